@@ -1,0 +1,123 @@
+package emit
+
+import (
+	. "github.com/dave/jennifer/jen"
+	"github.com/gapd/gapd/generator/ir"
+)
+
+// Dispatch emits generated/dispatch: the Handlers interface that hand-written
+// behaviour implements, the Unimplemented value, action id constants and the
+// route table. The Dispatcher that runs a request (decode, login check,
+// validation, panic recovery, error mapping) is hand-written in package wire
+// and driven by this table, so that logic exists once for every action.
+func Dispatch(s *ir.Spec, c Config) (Files, error) {
+	pb, wire, errs, validate := c.Import("pb"), c.Module+"/wire", c.Import("errs"), c.Import("validate")
+	f := NewFile("dispatch")
+	f.HeaderComment("// " + Header)
+	f.PackageComment("Package dispatch is the action table: ids, the Handlers interface and the routes a wire.Dispatcher runs.")
+
+	f.Comment("Request action ids.")
+	f.Const().DefsFunc(func(g *Group) {
+		for _, a := range s.Actions {
+			g.Id("Action"+a.Name).Uint16().Op("=").Lit(int(a.ID))
+		}
+	})
+	var server []Code
+	for _, file := range s.Files {
+		for _, m := range file.Messages {
+			if m.Role == ir.RoleServer {
+				server = append(server, Id("Message"+m.GoName).Uint16().Op("=").Lit(m.WireID))
+			}
+		}
+	}
+	if len(server) > 0 {
+		f.Comment("Ids of messages the server sends without a request.")
+		f.Const().Defs(server...)
+	}
+
+	f.Comment("Handlers is implemented by hand-written behaviour. Dispatch calls a method only with a decoded, validated request, and only after the login check; a returned *wire.Error is sent as is, any other error becomes the action's internal server error.")
+	f.Type().Id("Handlers").InterfaceFunc(func(g *Group) {
+		for _, a := range s.Actions {
+			g.Commentf("%s handles action %d. %s", a.Name, a.ID, oneLine(a.Doc))
+			g.Id(a.Name).Params(Id("ctx").Qual("context", "Context"), Id("s").Qual(wire, "Session"), Id("req").Op("*").Qual(pb, a.Request.GoName)).
+				Params(Op("*").Qual(pb, a.Response.GoName), Error())
+		}
+	})
+
+	f.Comment("Unimplemented answers every action with wire.ErrNotImplemented; embed it to implement Handlers one domain at a time.")
+	f.Type().Id("Unimplemented").Struct()
+	f.Var().Id("_").Id("Handlers").Op("=").Id("Unimplemented").Values()
+	for _, a := range s.Actions {
+		f.Commentf("%s is not implemented.", a.Name)
+		f.Func().Params(Id("Unimplemented")).Id(a.Name).Params(Qual("context", "Context"), Qual(wire, "Session"), Op("*").Qual(pb, a.Request.GoName)).
+			Params(Op("*").Qual(pb, a.Response.GoName), Error()).Block(Return(Nil(), Qual(wire, "ErrNotImplemented")))
+	}
+
+	// One route value per action.
+	for _, a := range s.Actions {
+		d := Dict{
+			Id("ID"):          Id("Action" + a.Name),
+			Id("ResponseID"):  Lit(int(a.ResponseID)),
+			Id("Name"):        Lit(a.Name),
+			Id("Login"):       Lit(a.Login),
+			Id("Push"):        Lit(a.Push),
+			Id("NewRequest"):  Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Request.GoName)))),
+			Id("NewResponse"): Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Response.GoName)))),
+		}
+		internal := s.InternalServerError // actions without their own fall back to the system one
+		if a.Internal != nil {
+			internal = a.Internal
+		}
+		d[Id("Internal")] = Qual(errs, internal.GoName)
+		if a.BadPayload != nil {
+			d[Id("BadPayload")] = Qual(errs, a.BadPayload.GoName)
+		}
+		d[Id("Errors")] = Index().Qual(wire, "Major").ValuesFunc(func(g *Group) {
+			for _, e := range a.Errors() {
+				g.Qual(errs, e.GoName)
+			}
+		})
+		d[Id("Call")] = Func().Params(
+			Id("ctx").Qual("context", "Context"), Id("h").Any(), Id("s").Qual(wire, "Session"), Id("m").Qual("google.golang.org/protobuf/proto", "Message"),
+		).Params(Qual("google.golang.org/protobuf/proto", "Message"), Error()).Block(
+			Id("req").Op(":=").Id("m").Assert(Op("*").Qual(pb, a.Request.GoName)),
+			If(Id("e").Op(":=").Qual(validate, a.Name).Call(Id("req")), Id("e").Op("!=").Nil()).Block(Return(Nil(), Id("e"))),
+			List(Id("resp"), Id("err")).Op(":=").Id("h").Assert(Id("Handlers")).Dot(a.Name).Call(Id("ctx"), Id("s"), Id("req")),
+			If(Id("err").Op("!=").Nil()).Block(Return(Nil(), Id("err"))),
+			If(Id("resp").Op("==").Nil()).Block(Id("resp").Op("=").New(Qual(pb, a.Response.GoName))),
+			Id("resp").Dot("Response").Op("=").Op("&").Qual(pb, "Response").Values(Dict{
+				Id("Id"):        Id("req").Dot("GetRequest").Call().Dot("GetId").Call(),
+				Id("Timestamp"): Qual(wire, "Timestamp").Call(Id("ctx")),
+			}),
+			Return(Id("resp"), Nil()),
+		)
+		f.Var().Id("route"+a.Name).Op("=").Qual(wire, "Route").Values(d)
+	}
+
+	f.Comment("Lookup returns the route of a request action id.")
+	f.Func().Id("Lookup").Params(Id("action").Uint16()).Op("*").Qual(wire, "Route").Block(
+		Switch(Id("action")).BlockFunc(func(g *Group) {
+			for _, a := range s.Actions {
+				g.Case(Id("Action" + a.Name)).Block(Return(Op("&").Id("route" + a.Name)))
+			}
+		}),
+		Return(Nil()),
+	)
+	f.Comment("Routes returns every route, by action id.")
+	f.Func().Id("Routes").Params().Index().Op("*").Qual(wire, "Route").Block(
+		Return(Index().Op("*").Qual(wire, "Route").ValuesFunc(func(g *Group) {
+			for _, a := range s.Actions {
+				g.Op("&").Id("route" + a.Name)
+			}
+		})),
+	)
+	f.Comment("Table is the action table for a wire.Dispatcher.")
+	f.Var().Id("Table").Op("=").Qual(wire, "Table").Values(Dict{
+		Id("Lookup"):              Id("Lookup"),
+		Id("BadRequest"):          Qual(errs, "New"+s.BadRequest.GoName),
+		Id("LoginRequired"):       Qual(errs, "New"+s.LoginRequired.GoName),
+		Id("Timeout"):             Qual(errs, "New"+s.Timeout.GoName),
+		Id("InternalServerError"): Qual(errs, s.InternalServerError.GoName),
+	})
+	return render("dispatch/dispatch_gen.go", f)
+}

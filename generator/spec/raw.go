@@ -1,0 +1,153 @@
+// Package spec loads the YAML spec into raw entries that remember the file and
+// line they came from. It checks only the YAML's shape (unknown keys, types);
+// consistency is checked when the model is built (package ir).
+package spec
+
+// Pos is where an entry was written.
+type Pos struct {
+	File string
+	Line int
+}
+
+// ErrorEntry is one error of errors.yaml or errors-later.yaml.
+type ErrorEntry struct {
+	Pos         `yaml:"-"`
+	Code        uint32       `yaml:"code"`
+	Name        string       `yaml:"name"`
+	Group       string       `yaml:"group"`
+	Kind        string       `yaml:"kind"`
+	Action      uint32       `yaml:"action"`
+	Wait        bool         `yaml:"wait"`
+	Description string       `yaml:"description"`
+	Correction  string       `yaml:"correction"`
+	Star        *Row         `yaml:"star"`
+	Minors      []MinorEntry `yaml:"minors"`
+	Source      string       `yaml:"source"`
+}
+
+// Row is the catalogue's "*" row.
+type Row struct {
+	Detail   string `yaml:"detail"`
+	Reaction string `yaml:"reaction"`
+}
+
+// MinorEntry is a numbered row of an error's minor-code table.
+type MinorEntry struct {
+	Pos      `yaml:"-"`
+	Code     uint32 `yaml:"code"`
+	ID       string `yaml:"id"`
+	Detail   string `yaml:"detail"`
+	Reaction string `yaml:"reaction"`
+}
+
+// Enum is an enum with its values in written order.
+type Enum struct {
+	Pos    `yaml:"-"`
+	Name   string `yaml:"name"`
+	Doc    string `yaml:"doc"`
+	Values []EnumValue
+}
+
+// EnumValue is one name = number pair.
+type EnumValue struct {
+	Name   string
+	Number int32
+}
+
+// Message is a message type, possibly with nested types.
+type Message struct {
+	Pos      `yaml:"-"`
+	Name     string    `yaml:"name"`
+	Doc      string    `yaml:"doc"`
+	WireID   *int      `yaml:"wire_id"`
+	Fields   []Field   `yaml:"fields"`
+	Messages []Message `yaml:"messages"`
+	Enums    []Enum    `yaml:"enums"`
+}
+
+// Field is one field of a message.
+type Field struct {
+	Pos      `yaml:"-"`
+	N        int32  `yaml:"n"`
+	Name     string `yaml:"name"`
+	Type     string `yaml:"type"`
+	Repeated bool   `yaml:"repeated"`
+	Doc      string `yaml:"doc"`
+	Rules    []Rule `yaml:"rules"`
+}
+
+// Rule is a validation rule: a field rule (on a field or, with Path, on a
+// nested path) or a cross-field check.
+type Rule struct {
+	Pos        `yaml:"-"`
+	Minor      uint32              `yaml:"minor"`
+	Required   bool                `yaml:"required"`
+	Enum       string              `yaml:"enum"`
+	Min        *float64            `yaml:"min"`
+	Max        *float64            `yaml:"max"`
+	MinLen     *int                `yaml:"min_len"`
+	MaxLen     *int                `yaml:"max_len"`
+	MaxItems   *int                `yaml:"max_items"`
+	Format     string              `yaml:"format"`
+	With       string              `yaml:"with"`
+	Path       string              `yaml:"path"`
+	When       map[string][]string `yaml:"when"`
+	Require    string              `yaml:"require"`
+	Exclusive  []string            `yaml:"exclusive"`
+	RequireAny []string            `yaml:"require_any"`
+	Unique     string              `yaml:"unique"`
+	Doc        string              `yaml:"doc"`
+}
+
+// Action is one request/response pair.
+type Action struct {
+	Pos           `yaml:"-"`
+	ID            uint32   `yaml:"id"`
+	Name          string   `yaml:"name"`
+	Doc           string   `yaml:"doc"`
+	Login         *bool    `yaml:"login"`
+	Push          bool     `yaml:"push"`
+	Errors        Bindings `yaml:"errors"`
+	Request       Body     `yaml:"request"`
+	Response      Body     `yaml:"response"`
+	Checks        []Rule   `yaml:"checks"`
+	HandlerMinors []uint32 `yaml:"handler_minors"`
+}
+
+// Bindings names the catalogue errors an action can return.
+type Bindings struct {
+	BadPayload uint32   `yaml:"bad_payload"`
+	Internal   uint32   `yaml:"internal"`
+	Also       []uint32 `yaml:"also"`
+}
+
+// Body is a request or response: its fields and the types nested in it.
+type Body struct {
+	Fields   []Field   `yaml:"fields"`
+	Messages []Message `yaml:"messages"`
+	Enums    []Enum    `yaml:"enums"`
+}
+
+// TypesFile is types.yaml.
+type TypesFile struct {
+	Pos      `yaml:"-"`
+	Enums    []Enum    `yaml:"enums"`
+	Messages []Message `yaml:"messages"`
+}
+
+// ActionsFile is one actions/*.yaml.
+type ActionsFile struct {
+	Pos      `yaml:"-"`
+	Domain   string    `yaml:"-"`
+	Actions  []Action  `yaml:"actions"`
+	Messages []Message `yaml:"messages"`
+	Enums    []Enum    `yaml:"enums"`
+}
+
+// Spec is everything loaded from a spec directory.
+type Spec struct {
+	Dir     string
+	Errors  []ErrorEntry
+	Types   TypesFile
+	Domains []ActionsFile
+}
