@@ -19,7 +19,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	f.Comment("Request action ids.")
 	f.Const().DefsFunc(func(g *Group) {
 		for _, a := range s.Actions {
-			g.Id("Action"+a.Name).Uint16().Op("=").Lit(int(a.ID))
+			g.Id("Action" + a.Name).Uint16().Op("=").Lit(int(a.ID))
 		}
 	})
 	var server []Code

@@ -35,7 +35,7 @@ type Rule struct {
 	Nested bool
 
 	// RuleField constraints; nil or zero when absent.
-	Required bool
+	Required  bool
 	EnumKnown bool
 	Min, Max  *float64
 	MinLen    *int
