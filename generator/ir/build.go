@@ -179,7 +179,11 @@ func (b *builder) systemErrors() {
 	} {
 		e := byName[want.name]
 		if e == nil || e.Group.Key != "system" {
-			b.diags = append(b.diags, fmt.Sprintf("errors: the system error %s must be defined (group system): the runtime raises it", want.name))
+			where := "errors.yaml"
+			if len(b.s.Errors) > 0 {
+				where = b.s.Errors[0].File
+			}
+			b.diags = append(b.diags, fmt.Sprintf("%s: the system error %s must be defined (group system): the runtime raises it", where, want.name))
 			continue
 		}
 		if len(e.Minors) > 0 || e.Wait || e.Virtual {
