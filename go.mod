@@ -3,6 +3,7 @@ module github.com/gapd/gapd
 go 1.26.8
 
 require (
+	github.com/bufbuild/protocompile v0.14.1 // indirect
 	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/dolthub/maphash v0.1.0 // indirect
 	github.com/jmoiron/sqlx v1.4.0 // indirect
@@ -14,6 +15,7 @@ require (
 	github.com/oschwald/maxminddb-golang v1.13.0 // indirect
 	github.com/prometheus/client_golang v1.25.0 // indirect
 	golang.org/x/image v0.47.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect

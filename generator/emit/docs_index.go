@@ -1,0 +1,82 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/gapd/gapd/generator/ir"
+)
+
+// docsTypes writes types.md: every message and enum that is not part of an
+// action: types.proto first, then what each domain file declares beside its
+// actions (such as ErrorResponse).
+func docsTypes(s *ir.Spec) []byte {
+	p := &page{}
+	p.WriteString(mdHeader)
+	p.ln("# Types")
+	p.ln()
+	p.ln("Messages and enums shared by the actions. Requests and responses, and the types nested in them, are in [actions.md](actions.md).")
+	for _, f := range s.Files {
+		var msgs []*ir.Message
+		for _, m := range f.Messages {
+			if m.Role == ir.RoleType || m.Role == ir.RoleServer {
+				msgs = append(msgs, m)
+			}
+		}
+		if len(msgs) == 0 && len(f.Enums) == 0 {
+			continue
+		}
+		p.ln()
+		p.f("## %s\n", ProtoFileName(f))
+		p.f("Declared in [%s](../proto/%s).\n\n", ProtoFileName(f), ProtoFileName(f))
+		for _, m := range msgs {
+			typeMessage(p, m)
+		}
+		for _, e := range f.Enums {
+			enumSection(p, e, "###")
+		}
+	}
+	return p.Bytes()
+}
+
+// typeMessage documents a message of types.md and, below it, its nested
+// messages and enums.
+func typeMessage(p *page, m *ir.Message) {
+	p.anchor(typeAnchor(m.FullName))
+	p.f("### %s\n", m.FullName)
+	p.doc(m.Doc)
+	if m.Role == ir.RoleServer {
+		p.f("Sent by the server as action %d, without a request.\n\n", m.WireID)
+	}
+	fieldTable(p, m, false)
+	for _, n := range m.Messages {
+		typeMessage(p, n)
+	}
+	for _, e := range m.Enums {
+		enumSection(p, e, "###")
+	}
+}
+
+// docsIndex writes README.md, the entry page of generated/docs.
+func docsIndex(s *ir.Spec) []byte {
+	p := &page{}
+	p.WriteString(mdHeader)
+	p.ln("# Protocol documentation")
+	p.ln()
+	p.ln("Generated from the spec; edit the spec, not these pages.")
+	p.ln()
+	p.f("* [Errors](errors.md): the catalogue, %d errors by group, with what raises each bad-payload minor.\n", len(s.Errors))
+	p.f("* [Actions](actions.md): %d requests with their fields, rules, responses and errors.\n", len(s.Actions))
+	p.ln("* [Types](types.md): the shared messages and enums.")
+	p.ln()
+	p.ln("## Protocol buffers")
+	p.ln()
+	p.head("", "File", "Content")
+	for _, f := range s.Files {
+		what := "shared messages and enums"
+		if f.Name != "types" {
+			what = fmt.Sprintf("%s of the %s domain", plural(len(f.Actions), "action", "actions"), f.Name)
+		}
+		p.row(fmt.Sprintf("[%s](../proto/%s)", ProtoFileName(f), ProtoFileName(f)), what)
+	}
+	return p.Bytes()
+}
