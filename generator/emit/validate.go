@@ -153,8 +153,16 @@ func (v *validator) fieldConds(r *ir.Rule, f *ir.Field, val, x *Statement) []*St
 		}
 		return Len(val)
 	}
+	// Length and format hold trivially for an empty value; when the rule also
+	// requires a value, the emptiness test is already done.
+	nonEmpty := func(c *Statement) *Statement {
+		if r.Required {
+			return c
+		}
+		return isSet(f, val).Op("&&").Add(c)
+	}
 	if r.MinLen != nil {
-		out = append(out, isSet(f, val).Op("&&").Add(length()).Op("<").Lit(*r.MinLen))
+		out = append(out, nonEmpty(length().Op("<").Lit(*r.MinLen)))
 	}
 	if r.MaxLen != nil {
 		out = append(out, length().Op(">").Lit(*r.MaxLen))
@@ -167,7 +175,7 @@ func (v *validator) fieldConds(r *ir.Rule, f *ir.Field, val, x *Statement) []*St
 		if r.With != nil {
 			args = append(args, Add(x).Dot(r.With.GoName))
 		}
-		out = append(out, isSet(f, val).Op("&&").Op("!").Qual(v.c.Module+"/wire/check", r.Format.Func).Call(args...))
+		out = append(out, nonEmpty(Op("!").Qual(v.c.Module+"/wire/check", r.Format.Func).Call(args...)))
 	}
 	return out
 }
