@@ -369,6 +369,17 @@ func (b *builder) enum(r *spec.Enum, f *File, parent *Message) *Enum {
 	if !b.register(r.Pos, e.FullName, e) {
 		return nil
 	}
+	// Protobuf puts enum values in the scope that encloses the enum, so two
+	// enums of one scope cannot share a value name.
+	scope := ""
+	if parent != nil {
+		scope = parent.FullName + "."
+	}
+	for _, v := range r.Values {
+		if !b.register(r.Pos, scope+v.Name, e) {
+			b.errorf(r.Pos, "enum %s: value %s clashes with another name in its scope", e.FullName, v.Name)
+		}
+	}
 	if len(r.Values) == 0 || r.Values[0].Number != 0 {
 		b.errorf(r.Pos, "enum %s: the first value must be 0 (proto3)", e.FullName)
 	}
