@@ -1,0 +1,83 @@
+// Package handlers is gapd's hand-written behaviour: one file per domain,
+// together implementing the generated dispatch.Handlers interface.
+//
+// Dispatch has already decoded, login-checked and validated every request a
+// handler sees, and it fills the response header; a handler only decides what
+// happens. Each request is one storage transaction, and its response leaves
+// only after that transaction has committed.
+package handlers
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/storage"
+)
+
+// Deps is what the handlers need from the process. Zero fields get defaults
+// in New: Sender logs codes (LogSender), Log is slog.Default(), Clock is
+// time.Now and Codes is filled by CodePolicy.WithDefaults. DB is required.
+type Deps struct {
+	DB     *storage.DB
+	Sender Sender
+	Log    *slog.Logger
+	Clock  func() time.Time
+	Codes  CodePolicy
+}
+
+// Handlers implements dispatch.Handlers. Actions without behaviour yet fall
+// through to the embedded Unimplemented, which dispatch reports as the
+// action's internal server error.
+type Handlers struct {
+	dispatch.Unimplemented
+
+	db    *storage.DB
+	send  Sender
+	log   *slog.Logger
+	now   func() time.Time
+	codes CodePolicy
+}
+
+var _ dispatch.Handlers = (*Handlers)(nil)
+
+// New builds the handlers. It panics when d.DB is nil or d.Codes is invalid
+// after defaults: both are wiring mistakes, and a server should call
+// CodePolicy.Check on its configuration first to report the latter nicely.
+func New(d Deps) *Handlers {
+	if d.DB == nil {
+		panic("handlers: Deps.DB is nil")
+	}
+	codes := d.Codes.WithDefaults()
+	if err := codes.Check(); err != nil {
+		panic("handlers: " + err.Error())
+	}
+	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.send == nil {
+		h.send = LogSender{Log: h.log}
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	return h
+}
+
+// unix is the handlers' clock in the Unix seconds that storage keeps.
+func (h *Handlers) unix() int64 { return h.now().Unix() }
+
+// waitSeconds turns a moment in the future into the wait an error carries:
+// whole seconds, rounded up so a client that waits exactly that long is not
+// refused again, and at least 1.
+func waitSeconds(until, now int64) uint32 {
+	d := until - now
+	if d < 1 {
+		return 1
+	}
+	if d > int64(^uint32(0)) {
+		return ^uint32(0)
+	}
+	return uint32(d)
+}
