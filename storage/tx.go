@@ -1,0 +1,92 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Tx is one transaction. The query methods (users.go, sessions.go, ...) hang
+// off it, so a handler's reads and writes for one request share a snapshot
+// and commit or vanish together. A Tx is valid only inside the function
+// passed to Write or Read.
+type Tx struct {
+	// ctx is kept so query methods read like the domain (tx.UserByID(id))
+	// rather than repeating the request's context on every call; it lives
+	// no longer than the transaction itself.
+	ctx context.Context
+	tx  *sqlx.Tx
+}
+
+// Write runs fn in one IMMEDIATE transaction on the single writer connection.
+// It commits when fn returns nil and rolls back when fn returns an error or
+// panics (the panic then continues to unwind). fn's own error is returned
+// unwrapped, so protocol errors pass through intact.
+//
+// Every request is one transaction: a handler does all its work inside one
+// Write and sends its response (and pushes) only after Write has returned nil,
+// that is after the commit is durable. Writes queue behind one another, so
+// keep fn short, never wait on the network inside it, and never call Write
+// from inside fn (it would wait for itself forever).
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return run(ctx, db.w, nil, fn)
+}
+
+// Read runs fn in a read-only transaction on the reader pool: a consistent
+// snapshot that does not wait for, or hold up, the writer. Any attempt to
+// write inside fn fails.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func run(ctx context.Context, h *sqlx.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	stx, err := h.BeginTxx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	// A deferred rollback (rather than recover and re-panic) also covers a
+	// panic in fn while keeping the panic's original stack trace.
+	done := false
+	defer func() {
+		if !done {
+			_ = stx.Rollback()
+		}
+	}()
+	if err := fn(&Tx{ctx: ctx, tx: stx}); err != nil {
+		return err
+	}
+	done = true
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+// get scans one row into dest; no row becomes ErrNotFound.
+func (t *Tx) get(op string, dest any, query string, args ...any) error {
+	return wrap(op, t.tx.GetContext(t.ctx, dest, query, args...))
+}
+
+// exec runs a statement whose row count does not matter.
+func (t *Tx) exec(op string, query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	return res, wrap(op, err)
+}
+
+// execOne runs a statement that must touch a row: none touched is ErrNotFound.
+func (t *Tx) execOne(op string, query string, args ...any) error {
+	res, err := t.exec(op, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return wrap(op, sql.ErrNoRows)
+	}
+	return nil
+}

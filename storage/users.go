@@ -1,0 +1,63 @@
+package storage
+
+// User is an account, created by UserRegister and identified by its phone.
+type User struct {
+	ID        int64  `db:"id"`
+	Phone     string `db:"phone"`   // E.164
+	Country   string `db:"country"` // as given at sign-up
+	Username  string `db:"username"`
+	Nickname  string `db:"nickname"`
+	Email     string `db:"email"`
+	Gender    int32  `db:"gender"` // protocol Gender enum
+	Blocked   bool   `db:"blocked"`
+	Verified  bool   `db:"verified"` // true after the first successful UserVerify
+	CreatedAt int64  `db:"created_at"`
+}
+
+const userColumns = `id, phone, country, username, nickname, email, gender, blocked, verified, created_at`
+
+const (
+	qUserByID       = `SELECT ` + userColumns + ` FROM users WHERE id = ?`
+	qUserByPhone    = `SELECT ` + userColumns + ` FROM users WHERE phone = ?`
+	qUserByUsername = `SELECT ` + userColumns + ` FROM users WHERE username = ?`
+	qCreateUser     = `INSERT INTO users (phone, country, username, created_at) VALUES (?, ?, ?, ?) RETURNING ` + userColumns
+	qMarkVerified   = `UPDATE users SET verified = 1 WHERE id = ?`
+	qSetBlocked     = `UPDATE users SET blocked = ? WHERE id = ?`
+)
+
+// UserByID returns the user with that id, or ErrNotFound.
+func (t *Tx) UserByID(id int64) (User, error) {
+	var u User
+	return u, t.get("user by id", &u, qUserByID, id)
+}
+
+// UserByPhone returns the user with that E.164 phone, or ErrNotFound.
+func (t *Tx) UserByPhone(phone string) (User, error) {
+	var u User
+	return u, t.get("user by phone", &u, qUserByPhone, phone)
+}
+
+// UserByUsername returns the user with that username, compared without
+// regard to letter case, or ErrNotFound.
+func (t *Tx) UserByUsername(username string) (User, error) {
+	var u User
+	return u, t.get("user by username", &u, qUserByUsername, username)
+}
+
+// CreateUser adds an unverified account. The caller generates the username;
+// ErrDuplicate means the phone or the username is taken (for a generated
+// username: generate another and retry).
+func (t *Tx) CreateUser(phone, country, username string, now int64) (User, error) {
+	var u User
+	return u, t.get("create user", &u, qCreateUser, phone, country, username, now)
+}
+
+// MarkVerified records that the user has completed verification once.
+func (t *Tx) MarkVerified(userID int64) error {
+	return t.execOne("mark user verified", qMarkVerified, userID)
+}
+
+// SetBlocked blocks or unblocks the account.
+func (t *Tx) SetBlocked(userID int64, blocked bool) error {
+	return t.execOne("set user blocked", qSetBlocked, blocked, userID)
+}
