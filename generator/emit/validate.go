@@ -133,7 +133,7 @@ func (v *validator) fieldConds(r *ir.Rule, f *ir.Field, val, x *Statement) []*St
 		out = append(out, Op("!").Id("known").Call(v.pb(f.Enum.GoName+"_name"), Int32().Parens(val)))
 	}
 	float := f.Scalar == "double" || f.Scalar == "float"
-	if r.Min != nil && !(isUnsigned(f.Scalar) && *r.Min <= 0) {
+	if r.Min != nil {
 		if float { // written as a negation so that NaN fails too
 			out = append(out, Op("!").Parens(Add(val).Op(">=").Add(numLit(f.Scalar, *r.Min))))
 		} else {
@@ -178,14 +178,6 @@ func (v *validator) fieldConds(r *ir.Rule, f *ir.Field, val, x *Statement) []*St
 		out = append(out, nonEmpty(Op("!").Qual(v.c.Module+"/wire/check", r.Format.Func).Call(args...)))
 	}
 	return out
-}
-
-func isUnsigned(scalar string) bool {
-	switch scalar {
-	case "uint32", "uint64", "fixed32", "fixed64":
-		return true
-	}
-	return false
 }
 
 // numLit writes a bound as a literal of the field's type.

@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -137,6 +138,19 @@ func (b *builder) fieldConstraints(rule *Rule, rr *spec.Rule, where string) bool
 		if rr.Min != nil && rr.Max != nil && *rr.Min > *rr.Max {
 			bad("min %v is above max %v", *rr.Min, *rr.Max)
 		}
+		if numeric[f.Scalar] {
+			for _, bound := range []struct {
+				name string
+				v    *float64
+			}{{"min", rr.Min}, {"max", rr.Max}} {
+				if bound.v == nil {
+					continue
+				}
+				if msg := boundProblem(f.Scalar, bound.name, *bound.v); msg != "" {
+					bad("%s", msg)
+				}
+			}
+		}
 		rule.Min, rule.Max = rr.Min, rr.Max
 	}
 	if rr.MinLen != nil || rr.MaxLen != nil {
@@ -186,6 +200,37 @@ func (b *builder) fieldConstraints(rule *Rule, rr *spec.Rule, where string) bool
 		bad("with is only used with format")
 	}
 	return ok
+}
+
+// boundProblem refuses a bound the field's Go type cannot hold, a fraction on
+// an integer, and a bound that every value meets (it would check nothing).
+func boundProblem(scalar, name string, v float64) string {
+	if scalar == "double" || scalar == "float" {
+		return ""
+	}
+	if v != math.Trunc(v) {
+		return fmt.Sprintf("%s %v is not a whole number, but the field is %s", name, v, scalar)
+	}
+	lo, hi := intRange(scalar)
+	if v < lo || v > hi {
+		return fmt.Sprintf("%s %v does not fit %s", name, v, scalar)
+	}
+	if (name == "min" && v == lo) || (name == "max" && v == hi) {
+		return fmt.Sprintf("%s %v holds for every %s: it checks nothing", name, v, scalar)
+	}
+	return ""
+}
+
+func intRange(scalar string) (lo, hi float64) {
+	switch scalar {
+	case "int32", "sint32", "sfixed32":
+		return math.MinInt32, math.MaxInt32
+	case "uint32", "fixed32":
+		return 0, math.MaxUint32
+	case "uint64", "fixed64":
+		return 0, math.MaxUint64
+	}
+	return math.MinInt64, math.MaxInt64
 }
 
 func describe(f *Field) string {
