@@ -36,6 +36,7 @@ type Table struct {
 	Lookup              func(action uint16) *Route
 	BadRequest          func() *Error
 	LoginRequired       func() *Error
+	NewClientInSession  func() *Error
 	Timeout             func() *Error
 	InternalServerError Major
 }

@@ -2290,5 +2290,6 @@ var Table = wire.Table{
 	InternalServerError: errs.InternalServerError,
 	LoginRequired:       errs.NewLoginRequired,
 	Lookup:              Lookup,
+	NewClientInSession:  errs.NewNewClientInSession,
 	Timeout:             errs.NewTimeout,
 }

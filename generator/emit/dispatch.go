@@ -116,6 +116,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 		Id("Lookup"):              Id("Lookup"),
 		Id("BadRequest"):          Qual(errs, "New"+s.BadRequest.GoName),
 		Id("LoginRequired"):       Qual(errs, "New"+s.LoginRequired.GoName),
+		Id("NewClientInSession"):  Qual(errs, "New"+s.NewClientInSession.GoName),
 		Id("Timeout"):             Qual(errs, "New"+s.Timeout.GoName),
 		Id("InternalServerError"): Qual(errs, s.InternalServerError.GoName),
 	})

@@ -1,0 +1,70 @@
+// Package app wires gapd together: storage, handlers and the server. main and
+// the end-to-end tests start the same thing through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/server"
+	"github.com/gapd/gapd/storage"
+)
+
+// App is a running gapd.
+type App struct {
+	DB       *storage.DB
+	Server   *server.Server
+	Handlers *handlers.Handlers
+	listener net.Listener
+	served   chan error
+}
+
+// Start opens the database under cfg.Data, builds the handlers and starts
+// serving on cfg.Addr. deps may preset handler dependencies (tests set a
+// clock or a sender); its DB and Log are filled in here.
+func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handlers.Deps) (*App, error) {
+	if deps.Sender == nil {
+		s, err := handlers.ParseSender(cfg.VerifySender)
+		if err != nil {
+			return nil, fmt.Errorf("-verify-sender: %w", err)
+		}
+		deps.Sender = s
+	}
+	if err := deps.Codes.WithDefaults().Check(); err != nil {
+		return nil, err
+	}
+	db, err := storage.Open(ctx, cfg.Data, storage.Options{})
+	if err != nil {
+		return nil, err
+	}
+	deps.DB, deps.Log = db, log
+	h := handlers.New(deps)
+	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping})
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{DB: db, Server: srv, Handlers: h, listener: l, served: make(chan error, 1)}
+	go func() { a.served <- srv.Serve(l) }()
+	return a, nil
+}
+
+// Addr is the address the server listens on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// URL is the WebSocket address of the server.
+func (a *App) URL() string { return "ws://" + a.Addr() + "/" }
+
+// Shutdown stops serving gracefully, then closes the database.
+func (a *App) Shutdown(ctx context.Context) error {
+	err := a.Server.Shutdown(ctx)
+	if serr := <-a.served; serr != nil {
+		err = errors.Join(err, serr)
+	}
+	return errors.Join(err, a.DB.Close())
+}
