@@ -93,4 +93,3 @@ func (c Config) check() error {
 	}
 	return nil
 }
-
