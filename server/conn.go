@@ -127,10 +127,7 @@ func (c *conn) flushAndClose() {
 // touch pushes the read deadline out: a client silent for the heartbeat
 // interval plus a grace period is gone.
 func (c *conn) touch() {
-	grace := c.srv.cfg.Heartbeat / 2
-	if grace < 5*time.Second {
-		grace = 5 * time.Second
-	}
+	grace := c.srv.cfg.Heartbeat / 2 // time for a heartbeat in flight to arrive
 	_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.Heartbeat + grace))
 }
 

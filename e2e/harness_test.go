@@ -1,0 +1,157 @@
+// Package e2e drives the real gapd (storage, handlers, server) over a real
+// WebSocket with the generated client.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/generated/client"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/server"
+	"github.com/gapd/gapd/wire"
+	"github.com/gapd/gapd/wire/wsclient"
+)
+
+// clock is a settable clock shared by the server's handlers and the test.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type env struct {
+	t     *testing.T
+	app   *app.App
+	clock *clock
+	codes string // the file sender's path
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// start runs gapd on 127.0.0.1:0 with a temporary data directory and the file
+// verify sender, as an operator would with -verify-sender file:PATH.
+func start(t *testing.T, tune func(*server.Config, *handlers.Deps)) *env {
+	t.Helper()
+	dir := t.TempDir()
+	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
+	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+		"-verify-sender", "file:" + e.codes}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := handlers.Deps{Clock: e.clock.Now}
+	if tune != nil {
+		tune(&cfg, &deps)
+	}
+	a, err := app.Start(context.Background(), cfg, quietLog(), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.app = a
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.Shutdown(ctx)
+	})
+	return e
+}
+
+func (e *env) dial(opts wsclient.Options) *wsclient.Conn {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := wsclient.Dial(ctx, e.app.URL(), opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func (e *env) client() (*client.Client, *wsclient.Conn) {
+	c := e.dial(wsclient.Options{})
+	return c.Client(), c
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// lastCode reads the newest code the file sender wrote for username.
+func (e *env) lastCode(username string) uint32 {
+	e.t.Helper()
+	f, err := os.Open(e.codes)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer f.Close()
+	var code string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var v struct{ Phone, Username, Code, Time string }
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			e.t.Fatalf("sender line %q: %v", sc.Text(), err)
+		}
+		if v.Username == username {
+			code = v.Code
+		}
+	}
+	if code == "" {
+		e.t.Fatalf("no code was sent for %s", username)
+	}
+	var n uint32
+	for _, r := range code {
+		n = n*10 + uint32(r-'0')
+	}
+	return n
+}
+
+// signUp registers, verifies and logs in a phone number; it returns the user
+// and the token.
+func (e *env) signUp(c *client.Client, phone uint64) (*pb.UserRegisterResponse, string) {
+	e.t.Helper()
+	reg, err := c.UserRegister(ctx(e.t), &pb.UserRegister{PhoneNumber: phone, CountryCode: "IR"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	v, err := c.UserVerify(ctx(e.t), &pb.UserVerify{Username: reg.Username, Code: e.lastCode(reg.Username)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := c.UserLogin(ctx(e.t), &pb.UserLogin{Token: v.Token}); err != nil {
+		e.t.Fatal(err)
+	}
+	return reg, v.Token
+}
+
+// wantErr asserts err is the protocol error major/minor.
+func wantErr(t *testing.T, err error, major wire.Major, minor wire.Minor) *wire.Error {
+	t.Helper()
+	e, ok := wire.As(err)
+	if !ok {
+		t.Fatalf("got %v, want error %d/%d", err, major, minor)
+	}
+	if e.Major != major || e.Minor != minor {
+		t.Fatalf("got error %d/%d (%s), want %d/%d", e.Major, e.Minor, e.Message, major, minor)
+	}
+	return e
+}
