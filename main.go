@@ -1,5 +1,13 @@
-// Command gapd serves the iGap v1 protocol over WebSocket with an embedded
-// SQLite database. See README.md for the flags.
+// Command gapd serves the iGap v1 client protocol over WebSocket, with an
+// embedded SQLite database under its data directory.
+//
+//	go run . -addr 127.0.0.1:8080 -data ./data
+//
+// Every flag also reads GAPD_<NAME> from the environment (gapd -h lists
+// them). A bad setting stops gapd with exit code 2; a failure to start
+// (database, listener) with 1. SIGINT or SIGTERM shuts down gracefully:
+// requests in flight finish and are answered, connections are closed, then
+// the database.
 package main
 
 import (
@@ -18,37 +26,52 @@ import (
 	"github.com/gapd/gapd/server"
 )
 
+// shutdownTimeout bounds the graceful part of a shutdown.
+const shutdownTimeout = 30 * time.Second
+
 func main() {
+	os.Exit(run())
+}
+
+func run() int {
 	cfg, err := server.LoadConfig(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(0)
+		fmt.Fprint(os.Stdout, server.Usage())
+		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gapd:", err)
-		os.Exit(2)
+		fmt.Fprintf(os.Stderr, "gapd: %v\n", err)
+		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// app.Start opens storage under cfg.Data, builds the handlers (with the
+	// verify sender named by cfg.VerifySender) and serves on cfg.Addr.
 	a, err := app.Start(ctx, cfg, log, handlers.Deps{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "gapd:", err)
-		os.Exit(1)
+		log.Error("gapd could not start", "err", err)
+		return 1
 	}
 	scheme := "ws"
 	if cfg.TLSCert != "" {
 		scheme = "wss"
 	}
-	log.Info("gapd serving", "url", scheme+"://"+a.Addr()+"/", "data", cfg.Data, "verify_sender", cfg.VerifySender)
+	log.Info("gapd serving", "url", scheme+"://"+a.Addr()+"/", "data", cfg.Data,
+		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Heartbeat, "max_frame", cfg.MaxFrame)
+
 	<-ctx.Done()
+	stop() // a second signal ends the process at once
 	log.Info("shutting down: finishing requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := a.Shutdown(sctx); err != nil {
-		log.Error("shutdown", "err", err)
-		os.Exit(1)
+		log.Error("shutdown was not clean", "err", err)
+		return 1
 	}
 	log.Info("stopped")
+	return 0
 }

@@ -1,55 +1,183 @@
-// Package server is the runtime: WebSocket transport over gws, sessions and
-// eviction, the push hub, heartbeat, health, metrics and graceful shutdown.
+// Package server is gapd's runtime: the WebSocket transport (gws), one
+// session per connection with eviction of an older connection of the same
+// device, the push hub with bounded per-connection queues, the heartbeat,
+// /healthz, /metrics and graceful shutdown.
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// Config is what an operator sets, by flag or GAPD_* environment variable.
+// Config is what an operator sets, by flag or by its GAPD_* environment
+// variable (GAPD_ADDR for -addr, GAPD_MAX_FRAME for -max-frame, ...).
 type Config struct {
-	Addr           string
-	Data           string
-	VerifySender   string // log | file:PATH | webhook:URL (parsed by handlers.ParseSender)
-	TLSCert        string
-	TLSKey         string
-	Heartbeat      time.Duration
-	MaxFrame       int
-	HandlerTimeout time.Duration
+	Addr string // listen address, host:port
+	Data string // data directory (database, files)
+
+	// VerifySender is the operator's text for -verify-sender, as given
+	// (handlers.ParseSender reads it); Sender is the same value parsed and
+	// checked by LoadConfig.
+	VerifySender string
+	Sender       VerifySender
+
+	TLSCert, TLSKey string // both or neither; both serve wss://
+
+	// Heartbeat is how often the server sends HeartbeatResponse. A client
+	// silent for Heartbeat plus the grace is closed.
+	Heartbeat time.Duration
+	// HeartbeatGrace overrides the grace (default: Heartbeat/2, at least 5s).
+	// Not a flag: tests shorten it.
+	HeartbeatGrace time.Duration
+
+	// MaxFrame is the largest frame a client may send, in bytes. A larger
+	// frame closes the connection with close code 1009 (message too big):
+	// gws refuses it from the frame header, before reading the payload, so
+	// the limit really bounds memory, and no protocol answer can be sent.
+	MaxFrame int
+
+	HandlerTimeout time.Duration // deadline of one request's handler
 	LogLevel       slog.Level
-	MutualOnly     bool // only mutual contacts may start a chat
+
+	// OutQueue bounds a connection's outbound frames (responses, pushes);
+	// 0 means DefaultOutQueue. Not a flag: tests shrink it.
+	OutQueue int
+
+	MutualOnly bool // only mutual contacts may start a chat (read by handlers)
 }
 
-// LoadConfig reads flags from args, falling back to env (GAPD_ADDR for -addr,
-// GAPD_VERIFY_SENDER for -verify-sender ...) and then to the defaults. A flag
-// wins over the environment.
+// Defaults of the flags.
+const (
+	DefaultAddr           = "127.0.0.1:8080"
+	DefaultData           = "./data"
+	DefaultVerifySender   = "log"
+	DefaultHeartbeat      = 30 * time.Second
+	DefaultMaxFrame       = 1 << 20
+	DefaultHandlerTimeout = 10 * time.Second
+	DefaultOutQueue       = 256
+
+	minMaxFrame = 1 << 10
+	maxMaxFrame = 64 << 20
+)
+
+// VerifySender says where sign-up verification codes go. The handlers
+// package builds the actual sender; the server only parses and checks it.
+type VerifySender struct {
+	Kind string // "log", "file" or "webhook"
+	Path string // for "file": the file codes are appended to
+	URL  string // for "webhook": the http(s) endpoint codes are POSTed to
+}
+
+// String gives the value back in flag syntax.
+func (v VerifySender) String() string {
+	switch v.Kind {
+	case "file":
+		return "file:" + v.Path
+	case "webhook":
+		return "webhook:" + v.URL
+	}
+	return v.Kind
+}
+
+// ParseVerifySender reads "log", "file:PATH" or "webhook:URL". A file's
+// directory must exist; a webhook must be an absolute http or https URL.
+func ParseVerifySender(s string) (VerifySender, error) {
+	kind, arg, hasArg := strings.Cut(s, ":")
+	switch kind {
+	case "log":
+		if hasArg {
+			return VerifySender{}, fmt.Errorf("%q: log takes no argument", s)
+		}
+		return VerifySender{Kind: "log"}, nil
+	case "file":
+		if arg == "" {
+			return VerifySender{}, fmt.Errorf("%q: want file:PATH", s)
+		}
+		dir := filepath.Dir(arg)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return VerifySender{}, fmt.Errorf("%q: directory %s does not exist", s, dir)
+		}
+		return VerifySender{Kind: "file", Path: arg}, nil
+	case "webhook":
+		u, err := url.Parse(arg)
+		if arg == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return VerifySender{}, fmt.Errorf("%q: want webhook:URL with an absolute http or https URL", s)
+		}
+		return VerifySender{Kind: "webhook", URL: arg}, nil
+	}
+	return VerifySender{}, fmt.Errorf("%q: want log, file:PATH or webhook:URL", s)
+}
+
+// EnvName is the environment variable that stands for a flag.
+func EnvName(flagName string) string {
+	return "GAPD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// flagSet declares every flag on a fresh set writing into c.
+func flagSet(c *Config, level *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("gapd", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.Addr, "addr", DefaultAddr, "listen address (host:port)")
+	fs.StringVar(&c.Data, "data", DefaultData, "data directory: SQLite database and files")
+	fs.StringVar(&c.VerifySender, "verify-sender", DefaultVerifySender, "where sign-up codes go: log, file:PATH or webhook:URL")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate (PEM); with -tls-key the server speaks wss://")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key (PEM)")
+	fs.DurationVar(&c.Heartbeat, "heartbeat", DefaultHeartbeat, "interval between the server's HeartbeatResponse frames (whole seconds)")
+	fs.IntVar(&c.MaxFrame, "max-frame", DefaultMaxFrame, "largest frame a client may send, in bytes")
+	fs.DurationVar(&c.HandlerTimeout, "handler-timeout", DefaultHandlerTimeout, "deadline of one request")
+	fs.StringVar(level, "log-level", "info", "debug, info, warn or error")
+	fs.BoolVar(&c.MutualOnly, "mutual-only", false, "only mutual contacts may start a chat")
+	return fs
+}
+
+// Usage describes the flags, for -h.
+func Usage() string {
+	var c Config
+	var level string
+	fs := flagSet(&c, &level)
+	var b strings.Builder
+	b.WriteString("usage: gapd [flags]\n\nEvery flag can also be set by its environment variable, GAPD_<NAME>\n(GAPD_ADDR, GAPD_VERIFY_SENDER, ...); a flag given on the command line wins.\n\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
+
+// LoadConfig reads the flags in args, then GAPD_* variables through env for
+// flags not given, then the defaults. It returns flag.ErrHelp for -h and
+// otherwise an error that names the bad flag or variable.
 func LoadConfig(args []string, env func(string) string) (Config, error) {
 	var c Config
 	var level string
-	fs := flag.NewFlagSet("gapd", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
-	fs.StringVar(&c.Data, "data", "./data", "data directory (SQLite database and files)")
-	fs.StringVar(&c.VerifySender, "verify-sender", "log", "where sign-up codes go: log, file:PATH or webhook:URL")
-	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (serves wss)")
-	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file")
-	fs.DurationVar(&c.Heartbeat, "heartbeat", 30*time.Second, "interval between HeartbeatResponse frames")
-	fs.IntVar(&c.MaxFrame, "max-frame", 1<<20, "largest accepted frame in bytes")
-	fs.DurationVar(&c.HandlerTimeout, "handler-timeout", 10*time.Second, "deadline of one request")
-	fs.StringVar(&level, "log-level", "info", "debug, info, warn or error")
-	fs.BoolVar(&c.MutualOnly, "mutual-only", false, "only mutual contacts may start a chat")
-
-	// Environment first, so that flags given on the command line override it.
+	fs := flagSet(&c, &level)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, flag.ErrHelp
+		}
+		return c, fmt.Errorf("%v (gapd -h lists the flags)", err)
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (gapd -h lists the flags)", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := "GAPD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v := env(name); v != "" && envErr == nil {
+		if given[f.Name] || envErr != nil || env == nil {
+			return
+		}
+		name := EnvName(f.Name)
+		if v := env(name); v != "" {
 			if err := fs.Set(f.Name, v); err != nil {
 				envErr = fmt.Errorf("%s=%q: %v", name, v, err)
 			}
@@ -58,38 +186,48 @@ func LoadConfig(args []string, env func(string) string) (Config, error) {
 	if envErr != nil {
 		return c, envErr
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			var b strings.Builder
-			fs.SetOutput(&b)
-			fs.PrintDefaults()
-			return c, fmt.Errorf("%w\nusage: gapd [flags]; each flag also reads GAPD_<NAME>, e.g. GAPD_ADDR\n%s", flag.ErrHelp, b.String())
-		}
-		return c, fmt.Errorf("%v (run gapd -h for the flags)", err)
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
-		return c, fmt.Errorf("-log-level %q: use debug, info, warn or error", level)
+		return c, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
 	}
-	return c, c.check()
+	if err := c.check(); err != nil {
+		return c, err
+	}
+	return c, nil
 }
 
-func (c Config) check() error {
-	switch {
-	case c.Addr == "":
-		return errors.New("-addr must not be empty")
-	case c.Data == "":
-		return errors.New("-data must not be empty")
-	case (c.TLSCert == "") != (c.TLSKey == ""):
+// check validates c and fills Sender. Problems are reported by flag name.
+func (c *Config) check() error {
+	_, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return fmt.Errorf("-addr %q: want host:port", c.Addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("-addr %q: the port must be a number from 0 to 65535", c.Addr)
+	}
+	if c.Data == "" {
+		return errors.New("-data: must not be empty")
+	}
+	s, err := ParseVerifySender(c.VerifySender)
+	if err != nil {
+		return fmt.Errorf("-verify-sender %v", err)
+	}
+	c.Sender = s
+	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("-tls-cert and -tls-key go together: give both or neither")
-	case c.Heartbeat < time.Second:
-		return fmt.Errorf("-heartbeat %v: must be at least 1s", c.Heartbeat)
-	case c.MaxFrame < 1024 || c.MaxFrame > 64<<20:
-		return fmt.Errorf("-max-frame %d: must be between 1024 and %d bytes", c.MaxFrame, 64<<20)
-	case c.HandlerTimeout < 100*time.Millisecond:
-		return fmt.Errorf("-handler-timeout %v: must be at least 100ms", c.HandlerTimeout)
+	}
+	if c.TLSCert != "" {
+		if _, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err != nil {
+			return fmt.Errorf("-tls-cert/-tls-key: %v", err)
+		}
+	}
+	if c.Heartbeat < time.Second || c.Heartbeat%time.Second != 0 {
+		return fmt.Errorf("-heartbeat %v: want whole seconds, at least 1s (clients are told it in seconds)", c.Heartbeat)
+	}
+	if c.MaxFrame < minMaxFrame || c.MaxFrame > maxMaxFrame {
+		return fmt.Errorf("-max-frame %d: want %d to %d bytes", c.MaxFrame, minMaxFrame, maxMaxFrame)
+	}
+	if c.HandlerTimeout < 100*time.Millisecond {
+		return fmt.Errorf("-handler-timeout %v: want at least 100ms", c.HandlerTimeout)
 	}
 	return nil
 }

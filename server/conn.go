@@ -1,143 +1,179 @@
 package server
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/gapd/gapd/generated/dispatch"
-	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/wire"
 	"github.com/lxzan/gws"
-	"google.golang.org/protobuf/proto"
 )
 
-// queueSize bounds a connection's outbound frames; a client that lets it fill
-// is closed so that it never slows anyone else.
-const queueSize = 256
+// Close codes the server sends.
+const (
+	closeNormal    = 1000 // eviction by a newer connection of the session
+	closeGoingAway = 1001 // shutdown
+)
 
+// outFrame is one entry of a connection's outbound queue: a frame to write,
+// and/or a close once everything before it is written.
 type outFrame struct {
-	data  []byte
-	close bool // close the connection once this frame is written
+	data   []byte
+	pong   bool // data is a WebSocket pong's payload, not a protocol frame
+	close  bool
+	code   uint16
+	reason string
 }
 
-// conn is one WebSocket connection: a wire.Session for dispatch and handlers,
-// with one writer goroutine draining a bounded queue.
+// conn is one WebSocket connection: the wire.Session that dispatch and
+// handlers see (session.go), and the one goroutine that writes to the socket.
+//
+// Everything the server sends goes through out, a bounded queue drained by
+// writeLoop, so frames leave in the order they were queued and a slow client
+// only ever holds up its own goroutine. Responses to the connection's own
+// requests wait for room in the queue (back-pressure on that client alone);
+// pushes from other connections never wait: a full queue closes the
+// connection (enqueue).
 type conn struct {
 	srv    *Server
-	ws     *gws.Conn
+	ws     *gws.Conn // nil when a test drives the frame path directly
 	remote string
+
 	user   atomic.Uint64
 	device atomic.Uint64
 
-	out       chan outFrame
-	closeOnce sync.Once
-	done      chan struct{} // closed when the connection is gone
+	out      chan outFrame
+	done     chan struct{} // closed once the connection is finished
+	doneOnce sync.Once
+	closing  atomic.Bool // evicted or closing: frames still arriving are ignored
 }
 
-func newConn(s *Server, ws *gws.Conn) *conn {
-	remote := ""
-	if a := ws.RemoteAddr(); a != nil {
-		remote = a.String()
-	}
-	return &conn{srv: s, ws: ws, remote: remote, out: make(chan outFrame, queueSize), done: make(chan struct{})}
-}
-
-func (c *conn) UserID() uint64     { return c.user.Load() }
-func (c *conn) DeviceID() uint64   { return c.device.Load() }
-func (c *conn) RemoteAddr() string { return c.remote }
-
-// Login binds the connection to a device session; an older connection of the
-// same device session gets NEW_CLIENT_IN_SESSION and is closed.
-func (c *conn) Login(userID, deviceID uint64) {
-	c.srv.hub.drop(c) // a re-login on this connection replaces its old binding
-	c.user.Store(userID)
-	c.device.Store(deviceID)
-	if old := c.srv.hub.bind(c, userID, deviceID); old != nil {
-		c.srv.log.Info("session taken over by a new connection", "user_id", userID, "device_id", deviceID, "old", old.remote, "new", c.remote)
-		old.sendError(c.srv.table.NewClientInSession(), "", true)
+func newConn(s *Server, ws *gws.Conn, remote string) *conn {
+	return &conn{
+		srv:    s,
+		ws:     ws,
+		remote: remote,
+		out:    make(chan outFrame, s.outQueue),
+		done:   make(chan struct{}),
 	}
 }
 
-// enqueue queues a frame without blocking. A full queue closes the connection.
-func (c *conn) enqueue(frame []byte, closeAfter bool) {
+// finished reports whether the connection is gone or being torn down.
+func (c *conn) finished() bool {
 	select {
 	case <-c.done:
-		return
+		return true
 	default:
+		return false
+	}
+}
+
+// enqueue queues f without waiting. A full queue means the client does not
+// keep up: the connection is closed and enqueue reports false.
+func (c *conn) enqueue(f outFrame) bool {
+	if c.finished() {
+		return false
 	}
 	select {
-	case c.out <- outFrame{data: frame, close: closeAfter}:
+	case c.out <- f:
+		return true
 	default:
-		c.srv.metrics.dropped.Inc()
-		c.srv.log.Warn("closing a connection that does not keep up", "remote", c.remote, "user_id", c.UserID())
-		c.close()
+		c.srv.hub.slowClosed.Inc()
+		c.srv.log.Warn("closing a connection that does not keep up with its frames",
+			"remote", c.remote, "user_id", c.UserID(), "queued", len(c.out))
+		c.kill()
+		return false
 	}
 }
 
-// send queues a message as a frame of action.
-func (c *conn) send(action uint16, m proto.Message) {
-	payload, err := proto.Marshal(m)
-	if err != nil {
-		c.srv.log.Error("marshal", "action", action, "err", err)
-		return
+// reply queues the answer to one of this connection's own requests, waiting
+// for room: only this client's reading is held up while its queue is full.
+func (c *conn) reply(frame []byte) {
+	select {
+	case c.out <- outFrame{data: frame}:
+	case <-c.done:
 	}
-	c.enqueue(wire.AppendFrame(make([]byte, 0, wire.HeaderSize+len(payload)), action, payload), false)
 }
 
-// sendError queues an ErrorResponse for the request with id.
-func (c *conn) sendError(e *wire.Error, id string, closeAfter bool) {
-	payload, _ := proto.Marshal(&pb.ErrorResponse{
-		Response:  &pb.Response{Id: id, Timestamp: uint32(time.Now().Unix())},
-		MajorCode: uint32(e.Major), MinorCode: uint32(e.Minor), Wait: e.Wait, Message: e.Message,
+// closeAfter queues f and a close with code once it is written; new frames
+// from the client are ignored from now on. A full queue closes at once.
+func (c *conn) closeAfter(f outFrame, code uint16, reason string) {
+	c.closing.Store(true)
+	f.close, f.code, f.reason = true, code, reason
+	c.enqueue(f)
+}
+
+// finish closes the connection after everything queued is written, waiting
+// for room in the queue until ctx ends (graceful shutdown).
+func (c *conn) finish(ctx context.Context, code uint16, reason string) {
+	c.closing.Store(true)
+	select {
+	case c.out <- outFrame{close: true, code: code, reason: reason}:
+	case <-c.done:
+	case <-ctx.Done():
+		c.kill()
+	}
+}
+
+// kill ends the connection at once, without a close frame: a client that
+// does not read would not read one either, and a close frame would have to
+// wait behind the data it is not reading. It never blocks.
+func (c *conn) kill() {
+	c.doneOnce.Do(func() {
+		close(c.done)
+		c.closing.Store(true)
+		c.srv.hub.drop(c)
+		if c.ws != nil {
+			// Closing the socket fails the writer's blocked write and the
+			// read loop, which then reports OnClose. A TLS close may try to
+			// send an alert, so it runs aside.
+			go func() { _ = c.ws.NetConn().Close() }()
+		}
 	})
-	c.enqueue(wire.AppendFrame(nil, dispatch.MessageErrorResponse, payload), closeAfter)
 }
 
-// writeLoop writes queued frames and the heartbeat until the connection ends.
+// writeLoop is the connection's only writer: queued frames in order, and a
+// HeartbeatResponse every interval. Each write has a deadline of the
+// heartbeat's interval plus grace: a client that takes no data for that long
+// is as gone as one that sends none.
 func (c *conn) writeLoop() {
-	t := time.NewTicker(c.srv.cfg.Heartbeat)
-	defer t.Stop()
+	tick := time.NewTicker(c.srv.heartbeat)
+	defer tick.Stop()
 	for {
 		select {
 		case f := <-c.out:
-			if f.data != nil {
-				if err := c.ws.WriteMessage(gws.OpcodeBinary, f.data); err != nil {
-					c.close()
+			if f.pong {
+				if !c.write(gws.OpcodePong, f.data) {
 					return
 				}
-			}
-			if f.close {
-				c.close()
+			} else if f.data != nil && !c.write(gws.OpcodeBinary, f.data) {
 				return
 			}
-		case <-t.C:
-			c.send(dispatch.ActionHeartbeat+wire.ResponseOffset, &pb.HeartbeatResponse{Response: &pb.Response{Timestamp: uint32(time.Now().Unix())}})
+			if f.close {
+				_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.silence()))
+				_ = c.ws.WriteClose(f.code, []byte(f.reason))
+				c.kill()
+				return
+			}
+		case <-tick.C:
+			if !c.write(gws.OpcodeBinary, heartbeatFrame()) {
+				return
+			}
 		case <-c.done:
 			return
 		}
 	}
 }
 
-// flushAndClose writes what is queued, then closes (graceful shutdown).
-func (c *conn) flushAndClose() {
-	c.enqueue(nil, true)
+func (c *conn) write(op gws.Opcode, frame []byte) bool {
+	if err := c.ws.SetWriteDeadline(time.Now().Add(c.srv.silence())); err != nil {
+		c.kill()
+		return false
+	}
+	if err := c.ws.WriteMessage(op, frame); err != nil {
+		c.srv.log.Debug("write failed; closing", "remote", c.remote, "user_id", c.UserID(), "err", err)
+		c.kill()
+		return false
+	}
+	return true
 }
-
-// touch pushes the read deadline out: a client silent for the heartbeat
-// interval plus a grace period is gone.
-func (c *conn) touch() {
-	grace := c.srv.cfg.Heartbeat / 2 // time for a heartbeat in flight to arrive
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.Heartbeat + grace))
-}
-
-func (c *conn) close() {
-	c.closeOnce.Do(func() {
-		close(c.done)
-		c.srv.hub.drop(c)
-		_ = c.ws.WriteClose(1000, nil)
-		_ = c.ws.NetConn().Close()
-	})
-}
-
-var _ wire.Session = (*conn)(nil)

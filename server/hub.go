@@ -1,45 +1,114 @@
 package server
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/gapd/gapd/wire"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/proto"
 )
 
-// Hub knows the live connections of every user and device session. Pushes go
-// through it; a newer connection of a device session evicts the older one.
+// Hub knows the live, logged-in connections: one per device session and any
+// number per user. Handlers push through it to a user's other sessions.
+//
+// It lives in process. Several gapd nodes would put a message bus behind the
+// same Push signature.
 type Hub struct {
-	mu      sync.Mutex
-	byUser  map[uint64]map[*conn]struct{}
-	byDevic map[uint64]*conn
-	metrics *metrics
+	mu       sync.RWMutex
+	byDevice map[uint64]*conn
+	byUser   map[uint64]map[*conn]struct{}
+
+	pushes     prometheus.Counter
+	slowClosed prometheus.Counter
+	evictions  prometheus.Counter
 }
 
-func newHub(m *metrics) *Hub {
-	return &Hub{byUser: map[uint64]map[*conn]struct{}{}, byDevic: map[uint64]*conn{}, metrics: m}
+// NewHub returns an empty hub. A Server makes its own unless Options.Hub
+// gives one, which lets handlers be built with the hub before the server.
+func NewHub() *Hub {
+	return &Hub{
+		byDevice: map[uint64]*conn{},
+		byUser:   map[uint64]map[*conn]struct{}{},
+		pushes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gapd_pushes_total",
+			Help: "Frames queued to connections by Hub.Push.",
+		}),
+		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gapd_slow_connections_closed_total",
+			Help: "Connections closed because their outbound queue was full.",
+		}),
+		evictions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gapd_evictions_total",
+			Help: "Connections closed with NEW_CLIENT_IN_SESSION because their device session logged in elsewhere.",
+		}),
+	}
 }
 
-// bind registers c as the live connection of a device session and returns the
-// connection it replaces, if any.
-func (h *Hub) bind(c *conn, userID, deviceID uint64) (evicted *conn) {
+// Push sends msg as a frame of action (a response id, 30000+N) with an empty
+// response id to every live connection of userID except the session except
+// (the one whose request caused the push; nil for none). The frame is encoded
+// once. Push never waits: a connection whose outbound queue is full is closed
+// instead, and catches up through ClientCondition when it reconnects.
+func (h *Hub) Push(userID uint64, action uint16, msg proto.Message, except wire.Session) error {
+	frame, err := marshalFrame(action, msg)
+	if err != nil {
+		return fmt.Errorf("push action %d: %w", action, err)
+	}
+	h.mu.RLock()
+	set := h.byUser[userID]
+	targets := make([]*conn, 0, len(set))
+	for c := range set {
+		if except == nil || wire.Session(c) != except {
+			targets = append(targets, c)
+		}
+	}
+	h.mu.RUnlock()
+	// Outside the lock: a full queue closes its connection, which takes the
+	// lock to unregister it.
+	for _, c := range targets {
+		if c.enqueue(outFrame{data: frame}) {
+			h.pushes.Inc()
+		}
+	}
+	return nil
+}
+
+// Online reports how many live connections userID has.
+func (h *Hub) Online(userID uint64) int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.byUser[userID])
+}
+
+// bind makes c the live connection of deviceID for userID, forgetting any
+// earlier binding of c itself (a second UserLogin on one connection). It
+// returns the connection it displaced, which the caller evicts. A connection
+// that is already finished is not registered.
+func (h *Hub) bind(c *conn, userID, deviceID uint64) (displaced *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if old := h.byDevic[deviceID]; old != nil && old != c {
-		evicted = old
-		h.dropLocked(old)
+	h.dropLocked(c)
+	c.user.Store(userID)
+	c.device.Store(deviceID)
+	if c.finished() {
+		return nil
 	}
-	h.byDevic[deviceID] = c
+	if old := h.byDevice[deviceID]; old != nil && old != c {
+		h.dropLocked(old)
+		displaced = old
+	}
+	h.byDevice[deviceID] = c
 	set := h.byUser[userID]
 	if set == nil {
 		set = map[*conn]struct{}{}
 		h.byUser[userID] = set
 	}
 	set[c] = struct{}{}
-	return evicted
+	return displaced
 }
 
-// drop forgets a connection that is closing.
+// drop forgets c (it is closing).
 func (h *Hub) drop(c *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -47,45 +116,14 @@ func (h *Hub) drop(c *conn) {
 }
 
 func (h *Hub) dropLocked(c *conn) {
-	uid, did := c.UserID(), c.DeviceID()
-	if h.byDevic[did] == c {
-		delete(h.byDevic, did)
+	if d := c.DeviceID(); d != 0 && h.byDevice[d] == c {
+		delete(h.byDevice, d)
 	}
-	if set := h.byUser[uid]; set != nil {
+	u := c.UserID()
+	if set := h.byUser[u]; set != nil {
 		delete(set, c)
 		if len(set) == 0 {
-			delete(h.byUser, uid)
+			delete(h.byUser, u)
 		}
 	}
-}
-
-// Push sends msg, as a frame of action with an empty response id, to every
-// live connection of userID except the one given. The frame is encoded once.
-// A connection whose queue is full is closed rather than waited for: it
-// catches up through ClientCondition when it reconnects.
-func (h *Hub) Push(userID uint64, action uint16, msg proto.Message, except wire.Session) error {
-	payload, err := proto.Marshal(msg)
-	if err != nil {
-		return err
-	}
-	frame := wire.AppendFrame(make([]byte, 0, wire.HeaderSize+len(payload)), action, payload)
-	h.mu.Lock()
-	targets := make([]*conn, 0, len(h.byUser[userID]))
-	for c := range h.byUser[userID] {
-		if wire.Session(c) != except {
-			targets = append(targets, c)
-		}
-	}
-	h.mu.Unlock()
-	for _, c := range targets {
-		c.enqueue(frame, false)
-	}
-	return nil
-}
-
-// Online reports how many live connections userID has.
-func (h *Hub) Online(userID uint64) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.byUser[userID])
 }

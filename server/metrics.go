@@ -2,40 +2,61 @@ package server
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
-// metrics are the server's Prometheus collectors, on a registry of its own so
-// that several servers (tests) can run in one process.
+// Action labels for frames that name no action of the table.
+const (
+	labelInvalidFrame  = "invalid_frame"  // shorter than 2 bytes, or a text frame
+	labelUnknownAction = "unknown_action" // an id the table does not have
+	labelSession       = "session"        // errors of the session itself (eviction)
+)
+
+// metrics are the server's Prometheus collectors. Each server has a
+// registry of its own, so tests can run several servers in one process.
 type metrics struct {
 	reg         *prometheus.Registry
 	connections prometheus.Gauge
 	requests    *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
-	dropped     prometheus.Counter
 }
 
-func newMetrics() *metrics {
+func newMetrics(hub *Hub) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		connections: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "gapd_connections", Help: "Open WebSocket connections."}),
+			Name: "gapd_connections",
+			Help: "Open WebSocket connections.",
+		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "gapd_requests_total", Help: "Requests by action."}, []string{"action"}),
+			Name: "gapd_requests_total",
+			Help: "Frames received, by action name (invalid_frame, unknown_action for frames naming none).",
+		}, []string{"action"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "gapd_errors_total", Help: "Errors by action and code, virtual ones included (kind)."},
-			[]string{"action", "code", "kind"}),
+			Name: "gapd_errors_total",
+			Help: "Errors by action and major code; kind is real (sent to the client) or virtual (only logged and counted).",
+		}, []string{"action", "code", "kind"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "gapd_request_seconds", Help: "Request latency by action, commit included.",
-			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12)}, []string{"action"}),
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "gapd_slow_connections_closed_total", Help: "Connections closed because their outbound queue was full."}),
+			Name:    "gapd_request_seconds",
+			Help:    "Time from a request's frame to its answer being queued, by action.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14), // 0.1ms .. ~15s
+		}, []string{"action"}),
 	}
-	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency, m.dropped,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency,
+		hub.pushes, hub.slowClosed, hub.evictions,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// observe records one frame's action and how long it took.
+func (m *metrics) observe(action string, d time.Duration) {
+	m.requests.WithLabelValues(action).Inc()
+	m.latency.WithLabelValues(action).Observe(d.Seconds())
 }
 
 func (m *metrics) countError(action string, code uint32, virtual bool) {

@@ -4,75 +4,144 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gapd/gapd/generated/dispatch"
-	"github.com/gapd/gapd/generated/errs"
-	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/wire"
 	"github.com/lxzan/gws"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Options are what the server needs besides its Config.
+// Options are what a Server needs besides its Config.
 type Options struct {
+	// Handlers is the behaviour (handlers.New). Nil answers every action
+	// with its internal error (dispatch.Unimplemented).
 	Handlers dispatch.Handlers
-	Log      *slog.Logger
-	// Health reports whether the server can serve (the database answers).
+	// Log receives the server's structured logs; nil is slog.Default().
+	Log *slog.Logger
+	// Health backs /healthz (storage's Ping); nil is always healthy.
 	Health func(context.Context) error
+	// Hub is where handlers push; nil makes a new one (Server.Hub).
+	Hub *Hub
 }
 
-// Server serves the protocol over WebSocket, and /healthz and /metrics.
+// Server serves the protocol over WebSocket on "/" and "/hybrid/", and
+// /healthz and /metrics, on one listener.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	table   wire.Table
-	disp    *wire.Dispatcher
-	hub     *Hub
-	metrics *metrics
-	health  func(context.Context) error
-	http    *http.Server
-	up      *gws.Upgrader
+	cfg       Config
+	log       *slog.Logger
+	disp      *wire.Dispatcher
+	hub       *Hub
+	metrics   *metrics
+	health    func(context.Context) error
+	http      *http.Server
+	up        *gws.Upgrader
+	heartbeat time.Duration
+	grace     time.Duration
+	outQueue  int
 
-	mu       sync.RWMutex // guards closing and conns against requests starting
+	// base is the context of every request; it ends when a Shutdown gives up
+	// waiting, so handlers still running learn they should stop.
+	base       context.Context
+	cancelBase context.CancelFunc
+
+	mu       sync.Mutex // guards closing and conns, and orders inflight.Add before Wait
 	closing  bool
 	conns    map[*conn]struct{}
 	inflight sync.WaitGroup
+	draining chan struct{} // closed when Shutdown starts
 }
 
-// New builds a server; Serve starts it.
+// New builds a server from cfg (zero fields take the flag defaults). Serve
+// starts it.
 func New(cfg Config, o Options) *Server {
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.MaxFrame <= 0 {
+		cfg.MaxFrame = DefaultMaxFrame
+	}
+	if cfg.HandlerTimeout <= 0 {
+		cfg.HandlerTimeout = DefaultHandlerTimeout
+	}
+	if cfg.OutQueue <= 0 {
+		cfg.OutQueue = DefaultOutQueue
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: o.Log, table: dispatch.Table, metrics: newMetrics(), health: o.Health, conns: map[*conn]struct{}{}}
-	s.hub = newHub(s.metrics)
+	if o.Handlers == nil {
+		o.Handlers = dispatch.Unimplemented{}
+	}
+	if o.Hub == nil {
+		o.Hub = NewHub()
+	}
+	base, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg:        cfg,
+		log:        o.Log,
+		hub:        o.Hub,
+		health:     o.Health,
+		heartbeat:  cfg.Heartbeat,
+		grace:      heartbeatGrace(cfg.Heartbeat, cfg.HeartbeatGrace),
+		outQueue:   cfg.OutQueue,
+		base:       base,
+		cancelBase: cancel,
+		conns:      map[*conn]struct{}{},
+		draining:   make(chan struct{}),
+	}
+	s.metrics = newMetrics(s.hub)
 	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout}
-	s.up = gws.NewUpgrader(s, &gws.ServerOption{ReadMaxPayloadSize: cfg.MaxFrame, Logger: gwsLogger{o.Log}})
+	s.up = gws.NewUpgrader(events{s}, &gws.ServerOption{
+		// One request at a time per connection, in order: OnMessage runs on
+		// the connection's read goroutine (ParallelEnabled off).
+		ParallelEnabled:     false,
+		ReadMaxPayloadSize:  cfg.MaxFrame,
+		WriteMaxPayloadSize: maxWriteFrame,
+		Logger:              gwsLogger{o.Log},
+		Recovery:            gws.Recovery, // a bug in the frame path logs instead of ending the process
+	})
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", s.upgrade)
-	mux.HandleFunc("/hybrid/", s.upgrade)
-	mux.HandleFunc("/healthz", s.healthz)
-	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mux.HandleFunc("GET /{$}", s.upgrade)
+	mux.HandleFunc("GET /hybrid/{$}", s.upgrade)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	s.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelDebug),
+	}
 	return s
 }
 
-// Hub is where handlers push changes to other sessions.
+// Hub is where handlers push to other sessions.
 func (s *Server) Hub() *Hub { return s.hub }
 
-// Serve accepts connections on l until Shutdown.
+// Handler is the server's HTTP handler (WebSocket upgrade, /healthz,
+// /metrics), for embedding in another http.Server.
+func (s *Server) Handler() http.Handler { return s.http.Handler }
+
+// Serve accepts connections on l until Shutdown, speaking TLS when the
+// configuration names a certificate. It returns nil after Shutdown.
 func (s *Server) Serve(l net.Listener) error {
 	if s.cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.TLSCert, s.cfg.TLSKey)
 		if err != nil {
-			return err
+			return fmt.Errorf("server: %w", err)
 		}
-		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		// HTTP/1.1 only: a WebSocket upgrade needs it.
+		l = tls.NewListener(l, &tls.Config{
+			Certificates: []tls.Certificate{cert},
+			MinVersion:   tls.VersionTLS12,
+			NextProtos:   []string{"http/1.1"},
+		})
 	}
 	err := s.http.Serve(l)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -81,140 +150,58 @@ func (s *Server) Serve(l net.Listener) error {
 	return err
 }
 
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+// upgrade turns a GET on / or /hybrid/ into a WebSocket connection.
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/" && r.URL.Path != "/hybrid/" {
-		http.NotFound(w, r)
+	if s.isClosing() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	s.mu.RLock()
-	closing := s.closing
-	s.mu.RUnlock()
-	if closing {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		w.Header().Set("Upgrade", "websocket")
+		http.Error(w, "gapd speaks the iGap v1 protocol over WebSocket (binary frames) here", http.StatusUpgradeRequired)
 		return
 	}
 	ws, err := s.up.Upgrade(w, r)
 	if err != nil {
-		s.log.Debug("upgrade failed", "remote", r.RemoteAddr, "err", err)
+		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
+	ws.Session().Store(sessionKey, newConn(s, ws, r.RemoteAddr))
+	// The read loop runs apart from the HTTP handler, which returns: the
+	// connection is hijacked and http.Server no longer tracks it.
 	go ws.ReadLoop()
 }
 
+// healthz answers 200 "ok" while the health check passes, 503 otherwise and
+// while shutting down.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.isClosing() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
 	if s.health != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.health(ctx); err != nil {
+			s.log.Warn("health check failed", "err", err)
 			http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// OnOpen greets the client with the heartbeat interval and starts its writer.
-func (s *Server) OnOpen(ws *gws.Conn) {
-	c := newConn(s, ws)
-	ws.Session().Store("c", c)
-	s.mu.Lock()
-	s.conns[c] = struct{}{}
-	s.mu.Unlock()
-	s.metrics.connections.Inc()
-	c.touch()
-	go c.writeLoop()
-	// Plain ws/wss: no RSA key exchange, so public_key stays empty; TLS is the
-	// modern equivalent of the protocol's connection securing.
-	c.send(dispatch.MessageConnectionSecuringResponse, &pb.ConnectionSecuringResponse{
-		Response:          &pb.Response{Timestamp: uint32(time.Now().Unix())},
-		HeartbeatInterval: uint32(s.cfg.Heartbeat / time.Second),
-	})
-}
-
-// OnClose forgets the connection.
-func (s *Server) OnClose(ws *gws.Conn, err error) {
-	c := connOf(ws)
-	if c == nil {
-		return
-	}
-	c.close()
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
-	s.metrics.connections.Dec()
-}
-
-// OnPing answers a WebSocket ping and counts as activity.
-func (s *Server) OnPing(ws *gws.Conn, payload []byte) {
-	if c := connOf(ws); c != nil {
-		c.touch()
-	}
-	_ = ws.WritePong(payload)
-}
-
-// OnPong counts as activity.
-func (s *Server) OnPong(ws *gws.Conn, _ []byte) {
-	if c := connOf(ws); c != nil {
-		c.touch()
-	}
-}
-
-// OnMessage runs one request. gws calls it in order for a connection, so a
-// connection's requests are answered in the order they came.
-func (s *Server) OnMessage(ws *gws.Conn, msg *gws.Message) {
-	defer msg.Close()
-	c := connOf(ws)
-	if c == nil {
-		return
-	}
-	c.touch()
-	if !s.enter() {
-		return // shutting down: no new requests
-	}
-	defer s.inflight.Done()
-	if msg.Opcode != gws.OpcodeBinary {
-		c.sendError(s.table.BadRequest().WithMessage("frames are binary"), "", false)
-		s.metrics.countError("", uint32(errs.BadRequest), false)
-		return
-	}
-	action, payload, err := wire.DecodeFrame(msg.Bytes())
-	if err != nil {
-		c.sendError(s.table.BadRequest().WithMessage("frame shorter than 2 bytes"), "", false)
-		s.metrics.countError("", uint32(errs.BadRequest), false)
-		return
-	}
-	start := time.Now()
-	res := s.disp.Dispatch(context.Background(), c, action, payload)
-	name := "unknown"
-	if res.Route != nil {
-		name = res.Route.Name
-	}
-	s.metrics.requests.WithLabelValues(name).Inc()
-	s.metrics.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
-	if res.Err != nil {
-		s.reportError(c, name, res)
-		return
-	}
-	c.send(res.Route.ResponseID, res.Response)
-}
-
-// reportError sends a real error and only logs and counts a virtual one.
-func (s *Server) reportError(c *conn, action string, res wire.Result) {
-	e := res.Err
-	info, _ := errs.Lookup(e.Major)
-	virtual := info != nil && info.Virtual
-	s.metrics.countError(action, uint32(e.Major), virtual)
-	s.log.Debug("request failed", "action", action, "request_id", res.RequestID, "user_id", c.UserID(),
-		"code", e.Major, "minor", e.Minor, "virtual", virtual, "msg", e.Message)
-	if !virtual {
-		c.sendError(e, res.RequestID, false)
-	}
-}
-
-// enter registers a request in flight unless the server is shutting down.
+// enter counts a request in flight, unless the server is shutting down.
 func (s *Server) enter() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closing {
 		return false
 	}
@@ -222,20 +209,32 @@ func (s *Server) enter() bool {
 	return true
 }
 
-// Shutdown stops accepting, lets requests in flight finish and their answers
-// be written, then closes every connection.
+// Shutdown stops the server gracefully: it stops accepting connections and
+// taking new requests (frames that arrive from now on are ignored), waits
+// for the requests in flight to finish, lets every connection write what it
+// has queued (their answers among it), and closes each with 1001 (going
+// away). When ctx ends first, what remains is closed at once, handlers still
+// running see their context cancelled, and ctx's error is returned. The
+// caller closes the database afterwards.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	s.closing = true
-	s.mu.Unlock()
-	err := s.http.Shutdown(ctx)
-	done := make(chan struct{})
-	go func() { s.inflight.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = errors.Join(err, ctx.Err())
+	if !s.closing {
+		s.closing = true
+		close(s.draining)
 	}
+	s.mu.Unlock()
+	defer s.cancelBase()
+
+	err := s.http.Shutdown(ctx)
+
+	idle := make(chan struct{})
+	go func() { s.inflight.Wait(); close(idle) }()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		s.cancelBase()
+	}
+
 	s.mu.Lock()
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
@@ -243,28 +242,106 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.flushAndClose()
+		c.finish(ctx, closeGoingAway, "server shutting down")
 	}
 	for _, c := range conns {
 		select {
 		case <-c.done:
 		case <-ctx.Done():
-			c.close()
+			c.kill()
 		}
+	}
+	if ctx.Err() != nil {
+		err = errors.Join(err, ctx.Err())
 	}
 	return err
 }
 
+// sessionKey is where a gws connection keeps its *conn.
+const sessionKey = "gapd.conn"
+
 func connOf(ws *gws.Conn) *conn {
-	v, ok := ws.Session().Load("c")
-	if !ok {
-		return nil
-	}
+	v, _ := ws.Session().Load(sessionKey)
 	c, _ := v.(*conn)
 	return c
 }
 
-// gwsLogger routes gws's own messages into slog.
+// events receives gws's callbacks for every connection.
+type events struct{ s *Server }
+
+func (e events) OnOpen(ws *gws.Conn) {
+	s, c := e.s, connOf(ws)
+	if c == nil {
+		_ = ws.NetConn().Close()
+		return
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = ws.WriteClose(closeGoingAway, []byte("server shutting down"))
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	s.metrics.connections.Inc()
+	s.log.Debug("connection open", "remote", c.remote)
+	c.touch()
+	c.enqueue(outFrame{data: s.helloFrame()})
+	go c.writeLoop()
+}
+
+func (e events) OnClose(ws *gws.Conn, err error) {
+	s, c := e.s, connOf(ws)
+	if c == nil {
+		return
+	}
+	c.kill()
+	s.mu.Lock()
+	_, tracked := s.conns[c]
+	delete(s.conns, c)
+	s.mu.Unlock()
+	if tracked {
+		s.metrics.connections.Dec()
+		s.log.Debug("connection closed", "remote", c.remote, "user_id", c.UserID(), "reason", err)
+	}
+}
+
+// OnPing answers a WebSocket ping through the queue (so it keeps its place
+// among the frames) and counts as a sign of life.
+func (e events) OnPing(ws *gws.Conn, payload []byte) {
+	if c := connOf(ws); c != nil {
+		c.touch()
+		c.enqueue(outFrame{data: append([]byte(nil), payload...), pong: true})
+	}
+}
+
+func (e events) OnPong(ws *gws.Conn, _ []byte) {
+	if c := connOf(ws); c != nil {
+		c.touch()
+	}
+}
+
+// OnMessage runs one frame on the connection's read goroutine: the next
+// frame is read only when this one is answered.
+func (e events) OnMessage(ws *gws.Conn, msg *gws.Message) {
+	defer msg.Close()
+	s, c := e.s, connOf(ws)
+	if c == nil {
+		return
+	}
+	c.touch()
+	if c.closing.Load() || !s.enter() {
+		return
+	}
+	func() {
+		defer s.inflight.Done()
+		c.handleFrame(msg.Opcode == gws.OpcodeBinary, msg.Bytes())
+	}()
+	// A long handler is not the client's silence: the deadline starts again.
+	c.touch()
+}
+
+// gwsLogger routes gws's own messages (recovered panics) into slog.
 type gwsLogger struct{ l *slog.Logger }
 
-func (g gwsLogger) Error(v ...any) { g.l.Error("gws", "msg", v) }
+func (g gwsLogger) Error(v ...any) { g.l.Error("gws: " + fmt.Sprint(v...)) }

@@ -1,17 +1,23 @@
-// Package wsclient is the hand-written WebSocket transport under the generated
-// client: it correlates answers with requests by request id, returns an
-// ErrorResponse as *wire.Error, delivers pushes on a channel and answers the
-// server's heartbeat.
+// Package wsclient is the WebSocket transport under the generated client
+// (generated/client): it sends request frames, matches each answer to its
+// request by id, turns an ErrorResponse into a *wire.Error, delivers frames
+// that answer no request (pushes) on a channel, and answers the server's
+// heartbeat.
 package wsclient
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gapd/gapd/generated/client"
 	"github.com/gapd/gapd/generated/dispatch"
@@ -21,22 +27,34 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Push is a frame the server sent without a request.
+// Push is a frame the server sent without a request of this connection (an
+// empty response id): another session's change, a HeartbeatResponse, the
+// ConnectionSecuringResponse greeting, or an ErrorResponse that answers no
+// request (a malformed frame, NEW_CLIENT_IN_SESSION).
 type Push struct {
 	Action uint16
 	Msg    proto.Message
 }
 
-// Options tune a connection.
+// Options tune a connection. The zero value is ready to use.
 type Options struct {
-	// PushBuffer bounds the push channel; pushes beyond it are dropped and
-	// counted (Dropped), so a test that ignores pushes never stalls the reader.
+	// PushBuffer bounds the push channel (default 1024). When it is full, a
+	// new push is dropped and counted (Dropped) rather than waited for, so
+	// a caller that ignores pushes never stalls the answers to its calls.
 	PushBuffer int
-	// NoHeartbeat stops the automatic Heartbeat answer (to test a silent client).
+	// NoHeartbeat turns off the automatic Heartbeat answer to the server's
+	// HeartbeatResponse (to test a silent client).
 	NoHeartbeat bool
+	// TLSConfig is used for wss:// URLs; nil is the system's defaults.
+	TLSConfig *tls.Config
+	// Header is sent with the WebSocket handshake.
+	Header http.Header
+	// MaxFrame bounds a frame the server may send (default 64 MiB).
+	MaxFrame int
 }
 
-// ErrClosed is returned by calls on a closed connection.
+// ErrClosed is returned by calls on a closed connection, wrapped with the
+// reason (a close frame's code and text, or a read error).
 var ErrClosed = errors.New("wsclient: connection closed")
 
 type reply struct {
@@ -44,12 +62,14 @@ type reply struct {
 	payload []byte
 }
 
-// Conn is one client connection. It implements client.Conn.
+// Conn is one client connection; it implements client.Conn and is safe for
+// concurrent calls.
 type Conn struct {
 	ws      *gws.Conn
 	opts    Options
 	pushes  chan Push
 	dropped atomic.Int64
+	bad     atomic.Int64
 
 	mu      sync.Mutex
 	pending map[string]chan reply
@@ -59,80 +79,127 @@ type Conn struct {
 
 var _ client.Conn = (*Conn)(nil)
 
-// Dial connects to url (ws://host:port/ or wss://...).
-func Dial(ctx context.Context, url string, opts Options) (*Conn, error) {
+// Dial opens a connection to a ws:// or wss:// URL (the server's / or
+// /hybrid/). ctx bounds the dial and the handshake only.
+func Dial(ctx context.Context, rawURL string, opts Options) (*Conn, error) {
 	if opts.PushBuffer <= 0 {
 		opts.PushBuffer = 1024
 	}
-	c := &Conn{opts: opts, pushes: make(chan Push, opts.PushBuffer), pending: map[string]chan reply{}, done: make(chan struct{})}
-	type result struct {
-		ws  *gws.Conn
-		err error
+	if opts.MaxFrame <= 0 {
+		opts.MaxFrame = 64 << 20
 	}
-	ch := make(chan result, 1)
-	go func() {
-		ws, _, err := gws.NewClient(handler{c}, &gws.ClientOption{Addr: url, ReadMaxPayloadSize: 64 << 20})
-		ch <- result{ws, err}
-	}()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			return nil, fmt.Errorf("wsclient: dial %s: %w", url, r.err)
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		return nil, fmt.Errorf("wsclient: %q is not a ws:// or wss:// URL", rawURL)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), map[string]string{"ws": "80", "wss": "443"}[u.Scheme])
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return nil, fmt.Errorf("wsclient: dial %s: %w", rawURL, err)
+	}
+	if u.Scheme == "wss" {
+		cfg := opts.TLSConfig.Clone()
+		if cfg == nil {
+			cfg = &tls.Config{}
 		}
-		c.ws = r.ws
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		if cfg.ServerName == "" {
+			cfg.ServerName = u.Hostname()
+		}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			_ = nc.Close()
+			return nil, fmt.Errorf("wsclient: TLS with %s: %w", rawURL, err)
+		}
+		nc = tc
 	}
-	go c.ws.ReadLoop()
+
+	c := &Conn{opts: opts, pushes: make(chan Push, opts.PushBuffer), pending: map[string]chan reply{}, done: make(chan struct{})}
+	timeout := 10 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(dl), time.Millisecond)
+	}
+	// gws's handshake takes no context; a cancelled ctx breaks it by
+	// expiring the socket's deadline.
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(time.Unix(1, 0)) })
+	ws, _, err := gws.NewClientFromConn(handler{c}, &gws.ClientOption{
+		Addr:               rawURL,
+		RequestHeader:      opts.Header.Clone(),
+		HandshakeTimeout:   timeout,
+		ReadMaxPayloadSize: opts.MaxFrame,
+	}, nc)
+	if !stop() {
+		if err == nil {
+			_ = nc.Close()
+		}
+		return nil, fmt.Errorf("wsclient: handshake with %s: %w", rawURL, ctx.Err())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("wsclient: handshake with %s: %w", rawURL, err)
+	}
+	c.ws = ws
+	go ws.ReadLoop()
 	return c, nil
 }
 
 // Client returns the typed client over this connection.
 func (c *Conn) Client() *client.Client { return client.New(c) }
 
-// Pushes delivers frames that answer no request of this connection.
+// Pushes delivers, in order, the frames that answer no call of this
+// connection. See Options.PushBuffer for what happens when nobody reads.
 func (c *Conn) Pushes() <-chan Push { return c.pushes }
 
-// Dropped counts pushes dropped because nobody read them.
+// Dropped counts pushes dropped because the channel was full.
 func (c *Conn) Dropped() int64 { return c.dropped.Load() }
 
-// Done is closed when the connection ends; Err tells why.
+// Undecodable counts server frames that could not be read (too short, an
+// unknown action, a payload that does not decode); they are discarded.
+func (c *Conn) Undecodable() int64 { return c.bad.Load() }
+
+// Done is closed when the connection has ended; Err says why.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Err is why the connection ended, or nil while it is open.
+// Err is why the connection ended (wrapping ErrClosed), or nil while open.
 func (c *Conn) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
 }
 
-// Close closes the connection.
+// Close sends a normal close frame and closes the socket. Calls waiting for
+// an answer return ErrClosed.
 func (c *Conn) Close() error {
-	_ = c.ws.WriteClose(1000, nil)
-	return c.ws.NetConn().Close()
+	if err := c.ws.WriteClose(1000, nil); err != nil && !errors.Is(err, gws.ErrConnClosed) {
+		_ = c.ws.NetConn().Close()
+		return err
+	}
+	return nil
 }
 
-// SendRaw writes a frame as is (tests of malformed input).
+// SendRaw writes frame as one binary WebSocket message, unchecked (tests of
+// malformed input).
 func (c *Conn) SendRaw(frame []byte) error { return c.ws.WriteMessage(gws.OpcodeBinary, frame) }
 
-// SendText writes a text frame (the protocol uses binary frames only).
+// SendText writes a text message, which the protocol does not use.
 func (c *Conn) SendText(s string) error { return c.ws.WriteMessage(gws.OpcodeText, []byte(s)) }
 
-// NewID returns a random request id.
+// NewID returns a random request id: 16 hex digits.
 func NewID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
 
-// Call sends req as action and waits for the answer with the same id.
+// Call sends req as action and waits for the frame answering it, until ctx
+// ends or the connection does. It sets r.Id when empty; r must be req's
+// request header. The answer is decoded into resp, or, if it is an
+// ErrorResponse, returned as a *wire.Error.
 func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp proto.Message) error {
-	if r.Id == "" {
-		r.Id = NewID()
-	}
-	payload, err := proto.Marshal(req)
-	if err != nil {
-		return err
+	if r == nil {
+		return errors.New("wsclient: nil request header")
 	}
 	ch := make(chan reply, 1)
 	c.mu.Lock()
@@ -140,15 +207,31 @@ func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp
 		c.mu.Unlock()
 		return c.err
 	}
-	c.pending[r.Id] = ch
+	if r.Id == "" {
+		for r.Id = NewID(); c.pending[r.Id] != nil; r.Id = NewID() {
+		}
+	} else if c.pending[r.Id] != nil {
+		c.mu.Unlock()
+		return fmt.Errorf("wsclient: request id %q is already waiting for an answer", r.Id)
+	}
+	id := r.Id
+	c.pending[id] = ch
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		delete(c.pending, r.Id)
+		delete(c.pending, id)
 		c.mu.Unlock()
 	}()
-	if err := c.ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, action, payload)); err != nil {
-		return fmt.Errorf("wsclient: write: %w", err)
+
+	payload, err := proto.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("wsclient: encode action %d: %w", action, err)
+	}
+	if err := c.ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(make([]byte, 0, wire.HeaderSize+len(payload)), action, payload)); err != nil {
+		if e := c.Err(); e != nil {
+			return e
+		}
+		return fmt.Errorf("wsclient: send action %d: %w", action, err)
 	}
 	select {
 	case rep := <-ch:
@@ -156,7 +239,13 @@ func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-c.done:
-		return c.Err()
+		// The answer may have arrived just before the close.
+		select {
+		case rep := <-ch:
+			return decodeReply(rep, action, resp)
+		default:
+			return c.Err()
+		}
 	}
 }
 
@@ -164,17 +253,20 @@ func decodeReply(rep reply, action uint16, resp proto.Message) error {
 	if rep.action == dispatch.MessageErrorResponse {
 		var e pb.ErrorResponse
 		if err := proto.Unmarshal(rep.payload, &e); err != nil {
-			return fmt.Errorf("wsclient: bad ErrorResponse: %w", err)
+			return fmt.Errorf("wsclient: undecodable ErrorResponse: %w", err)
 		}
 		return &wire.Error{Major: wire.Major(e.MajorCode), Minor: wire.Minor(e.MinorCode), Wait: e.Wait, Message: e.Message}
 	}
 	if rep.action != action+wire.ResponseOffset {
-		return fmt.Errorf("wsclient: answer to action %d came as action %d", action, rep.action)
+		return fmt.Errorf("wsclient: action %d was answered with action %d", action, rep.action)
 	}
-	return proto.Unmarshal(rep.payload, resp)
+	if err := proto.Unmarshal(rep.payload, resp); err != nil {
+		return fmt.Errorf("wsclient: undecodable answer to action %d: %w", action, err)
+	}
+	return nil
 }
 
-// handler receives gws events for a Conn.
+// handler receives gws's callbacks for one Conn.
 type handler struct{ c *Conn }
 
 func (h handler) OnOpen(*gws.Conn) {}
@@ -182,42 +274,55 @@ func (h handler) OnOpen(*gws.Conn) {}
 func (h handler) OnClose(_ *gws.Conn, err error) {
 	c := h.c
 	c.mu.Lock()
-	if c.err == nil {
-		if err == nil {
-			err = ErrClosed
-		}
-		c.err = fmt.Errorf("%w: %v", ErrClosed, err)
-		close(c.done)
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return
 	}
-	c.mu.Unlock()
+	if err == nil || err.Error() == "" {
+		c.err = ErrClosed
+	} else {
+		c.err = fmt.Errorf("%w: %w", ErrClosed, err)
+	}
+	close(c.done)
 }
 
 func (h handler) OnPing(ws *gws.Conn, p []byte) { _ = ws.WritePong(p) }
-func (h handler) OnPong(*gws.Conn, []byte)      {}
 
+func (h handler) OnPong(*gws.Conn, []byte) {}
+
+// OnMessage routes one server frame: to the call waiting for its id, or to
+// the push channel when its id is empty.
 func (h handler) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	defer msg.Close()
 	c := h.c
 	action, payload, err := wire.DecodeFrame(msg.Bytes())
 	if err != nil {
+		c.bad.Add(1)
 		return
 	}
-	payload = append([]byte(nil), payload...) // msg's buffer is reused
-	if id, ok := wire.PeekID(payload); ok && id != "" {
+	payload = append([]byte(nil), payload...) // msg's buffer goes back to a pool
+	if id, _ := wire.PeekID(payload); id != "" {
 		c.mu.Lock()
 		ch := c.pending[id]
 		c.mu.Unlock()
 		if ch != nil {
-			ch <- reply{action: action, payload: payload}
+			select {
+			case ch <- reply{action: action, payload: payload}:
+			default: // a second answer with the same id: the first one counts
+			}
 		}
-		return // an answer nobody waits for any more (a timed-out call, a heartbeat)
+		// Otherwise nobody waits any more (a call that timed out, or the
+		// answer to an automatic Heartbeat).
+		return
 	}
 	if action == dispatch.ActionHeartbeat+wire.ResponseOffset && !c.opts.NoHeartbeat {
 		hb, _ := proto.Marshal(&pb.Heartbeat{Request: &pb.Request{Id: NewID()}})
-		_ = ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionHeartbeat, hb))
+		// Queued, so the read loop never waits on the write.
+		ws.WriteAsync(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionHeartbeat, hb), nil)
 	}
 	m, err := client.Decode(action, payload)
 	if err != nil {
+		c.bad.Add(1)
 		return
 	}
 	select {

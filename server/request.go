@@ -1,0 +1,60 @@
+package server
+
+import (
+	"time"
+
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/wire"
+)
+
+// maxWriteFrame bounds a frame the server writes (gws refuses larger ones,
+// and would close the connection); a bigger response becomes the action's
+// internal error instead.
+const maxWriteFrame = 64 << 20
+
+// handleFrame runs one frame from the client and queues exactly one answer:
+// the response, or an ErrorResponse, or nothing for a virtual error. binary
+// is false for a text frame. It runs on the connection's read goroutine, so
+// a connection's requests run one at a time, in order.
+func (c *conn) handleFrame(binary bool, frame []byte) {
+	ctx := c.srv.base
+	start := time.Now()
+	if !binary {
+		c.srv.metrics.observe(labelInvalidFrame, time.Since(start))
+		c.sendError(ctx, labelInvalidFrame, "", errs.NewBadRequest().WithMessage("text frame: frames are binary"))
+		return
+	}
+	action, payload, err := wire.DecodeFrame(frame)
+	if err != nil {
+		c.srv.metrics.observe(labelInvalidFrame, time.Since(start))
+		c.sendError(ctx, labelInvalidFrame, "", errs.NewBadRequest().WithMessage("frame shorter than 2 bytes"))
+		return
+	}
+
+	res := c.srv.disp.Dispatch(ctx, c, action, payload)
+	name := labelUnknownAction
+	if res.Route != nil {
+		name = res.Route.Name
+	}
+	if res.Err == nil {
+		out, err := marshalFrame(res.Route.ResponseID, res.Response)
+		switch {
+		case err != nil:
+			c.srv.log.Error("response does not encode", "action", name, "request_id", res.RequestID,
+				"user_id", c.UserID(), "err", err)
+			res.Err = &wire.Error{Major: res.Route.Internal, Message: "internal server error"}
+		case len(out) > maxWriteFrame:
+			c.srv.log.Error("response too large", "action", name, "request_id", res.RequestID,
+				"user_id", c.UserID(), "bytes", len(out))
+			res.Err = &wire.Error{Major: res.Route.Internal, Message: "response too large"}
+		default:
+			c.srv.metrics.observe(name, time.Since(start))
+			c.srv.log.Debug("request", "action", name, "request_id", res.RequestID,
+				"user_id", c.UserID(), "took", time.Since(start))
+			c.reply(out)
+			return
+		}
+	}
+	c.srv.metrics.observe(name, time.Since(start))
+	c.sendError(ctx, name, res.RequestID, res.Err)
+}
