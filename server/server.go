@@ -242,7 +242,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.finish(ctx, closeGoingAway, "server shutting down")
+		// Each waits for room in its own queue; none holds up another.
+		go c.finish(ctx, closeGoingAway, "server shutting down")
 	}
 	for _, c := range conns {
 		select {

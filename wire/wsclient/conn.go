@@ -25,6 +25,7 @@ import (
 	"github.com/gapd/gapd/wire"
 	"github.com/lxzan/gws"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Push is a frame the server sent without a request of this connection (an
@@ -194,12 +195,16 @@ func NewID() string {
 }
 
 // Call sends req as action and waits for the frame answering it, until ctx
-// ends or the connection does. It sets r.Id when empty; r must be req's
-// request header. The answer is decoded into resp, or, if it is an
-// ErrorResponse, returned as a *wire.Error.
+// ends or the connection does. r is req's request header (field 1): Call
+// attaches it when req has none, and gives it a random id when empty. When
+// req already carries another header object, the two are reconciled: the
+// id given in either is used in both, and two different ids are refused. The
+// answer is decoded into resp, or, if it is an ErrorResponse, returned as a
+// *wire.Error.
 func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp proto.Message) error {
-	if r == nil {
-		return errors.New("wsclient: nil request header")
+	h, err := header(req, r)
+	if err != nil {
+		return err
 	}
 	ch := make(chan reply, 1)
 	c.mu.Lock()
@@ -207,14 +212,15 @@ func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp
 		c.mu.Unlock()
 		return c.err
 	}
-	if r.Id == "" {
-		for r.Id = NewID(); c.pending[r.Id] != nil; r.Id = NewID() {
+	if h.Id == "" {
+		for h.Id = NewID(); c.pending[h.Id] != nil; h.Id = NewID() {
 		}
-	} else if c.pending[r.Id] != nil {
+	} else if c.pending[h.Id] != nil {
 		c.mu.Unlock()
-		return fmt.Errorf("wsclient: request id %q is already waiting for an answer", r.Id)
+		return fmt.Errorf("wsclient: request id %q is already waiting for an answer", h.Id)
 	}
-	id := r.Id
+	r.Id = h.Id
+	id := h.Id
 	c.pending[id] = ch
 	c.mu.Unlock()
 	defer func() {
@@ -247,6 +253,36 @@ func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp
 			return c.Err()
 		}
 	}
+}
+
+// header returns the request header that goes on the wire: req's field 1,
+// set to r when req has none. A header of its own takes r's id when it has
+// none, and gives r its id otherwise.
+func header(req proto.Message, r *pb.Request) (*pb.Request, error) {
+	if r == nil {
+		return nil, errors.New("wsclient: nil request header")
+	}
+	m := req.ProtoReflect()
+	fd := m.Descriptor().Fields().ByNumber(1)
+	if fd == nil || fd.Message() == nil || fd.Message().FullName() != r.ProtoReflect().Descriptor().FullName() {
+		return nil, fmt.Errorf("wsclient: %s has no request header in field 1", m.Descriptor().FullName())
+	}
+	if !m.Has(fd) {
+		m.Set(fd, protoreflect.ValueOfMessage(r.ProtoReflect()))
+		return r, nil
+	}
+	h, ok := m.Get(fd).Message().Interface().(*pb.Request)
+	if !ok {
+		return nil, fmt.Errorf("wsclient: %s has no request header in field 1", m.Descriptor().FullName())
+	}
+	switch {
+	case h == r, r.Id == "":
+	case h.Id == "":
+		h.Id = r.Id
+	case h.Id != r.Id:
+		return nil, fmt.Errorf("wsclient: two request ids, %q and %q", r.Id, h.Id)
+	}
+	return h, nil
 }
 
 func decodeReply(rep reply, action uint16, resp proto.Message) error {

@@ -1,0 +1,149 @@
+package server
+
+import (
+	"errors"
+	"flag"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := LoadConfig(nil, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Addr: DefaultAddr, Data: DefaultData, VerifySender: "log", Sender: VerifySender{Kind: "log"},
+		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
+	}
+	if c != want {
+		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
+	dir := t.TempDir()
+	env := envOf(map[string]string{
+		"GAPD_ADDR":            "0.0.0.0:9000",
+		"GAPD_HEARTBEAT":       "45s",
+		"GAPD_VERIFY_SENDER":   "file:" + filepath.Join(dir, "codes.jsonl"),
+		"GAPD_LOG_LEVEL":       "debug",
+		"GAPD_HANDLER_TIMEOUT": "3s",
+	})
+	c, err := LoadConfig([]string{"-addr", "127.0.0.1:7000", "-max-frame", "65536"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" {
+		t.Errorf("addr %q: the flag must win over GAPD_ADDR", c.Addr)
+	}
+	if c.Heartbeat != 45*time.Second || c.HandlerTimeout != 3*time.Second || c.LogLevel != slog.LevelDebug {
+		t.Errorf("environment not applied: %+v", c)
+	}
+	if c.MaxFrame != 65536 {
+		t.Errorf("max-frame %d", c.MaxFrame)
+	}
+	if c.Data != DefaultData {
+		t.Errorf("data %q: want the default", c.Data)
+	}
+	if c.Sender.Kind != "file" || c.Sender.Path != filepath.Join(dir, "codes.jsonl") {
+		t.Errorf("sender %+v", c.Sender)
+	}
+	// A flag given explicitly with the default value still beats the env.
+	c, err = LoadConfig([]string{"-heartbeat", "30s"}, env)
+	if err != nil || c.Heartbeat != 30*time.Second {
+		t.Errorf("explicit default flag: %v %v", c.Heartbeat, err)
+	}
+}
+
+func TestConfigRejects(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string // in the error
+	}{
+		{[]string{"-heartbeat", "0s"}, nil, "-heartbeat"},
+		{[]string{"-heartbeat", "1500ms"}, nil, "whole seconds"},
+		{[]string{"-heartbeat", "soon"}, nil, "heartbeat"},
+		{nil, map[string]string{"GAPD_HEARTBEAT": "soon"}, "GAPD_HEARTBEAT"},
+		{[]string{"-max-frame", "100"}, nil, "-max-frame"},
+		{[]string{"-max-frame", "1GiB"}, nil, "max-frame"},
+		{[]string{"-handler-timeout", "1ms"}, nil, "-handler-timeout"},
+		{[]string{"-log-level", "loud"}, nil, "-log-level"},
+		{[]string{"-addr", "8080"}, nil, "-addr"},
+		{[]string{"-addr", "localhost:http"}, nil, "-addr"},
+		{[]string{"-data", ""}, nil, "-data"},
+		{[]string{"-tls-cert", "cert.pem"}, nil, "both or neither"},
+		{[]string{"-tls-key", "key.pem"}, nil, "both or neither"},
+		{[]string{"-tls-cert", filepath.Join(dir, "no.pem"), "-tls-key", filepath.Join(dir, "no.key")}, nil, "-tls-cert"},
+		{[]string{"-verify-sender", "sms"}, nil, "-verify-sender"},
+		{[]string{"-verify-sender", "log:extra"}, nil, "-verify-sender"},
+		{[]string{"-verify-sender", "file:"}, nil, "-verify-sender"},
+		{[]string{"-verify-sender", "file:" + filepath.Join(dir, "missing", "codes")}, nil, "does not exist"},
+		{[]string{"-verify-sender", "webhook:ftp://example.com/x"}, nil, "-verify-sender"},
+		{[]string{"-verify-sender", "webhook:/relative"}, nil, "-verify-sender"},
+		{nil, map[string]string{"GAPD_VERIFY_SENDER": "carrier-pigeon"}, "-verify-sender"},
+		{[]string{"-no-such-flag"}, nil, "no-such-flag"},
+		{[]string{"stray"}, nil, "unexpected argument"},
+	} {
+		_, err := LoadConfig(c.args, envOf(c.env))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v %v: error %v, want one mentioning %q", c.args, c.env, err, c.want)
+		}
+	}
+}
+
+func TestConfigHelp(t *testing.T) {
+	_, err := LoadConfig([]string{"-h"}, envOf(nil))
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v", err)
+	}
+	u := Usage()
+	for _, want := range []string{"-addr", "-verify-sender", "-max-frame", "GAPD_"} {
+		if !strings.Contains(u, want) {
+			t.Errorf("usage lacks %q", want)
+		}
+	}
+}
+
+func TestParseVerifySender(t *testing.T) {
+	dir := t.TempDir()
+	for in, want := range map[string]VerifySender{
+		"log":                           {Kind: "log"},
+		"file:" + dir + "/codes":        {Kind: "file", Path: dir + "/codes"},
+		"webhook:https://sms.test/send": {Kind: "webhook", URL: "https://sms.test/send"},
+		"webhook:http://10.0.0.1:8080/": {Kind: "webhook", URL: "http://10.0.0.1:8080/"},
+	} {
+		got, err := ParseVerifySender(in)
+		if err != nil || got != want {
+			t.Errorf("%q: %+v, %v", in, got, err)
+		}
+		if got.String() != in {
+			t.Errorf("%q prints back as %q", in, got.String())
+		}
+	}
+}
+
+func TestConfigTLS(t *testing.T) {
+	cert, key := writeTestCert(t)
+	c, err := LoadConfig([]string{"-tls-cert", cert, "-tls-key", key}, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TLSCert != cert || c.TLSKey != key {
+		t.Fatalf("%+v", c)
+	}
+	// A key that does not belong to the certificate.
+	_, otherKey := writeTestCert(t)
+	if _, err := LoadConfig([]string{"-tls-cert", cert, "-tls-key", otherKey}, envOf(nil)); err == nil {
+		t.Fatal("a mismatched key was accepted")
+	}
+}
