@@ -353,8 +353,10 @@ func (h handler) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	}
 	if action == dispatch.ActionHeartbeat+wire.ResponseOffset && !c.opts.NoHeartbeat {
 		hb, _ := proto.Marshal(&pb.Heartbeat{Request: &pb.Request{Id: NewID()}})
-		// Queued, so the read loop never waits on the write.
-		ws.WriteAsync(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionHeartbeat, hb), nil)
+		// Written before the push is delivered, so the answer precedes
+		// anything the caller sends after seeing the push. The frame is tiny:
+		// only a socket that already stopped draining could hold it up.
+		_ = ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionHeartbeat, hb))
 	}
 	m, err := client.Decode(action, payload)
 	if err != nil {

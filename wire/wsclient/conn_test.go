@@ -170,8 +170,8 @@ func TestAutoHeartbeat(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A marker request: the stub records actions in arrival order, and
-		// the automatic Heartbeat (if any) is sent while the push is read,
-		// before the marker.
+		// the automatic Heartbeat (if any) is written before the push is
+		// delivered, so before the marker.
 		<-c.Pushes()
 		var r pb.ErrorResponse
 		_ = c.Call(ctx(t), dispatch.ActionInfoTime, &pb.Request{}, &pb.InfoTime{}, &r)
