@@ -37,7 +37,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	app   *app.App
 	clock *clock
 	codes string // the file sender's path
@@ -47,7 +47,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 // start runs gapd on 127.0.0.1:0 with a temporary data directory and the file
 // verify sender, as an operator would with -verify-sender file:PATH.
-func start(t *testing.T, tune func(*server.Config, *handlers.Deps)) *env {
+func start(t testing.TB, tune func(*server.Config, *handlers.Deps)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
@@ -90,7 +90,11 @@ func (e *env) client() (*client.Client, *wsclient.Conn) {
 	return c.Client(), c
 }
 
-func ctx(t *testing.T) context.Context {
+func ctxTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return c

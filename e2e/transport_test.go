@@ -1,0 +1,336 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/server"
+	"github.com/gapd/gapd/wire"
+	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/lxzan/gws"
+	"google.golang.org/protobuf/proto"
+)
+
+// nextPush waits for a push of action.
+func nextPush(t *testing.T, c *wsclient.Conn, action uint16) proto.Message {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case p := <-c.Pushes():
+			if p.Action == action {
+				return p.Msg
+			}
+		case <-c.Done():
+			// Frames read before the close are still in the channel.
+			for {
+				select {
+				case p := <-c.Pushes():
+					if p.Action == action {
+						return p.Msg
+					}
+					continue
+				default:
+				}
+				break
+			}
+			t.Fatalf("connection closed waiting for action %d: %v", action, c.Err())
+		case <-timeout:
+			t.Fatalf("no action %d within 10s", action)
+		}
+	}
+}
+
+func TestBadFrames(t *testing.T) {
+	e := start(t, nil)
+	conn := e.dial(wsclient.Options{})
+	c := conn.Client()
+
+	// A frame shorter than 2 bytes: error 1 with no id; the connection stays.
+	if err := conn.SendRaw([]byte{7}); err != nil {
+		t.Fatal(err)
+	}
+	er := nextPush(t, conn, dispatch.MessageErrorResponse).(*pb.ErrorResponse)
+	if er.MajorCode != uint32(errs.BadRequest) || er.Response.GetId() != "" {
+		t.Fatalf("short frame: %v", er)
+	}
+	// A text frame: error 1.
+	if err := conn.SendText("hello"); err != nil {
+		t.Fatal(err)
+	}
+	er = nextPush(t, conn, dispatch.MessageErrorResponse).(*pb.ErrorResponse)
+	if er.MajorCode != uint32(errs.BadRequest) {
+		t.Fatalf("text frame: %v", er)
+	}
+	// An unknown action answers error 1 with the request's id.
+	var r pb.Response
+	err := conn.Call(ctx(t), 29999, &pb.Request{Id: "unknown-1"}, &pb.Heartbeat{Request: &pb.Request{Id: "unknown-1"}}, &r)
+	wantErr(t, err, errs.BadRequest, 0)
+	// An undecodable payload: error 1, with the id when it can be read.
+	good, _ := proto.Marshal(&pb.UserRegister{Request: &pb.Request{Id: "bad-payload"}})
+	frame := wire.AppendFrame(nil, dispatch.ActionUserRegister, append(good, 0xff, 0xff, 0xff))
+	if err := conn.SendRaw(frame); err != nil {
+		t.Fatal(err)
+	}
+	er = nextPush(t, conn, dispatch.MessageErrorResponse).(*pb.ErrorResponse)
+	t.Logf("undecodable payload answered %d with id %q", er.MajorCode, er.Response.GetId())
+	if er.MajorCode != uint32(errs.BadRequest) {
+		t.Fatalf("undecodable payload: %v", er)
+	}
+	// The connection still serves requests.
+	if _, err := c.InfoTime(ctx(t), &pb.InfoTime{}); err != nil && !isInternal(err) {
+		t.Fatalf("after bad frames: %v", err)
+	}
+	if _, err := c.Heartbeat(ctx(t), &pb.Heartbeat{}); err != nil {
+		t.Fatalf("heartbeat after bad frames: %v", err)
+	}
+}
+
+// isInternal is true for an internal server error (an action whose behaviour
+// comes in a later issue still answers, with its internal code).
+func isInternal(err error) bool {
+	e, ok := wire.As(err)
+	return ok && strings.HasSuffix(errsName(e.Major), "INTERNAL_SERVER_ERROR")
+}
+
+func errsName(m wire.Major) string {
+	if info, ok := errs.Lookup(m); ok {
+		return info.Name
+	}
+	return ""
+}
+
+func TestEviction(t *testing.T) {
+	e := start(t, nil)
+	c1, conn1 := e.client()
+	_, token := e.signUp(c1, phone)
+	c2, _ := e.client()
+	if _, err := c2.UserLogin(ctx(t), &pb.UserLogin{Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	er := nextPush(t, conn1, dispatch.MessageErrorResponse).(*pb.ErrorResponse)
+	if er.MajorCode != uint32(errs.NewClientInSession) {
+		t.Fatalf("evicted connection got %v", er)
+	}
+	select {
+	case <-conn1.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the evicted connection was not closed")
+	}
+	if _, err := c2.Heartbeat(ctx(t), &pb.Heartbeat{}); err != nil {
+		t.Fatalf("the new connection does not work: %v", err)
+	}
+}
+
+func TestHeartbeat(t *testing.T) {
+	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.Heartbeat = time.Second })
+	conn := e.dial(wsclient.Options{})
+	hello := nextPush(t, conn, dispatch.MessageConnectionSecuringResponse).(*pb.ConnectionSecuringResponse)
+	if hello.HeartbeatInterval != 1 {
+		t.Fatalf("heartbeat_interval = %d", hello.HeartbeatInterval)
+	}
+	nextPush(t, conn, dispatch.ActionHeartbeat+wire.ResponseOffset)
+	// A client that answers stays connected past interval + grace.
+	time.Sleep(2 * time.Second)
+	select {
+	case <-conn.Done():
+		t.Fatalf("a client answering heartbeats was closed: %v", conn.Err())
+	default:
+	}
+	// A silent client is closed after interval + grace (grace: half the
+	// interval, at least 5s).
+	silent := e.dial(wsclient.Options{NoHeartbeat: true})
+	select {
+	case <-silent.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("a silent client was not closed within interval + grace")
+	}
+}
+
+// slowHandlers wraps the real handlers with test behaviour on two actions.
+type slowHandlers struct {
+	*handlers.Handlers
+	release chan struct{}
+	entered chan struct{}
+}
+
+func (h *slowHandlers) InfoTime(ctx context.Context, s wire.Session, req *pb.InfoTime) (*pb.InfoTimeResponse, error) {
+	if h.entered != nil {
+		h.entered <- struct{}{}
+	}
+	select {
+	case <-h.release:
+		return &pb.InfoTimeResponse{Timestamp: 42}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (h *slowHandlers) InfoPage(context.Context, wire.Session, *pb.InfoPage) (*pb.InfoPageResponse, error) {
+	panic("boom")
+}
+
+// startWrapped runs the real server with wrapped handlers.
+func startWrapped(t *testing.T, timeout time.Duration) (*env, *slowHandlers, *server.Server, string) {
+	e := start(t, nil)
+	h := &slowHandlers{Handlers: e.app.Handlers, release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	cfg, _ := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-handler-timeout", timeout.String()}, func(string) string { return "" })
+	srv := server.New(cfg, server.Options{Handlers: h, Log: quietLog()})
+	l, err := listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(c)
+	})
+	return e, h, srv, "ws://" + l.Addr().String() + "/hybrid/"
+}
+
+func TestDeadlineAndPanic(t *testing.T) {
+	_, _, _, url := startWrapped(t, 200*time.Millisecond)
+	conn, err := wsclient.Dial(ctx(t), url, wsclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := conn.Client()
+	_, err = c.InfoTime(ctx(t), &pb.InfoTime{})
+	wantErr(t, err, errs.Timeout, 0)
+	// InfoPage has its own internal error (503); a panic becomes it.
+	_, err = c.InfoPage(ctx(t), &pb.InfoPage{Id: "about"})
+	wantErr(t, err, errs.InfoPageInternalServerError, 0)
+	if _, err := c.Heartbeat(ctx(t), &pb.Heartbeat{}); err != nil {
+		t.Fatalf("connection unusable after a panic: %v", err)
+	}
+}
+
+func TestShutdownFinishesRequestsInFlight(t *testing.T) {
+	_, h, srv, url := startWrapped(t, 10*time.Second)
+	conn, err := wsclient.Dial(ctx(t), url, wsclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	type result struct {
+		resp *pb.InfoTimeResponse
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		r, err := conn.Client().InfoTime(context.Background(), &pb.InfoTime{})
+		got <- result{r, err}
+	}()
+	<-h.entered // the request is in the handler
+	shut := make(chan error, 1)
+	go func() {
+		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		shut <- srv.Shutdown(c)
+	}()
+	select {
+	case err := <-shut:
+		t.Fatalf("shutdown returned (%v) while a request was in flight", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(h.release)
+	r := <-got
+	if r.err != nil || r.resp.Timestamp != 42 {
+		t.Fatalf("in-flight request: %v %v", r.resp, r.err)
+	}
+	if err := <-shut; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	<-conn.Done()
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	e := start(t, nil)
+	c, _ := e.client()
+	_, _ = c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: 1, CountryCode: "IR"})
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/metrics": `gapd_errors_total{action="UserRegister",code="100",kind="real"} 1`,
+	} {
+		resp, err := http.Get("http://" + e.app.Addr() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("%s: %d, body lacks %q", path, resp.StatusCode, want)
+		}
+	}
+	_ = e.app.DB.Close()
+	resp, err := http.Get("http://" + e.app.Addr() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("healthz with a closed database: %d", resp.StatusCode)
+	}
+}
+
+// TestSlowConsumerDoesNotDelayOthers pushes large frames to a user with two
+// connections, one of which never reads: its queue fills, it is closed, and
+// the other connection receives every push.
+func TestSlowConsumerDoesNotDelayOthers(t *testing.T) {
+	e := start(t, nil)
+	c, fast := e.client()
+	reg, _ := e.signUp(c, phone)
+	// A second device of the same user, logged in over a socket nobody reads.
+	again, err := c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: phone, CountryCode: "IR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.UserVerify(ctx(t), &pb.UserVerify{Username: again.Username, Code: e.lastCode(again.Username)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled, _, err := gws.NewClient(new(gws.BuiltinEventHandler), &gws.ClientOption{Addr: e.app.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.NetConn().Close()
+	login, _ := proto.Marshal(&pb.UserLogin{Request: &pb.Request{Id: "stalled"}, Token: v.Token})
+	if err := stalled.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionUserLogin, login)); err != nil {
+		t.Fatal(err)
+	}
+	hub := e.app.Server.Hub()
+	waitFor(t, func() bool { return hub.Online(reg.UserId) == 2 }, "the stalled device to log in")
+
+	const pushes = 600 // more than the server's queue plus what the socket buffers hold
+	big := &pb.ChatSendMessageResponse{RoomId: 1, RoomMessage: &pb.RoomMessage{Message: strings.Repeat("x", 64<<10)}}
+	// Each push is read by the fast client before the next: it keeps up, the
+	// stalled one falls ever further behind.
+	for i := 0; i < pushes; i++ {
+		if err := hub.Push(reg.UserId, dispatch.ActionChatSendMessage+wire.ResponseOffset, big, nil); err != nil {
+			t.Fatal(err)
+		}
+		nextPush(t, fast, dispatch.ActionChatSendMessage+wire.ResponseOffset)
+	}
+	waitFor(t, func() bool { return hub.Online(reg.UserId) == 1 }, "the stalled connection to be closed")
+}
+
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
