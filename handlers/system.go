@@ -15,8 +15,9 @@ func (h *Handlers) Heartbeat(ctx context.Context, s wire.Session, req *pb.Heartb
 }
 
 // ConnectionSymmetricKey is the legacy in-protocol encryption handshake.
-// gapd never offers it (it sends no ConnectionSecuringResponse): transport
-// security is TLS (wss://), so a client that tries anyway is told REJECTED.
+// gapd never offers it: its ConnectionSecuringResponse carries no public key,
+// transport security is TLS (wss://), so a client that tries anyway is told
+// REJECTED.
 func (h *Handlers) ConnectionSymmetricKey(ctx context.Context, s wire.Session, req *pb.ConnectionSymmetricKey) (*pb.ConnectionSymmetricKeyResponse, error) {
 	return &pb.ConnectionSymmetricKeyResponse{Status: pb.ConnectionSymmetricKeyResponse_REJECTED}, nil
 }
