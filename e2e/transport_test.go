@@ -22,31 +22,13 @@ import (
 // nextPush waits for a push of action.
 func nextPush(t *testing.T, c *wsclient.Conn, action uint16) proto.Message {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case p := <-c.Pushes():
-			if p.Action == action {
-				return p.Msg
-			}
-		case <-c.Done():
-			// Frames read before the close are still in the channel.
-			for {
-				select {
-				case p := <-c.Pushes():
-					if p.Action == action {
-						return p.Msg
-					}
-					continue
-				default:
-				}
-				break
-			}
-			t.Fatalf("connection closed waiting for action %d: %v", action, c.Err())
-		case <-timeout:
-			t.Fatalf("no action %d within 10s", action)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, err := c.NextPush(ctx, action)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return m
 }
 
 func TestBadFrames(t *testing.T) {

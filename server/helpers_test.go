@@ -130,32 +130,13 @@ func dial(t *testing.T, url string, opts wsclient.Options) *wsclient.Conn {
 // nextPush returns the next push of action, skipping others.
 func nextPush(t *testing.T, c *wsclient.Conn, action uint16) proto.Message {
 	t.Helper()
-	timeout := time.NewTimer(10 * time.Second)
-	defer timeout.Stop()
-	for {
-		select {
-		case p := <-c.Pushes():
-			if p.Action == action {
-				return p.Msg
-			}
-		case <-c.Done():
-			// Pushes that arrived before the close are still in the channel.
-			for {
-				select {
-				case p := <-c.Pushes():
-					if p.Action == action {
-						return p.Msg
-					}
-					continue
-				default:
-				}
-				break
-			}
-			t.Fatalf("connection closed while waiting for action %d: %v", action, c.Err())
-		case <-timeout.C:
-			t.Fatalf("no action %d within 10s", action)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, err := c.NextPush(ctx, action)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return m
 }
 
 func nextError(t *testing.T, c *wsclient.Conn) *pb.ErrorResponse {

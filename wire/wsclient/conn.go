@@ -369,3 +369,30 @@ func (h handler) OnMessage(ws *gws.Conn, msg *gws.Message) {
 		c.dropped.Add(1)
 	}
 }
+
+// NextPush waits for the next push of action, discarding pushes of other
+// actions. Pushes that arrived before the connection closed are still
+// returned; after them it reports why the connection ended.
+func (c *Conn) NextPush(ctx context.Context, action uint16) (proto.Message, error) {
+	for {
+		select {
+		case p := <-c.Pushes():
+			if p.Action == action {
+				return p.Msg, nil
+			}
+		case <-c.Done():
+			for {
+				select {
+				case p := <-c.Pushes():
+					if p.Action == action {
+						return p.Msg, nil
+					}
+				default:
+					return nil, fmt.Errorf("wsclient: closed while waiting for action %d: %w", action, c.Err())
+				}
+			}
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wsclient: no action %d: %w", action, ctx.Err())
+		}
+	}
+}
