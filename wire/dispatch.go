@@ -26,6 +26,8 @@ type Route struct {
 	Errors         []Major
 	NewRequest     func() proto.Message
 	NewResponse    func() proto.Message
+	// RequestID reads request.id from a decoded request.
+	RequestID func(req proto.Message) string
 	// Call validates a decoded request, runs the handler h (a
 	// dispatch.Handlers) and returns the response with its header set.
 	Call func(ctx context.Context, h any, s Session, req proto.Message) (proto.Message, error)
@@ -74,7 +76,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, s Session, action uint16, pay
 		res.Err = d.Table.BadRequest().WithMessage("%s: undecodable payload", r.Name)
 		return res
 	}
-	res.RequestID, _ = PeekID(payload)
+	// The decoded id, exactly as the response will repeat it (a payload may
+	// carry the request header twice; decoding merges them).
+	res.RequestID = r.RequestID(req)
 	if r.Login && s.UserID() == 0 {
 		res.Err = d.Table.LoginRequired()
 		return res

@@ -469,7 +469,10 @@ var routeConnectionSymmetricKey = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ConnectionSymmetricKeyResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ConnectionSymmetricKey).GetRequest().GetId()
+	},
 	ResponseID: 30002,
 }
 var routeHeartbeat = wire.Route{
@@ -502,7 +505,10 @@ var routeHeartbeat = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.HeartbeatResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.Heartbeat).GetRequest().GetId()
+	},
 	ResponseID: 30003,
 }
 var routeUserRegister = wire.Route{
@@ -536,7 +542,10 @@ var routeUserRegister = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserRegisterResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserRegister).GetRequest().GetId()
+	},
 	ResponseID: 30100,
 }
 var routeUserVerify = wire.Route{
@@ -570,7 +579,10 @@ var routeUserVerify = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserVerifyResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserVerify).GetRequest().GetId()
+	},
 	ResponseID: 30101,
 }
 var routeUserLogin = wire.Route{
@@ -604,7 +616,10 @@ var routeUserLogin = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserLoginResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserLogin).GetRequest().GetId()
+	},
 	ResponseID: 30102,
 }
 var routeUserProfileSetEmail = wire.Route{
@@ -638,7 +653,10 @@ var routeUserProfileSetEmail = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserProfileSetEmailResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileSetEmail).GetRequest().GetId()
+	},
 	ResponseID: 30103,
 }
 var routeUserProfileSetGender = wire.Route{
@@ -672,7 +690,10 @@ var routeUserProfileSetGender = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserProfileSetGenderResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileSetGender).GetRequest().GetId()
+	},
 	ResponseID: 30104,
 }
 var routeUserProfileSetNickname = wire.Route{
@@ -706,7 +727,10 @@ var routeUserProfileSetNickname = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserProfileSetNicknameResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileSetNickname).GetRequest().GetId()
+	},
 	ResponseID: 30105,
 }
 var routeUserContactsImport = wire.Route{
@@ -740,7 +764,10 @@ var routeUserContactsImport = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserContactsImportResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserContactsImport).GetRequest().GetId()
+	},
 	ResponseID: 30106,
 }
 var routeUserContactsGetList = wire.Route{
@@ -774,7 +801,10 @@ var routeUserContactsGetList = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserContactsGetListResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserContactsGetList).GetRequest().GetId()
+	},
 	ResponseID: 30107,
 }
 var routeUserContactsDelete = wire.Route{
@@ -808,7 +838,10 @@ var routeUserContactsDelete = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserContactsDeleteResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserContactsDelete).GetRequest().GetId()
+	},
 	ResponseID: 30108,
 }
 var routeUserContactsEdit = wire.Route{
@@ -842,7 +875,10 @@ var routeUserContactsEdit = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserContactsEditResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserContactsEdit).GetRequest().GetId()
+	},
 	ResponseID: 30109,
 }
 var routeUserProfileGetEmail = wire.Route{
@@ -876,7 +912,10 @@ var routeUserProfileGetEmail = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserProfileGetEmailResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileGetEmail).GetRequest().GetId()
+	},
 	ResponseID: 30110,
 }
 var routeUserProfileGetGender = wire.Route{
@@ -910,7 +949,10 @@ var routeUserProfileGetGender = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserProfileGetGenderResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileGetGender).GetRequest().GetId()
+	},
 	ResponseID: 30111,
 }
 var routeUserProfileGetNickname = wire.Route{
@@ -944,7 +986,10 @@ var routeUserProfileGetNickname = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserProfileGetNicknameResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileGetNickname).GetRequest().GetId()
+	},
 	ResponseID: 30112,
 }
 var routeUserUsernameToId = wire.Route{
@@ -978,7 +1023,10 @@ var routeUserUsernameToId = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserUsernameToIdResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserUsernameToId).GetRequest().GetId()
+	},
 	ResponseID: 30113,
 }
 var routeChatGetRoom = wire.Route{
@@ -1012,7 +1060,10 @@ var routeChatGetRoom = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatGetRoomResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatGetRoom).GetRequest().GetId()
+	},
 	ResponseID: 30200,
 }
 var routeChatSendMessage = wire.Route{
@@ -1046,7 +1097,10 @@ var routeChatSendMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatSendMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatSendMessage).GetRequest().GetId()
+	},
 	ResponseID: 30201,
 }
 var routeChatUpdateStatus = wire.Route{
@@ -1080,7 +1134,10 @@ var routeChatUpdateStatus = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatUpdateStatusResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatUpdateStatus).GetRequest().GetId()
+	},
 	ResponseID: 30202,
 }
 var routeChatEditMessage = wire.Route{
@@ -1114,7 +1171,10 @@ var routeChatEditMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatEditMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatEditMessage).GetRequest().GetId()
+	},
 	ResponseID: 30203,
 }
 var routeChatDeleteMessage = wire.Route{
@@ -1148,7 +1208,10 @@ var routeChatDeleteMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatDeleteMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatDeleteMessage).GetRequest().GetId()
+	},
 	ResponseID: 30204,
 }
 var routeChatClearMessage = wire.Route{
@@ -1182,7 +1245,10 @@ var routeChatClearMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatClearMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatClearMessage).GetRequest().GetId()
+	},
 	ResponseID: 30205,
 }
 var routeChatDelete = wire.Route{
@@ -1216,7 +1282,10 @@ var routeChatDelete = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatDeleteResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatDelete).GetRequest().GetId()
+	},
 	ResponseID: 30206,
 }
 var routeGroupCreate = wire.Route{
@@ -1250,7 +1319,10 @@ var routeGroupCreate = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupCreateResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupCreate).GetRequest().GetId()
+	},
 	ResponseID: 30300,
 }
 var routeGroupAddMember = wire.Route{
@@ -1284,7 +1356,10 @@ var routeGroupAddMember = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupAddMemberResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupAddMember).GetRequest().GetId()
+	},
 	ResponseID: 30301,
 }
 var routeGroupAddAdmin = wire.Route{
@@ -1318,7 +1393,10 @@ var routeGroupAddAdmin = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupAddAdminResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupAddAdmin).GetRequest().GetId()
+	},
 	ResponseID: 30302,
 }
 var routeGroupAddModerator = wire.Route{
@@ -1352,7 +1430,10 @@ var routeGroupAddModerator = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupAddModeratorResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupAddModerator).GetRequest().GetId()
+	},
 	ResponseID: 30303,
 }
 var routeGroupClearMessage = wire.Route{
@@ -1386,7 +1467,10 @@ var routeGroupClearMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupClearMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupClearMessage).GetRequest().GetId()
+	},
 	ResponseID: 30304,
 }
 var routeGroupEdit = wire.Route{
@@ -1420,7 +1504,10 @@ var routeGroupEdit = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupEditResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupEdit).GetRequest().GetId()
+	},
 	ResponseID: 30305,
 }
 var routeGroupKickAdmin = wire.Route{
@@ -1454,7 +1541,10 @@ var routeGroupKickAdmin = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupKickAdminResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupKickAdmin).GetRequest().GetId()
+	},
 	ResponseID: 30306,
 }
 var routeGroupKickMember = wire.Route{
@@ -1488,7 +1578,10 @@ var routeGroupKickMember = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupKickMemberResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupKickMember).GetRequest().GetId()
+	},
 	ResponseID: 30307,
 }
 var routeGroupKickModerator = wire.Route{
@@ -1522,7 +1615,10 @@ var routeGroupKickModerator = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupKickModeratorResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupKickModerator).GetRequest().GetId()
+	},
 	ResponseID: 30308,
 }
 var routeGroupLeft = wire.Route{
@@ -1556,7 +1652,10 @@ var routeGroupLeft = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupLeftResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupLeft).GetRequest().GetId()
+	},
 	ResponseID: 30309,
 }
 var routeGroupSendMessage = wire.Route{
@@ -1590,7 +1689,10 @@ var routeGroupSendMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupSendMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupSendMessage).GetRequest().GetId()
+	},
 	ResponseID: 30310,
 }
 var routeGroupUpdateStatus = wire.Route{
@@ -1624,7 +1726,10 @@ var routeGroupUpdateStatus = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.GroupUpdateStatusResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GroupUpdateStatus).GetRequest().GetId()
+	},
 	ResponseID: 30311,
 }
 var routeChannelCreate = wire.Route{
@@ -1658,7 +1763,10 @@ var routeChannelCreate = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChannelCreateResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChannelCreate).GetRequest().GetId()
+	},
 	ResponseID: 30400,
 }
 var routeChannelSendMessage = wire.Route{
@@ -1692,7 +1800,10 @@ var routeChannelSendMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChannelSendMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChannelSendMessage).GetRequest().GetId()
+	},
 	ResponseID: 30410,
 }
 var routeInfoLocation = wire.Route{
@@ -1725,7 +1836,10 @@ var routeInfoLocation = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.InfoLocationResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.InfoLocation).GetRequest().GetId()
+	},
 	ResponseID: 30500,
 }
 var routeInfoCountry = wire.Route{
@@ -1759,7 +1873,10 @@ var routeInfoCountry = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.InfoCountryResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.InfoCountry).GetRequest().GetId()
+	},
 	ResponseID: 30501,
 }
 var routeInfoTime = wire.Route{
@@ -1792,7 +1909,10 @@ var routeInfoTime = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.InfoTimeResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.InfoTime).GetRequest().GetId()
+	},
 	ResponseID: 30502,
 }
 var routeInfoPage = wire.Route{
@@ -1826,7 +1946,10 @@ var routeInfoPage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.InfoPageResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.InfoPage).GetRequest().GetId()
+	},
 	ResponseID: 30503,
 }
 var routeClientCondition = wire.Route{
@@ -1860,7 +1983,10 @@ var routeClientCondition = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ClientConditionResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ClientCondition).GetRequest().GetId()
+	},
 	ResponseID: 30600,
 }
 var routeClientGetRoomList = wire.Route{
@@ -1894,7 +2020,10 @@ var routeClientGetRoomList = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ClientGetRoomListResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ClientGetRoomList).GetRequest().GetId()
+	},
 	ResponseID: 30601,
 }
 var routeClientGetRoom = wire.Route{
@@ -1928,7 +2057,10 @@ var routeClientGetRoom = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ClientGetRoomResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ClientGetRoom).GetRequest().GetId()
+	},
 	ResponseID: 30602,
 }
 var routeClientGetRoomHistory = wire.Route{
@@ -1962,7 +2094,10 @@ var routeClientGetRoomHistory = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ClientGetRoomHistoryResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ClientGetRoomHistory).GetRequest().GetId()
+	},
 	ResponseID: 30603,
 }
 var routeFileUploadOption = wire.Route{
@@ -1996,7 +2131,10 @@ var routeFileUploadOption = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.FileUploadOptionResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.FileUploadOption).GetRequest().GetId()
+	},
 	ResponseID: 30700,
 }
 var routeFileUploadInit = wire.Route{
@@ -2030,7 +2168,10 @@ var routeFileUploadInit = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.FileUploadInitResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.FileUploadInit).GetRequest().GetId()
+	},
 	ResponseID: 30701,
 }
 var routeFileUpload = wire.Route{
@@ -2064,7 +2205,10 @@ var routeFileUpload = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.FileUploadResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.FileUpload).GetRequest().GetId()
+	},
 	ResponseID: 30702,
 }
 var routeFileUploadStatus = wire.Route{
@@ -2098,7 +2242,10 @@ var routeFileUploadStatus = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.FileUploadStatusResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.FileUploadStatus).GetRequest().GetId()
+	},
 	ResponseID: 30703,
 }
 var routeFileInfo = wire.Route{
@@ -2132,7 +2279,10 @@ var routeFileInfo = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.FileInfoResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.FileInfo).GetRequest().GetId()
+	},
 	ResponseID: 30704,
 }
 var routeFileDownload = wire.Route{
@@ -2166,7 +2316,10 @@ var routeFileDownload = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.FileDownloadResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.FileDownload).GetRequest().GetId()
+	},
 	ResponseID: 30705,
 }
 

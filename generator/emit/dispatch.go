@@ -72,6 +72,8 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 		if a.BadPayload != nil {
 			d[Id("BadPayload")] = Qual(errs, a.BadPayload.GoName)
 		}
+		d[Id("RequestID")] = Func().Params(Id("m").Qual("google.golang.org/protobuf/proto", "Message")).String().Block(
+			Return(Id("m").Assert(Op("*").Qual(pb, a.Request.GoName)).Dot("GetRequest").Call().Dot("GetId").Call()))
 		d[Id("Errors")] = Index().Qual(wire, "Major").ValuesFunc(func(g *Group) {
 			for _, e := range a.Errors() {
 				g.Qual(errs, e.GoName)

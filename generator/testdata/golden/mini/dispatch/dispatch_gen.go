@@ -72,7 +72,10 @@ var routeChatGetRoom = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatGetRoomResponse)
 	},
-	Push:       false,
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatGetRoom).GetRequest().GetId()
+	},
 	ResponseID: 30200,
 }
 var routeChatSendMessage = wire.Route{
@@ -106,7 +109,10 @@ var routeChatSendMessage = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.ChatSendMessageResponse)
 	},
-	Push:       true,
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChatSendMessage).GetRequest().GetId()
+	},
 	ResponseID: 30201,
 }
 
