@@ -113,7 +113,7 @@ func (d *Dispatcher) mapError(ctx context.Context, r *Route, id string, s Sessio
 	if e, ok := As(err); ok {
 		return e
 	}
-	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded)) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		d.logger().Warn("handler deadline exceeded", "action", r.Name, "request_id", id, "user_id", s.UserID(), "err", err)
 		return d.Table.Timeout()
 	}

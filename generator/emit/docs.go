@@ -78,10 +78,6 @@ func errorAnchor(code uint32) string { return fmt.Sprintf("error-%d", code) }
 func actionAnchor(id uint32) string  { return fmt.Sprintf("action-%d", id) }
 func typeAnchor(full string) string  { return "type-" + full }
 
-func errorLink(e *ir.Error) string {
-	return fmt.Sprintf("[%d %s](errors.md#%s)", e.Code, e.Name, errorAnchor(e.Code))
-}
-
 func actionLink(a *ir.Action) string {
 	return fmt.Sprintf("[#%d %s](actions.md#%s)", a.ID, a.Name, actionAnchor(a.ID))
 }
