@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
@@ -42,8 +43,19 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 		return nil, err
 	}
 	deps.DB, deps.Log = db, log
+	// One hub shared by the handlers (who push) and the server (who knows
+	// the live connections).
+	hub := server.NewHub()
+	deps.Hub = hub
+	deps.MutualOnly = deps.MutualOnly || cfg.MutualOnly
+	if deps.Files.Dir == "" {
+		deps.Files.Dir = filepath.Join(cfg.Data, "files")
+	}
+	if deps.Files.MaxSize == 0 {
+		deps.Files.MaxSize = cfg.MaxFileSize
+	}
 	h := handlers.New(deps)
-	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping})
+	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub})
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		db.Close()

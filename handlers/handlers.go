@@ -13,18 +13,41 @@ import (
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
 )
 
 // Deps is what the handlers need from the process. Zero fields get defaults
 // in New: Sender logs codes (LogSender), Log is slog.Default(), Clock is
-// time.Now and Codes is filled by CodePolicy.WithDefaults. DB is required.
+// time.Now, Codes is filled by CodePolicy.WithDefaults, Hub drops pushes
+// (nobody is online) and Files by FileOptions.WithDefaults. DB is required.
 type Deps struct {
 	DB     *storage.DB
 	Sender Sender
 	Log    *slog.Logger
 	Clock  func() time.Time
 	Codes  CodePolicy
+	Hub    Pusher
+	Files  FileOptions
+
+	// MutualOnly refuses the first message of a chat (234/1) unless the two
+	// users have each other as contacts: the operator's -mutual-only.
+	MutualOnly bool
 }
+
+// Pusher delivers a response without a request (a push) to a user's live
+// sessions. server.Hub implements it; it is an interface here so handlers
+// do not import the transport.
+type Pusher interface {
+	// Push sends msg as action to every live session of userID except the
+	// session except (nil for none). It never blocks on a slow connection.
+	Push(userID uint64, action uint16, msg proto.Message, except wire.Session) error
+}
+
+// noPusher is the Hub of handlers built without one: nobody is online.
+type noPusher struct{}
+
+func (noPusher) Push(uint64, uint16, proto.Message, wire.Session) error { return nil }
 
 // Handlers implements dispatch.Handlers. Actions without behaviour yet fall
 // through to the embedded Unimplemented, which dispatch reports as the
@@ -32,11 +55,14 @@ type Deps struct {
 type Handlers struct {
 	dispatch.Unimplemented
 
-	db    *storage.DB
-	send  Sender
-	log   *slog.Logger
-	now   func() time.Time
-	codes CodePolicy
+	db         *storage.DB
+	send       Sender
+	log        *slog.Logger
+	now        func() time.Time
+	codes      CodePolicy
+	hub        Pusher
+	files      FileOptions
+	mutualOnly bool
 }
 
 var _ dispatch.Handlers = (*Handlers)(nil)
@@ -52,7 +78,11 @@ func New(d Deps) *Handlers {
 	if err := codes.Check(); err != nil {
 		panic("handlers: " + err.Error())
 	}
-	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes}
+	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
+		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly}
+	if h.hub == nil {
+		h.hub = noPusher{}
+	}
 	if h.log == nil {
 		h.log = slog.Default()
 	}

@@ -55,6 +55,8 @@ type Config struct {
 	OutQueue int
 
 	MutualOnly bool // only mutual contacts may start a chat (read by handlers)
+
+	MaxFileSize int64 // largest upload accepted, in bytes (read by handlers)
 }
 
 // Defaults of the flags.
@@ -66,6 +68,7 @@ const (
 	DefaultMaxFrame       = 1 << 20
 	DefaultHandlerTimeout = 10 * time.Second
 	DefaultOutQueue       = 256
+	DefaultMaxFileSize    = 1 << 30
 
 	minMaxFrame = 1 << 10
 	maxMaxFrame = 64 << 20
@@ -138,6 +141,7 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.DurationVar(&c.HandlerTimeout, "handler-timeout", DefaultHandlerTimeout, "deadline of one request")
 	fs.StringVar(level, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.MutualOnly, "mutual-only", false, "only mutual contacts may start a chat")
+	fs.Int64Var(&c.MaxFileSize, "max-file-size", DefaultMaxFileSize, "largest file a client may upload, in bytes")
 	return fs
 }
 
@@ -225,6 +229,9 @@ func (c *Config) check() error {
 	}
 	if c.MaxFrame < minMaxFrame || c.MaxFrame > maxMaxFrame {
 		return fmt.Errorf("-max-frame %d: want %d to %d bytes", c.MaxFrame, minMaxFrame, maxMaxFrame)
+	}
+	if c.MaxFileSize < 1 {
+		return fmt.Errorf("-max-file-size %d: want at least 1 byte", c.MaxFileSize)
 	}
 	if c.HandlerTimeout < 100*time.Millisecond {
 		return fmt.Errorf("-handler-timeout %v: want at least 100ms", c.HandlerTimeout)

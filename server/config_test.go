@@ -22,6 +22,7 @@ func TestConfigDefaults(t *testing.T) {
 	want := Config{
 		Addr: DefaultAddr, Data: DefaultData, VerifySender: "log", Sender: VerifySender{Kind: "log"},
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
+		MaxFileSize: 1 << 30,
 	}
 	if c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -75,6 +76,7 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-heartbeat", "soon"}, nil, "heartbeat"},
 		{nil, map[string]string{"GAPD_HEARTBEAT": "soon"}, "GAPD_HEARTBEAT"},
 		{[]string{"-max-frame", "100"}, nil, "-max-frame"},
+		{[]string{"-max-file-size", "0"}, nil, "-max-file-size"},
 		{[]string{"-max-frame", "1GiB"}, nil, "max-frame"},
 		{[]string{"-handler-timeout", "1ms"}, nil, "-handler-timeout"},
 		{[]string{"-log-level", "loud"}, nil, "-log-level"},

@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// pushTo sends msg as a push to each user's live sessions, skipping the
+// session whose request caused it (that one gets the response). The push
+// header has an empty response id and the server's time. Call it only after
+// the change committed; the handler may then return the same msg as its
+// response, because the hub encodes before returning and dispatch replaces
+// the header afterwards.
+//
+// A failure to encode is a bug: it is logged rather than returned, because
+// the change has already happened and the response must still go out.
+func (h *Handlers) pushTo(s wire.Session, action uint16, msg proto.Message, users ...uint64) {
+	setHeader(msg, &pb.Response{Timestamp: uint32(h.unix())})
+	for _, u := range users {
+		if err := h.hub.Push(u, action, msg, s); err != nil {
+			h.log.Error("push failed", "action", action, "user", u, "err", err)
+		}
+	}
+}
+
+// setHeader sets field 1 (the Response header every response message has).
+func setHeader(msg proto.Message, r *pb.Response) {
+	m := msg.ProtoReflect()
+	if fd := m.Descriptor().Fields().ByNumber(1); fd != nil && fd.Message() != nil {
+		m.Set(fd, protoreflect.ValueOfMessage(r.ProtoReflect()))
+	}
+}
