@@ -1,0 +1,1 @@
+-- Static pages served by InfoPage (filled in by the info work).
