@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+)
+
+// registeredUser is u as viewer sees it: the names come from viewer's contact
+// entry for u's phone when there is one, so two viewers may see different
+// names for the same user.
+func (h *Handlers) registeredUser(tx *storage.Tx, viewer int64, u storage.User) (*pb.RegisteredUser, error) {
+	c, err := tx.Contact(viewer, u.Phone)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	mutual, err := tx.Mutual(viewer, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return buildRegisteredUser(u, c.FirstName, c.LastName, mutual), nil
+}
+
+// buildRegisteredUser fills a RegisteredUser from what storage already read,
+// for callers (the contact list) that have the names and the mutual flag.
+func buildRegisteredUser(u storage.User, first, last string, mutual bool) *pb.RegisteredUser {
+	display := strings.TrimSpace(first + " " + last)
+	if display == "" {
+		display = u.Nickname
+	}
+	if display == "" {
+		display = u.Username
+	}
+	r := &pb.RegisteredUser{
+		Id:          uint64(u.ID),
+		Username:    u.Username,
+		Phone:       phoneDigits(u.Phone),
+		FirstName:   first,
+		LastName:    last,
+		DisplayName: display,
+		Initials:    initials(display),
+		Color:       userColor(u.ID),
+		Status:      pb.RegisteredUser_LONG_TIME_AGO,
+		Mutual:      mutual,
+		Deleted:     u.Blocked,
+	}
+	r.CacheId = cacheID(r)
+	return r
+}
+
+// phoneDigits is the wire form of an E.164 phone: its digits as a number.
+// A malformed stored phone yields 0 rather than a failed request.
+func phoneDigits(e164 string) uint64 {
+	n, err := strconv.ParseUint(strings.TrimPrefix(e164, "+"), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// initials are the first letters of the first two words, upper-cased.
+func initials(name string) string {
+	var out []rune
+	for _, w := range strings.Fields(name) {
+		for _, r := range w {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out = append(out, unicode.ToUpper(r))
+				break
+			}
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	return string(out)
+}
+
+// userColor is a stable colour per user, so clients draw the same
+// placeholder avatar everywhere without storing one.
+func userColor(id int64) string {
+	f := fnv.New32a()
+	fmt.Fprint(f, id)
+	return fmt.Sprintf("#%06x", f.Sum32()&0xffffff)
+}
+
+// cacheID changes whenever anything the client would cache changes.
+func cacheID(r *pb.RegisteredUser) string {
+	s := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t",
+		r.Id, r.Username, r.Phone, r.FirstName, r.LastName, r.DisplayName, r.Mutual, r.Deleted))
+	return hex.EncodeToString(s[:8])
+}
