@@ -469,7 +469,7 @@ func (c *Client) ChannelSendMessage(ctx context.Context, req *pb.ChannelSendMess
 	return resp, nil
 }
 
-// InfoLocation calls action 500 and returns its InfoLocationResponse. Returns the country the server detects for the caller, with its calling code and phone pattern.
+// InfoLocation calls action 500 and returns its InfoLocationResponse. Returns the country of the caller's address (from the operator's GeoIP database), with the same facts as InfoCountry. Error 500 when the server has no GeoIP database or cannot place the address (loopback, private, not in the database).
 func (c *Client) InfoLocation(ctx context.Context, req *pb.InfoLocation) (*pb.InfoLocationResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -505,7 +505,7 @@ func (c *Client) InfoTime(ctx context.Context, req *pb.InfoTime) (*pb.InfoTimeRe
 	return resp, nil
 }
 
-// InfoPage calls action 503 and returns its InfoPageResponse. Returns the body of a static page named by its id.
+// InfoPage calls action 503 and returns its InfoPageResponse. Returns the body of a static page named by its id; the operator sets pages with tools/infopage.
 func (c *Client) InfoPage(ctx context.Context, req *pb.InfoPage) (*pb.InfoPageResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)

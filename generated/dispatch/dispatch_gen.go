@@ -149,13 +149,13 @@ type Handlers interface {
 	ChannelCreate(ctx context.Context, s wire.Session, req *pb.ChannelCreate) (*pb.ChannelCreateResponse, error)
 	// ChannelSendMessage handles action 410. Posts a message to a channel.
 	ChannelSendMessage(ctx context.Context, s wire.Session, req *pb.ChannelSendMessage) (*pb.ChannelSendMessageResponse, error)
-	// InfoLocation handles action 500. Returns the country the server detects for the caller, with its calling code and phone pattern.
+	// InfoLocation handles action 500. Returns the country of the caller's address (from the operator's GeoIP database), with the same facts as InfoCountry. Error 500 when the server has no GeoIP database or cannot place the address (loopback, private, not in the database).
 	InfoLocation(ctx context.Context, s wire.Session, req *pb.InfoLocation) (*pb.InfoLocationResponse, error)
 	// InfoCountry handles action 501. Returns the calling code and phone number pattern of a country.
 	InfoCountry(ctx context.Context, s wire.Session, req *pb.InfoCountry) (*pb.InfoCountryResponse, error)
 	// InfoTime handles action 502. Returns the server's current time.
 	InfoTime(ctx context.Context, s wire.Session, req *pb.InfoTime) (*pb.InfoTimeResponse, error)
-	// InfoPage handles action 503. Returns the body of a static page named by its id.
+	// InfoPage handles action 503. Returns the body of a static page named by its id; the operator sets pages with tools/infopage.
 	InfoPage(ctx context.Context, s wire.Session, req *pb.InfoPage) (*pb.InfoPageResponse, error)
 	// ClientCondition handles action 600. Reports what the client has cached and did offline; the server applies it and sends what is missing.
 	ClientCondition(ctx context.Context, s wire.Session, req *pb.ClientCondition) (*pb.ClientConditionResponse, error)
