@@ -1,0 +1,171 @@
+package storage
+
+// Message statuses, the protocol's RoomMessageStatus numbers that storage
+// itself relies on.
+const (
+	StatusSent      int32 = 2
+	StatusDelivered int32 = 3
+	StatusSeen      int32 = 4
+)
+
+// Message is one message of a room. Optional parts are nil when absent. The
+// *Version fields are values of the room's version counter (0: never).
+type Message struct {
+	ID             int64    `db:"id"`
+	RoomID         int64    `db:"room_id"`
+	AuthorID       int64    `db:"author_id"`
+	RandomID       int64    `db:"random_id"`
+	Type           int32    `db:"type"` // RoomMessageType
+	Body           string   `db:"body"`
+	AttachmentID   *int64   `db:"attachment_id"`
+	LocationLat    *float64 `db:"location_lat"`
+	LocationLon    *float64 `db:"location_lon"`
+	Contact        *string  `db:"contact"` // RoomMessageContact as JSON
+	LogType        *int32   `db:"log_type"`
+	LogTarget      *int64   `db:"log_target"`
+	ReplyTo        *int64   `db:"reply_to"`
+	ForwardID      *int64   `db:"forward_id"`
+	Status         int32    `db:"status"`
+	Edited         bool     `db:"edited"`
+	Deleted        bool     `db:"deleted"`
+	MessageVersion int64    `db:"message_version"`
+	StatusVersion  int64    `db:"status_version"`
+	DeleteVersion  int64    `db:"delete_version"`
+	PreviousID     int64    `db:"previous_id"`
+	CreateTime     int64    `db:"create_time"`
+	UpdateTime     int64    `db:"update_time"`
+}
+
+// NewMessage is what InsertMessage stores; the rest is filled in.
+type NewMessage struct {
+	RoomID, AuthorID, RandomID int64
+	Type                       int32
+	Body                       string
+	AttachmentID               *int64
+	LocationLat, LocationLon   *float64
+	Contact                    *string
+	LogType                    *int32
+	LogTarget                  *int64
+	ReplyTo, ForwardID         *int64
+	Now                        int64
+}
+
+const messageColumns = `id, room_id, author_id, random_id, type, body, attachment_id,
+	location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
+	status, edited, deleted, message_version, status_version, delete_version,
+	previous_id, create_time, update_time`
+
+const (
+	qInsertMessage = `INSERT INTO messages (room_id, author_id, random_id, type, body, attachment_id,
+		location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
+		message_version, previous_id, create_time, update_time)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT last_message_id FROM rooms WHERE id = ?), ?, ?)
+		RETURNING ` + messageColumns
+	qMessageInRoom  = `SELECT ` + messageColumns + ` FROM messages WHERE id = ? AND room_id = ?`
+	qMessageByID    = `SELECT ` + messageColumns + ` FROM messages WHERE id = ?`
+	qMessageByRand  = `SELECT ` + messageColumns + ` FROM messages WHERE room_id = ? AND author_id = ? AND random_id = ?`
+	qHasAuthored    = `SELECT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND author_id = ?)`
+	qEditMessage    = `UPDATE messages SET body = ?, type = ?, edited = 1, message_version = ?, update_time = ? WHERE id = ? RETURNING ` + messageColumns
+	qDeleteMessage  = `UPDATE messages SET deleted = 1, delete_version = ?, update_time = ?,
+		body = '', attachment_id = NULL, location_lat = NULL, location_lon = NULL, contact = NULL
+		WHERE id = ? RETURNING ` + messageColumns
+	qSetStatus = `UPDATE messages SET status = ?, status_version = ? WHERE id = ? AND status < ? RETURNING ` + messageColumns
+	// SEEN of a message means the reader has seen everything before it too.
+	qSeenBefore = `UPDATE messages SET status = 4, status_version = ?
+		WHERE room_id = ? AND id < ? AND author_id <> ? AND status < 4 AND deleted = 0`
+)
+
+// InsertMessage stores a new message as the room's newest: it takes the
+// room's next version, links the previous message, and brings the room back
+// into the list of members who had deleted it.
+func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
+	v, err := t.NextVersion(n.RoomID)
+	if err != nil {
+		return Message{}, err
+	}
+	var m Message
+	err = t.get("insert message", &m, qInsertMessage, n.RoomID, n.AuthorID, n.RandomID, n.Type, n.Body,
+		n.AttachmentID, n.LocationLat, n.LocationLon, n.Contact, n.LogType, n.LogTarget, n.ReplyTo, n.ForwardID,
+		v, n.RoomID, n.Now, n.Now)
+	if err != nil {
+		return m, err
+	}
+	if err := t.execOne("set last message", qSetLastMsgID, m.ID, n.RoomID); err != nil {
+		return m, err
+	}
+	_, err = t.exec("unhide room", qUnhideAll, n.RoomID)
+	return m, err
+}
+
+// MessageInRoom returns message id if it belongs to the room, or ErrNotFound.
+func (t *Tx) MessageInRoom(roomID, id int64) (Message, error) {
+	var m Message
+	return m, t.get("message in room", &m, qMessageInRoom, id, roomID)
+}
+
+// MessageByID returns message id from any room, or ErrNotFound.
+func (t *Tx) MessageByID(id int64) (Message, error) {
+	var m Message
+	return m, t.get("message by id", &m, qMessageByID, id)
+}
+
+// MessageByRandomID finds the message authorID stored in the room under a
+// random_id (a resend), or ErrNotFound.
+func (t *Tx) MessageByRandomID(roomID, authorID, randomID int64) (Message, error) {
+	var m Message
+	return m, t.get("message by random id", &m, qMessageByRand, roomID, authorID, randomID)
+}
+
+// HasAuthored reports whether userID has ever written in the room.
+func (t *Tx) HasAuthored(roomID, userID int64) (bool, error) {
+	var ok bool
+	return ok, t.get("has authored", &ok, qHasAuthored, roomID, userID)
+}
+
+// EditMessage replaces a message's text (and type, when a caption turns a
+// media type into its _TEXT form) at the room's next version.
+func (t *Tx) EditMessage(m Message, body string, typ int32, now int64) (Message, error) {
+	v, err := t.NextVersion(m.RoomID)
+	if err != nil {
+		return m, err
+	}
+	var out Message
+	return out, t.get("edit message", &out, qEditMessage, body, typ, v, now, m.ID)
+}
+
+// DeleteMessage marks a message deleted at the room's next version and
+// forgets its content; the row stays so that clients can be told.
+func (t *Tx) DeleteMessage(m Message, now int64) (Message, error) {
+	v, err := t.NextVersion(m.RoomID)
+	if err != nil {
+		return m, err
+	}
+	var out Message
+	return out, t.get("delete message", &out, qDeleteMessage, v, now, m.ID)
+}
+
+// RaiseStatus moves a message's status up to status at the room's next
+// version, and reports changed=false (with the message as it is) when it is
+// already there or beyond: statuses never go back. SEEN also marks the
+// reader's earlier unseen messages of others SEEN at the same version.
+func (t *Tx) RaiseStatus(m Message, reader int64, status int32) (out Message, changed bool, err error) {
+	if m.Status >= status {
+		return m, false, nil
+	}
+	v, err := t.NextVersion(m.RoomID)
+	if err != nil {
+		return m, false, err
+	}
+	if err := t.get("raise status", &out, qSetStatus, status, v, m.ID, status); err != nil {
+		return m, false, err
+	}
+	if status == StatusSeen {
+		if _, err := t.exec("seen before", qSeenBefore, v, m.RoomID, m.ID, reader); err != nil {
+			return out, false, err
+		}
+		if err := t.MarkSeenUpTo(m.RoomID, reader, m.ID); err != nil {
+			return out, false, err
+		}
+	}
+	return out, true, nil
+}

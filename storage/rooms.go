@@ -1,0 +1,162 @@
+package storage
+
+import "strconv"
+
+// Room kinds, the protocol's Room.Type numbers.
+const (
+	RoomChat    int32 = 0
+	RoomGroup   int32 = 1
+	RoomChannel int32 = 2
+)
+
+// Room is a chat, group or channel. Version is its change counter: every
+// message, edit, status change and delete takes the next value (NextVersion).
+type Room struct {
+	ID            int64   `db:"id"`
+	Type          int32   `db:"type"`
+	Title         string  `db:"title"`
+	Description   string  `db:"description"`
+	CreatorID     int64   `db:"creator_id"`
+	ChatKey       *string `db:"chat_key"`
+	Version       int64   `db:"version"`
+	LastMessageID int64   `db:"last_message_id"`
+	CreatedAt     int64   `db:"created_at"`
+}
+
+// Member is one user's place in a room.
+type Member struct {
+	RoomID   int64 `db:"room_id"`
+	UserID   int64 `db:"user_id"`
+	Role     int32 `db:"role"`
+	StartID  int64 `db:"start_id"` // first message the member may see; 0 for all
+	ClearID  int64 `db:"clear_id"` // history up to here is cleared for the member
+	SeenID   int64 `db:"seen_id"`  // newest message the member marked SEEN
+	Hidden   bool  `db:"hidden"`   // deleted from the member's list until new activity
+	JoinedAt int64 `db:"joined_at"`
+}
+
+// Sees reports whether the member may see message id: not cleared, and not
+// before the point the member was let in at.
+func (m Member) Sees(id int64) bool { return id > m.ClearID && id >= m.StartID }
+
+const (
+	roomColumns   = `id, type, title, description, creator_id, chat_key, version, last_message_id, created_at`
+	memberColumns = `room_id, user_id, role, start_id, clear_id, seen_id, hidden, joined_at`
+)
+
+const (
+	qRoomByID     = `SELECT ` + roomColumns + ` FROM rooms WHERE id = ?`
+	qRoomByKey    = `SELECT ` + roomColumns + ` FROM rooms WHERE chat_key = ?`
+	qCreateRoom   = `INSERT INTO rooms (type, title, description, creator_id, chat_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ` + roomColumns
+	qNextVersion  = `UPDATE rooms SET version = version + 1 WHERE id = ? RETURNING version`
+	qAddMember    = `INSERT INTO room_members (room_id, user_id, role, start_id, joined_at) VALUES (?, ?, ?, ?, ?)`
+	qMember       = `SELECT ` + memberColumns + ` FROM room_members WHERE room_id = ? AND user_id = ?`
+	qMemberIDs    = `SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id`
+	qSetClearID   = `UPDATE room_members SET clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
+	qSetSeenID    = `UPDATE room_members SET seen_id = max(seen_id, ?) WHERE room_id = ? AND user_id = ?`
+	qHide         = `UPDATE room_members SET hidden = 1, clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
+	qUnhideAll    = `UPDATE room_members SET hidden = 0 WHERE room_id = ? AND hidden = 1`
+	qUnreadCount  = `SELECT count(*) FROM messages WHERE room_id = ? AND id > ? AND id >= ? AND author_id <> ? AND deleted = 0`
+	qPeerOfChat   = `SELECT user_id FROM room_members WHERE room_id = ? AND user_id <> ? LIMIT 1`
+	qSetLastMsgID = `UPDATE rooms SET last_message_id = ? WHERE id = ?`
+)
+
+// chatKey names the one chat room of a pair of users, whichever of them asks.
+func chatKey(a, b int64) string {
+	if a > b {
+		a, b = b, a
+	}
+	return strconv.FormatInt(a, 10) + ":" + strconv.FormatInt(b, 10)
+}
+
+// RoomByID returns the room, or ErrNotFound.
+func (t *Tx) RoomByID(id int64) (Room, error) {
+	var r Room
+	return r, t.get("room by id", &r, qRoomByID, id)
+}
+
+// ChatRoom returns the chat room of users a and b, or ErrNotFound.
+func (t *Tx) ChatRoom(a, b int64) (Room, error) {
+	var r Room
+	return r, t.get("chat room", &r, qRoomByKey, chatKey(a, b))
+}
+
+// CreateChatRoom creates the chat room of a (the creator) and b with both as
+// members. ErrDuplicate means the pair already has one.
+func (t *Tx) CreateChatRoom(a, b, now int64) (Room, error) {
+	var r Room
+	key := chatKey(a, b)
+	if err := t.get("create chat room", &r, qCreateRoom, RoomChat, "", "", a, key, now); err != nil {
+		return r, err
+	}
+	for _, u := range []int64{a, b} {
+		if err := t.AddMember(r.ID, u, 0, 0, now); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// CreateRoom creates a group or channel; the caller adds its members.
+func (t *Tx) CreateRoom(typ int32, title, description string, creator, now int64) (Room, error) {
+	var r Room
+	return r, t.get("create room", &r, qCreateRoom, typ, title, description, creator, nil, now)
+}
+
+// AddMember puts userID in the room with a role, seeing messages from
+// startID on (0: all). ErrDuplicate means the user is already a member.
+func (t *Tx) AddMember(roomID, userID int64, role int32, startID, now int64) error {
+	_, err := t.exec("add member", qAddMember, roomID, userID, role, startID, now)
+	return err
+}
+
+// Member returns userID's membership of the room, or ErrNotFound.
+func (t *Tx) Member(roomID, userID int64) (Member, error) {
+	var m Member
+	return m, t.get("member", &m, qMember, roomID, userID)
+}
+
+// MemberIDs lists the room's members, in id order.
+func (t *Tx) MemberIDs(roomID int64) ([]int64, error) {
+	var ids []int64
+	return ids, wrap("member ids", t.tx.SelectContext(t.ctx, &ids, qMemberIDs, roomID))
+}
+
+// ChatPeer returns the other member of a chat room, or ErrNotFound.
+func (t *Tx) ChatPeer(roomID, userID int64) (int64, error) {
+	var id int64
+	return id, t.get("chat peer", &id, qPeerOfChat, roomID, userID)
+}
+
+// NextVersion takes the room's next version. Every change to a room's
+// messages calls it in the same transaction as the change, so the version a
+// change records is never reused and never smaller than an earlier one.
+func (t *Tx) NextVersion(roomID int64) (int64, error) {
+	var v int64
+	return v, t.get("next room version", &v, qNextVersion, roomID)
+}
+
+// ClearHistory hides the room's history up to message id from userID. A
+// member's clear point only moves forward.
+func (t *Tx) ClearHistory(roomID, userID, upTo int64) error {
+	return t.execOne("clear history", qSetClearID, upTo, roomID, userID)
+}
+
+// HideRoom takes the room out of userID's list and clears its history up to
+// upTo; the next message in the room brings it back.
+func (t *Tx) HideRoom(roomID, userID, upTo int64) error {
+	return t.execOne("hide room", qHide, upTo, roomID, userID)
+}
+
+// MarkSeenUpTo records that userID has seen the room up to message id.
+func (t *Tx) MarkSeenUpTo(roomID, userID, id int64) error {
+	return t.execOne("mark seen up to", qSetSeenID, id, roomID, userID)
+}
+
+// UnreadCount is how many messages of others m has not seen: newer than its
+// seen and clear points, visible to it, not deleted.
+func (t *Tx) UnreadCount(m Member) (int, error) {
+	var n int
+	after := max(m.SeenID, m.ClearID)
+	return n, t.get("unread count", &n, qUnreadCount, m.RoomID, after, m.StartID, m.UserID)
+}
