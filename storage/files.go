@@ -1,0 +1,247 @@
+package storage
+
+// Files: a Content is stored bytes (one per distinct SHA-256, complete on disk
+// before its row exists); a File is one user's upload of some content under a
+// name and a token. The token names the upload, so two users (or two names)
+// of the same content have their own tokens, and readability is decided per
+// upload. See migrations/0003_files.sql.
+
+// Content states, as FileUploadStatus.Status numbers them.
+const (
+	ContentProcessing = 1
+	ContentProcessed  = 2
+)
+
+// Content is one stored content and what processing learnt about it.
+type Content struct {
+	ID          int64   `db:"id"`
+	Hash        []byte  `db:"hash"` // SHA-256; the content's name on disk
+	Size        int64   `db:"size"`
+	State       int     `db:"state"` // ContentProcessing or ContentProcessed
+	Width       int32   `db:"width"`
+	Height      int32   `db:"height"`
+	Duration    float64 `db:"duration"` // seconds
+	SmallSize   int64   `db:"small_size"`
+	SmallWidth  int32   `db:"small_width"`
+	SmallHeight int32   `db:"small_height"`
+	LargeSize   int64   `db:"large_size"`
+	LargeWidth  int32   `db:"large_width"`
+	LargeHeight int32   `db:"large_height"`
+	CreatedAt   int64   `db:"created_at"`
+}
+
+// File is one user's upload. ContentID is 0 (and Content zero) while the
+// upload is in progress; then Received bytes are on disk and HashState is
+// the SHA-256 state after them.
+type File struct {
+	ID         int64   `db:"id"`
+	Token      string  `db:"token"`
+	UserID     int64   `db:"user_id"` // the uploader
+	Name       string  `db:"name"`
+	Size       int64   `db:"size"`
+	Hash       []byte  `db:"hash"`
+	FirstBytes []byte  `db:"first_bytes"`
+	LastBytes  []byte  `db:"last_bytes"`
+	ContentID  int64   `db:"content_id"`
+	Received   int64   `db:"received"`
+	HashState  []byte  `db:"hash_state"`
+	CreatedAt  int64   `db:"created_at"`
+	UpdatedAt  int64   `db:"updated_at"`
+	Content    Content `db:"content"`
+}
+
+// Uploading reports whether the upload still waits for bytes.
+func (f File) Uploading() bool { return f.ContentID == 0 }
+
+// NewUpload is what CreateUpload records. ContentID 0 starts an upload that
+// waits for bytes; a known content makes it complete at once.
+type NewUpload struct {
+	Token      string
+	UserID     int64
+	Name       string
+	Size       int64
+	Hash       []byte
+	FirstBytes []byte
+	LastBytes  []byte
+	ContentID  int64
+	Now        int64
+}
+
+const contentColumns = `id, hash, size, state, width, height, duration,
+	small_size, small_width, small_height, large_size, large_width, large_height, created_at`
+
+// fileSelect joins each upload with its content; an upload in progress has
+// zeros there.
+const fileSelect = `SELECT f.id, f.token, f.user_id, f.name, f.size, f.hash, f.first_bytes, f.last_bytes,
+	COALESCE(f.content_id, 0) AS content_id, f.received, f.hash_state, f.created_at, f.updated_at,
+	COALESCE(c.id, 0) AS "content.id", COALESCE(c.hash, x'') AS "content.hash",
+	COALESCE(c.size, 0) AS "content.size", COALESCE(c.state, 0) AS "content.state",
+	COALESCE(c.width, 0) AS "content.width", COALESCE(c.height, 0) AS "content.height",
+	COALESCE(c.duration, 0) AS "content.duration",
+	COALESCE(c.small_size, 0) AS "content.small_size", COALESCE(c.small_width, 0) AS "content.small_width",
+	COALESCE(c.small_height, 0) AS "content.small_height",
+	COALESCE(c.large_size, 0) AS "content.large_size", COALESCE(c.large_width, 0) AS "content.large_width",
+	COALESCE(c.large_height, 0) AS "content.large_height",
+	COALESCE(c.created_at, 0) AS "content.created_at"
+	FROM files f LEFT JOIN file_contents c ON c.id = f.content_id`
+
+// readable is the rule for who may read an upload: its uploader, and every
+// member of a room holding a message, not deleted, that carries it as its
+// attachment and that the member's history reaches (start_id). Clearing
+// history does not revoke access: it hides messages from one view, while the
+// file stays reachable through the same room for the other members. Binds:
+// the reader twice.
+const readable = `(f.user_id = ? OR EXISTS (
+	SELECT 1 FROM messages m JOIN room_members rm ON rm.room_id = m.room_id
+	WHERE m.attachment_id = f.id AND m.deleted = 0 AND rm.user_id = ? AND m.id >= rm.start_id))`
+
+const (
+	qFileByID       = fileSelect + ` WHERE f.id = ?`
+	qFileByToken    = fileSelect + ` WHERE f.token = ?`
+	qReadableFile   = fileSelect + ` WHERE f.token = ? AND ` + readable
+	qAttachableFile = fileSelect + ` WHERE f.token = ? AND f.content_id IS NOT NULL AND ` + readable
+	qPartialUpload  = fileSelect + ` WHERE f.user_id = ? AND f.hash = ? AND f.size = ? AND f.content_id IS NULL
+		ORDER BY f.received DESC, f.id DESC LIMIT 1`
+	qFinishedUpload = fileSelect + ` WHERE f.user_id = ? AND f.content_id = ? AND f.name = ? ORDER BY f.id LIMIT 1`
+	qExtraPartials  = fileSelect + ` WHERE f.user_id = ? AND f.content_id IS NULL ORDER BY f.updated_at DESC, f.id DESC LIMIT -1 OFFSET ?`
+	qCreateUpload   = `INSERT INTO files (token, user_id, name, size, hash, first_bytes, last_bytes, content_id, received, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), CASE WHEN ? = 0 THEN 0 ELSE ? END, ?, ?) RETURNING id`
+	qAdvanceUpload = `UPDATE files SET received = ?, hash_state = ?, updated_at = ?
+		WHERE id = ? AND received = ? AND content_id IS NULL`
+	qFinishUpload = `UPDATE files SET content_id = ?, received = size, hash_state = NULL, updated_at = ?
+		WHERE id = ? AND content_id IS NULL`
+	qDeleteUpload      = `DELETE FROM files WHERE id = ? AND content_id IS NULL`
+	qContentByHash     = `SELECT ` + contentColumns + ` FROM file_contents WHERE hash = ?`
+	qContentByID       = `SELECT ` + contentColumns + ` FROM file_contents WHERE id = ?`
+	qCreateContent     = `INSERT INTO file_contents (hash, size, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`
+	qProcessingContent = `SELECT ` + contentColumns + ` FROM file_contents WHERE state = 1 ORDER BY id LIMIT ?`
+	qSetProcessed      = `UPDATE file_contents SET state = 2, width = ?, height = ?, duration = ?,
+		small_size = ?, small_width = ?, small_height = ?, large_size = ?, large_width = ?, large_height = ?
+		WHERE id = ?`
+)
+
+// FileByID returns the upload with that id, or ErrNotFound.
+func (t *Tx) FileByID(id int64) (File, error) {
+	var f File
+	return f, t.get("file by id", &f, qFileByID, id)
+}
+
+// FileByToken returns the upload with that token whoever owns it, or
+// ErrNotFound. Callers decide what the owner may do with it.
+func (t *Tx) FileByToken(token string) (File, error) {
+	var f File
+	return f, t.get("file by token", &f, qFileByToken, token)
+}
+
+// ReadableFile returns the upload with that token if userID may read it
+// (its uploader, or a member of a room where it was sent), and ErrNotFound
+// otherwise: whether a file exists never leaks to those who may not read it.
+func (t *Tx) ReadableFile(token string, userID int64) (File, error) {
+	var f File
+	return f, t.get("readable file", &f, qReadableFile, token, userID, userID)
+}
+
+// AttachableFile returns the upload a message may carry: the token names a
+// completed upload (processing may still be running) that userID may read.
+// ErrNotFound otherwise.
+func (t *Tx) AttachableFile(token string, userID int64) (File, error) {
+	var f File
+	return f, t.get("attachable file", &f, qAttachableFile, token, userID, userID)
+}
+
+// PartialUpload returns the user's unfinished upload of the content with
+// that hash and size (the one furthest along), or ErrNotFound.
+func (t *Tx) PartialUpload(userID int64, hash []byte, size int64) (File, error) {
+	var f File
+	return f, t.get("partial upload", &f, qPartialUpload, userID, hash, size)
+}
+
+// FinishedUpload returns the user's completed upload of that content under
+// that name, or ErrNotFound: uploading the same file again reuses it.
+func (t *Tx) FinishedUpload(userID, contentID int64, name string) (File, error) {
+	var f File
+	return f, t.get("finished upload", &f, qFinishedUpload, userID, contentID, name)
+}
+
+// ExtraPartialUploads returns the user's unfinished uploads beyond the keep
+// most recently active, for the caller to delete with their partial files.
+func (t *Tx) ExtraPartialUploads(userID int64, keep int) ([]File, error) {
+	var fs []File
+	return fs, wrap("extra partial uploads", t.tx.SelectContext(t.ctx, &fs, qExtraPartials, userID, keep))
+}
+
+// CreateUpload records an upload: waiting for bytes (ContentID 0) or
+// complete at once. ErrDuplicate if the token is taken; ErrNotFound if the
+// user or the content does not exist.
+func (t *Tx) CreateUpload(u NewUpload) (File, error) {
+	var id int64
+	// nil bytes would be NULL; the columns hold "none" as empty.
+	u.FirstBytes, u.LastBytes = nonNil(u.FirstBytes), nonNil(u.LastBytes)
+	if err := t.get("create upload", &id, qCreateUpload, u.Token, u.UserID, u.Name, u.Size, u.Hash,
+		u.FirstBytes, u.LastBytes, u.ContentID, u.ContentID, u.Size, u.Now, u.Now); err != nil {
+		return File{}, err
+	}
+	return t.FileByID(id)
+}
+
+// AdvanceUpload records that the bytes [from, to) are on disk and the hash
+// state after them. ErrNotFound unless the upload is unfinished and had
+// exactly from bytes: a concurrent chunk at the same offset loses.
+func (t *Tx) AdvanceUpload(id, from, to int64, hashState []byte, now int64) error {
+	return t.execOne("advance upload", qAdvanceUpload, to, hashState, now, id, from)
+}
+
+// FinishUpload links an unfinished upload to its stored content.
+// ErrNotFound if it is not unfinished.
+func (t *Tx) FinishUpload(id, contentID, now int64) error {
+	return t.execOne("finish upload", qFinishUpload, contentID, now, id)
+}
+
+// DeleteUpload forgets an unfinished upload (its token stops working).
+// ErrNotFound if there is no such unfinished upload.
+func (t *Tx) DeleteUpload(id int64) error {
+	return t.execOne("delete upload", qDeleteUpload, id)
+}
+
+// ContentByHash returns the stored content with that SHA-256, or ErrNotFound.
+func (t *Tx) ContentByHash(hash []byte) (Content, error) {
+	var c Content
+	return c, t.get("content by hash", &c, qContentByHash, hash)
+}
+
+// ContentByID returns the stored content with that id, or ErrNotFound.
+func (t *Tx) ContentByID(id int64) (Content, error) {
+	var c Content
+	return c, t.get("content by id", &c, qContentByID, id)
+}
+
+// CreateContent records content that is completely on disk, in state
+// ContentProcessing, and returns it; content already recorded under that
+// hash is returned as it is.
+func (t *Tx) CreateContent(hash []byte, size, now int64) (Content, error) {
+	if _, err := t.exec("create content", qCreateContent, hash, size, now); err != nil {
+		return Content{}, err
+	}
+	return t.ContentByHash(hash)
+}
+
+// ProcessingContents returns up to limit contents still waiting for
+// processing, oldest first.
+func (t *Tx) ProcessingContents(limit int) ([]Content, error) {
+	var cs []Content
+	return cs, wrap("processing contents", t.tx.SelectContext(t.ctx, &cs, qProcessingContent, limit))
+}
+
+// SetProcessed records what processing found (c's measures and thumbnail
+// fields) and marks content c.ID processed. ErrNotFound if it does not exist.
+func (t *Tx) SetProcessed(c Content) error {
+	return t.execOne("set processed", qSetProcessed, c.Width, c.Height, c.Duration,
+		c.SmallSize, c.SmallWidth, c.SmallHeight, c.LargeSize, c.LargeWidth, c.LargeHeight, c.ID)
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

@@ -1,0 +1,221 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"testing"
+)
+
+func fileHash(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+
+func newUpload(t *testing.T, db *DB, u NewUpload) File {
+	t.Helper()
+	var f File
+	write(t, db, func(tx *Tx) error {
+		var err error
+		f, err = tx.CreateUpload(u)
+		return err
+	})
+	return f
+}
+
+// sendInRoom puts userIDs in a new room and sends a message carrying fileID
+// there; it returns the message id.
+func sendInRoom(t *testing.T, db *DB, fileID int64, userIDs ...int64) int64 {
+	t.Helper()
+	var msgID int64
+	write(t, db, func(tx *Tx) error {
+		var room int64
+		if err := tx.tx.GetContext(tx.ctx, &room,
+			`INSERT INTO rooms (type, creator_id, created_at) VALUES (1, ?, 1) RETURNING id`, userIDs[0]); err != nil {
+			return err
+		}
+		for _, u := range userIDs {
+			if _, err := tx.tx.ExecContext(tx.ctx,
+				`INSERT INTO room_members (room_id, user_id, joined_at) VALUES (?, ?, 1)`, room, u); err != nil {
+				return err
+			}
+		}
+		return tx.tx.GetContext(tx.ctx, &msgID, `INSERT INTO messages (room_id, author_id, type, attachment_id,
+			message_version, create_time, update_time) VALUES (?, ?, 5, ?, 1, 1, 1) RETURNING id`, room, userIDs[0], fileID)
+	})
+	return msgID
+}
+
+func TestUploadLifecycle(t *testing.T) {
+	db := openTest(t)
+	u := newUser(t, db, "+989121110001")
+	h := fileHash("hello")
+	f := newUpload(t, db, NewUpload{Token: "t1", UserID: u.ID, Name: "a.txt", Size: 5, Hash: h,
+		FirstBytes: []byte("h"), LastBytes: []byte("o"), Now: 10})
+	if !f.Uploading() || f.Received != 0 || f.Token != "t1" || f.Name != "a.txt" {
+		t.Fatalf("new upload: %+v", f)
+	}
+
+	write(t, db, func(tx *Tx) error {
+		p, err := tx.PartialUpload(u.ID, h, 5)
+		if err != nil || p.ID != f.ID {
+			t.Fatalf("partial upload: %+v %v", p, err)
+		}
+		if _, err := tx.PartialUpload(u.ID, h, 6); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("partial of another size: %v", err)
+		}
+		if err := tx.AdvanceUpload(f.ID, 0, 3, []byte("state"), 11); err != nil {
+			return err
+		}
+		// A second chunk at the old offset loses.
+		wantNotFound(t, "advance from a stale offset", tx.AdvanceUpload(f.ID, 0, 3, nil, 11))
+		g, err := tx.FileByToken("t1")
+		if err != nil || g.Received != 3 || !bytes.Equal(g.HashState, []byte("state")) {
+			t.Fatalf("after advance: %+v %v", g, err)
+		}
+		c, err := tx.CreateContent(h, 5, 12)
+		if err != nil || c.State != ContentProcessing || c.Size != 5 {
+			t.Fatalf("create content: %+v %v", c, err)
+		}
+		again, err := tx.CreateContent(h, 5, 13)
+		if err != nil || again.ID != c.ID || again.CreatedAt != 12 {
+			t.Fatalf("create content again: %+v %v", again, err)
+		}
+		if err := tx.FinishUpload(f.ID, c.ID, 12); err != nil {
+			return err
+		}
+		wantNotFound(t, "finish twice", tx.FinishUpload(f.ID, c.ID, 12))
+		wantNotFound(t, "advance a finished upload", tx.AdvanceUpload(f.ID, 3, 5, nil, 12))
+		wantNotFound(t, "delete a finished upload", tx.DeleteUpload(f.ID))
+		g, err = tx.FileByID(f.ID)
+		if err != nil || g.Uploading() || g.Received != 5 || g.HashState != nil || g.Content.ID != c.ID {
+			t.Fatalf("finished: %+v %v", g, err)
+		}
+		if fu, err := tx.FinishedUpload(u.ID, c.ID, "a.txt"); err != nil || fu.ID != f.ID {
+			t.Fatalf("finished upload: %+v %v", fu, err)
+		}
+		if _, err := tx.FinishedUpload(u.ID, c.ID, "b.txt"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("finished upload under another name: %v", err)
+		}
+
+		ps, err := tx.ProcessingContents(10)
+		if err != nil || len(ps) != 1 || ps[0].ID != c.ID {
+			t.Fatalf("processing: %+v %v", ps, err)
+		}
+		c.Width, c.Height, c.SmallSize, c.SmallWidth, c.SmallHeight = 640, 480, 100, 90, 67
+		if err := tx.SetProcessed(c); err != nil {
+			return err
+		}
+		ps, err = tx.ProcessingContents(10)
+		if err != nil || len(ps) != 0 {
+			t.Fatalf("processing after: %+v %v", ps, err)
+		}
+		g, err = tx.FileByID(f.ID)
+		if err != nil || g.Content.State != ContentProcessed || g.Content.Width != 640 || g.Content.SmallWidth != 90 {
+			t.Fatalf("processed: %+v %v", g.Content, err)
+		}
+		return nil
+	})
+
+	// Known content completes a new upload at once.
+	other := newUser(t, db, "+989121110002")
+	var cid int64
+	read(t, db, func(tx *Tx) error {
+		c, err := tx.ContentByHash(h)
+		cid = c.ID
+		return err
+	})
+	g := newUpload(t, db, NewUpload{Token: "t2", UserID: other.ID, Name: "b.txt", Size: 5, Hash: h,
+		FirstBytes: []byte("h"), LastBytes: []byte("o"), ContentID: cid, Now: 20})
+	if g.Uploading() || g.Received != 5 || g.Content.State != ContentProcessed {
+		t.Fatalf("instant upload: %+v", g)
+	}
+	write(t, db, func(tx *Tx) error {
+		_, err := tx.CreateUpload(NewUpload{Token: "t2", UserID: u.ID, Name: "c", Size: 1, Hash: h, Now: 1})
+		if !errors.Is(err, ErrDuplicate) {
+			t.Fatalf("duplicate token: %v", err)
+		}
+		return nil
+	})
+}
+
+func TestFileReadability(t *testing.T) {
+	db := openTest(t)
+	owner := newUser(t, db, "+989121110001")
+	peer := newUser(t, db, "+989121110002")
+	stranger := newUser(t, db, "+989121110003")
+	h := fileHash("x")
+	f := newUpload(t, db, NewUpload{Token: "tok", UserID: owner.ID, Name: "x", Size: 1, Hash: h,
+		FirstBytes: []byte("x"), LastBytes: []byte("x"), Now: 1})
+
+	canRead := func(user int64) (File, error) {
+		var g File
+		err := db.Read(testCtx(t), func(tx *Tx) error {
+			var err error
+			g, err = tx.ReadableFile("tok", user)
+			return err
+		})
+		return g, err
+	}
+	attachable := func(user int64) error {
+		return db.Read(testCtx(t), func(tx *Tx) error { _, err := tx.AttachableFile("tok", user); return err })
+	}
+
+	if g, err := canRead(owner.ID); err != nil || g.ID != f.ID {
+		t.Fatalf("owner reads: %v", err)
+	}
+	wantNotFound(t, "peer reads before it is sent", func() error { _, err := canRead(peer.ID); return err }())
+	wantNotFound(t, "unfinished upload attached", attachable(owner.ID))
+
+	write(t, db, func(tx *Tx) error {
+		c, err := tx.CreateContent(h, 1, 2)
+		if err != nil {
+			return err
+		}
+		return tx.FinishUpload(f.ID, c.ID, 2)
+	})
+	if err := attachable(owner.ID); err != nil {
+		t.Fatalf("owner attaches: %v", err)
+	}
+	wantNotFound(t, "peer attaches before it is sent", attachable(peer.ID))
+
+	msg := sendInRoom(t, db, f.ID, owner.ID, peer.ID)
+	if _, err := canRead(peer.ID); err != nil {
+		t.Fatalf("member reads: %v", err)
+	}
+	if err := attachable(peer.ID); err != nil {
+		t.Fatalf("member forwards: %v", err)
+	}
+	wantNotFound(t, "stranger reads", func() error { _, err := canRead(stranger.ID); return err }())
+	wantNotFound(t, "unknown token", db.Read(testCtx(t), func(tx *Tx) error { _, err := tx.ReadableFile("nope", owner.ID); return err }))
+
+	// A deleted message no longer grants access; the uploader keeps it.
+	write(t, db, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(tx.ctx, `UPDATE messages SET deleted = 1 WHERE id = ?`, msg)
+		return err
+	})
+	wantNotFound(t, "member reads a deleted message's file", func() error { _, err := canRead(peer.ID); return err }())
+	if _, err := canRead(owner.ID); err != nil {
+		t.Fatalf("owner reads after delete: %v", err)
+	}
+}
+
+func TestExtraPartialUploads(t *testing.T) {
+	db := openTest(t)
+	u := newUser(t, db, "+989121110001")
+	for i, tok := range []string{"a", "b", "c"} {
+		newUpload(t, db, NewUpload{Token: tok, UserID: u.ID, Name: tok, Size: 9, Hash: fileHash(tok),
+			FirstBytes: []byte("x"), LastBytes: []byte("x"), Now: int64(10 + i)})
+	}
+	write(t, db, func(tx *Tx) error {
+		fs, err := tx.ExtraPartialUploads(u.ID, 2)
+		if err != nil || len(fs) != 1 || fs[0].Token != "a" {
+			t.Fatalf("extra partial uploads: %+v %v", fs, err)
+		}
+		if err := tx.DeleteUpload(fs[0].ID); err != nil {
+			return err
+		}
+		fs, err = tx.ExtraPartialUploads(u.ID, 2)
+		if err != nil || len(fs) != 0 {
+			t.Fatalf("after delete: %+v %v", fs, err)
+		}
+		return nil
+	})
+}
