@@ -33,6 +33,10 @@ type Deps struct {
 	// MutualOnly refuses the first message of a chat (234/1) unless the two
 	// users have each other as contacts: the operator's -mutual-only.
 	MutualOnly bool
+
+	// Geo places client addresses for InfoLocation (the operator's -geoip);
+	// nil answers every InfoLocation with error 500.
+	Geo Geo
 }
 
 // Pusher delivers a response without a request (a push) to a user's live
@@ -63,6 +67,7 @@ type Handlers struct {
 	hub        Pusher
 	files      FileOptions
 	mutualOnly bool
+	geo        Geo
 }
 
 var _ dispatch.Handlers = (*Handlers)(nil)
@@ -79,7 +84,7 @@ func New(d Deps) *Handlers {
 		panic("handlers: " + err.Error())
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
-		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly}
+		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, geo: d.Geo}
 	if h.hub == nil {
 		h.hub = noPusher{}
 	}

@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+
+	"github.com/oschwald/geoip2-golang/v2"
+)
+
+// ErrNotPlaced is GeoIP's answer for an address it has no country for.
+var ErrNotPlaced = errors.New("geoip: no country for this address")
+
+// GeoIP is a Geo backed by a MaxMind database file (GeoLite2 or GeoIP2,
+// Country or City, or a compatible one such as DB-IP's).
+type GeoIP struct {
+	r *geoip2.Reader
+}
+
+// OpenGeoIP loads the database at path into memory (a country database is
+// a few megabytes; nothing is left to close) and checks that it can answer
+// country lookups.
+func OpenGeoIP(path string) (*GeoIP, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("geoip: %w", err)
+	}
+	r, err := geoip2.OpenBytes(b)
+	if err != nil {
+		return nil, fmt.Errorf("geoip: %s: %w", path, err)
+	}
+	if _, err := r.Country(netip.IPv4Unspecified()); err != nil {
+		return nil, fmt.Errorf("geoip: %s: %w", path, err)
+	}
+	return &GeoIP{r: r}, nil
+}
+
+// Country returns the ISO code of the country the database places ip in,
+// falling back to the country where its network is registered. Loopback,
+// private, link-local and other non-public addresses are never looked up:
+// whatever a database says of them, they tell nothing of where a client is.
+func (g *GeoIP) Country(ip netip.Addr) (string, error) {
+	if !ip.IsGlobalUnicast() || ip.IsPrivate() {
+		return "", fmt.Errorf("%w: %s is not a public address", ErrNotPlaced, ip)
+	}
+	rec, err := g.r.Country(ip)
+	if err != nil {
+		return "", fmt.Errorf("geoip: %s: %w", ip, err)
+	}
+	if iso := rec.Country.ISOCode; iso != "" {
+		return iso, nil
+	}
+	if iso := rec.RegisteredCountry.ISOCode; iso != "" {
+		return iso, nil
+	}
+	return "", fmt.Errorf("%w: %s", ErrNotPlaced, ip)
+}
