@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+	"github.com/gapd/gapd/wire/check"
+)
+
+// maxNickname is spec/actions/user.yaml's max_len for UserProfileSetNickname.
+const maxNickname = 64
+
+// UserProfileSetNickname stores the nickname without surrounding white
+// space. Validation saw the untrimmed value, so the trimmed one is checked
+// again: what is stored must itself be a valid nickname.
+func (h *Handlers) UserProfileSetNickname(ctx context.Context, s wire.Session, req *pb.UserProfileSetNickname) (*pb.UserProfileSetNicknameResponse, error) {
+	nick := strings.TrimSpace(req.Nickname)
+	if n := utf8.RuneCountInString(nick); n < 1 || n > maxNickname || !check.Text(nick) {
+		return nil, errs.NewUserProfileSetNicknameBadPayload(errs.UserProfileSetNicknameBadPayloadInvalidNickname)
+	}
+	err := h.setProfile(ctx, s, "nickname", func(tx *storage.Tx, id int64) error { return tx.SetNickname(id, nick) })
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.UserProfileSetNicknameResponse{Nickname: nick}
+	h.pushTo(s, dispatch.ActionUserProfileSetNickname+wire.ResponseOffset, resp, s.UserID())
+	return resp, nil
+}
+
+// UserProfileSetEmail stores the address as sent: validation has already
+// required one bare address that net/mail accepts, and nothing is
+// normalised, so the user reads back what they typed.
+func (h *Handlers) UserProfileSetEmail(ctx context.Context, s wire.Session, req *pb.UserProfileSetEmail) (*pb.UserProfileSetEmailResponse, error) {
+	err := h.setProfile(ctx, s, "email", func(tx *storage.Tx, id int64) error { return tx.SetEmail(id, req.Email) })
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.UserProfileSetEmailResponse{Email: req.Email}
+	h.pushTo(s, dispatch.ActionUserProfileSetEmail+wire.ResponseOffset, resp, s.UserID())
+	return resp, nil
+}
+
+// UserProfileSetGender stores one of the Gender enum's values; UNKNOWN is
+// allowed and clears an earlier choice. Validation refuses other numbers,
+// the check here keeps storage safe should that rule ever change.
+func (h *Handlers) UserProfileSetGender(ctx context.Context, s wire.Session, req *pb.UserProfileSetGender) (*pb.UserProfileSetGenderResponse, error) {
+	if _, ok := pb.Gender_name[int32(req.Gender)]; !ok {
+		return nil, errs.NewUserProfileSetGenderBadPayload(errs.UserProfileSetGenderBadPayloadInvalidGender)
+	}
+	err := h.setProfile(ctx, s, "gender", func(tx *storage.Tx, id int64) error { return tx.SetGender(id, int32(req.Gender)) })
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.UserProfileSetGenderResponse{Gender: req.Gender}
+	h.pushTo(s, dispatch.ActionUserProfileSetGender+wire.ResponseOffset, resp, s.UserID())
+	return resp, nil
+}
+
+// setProfile runs one profile write for the session's user in its own
+// transaction; the caller pushes only after it returns nil.
+func (h *Handlers) setProfile(ctx context.Context, s wire.Session, what string, set func(*storage.Tx, int64) error) error {
+	err := h.db.Write(ctx, func(tx *storage.Tx) error { return set(tx, int64(s.UserID())) })
+	if err != nil {
+		return fmt.Errorf("set %s: %w", what, err)
+	}
+	return nil
+}
+
+// UserProfileGetNickname returns the stored nickname ("" if never set).
+func (h *Handlers) UserProfileGetNickname(ctx context.Context, s wire.Session, _ *pb.UserProfileGetNickname) (*pb.UserProfileGetNicknameResponse, error) {
+	u, err := h.ownProfile(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.UserProfileGetNicknameResponse{Nickname: u.Nickname}, nil
+}
+
+// UserProfileGetEmail returns the stored e-mail address ("" if never set).
+func (h *Handlers) UserProfileGetEmail(ctx context.Context, s wire.Session, _ *pb.UserProfileGetEmail) (*pb.UserProfileGetEmailResponse, error) {
+	u, err := h.ownProfile(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.UserProfileGetEmailResponse{Email: u.Email}, nil
+}
+
+// UserProfileGetGender returns the stored gender (UNKNOWN if never set).
+func (h *Handlers) UserProfileGetGender(ctx context.Context, s wire.Session, _ *pb.UserProfileGetGender) (*pb.UserProfileGetGenderResponse, error) {
+	u, err := h.ownProfile(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.UserProfileGetGenderResponse{Gender: pb.Gender(u.Gender)}, nil
+}
+
+// ownProfile reads the session's own user.
+func (h *Handlers) ownProfile(ctx context.Context, s wire.Session) (storage.User, error) {
+	var u storage.User
+	err := h.db.Read(ctx, func(tx *storage.Tx) (err error) {
+		u, err = tx.UserByID(int64(s.UserID()))
+		return err
+	})
+	if err != nil {
+		return u, fmt.Errorf("read profile: %w", err)
+	}
+	return u, nil
+}
