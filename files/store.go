@@ -102,7 +102,7 @@ func (s *Store) ReadPartial(token string, off int64, n int) ([]byte, error) {
 }
 
 // Promote moves a complete partial file of size bytes into place as the
-// content with that hash. Content already in place (same hash, same bytes)
+// content with that hash, durably. Content already in place under that hash
 // is kept and the partial file removed.
 func (s *Store) Promote(token string, hash []byte, size int64) error {
 	p, err := s.partialPath(token)
@@ -125,6 +125,12 @@ func (s *Store) Promote(token string, hash []byte, size int64) error {
 		return fmt.Errorf("files: promote: %w", err)
 	}
 	dst := s.ContentPath(hash, "")
+	// Content in place is complete (it got there by this rename), so it is
+	// kept: the partial file may be a resend after a crash that followed the
+	// first rename, holding only the last chunk.
+	if _, err := os.Stat(dst); err == nil {
+		return s.RemovePartial(token)
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return fmt.Errorf("files: promote: %w", err)
 	}
