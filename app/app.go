@@ -26,7 +26,7 @@ type App struct {
 
 // Start opens the database under cfg.Data, builds the handlers and starts
 // serving on cfg.Addr. deps may preset handler dependencies (tests set a
-// clock or a sender); its DB and Log are filled in here.
+// clock, a sender or a Geo); its DB and Log are filled in here.
 func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handlers.Deps) (*App, error) {
 	if deps.Sender == nil {
 		s, err := handlers.ParseSender(cfg.VerifySender)
@@ -37,6 +37,13 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	}
 	if err := deps.Codes.WithDefaults().Check(); err != nil {
 		return nil, err
+	}
+	if deps.Geo == nil && cfg.GeoIP != "" {
+		g, err := handlers.OpenGeoIP(cfg.GeoIP)
+		if err != nil {
+			return nil, fmt.Errorf("-geoip: %w", err)
+		}
+		deps.Geo = g
 	}
 	db, err := storage.Open(ctx, cfg.Data, storage.Options{})
 	if err != nil {

@@ -57,6 +57,10 @@ type Config struct {
 	MutualOnly bool // only mutual contacts may start a chat (read by handlers)
 
 	MaxFileSize int64 // largest upload accepted, in bytes (read by handlers)
+
+	// GeoIP is a MaxMind database file (GeoLite2 Country or City, ...)
+	// that InfoLocation places clients with; empty: no location.
+	GeoIP string
 }
 
 // Defaults of the flags.
@@ -142,6 +146,7 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.StringVar(level, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.MutualOnly, "mutual-only", false, "only mutual contacts may start a chat")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", DefaultMaxFileSize, "largest file a client may upload, in bytes")
+	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }
 
@@ -232,6 +237,12 @@ func (c *Config) check() error {
 	}
 	if c.MaxFileSize < 1 {
 		return fmt.Errorf("-max-file-size %d: want at least 1 byte", c.MaxFileSize)
+	}
+	if c.GeoIP != "" {
+		// Whether it is a usable database is checked when it is opened.
+		if st, err := os.Stat(c.GeoIP); err != nil || !st.Mode().IsRegular() {
+			return fmt.Errorf("-geoip %q: no such file", c.GeoIP)
+		}
 	}
 	if c.HandlerTimeout < 100*time.Millisecond {
 		return fmt.Errorf("-handler-timeout %v: want at least 100ms", c.HandlerTimeout)

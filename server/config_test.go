@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,6 +91,9 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-verify-sender", "log:extra"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "file:"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "file:" + filepath.Join(dir, "missing", "codes")}, nil, "does not exist"},
+		{[]string{"-geoip", filepath.Join(dir, "missing.mmdb")}, nil, "-geoip"},
+		{[]string{"-geoip", dir}, nil, "-geoip"}, // a directory is not a database
+		{nil, map[string]string{"GAPD_GEOIP": filepath.Join(dir, "missing.mmdb")}, "-geoip"},
 		{[]string{"-verify-sender", "webhook:ftp://example.com/x"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "webhook:/relative"}, nil, "-verify-sender"},
 		{nil, map[string]string{"GAPD_VERIFY_SENDER": "carrier-pigeon"}, "-verify-sender"},
@@ -147,5 +151,23 @@ func TestConfigTLS(t *testing.T) {
 	_, otherKey := writeTestCert(t)
 	if _, err := LoadConfig([]string{"-tls-cert", cert, "-tls-key", otherKey}, envOf(nil)); err == nil {
 		t.Fatal("a mismatched key was accepted")
+	}
+}
+
+func TestConfigGeoIP(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "country.mmdb")
+	if err := os.WriteFile(path, []byte("checked when opened"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig([]string{"-geoip", path}, envOf(nil))
+	if err != nil || c.GeoIP != path {
+		t.Fatalf("-geoip: %q %v", c.GeoIP, err)
+	}
+	c, err = LoadConfig(nil, envOf(map[string]string{"GAPD_GEOIP": path}))
+	if err != nil || c.GeoIP != path {
+		t.Fatalf("GAPD_GEOIP: %q %v", c.GeoIP, err)
+	}
+	if !strings.Contains(Usage(), "-geoip") {
+		t.Error("usage lacks -geoip")
 	}
 }
