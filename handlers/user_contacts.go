@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+	"github.com/nyaruka/phonenumbers"
+)
+
+// UserContactsImport adds or renames address-book entries. Contacts are kept
+// by phone whether or not the number has an account, so someone who signs
+// up later joins the importer's list. The import is all or nothing: one
+// phone that is not a real number refuses the request (118/1) before
+// anything is stored. Importing a phone again updates its names and client
+// id instead of adding a second entry, so force (which asks the server to
+// re-import) changes nothing. The importer's own phone is skipped.
+func (h *Handlers) UserContactsImport(ctx context.Context, s wire.Session, req *pb.UserContactsImport) (*pb.UserContactsImportResponse, error) {
+	me := int64(s.UserID())
+	now := h.unix()
+	resp := &pb.UserContactsImportResponse{}
+	var outcome error
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		owner, err := tx.UserByID(me)
+		if err != nil {
+			return err
+		}
+		phones := make([]string, len(req.Contacts))
+		for i, c := range req.Contacts {
+			p, ok := contactsE164(c.Phone, owner.Country)
+			if !ok {
+				outcome = errs.NewUserContactsImportBadPayload(errs.UserContactsImportBadPayloadInvalidPhone)
+				return nil
+			}
+			phones[i] = p
+		}
+		for i, c := range req.Contacts {
+			if phones[i] == owner.Phone {
+				continue
+			}
+			if err := tx.UpsertContact(me, phones[i], c.FirstName, c.LastName, c.ClientId, now); err != nil {
+				return err
+			}
+			u, err := tx.UserByPhone(phones[i])
+			if errors.Is(err, storage.ErrNotFound) || err == nil && !u.Verified {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			resp.RegisteredContacts = append(resp.RegisteredContacts,
+				&pb.UserContactsImportResponse_Contact{ClientId: c.ClientId, UserId: uint64(u.ID)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import contacts: %w", err)
+	}
+	if outcome != nil {
+		return nil, outcome
+	}
+	return resp, nil
+}
+
+// contactsE164 normalises an address-book phone: international form as is,
+// national form in the importer's region (users.country). It accepts only
+// numbers that phone metadata knows to be valid.
+func contactsE164(phone, region string) (string, bool) {
+	n, err := phonenumbers.Parse(phone, region)
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		return "", false
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), true
+}
+
+// contactsPhone is the E.164 form of a wire phone (its digits without '+').
+func contactsPhone(digits uint64) string {
+	return "+" + strconv.FormatUint(digits, 10)
+}
+
+// UserContactsGetList returns the caller's contacts that are verified users,
+// each under the names the caller gave it, in import order.
+func (h *Handlers) UserContactsGetList(ctx context.Context, s wire.Session, _ *pb.UserContactsGetList) (*pb.UserContactsGetListResponse, error) {
+	me := int64(s.UserID())
+	resp := &pb.UserContactsGetListResponse{}
+	err := h.db.Read(ctx, func(tx *storage.Tx) error {
+		list, err := tx.ContactUsers(me)
+		if err != nil {
+			return err
+		}
+		for _, cu := range list {
+			mutual, err := tx.Mutual(me, cu.User.ID)
+			if err != nil {
+				return err
+			}
+			resp.RegisteredUser = append(resp.RegisteredUser,
+				buildRegisteredUser(cu.User, cu.Contact.FirstName, cu.Contact.LastName, mutual))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	return resp, nil
+}
+
+// UserContactsEdit renames a contact. A phone that is not in the caller's
+// contacts is 124/1 (invalid phone): the catalogue has no not-found error
+// for this action, and the phone is the field at fault.
+func (h *Handlers) UserContactsEdit(ctx context.Context, s wire.Session, req *pb.UserContactsEdit) (*pb.UserContactsEditResponse, error) {
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		return tx.SetContactNames(int64(s.UserID()), contactsPhone(req.Phone), req.FirstName, req.LastName)
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errs.NewUserContactsEditBadPayload(errs.UserContactsEditBadPayloadInvalidPhone)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("edit contact: %w", err)
+	}
+	resp := &pb.UserContactsEditResponse{Phone: req.Phone, FirstName: req.FirstName, LastName: req.LastName}
+	h.pushTo(s, dispatch.ActionUserContactsEdit+wire.ResponseOffset, resp, s.UserID())
+	return resp, nil
+}
+
+// UserContactsDelete removes a contact; a phone that is not one is 122/1.
+func (h *Handlers) UserContactsDelete(ctx context.Context, s wire.Session, req *pb.UserContactsDelete) (*pb.UserContactsDeleteResponse, error) {
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		return tx.DeleteContact(int64(s.UserID()), contactsPhone(req.Phone))
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errs.NewUserContactsDeleteBadPayload(errs.UserContactsDeleteBadPayloadInvalidPhone)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delete contact: %w", err)
+	}
+	resp := &pb.UserContactsDeleteResponse{Phone: req.Phone}
+	h.pushTo(s, dispatch.ActionUserContactsDelete+wire.ResponseOffset, resp, s.UserID())
+	return resp, nil
+}
+
+// UserUsernameToId finds a verified user by username, regardless of letter
+// case. Unverified accounts are not visible yet, so they are 134 as well.
+func (h *Handlers) UserUsernameToId(ctx context.Context, s wire.Session, req *pb.UserUsernameToId) (*pb.UserUsernameToIdResponse, error) {
+	var u storage.User
+	err := h.db.Read(ctx, func(tx *storage.Tx) (err error) {
+		u, err = tx.UserByUsername(req.Username)
+		return err
+	})
+	if errors.Is(err, storage.ErrNotFound) || err == nil && !u.Verified {
+		return nil, errs.NewUserUsernameToIdNotFound(errs.UserUsernameToIdNotFoundInvalidUsername)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("username to id: %w", err)
+	}
+	return &pb.UserUsernameToIdResponse{UserId: uint64(u.ID)}, nil
+}
