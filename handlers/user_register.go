@@ -105,6 +105,7 @@ func (h *Handlers) UserRegister(ctx context.Context, s wire.Session, req *pb.Use
 	return &pb.UserRegisterResponse{
 		Username:             user.Username,
 		UserId:               uint64(user.ID),
+		AuthorHash:           authorHash(user.ID),
 		Method:               pb.UserRegisterResponse_VERIFY_CODE_SMS,
 		ResendDelay:          uint32(h.codes.ResendDelay.Seconds()),
 		VerifyCodeRegex:      h.codes.regex(),

@@ -1,0 +1,82 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// ChatEditMessage replaces the text of the caller's own message: a text
+// message's text or a media message's caption (a captionless IMAGE becomes
+// IMAGE_TEXT, which is why the response carries the type). Voice, location,
+// contact and log messages have no text to edit.
+func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.ChatEditMessage) (*pb.ChatEditMessageResponse, error) {
+	rf := refusals{
+		badRoom: func() *wire.Error {
+			return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidRoomId)
+		},
+		forbidden: errs.NewChatEditMessageForbidden,
+		badMessage: func() *wire.Error {
+			return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidMessageId)
+		},
+	}
+	var (
+		msg  storage.Message
+		peer int64
+	)
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		_, m, err := access(tx, req.RoomId, storage.RoomChat, s.UserID(), rf)
+		if err != nil {
+			return err
+		}
+		if msg, err = visible(tx, m, req.MessageId, rf); err != nil {
+			return err
+		}
+		typ, ok := captioned(pb.RoomMessageType(msg.Type))
+		if msg.AuthorID != m.UserID || !ok {
+			return errs.NewChatEditMessageForbidden()
+		}
+		if msg, err = tx.EditMessage(msg, req.Message, int32(typ), h.unix()); err != nil {
+			return err
+		}
+		peer, err = tx.ChatPeer(m.RoomID, m.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.ChatEditMessageResponse{
+		RoomId:         req.RoomId,
+		MessageId:      req.MessageId,
+		MessageVersion: uint64(msg.MessageVersion),
+		Message:        msg.Body,
+		MessageType:    pb.RoomMessageType(msg.Type),
+	}
+	h.pushTo(s, dispatch.ActionChatEditMessage+wire.ResponseOffset, resp, uint64(peer), s.UserID())
+	return resp, nil
+}
+
+// captioned is the type a message of type t has once it carries text, and
+// false for types that cannot carry any.
+func captioned(t pb.RoomMessageType) (pb.RoomMessageType, bool) {
+	switch t {
+	case pb.RoomMessageType_TEXT, pb.RoomMessageType_IMAGE_TEXT, pb.RoomMessageType_VIDEO_TEXT,
+		pb.RoomMessageType_AUDIO_TEXT, pb.RoomMessageType_FILE_TEXT, pb.RoomMessageType_GIF_TEXT:
+		return t, true
+	case pb.RoomMessageType_IMAGE:
+		return pb.RoomMessageType_IMAGE_TEXT, true
+	case pb.RoomMessageType_VIDEO:
+		return pb.RoomMessageType_VIDEO_TEXT, true
+	case pb.RoomMessageType_AUDIO:
+		return pb.RoomMessageType_AUDIO_TEXT, true
+	case pb.RoomMessageType_FILE:
+		return pb.RoomMessageType_FILE_TEXT, true
+	case pb.RoomMessageType_GIF:
+		return pb.RoomMessageType_GIF_TEXT, true
+	}
+	return t, false
+}

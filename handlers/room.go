@@ -1,0 +1,71 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+)
+
+// room renders r as member m sees it: the title, unread count and last
+// message are the viewer's own (a chat is titled by the peer as the viewer
+// knows them; cleared history does not count).
+func (h *Handlers) room(tx *storage.Tx, r storage.Room, m storage.Member) (*pb.Room, error) {
+	out := &pb.Room{
+		Id:            uint64(r.ID),
+		Type:          pb.Room_Type(r.Type),
+		Title:         r.Title,
+		IsParticipant: true,
+	}
+	unread, err := tx.UnreadCount(m)
+	if err != nil {
+		return nil, err
+	}
+	out.UnreadCount = uint32(unread)
+	if r.LastMessageID != 0 && m.Sees(r.LastMessageID) {
+		last, err := tx.MessageByID(r.LastMessageID)
+		if err != nil {
+			return nil, err
+		}
+		if out.LastMessage, err = h.roomMessage(tx, last); err != nil {
+			return nil, err
+		}
+	}
+	if r.Type == storage.RoomChat {
+		peerID, err := tx.ChatPeer(r.ID, m.UserID)
+		if err != nil {
+			return nil, err
+		}
+		peer, err := tx.UserByID(peerID)
+		if err != nil {
+			return nil, err
+		}
+		ru, err := h.registeredUser(tx, m.UserID, peer)
+		if err != nil {
+			return nil, err
+		}
+		out.Title, out.Initials, out.Color = ru.DisplayName, ru.Initials, ru.Color
+		out.ChatRoomExtra = &pb.ChatRoom{Peer: ru}
+		// A chat with an account that is gone can be read but not written.
+		out.ReadOnly = ru.Deleted
+	}
+	return out, nil
+}
+
+// errNoRoom is what memberOf returns for a room that does not exist.
+var errNoRoom = errors.New("no such room")
+
+// memberOf loads a room of kind typ and userID's membership of it. A room
+// that does not exist or is of another kind is errNoRoom; one the user is
+// not in is storage.ErrNotFound from the membership lookup.
+func memberOf(tx *storage.Tx, roomID uint64, typ int32, userID uint64) (storage.Room, storage.Member, error) {
+	r, err := tx.RoomByID(int64(roomID))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && r.Type != typ) {
+		return r, storage.Member{}, errNoRoom
+	}
+	if err != nil {
+		return r, storage.Member{}, err
+	}
+	m, err := tx.Member(r.ID, int64(userID))
+	return r, m, err
+}

@@ -1,0 +1,38 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// refusals are one action's answers when the room or message it names will
+// not do. Each action has its own codes in the catalogue; the rules for
+// choosing between them are the same everywhere, so they live here.
+type refusals struct {
+	badRoom    func() *wire.Error // the room does not exist or is of another kind
+	forbidden  func() *wire.Error // the caller is not a member of the room
+	badMessage func() *wire.Error // the message is not in the room, hidden from the caller, or deleted
+}
+
+// access loads a room of kind typ and the caller's membership of it.
+func access(tx *storage.Tx, roomID uint64, typ int32, userID uint64, rf refusals) (storage.Room, storage.Member, error) {
+	r, m, err := memberOf(tx, roomID, typ, userID)
+	switch {
+	case errors.Is(err, errNoRoom):
+		return r, m, rf.badRoom()
+	case errors.Is(err, storage.ErrNotFound):
+		return r, m, rf.forbidden()
+	}
+	return r, m, err
+}
+
+// visible loads message id of m's room if m may see it and it is not deleted.
+func visible(tx *storage.Tx, m storage.Member, id uint64, rf refusals) (storage.Message, error) {
+	msg, err := tx.MessageInRoom(m.RoomID, int64(id))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!m.Sees(msg.ID) || msg.Deleted)) {
+		return msg, rf.badMessage()
+	}
+	return msg, err
+}
