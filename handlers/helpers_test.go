@@ -12,6 +12,7 @@ import (
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
 )
 
 // clock is a time source the test moves by hand.
@@ -71,9 +72,11 @@ type session struct {
 	logins       [][2]uint64
 }
 
-func (s *session) UserID() uint64     { return s.user }
-func (s *session) DeviceID() uint64   { return s.device }
-func (s *session) RemoteAddr() string { return "192.0.2.7:50123" }
+func (s *session) UserID() uint64                                    { return s.user }
+func (s *session) DeviceID() uint64                                  { return s.device }
+func (s *session) RemoteAddr() string                                { return "192.0.2.7:50123" }
+func (s *session) Send(context.Context, uint16, proto.Message) error { return nil }
+func (s *session) Virtual(string, *wire.Error)                       {}
 func (s *session) Login(userID, deviceID uint64) {
 	s.user, s.device = userID, deviceID
 	s.logins = append(s.logins, [2]uint64{userID, deviceID})

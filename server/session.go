@@ -1,8 +1,13 @@
 package server
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
 )
 
 var _ wire.Session = (*conn)(nil)
@@ -31,4 +36,30 @@ func (c *conn) Login(userID, deviceID uint64) {
 		"user_id", userID, "device_id", deviceID, "old_remote", old.remote, "new_remote", c.remote)
 	old.closeAfter(outFrame{data: errorFrame(c.srv.base, "", errs.NewNewClientInSession())},
 		closeNormal, "new client in session")
+}
+
+// Send queues msg to this connection alone, waiting for room in its queue.
+func (c *conn) Send(ctx context.Context, action uint16, msg proto.Message) error {
+	frame, err := marshalFrame(action, msg)
+	if err != nil {
+		return fmt.Errorf("send action %d: %w", action, err)
+	}
+	select {
+	case c.out <- outFrame{data: frame}:
+		return nil
+	case <-c.done:
+		return errConnClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// errConnClosed is Send's error once the connection has closed.
+var errConnClosed = errors.New("connection closed")
+
+// Virtual logs and counts a virtual error; it never reaches the client.
+func (c *conn) Virtual(action string, e *wire.Error) {
+	c.srv.metrics.countError(action, uint32(e.Major), true)
+	c.srv.log.Info("virtual error", "action", action, "user_id", c.UserID(),
+		"code", e.Major, "minor", e.Minor)
 }

@@ -7,7 +7,12 @@
 // can hand to a route.
 package spectest
 
-import "github.com/gapd/gapd/wire"
+import (
+	"context"
+
+	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
+)
 
 // Session is a logged-in wire.Session for calling routes directly. The zero
 // value is not logged in; NewSession returns user 1 on device 1.
@@ -35,3 +40,9 @@ func (s *Session) Login(userID, deviceID uint64) { s.User, s.Device = userID, de
 
 // RemoteAddr is the address the session pretends to come from.
 func (s *Session) RemoteAddr() string { return s.Remote }
+
+// Send drops the push: routes called directly have no connection.
+func (s *Session) Send(context.Context, uint16, proto.Message) error { return nil }
+
+// Virtual ignores the error, which a server would log and count.
+func (s *Session) Virtual(string, *wire.Error) {}

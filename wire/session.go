@@ -1,5 +1,11 @@
 package wire
 
+import (
+	"context"
+
+	"google.golang.org/protobuf/proto"
+)
+
 // Session is the view of one connection that dispatch and handlers see. The
 // server implements it.
 type Session interface {
@@ -13,4 +19,12 @@ type Session interface {
 	Login(userID, deviceID uint64)
 	// RemoteAddr is the client's address as the server saw it.
 	RemoteAddr() string
+	// Send queues msg as a push (action, empty response id) to this
+	// connection alone, waiting while its outbound queue is full: catch-up
+	// after ClientCondition moves at the client's reading pace instead of
+	// overflowing the queue. It fails when ctx ends or the connection closes.
+	Send(ctx context.Context, action uint16, msg proto.Message) error
+	// Virtual reports a virtual error (the catalogue's kind "virtual"): the
+	// server logs and counts it under action and never sends it.
+	Virtual(action string, e *Error)
 }
