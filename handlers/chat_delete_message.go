@@ -14,6 +14,21 @@ import (
 // content is forgotten and the row stays, marked deleted at a new version,
 // so that clients that were away learn of it.
 func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *pb.ChatDeleteMessage) (*pb.ChatDeleteMessageResponse, error) {
+	var out outgoing
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		out, err = h.deleteChatMessage(tx, s.UserID(), req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.deliver(s, out)
+	return out.msg.(*pb.ChatDeleteMessageResponse), nil
+}
+
+// deleteChatMessage is ChatDeleteMessage inside a transaction (ClientCondition
+// applies offline deletes with it too).
+func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatDeleteMessage) (outgoing, error) {
 	rf := refusals{
 		badRoom: func() *wire.Error {
 			return errs.NewChatDeleteMessageBadPayload(errs.ChatDeleteMessageBadPayloadInvalidRoomId)
@@ -23,31 +38,24 @@ func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *p
 			return errs.NewChatDeleteMessageBadPayload(errs.ChatDeleteMessageBadPayloadInvalidMessageId)
 		},
 	}
-	var (
-		msg  storage.Message
-		peer int64
-	)
-	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := access(tx, req.RoomId, storage.RoomChat, s.UserID(), rf)
-		if err != nil {
-			return err
-		}
-		if msg, err = visible(tx, m, req.MessageId, rf); err != nil {
-			return err
-		}
-		if msg.AuthorID != m.UserID {
-			return errs.NewChatDeleteMessageForbidden()
-		}
-		if msg, err = tx.DeleteMessage(msg, h.unix()); err != nil {
-			return err
-		}
-		peer, err = tx.ChatPeer(m.RoomID, m.UserID)
-		return err
-	})
+	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
 	if err != nil {
-		return nil, err
+		return outgoing{}, err
+	}
+	msg, err := visible(tx, m, req.MessageId, rf)
+	if err != nil {
+		return outgoing{}, err
+	}
+	if msg.AuthorID != m.UserID {
+		return outgoing{}, errs.NewChatDeleteMessageForbidden()
+	}
+	if msg, err = tx.DeleteMessage(msg, h.unix()); err != nil {
+		return outgoing{}, err
+	}
+	peer, err := tx.ChatPeer(m.RoomID, m.UserID)
+	if err != nil {
+		return outgoing{}, err
 	}
 	resp := &pb.ChatDeleteMessageResponse{RoomId: req.RoomId, MessageId: req.MessageId, DeleteVersion: uint64(msg.DeleteVersion)}
-	h.pushTo(s, dispatch.ActionChatDeleteMessage+wire.ResponseOffset, resp, uint64(peer), s.UserID())
-	return resp, nil
+	return outgoing{dispatch.ActionChatDeleteMessage + wire.ResponseOffset, resp, []uint64{uint64(peer), userID}}, nil
 }

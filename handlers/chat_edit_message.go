@@ -15,6 +15,21 @@ import (
 // IMAGE_TEXT, which is why the response carries the type). Voice, location,
 // contact and log messages have no text to edit.
 func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.ChatEditMessage) (*pb.ChatEditMessageResponse, error) {
+	var out outgoing
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		out, err = h.editChatMessage(tx, s.UserID(), req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.deliver(s, out)
+	return out.msg.(*pb.ChatEditMessageResponse), nil
+}
+
+// editChatMessage is ChatEditMessage inside a transaction (ClientCondition
+// applies offline edits with it too): the response and whom to push it to.
+func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEditMessage) (outgoing, error) {
 	rf := refusals{
 		badRoom: func() *wire.Error {
 			return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidRoomId)
@@ -24,30 +39,24 @@ func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.
 			return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidMessageId)
 		},
 	}
-	var (
-		msg  storage.Message
-		peer int64
-	)
-	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := access(tx, req.RoomId, storage.RoomChat, s.UserID(), rf)
-		if err != nil {
-			return err
-		}
-		if msg, err = visible(tx, m, req.MessageId, rf); err != nil {
-			return err
-		}
-		typ, ok := captioned(pb.RoomMessageType(msg.Type))
-		if msg.AuthorID != m.UserID || !ok {
-			return errs.NewChatEditMessageForbidden()
-		}
-		if msg, err = tx.EditMessage(msg, req.Message, int32(typ), h.unix()); err != nil {
-			return err
-		}
-		peer, err = tx.ChatPeer(m.RoomID, m.UserID)
-		return err
-	})
+	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
 	if err != nil {
-		return nil, err
+		return outgoing{}, err
+	}
+	msg, err := visible(tx, m, req.MessageId, rf)
+	if err != nil {
+		return outgoing{}, err
+	}
+	typ, ok := captioned(pb.RoomMessageType(msg.Type))
+	if msg.AuthorID != m.UserID || !ok {
+		return outgoing{}, errs.NewChatEditMessageForbidden()
+	}
+	if msg, err = tx.EditMessage(msg, req.Message, int32(typ), h.unix()); err != nil {
+		return outgoing{}, err
+	}
+	peer, err := tx.ChatPeer(m.RoomID, m.UserID)
+	if err != nil {
+		return outgoing{}, err
 	}
 	resp := &pb.ChatEditMessageResponse{
 		RoomId:         req.RoomId,
@@ -56,8 +65,7 @@ func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.
 		Message:        msg.Body,
 		MessageType:    pb.RoomMessageType(msg.Type),
 	}
-	h.pushTo(s, dispatch.ActionChatEditMessage+wire.ResponseOffset, resp, uint64(peer), s.UserID())
-	return resp, nil
+	return outgoing{dispatch.ActionChatEditMessage + wire.ResponseOffset, resp, []uint64{uint64(peer), userID}}, nil
 }
 
 // captioned is the type a message of type t has once it carries text, and

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 
-	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -30,37 +29,16 @@ func (h *Handlers) ChatUpdateStatus(ctx context.Context, s wire.Session, req *pb
 			return errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidMessageId)
 		},
 	}
-	var (
-		msg     storage.Message
-		changed bool
-	)
-	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := access(tx, req.RoomId, storage.RoomChat, s.UserID(), rf)
-		if err != nil {
-			return err
-		}
-		if msg, err = visible(tx, m, req.MessageId, rf); err != nil {
-			return err
-		}
-		if msg.AuthorID == m.UserID {
-			// The status is the recipient's to report.
-			return errs.NewChatUpdateStatusForbidden()
-		}
-		msg, changed, err = tx.RaiseStatus(msg, m.UserID, int32(req.Status))
+	var out statusOutcome
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		out, err = h.raiseStatus(tx, s.UserID(), req.RoomId, storage.RoomChat, req.MessageId, req.Status, rf)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	resp := &pb.ChatUpdateStatusResponse{
-		RoomId:            req.RoomId,
-		MessageId:         req.MessageId,
-		Status:            pb.RoomMessageStatus(msg.Status),
-		StatusVersion:     uint64(msg.StatusVersion),
-		UpdaterAuthorHash: authorHash(int64(s.UserID())),
+	if out.changed {
+		h.deliver(s, out.push)
 	}
-	if changed {
-		h.pushTo(s, dispatch.ActionChatUpdateStatus+wire.ResponseOffset, resp, uint64(msg.AuthorID), s.UserID())
-	}
-	return resp, nil
+	return out.push.msg.(*pb.ChatUpdateStatusResponse), nil
 }

@@ -32,3 +32,17 @@ func setHeader(msg proto.Message, r *pb.Response) {
 		m.Set(fd, protoreflect.ValueOfMessage(r.ProtoReflect()))
 	}
 }
+
+// outgoing is a push decided inside a transaction and sent after it commits.
+type outgoing struct {
+	action uint16
+	msg    proto.Message
+	to     []uint64
+}
+
+// deliver sends the pushes of a committed transaction (see pushTo).
+func (h *Handlers) deliver(s wire.Session, out ...outgoing) {
+	for _, o := range out {
+		h.pushTo(s, o.action, o.msg, o.to...)
+	}
+}

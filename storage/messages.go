@@ -28,6 +28,7 @@ type Message struct {
 	Status         int32    `db:"status"`
 	Edited         bool     `db:"edited"`
 	Deleted        bool     `db:"deleted"`
+	CreateVersion  int64    `db:"create_version"`
 	MessageVersion int64    `db:"message_version"`
 	StatusVersion  int64    `db:"status_version"`
 	DeleteVersion  int64    `db:"delete_version"`
@@ -52,21 +53,21 @@ type NewMessage struct {
 
 const messageColumns = `id, room_id, author_id, random_id, type, body, attachment_id,
 	location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
-	status, edited, deleted, message_version, status_version, delete_version,
+	status, edited, deleted, create_version, message_version, status_version, delete_version,
 	previous_id, create_time, update_time`
 
 const (
 	qInsertMessage = `INSERT INTO messages (room_id, author_id, random_id, type, body, attachment_id,
 		location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
-		message_version, previous_id, create_time, update_time)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT last_message_id FROM rooms WHERE id = ?), ?, ?)
+		create_version, message_version, previous_id, create_time, update_time)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT last_message_id FROM rooms WHERE id = ?), ?, ?)
 		RETURNING ` + messageColumns
-	qMessageInRoom  = `SELECT ` + messageColumns + ` FROM messages WHERE id = ? AND room_id = ?`
-	qMessageByID    = `SELECT ` + messageColumns + ` FROM messages WHERE id = ?`
-	qMessageByRand  = `SELECT ` + messageColumns + ` FROM messages WHERE room_id = ? AND author_id = ? AND random_id = ?`
-	qHasAuthored    = `SELECT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND author_id = ?)`
-	qEditMessage    = `UPDATE messages SET body = ?, type = ?, edited = 1, message_version = ?, update_time = ? WHERE id = ? RETURNING ` + messageColumns
-	qDeleteMessage  = `UPDATE messages SET deleted = 1, delete_version = ?, update_time = ?,
+	qMessageInRoom = `SELECT ` + messageColumns + ` FROM messages WHERE id = ? AND room_id = ?`
+	qMessageByID   = `SELECT ` + messageColumns + ` FROM messages WHERE id = ?`
+	qMessageByRand = `SELECT ` + messageColumns + ` FROM messages WHERE room_id = ? AND author_id = ? AND random_id = ?`
+	qHasAuthored   = `SELECT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND author_id = ?)`
+	qEditMessage   = `UPDATE messages SET body = ?, type = ?, edited = 1, message_version = ?, update_time = ? WHERE id = ? RETURNING ` + messageColumns
+	qDeleteMessage = `UPDATE messages SET deleted = 1, delete_version = ?, update_time = ?,
 		body = '', attachment_id = NULL, location_lat = NULL, location_lon = NULL, contact = NULL
 		WHERE id = ? RETURNING ` + messageColumns
 	qSetStatus = `UPDATE messages SET status = ?, status_version = ? WHERE id = ? AND status < ? RETURNING ` + messageColumns
@@ -86,7 +87,7 @@ func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
 	var m Message
 	err = t.get("insert message", &m, qInsertMessage, n.RoomID, n.AuthorID, n.RandomID, n.Type, n.Body,
 		n.AttachmentID, n.LocationLat, n.LocationLon, n.Contact, n.LogType, n.LogTarget, n.ReplyTo, n.ForwardID,
-		v, n.RoomID, n.Now, n.Now)
+		v, v, n.RoomID, n.Now, n.Now)
 	if err != nil {
 		return m, err
 	}

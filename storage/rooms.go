@@ -32,6 +32,7 @@ type Member struct {
 	ClearID  int64 `db:"clear_id"` // history up to here is cleared for the member
 	SeenID   int64 `db:"seen_id"`  // newest message the member marked SEEN
 	Hidden   bool  `db:"hidden"`   // deleted from the member's list until new activity
+	Muted    bool  `db:"muted"`
 	JoinedAt int64 `db:"joined_at"`
 }
 
@@ -41,7 +42,7 @@ func (m Member) Sees(id int64) bool { return id > m.ClearID && id >= m.StartID }
 
 const (
 	roomColumns   = `id, type, title, description, creator_id, chat_key, version, last_message_id, created_at`
-	memberColumns = `room_id, user_id, role, start_id, clear_id, seen_id, hidden, joined_at`
+	memberColumns = `room_id, user_id, role, start_id, clear_id, seen_id, hidden, muted, joined_at`
 )
 
 const (

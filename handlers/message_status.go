@@ -1,0 +1,53 @@
+package handlers
+
+import (
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// statusOutcome is a status report's result: the response (also the push to
+// the author and the reporter's other sessions) and whether anything changed.
+type statusOutcome struct {
+	push    outgoing
+	changed bool
+}
+
+// raiseStatus records that userID has received or read message msgID of a
+// chat or group room (ChatUpdateStatus, GroupUpdateStatus, and offline seen
+// marks). Statuses only move forward, so a late DELIVERED after SEEN changes
+// nothing and answers the status as it stands; SEEN also covers the earlier
+// messages. The status is the recipients' to report, so the author gets
+// forbidden.
+func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ int32, msgID uint64,
+	status pb.RoomMessageStatus, rf refusals) (statusOutcome, error) {
+	_, m, err := access(tx, roomID, typ, userID, rf)
+	if err != nil {
+		return statusOutcome{}, err
+	}
+	msg, err := visible(tx, m, msgID, rf)
+	if err != nil {
+		return statusOutcome{}, err
+	}
+	if msg.AuthorID == m.UserID {
+		return statusOutcome{}, rf.forbidden()
+	}
+	msg, changed, err := tx.RaiseStatus(msg, m.UserID, int32(status))
+	if err != nil {
+		return statusOutcome{}, err
+	}
+	to := []uint64{uint64(msg.AuthorID), userID}
+	hash := authorHash(int64(userID))
+	var push outgoing
+	if typ == storage.RoomGroup {
+		push = outgoing{dispatch.ActionGroupUpdateStatus + wire.ResponseOffset, &pb.GroupUpdateStatusResponse{
+			RoomId: roomID, MessageId: msgID, Status: pb.RoomMessageStatus(msg.Status),
+			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to}
+	} else {
+		push = outgoing{dispatch.ActionChatUpdateStatus + wire.ResponseOffset, &pb.ChatUpdateStatusResponse{
+			RoomId: roomID, MessageId: msgID, Status: pb.RoomMessageStatus(msg.Status),
+			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to}
+	}
+	return statusOutcome{push: push, changed: changed}, nil
+}

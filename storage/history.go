@@ -1,0 +1,44 @@
+package storage
+
+// A member's view of a room's history, read in pages by message id. Deleted
+// messages are left out: their content is gone and clients drop them.
+
+const (
+	qHistoryBefore = `SELECT ` + messageColumns + ` FROM messages
+		WHERE room_id = ? AND id < ? AND id > ? AND id >= ? AND deleted = 0 ORDER BY id DESC LIMIT ?`
+	qHistoryAfter = `SELECT ` + messageColumns + ` FROM messages
+		WHERE room_id = ? AND id > ? AND id > ? AND id >= ? AND deleted = 0 ORDER BY id LIMIT ?`
+)
+
+// HistoryBefore returns up to limit messages m may see that are older than
+// message before, oldest first.
+func (t *Tx) HistoryBefore(m Member, before int64, limit int) ([]Message, error) {
+	var ms []Message
+	if err := t.tx.SelectContext(t.ctx, &ms, qHistoryBefore, m.RoomID, before, m.ClearID, m.StartID, limit); err != nil {
+		return nil, wrap("history before", err)
+	}
+	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
+		ms[i], ms[j] = ms[j], ms[i]
+	}
+	return ms, nil
+}
+
+// HistoryAfter returns up to limit messages m may see that are newer than
+// message after, oldest first.
+func (t *Tx) HistoryAfter(m Member, after int64, limit int) ([]Message, error) {
+	var ms []Message
+	return ms, wrap("history after", t.tx.SelectContext(t.ctx, &ms, qHistoryAfter, m.RoomID, after, m.ClearID, m.StartID, limit))
+}
+
+// RoomIDsOf returns the rooms userID is in and has not deleted from its
+// list, newest activity first: a room's last message, or for a room without
+// one, when the user joined.
+func (t *Tx) RoomIDsOf(userID int64, limit int) ([]int64, error) {
+	var ids []int64
+	return ids, wrap("rooms of user", t.tx.SelectContext(t.ctx, &ids, qRoomIDsOf, userID, limit))
+}
+
+const qRoomIDsOf = `SELECT r.id FROM room_members m JOIN rooms r ON r.id = m.room_id
+	WHERE m.user_id = ? AND m.hidden = 0
+	ORDER BY coalesce((SELECT create_time FROM messages WHERE id = r.last_message_id), m.joined_at) DESC, r.id DESC
+	LIMIT ?`

@@ -1,0 +1,92 @@
+package storage
+
+// What a returning client missed in a room, read as a stream of changes in
+// version order (ClientCondition). See migrations/0005_sync.sql.
+
+// Kinds of Change, in the order changes sharing a version are read.
+const (
+	ChangeNew    = 0 // a message the client has not seen: sent whole, as it is now
+	ChangeEdit   = 1 // a known message's text changed
+	ChangeStatus = 2 // a known message's status changed
+	ChangeDelete = 3 // a known message was deleted
+)
+
+// Versions are the newest message, status and delete versions a client has
+// seen in a room.
+type Versions struct{ Message, Status, Delete int64 }
+
+// Change is one thing a client misses: a kind of change to a message at a
+// room version. Several changes may share a version (SEEN of one message
+// marks the earlier ones at the same version), so (Version, Kind, MessageID)
+// is the stream's order and its resume point.
+type Change struct {
+	Version   int64 `db:"v"`
+	Kind      int   `db:"kind"`
+	MessageID int64 `db:"id"`
+}
+
+// After reports whether c comes after d in stream order.
+func (c Change) After(d Change) bool {
+	if c.Version != d.Version {
+		return c.Version > d.Version
+	}
+	if c.Kind != d.Kind {
+		return c.Kind > d.Kind
+	}
+	return c.MessageID > d.MessageID
+}
+
+// A message the client has not seen is sent as it is now, so its own later
+// edits, statuses and delete are not separate changes; one created and
+// deleted while the client was away is not sent at all. Only what the member
+// may see counts (after its clear point, from its start).
+const qChanges = `SELECT v, kind, id FROM (
+	SELECT create_version AS v, 0 AS kind, id FROM messages
+		WHERE room_id = :room AND create_version > :mv AND deleted = 0 AND id > :clear AND id >= :start
+	UNION ALL
+	SELECT message_version, 1, id FROM messages
+		WHERE room_id = :room AND create_version <= :mv AND message_version > :mv AND deleted = 0 AND id > :clear AND id >= :start
+	UNION ALL
+	SELECT status_version, 2, id FROM messages
+		WHERE room_id = :room AND create_version <= :mv AND status_version > :sv AND deleted = 0 AND id > :clear AND id >= :start
+	UNION ALL
+	SELECT delete_version, 3, id FROM messages
+		WHERE room_id = :room AND create_version <= :mv AND delete_version > :dv AND id > :clear AND id >= :start
+) WHERE (v, kind, id) > (:av, :ak, :ai) ORDER BY v, kind, id LIMIT :limit`
+
+// Changes returns up to limit changes of m's room that a client at versions
+// since misses, in stream order after the change after (zero: from the
+// start). Reading in pages keeps memory flat however long the client was away.
+func (t *Tx) Changes(m Member, since Versions, after Change, limit int) ([]Change, error) {
+	args := map[string]any{
+		"room": m.RoomID, "clear": m.ClearID, "start": m.StartID,
+		"mv": since.Message, "sv": since.Status, "dv": since.Delete,
+		"av": after.Version, "ak": after.Kind, "ai": after.MessageID, "limit": limit,
+	}
+	q, qargs, err := t.tx.BindNamed(qChanges, args)
+	if err != nil {
+		return nil, wrap("changes", err)
+	}
+	var cs []Change
+	return cs, wrap("changes", t.tx.SelectContext(t.ctx, &cs, q, qargs...))
+}
+
+// RoomVersions are the newest message, status and delete versions of a
+// room: what a client that has everything reports.
+func (t *Tx) RoomVersions(roomID int64) (Versions, error) {
+	var v struct {
+		M int64 `db:"m"`
+		S int64 `db:"s"`
+		D int64 `db:"d"`
+	}
+	err := t.get("room versions", &v, `SELECT coalesce(max(message_version), 0) AS m,
+		coalesce(max(status_version), 0) AS s, coalesce(max(delete_version), 0) AS d
+		FROM messages WHERE room_id = ?`, roomID)
+	return Versions{v.M, v.S, v.D}, err
+}
+
+// SetMuted records a member's mute of a room.
+func (t *Tx) SetMuted(roomID, userID int64, muted bool) error {
+	return t.execOne("set muted", `UPDATE room_members SET muted = ? WHERE room_id = ? AND user_id = ?`,
+		muted, roomID, userID)
+}
