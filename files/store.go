@@ -101,6 +101,33 @@ func (s *Store) ReadPartial(token string, off int64, n int) ([]byte, error) {
 	return readAt(p, off, n)
 }
 
+// PartialSize is how many bytes an upload's partial file holds (up to its
+// last written byte); 0 if there is none.
+func (s *Store) PartialSize(token string) (int64, error) {
+	p, err := s.partialPath(token)
+	if err != nil {
+		return 0, err
+	}
+	return fileSize(p)
+}
+
+// HasContent reports whether the content with that hash is in place.
+func (s *Store) HasContent(hash []byte) (bool, error) {
+	n, err := fileSize(s.ContentPath(hash, ""))
+	return n > 0, err
+}
+
+func fileSize(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("files: %w", err)
+	}
+	return fi.Size(), nil
+}
+
 // Promote moves a complete partial file of size bytes into place as the
 // content with that hash, durably. Content already in place under that hash
 // is kept and the partial file removed.
