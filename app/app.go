@@ -61,10 +61,14 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	if deps.Files.MaxSize == 0 {
 		deps.Files.MaxSize = cfg.MaxFileSize
 	}
+	deps.Files.MaxFrame = cfg.MaxFrame
 	h := handlers.New(deps)
+	// Finishes processing that a crash interrupted, then takes new uploads.
+	h.StartFileProcessing()
 	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub})
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		h.Close()
 		db.Close()
 		return nil, err
 	}
@@ -79,11 +83,13 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // URL is the WebSocket address of the server.
 func (a *App) URL() string { return "ws://" + a.Addr() + "/" }
 
-// Shutdown stops serving gracefully, then closes the database.
+// Shutdown stops serving gracefully, then the handlers' background work
+// (file processing), then closes the database.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.Server.Shutdown(ctx)
 	if serr := <-a.served; serr != nil {
 		err = errors.Join(err, serr)
 	}
+	a.Handlers.Close()
 	return errors.Join(err, a.DB.Close())
 }

@@ -1,0 +1,167 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding"
+	"errors"
+	"fmt"
+	"hash"
+
+	"github.com/gapd/gapd/files"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// FileUpload writes one chunk at the offset the server named. Bytes reach
+// the disk (synced) before the database counts them, so a crash at any
+// point resumes at an offset whose bytes are all there. The last chunk
+// checks the hash, moves the content into place and queues its processing.
+func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileUpload) (*pb.FileUploadResponse, error) {
+	store, err := h.fileStore()
+	if err != nil {
+		return nil, err
+	}
+	unlock := h.files.rt.lockUpload(req.Token)
+	defer unlock()
+	var f storage.File
+	err = h.db.Read(ctx, func(tx *storage.Tx) (err error) {
+		f, err = tx.FileByToken(req.Token)
+		return err
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadInvalidToken)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("file upload: %w", err)
+	}
+	if f.UserID != int64(s.UserID()) {
+		return nil, errs.NewFileUploadForbidden()
+	}
+	if err := h.checkChunk(f, req); err != nil {
+		return nil, err
+	}
+	sum, err := resumeHash(f.HashState)
+	if err != nil {
+		return nil, fmt.Errorf("file upload %d: %w", f.ID, err)
+	}
+	sum.Write(req.Bytes)
+	if err := h.partialIntact(ctx, store, f); err != nil {
+		return nil, err
+	}
+	if err := store.WriteChunk(f.Token, req.Offset, req.Bytes); err != nil {
+		return nil, err
+	}
+	to := req.Offset + int64(len(req.Bytes))
+	if to < f.Size {
+		return h.advanceUpload(ctx, f, req.Offset, to, sum)
+	}
+	return h.finishUpload(ctx, store, f, sum)
+}
+
+// checkChunk holds a chunk to what the server named: offset 3 past the end
+// comes first, since such an offset is never the named one either.
+func (h *Handlers) checkChunk(f storage.File, req *pb.FileUpload) error {
+	switch {
+	case req.Offset >= f.Size:
+		return errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadOffsetPastSize)
+	case !f.Uploading() || req.Offset != f.Received:
+		return errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadUnexpectedOffset).
+			WithMessage("offset %d: the upload expects offset %d", req.Offset, f.Received)
+	case len(req.Bytes) > int(h.files.chunkLimit(f.Size, f.Received)):
+		return errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadInvalidBytes).
+			WithMessage("%d bytes: the limit at this offset is %d", len(req.Bytes), h.files.chunkLimit(f.Size, f.Received))
+	}
+	return nil
+}
+
+// partialIntact makes sure the bytes the database counts are on disk. They
+// are missing only when the partial file was promoted just before a crash
+// (the content is then in place, and the upload finishes on it) or removed
+// by hand; in the latter case the upload is lost and is forgotten, so that
+// FileUploadInit starts it again rather than build content with a hole.
+func (h *Handlers) partialIntact(ctx context.Context, store *files.Store, f storage.File) error {
+	if f.Received == 0 {
+		return nil
+	}
+	n, err := store.PartialSize(f.Token)
+	if err != nil || n >= f.Received {
+		return err
+	}
+	if ok, err := store.HasContent(f.Hash); err != nil || ok {
+		return err
+	}
+	h.log.Warn("upload lost its bytes on disk; forgetting it", "upload", f.ID, "have", n, "want", f.Received)
+	if err := h.db.Write(ctx, func(tx *storage.Tx) error { return tx.DeleteUpload(f.ID) }); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	return errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadInvalidToken).
+		WithMessage("the upload's bytes were lost; start it again with FileUploadInit")
+}
+
+// advanceUpload records a chunk that leaves bytes to send.
+func (h *Handlers) advanceUpload(ctx context.Context, f storage.File, from, to int64, sum hash.Hash) (*pb.FileUploadResponse, error) {
+	state, err := sum.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	err = h.db.Write(ctx, func(tx *storage.Tx) error { return tx.AdvanceUpload(f.ID, from, to, state, h.unix()) })
+	if errors.Is(err, storage.ErrNotFound) {
+		// Another node took this offset first (the lock is per process).
+		return nil, errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadUnexpectedOffset)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("file upload %d: %w", f.ID, err)
+	}
+	return &pb.FileUploadResponse{Progress: progress(to, f.Size), NextOffset: to, NextLimit: h.files.chunkLimit(f.Size, to)}, nil
+}
+
+// finishUpload checks the complete upload against its announced hash and
+// records its content. A mismatch discards the upload: its bytes are not
+// the file the client described, and no chunk can be told apart as wrong.
+func (h *Handlers) finishUpload(ctx context.Context, store *files.Store, f storage.File, sum hash.Hash) (*pb.FileUploadResponse, error) {
+	if !bytes.Equal(sum.Sum(nil), f.Hash) {
+		err := h.db.Write(ctx, func(tx *storage.Tx) error { return tx.DeleteUpload(f.ID) })
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return nil, fmt.Errorf("file upload %d: discard: %w", f.ID, err)
+		}
+		if err := store.RemovePartial(f.Token); err != nil {
+			h.log.Warn("remove discarded upload", "upload", f.ID, "err", err)
+		}
+		return nil, errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadInvalidBytes).
+			WithMessage("the uploaded content does not match file_hash; the upload is discarded, start again with FileUploadInit")
+	}
+	// On disk first: a content row always names complete bytes.
+	if err := store.Promote(f.Token, f.Hash, f.Size); err != nil {
+		return nil, err
+	}
+	var c storage.Content
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		now := h.unix()
+		if c, err = tx.CreateContent(f.Hash, f.Size, now); err != nil {
+			return err
+		}
+		return tx.FinishUpload(f.ID, c.ID, now)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("file upload %d: finish: %w", f.ID, err)
+	}
+	if c.State == storage.ContentProcessing {
+		h.kickProcessing()
+	}
+	return &pb.FileUploadResponse{Progress: 100, NextOffset: f.Size}, nil
+}
+
+// resumeHash is SHA-256 continued from a state saved after earlier chunks.
+func resumeHash(state []byte) (hash.Hash, error) {
+	sum := sha256.New()
+	if len(state) > 0 {
+		if err := sum.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+			return nil, fmt.Errorf("hash state: %w", err)
+		}
+	}
+	return sum, nil
+}
