@@ -160,3 +160,46 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestGoldenRoles generates the mini fixture with the roles overlay
+// (testdata/good/roles) and compares what roles.yaml produces with
+// testdata/golden/roles. Run with -update to accept a change.
+func TestGoldenRoles(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, "testdata/good/mini", dir)
+	copyTree(t, "testdata/good/roles", dir)
+	files, err := Generate(dir, testConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := emit.Files{}
+	for _, p := range []string{"roles/roles_gen.go", "docs/roles.md"} {
+		if files[p] == nil {
+			t.Fatalf("%s was not generated", p)
+		}
+		got[p] = files[p]
+	}
+	golden := "testdata/golden/roles"
+	if *update {
+		if err := Write(golden, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	diffs, err := Compare(golden, got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Errorf("golden %s (run go test ./generator -run TestGoldenRoles -update if intended)", d)
+	}
+	// Without roles.yaml nothing of roles is written.
+	mini, err := Generate("testdata/good/mini", testConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p := range got {
+		if mini[p] != nil {
+			t.Errorf("%s is generated without roles.yaml", p)
+		}
+	}
+}

@@ -15,12 +15,16 @@ import (
 // an explicit anchor (error-N, action-N, type-FullName), so links stay valid
 // whatever a renderer does with headings.
 func Docs(s *ir.Spec, c Config) (Files, error) {
-	return Files{
+	out := Files{
 		"docs/README.md":  docsIndex(s),
 		"docs/errors.md":  docsErrors(s),
 		"docs/actions.md": docsActions(s),
 		"docs/types.md":   docsTypes(s),
-	}, nil
+	}
+	if s.Roles != nil {
+		out["docs/roles.md"] = docsRoles(s)
+	}
+	return out, nil
 }
 
 // mdHeader is Header as markdown that renders as nothing.

@@ -46,6 +46,9 @@ func actionSection(p *page, s *ir.Spec, a *ir.Action) {
 		p.ln("* Push: no")
 	}
 	p.f("* Domain: %s ([%s](../proto/%s))\n", a.Domain, a.Domain+".proto", a.Domain+".proto")
+	if line := rolesLine(s, a); line != "" {
+		p.ln(line)
+	}
 	p.ln()
 
 	p.ln("### Request")

@@ -67,6 +67,9 @@ func docsIndex(s *ir.Spec) []byte {
 	p.f("* [Errors](errors.md): the catalogue, %d errors by group, with what raises each bad-payload minor.\n", len(s.Errors))
 	p.f("* [Actions](actions.md): %d requests with their fields, rules, responses and errors.\n", len(s.Actions))
 	p.ln("* [Types](types.md): the shared messages and enums.")
+	if s.Roles != nil {
+		p.ln("* [Roles](roles.md): the ranks of a room's members and who may call which action.")
+	}
 	p.ln()
 	p.ln("## Protocol buffers")
 	p.ln()

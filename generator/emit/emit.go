@@ -49,6 +49,7 @@ var All = []Emitter{
 	{"validate", Validate},
 	{"dispatch", Dispatch},
 	{"client", Client},
+	{"roles", Roles},
 	{"docs", Docs},
 }
 

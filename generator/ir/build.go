@@ -28,6 +28,7 @@ func Build(raw *spec.Spec) (*Spec, error) {
 		b.bindErrors()
 		b.buildRules()
 		b.checkClaims()
+		b.buildRoles(raw.Roles)
 	}
 	if len(b.diags) > 0 {
 		return nil, &SpecError{Problems: b.diags}

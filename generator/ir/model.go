@@ -14,6 +14,7 @@ type Spec struct {
 	Actions []*Action // by id
 	Errors  []*Error  // by code
 	Groups  []*Group  // catalogue order
+	Roles   *Roles    // nil without roles.yaml
 
 	// System errors the runtime raises itself, found by name.
 	BadRequest, LoginRequired, NewClientInSession, Timeout, InternalServerError *Error
@@ -111,6 +112,16 @@ type Enum struct {
 	Parent   *Message
 	File     *File
 	Values   []*EnumValue
+}
+
+// Value returns the value with the given name, or nil.
+func (e *Enum) Value(name string) *EnumValue {
+	for _, v := range e.Values {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
 }
 
 // EnumValue is one value of an enum.

@@ -34,6 +34,17 @@ func Load(dir string) (*Spec, error) {
 	if _, err := loadFile(dir, base, "types.yaml", &s.Types); err != nil {
 		return nil, err
 	}
+	var roles RolesFile
+	ok, err := loadFile(dir, base, "roles.yaml", &roles)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		if roles.File == "" {
+			roles.Pos = Pos{File: base + "/roles.yaml", Line: 1}
+		}
+		s.Roles = &roles
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "actions", "*.yaml"))
 	if err != nil {
 		return nil, err

@@ -150,4 +150,37 @@ type Spec struct {
 	Errors  []ErrorEntry
 	Types   TypesFile
 	Domains []ActionsFile
+	Roles   *RolesFile // nil without roles.yaml
+}
+
+// RolesFile is roles.yaml: the ranks of a room's members and what each rank
+// may do. It is optional; without it no roles are generated.
+type RolesFile struct {
+	Pos         `yaml:"-"`
+	Enums       []string     `yaml:"enums"`
+	Roles       []RoleEntry  `yaml:"roles"`
+	Permissions []Permission `yaml:"permissions"`
+}
+
+// RoleEntry is one rank, highest first in the file.
+type RoleEntry struct {
+	Pos  `yaml:"-"`
+	Name string `yaml:"name"`
+	Doc  string `yaml:"doc"`
+}
+
+// Permission is one thing members may do, granted per action.
+type Permission struct {
+	Pos    `yaml:"-"`
+	ID     string  `yaml:"id"`
+	Doc    string  `yaml:"doc"`
+	Lower  bool    `yaml:"lower"` // acts on a member, who must rank below the actor
+	Grants []Grant `yaml:"grants"`
+}
+
+// Grant lists the roles that may call one action.
+type Grant struct {
+	Pos    `yaml:"-"`
+	Action uint32   `yaml:"action"`
+	Roles  []string `yaml:"roles"`
 }
