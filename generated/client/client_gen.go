@@ -457,6 +457,42 @@ func (c *Client) ChannelCreate(ctx context.Context, req *pb.ChannelCreate) (*pb.
 	return resp, nil
 }
 
+// ChannelAddMember calls action 401 and returns its ChannelAddMemberResponse. Adds a user to a channel as a reader.
+func (c *Client) ChannelAddMember(ctx context.Context, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.ChannelAddMemberResponse)
+	if err := c.conn.Call(ctx, 401, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// ChannelAddAdmin calls action 402 and returns its ChannelAddAdminResponse. Makes a channel member an admin, who may post.
+func (c *Client) ChannelAddAdmin(ctx context.Context, req *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.ChannelAddAdminResponse)
+	if err := c.conn.Call(ctx, 402, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// ChannelLeft calls action 409 and returns its ChannelLeftResponse. Leaves a channel.
+func (c *Client) ChannelLeft(ctx context.Context, req *pb.ChannelLeft) (*pb.ChannelLeftResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.ChannelLeftResponse)
+	if err := c.conn.Call(ctx, 409, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // ChannelSendMessage calls action 410 and returns its ChannelSendMessageResponse. Posts a message to a channel.
 func (c *Client) ChannelSendMessage(ctx context.Context, req *pb.ChannelSendMessage) (*pb.ChannelSendMessageResponse, error) {
 	if req.Request == nil {
@@ -716,6 +752,12 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.GroupUpdateStatusResponse), true
 	case 30400:
 		return new(pb.ChannelCreateResponse), true
+	case 30401:
+		return new(pb.ChannelAddMemberResponse), true
+	case 30402:
+		return new(pb.ChannelAddAdminResponse), true
+	case 30409:
+		return new(pb.ChannelLeftResponse), true
 	case 30410:
 		return new(pb.ChannelSendMessageResponse), true
 	case 30500:

@@ -50,6 +50,9 @@ const (
 	ActionGroupSendMessage       uint16 = 310
 	ActionGroupUpdateStatus      uint16 = 311
 	ActionChannelCreate          uint16 = 400
+	ActionChannelAddMember       uint16 = 401
+	ActionChannelAddAdmin        uint16 = 402
+	ActionChannelLeft            uint16 = 409
 	ActionChannelSendMessage     uint16 = 410
 	ActionInfoLocation           uint16 = 500
 	ActionInfoCountry            uint16 = 501
@@ -147,6 +150,12 @@ type Handlers interface {
 	GroupUpdateStatus(ctx context.Context, s wire.Session, req *pb.GroupUpdateStatus) (*pb.GroupUpdateStatusResponse, error)
 	// ChannelCreate handles action 400. Creates a channel.
 	ChannelCreate(ctx context.Context, s wire.Session, req *pb.ChannelCreate) (*pb.ChannelCreateResponse, error)
+	// ChannelAddMember handles action 401. Adds a user to a channel as a reader.
+	ChannelAddMember(ctx context.Context, s wire.Session, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error)
+	// ChannelAddAdmin handles action 402. Makes a channel member an admin, who may post.
+	ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error)
+	// ChannelLeft handles action 409. Leaves a channel.
+	ChannelLeft(ctx context.Context, s wire.Session, req *pb.ChannelLeft) (*pb.ChannelLeftResponse, error)
 	// ChannelSendMessage handles action 410. Posts a message to a channel.
 	ChannelSendMessage(ctx context.Context, s wire.Session, req *pb.ChannelSendMessage) (*pb.ChannelSendMessageResponse, error)
 	// InfoLocation handles action 500. Returns the country of the caller's address (from the operator's GeoIP database), with the same facts as InfoCountry. Error 500 when the server has no GeoIP database or cannot place the address (loopback, private, not in the database).
@@ -361,6 +370,21 @@ func (Unimplemented) GroupUpdateStatus(context.Context, wire.Session, *pb.GroupU
 
 // ChannelCreate is not implemented.
 func (Unimplemented) ChannelCreate(context.Context, wire.Session, *pb.ChannelCreate) (*pb.ChannelCreateResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// ChannelAddMember is not implemented.
+func (Unimplemented) ChannelAddMember(context.Context, wire.Session, *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// ChannelAddAdmin is not implemented.
+func (Unimplemented) ChannelAddAdmin(context.Context, wire.Session, *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// ChannelLeft is not implemented.
+func (Unimplemented) ChannelLeft(context.Context, wire.Session, *pb.ChannelLeft) (*pb.ChannelLeftResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1493,7 +1517,7 @@ var routeGroupEdit = wire.Route{
 		}
 		return resp, nil
 	},
-	Errors:   []wire.Major{errs.GroupEditBadPayload, errs.GroupEditInternalServerError},
+	Errors:   []wire.Major{errs.GroupEditBadPayload, errs.GroupEditInternalServerError, errs.GroupEditForbidden},
 	ID:       ActionGroupEdit,
 	Internal: errs.GroupEditInternalServerError,
 	Login:    true,
@@ -1768,6 +1792,117 @@ var routeChannelCreate = wire.Route{
 		return m.(*pb.ChannelCreate).GetRequest().GetId()
 	},
 	ResponseID: 30400,
+}
+var routeChannelAddMember = wire.Route{
+	BadPayload: errs.ChannelAddMemberBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.ChannelAddMember)
+		if e := validate.ChannelAddMember(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).ChannelAddMember(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.ChannelAddMemberResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden},
+	ID:       ActionChannelAddMember,
+	Internal: errs.ChannelAddMemberInternalServerError,
+	Login:    true,
+	Name:     "ChannelAddMember",
+	NewRequest: func() proto.Message {
+		return new(pb.ChannelAddMember)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.ChannelAddMemberResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChannelAddMember).GetRequest().GetId()
+	},
+	ResponseID: 30401,
+}
+var routeChannelAddAdmin = wire.Route{
+	BadPayload: errs.ChannelAddAdminBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.ChannelAddAdmin)
+		if e := validate.ChannelAddAdmin(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).ChannelAddAdmin(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.ChannelAddAdminResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.ChannelAddAdminBadPayload, errs.ChannelAddAdminInternalServerError, errs.ChannelAddAdminForbidden},
+	ID:       ActionChannelAddAdmin,
+	Internal: errs.ChannelAddAdminInternalServerError,
+	Login:    true,
+	Name:     "ChannelAddAdmin",
+	NewRequest: func() proto.Message {
+		return new(pb.ChannelAddAdmin)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.ChannelAddAdminResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChannelAddAdmin).GetRequest().GetId()
+	},
+	ResponseID: 30402,
+}
+var routeChannelLeft = wire.Route{
+	BadPayload: errs.ChannelLeftBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.ChannelLeft)
+		if e := validate.ChannelLeft(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).ChannelLeft(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.ChannelLeftResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.ChannelLeftBadPayload, errs.ChannelLeftInternalServerError, errs.ChannelLeftForbidden},
+	ID:       ActionChannelLeft,
+	Internal: errs.ChannelLeftInternalServerError,
+	Login:    true,
+	Name:     "ChannelLeft",
+	NewRequest: func() proto.Message {
+		return new(pb.ChannelLeft)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.ChannelLeftResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ChannelLeft).GetRequest().GetId()
+	},
+	ResponseID: 30409,
 }
 var routeChannelSendMessage = wire.Route{
 	BadPayload: errs.ChannelSendMessageBadPayload,
@@ -2398,6 +2533,12 @@ func Lookup(action uint16) *wire.Route {
 		return &routeGroupUpdateStatus
 	case ActionChannelCreate:
 		return &routeChannelCreate
+	case ActionChannelAddMember:
+		return &routeChannelAddMember
+	case ActionChannelAddAdmin:
+		return &routeChannelAddAdmin
+	case ActionChannelLeft:
+		return &routeChannelLeft
 	case ActionChannelSendMessage:
 		return &routeChannelSendMessage
 	case ActionInfoLocation:
@@ -2434,7 +2575,7 @@ func Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func Routes() []*wire.Route {
-	return []*wire.Route{&routeConnectionSymmetricKey, &routeHeartbeat, &routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload}
+	return []*wire.Route{&routeConnectionSymmetricKey, &routeHeartbeat, &routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload}
 }
 
 // Table is the action table for a wire.Dispatcher.

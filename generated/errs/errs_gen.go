@@ -211,16 +211,38 @@ const (
 	GroupLeftInternalServerError wire.Major = 336
 	// GroupLeftForbidden is error 337 GROUP_LEFT_FORBIDDEN: This operation is not permitted for request
 	GroupLeftForbidden wire.Major = 337
+	// GroupEditForbidden is error 363 GROUP_EDIT_FORBIDDEN: This operation is not permitted for request
+	GroupEditForbidden wire.Major = 363
 	// ChannelCreateBadPayload is error 400 CHANNEL_CREATE_BAD_PAYLOAD: Bad payload for request
 	ChannelCreateBadPayload wire.Major = 400
 	// ChannelCreateInternalServerError is error 401 CHANNEL_CREATE_INTERNAL_SERVER_ERROR: Internal server error for request
 	ChannelCreateInternalServerError wire.Major = 401
+	// ChannelAddMemberBadPayload is error 402 CHANNEL_ADD_MEMBER_BAD_PAYLOAD: Bad payload for request
+	ChannelAddMemberBadPayload wire.Major = 402
+	// ChannelAddMemberInternalServerError is error 403 CHANNEL_ADD_MEMBER_INTERNAL_SERVER_ERROR: Internal server error for request
+	ChannelAddMemberInternalServerError wire.Major = 403
+	// ChannelAddMemberExists is error 404 CHANNEL_ADD_MEMBER_EXISTS: User is already in this room for request
+	ChannelAddMemberExists wire.Major = 404
+	// ChannelAddMemberForbidden is error 405 CHANNEL_ADD_MEMBER_FORBIDDEN: This operation is not permitted for request
+	ChannelAddMemberForbidden wire.Major = 405
 	// ChannelSendMessageBadPayload is error 406 CHANNEL_SEND_MESSAGE_BAD_PAYLOAD: Bad payload for request
 	ChannelSendMessageBadPayload wire.Major = 406
 	// ChannelSendMessageInternalServerError is error 407 CHANNEL_SEND_MESSAGE_INTERNAL_SERVER_ERROR: Internal server error for request
 	ChannelSendMessageInternalServerError wire.Major = 407
 	// ChannelSendMessageForbidden is error 408 CHANNEL_SEND_MESSAGE_FORBIDDEN: This operation is not permitted for request
 	ChannelSendMessageForbidden wire.Major = 408
+	// ChannelAddAdminBadPayload is error 421 CHANNEL_ADD_ADMIN_BAD_PAYLOAD: Bad payload for request
+	ChannelAddAdminBadPayload wire.Major = 421
+	// ChannelAddAdminInternalServerError is error 422 CHANNEL_ADD_ADMIN_INTERNAL_SERVER_ERROR: Internal server error for request
+	ChannelAddAdminInternalServerError wire.Major = 422
+	// ChannelAddAdminForbidden is error 423 CHANNEL_ADD_ADMIN_FORBIDDEN: This operation is not permitted for request
+	ChannelAddAdminForbidden wire.Major = 423
+	// ChannelLeftBadPayload is error 435 CHANNEL_LEFT_BAD_PAYLOAD: Bad payload for request
+	ChannelLeftBadPayload wire.Major = 435
+	// ChannelLeftInternalServerError is error 436 CHANNEL_LEFT_INTERNAL_SERVER_ERROR: Internal server error for request
+	ChannelLeftInternalServerError wire.Major = 436
+	// ChannelLeftForbidden is error 437 CHANNEL_LEFT_FORBIDDEN: This operation is not permitted for request
+	ChannelLeftForbidden wire.Major = 437
 	// InfoLocationNotFound is error 500 INFO_LOCATION_NOT_FOUND: Cannot detect your location
 	InfoLocationNotFound wire.Major = 500
 	// InfoCountryBadPayload is error 501 INFO_COUNTRY_BAD_PAYLOAD: Bad payload for request
@@ -545,6 +567,10 @@ const (
 	ChannelCreateBadPayloadInvalidName wire.Minor = 1
 	// ChannelCreateBadPayloadInvalidDescription is 400/2: Channel Description is invalid
 	ChannelCreateBadPayloadInvalidDescription wire.Minor = 2
+	// ChannelAddMemberBadPayloadInvalidRoomId is 402/1: Room_ID is invalid
+	ChannelAddMemberBadPayloadInvalidRoomId wire.Minor = 1
+	// ChannelAddMemberBadPayloadInvalidUserId is 402/2: User_ID_Member is invalid
+	ChannelAddMemberBadPayloadInvalidUserId wire.Minor = 2
 	// ChannelSendMessageBadPayloadInvalidRoom is 406/1: Invalid roomId
 	ChannelSendMessageBadPayloadInvalidRoom wire.Minor = 1
 	// ChannelSendMessageBadPayloadTextWithoutMessage is 406/2: Invalid message
@@ -609,6 +635,12 @@ const (
 	ChannelSendMessageBadPayloadGifTextWithoutAttachment wire.Minor = 31
 	// ChannelSendMessageBadPayloadMessageTooLong is 406/32: Message is too long
 	ChannelSendMessageBadPayloadMessageTooLong wire.Minor = 32
+	// ChannelAddAdminBadPayloadInvalidRoomId is 421/1: Room_ID is invalid
+	ChannelAddAdminBadPayloadInvalidRoomId wire.Minor = 1
+	// ChannelAddAdminBadPayloadInvalidMemberId is 421/2: Member_ID is invalid
+	ChannelAddAdminBadPayloadInvalidMemberId wire.Minor = 2
+	// ChannelLeftBadPayloadInvalidRoomId is 435/1: Room_ID is invalid
+	ChannelLeftBadPayloadInvalidRoomId wire.Minor = 1
 	// InfoCountryBadPayloadInvalidIsoCode is 501/1: Invalid isoCode
 	InfoCountryBadPayloadInvalidIsoCode wire.Minor = 1
 	// InfoPageBadPayloadInvalidId is 502/1: Invalid id
@@ -1531,6 +1563,14 @@ func NewGroupLeftForbidden() *wire.Error {
 	}
 }
 
+// NewGroupEditForbidden returns error 363 GROUP_EDIT_FORBIDDEN.
+func NewGroupEditForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   GroupEditForbidden,
+		Message: "GROUP_EDIT_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
 // NewChannelCreateBadPayload returns error 400 CHANNEL_CREATE_BAD_PAYLOAD.
 func NewChannelCreateBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -1545,6 +1585,39 @@ func NewChannelCreateInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   ChannelCreateInternalServerError,
 		Message: "CHANNEL_CREATE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewChannelAddMemberBadPayload returns error 402 CHANNEL_ADD_MEMBER_BAD_PAYLOAD.
+func NewChannelAddMemberBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddMemberBadPayload,
+		Message: Describe(ChannelAddMemberBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewChannelAddMemberInternalServerError returns error 403 CHANNEL_ADD_MEMBER_INTERNAL_SERVER_ERROR.
+func NewChannelAddMemberInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddMemberInternalServerError,
+		Message: "CHANNEL_ADD_MEMBER_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewChannelAddMemberExists returns error 404 CHANNEL_ADD_MEMBER_EXISTS.
+func NewChannelAddMemberExists() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddMemberExists,
+		Message: "CHANNEL_ADD_MEMBER_EXISTS: User is already in this room for request",
+	}
+}
+
+// NewChannelAddMemberForbidden returns error 405 CHANNEL_ADD_MEMBER_FORBIDDEN.
+func NewChannelAddMemberForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddMemberForbidden,
+		Message: "CHANNEL_ADD_MEMBER_FORBIDDEN: This operation is not permitted for request",
 	}
 }
 
@@ -1570,6 +1643,56 @@ func NewChannelSendMessageForbidden() *wire.Error {
 	return &wire.Error{
 		Major:   ChannelSendMessageForbidden,
 		Message: "CHANNEL_SEND_MESSAGE_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
+// NewChannelAddAdminBadPayload returns error 421 CHANNEL_ADD_ADMIN_BAD_PAYLOAD.
+func NewChannelAddAdminBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddAdminBadPayload,
+		Message: Describe(ChannelAddAdminBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewChannelAddAdminInternalServerError returns error 422 CHANNEL_ADD_ADMIN_INTERNAL_SERVER_ERROR.
+func NewChannelAddAdminInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddAdminInternalServerError,
+		Message: "CHANNEL_ADD_ADMIN_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewChannelAddAdminForbidden returns error 423 CHANNEL_ADD_ADMIN_FORBIDDEN.
+func NewChannelAddAdminForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddAdminForbidden,
+		Message: "CHANNEL_ADD_ADMIN_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
+// NewChannelLeftBadPayload returns error 435 CHANNEL_LEFT_BAD_PAYLOAD.
+func NewChannelLeftBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   ChannelLeftBadPayload,
+		Message: Describe(ChannelLeftBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewChannelLeftInternalServerError returns error 436 CHANNEL_LEFT_INTERNAL_SERVER_ERROR.
+func NewChannelLeftInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelLeftInternalServerError,
+		Message: "CHANNEL_LEFT_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewChannelLeftForbidden returns error 437 CHANNEL_LEFT_FORBIDDEN.
+func NewChannelLeftForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelLeftForbidden,
+		Message: "CHANNEL_LEFT_FORBIDDEN: This operation is not permitted for request",
 	}
 }
 
@@ -3009,6 +3132,12 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "group",
 	Name:        "GROUP_LEFT_FORBIDDEN",
 }, {
+	Action:      305,
+	Code:        GroupEditForbidden,
+	Description: "This operation is not permitted for request",
+	Group:       "group",
+	Name:        "GROUP_EDIT_FORBIDDEN",
+}, {
 	Action:      400,
 	Code:        ChannelCreateBadPayload,
 	Description: "Bad payload for request",
@@ -3029,6 +3158,39 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "channel",
 	Name:        "CHANNEL_CREATE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      401,
+	Code:        ChannelAddMemberBadPayload,
+	Description: "Bad payload for request",
+	Group:       "channel",
+	Minors: []wire.MinorInfo{{
+		Code:   ChannelAddMemberBadPayloadInvalidRoomId,
+		Detail: "Room_ID is invalid",
+		ID:     "invalid_room_id",
+	}, {
+		Code:   ChannelAddMemberBadPayloadInvalidUserId,
+		Detail: "User_ID_Member is invalid",
+		ID:     "invalid_user_id",
+	}},
+	Name: "CHANNEL_ADD_MEMBER_BAD_PAYLOAD",
+}, {
+	Action:      401,
+	Code:        ChannelAddMemberInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "channel",
+	Name:        "CHANNEL_ADD_MEMBER_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      401,
+	Code:        ChannelAddMemberExists,
+	Description: "User is already in this room for request",
+	Group:       "channel",
+	Name:        "CHANNEL_ADD_MEMBER_EXISTS",
+}, {
+	Action:      401,
+	Code:        ChannelAddMemberForbidden,
+	Description: "This operation is not permitted for request",
+	Group:       "channel",
+	Name:        "CHANNEL_ADD_MEMBER_FORBIDDEN",
 }, {
 	Action:      410,
 	Code:        ChannelSendMessageBadPayload,
@@ -3176,6 +3338,56 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "This operation is not permitted for request",
 	Group:       "channel",
 	Name:        "CHANNEL_SEND_MESSAGE_FORBIDDEN",
+}, {
+	Action:      402,
+	Code:        ChannelAddAdminBadPayload,
+	Description: "Bad payload for request",
+	Group:       "channel",
+	Minors: []wire.MinorInfo{{
+		Code:   ChannelAddAdminBadPayloadInvalidRoomId,
+		Detail: "Room_ID is invalid",
+		ID:     "invalid_room_id",
+	}, {
+		Code:   ChannelAddAdminBadPayloadInvalidMemberId,
+		Detail: "Member_ID is invalid",
+		ID:     "invalid_member_id",
+	}},
+	Name: "CHANNEL_ADD_ADMIN_BAD_PAYLOAD",
+}, {
+	Action:      402,
+	Code:        ChannelAddAdminInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "channel",
+	Name:        "CHANNEL_ADD_ADMIN_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      402,
+	Code:        ChannelAddAdminForbidden,
+	Description: "This operation is not permitted for request",
+	Group:       "channel",
+	Name:        "CHANNEL_ADD_ADMIN_FORBIDDEN",
+}, {
+	Action:      409,
+	Code:        ChannelLeftBadPayload,
+	Description: "Bad payload for request",
+	Group:       "channel",
+	Minors: []wire.MinorInfo{{
+		Code:   ChannelLeftBadPayloadInvalidRoomId,
+		Detail: "Room_ID is invalid",
+		ID:     "invalid_room_id",
+	}},
+	Name: "CHANNEL_LEFT_BAD_PAYLOAD",
+}, {
+	Action:      409,
+	Code:        ChannelLeftInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "channel",
+	Name:        "CHANNEL_LEFT_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      409,
+	Code:        ChannelLeftForbidden,
+	Description: "This operation is not permitted for request",
+	Group:       "channel",
+	Name:        "CHANNEL_LEFT_FORBIDDEN",
 }, {
 	Action:      500,
 	Code:        InfoLocationNotFound,

@@ -142,6 +142,366 @@ func (x *ChannelCreateResponse) GetInviteLink() string {
 	return ""
 }
 
+type ChannelAddMember struct {
+	state         protoimpl.MessageState   `protogen:"open.v1"`
+	Request       *Request                 `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	RoomId        uint64                   `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Member        *ChannelAddMember_Member `protobuf:"bytes,3,opt,name=member,proto3" json:"member,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelAddMember) Reset() {
+	*x = ChannelAddMember{}
+	mi := &file_channel_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelAddMember) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelAddMember) ProtoMessage() {}
+
+func (x *ChannelAddMember) ProtoReflect() protoreflect.Message {
+	mi := &file_channel_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelAddMember.ProtoReflect.Descriptor instead.
+func (*ChannelAddMember) Descriptor() ([]byte, []int) {
+	return file_channel_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ChannelAddMember) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *ChannelAddMember) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ChannelAddMember) GetMember() *ChannelAddMember_Member {
+	if x != nil {
+		return x.Member
+	}
+	return nil
+}
+
+type ChannelAddMemberResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	UserId        uint64                 `protobuf:"varint,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Role          ChannelRoom_Role       `protobuf:"varint,4,opt,name=role,proto3,enum=proto.ChannelRoom_Role" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelAddMemberResponse) Reset() {
+	*x = ChannelAddMemberResponse{}
+	mi := &file_channel_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelAddMemberResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelAddMemberResponse) ProtoMessage() {}
+
+func (x *ChannelAddMemberResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_channel_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelAddMemberResponse.ProtoReflect.Descriptor instead.
+func (*ChannelAddMemberResponse) Descriptor() ([]byte, []int) {
+	return file_channel_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ChannelAddMemberResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *ChannelAddMemberResponse) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ChannelAddMemberResponse) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *ChannelAddMemberResponse) GetRole() ChannelRoom_Role {
+	if x != nil {
+		return x.Role
+	}
+	return ChannelRoom_MEMBER
+}
+
+type ChannelAddAdmin struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	MemberId      uint64                 `protobuf:"varint,3,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelAddAdmin) Reset() {
+	*x = ChannelAddAdmin{}
+	mi := &file_channel_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelAddAdmin) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelAddAdmin) ProtoMessage() {}
+
+func (x *ChannelAddAdmin) ProtoReflect() protoreflect.Message {
+	mi := &file_channel_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelAddAdmin.ProtoReflect.Descriptor instead.
+func (*ChannelAddAdmin) Descriptor() ([]byte, []int) {
+	return file_channel_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ChannelAddAdmin) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *ChannelAddAdmin) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ChannelAddAdmin) GetMemberId() uint64 {
+	if x != nil {
+		return x.MemberId
+	}
+	return 0
+}
+
+type ChannelAddAdminResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	MemberId      uint64                 `protobuf:"varint,3,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelAddAdminResponse) Reset() {
+	*x = ChannelAddAdminResponse{}
+	mi := &file_channel_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelAddAdminResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelAddAdminResponse) ProtoMessage() {}
+
+func (x *ChannelAddAdminResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_channel_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelAddAdminResponse.ProtoReflect.Descriptor instead.
+func (*ChannelAddAdminResponse) Descriptor() ([]byte, []int) {
+	return file_channel_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ChannelAddAdminResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *ChannelAddAdminResponse) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ChannelAddAdminResponse) GetMemberId() uint64 {
+	if x != nil {
+		return x.MemberId
+	}
+	return 0
+}
+
+type ChannelLeft struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelLeft) Reset() {
+	*x = ChannelLeft{}
+	mi := &file_channel_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelLeft) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelLeft) ProtoMessage() {}
+
+func (x *ChannelLeft) ProtoReflect() protoreflect.Message {
+	mi := &file_channel_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelLeft.ProtoReflect.Descriptor instead.
+func (*ChannelLeft) Descriptor() ([]byte, []int) {
+	return file_channel_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ChannelLeft) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *ChannelLeft) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+type ChannelLeftResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	MemberId      uint64                 `protobuf:"varint,3,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelLeftResponse) Reset() {
+	*x = ChannelLeftResponse{}
+	mi := &file_channel_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelLeftResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelLeftResponse) ProtoMessage() {}
+
+func (x *ChannelLeftResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_channel_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelLeftResponse.ProtoReflect.Descriptor instead.
+func (*ChannelLeftResponse) Descriptor() ([]byte, []int) {
+	return file_channel_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ChannelLeftResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *ChannelLeftResponse) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ChannelLeftResponse) GetMemberId() uint64 {
+	if x != nil {
+		return x.MemberId
+	}
+	return 0
+}
+
 type ChannelSendMessage struct {
 	state         protoimpl.MessageState  `protogen:"open.v1"`
 	Request       *Request                `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -160,7 +520,7 @@ type ChannelSendMessage struct {
 
 func (x *ChannelSendMessage) Reset() {
 	*x = ChannelSendMessage{}
-	mi := &file_channel_proto_msgTypes[2]
+	mi := &file_channel_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -172,7 +532,7 @@ func (x *ChannelSendMessage) String() string {
 func (*ChannelSendMessage) ProtoMessage() {}
 
 func (x *ChannelSendMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_channel_proto_msgTypes[2]
+	mi := &file_channel_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -185,7 +545,7 @@ func (x *ChannelSendMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChannelSendMessage.ProtoReflect.Descriptor instead.
 func (*ChannelSendMessage) Descriptor() ([]byte, []int) {
-	return file_channel_proto_rawDescGZIP(), []int{2}
+	return file_channel_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ChannelSendMessage) GetRequest() *Request {
@@ -269,7 +629,7 @@ type ChannelSendMessageResponse struct {
 
 func (x *ChannelSendMessageResponse) Reset() {
 	*x = ChannelSendMessageResponse{}
-	mi := &file_channel_proto_msgTypes[3]
+	mi := &file_channel_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -281,7 +641,7 @@ func (x *ChannelSendMessageResponse) String() string {
 func (*ChannelSendMessageResponse) ProtoMessage() {}
 
 func (x *ChannelSendMessageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_channel_proto_msgTypes[3]
+	mi := &file_channel_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -294,7 +654,7 @@ func (x *ChannelSendMessageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChannelSendMessageResponse.ProtoReflect.Descriptor instead.
 func (*ChannelSendMessageResponse) Descriptor() ([]byte, []int) {
-	return file_channel_proto_rawDescGZIP(), []int{3}
+	return file_channel_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ChannelSendMessageResponse) GetResponse() *Response {
@@ -318,6 +678,50 @@ func (x *ChannelSendMessageResponse) GetRoomMessage() *RoomMessage {
 	return nil
 }
 
+type ChannelAddMember_Member struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        uint64                 `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChannelAddMember_Member) Reset() {
+	*x = ChannelAddMember_Member{}
+	mi := &file_channel_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChannelAddMember_Member) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChannelAddMember_Member) ProtoMessage() {}
+
+func (x *ChannelAddMember_Member) ProtoReflect() protoreflect.Message {
+	mi := &file_channel_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChannelAddMember_Member.ProtoReflect.Descriptor instead.
+func (*ChannelAddMember_Member) Descriptor() ([]byte, []int) {
+	return file_channel_proto_rawDescGZIP(), []int{2, 0}
+}
+
+func (x *ChannelAddMember_Member) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
 var File_channel_proto protoreflect.FileDescriptor
 
 const file_channel_proto_rawDesc = "" +
@@ -331,7 +735,33 @@ const file_channel_proto_rawDesc = "" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1f\n" +
 	"\vinvite_link\x18\x03 \x01(\tR\n" +
-	"inviteLink\"\xb3\x03\n" +
+	"inviteLink\"\xb0\x01\n" +
+	"\x10ChannelAddMember\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x126\n" +
+	"\x06member\x18\x03 \x01(\v2\x1e.proto.ChannelAddMember.MemberR\x06member\x1a!\n" +
+	"\x06Member\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x04R\x06userId\"\xa6\x01\n" +
+	"\x18ChannelAddMemberResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\x04R\x06userId\x12+\n" +
+	"\x04role\x18\x04 \x01(\x0e2\x17.proto.ChannelRoom.RoleR\x04role\"q\n" +
+	"\x0fChannelAddAdmin\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1b\n" +
+	"\tmember_id\x18\x03 \x01(\x04R\bmemberId\"|\n" +
+	"\x17ChannelAddAdminResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1b\n" +
+	"\tmember_id\x18\x03 \x01(\x04R\bmemberId\"P\n" +
+	"\vChannelLeft\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\"x\n" +
+	"\x13ChannelLeftResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1b\n" +
+	"\tmember_id\x18\x03 \x01(\x04R\bmemberId\"\xb3\x03\n" +
 	"\x12ChannelSendMessage\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x129\n" +
 	"\fmessage_type\x18\x02 \x01(\x0e2\x16.proto.RoomMessageTypeR\vmessageType\x12\x17\n" +
@@ -363,35 +793,51 @@ func file_channel_proto_rawDescGZIP() []byte {
 	return file_channel_proto_rawDescData
 }
 
-var file_channel_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_channel_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_channel_proto_goTypes = []any{
 	(*ChannelCreate)(nil),              // 0: proto.ChannelCreate
 	(*ChannelCreateResponse)(nil),      // 1: proto.ChannelCreateResponse
-	(*ChannelSendMessage)(nil),         // 2: proto.ChannelSendMessage
-	(*ChannelSendMessageResponse)(nil), // 3: proto.ChannelSendMessageResponse
-	(*Request)(nil),                    // 4: proto.Request
-	(*Response)(nil),                   // 5: proto.Response
-	(RoomMessageType)(0),               // 6: proto.RoomMessageType
-	(*RoomMessageLocation)(nil),        // 7: proto.RoomMessageLocation
-	(*RoomMessageContact)(nil),         // 8: proto.RoomMessageContact
-	(*RoomMessageForwardFrom)(nil),     // 9: proto.RoomMessageForwardFrom
-	(*RoomMessage)(nil),                // 10: proto.RoomMessage
+	(*ChannelAddMember)(nil),           // 2: proto.ChannelAddMember
+	(*ChannelAddMemberResponse)(nil),   // 3: proto.ChannelAddMemberResponse
+	(*ChannelAddAdmin)(nil),            // 4: proto.ChannelAddAdmin
+	(*ChannelAddAdminResponse)(nil),    // 5: proto.ChannelAddAdminResponse
+	(*ChannelLeft)(nil),                // 6: proto.ChannelLeft
+	(*ChannelLeftResponse)(nil),        // 7: proto.ChannelLeftResponse
+	(*ChannelSendMessage)(nil),         // 8: proto.ChannelSendMessage
+	(*ChannelSendMessageResponse)(nil), // 9: proto.ChannelSendMessageResponse
+	(*ChannelAddMember_Member)(nil),    // 10: proto.ChannelAddMember.Member
+	(*Request)(nil),                    // 11: proto.Request
+	(*Response)(nil),                   // 12: proto.Response
+	(ChannelRoom_Role)(0),              // 13: proto.ChannelRoom.Role
+	(RoomMessageType)(0),               // 14: proto.RoomMessageType
+	(*RoomMessageLocation)(nil),        // 15: proto.RoomMessageLocation
+	(*RoomMessageContact)(nil),         // 16: proto.RoomMessageContact
+	(*RoomMessageForwardFrom)(nil),     // 17: proto.RoomMessageForwardFrom
+	(*RoomMessage)(nil),                // 18: proto.RoomMessage
 }
 var file_channel_proto_depIdxs = []int32{
-	4,  // 0: proto.ChannelCreate.request:type_name -> proto.Request
-	5,  // 1: proto.ChannelCreateResponse.response:type_name -> proto.Response
-	4,  // 2: proto.ChannelSendMessage.request:type_name -> proto.Request
-	6,  // 3: proto.ChannelSendMessage.message_type:type_name -> proto.RoomMessageType
-	7,  // 4: proto.ChannelSendMessage.location:type_name -> proto.RoomMessageLocation
-	8,  // 5: proto.ChannelSendMessage.contact:type_name -> proto.RoomMessageContact
-	9,  // 6: proto.ChannelSendMessage.forward_from:type_name -> proto.RoomMessageForwardFrom
-	5,  // 7: proto.ChannelSendMessageResponse.response:type_name -> proto.Response
-	10, // 8: proto.ChannelSendMessageResponse.room_message:type_name -> proto.RoomMessage
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	11, // 0: proto.ChannelCreate.request:type_name -> proto.Request
+	12, // 1: proto.ChannelCreateResponse.response:type_name -> proto.Response
+	11, // 2: proto.ChannelAddMember.request:type_name -> proto.Request
+	10, // 3: proto.ChannelAddMember.member:type_name -> proto.ChannelAddMember.Member
+	12, // 4: proto.ChannelAddMemberResponse.response:type_name -> proto.Response
+	13, // 5: proto.ChannelAddMemberResponse.role:type_name -> proto.ChannelRoom.Role
+	11, // 6: proto.ChannelAddAdmin.request:type_name -> proto.Request
+	12, // 7: proto.ChannelAddAdminResponse.response:type_name -> proto.Response
+	11, // 8: proto.ChannelLeft.request:type_name -> proto.Request
+	12, // 9: proto.ChannelLeftResponse.response:type_name -> proto.Response
+	11, // 10: proto.ChannelSendMessage.request:type_name -> proto.Request
+	14, // 11: proto.ChannelSendMessage.message_type:type_name -> proto.RoomMessageType
+	15, // 12: proto.ChannelSendMessage.location:type_name -> proto.RoomMessageLocation
+	16, // 13: proto.ChannelSendMessage.contact:type_name -> proto.RoomMessageContact
+	17, // 14: proto.ChannelSendMessage.forward_from:type_name -> proto.RoomMessageForwardFrom
+	12, // 15: proto.ChannelSendMessageResponse.response:type_name -> proto.Response
+	18, // 16: proto.ChannelSendMessageResponse.room_message:type_name -> proto.RoomMessage
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_channel_proto_init() }
@@ -406,7 +852,7 @@ func file_channel_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_channel_proto_rawDesc), len(file_channel_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -600,6 +600,41 @@ func ChannelCreate(m *pb.ChannelCreate) *wire.Error {
 	return nil
 }
 
+// ChannelAddMember checks a ChannelAddMember request (action 401). It returns nil or the first failing rule's error.
+func ChannelAddMember(m *pb.ChannelAddMember) *wire.Error {
+	if m.RoomId == 0 {
+		return errs.NewChannelAddMemberBadPayload(errs.ChannelAddMemberBadPayloadInvalidRoomId)
+	}
+	if m.Member == nil {
+		return errs.NewChannelAddMemberBadPayload(errs.ChannelAddMemberBadPayloadInvalidUserId)
+	}
+	if x1 := m.Member; x1 != nil {
+		if x1.UserId == 0 {
+			return errs.NewChannelAddMemberBadPayload(errs.ChannelAddMemberBadPayloadInvalidUserId)
+		}
+	}
+	return nil
+}
+
+// ChannelAddAdmin checks a ChannelAddAdmin request (action 402). It returns nil or the first failing rule's error.
+func ChannelAddAdmin(m *pb.ChannelAddAdmin) *wire.Error {
+	if m.RoomId == 0 {
+		return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidRoomId)
+	}
+	if m.MemberId == 0 {
+		return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidMemberId)
+	}
+	return nil
+}
+
+// ChannelLeft checks a ChannelLeft request (action 409). It returns nil or the first failing rule's error.
+func ChannelLeft(m *pb.ChannelLeft) *wire.Error {
+	if m.RoomId == 0 {
+		return errs.NewChannelLeftBadPayload(errs.ChannelLeftBadPayloadInvalidRoomId)
+	}
+	return nil
+}
+
 // ChannelSendMessage checks a ChannelSendMessage request (action 410). It returns nil or the first failing rule's error.
 func ChannelSendMessage(m *pb.ChannelSendMessage) *wire.Error {
 	if !known(pb.RoomMessageType_name, int32(m.MessageType)) {
