@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"image"
@@ -9,10 +10,13 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/app"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
@@ -453,6 +457,60 @@ func TestFileErrors(t *testing.T) {
 	if got := fileDownload(t, a.chatUser, token, pb.FileDownload_FILE, int64(len(data)), 300<<10); !bytes.Equal(got, data) {
 		t.Fatal("download differs")
 	}
+}
+
+// An upload resumes across a restart of the server: what the server
+// acknowledged before stopping is on disk and in the database.
+func TestFileResumeAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	e, stop := fileStartAt(t, dir)
+	a := fileSignUp(e, 9122000051)
+	data := fileImage(t, 200, 200)
+	r := fileInit(t, a.chatUser, "restart.png", data)
+	fileSend(t, a.chatUser, r.Token, data, r.Offset, r.Limit, 2)
+	stop()
+
+	e2, _ := fileStartAt(t, dir)
+	a2 := fileReconnect(e2, a)
+	resumed := fileInit(t, a2.chatUser, "restart.png", data)
+	if resumed.Token != r.Token || resumed.Offset != 2*fileChunk {
+		t.Fatalf("after a restart: %v, want token %s at %d", resumed, r.Token, 2*fileChunk)
+	}
+	fileSend(t, a2.chatUser, r.Token, data, resumed.Offset, resumed.Limit, -1)
+	fileProcessed(t, a2.chatUser, r.Token)
+	if got := fileDownload(t, a2.chatUser, r.Token, pb.FileDownload_FILE, int64(len(data)), 512<<10); !bytes.Equal(got, data) {
+		t.Fatal("upload resumed after a restart downloads other bytes")
+	}
+}
+
+// fileStartAt runs gapd like fileStart but on a data directory that
+// outlives it, so the test can start it again; stop may be called early.
+func fileStartAt(t *testing.T, dir string) (*env, func()) {
+	t.Helper()
+	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
+	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+		"-verify-sender", "file:" + e.codes}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := handlers.Deps{Clock: e.clock.Now, Files: handlers.FileOptions{ChunkSize: fileChunk}}
+	a, err := app.Start(context.Background(), cfg, quietLog(), deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.app = a
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := a.Shutdown(c); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return e, stop
 }
 
 // fileUser is a chat user who keeps their session token, to log in again
