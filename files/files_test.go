@@ -141,3 +141,29 @@ func TestProbeDurations(t *testing.T) {
 		t.Fatalf("text: %+v %v", m, err)
 	}
 }
+
+func TestPartialSizeAndHasContent(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("abcdef"))
+	if n, err := s.PartialSize("up"); n != 0 || err != nil {
+		t.Fatalf("no partial file: %d %v", n, err)
+	}
+	if err := s.WriteChunk("up", 0, []byte("abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PartialSize("up"); n != 6 || err != nil {
+		t.Fatalf("partial file: %d %v", n, err)
+	}
+	if ok, err := s.HasContent(sum[:]); ok || err != nil {
+		t.Fatalf("content before promotion: %v %v", ok, err)
+	}
+	if err := s.Promote("up", sum[:], 6); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.HasContent(sum[:]); !ok || err != nil {
+		t.Fatalf("content after promotion: %v %v", ok, err)
+	}
+}
