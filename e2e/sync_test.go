@@ -1,0 +1,211 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/wire"
+	"github.com/gapd/gapd/wire/wsclient"
+)
+
+// syncPushes returns the pushes of rooms that have arrived on conn so far
+// (not the connection's greeting). Called after a response, it holds every
+// push the server sent before it.
+func syncPushes(conn *wsclient.Conn) []wsclient.Push {
+	var ps []wsclient.Push
+	for {
+		select {
+		case p := <-conn.Pushes():
+			if p.Action != dispatch.MessageConnectionSecuringResponse {
+				ps = append(ps, p)
+			}
+		default:
+			return ps
+		}
+	}
+}
+
+// syncVersions are the versions a client holding these messages reports.
+func syncVersions(ms ...*pb.RoomMessage) (mv uint64) {
+	for _, m := range ms {
+		mv = max(mv, m.MessageVersion)
+	}
+	return mv
+}
+
+func TestSyncCatchUpSendsExactlyWhatWasMissed(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9122000001), chatSignUp(e, 9122000002)
+	room := chatRoom(t, a, b)
+	m1, m2 := chatText(t, a, room, "one"), chatText(t, a, room, "two")
+	m5 := chatText(t, b, room, "five")
+	mv := syncVersions(m1, m2, m5)
+	b.conn.Close()
+
+	// While b is away: a new message, an edit, a delete, a read mark of b's
+	// message, another new message.
+	m3 := chatText(t, a, room, "three")
+	if _, err := a.c.ChatEditMessage(ctx(t), &pb.ChatEditMessage{RoomId: room, MessageId: m2.MessageId, Message: "two!"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m1.MessageId}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.c.ChatUpdateStatus(ctx(t), &pb.ChatUpdateStatus{RoomId: room, MessageId: m5.MessageId, Status: pb.RoomMessageStatus_SEEN}); err != nil {
+		t.Fatal(err)
+	}
+	m4 := chatText(t, a, room, "four")
+
+	b2 := chatSecondSession(e, b)
+	syncPushes(b2.conn) // nothing of the room, but be sure
+	if _, err := b2.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{
+		{RoomId: room, MessageVersion: mv},
+		{RoomId: 999999}, // unknown rooms are skipped
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	got := syncPushes(b2.conn)
+	want := []struct {
+		action uint16
+		check  func(m any) bool
+	}{
+		{dispatch.ActionChatSendMessage, func(m any) bool {
+			return m.(*pb.ChatSendMessageResponse).RoomMessage.GetMessageId() == m3.MessageId
+		}},
+		{dispatch.ActionChatEditMessage, func(m any) bool {
+			r := m.(*pb.ChatEditMessageResponse)
+			return r.MessageId == m2.MessageId && r.Message == "two!" && r.MessageVersion > mv
+		}},
+		{dispatch.ActionChatDeleteMessage, func(m any) bool { return m.(*pb.ChatDeleteMessageResponse).MessageId == m1.MessageId }},
+		{dispatch.ActionChatUpdateStatus, func(m any) bool {
+			r := m.(*pb.ChatUpdateStatusResponse)
+			return r.MessageId == m5.MessageId && r.Status == pb.RoomMessageStatus_SEEN && r.UpdaterAuthorHash == m1.Author.GetHash()
+		}},
+		{dispatch.ActionChatSendMessage, func(m any) bool {
+			return m.(*pb.ChatSendMessageResponse).RoomMessage.GetMessageId() == m4.MessageId
+		}},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d pushes, want %d: %v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if got[i].Action != w.action+wire.ResponseOffset || !w.check(got[i].Msg) {
+			t.Fatalf("push %d: %d %v", i, got[i].Action, got[i].Msg)
+		}
+	}
+
+	// Reporting everything it now has, the client misses nothing.
+	if _, err := b2.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{
+		{RoomId: room, MessageVersion: m4.MessageVersion, StatusVersion: got[3].Msg.(*pb.ChatUpdateStatusResponse).StatusVersion,
+			DeleteVersion: got[2].Msg.(*pb.ChatDeleteMessageResponse).DeleteVersion},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if ps := syncPushes(b2.conn); len(ps) != 0 {
+		t.Fatalf("an up-to-date client got %v", ps)
+	}
+}
+
+func TestSyncAppliesOfflineChanges(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9122000011), chatSignUp(e, 9122000012)
+	room := chatRoom(t, a, b)
+	fromA := chatText(t, a, room, "from a")
+	mine, gone := chatText(t, b, room, "mine"), chatText(t, b, room, "gone")
+	for range 2 {
+		nextPush(t, a.conn, pushSend)
+	}
+	b.conn.Close()
+
+	b2 := chatSecondSession(e, b)
+	cond := &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{{
+		RoomId:         room,
+		MessageVersion: syncVersions(fromA, mine, gone),
+		OfflineEdited: []*pb.ClientCondition_Room_OfflineEdited{
+			{MessageId: mine.MessageId, Message: "mine, edited"},
+			{MessageId: fromA.MessageId, Message: "not mine to edit"}, // virtual 604
+		},
+		OfflineDeleted: []uint64{gone.MessageId},
+		OfflineSeen:    []uint64{fromA.MessageId},
+		OfflineMute:    pb.ClientCondition_Room_MUTED,
+	}}}
+	if _, err := b2.c.ClientCondition(ctx(t), cond); err != nil {
+		t.Fatal(err)
+	}
+	// The other side sees them live, as if b had sent them.
+	if p := nextPush(t, a.conn, dispatch.ActionChatDeleteMessage+wire.ResponseOffset).(*pb.ChatDeleteMessageResponse); p.MessageId != gone.MessageId {
+		t.Fatalf("delete push %v", p)
+	}
+	if p := nextPush(t, a.conn, dispatch.ActionChatEditMessage+wire.ResponseOffset).(*pb.ChatEditMessageResponse); p.MessageId != mine.MessageId || p.Message != "mine, edited" {
+		t.Fatalf("edit push %v", p)
+	}
+	if p := nextPush(t, a.conn, dispatch.ActionChatUpdateStatus+wire.ResponseOffset).(*pb.ChatUpdateStatusResponse); p.MessageId != fromA.MessageId || p.Status != pb.RoomMessageStatus_SEEN {
+		t.Fatalf("status push %v", p)
+	}
+	// b is not told of its own changes, and the refused edit changed nothing.
+	if ps := syncPushes(b2.conn); len(ps) != 0 {
+		t.Fatalf("b got its own changes back: %v", ps)
+	}
+	h, err := b2.c.ClientGetRoomHistory(ctx(t), &pb.ClientGetRoomHistory{RoomId: room})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Message) != 2 || h.Message[0].Message != "from a" || h.Message[1].Message != "mine, edited" {
+		t.Fatalf("history after offline changes: %v", h.Message)
+	}
+	if !strings.Contains(syncMetrics(t, e), `gapd_errors_total{action="ClientCondition",code="604",kind="virtual"} 1`) {
+		t.Fatal("the refused offline edit was not counted as virtual error 604")
+	}
+
+	// Repeating changes nothing for the other side.
+	if _, err := b2.c.ClientCondition(ctx(t), cond); err != nil {
+		t.Fatal(err)
+	}
+	chatNoPush(t, a, dispatch.ActionChatEditMessage+wire.ResponseOffset)
+}
+
+func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9122000021), chatSignUp(e, 9122000022)
+	room := chatRoom(t, a, b)
+	m := chatText(t, a, room, "one")
+	other := chatRoom(t, a, chatSignUp(e, 9122000023))
+	elsewhere := chatText(t, a, other, "elsewhere")
+	for _, tc := range []struct {
+		r     *pb.ClientCondition_Room
+		minor wire.Minor
+	}{
+		{&pb.ClientCondition_Room{RoomId: room, MessageVersion: m.MessageVersion + 1}, errs.ClientConditionBadPayloadInvalidMessageVersion},
+		{&pb.ClientCondition_Room{RoomId: room, StatusVersion: 1}, errs.ClientConditionBadPayloadInvalidStatusVersion},
+		{&pb.ClientCondition_Room{RoomId: room, DeleteVersion: 1}, errs.ClientConditionBadPayloadInvalidDeleteVersion},
+		{&pb.ClientCondition_Room{RoomId: room, ClearId: elsewhere.MessageId}, errs.ClientConditionBadPayloadInvalidClearId},
+		{&pb.ClientCondition_Room{RoomId: room, CacheStartId: elsewhere.MessageId}, errs.ClientConditionBadPayloadInvalidCacheStartId},
+		{&pb.ClientCondition_Room{RoomId: room, CacheEndId: elsewhere.MessageId}, errs.ClientConditionBadPayloadInvalidCacheEndId},
+	} {
+		_, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{tc.r}})
+		wantErr(t, err, errs.ClientConditionBadPayload, tc.minor)
+	}
+	// A room b is not in is skipped, not refused.
+	if _, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{{RoomId: other, MessageVersion: 1 << 40}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func syncMetrics(t *testing.T, e *env) string {
+	t.Helper()
+	resp, err := http.Get("http://" + e.app.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
+}

@@ -1,0 +1,118 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// syncRoom is one reported room the caller is in, checked and ready to sync.
+type syncRoom struct {
+	req    *pb.ClientCondition_Room
+	room   storage.Room
+	member storage.Member
+	since  storage.Versions
+	// own are the versions the caller's offline changes took: the caller
+	// has those changes already, so catch-up leaves them out.
+	own map[int64]bool
+}
+
+// ClientCondition brings a returning client up to date, in three steps:
+//  1. every reported room is checked (600/2-4, 9-11) before anything
+//     changes; rooms that do not exist or that the caller has left are
+//     skipped, since the client learns of those from the room list;
+//  2. in one transaction, the client's offline deletes, edits, seen marks
+//     and mutes are applied as if they had been sent live, and pushed alike
+//     after the commit; one that fails is a virtual error (602-609), logged
+//     and counted, never sent;
+//  3. everything else the client misses in each room since the versions it
+//     reported is sent to this connection as pushes, in version order, and
+//     then the response.
+//
+// Repeating it is safe: offline changes already applied change nothing, and
+// a client that reports its new versions misses nothing.
+func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.ClientCondition) (*pb.ClientConditionResponse, error) {
+	var (
+		rooms  []*syncRoom
+		pushes []outgoing
+	)
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		if rooms, err = checkSyncRooms(tx, s.UserID(), req.Rooms); err != nil {
+			return err
+		}
+		pushes = pushes[:0]
+		for _, r := range rooms {
+			out, err := h.applyOffline(tx, s, r)
+			if err != nil {
+				return err
+			}
+			pushes = append(pushes, out...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.deliver(s, pushes...)
+	for _, r := range rooms {
+		if err := h.catchUp(ctx, s, r); err != nil {
+			return nil, err
+		}
+	}
+	return &pb.ClientConditionResponse{}, nil
+}
+
+// checkSyncRooms loads the reported rooms the user is in and checks what the
+// client says of each against the room.
+func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientCondition_Room) ([]*syncRoom, error) {
+	bad := errs.NewClientConditionBadPayload
+	var rooms []*syncRoom
+	for _, cr := range reported {
+		r, m, err := memberOf(tx, cr.RoomId, -1, userID)
+		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, err := tx.RoomVersions(r.ID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case int64(cr.MessageVersion) > v.Message:
+			return nil, bad(errs.ClientConditionBadPayloadInvalidMessageVersion)
+		case int64(cr.StatusVersion) > v.Status:
+			return nil, bad(errs.ClientConditionBadPayloadInvalidStatusVersion)
+		case int64(cr.DeleteVersion) > v.Delete:
+			return nil, bad(errs.ClientConditionBadPayloadInvalidDeleteVersion)
+		}
+		for _, c := range []struct {
+			id    uint64
+			minor wire.Minor
+		}{
+			{cr.ClearId, errs.ClientConditionBadPayloadInvalidClearId},
+			{cr.CacheStartId, errs.ClientConditionBadPayloadInvalidCacheStartId},
+			{cr.CacheEndId, errs.ClientConditionBadPayloadInvalidCacheEndId},
+		} {
+			if c.id == 0 {
+				continue
+			}
+			if _, err := tx.MessageInRoom(r.ID, int64(c.id)); errors.Is(err, storage.ErrNotFound) {
+				return nil, bad(c.minor)
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		if cr.CacheStartId != 0 && cr.CacheEndId != 0 && cr.CacheEndId < cr.CacheStartId {
+			return nil, bad(errs.ClientConditionBadPayloadInvalidCacheEndId)
+		}
+		rooms = append(rooms, &syncRoom{req: cr, room: r, member: m, own: map[int64]bool{},
+			since: storage.Versions{Message: int64(cr.MessageVersion), Status: int64(cr.StatusVersion), Delete: int64(cr.DeleteVersion)}})
+	}
+	return rooms, nil
+}

@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+const conditionAction = "ClientCondition"
+
+// applyOffline applies what the client did in room r while offline, inside
+// ClientCondition's transaction, through the same code as the live actions.
+// A refused change is reported as its virtual error and skipped; an internal
+// error fails the whole request. Changes that already took effect (an
+// earlier ClientCondition applied them) are skipped without error.
+func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]outgoing, error) {
+	var out []outgoing
+	uid, room, cr := s.UserID(), r.room, r.req
+	virtual := func(err error, refused *wire.Error) error {
+		var we *wire.Error
+		if !errors.As(err, &we) {
+			return err
+		}
+		s.Virtual(conditionAction, refused)
+		return nil
+	}
+
+	for _, id := range cr.OfflineDeleted {
+		if applied(tx, room.ID, id, func(m storage.Message) bool { return m.Deleted }) {
+			continue
+		}
+		if room.Type != storage.RoomChat {
+			s.Virtual(conditionAction, errs.NewClientUpdateDeleteMessageBadPayload())
+			continue
+		}
+		o, err := h.deleteChatMessage(tx, uid, &pb.ChatDeleteMessage{RoomId: cr.RoomId, MessageId: id})
+		if err != nil {
+			if err = virtual(err, errs.NewClientUpdateDeleteMessageBadPayload()); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		r.own[int64(o.msg.(*pb.ChatDeleteMessageResponse).DeleteVersion)] = true
+		out = append(out, o)
+	}
+
+	for _, e := range cr.OfflineEdited {
+		if applied(tx, room.ID, e.MessageId, func(m storage.Message) bool { return m.Body == e.Message }) {
+			continue
+		}
+		if room.Type != storage.RoomChat {
+			s.Virtual(conditionAction, errs.NewClientUpdateMessageForbidden())
+			continue
+		}
+		o, err := h.editChatMessage(tx, uid, &pb.ChatEditMessage{RoomId: cr.RoomId, MessageId: e.MessageId, Message: e.Message})
+		if err != nil {
+			refused := errs.NewClientUpdateMessageBadPayload()
+			if errors.Is(err, errs.NewChatEditMessageForbidden()) {
+				refused = errs.NewClientUpdateMessageForbidden()
+			}
+			if err = virtual(err, refused); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		r.own[int64(o.msg.(*pb.ChatEditMessageResponse).MessageVersion)] = true
+		out = append(out, o)
+	}
+
+	for _, id := range cr.OfflineSeen {
+		if room.Type == storage.RoomChannel {
+			// Channels have no read receipts.
+			s.Virtual(conditionAction, errs.NewClientUpdateMessageStatusBadPayload())
+			continue
+		}
+		rf := refusals{
+			badRoom:    errs.NewClientUpdateMessageStatusBadPayload,
+			forbidden:  errs.NewClientUpdateMessageStatusForbidden,
+			badMessage: errs.NewClientUpdateMessageStatusBadPayload,
+		}
+		o, err := h.raiseStatus(tx, uid, cr.RoomId, room.Type, id, pb.RoomMessageStatus_SEEN, rf)
+		if err != nil {
+			var we *wire.Error
+			if !errors.As(err, &we) {
+				return nil, err
+			}
+			s.Virtual(conditionAction, we)
+			continue
+		}
+		if o.changed {
+			r.own[int64(statusVersionOf(o.push))] = true
+			out = append(out, o.push)
+		}
+	}
+
+	if cr.OfflineMute != pb.ClientCondition_Room_UNCHANGED {
+		if err := tx.SetMuted(room.ID, int64(uid), cr.OfflineMute == pb.ClientCondition_Room_MUTED); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// applied reports whether message id of the room exists and already is as
+// the offline change would make it.
+func applied(tx *storage.Tx, roomID int64, id uint64, done func(storage.Message) bool) bool {
+	m, err := tx.MessageInRoom(roomID, int64(id))
+	return err == nil && done(m)
+}
+
+// statusVersionOf is the status version a status push carries.
+func statusVersionOf(o outgoing) uint64 {
+	switch m := o.msg.(type) {
+	case *pb.ChatUpdateStatusResponse:
+		return m.StatusVersion
+	case *pb.GroupUpdateStatusResponse:
+		return m.StatusVersion
+	}
+	return 0
+}
