@@ -553,7 +553,7 @@ func (c *Client) InfoPage(ctx context.Context, req *pb.InfoPage) (*pb.InfoPageRe
 	return resp, nil
 }
 
-// ClientCondition calls action 600 and returns its ClientConditionResponse. Reports what the client has cached and did offline; the server applies it and sends what is missing.
+// ClientCondition calls action 600 and returns its ClientConditionResponse. Reports what the client has cached and did offline. The server checks every reported room (rooms that do not exist or that the caller left are skipped), applies the offline deletes, edits, seen marks and mutes as if they had been sent live (a refused one is a virtual error 602-609, logged and counted, never sent), then sends this connection, as pushes in version order, every new message, edit, status change and delete of each room since the versions reported, and answers last. Safe to repeat.
 func (c *Client) ClientCondition(ctx context.Context, req *pb.ClientCondition) (*pb.ClientConditionResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -565,7 +565,7 @@ func (c *Client) ClientCondition(ctx context.Context, req *pb.ClientCondition) (
 	return resp, nil
 }
 
-// ClientGetRoomList calls action 601 and returns its ClientGetRoomListResponse. Returns the rooms the user belongs to.
+// ClientGetRoomList calls action 601 and returns its ClientGetRoomListResponse. Returns the rooms the user belongs to (at most 1000), newest activity first, each with its last message and the caller's unread count. A chat deleted with ChatDelete is left out until its next message.
 func (c *Client) ClientGetRoomList(ctx context.Context, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -577,7 +577,7 @@ func (c *Client) ClientGetRoomList(ctx context.Context, req *pb.ClientGetRoomLis
 	return resp, nil
 }
 
-// ClientGetRoom calls action 602 and returns its ClientGetRoomResponse. Returns one room.
+// ClientGetRoom calls action 602 and returns its ClientGetRoomResponse. Returns one room of the caller's; 614 for a room that does not exist or that the caller is not in.
 func (c *Client) ClientGetRoom(ctx context.Context, req *pb.ClientGetRoom) (*pb.ClientGetRoomResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -589,7 +589,7 @@ func (c *Client) ClientGetRoom(ctx context.Context, req *pb.ClientGetRoom) (*pb.
 	return resp, nil
 }
 
-// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of a room's messages before or after a message.
+// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of at most 50 messages of a room, oldest first, as the caller sees it (from its start, after its clear point, deleted messages left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
 func (c *Client) ClientGetRoomHistory(ctx context.Context, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)

@@ -166,13 +166,13 @@ type Handlers interface {
 	InfoTime(ctx context.Context, s wire.Session, req *pb.InfoTime) (*pb.InfoTimeResponse, error)
 	// InfoPage handles action 503. Returns the body of a static page named by its id; the operator sets pages with tools/infopage.
 	InfoPage(ctx context.Context, s wire.Session, req *pb.InfoPage) (*pb.InfoPageResponse, error)
-	// ClientCondition handles action 600. Reports what the client has cached and did offline; the server applies it and sends what is missing.
+	// ClientCondition handles action 600. Reports what the client has cached and did offline. The server checks every reported room (rooms that do not exist or that the caller left are skipped), applies the offline deletes, edits, seen marks and mutes as if they had been sent live (a refused one is a virtual error 602-609, logged and counted, never sent), then sends this connection, as pushes in version order, every new message, edit, status change and delete of each room since the versions reported, and answers last. Safe to repeat.
 	ClientCondition(ctx context.Context, s wire.Session, req *pb.ClientCondition) (*pb.ClientConditionResponse, error)
-	// ClientGetRoomList handles action 601. Returns the rooms the user belongs to.
+	// ClientGetRoomList handles action 601. Returns the rooms the user belongs to (at most 1000), newest activity first, each with its last message and the caller's unread count. A chat deleted with ChatDelete is left out until its next message.
 	ClientGetRoomList(ctx context.Context, s wire.Session, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error)
-	// ClientGetRoom handles action 602. Returns one room.
+	// ClientGetRoom handles action 602. Returns one room of the caller's; 614 for a room that does not exist or that the caller is not in.
 	ClientGetRoom(ctx context.Context, s wire.Session, req *pb.ClientGetRoom) (*pb.ClientGetRoomResponse, error)
-	// ClientGetRoomHistory handles action 603. Returns a page of a room's messages before or after a message.
+	// ClientGetRoomHistory handles action 603. Returns a page of at most 50 messages of a room, oldest first, as the caller sees it (from its start, after its clear point, deleted messages left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
 	ClientGetRoomHistory(ctx context.Context, s wire.Session, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error)
 	// FileUploadOption handles action 700. Asks how many first and last bytes of a file of a given size the upload must start with.
 	FileUploadOption(ctx context.Context, s wire.Session, req *pb.FileUploadOption) (*pb.FileUploadOptionResponse, error)
