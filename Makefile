@@ -4,7 +4,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 BIN      := bin/gapd
 
-.PHONY: all generate check-generated build run test bench fuzz seed-check tools-check
+.PHONY: all generate check-generated build run test bench bench-go bench-load fuzz seed-check tools-check
 
 all: build
 
@@ -30,9 +30,17 @@ test: tools-check
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-## bench: benchmarks (speed and memory targets are checked here, never in timed tests)
-bench: tools-check
+## bench: Go benchmarks, then the load generator's standard set (speed and memory
+## targets are checked here, never in timed tests); results go in BENCHMARKS.md
+bench: bench-go bench-load
+
+## bench-go: the Go benchmarks only
+bench-go: tools-check
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-load: gapd under load over loopback WebSocket, beside bare gws, SQLite and disk references
+bench-load: build
+	$(GO) run ./tools/loadgen -gapd $(BIN) $(LOADGEN_FLAGS)
 
 ## fuzz: a short run of every fuzz target (a count budget: Go 1.26 can fail spuriously at a time budget's end)
 fuzz: tools-check

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/pb"
+)
+
+// settle is how long a server is left alone before its memory is read, so
+// connection set-up garbage has a chance to be collected.
+const settle = 3 * time.Second
+
+// idleMemory connects users (logged in) to a freshly started gapd and
+// returns the server's resident memory per connection: RSS after minus RSS
+// before, over the count.
+func idleMemory(srv *server, users []user) (perConn float64, err error) {
+	before := srv.stats()
+	conns, err := loginAll(srv.url, users, 200)
+	if err != nil {
+		return 0, err
+	}
+	defer closeAll(conns)
+	time.Sleep(settle)
+	after := srv.stats()
+	return float64(after.rss-before.rss) / float64(len(users)), nil
+}
+
+// bareIdleMemory is the same for n bare connections to the bare server.
+func bareIdleMemory(srv *server, n int) (float64, error) {
+	before := srv.stats()
+	conns := make([]*rawConn, n)
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.close()
+			}
+		}
+	}()
+	if err := parallel(n, 200, func(i int) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := dialRaw(ctx, srv.url, nil)
+		conns[i] = c
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	time.Sleep(settle)
+	after := srv.stats()
+	return float64(after.rss-before.rss) / float64(n), nil
+}
+
+// loginStorm: every user dials and logs in at the same instant. Time to
+// ready is from that instant to the UserLogin answer. It returns logins per
+// second over the whole storm.
+func loginStorm(url string, users []user) (float64, summary, error) {
+	var lat latencies
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	errs := make(chan error, len(users))
+	conns := make(chan *online, len(users))
+	var start time.Time
+	for _, u := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			c, err := login(ctx, url, u.token)
+			if err != nil {
+				errs <- err
+				return
+			}
+			lat.add(time.Since(start))
+			conns <- &online{u: u, conn: c}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond) // let every goroutine reach the gate
+	start = time.Now()
+	close(gate)
+	wg.Wait()
+	el := time.Since(start)
+	close(errs)
+	close(conns)
+	for c := range conns {
+		_ = c.conn.Close()
+	}
+	if err := <-errs; err != nil {
+		return 0, summary{}, fmt.Errorf("%d logins failed, first: %w", len(errs)+1, err)
+	}
+	return float64(len(users)) / el.Seconds(), lat.summary(), nil
+}
+
+// fileUpload uploads size random bytes through FileUploadOption,
+// FileUploadInit and FileUpload chunks at the offsets the server names. It
+// returns MB per second up to the last chunk's answer, the chunk size the
+// server asked for, and the time until FileUploadStatus says PROCESSED.
+func fileUpload(url string, u user, size int) (mbps float64, chunk int, processed time.Duration, err error) {
+	conns, err := loginAll(url, []user{u}, 1)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer closeAll(conns)
+	c := conns[0].conn.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+
+	data := make([]byte, size)
+	r := rand.NewChaCha8([32]byte{byte(time.Now().UnixNano())})
+	_, _ = r.Read(data)
+	sum := sha256.Sum256(data)
+
+	start := time.Now()
+	opt, err := c.FileUploadOption(ctx, &pb.FileUploadOption{Size: int64(size)})
+	if err != nil {
+		return 0, 0, 0, explain(dispatch.ActionFileUploadOption, err)
+	}
+	first, last := min(int(opt.FirstBytesLimit), size), min(int(opt.LastBytesLimit), size)
+	init, err := c.FileUploadInit(ctx, &pb.FileUploadInit{FirstBytes: data[:first], LastBytes: data[size-last:],
+		Size: int64(size), FileHash: sum[:], FileName: "loadgen.bin"})
+	if err != nil {
+		return 0, 0, 0, explain(dispatch.ActionFileUploadInit, err)
+	}
+	off, limit, progress := init.Offset, int(init.Limit), init.Progress
+	chunk = limit
+	for progress < 100 {
+		if limit <= 0 || off < 0 || off >= int64(size) {
+			return 0, 0, 0, fmt.Errorf("server asked for offset %d limit %d of a %d-byte file at %.1f%%", off, limit, size, progress)
+		}
+		end := min(off+int64(limit), int64(size))
+		up, err := c.FileUpload(ctx, &pb.FileUpload{Token: init.Token, Offset: off, Bytes: data[off:end]})
+		if err != nil {
+			return 0, 0, 0, explain(dispatch.ActionFileUpload, err)
+		}
+		off, limit, progress = up.NextOffset, int(up.NextLimit), up.Progress
+	}
+	uploaded := time.Since(start)
+	for {
+		st, err := c.FileUploadStatus(ctx, &pb.FileUploadStatus{Token: init.Token})
+		if err != nil {
+			return 0, 0, 0, explain(dispatch.ActionFileUploadStatus, err)
+		}
+		if st.Status == pb.FileUploadStatusResponse_PROCESSED {
+			break
+		}
+		time.Sleep(time.Duration(max(st.RecheckDelayMs, 10)) * time.Millisecond)
+	}
+	return float64(size) / (1 << 20) / uploaded.Seconds(), chunk, time.Since(start), nil
+}
