@@ -2,8 +2,11 @@ package handlers
 
 import (
 	"errors"
+	"strconv"
 
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/roles"
 	"github.com/gapd/gapd/storage"
 )
 
@@ -49,7 +52,35 @@ func (h *Handlers) room(tx *storage.Tx, r storage.Room, m storage.Member) (*pb.R
 		// A chat with an account that is gone can be read but not written.
 		out.ReadOnly = ru.Deleted
 	}
+	if r.Type == storage.RoomGroup || r.Type == storage.RoomChannel {
+		if err := rankedRoom(tx, r, m, out); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// rankedRoom fills what a group or channel shows its member: their role,
+// how many members it has, its description. A channel is read-only to the
+// roles that may not post.
+func rankedRoom(tx *storage.Tx, r storage.Room, m storage.Member, out *pb.Room) error {
+	n, err := tx.MemberCount(r.ID)
+	if err != nil {
+		return err
+	}
+	out.Initials, out.Color = initials(r.Title), userColor(r.ID)
+	count := uint32(n)
+	label := strconv.Itoa(n)
+	if r.Type == storage.RoomGroup {
+		out.GroupRoomExtra = &pb.GroupRoom{Type: pb.GroupRoom_PRIVATE_ROOM, Role: pb.GroupRoom_Role(m.Role),
+			ParticipantsCount: count, ParticipantsCountLabel: label, Description: r.Description}
+		out.ReadOnly = !roles.May(dispatch.ActionGroupSendMessage, roles.Role(m.Role))
+		return nil
+	}
+	out.ChannelRoomExtra = &pb.ChannelRoom{Type: pb.ChannelRoom_PRIVATE_ROOM, Role: pb.ChannelRoom_Role(m.Role),
+		ParticipantsCount: count, ParticipantsCountLabel: label, Description: r.Description, SeenId: uint64(m.SeenID)}
+	out.ReadOnly = !roles.May(dispatch.ActionChannelSendMessage, roles.Role(m.Role))
+	return nil
 }
 
 // errNoRoom is what memberOf returns for a room that does not exist.

@@ -1,0 +1,40 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// GroupKickMember removes a member ranked below the caller. The kicked user
+// is told, and from then on neither receives nor sends in the group.
+func (h *Handlers) GroupKickMember(ctx context.Context, s wire.Session, req *pb.GroupKickMember) (*pb.GroupKickMemberResponse, error) {
+	rf := refusals{
+		badRoom:   func() *wire.Error { return errs.NewGroupKickMemberBadPayload(errs.GroupKickMemberBadPayloadInvalidRoomId) },
+		forbidden: errs.NewGroupKickMemberForbidden,
+	}
+	badUser := func() *wire.Error { return errs.NewGroupKickMemberBadPayload(errs.GroupKickMemberBadPayloadInvalidMemberId) }
+	var c change
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupKickMember, rf)
+		if err != nil {
+			return err
+		}
+		t, err := targetOf(tx, m, req.MemberId, dispatch.ActionGroupKickMember, badUser, rf.forbidden)
+		if err != nil {
+			return err
+		}
+		c, err = h.kick(tx, m, t)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.GroupKickMemberResponse{RoomId: req.RoomId, MemberId: req.MemberId}
+	h.announce(s, groupRooms, dispatch.ActionGroupKickMember, resp, req.RoomId, c, req.MemberId)
+	return resp, nil
+}

@@ -1,0 +1,105 @@
+package handlers
+
+import (
+	"errors"
+
+	"github.com/gapd/gapd/generated/roles"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// Joining and leaving groups and channels, shared by both kinds.
+
+// createRanked creates a group or channel with the caller as its owner and
+// a ROOM_CREATED log as its first message.
+func (h *Handlers) createRanked(tx *storage.Tx, k ranked, owner int64, title, description string) (storage.Room, change, error) {
+	now := h.unix()
+	r, err := tx.CreateRoom(k.typ, title, description, owner, now)
+	if err != nil {
+		return r, change{}, err
+	}
+	if err := tx.AddMember(r.ID, owner, int32(roles.Owner), 0, now); err != nil {
+		return r, change{}, err
+	}
+	log, err := tx.InsertLog(r.ID, owner, storage.LogRoomCreated, 0, now)
+	if err != nil {
+		return r, change{}, err
+	}
+	c, err := h.changed(tx, r.ID, &log)
+	return r, c, err
+}
+
+// admission is a user joining a room: from where they see its history.
+type admission struct {
+	userID  uint64
+	startID int64 // first message they see; 0 with fromLog false: all
+	fromLog bool  // they see from the log of their own addition on
+	badUser func() *wire.Error
+	exists  func() *wire.Error
+}
+
+// admit adds a user to the caller's room as a plain member and logs it.
+func (h *Handlers) admit(tx *storage.Tx, caller storage.Member, a admission) (change, error) {
+	u, err := tx.UserByID(int64(a.userID))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!u.Verified || u.Blocked)) {
+		return change{}, a.badUser()
+	}
+	if err != nil {
+		return change{}, err
+	}
+	if _, err := tx.Member(caller.RoomID, u.ID); err == nil {
+		return change{}, a.exists()
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return change{}, err
+	}
+	now := h.unix()
+	log, err := tx.InsertLog(caller.RoomID, caller.UserID, storage.LogMemberAdded, u.ID, now)
+	if err != nil {
+		return change{}, err
+	}
+	start := a.startID
+	if a.fromLog {
+		start = log.ID
+	}
+	if err := tx.AddMember(caller.RoomID, u.ID, int32(roles.Member), start, now); err != nil {
+		return change{}, err
+	}
+	return h.changed(tx, caller.RoomID, &log)
+}
+
+// depart takes the caller out of the room and logs it. An owner who leaves
+// hands the room to the senior member left (highest rank, longest standing)
+// so that a room always has an owner while it has members.
+func (h *Handlers) depart(tx *storage.Tx, m storage.Member) (change, error) {
+	if err := tx.RemoveMember(m.RoomID, m.UserID); err != nil {
+		return change{}, err
+	}
+	if roles.Role(m.Role) == roles.Owner {
+		heir, err := tx.SeniorMember(m.RoomID)
+		switch {
+		case err == nil:
+			if err := tx.SetRole(m.RoomID, heir.UserID, int32(roles.Owner)); err != nil {
+				return change{}, err
+			}
+		case !errors.Is(err, storage.ErrNotFound):
+			return change{}, err
+		}
+	}
+	log, err := tx.InsertLog(m.RoomID, m.UserID, storage.LogMemberLeft, 0, h.unix())
+	if err != nil {
+		return change{}, err
+	}
+	return h.changed(tx, m.RoomID, &log)
+}
+
+// kick removes target from the room on the caller's authority and logs it.
+func (h *Handlers) kick(tx *storage.Tx, caller, target storage.Member) (change, error) {
+	if err := tx.RemoveMember(target.RoomID, target.UserID); err != nil {
+		return change{}, err
+	}
+	log, err := tx.InsertLog(caller.RoomID, caller.UserID, storage.LogMemberKicked, target.UserID, h.unix())
+	if err != nil {
+		return change{}, err
+	}
+	return h.changed(tx, caller.RoomID, &log)
+}

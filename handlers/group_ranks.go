@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/roles"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
+)
+
+// Promotions and demotions: GroupAddAdmin, GroupAddModerator, GroupKickAdmin,
+// GroupKickModerator and ChannelAddAdmin differ only in codes and ranks.
+
+// rerank is one rank change.
+type rerank struct {
+	k       ranked
+	action  uint16
+	to      roles.Role
+	from    *roles.Role // the role the member must hold now; nil for any
+	rf      refusals    // badRoom and forbidden of the action
+	badUser func() *wire.Error
+}
+
+// rerankMember sets the member's role and tells every member. Nothing is logged:
+// the protocol's log types have no rank changes.
+func (h *Handlers) rerankMember(ctx context.Context, s wire.Session, roomID, memberID uint64, x rerank, resp proto.Message) error {
+	var c change
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		_, m, err := permitted(tx, roomID, x.k, s.UserID(), x.action, x.rf)
+		if err != nil {
+			return err
+		}
+		t, err := targetOf(tx, m, memberID, x.action, x.badUser, x.rf.forbidden)
+		if err != nil {
+			return err
+		}
+		if x.from != nil && roles.Role(t.Role) != *x.from {
+			return x.badUser()
+		}
+		if err := tx.SetRole(t.RoomID, t.UserID, int32(x.to)); err != nil {
+			return err
+		}
+		c, err = h.changed(tx, m.RoomID, nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h.announce(s, x.k, x.action, resp, roomID, c)
+	return nil
+}
+
+func rolePtr(r roles.Role) *roles.Role { return &r }
+
+// GroupAddAdmin makes a member an admin. Error 321 has no minor table, so a
+// room or member that will not do is 321 alone.
+func (h *Handlers) GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.GroupAddAdmin) (*pb.GroupAddAdminResponse, error) {
+	x := rerank{k: groupRooms, action: dispatch.ActionGroupAddAdmin, to: roles.Admin,
+		rf:      refusals{badRoom: errs.NewGroupAddAdminBadPayload, forbidden: errs.NewGroupAddAdminForbidden},
+		badUser: errs.NewGroupAddAdminBadPayload}
+	resp := &pb.GroupAddAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// GroupAddModerator makes a member a moderator.
+func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *pb.GroupAddModerator) (*pb.GroupAddModeratorResponse, error) {
+	x := rerank{k: groupRooms, action: dispatch.ActionGroupAddModerator, to: roles.Moderator,
+		rf: refusals{
+			badRoom:   func() *wire.Error { return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidRoomId) },
+			forbidden: errs.NewGroupAddModeratorForbidden,
+		},
+		badUser: func() *wire.Error { return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidMemberId) }}
+	resp := &pb.GroupAddModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// GroupKickAdmin makes an admin a plain member; member_id must be an admin.
+func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.GroupKickAdmin) (*pb.GroupKickAdminResponse, error) {
+	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickAdmin, to: roles.Member, from: rolePtr(roles.Admin),
+		rf: refusals{
+			badRoom:   func() *wire.Error { return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidRoomId) },
+			forbidden: errs.NewGroupKickAdminForbidden,
+		},
+		badUser: func() *wire.Error { return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidMemberId) }}
+	resp := &pb.GroupKickAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// GroupKickModerator makes a moderator a plain member; member_id must be a
+// moderator.
+func (h *Handlers) GroupKickModerator(ctx context.Context, s wire.Session, req *pb.GroupKickModerator) (*pb.GroupKickModeratorResponse, error) {
+	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickModerator, to: roles.Member, from: rolePtr(roles.Moderator),
+		rf: refusals{
+			badRoom:   func() *wire.Error { return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidRoomId) },
+			forbidden: errs.NewGroupKickModeratorForbidden,
+		},
+		badUser: func() *wire.Error { return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidMemberId) }}
+	resp := &pb.GroupKickModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}

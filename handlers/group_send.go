@@ -1,0 +1,75 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/roles"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
+)
+
+// GroupSendMessage stores a message through the one send path and pushes it
+// to every member's sessions but the sender's current one.
+func (h *Handlers) GroupSendMessage(ctx context.Context, s wire.Session, req *pb.GroupSendMessage) (*pb.GroupSendMessageResponse, error) {
+	k := rankedSend(groupRooms, dispatch.ActionGroupSendMessage, errs.NewGroupSendMessageBadPayload, errs.NewGroupSendMessageForbidden)
+	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
+		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId}
+	resp := &pb.GroupSendMessageResponse{RoomId: req.RoomId}
+	if err := h.sendRanked(ctx, s, a, k, dispatch.ActionGroupSendMessage, func(m *pb.RoomMessage) proto.Message {
+		resp.RoomMessage = m
+		return resp
+	}); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// rankedSend is the sendKind of a group or channel: the caller's role must
+// be allowed to post (package roles).
+func rankedSend(k ranked, action uint16, bad func(wire.Minor) *wire.Error, forbidden func() *wire.Error) sendKind {
+	return sendKind{
+		roomType:  k.typ,
+		bad:       bad,
+		forbidden: forbidden,
+		allow: func(_ *storage.Tx, _ storage.Room, m storage.Member) error {
+			if !roles.May(action, roles.Role(m.Role)) {
+				return forbidden()
+			}
+			return nil
+		},
+	}
+}
+
+// sendRanked stores a group or channel message and pushes the response
+// (built by respond) to every member. A resend of a stored random_id pushes
+// nothing: everyone had it already.
+func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k sendKind, action uint16, respond func(*pb.RoomMessage) proto.Message) error {
+	var (
+		out     sent
+		members []int64
+	)
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		var err error
+		if out, err = h.storeMessage(tx, s.UserID(), a, k, h.unix()); err != nil {
+			return err
+		}
+		members, err = tx.MemberIDs(out.msg.RoomID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	resp := respond(out.rendered)
+	if !out.duplicate {
+		users := make([]uint64, len(members))
+		for i, id := range members {
+			users[i] = uint64(id)
+		}
+		h.pushTo(s, action+wire.ResponseOffset, resp, users...)
+	}
+	return nil
+}
