@@ -15,12 +15,7 @@ import (
 // message clear_id; the peer keeps its history. Clearing to an earlier point
 // than before changes nothing. The caller's other sessions are told.
 func (h *Handlers) ChatClearMessage(ctx context.Context, s wire.Session, req *pb.ChatClearMessage) (*pb.ChatClearMessageResponse, error) {
-	rf := refusals{
-		badRoom: func() *wire.Error {
-			return errs.NewChatClearMessageBadPayload(errs.ChatClearMessageBadPayloadInvalidRoomId)
-		},
-		forbidden: errs.NewChatClearMessageForbidden,
-	}
+	rf := refuse(errs.NewChatClearMessageBadPayload, errs.ChatClearMessageBadPayloadInvalidRoomId, 0, errs.NewChatClearMessageForbidden)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := access(tx, req.RoomId, storage.RoomChat, s.UserID(), rf)
 		if err != nil {

@@ -14,30 +14,17 @@ import (
 // content is forgotten and the row stays, marked deleted at a new version,
 // so that clients that were away learn of it.
 func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *pb.ChatDeleteMessage) (*pb.ChatDeleteMessageResponse, error) {
-	var out outgoing
-	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
-		out, err = h.deleteChatMessage(tx, s.UserID(), req)
-		return err
-	})
+	out, err := h.commitThenPush(ctx, s, func(tx *storage.Tx) (outgoing, error) { return h.deleteChatMessage(tx, s.UserID(), req) })
 	if err != nil {
 		return nil, err
 	}
-	h.deliver(s, out)
-	return out.msg.(*pb.ChatDeleteMessageResponse), nil
+	return out.(*pb.ChatDeleteMessageResponse), nil
 }
 
 // deleteChatMessage is ChatDeleteMessage inside a transaction (ClientCondition
 // applies offline deletes with it too).
 func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatDeleteMessage) (outgoing, error) {
-	rf := refusals{
-		badRoom: func() *wire.Error {
-			return errs.NewChatDeleteMessageBadPayload(errs.ChatDeleteMessageBadPayloadInvalidRoomId)
-		},
-		forbidden: errs.NewChatDeleteMessageForbidden,
-		badMessage: func() *wire.Error {
-			return errs.NewChatDeleteMessageBadPayload(errs.ChatDeleteMessageBadPayloadInvalidMessageId)
-		},
-	}
+	rf := refuse(errs.NewChatDeleteMessageBadPayload, errs.ChatDeleteMessageBadPayloadInvalidRoomId, errs.ChatDeleteMessageBadPayloadInvalidMessageId, errs.NewChatDeleteMessageForbidden)
 	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
 	if err != nil {
 		return outgoing{}, err

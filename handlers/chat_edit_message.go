@@ -15,30 +15,17 @@ import (
 // IMAGE_TEXT, which is why the response carries the type). Voice, location,
 // contact and log messages have no text to edit.
 func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.ChatEditMessage) (*pb.ChatEditMessageResponse, error) {
-	var out outgoing
-	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
-		out, err = h.editChatMessage(tx, s.UserID(), req)
-		return err
-	})
+	out, err := h.commitThenPush(ctx, s, func(tx *storage.Tx) (outgoing, error) { return h.editChatMessage(tx, s.UserID(), req) })
 	if err != nil {
 		return nil, err
 	}
-	h.deliver(s, out)
-	return out.msg.(*pb.ChatEditMessageResponse), nil
+	return out.(*pb.ChatEditMessageResponse), nil
 }
 
 // editChatMessage is ChatEditMessage inside a transaction (ClientCondition
 // applies offline edits with it too): the response and whom to push it to.
 func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEditMessage) (outgoing, error) {
-	rf := refusals{
-		badRoom: func() *wire.Error {
-			return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidRoomId)
-		},
-		forbidden: errs.NewChatEditMessageForbidden,
-		badMessage: func() *wire.Error {
-			return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidMessageId)
-		},
-	}
+	rf := refuse(errs.NewChatEditMessageBadPayload, errs.ChatEditMessageBadPayloadInvalidRoomId, errs.ChatEditMessageBadPayloadInvalidMessageId, errs.NewChatEditMessageForbidden)
 	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
 	if err != nil {
 		return outgoing{}, err

@@ -20,15 +20,8 @@ func (h *Handlers) ChatUpdateStatus(ctx context.Context, s wire.Session, req *pb
 		// cannot set them.
 		return nil, errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidStatus)
 	}
-	rf := refusals{
-		badRoom: func() *wire.Error {
-			return errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidRoomId)
-		},
-		forbidden: errs.NewChatUpdateStatusForbidden,
-		badMessage: func() *wire.Error {
-			return errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidMessageId)
-		},
-	}
+	rf := refuse(errs.NewChatUpdateStatusBadPayload, errs.ChatUpdateStatusBadPayloadInvalidRoomId,
+		errs.ChatUpdateStatusBadPayloadInvalidMessageId, errs.NewChatUpdateStatusForbidden)
 	var out statusOutcome
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
 		out, err = h.raiseStatus(tx, s.UserID(), req.RoomId, storage.RoomChat, req.MessageId, req.Status, rf)

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"context"
+
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -45,4 +48,19 @@ func (h *Handlers) deliver(s wire.Session, out ...outgoing) {
 	for _, o := range out {
 		h.pushTo(s, o.action, o.msg, o.to...)
 	}
+}
+
+// commitThenPush runs fn as the request's transaction and, once it has
+// committed, sends the push fn decided; its message is also the response.
+func (h *Handlers) commitThenPush(ctx context.Context, s wire.Session, fn func(*storage.Tx) (outgoing, error)) (proto.Message, error) {
+	var out outgoing
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.deliver(s, out)
+	return out.msg, nil
 }

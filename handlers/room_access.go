@@ -36,3 +36,14 @@ func visible(tx *storage.Tx, m storage.Member, id uint64, rf refusals) (storage.
 	}
 	return msg, err
 }
+
+// refuse builds the usual refusals of an action: its BAD_PAYLOAD with the
+// minors it gives a bad room and a bad message (0: the action names no
+// message), and its FORBIDDEN.
+func refuse(bad func(wire.Minor) *wire.Error, room, message wire.Minor, forbidden func() *wire.Error) refusals {
+	rf := refusals{badRoom: func() *wire.Error { return bad(room) }, forbidden: forbidden}
+	if message != 0 {
+		rf.badMessage = func() *wire.Error { return bad(message) }
+	}
+	return rf
+}
