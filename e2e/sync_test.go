@@ -209,3 +209,43 @@ func syncMetrics(t *testing.T, e *env) string {
 	}
 	return string(body)
 }
+
+func TestSyncGroupCatchUpAndOfflineSeen(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9122000031), chatSignUp(e, 9122000032)
+	g, err := a.c.GroupCreate(ctx(t), &pb.GroupCreate{Name: "team"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.c.GroupAddMember(ctx(t), &pb.GroupAddMember{RoomId: g.RoomId, Member: &pb.GroupAddMember_Member{UserId: b.id}}); err != nil {
+		t.Fatal(err)
+	}
+	send := func(text string) *pb.RoomMessage {
+		r, err := a.c.GroupSendMessage(ctx(t), &pb.GroupSendMessage{RoomId: g.RoomId, MessageType: pb.RoomMessageType_TEXT, Message: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.RoomMessage
+	}
+	first := send("before")
+	nextPush(t, b.conn, dispatch.ActionGroupSendMessage+wire.ResponseOffset)
+	b.conn.Close()
+	missed := send("while b was away")
+
+	b2 := chatSecondSession(e, b)
+	syncPushes(b2.conn)
+	if _, err := b2.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{{
+		RoomId: g.RoomId, MessageVersion: first.MessageVersion, OfflineSeen: []uint64{first.MessageId},
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	got := syncPushes(b2.conn)
+	if len(got) != 1 || got[0].Action != dispatch.ActionGroupSendMessage+wire.ResponseOffset ||
+		got[0].Msg.(*pb.GroupSendMessageResponse).RoomMessage.GetMessageId() != missed.MessageId {
+		t.Fatalf("b's catch-up: %v", got)
+	}
+	p := nextPush(t, a.conn, dispatch.ActionGroupUpdateStatus+wire.ResponseOffset).(*pb.GroupUpdateStatusResponse)
+	if p.MessageId != first.MessageId || p.Status != pb.RoomMessageStatus_SEEN {
+		t.Fatalf("a got %v for b's offline seen mark", p)
+	}
+}
