@@ -73,8 +73,9 @@ func (o Options) withDefaults() (Options, error) {
 
 // DB is an open gapd database: one writer connection and a reader pool.
 type DB struct {
-	w *sqlx.DB // exactly one connection; every Write runs here
+	w *sqlx.DB // exactly one connection; every Write runs here, through b
 	r *sqlx.DB // read-only pool; every Read runs here
+	b *batcher // gathers concurrent Writes into shared transactions
 }
 
 // Open creates dir if needed, opens dir/gapd.db, applies pending schema
@@ -112,13 +113,14 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	return &DB{w: w, r: r}, nil
+	return &DB{w: w, r: r, b: newBatcher(w)}, nil
 }
 
 // Close closes the readers, then the writer. The writer goes last because
 // the last connection to close checkpoints the WAL into the main file, and
 // read-only connections cannot do that.
 func (db *DB) Close() error {
+	db.b.stop()
 	rerr := db.r.Close()
 	werr := db.w.Close()
 	if werr != nil {

@@ -20,18 +20,26 @@ type Tx struct {
 	tx  *sqlx.Tx
 }
 
-// Write runs fn in one IMMEDIATE transaction on the single writer connection.
-// It commits when fn returns nil and rolls back when fn returns an error or
-// panics (the panic then continues to unwind). fn's own error is returned
-// unwrapped, so protocol errors pass through intact.
+// Write runs fn inside an IMMEDIATE transaction on the single writer
+// connection and returns after that transaction has committed. When fn
+// returns an error or panics, its own work is rolled back (the panic then
+// continues in the caller's goroutine) and the error is returned unwrapped,
+// so protocol errors pass through intact.
 //
-// Every request is one transaction: a handler does all its work inside one
-// Write and sends its response (and pushes) only after Write has returned nil,
-// that is after the commit is durable. Writes queue behind one another, so
-// keep fn short, never wait on the network inside it, and never call Write
-// from inside fn (it would wait for itself forever).
+// Writes that arrive together share one transaction and one sync (group
+// commit, batch.go): fn runs inside a savepoint of that transaction, so it
+// sees the work of requests before it in the batch, and a failed COMMIT
+// fails every request it held. Either way, a nil return means fn's work is
+// durable, and an error means none of it is.
+//
+// Every request is one Write: a handler does all its work inside one Write
+// and sends its response (and pushes) only after Write has returned nil.
+// fns run one after another on one goroutine, so keep fn short, never wait
+// on the network inside it, and never call Write from inside fn (it would
+// wait for itself forever). A cancelled ctx stops a Write that has not
+// started; once fn runs, it runs to the end and its outcome is returned.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return run(ctx, db.w, nil, fn)
+	return db.b.submit(ctx, fn)
 }
 
 // Read runs fn in a read-only transaction on the reader pool: a consistent
