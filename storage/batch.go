@@ -76,6 +76,11 @@ func (b *batcher) submit(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	select {
+	case <-b.quit:
+		return ErrClosed
+	default:
+	}
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
 	case b.queue <- r:
@@ -92,6 +97,12 @@ func (b *batcher) submit(ctx context.Context, fn func(*Tx) error) error {
 		}
 		// Already running: its outcome is coming, and must be reported
 		// as it is (it may commit).
+		<-r.done
+	case <-b.stopped:
+		// Queued as Close ran: nothing will take it any more.
+		if r.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return ErrClosed
+		}
 		<-r.done
 	}
 	if r.panicked {

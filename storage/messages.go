@@ -64,7 +64,9 @@ const (
 		RETURNING ` + messageColumns
 	qMessageInRoom = `SELECT ` + messageColumns + ` FROM messages WHERE id = ? AND room_id = ?`
 	qMessageByID   = `SELECT ` + messageColumns + ` FROM messages WHERE id = ?`
-	qMessageByRand = `SELECT ` + messageColumns + ` FROM messages WHERE room_id = ? AND author_id = ? AND random_id = ?`
+	// The random_id <> 0 term lets SQLite use the partial index
+	// messages_random; without it every resend check scans the whole room.
+	qMessageByRand = `SELECT ` + messageColumns + ` FROM messages WHERE room_id = ? AND author_id = ? AND random_id = ? AND random_id <> 0`
 	qHasAuthored   = `SELECT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND author_id = ?)`
 	qEditMessage   = `UPDATE messages SET body = ?, type = ?, edited = 1, message_version = ?, update_time = ? WHERE id = ? RETURNING ` + messageColumns
 	qDeleteMessage = `UPDATE messages SET deleted = 1, delete_version = ?, update_time = ?,

@@ -1,0 +1,36 @@
+package storage
+
+import (
+	"strings"
+	"testing"
+)
+
+// Hot-path lookups must use an index, not scan a room: a send checks its
+// random_id on every message, and a scan grows with the room's history.
+func TestHotQueriesUseIndexes(t *testing.T) {
+	db := openTest(t)
+	for name, q := range map[string]struct {
+		query string
+		index string
+	}{
+		"message by random id": {qMessageByRand, "messages_random"},
+	} {
+		rows, err := db.r.Queryx(`EXPLAIN QUERY PLAN `+q.query, 1, 2, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if p := strings.Join(plan, "; "); !strings.Contains(p, q.index) {
+			t.Errorf("%s: plan %q does not use %s", name, p, q.index)
+		}
+	}
+}
