@@ -21,11 +21,23 @@ import (
 // the change has already happened and the response must still go out.
 func (h *Handlers) pushTo(s wire.Session, action uint16, msg proto.Message, users ...uint64) {
 	setHeader(msg, &pb.Response{Timestamp: uint32(h.unix())})
+	if m, ok := h.hub.(multiPusher); ok {
+		// One encoding for every recipient (server.Hub).
+		if err := m.PushMany(users, action, msg, s); err != nil {
+			h.log.Error("push failed", "action", action, "users", len(users), "err", err)
+		}
+		return
+	}
 	for _, u := range users {
 		if err := h.hub.Push(u, action, msg, s); err != nil {
 			h.log.Error("push failed", "action", action, "user", u, "err", err)
 		}
 	}
+}
+
+// multiPusher is a Pusher that encodes a push once for many users.
+type multiPusher interface {
+	PushMany(users []uint64, action uint16, msg proto.Message, except wire.Session) error
 }
 
 // setHeader sets field 1 (the Response header every response message has).

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/gapd/gapd/wire"
@@ -47,25 +48,47 @@ func NewHub() *Hub {
 
 // Push sends msg as a frame of action (a response id, 30000+N) with an empty
 // response id to every live connection of userID except the session except
-// (the one whose request caused the push; nil for none). The frame is encoded
-// once. Push never waits: a connection whose outbound queue is full is closed
-// instead, and catches up through ClientCondition when it reconnects.
+// (the one whose request caused the push; nil for none). Push never waits:
+// a connection whose outbound queue is full is closed instead, and catches
+// up through ClientCondition when it reconnects.
 func (h *Hub) Push(userID uint64, action uint16, msg proto.Message, except wire.Session) error {
+	return h.PushMany([]uint64{userID}, action, msg, except)
+}
+
+// PushMany is Push to several users: the frame is encoded once and the same
+// bytes are queued to every connection (a group's thousand members cost one
+// encoding, not a thousand). A user listed twice gets the frame once.
+func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except wire.Session) error {
 	frame, err := marshalFrame(action, msg)
 	if err != nil {
 		return fmt.Errorf("push action %d: %w", action, err)
 	}
+	var one [1]*conn
+	targets := one[:0]
+	var seen map[uint64]struct{} // for long lists; short ones are searched
+	if len(users) > 16 {
+		seen = make(map[uint64]struct{}, len(users))
+	}
 	h.mu.RLock()
-	set := h.byUser[userID]
-	targets := make([]*conn, 0, len(set))
-	for c := range set {
-		if except == nil || wire.Session(c) != except {
-			targets = append(targets, c)
+	for i, u := range users {
+		if seen != nil {
+			if _, dup := seen[u]; dup {
+				continue
+			}
+			seen[u] = struct{}{}
+		} else if slices.Contains(users[:i], u) {
+			continue
+		}
+		for c := range h.byUser[u] {
+			if except == nil || wire.Session(c) != except {
+				targets = append(targets, c)
+			}
 		}
 	}
 	h.mu.RUnlock()
 	// Outside the lock: a full queue closes its connection, which takes the
-	// lock to unregister it.
+	// lock to unregister it. Queued frames are only read, never changed, so
+	// every connection shares the one encoding.
 	for _, c := range targets {
 		if c.enqueue(outFrame{data: frame}) {
 			h.pushes.Inc()
