@@ -16,7 +16,10 @@ const (
 )
 
 // outFrame is one entry of a connection's outbound queue: a frame to write,
-// and/or a close once everything before it is written.
+// and/or a close once everything before it is written. Queues hold pointers,
+// and a queued outFrame is never changed: one push is a single outFrame
+// shared by every recipient, and an idle connection's queue costs 8 bytes a
+// slot rather than the struct's size.
 type outFrame struct {
 	data   []byte
 	pong   bool // data is a WebSocket pong's payload, not a protocol frame
@@ -42,7 +45,7 @@ type conn struct {
 	user   atomic.Uint64
 	device atomic.Uint64
 
-	out      chan outFrame
+	out      chan *outFrame
 	done     chan struct{} // closed once the connection is finished
 	doneOnce sync.Once
 	closing  atomic.Bool // evicted or closing: frames still arriving are ignored
@@ -53,7 +56,7 @@ func newConn(s *Server, ws *gws.Conn, remote string) *conn {
 		srv:    s,
 		ws:     ws,
 		remote: remote,
-		out:    make(chan outFrame, s.outQueue),
+		out:    make(chan *outFrame, s.outQueue),
 		done:   make(chan struct{}),
 	}
 }
@@ -70,7 +73,7 @@ func (c *conn) finished() bool {
 
 // enqueue queues f without waiting. A full queue means the client does not
 // keep up: the connection is closed and enqueue reports false.
-func (c *conn) enqueue(f outFrame) bool {
+func (c *conn) enqueue(f *outFrame) bool {
 	if c.finished() {
 		return false
 	}
@@ -90,7 +93,7 @@ func (c *conn) enqueue(f outFrame) bool {
 // for room: only this client's reading is held up while its queue is full.
 func (c *conn) reply(frame []byte) {
 	select {
-	case c.out <- outFrame{data: frame}:
+	case c.out <- &outFrame{data: frame}:
 	case <-c.done:
 	}
 }
@@ -100,7 +103,7 @@ func (c *conn) reply(frame []byte) {
 func (c *conn) closeAfter(f outFrame, code uint16, reason string) {
 	c.closing.Store(true)
 	f.close, f.code, f.reason = true, code, reason
-	c.enqueue(f)
+	c.enqueue(&f)
 }
 
 // finish closes the connection after everything queued is written, waiting
@@ -108,7 +111,7 @@ func (c *conn) closeAfter(f outFrame, code uint16, reason string) {
 func (c *conn) finish(ctx context.Context, code uint16, reason string) {
 	c.closing.Store(true)
 	select {
-	case c.out <- outFrame{close: true, code: code, reason: reason}:
+	case c.out <- &outFrame{close: true, code: code, reason: reason}:
 	case <-c.done:
 	case <-ctx.Done():
 		c.kill()

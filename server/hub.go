@@ -89,8 +89,9 @@ func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except 
 	// Outside the lock: a full queue closes its connection, which takes the
 	// lock to unregister it. Queued frames are only read, never changed, so
 	// every connection shares the one encoding.
+	f := &outFrame{data: frame}
 	for _, c := range targets {
-		if c.enqueue(outFrame{data: frame}) {
+		if c.enqueue(f) {
 			h.pushes.Inc()
 		}
 	}

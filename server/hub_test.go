@@ -19,7 +19,7 @@ func queued(c *conn) []outFrame {
 	for {
 		select {
 		case f := <-c.out:
-			fs = append(fs, f)
+			fs = append(fs, *f)
 		default:
 			return fs
 		}
@@ -75,7 +75,7 @@ func TestHubPush(t *testing.T) {
 	// A full queue: that connection is closed, the push does not wait, and
 	// the others still get it.
 	for i := 0; i < cfg.OutQueue; i++ {
-		b.out <- outFrame{data: []byte{0, 0}}
+		b.out <- &outFrame{data: []byte{0, 0}}
 	}
 	began := time.Now()
 	if err := hub.Push(1, action, msg, nil); err != nil {

@@ -287,7 +287,7 @@ func (e events) OnOpen(ws *gws.Conn) {
 	s.metrics.connections.Inc()
 	s.log.Debug("connection open", "remote", c.remote)
 	c.touch()
-	c.enqueue(outFrame{data: s.helloFrame()})
+	c.enqueue(&outFrame{data: s.helloFrame()})
 	go c.writeLoop()
 }
 
@@ -312,7 +312,7 @@ func (e events) OnClose(ws *gws.Conn, err error) {
 func (e events) OnPing(ws *gws.Conn, payload []byte) {
 	if c := connOf(ws); c != nil {
 		c.touch()
-		c.enqueue(outFrame{data: append([]byte(nil), payload...), pong: true})
+		c.enqueue(&outFrame{data: append([]byte(nil), payload...), pong: true})
 	}
 }
 

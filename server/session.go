@@ -45,7 +45,7 @@ func (c *conn) Send(ctx context.Context, action uint16, msg proto.Message) error
 		return fmt.Errorf("send action %d: %w", action, err)
 	}
 	select {
-	case c.out <- outFrame{data: frame}:
+	case c.out <- &outFrame{data: frame}:
 		return nil
 	case <-c.done:
 		return errConnClosed
