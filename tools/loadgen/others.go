@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,15 +24,45 @@ const settle = 3 * time.Second
 // returns the server's resident memory per connection: RSS after minus RSS
 // before, over the count.
 func idleMemory(srv *server, users []user) (perConn float64, err error) {
-	before := srv.stats()
+	before, mbefore := srv.stats(), goMetrics(srv.url)
 	conns, err := loginAll(srv.url, users, 200)
 	if err != nil {
 		return 0, err
 	}
 	defer closeAll(conns)
 	time.Sleep(settle)
-	after := srv.stats()
-	return float64(after.rss-before.rss) / float64(len(users)), nil
+	after, mafter := srv.stats(), goMetrics(srv.url)
+	n := float64(len(users))
+	if mbefore != nil && mafter != nil {
+		// Where the memory goes, from gapd's own /metrics (Go collector).
+		fmt.Printf("idle: per connection, goroutines %.2f, goroutine stacks %.1f KB, heap in use %.1f KB\n",
+			(mafter["go_goroutines"]-mbefore["go_goroutines"])/n,
+			(mafter["go_memstats_stack_inuse_bytes"]-mbefore["go_memstats_stack_inuse_bytes"])/n/1024,
+			(mafter["go_memstats_heap_inuse_bytes"]-mbefore["go_memstats_heap_inuse_bytes"])/n/1024)
+	}
+	return float64(after.rss-before.rss) / n, nil
+}
+
+// goMetrics reads the unlabelled gauges of a gapd's /metrics, or nil.
+func goMetrics(wsURL string) map[string]float64 {
+	u := strings.Replace(strings.TrimSuffix(wsURL, "/"), "ws://", "http://", 1) + "/metrics"
+	resp, err := http.Get(u)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		if !ok || strings.HasPrefix(name, "#") || strings.Contains(name, "{") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+			out[name] = v
+		}
+	}
+	return out
 }
 
 // bareIdleMemory is the same for n bare connections to the bare server.
