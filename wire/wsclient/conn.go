@@ -237,7 +237,9 @@ func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp
 		if e := c.Err(); e != nil {
 			return e
 		}
-		return fmt.Errorf("wsclient: send action %d: %w", action, err)
+		// The reader may not have seen the close yet, but a connection that
+		// cannot be written to is closed for the caller.
+		return fmt.Errorf("%w: send action %d: %w", ErrClosed, action, err)
 	}
 	select {
 	case rep := <-ch:

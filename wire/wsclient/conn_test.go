@@ -247,3 +247,18 @@ func TestCallAttachesTheHeader(t *testing.T) {
 		t.Fatal("a nil header was accepted")
 	}
 }
+
+func TestCallOnADeadSocketIsErrClosed(t *testing.T) {
+	c, err := Dial(ctx(t), serve(t, &stub{answer: echoHeartbeat(t)}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The socket dies under the connection; a write can fail before the
+	// reader has noticed, and must still say the connection is closed.
+	c.ws.NetConn().Close()
+	var r pb.HeartbeatResponse
+	if err := c.Call(ctx(t), dispatch.ActionHeartbeat, &pb.Request{}, &pb.Heartbeat{}, &r); !errors.Is(err, ErrClosed) {
+		t.Fatalf("call on a dead socket: %v", err)
+	}
+}
