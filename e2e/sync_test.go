@@ -1,16 +1,22 @@
 package e2e
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/lxzan/gws"
+	"google.golang.org/protobuf/proto"
 )
 
 // syncPushes returns the pushes of rooms that have arrived on conn so far
@@ -247,5 +253,77 @@ func TestSyncGroupCatchUpAndOfflineSeen(t *testing.T) {
 	p := nextPush(t, a.conn, dispatch.ActionGroupUpdateStatus+wire.ResponseOffset).(*pb.GroupUpdateStatusResponse)
 	if p.MessageId != first.MessageId || p.Status != pb.RoomMessageStatus_SEEN {
 		t.Fatalf("a got %v for b's offline seen mark", p)
+	}
+}
+
+// syncReader collects the frames of a raw WebSocket client.
+type syncReader struct {
+	gws.BuiltinEventHandler
+	frames chan []byte
+}
+
+func (r *syncReader) OnMessage(_ *gws.Conn, m *gws.Message) {
+	r.frames <- bytes.Clone(m.Bytes())
+	m.Close()
+}
+
+func TestSyncCatchUpOutlastsTheHandlerDeadline(t *testing.T) {
+	// The handler deadline is 100ms; the client below does not read for
+	// longer than that while megabytes of catch-up wait for it.
+	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.HandlerTimeout = 100 * time.Millisecond; c.OutQueue = 16 })
+	a, b := chatSignUp(e, 9122000041), chatSignUp(e, 9122000042)
+	room := chatRoom(t, a, b)
+	b.conn.Close()
+	const missed = 600 // 10 MB: more than the socket buffers hold
+	text := strings.Repeat("😀", 4096)
+	for range missed {
+		chatText(t, a, room, text)
+	}
+
+	c, conn := e.client()
+	_, token := e.signUp(c, b.phone) // a new device of b's; its token moves to the raw client
+	conn.Close()
+	r := &syncReader{frames: make(chan []byte, missed+16)}
+	ws, _, err := gws.NewClient(r, &gws.ClientOption{Addr: e.app.URL(), ReadMaxPayloadSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.NetConn().Close()
+	login, _ := proto.Marshal(&pb.UserLogin{Request: &pb.Request{Id: "login"}, Token: token})
+	cond, _ := proto.Marshal(&pb.ClientCondition{Request: &pb.Request{Id: "cond"}, Rooms: []*pb.ClientCondition_Room{{RoomId: room}}})
+	for _, f := range [][]byte{wire.AppendFrame(nil, dispatch.ActionUserLogin, login), wire.AppendFrame(nil, dispatch.ActionClientCondition, cond)} {
+		if err := ws.WriteMessage(gws.OpcodeBinary, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // not reading: the server waits for room
+	go ws.ReadLoop()
+
+	pushes := 0
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case f := <-r.frames:
+			action, _, err := wire.DecodeFrame(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch action {
+			case dispatch.ActionChatSendMessage + wire.ResponseOffset:
+				pushes++
+			case dispatch.ActionClientCondition + wire.ResponseOffset:
+				if pushes != missed {
+					t.Fatalf("answered after %d of %d missed messages", pushes, missed)
+				}
+				return
+			case dispatch.MessageErrorResponse:
+				var er pb.ErrorResponse
+				_, payload, _ := wire.DecodeFrame(f)
+				_ = proto.Unmarshal(payload, &er)
+				t.Fatalf("error after %d pushes: %v", pushes, &er)
+			}
+		case <-deadline:
+			t.Fatalf("no answer; %d pushes", pushes)
+		}
 	}
 }

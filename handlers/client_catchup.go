@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
@@ -15,10 +16,19 @@ import (
 // held open while the client reads.
 const catchUpPage = 200
 
+// catchUpStall is how long catch-up waits for the client to make room for
+// the next push. Catch-up is not bound by the handler's deadline: a client
+// back from a long absence may need longer than one request is given, and
+// would otherwise never finish (each repeat would start over). It is bound
+// by the client's progress instead: a client that reads nothing for this
+// long fails the request.
+const catchUpStall = 30 * time.Second
+
 // catchUp sends this connection what it misses in room r, as the pushes it
 // would have received live, in version order. Changes the client made itself
 // (r.own) are left out.
 func (h *Handlers) catchUp(ctx context.Context, s wire.Session, r *syncRoom) error {
+	ctx = context.WithoutCancel(ctx)
 	var after storage.Change
 	for {
 		var pushes []outgoing
@@ -54,7 +64,10 @@ func (h *Handlers) catchUp(ctx context.Context, s wire.Session, r *syncRoom) err
 		header := &pb.Response{Timestamp: uint32(h.unix())}
 		for _, o := range pushes {
 			setHeader(o.msg, header)
-			if err := s.Send(ctx, o.action, o.msg); err != nil {
+			sendCtx, cancel := context.WithTimeout(ctx, catchUpStall)
+			err := s.Send(sendCtx, o.action, o.msg)
+			cancel()
+			if err != nil {
 				return err
 			}
 		}

@@ -553,7 +553,7 @@ func (c *Client) InfoPage(ctx context.Context, req *pb.InfoPage) (*pb.InfoPageRe
 	return resp, nil
 }
 
-// ClientCondition calls action 600 and returns its ClientConditionResponse. Reports what the client has cached and did offline. The server checks every reported room (rooms that do not exist or that the caller left are skipped), applies the offline deletes, edits, seen marks and mutes as if they had been sent live (a refused one is a virtual error 602-609, logged and counted, never sent), then sends this connection, as pushes in version order, every new message, edit, status change and delete of each room since the versions reported, and answers last. Safe to repeat.
+// ClientCondition calls action 600 and returns its ClientConditionResponse. Reports what the client has cached and did offline. The server checks every reported room (rooms that do not exist or that the caller left are skipped), applies the offline deletes, edits, seen marks and mutes as if they had been sent live (a refused one is a virtual error 602-609, logged and counted, never sent), then sends this connection, as pushes in version order, every new message, edit, status change and delete of each room since the versions reported, and answers last. Catch-up is not cut off by the request deadline: it waits for the client to read, failing with 601 only if the client reads nothing for 30 seconds. Safe to repeat.
 func (c *Client) ClientCondition(ctx context.Context, req *pb.ClientCondition) (*pb.ClientConditionResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)

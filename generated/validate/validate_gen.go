@@ -777,6 +777,9 @@ func ClientCondition(m *pb.ClientCondition) *wire.Error {
 		if len(x1.OfflineDeleted) > 1000 {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
 		}
+		if len(x1.OfflineEdited) > 1000 {
+			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineEditedMessageId)
+		}
 		for _, x2 := range x1.OfflineEdited {
 			if x2 == nil {
 				continue
