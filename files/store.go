@@ -68,8 +68,12 @@ func (s *Store) ContentPath(hash []byte, kind string) string {
 	return p
 }
 
-// WriteChunk writes b at off in the upload's partial file and syncs it, so
-// the bytes are on disk before the database says they were received.
+// WriteChunk writes b at off in the upload's partial file without syncing
+// it. A partial upload needs no per-chunk sync: the bytes survive a crash of
+// the process (they are in the page cache), a power loss can only shorten the
+// file or leave garbage in it, and neither counts: resume checks the file's
+// real size (PartialSize) and the final SHA-256 check runs before Promote,
+// which syncs the content before it is renamed into place.
 func (s *Store) WriteChunk(token string, off int64, b []byte) error {
 	p, err := s.partialPath(token)
 	if err != nil {
@@ -80,9 +84,6 @@ func (s *Store) WriteChunk(token string, off int64, b []byte) error {
 		return fmt.Errorf("files: %w", err)
 	}
 	_, werr := f.WriteAt(b, off)
-	if werr == nil {
-		werr = f.Sync()
-	}
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}

@@ -40,7 +40,7 @@ type FileOptions struct {
 // Defaults of FileOptions.
 const (
 	DefaultMaxFileSize       = 1 << 30
-	DefaultChunkSize         = 256 << 10
+	DefaultChunkSize         = 1 << 20 // capped by MaxFrame: each chunk costs a round trip and a commit
 	DefaultEdgeBytes         = 1 << 10
 	DefaultMaxDownload       = 512 << 10
 	DefaultMaxConnections    = 1

@@ -16,10 +16,13 @@ import (
 	"github.com/gapd/gapd/wire"
 )
 
-// FileUpload writes one chunk at the offset the server named. Bytes reach
-// the disk (synced) before the database counts them, so a crash at any
-// point resumes at an offset whose bytes are all there. The last chunk
-// checks the hash, moves the content into place and queues its processing.
+// FileUpload writes one chunk at the offset the server named. Bytes are
+// written (not synced) before the database counts them: a crash of the
+// process keeps them, and after a power loss partialIntact trusts only the
+// partial file's real size, while the hash check below catches bytes the
+// disk lost inside it. The last chunk checks the hash, syncs the content and
+// moves it into place (Promote) before it is recorded, then queues its
+// processing.
 func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileUpload) (*pb.FileUploadResponse, error) {
 	store, err := h.fileStore()
 	if err != nil {
@@ -79,10 +82,11 @@ func (h *Handlers) checkChunk(f storage.File, req *pb.FileUpload) error {
 }
 
 // partialIntact makes sure the bytes the database counts are on disk. They
-// are missing only when the partial file was promoted just before a crash
-// (the content is then in place, and the upload finishes on it) or removed
-// by hand; in the latter case the upload is lost and is forgotten, so that
-// FileUploadInit starts it again rather than build content with a hole.
+// are missing when the partial file was promoted just before a crash (the
+// content is then in place, and the upload finishes on it), removed by hand,
+// or cut short by a power loss (chunks are not synced one by one); in the
+// latter cases the upload is lost and is forgotten, so that FileUploadInit
+// starts it again rather than build content with a hole.
 func (h *Handlers) partialIntact(ctx context.Context, store *files.Store, f storage.File) error {
 	if f.Received == 0 {
 		return nil
