@@ -14,6 +14,7 @@ import (
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
+	"google.golang.org/protobuf/proto"
 )
 
 // settle is how long a server is left alone before its memory is read, so
@@ -132,17 +133,25 @@ func loginStorm(url string, users []user) (float64, summary, error) {
 	return float64(len(users)) / el.Seconds(), lat.summary(), nil
 }
 
+// uploadWindow is how many FileUpload chunks the client keeps in flight:
+// the next chunk is on its way while the server writes the last, as a
+// client that does not wait for every answer would do. The server still runs
+// them one at a time and checks each offset.
+const uploadWindow = 3
+
 // fileUpload uploads size random bytes through FileUploadOption,
-// FileUploadInit and FileUpload chunks at the offsets the server names. It
-// returns MB per second up to the last chunk's answer, the chunk size the
-// server asked for, and the time until FileUploadStatus says PROCESSED.
+// FileUploadInit and FileUpload chunks (uploadWindow in flight) at the
+// offsets the server names. It returns MB per second up to the last chunk's
+// answer, the chunk size the server asked for, and the time until
+// FileUploadStatus says PROCESSED.
 func fileUpload(url string, u user, size int) (mbps float64, chunk int, processed time.Duration, err error) {
 	conns, err := loginAll(url, []user{u}, 1)
 	if err != nil {
 		return 0, 0, 0, err
 	}
 	defer closeAll(conns)
-	c := conns[0].conn.Client()
+	conn := conns[0].conn
+	c := conn.Client()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
@@ -162,18 +171,40 @@ func fileUpload(url string, u user, size int) (mbps float64, chunk int, processe
 	if err != nil {
 		return 0, 0, 0, explain(dispatch.ActionFileUploadInit, err)
 	}
-	off, limit, progress := init.Offset, int(init.Limit), init.Progress
-	chunk = limit
+	if init.Progress < 100 && (init.Limit <= 0 || init.Offset < 0 || init.Offset >= int64(size)) {
+		return 0, 0, 0, fmt.Errorf("server asked for offset %d limit %d of a %d-byte file", init.Offset, init.Limit, size)
+	}
+	chunk = int(init.Limit)
+	type sent struct {
+		end  int64
+		wait func(context.Context, proto.Message) error
+	}
+	var inFlight []sent
+	next, progress := init.Offset, init.Progress
 	for progress < 100 {
-		if limit <= 0 || off < 0 || off >= int64(size) {
-			return 0, 0, 0, fmt.Errorf("server asked for offset %d limit %d of a %d-byte file at %.1f%%", off, limit, size, progress)
+		// The server names each next offset: the end of the chunk before,
+		// with the same limit, so the client can send ahead.
+		for len(inFlight) < uploadWindow && next < int64(size) {
+			end := min(next+int64(chunk), int64(size))
+			wait, err := conn.Start(dispatch.ActionFileUpload, &pb.Request{}, &pb.FileUpload{Token: init.Token, Offset: next, Bytes: data[next:end]})
+			if err != nil {
+				return 0, 0, 0, explain(dispatch.ActionFileUpload, err)
+			}
+			inFlight = append(inFlight, sent{end: end, wait: wait})
+			next = end
 		}
-		end := min(off+int64(limit), int64(size))
-		up, err := c.FileUpload(ctx, &pb.FileUpload{Token: init.Token, Offset: off, Bytes: data[off:end]})
-		if err != nil {
+		if len(inFlight) == 0 {
+			return 0, 0, 0, fmt.Errorf("upload stopped at %.1f%% with nothing left to send", progress)
+		}
+		var up pb.FileUploadResponse
+		if err := inFlight[0].wait(ctx, &up); err != nil {
 			return 0, 0, 0, explain(dispatch.ActionFileUpload, err)
 		}
-		off, limit, progress = up.NextOffset, int(up.NextLimit), up.Progress
+		if up.Progress < 100 && (up.NextOffset != inFlight[0].end || int(up.NextLimit) != min(chunk, size-int(up.NextOffset))) {
+			return 0, 0, 0, fmt.Errorf("server asked for offset %d limit %d, the client sent from %d in chunks of %d", up.NextOffset, up.NextLimit, inFlight[0].end, chunk)
+		}
+		progress = up.Progress
+		inFlight = inFlight[1:]
 	}
 	uploaded := time.Since(start)
 	for {

@@ -202,59 +202,76 @@ func NewID() string {
 // answer is decoded into resp, or, if it is an ErrorResponse, returned as a
 // *wire.Error.
 func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp proto.Message) error {
-	h, err := header(req, r)
+	wait, err := c.Start(action, r, req)
 	if err != nil {
 		return err
+	}
+	return wait(ctx, resp)
+}
+
+// Start is the first half of Call: it sends req and returns the function
+// that waits for its answer (once). Frames leave in the order of Start
+// calls, so one goroutine can keep several requests in flight (a pipelined
+// upload) while the server still runs them one at a time, in order.
+func (c *Conn) Start(action uint16, r *pb.Request, req proto.Message) (wait func(ctx context.Context, resp proto.Message) error, err error) {
+	h, err := header(req, r)
+	if err != nil {
+		return nil, err
 	}
 	ch := make(chan reply, 1)
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
-		return c.err
+		return nil, c.err
 	}
 	if h.Id == "" {
 		for h.Id = NewID(); c.pending[h.Id] != nil; h.Id = NewID() {
 		}
 	} else if c.pending[h.Id] != nil {
 		c.mu.Unlock()
-		return fmt.Errorf("wsclient: request id %q is already waiting for an answer", h.Id)
+		return nil, fmt.Errorf("wsclient: request id %q is already waiting for an answer", h.Id)
 	}
 	r.Id = h.Id
 	id := h.Id
 	c.pending[id] = ch
 	c.mu.Unlock()
-	defer func() {
+	forget := func() {
 		c.mu.Lock()
 		delete(c.pending, id)
 		c.mu.Unlock()
-	}()
+	}
 
 	payload, err := proto.Marshal(req)
 	if err != nil {
-		return fmt.Errorf("wsclient: encode action %d: %w", action, err)
+		forget()
+		return nil, fmt.Errorf("wsclient: encode action %d: %w", action, err)
 	}
 	if err := c.ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(make([]byte, 0, wire.HeaderSize+len(payload)), action, payload)); err != nil {
+		forget()
 		if e := c.Err(); e != nil {
-			return e
+			return nil, e
 		}
 		// The reader may not have seen the close yet, but a connection that
 		// cannot be written to is closed for the caller.
-		return fmt.Errorf("%w: send action %d: %w", ErrClosed, action, err)
+		return nil, fmt.Errorf("%w: send action %d: %w", ErrClosed, action, err)
 	}
-	select {
-	case rep := <-ch:
-		return decodeReply(rep, action, resp)
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-c.done:
-		// The answer may have arrived just before the close.
+	return func(ctx context.Context, resp proto.Message) error {
+		defer forget()
 		select {
 		case rep := <-ch:
 			return decodeReply(rep, action, resp)
-		default:
-			return c.Err()
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			// The answer may have arrived just before the close.
+			select {
+			case rep := <-ch:
+				return decodeReply(rep, action, resp)
+			default:
+				return c.Err()
+			}
 		}
-	}
+	}, nil
 }
 
 // header returns the request header that goes on the wire: req's field 1,
