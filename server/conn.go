@@ -29,14 +29,20 @@ type outFrame struct {
 }
 
 // conn is one WebSocket connection: the wire.Session that dispatch and
-// handlers see (session.go), and the one goroutine that writes to the socket.
+// handlers see (session.go), and its outbound queue.
 //
-// Everything the server sends goes through out, a bounded queue drained by
-// writeLoop, so frames leave in the order they were queued and a slow client
-// only ever holds up its own goroutine. Responses to the connection's own
-// requests wait for room in the queue (back-pressure on that client alone);
-// pushes from other connections never wait: a full queue closes the
-// connection (enqueue).
+// Everything the server sends goes through the queue, bounded by the
+// server's outQueue, so frames leave in the order they were queued and a
+// slow client only ever holds up its own writer. Responses to the
+// connection's own requests wait for room in the queue (back-pressure on
+// that client alone); pushes from other connections never wait: a full queue
+// closes the connection (enqueue).
+//
+// The writer goroutine runs only while there is something to write: the
+// first frame queued to an empty queue starts it and it ends once the queue
+// is drained, so an idle connection costs no goroutine, no stack and no
+// timer beyond gws's read loop. Heartbeats come from the server's one
+// scheduler (beats.go), which marks them due.
 type conn struct {
 	srv    *Server
 	ws     *gws.Conn // nil when a test drives the frame path directly
@@ -45,7 +51,13 @@ type conn struct {
 	user   atomic.Uint64
 	device atomic.Uint64
 
-	out      chan *outFrame
+	mu      sync.Mutex
+	queue   []*outFrame   // frames not yet written, oldest at head
+	head    int           // index of the oldest frame in queue
+	writing bool          // a writer goroutine is running
+	beatDue bool          // a HeartbeatResponse is to be written
+	room    chan struct{} // closed when a frame leaves the queue; made by a waiter
+
 	done     chan struct{} // closed once the connection is finished
 	doneOnce sync.Once
 	closing  atomic.Bool // evicted or closing: frames still arriving are ignored
@@ -56,7 +68,6 @@ func newConn(s *Server, ws *gws.Conn, remote string) *conn {
 		srv:    s,
 		ws:     ws,
 		remote: remote,
-		out:    make(chan *outFrame, s.outQueue),
 		done:   make(chan struct{}),
 	}
 }
@@ -71,31 +82,124 @@ func (c *conn) finished() bool {
 	}
 }
 
+// queuedLocked is how many frames wait in the queue.
+func (c *conn) queuedLocked() int { return len(c.queue) - c.head }
+
+// pushLocked appends f and makes sure a writer runs. c.mu is held and the
+// queue has room.
+func (c *conn) pushLocked(f *outFrame) {
+	c.queue = append(c.queue, f)
+	c.startLocked()
+}
+
+// startLocked starts the writer unless it runs (or the test reads the queue
+// itself).
+func (c *conn) startLocked() {
+	if !c.writing && c.ws != nil {
+		c.writing = true
+		go c.writeLoop()
+	}
+}
+
 // enqueue queues f without waiting. A full queue means the client does not
 // keep up: the connection is closed and enqueue reports false.
 func (c *conn) enqueue(f *outFrame) bool {
+	c.mu.Lock()
 	if c.finished() {
+		c.mu.Unlock()
 		return false
 	}
-	select {
-	case c.out <- f:
-		return true
-	default:
+	if n := c.queuedLocked(); n >= c.srv.outQueue {
+		c.mu.Unlock()
 		c.srv.hub.slowClosed.Inc()
 		c.srv.log.Warn("closing a connection that does not keep up with its frames",
-			"remote", c.remote, "user_id", c.UserID(), "queued", len(c.out))
+			"remote", c.remote, "user_id", c.UserID(), "queued", n)
 		c.kill()
 		return false
 	}
+	c.pushLocked(f)
+	c.mu.Unlock()
+	return true
+}
+
+// put queues f, waiting for room while the queue is full, until the
+// connection finishes (errConnClosed) or ctx ends (a nil ctx never does).
+func (c *conn) put(ctx context.Context, f *outFrame) error {
+	var ctxDone <-chan struct{}
+	if ctx != nil {
+		ctxDone = ctx.Done()
+	}
+	for {
+		c.mu.Lock()
+		if c.finished() {
+			c.mu.Unlock()
+			return errConnClosed
+		}
+		if c.queuedLocked() < c.srv.outQueue {
+			c.pushLocked(f)
+			c.mu.Unlock()
+			return nil
+		}
+		if c.room == nil {
+			c.room = make(chan struct{})
+		}
+		room := c.room
+		c.mu.Unlock()
+		select {
+		case <-room:
+		case <-c.done:
+			return errConnClosed
+		case <-ctxDone:
+			return ctx.Err()
+		}
+	}
+}
+
+// take removes the oldest queued frame; with none, ok is false.
+func (c *conn) take() (f *outFrame, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.takeLocked()
+}
+
+func (c *conn) takeLocked() (*outFrame, bool) {
+	if c.head == len(c.queue) {
+		return nil, false
+	}
+	f := c.queue[c.head]
+	c.queue[c.head] = nil
+	c.head++
+	if c.head == len(c.queue) {
+		// Drained: a small backing array is kept for the next burst, a big
+		// one is given back.
+		c.queue, c.head = c.queue[:0], 0
+		if cap(c.queue) > 16 {
+			c.queue = nil
+		}
+	}
+	if c.room != nil {
+		close(c.room)
+		c.room = nil
+	}
+	return f, true
+}
+
+// beat marks a heartbeat due (the scheduler calls it every interval) and
+// makes sure a writer runs to send it. It takes no queue slot: a client
+// whose queue is full is already being written to.
+func (c *conn) beat() {
+	c.mu.Lock()
+	if !c.finished() {
+		c.beatDue = true
+		c.startLocked()
+	}
+	c.mu.Unlock()
 }
 
 // reply queues the answer to one of this connection's own requests, waiting
 // for room: only this client's reading is held up while its queue is full.
 func (c *conn) reply(frame []byte) {
-	select {
-	case c.out <- &outFrame{data: frame}:
-	case <-c.done:
-	}
+	_ = c.put(nil, &outFrame{data: frame})
 }
 
 // closeAfter queues f and a close with code once it is written; new frames
@@ -110,10 +214,7 @@ func (c *conn) closeAfter(f outFrame, code uint16, reason string) {
 // for room in the queue until ctx ends (graceful shutdown).
 func (c *conn) finish(ctx context.Context, code uint16, reason string) {
 	c.closing.Store(true)
-	select {
-	case c.out <- &outFrame{close: true, code: code, reason: reason}:
-	case <-c.done:
-	case <-ctx.Done():
+	if err := c.put(ctx, &outFrame{close: true, code: code, reason: reason}); err != nil && ctx.Err() != nil {
 		c.kill()
 	}
 }
@@ -135,34 +236,51 @@ func (c *conn) kill() {
 	})
 }
 
-// writeLoop is the connection's only writer: queued frames in order, and a
-// HeartbeatResponse every interval. Each write has a deadline of the
-// heartbeat's interval plus grace: a client that takes no data for that long
-// is as gone as one that sends none.
+// writeLoop writes queued frames in order, and a HeartbeatResponse when one
+// is due, until the queue is empty; then it ends (the next frame starts
+// another). Each write has a deadline of the heartbeat's interval plus
+// grace: a client that takes no data for that long is as gone as one that
+// sends none.
 func (c *conn) writeLoop() {
-	tick := time.NewTicker(c.srv.heartbeat)
-	defer tick.Stop()
 	for {
-		select {
-		case f := <-c.out:
-			if f.pong {
-				if !c.write(gws.OpcodePong, f.data) {
-					return
-				}
-			} else if f.data != nil && !c.write(gws.OpcodeBinary, f.data) {
+		c.mu.Lock()
+		if c.finished() {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		beat := c.beatDue
+		c.beatDue = false
+		var f *outFrame
+		if !beat {
+			var ok bool
+			if f, ok = c.takeLocked(); !ok {
+				c.writing = false
+				c.mu.Unlock()
 				return
 			}
-			if f.close {
-				_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.silence()))
-				_ = c.ws.WriteClose(f.code, []byte(f.reason))
-				c.kill()
-				return
-			}
-		case <-tick.C:
+		}
+		c.mu.Unlock()
+
+		switch {
+		case beat:
 			if !c.write(gws.OpcodeBinary, heartbeatFrame()) {
 				return
 			}
-		case <-c.done:
+			continue
+		case f.pong:
+			if !c.write(gws.OpcodePong, f.data) {
+				return
+			}
+		case f.data != nil:
+			if !c.write(gws.OpcodeBinary, f.data) {
+				return
+			}
+		}
+		if f.close {
+			_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.silence()))
+			_ = c.ws.WriteClose(f.code, []byte(f.reason))
+			c.kill()
 			return
 		}
 	}

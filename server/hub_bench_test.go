@@ -34,7 +34,7 @@ func BenchmarkHubPushMany1000(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, c := range conns {
-			<-c.out
+			c.take()
 		}
 	}
 }

@@ -17,12 +17,11 @@ func detached(s *Server, name string) *conn { return newConn(s, nil, name) }
 func queued(c *conn) []outFrame {
 	var fs []outFrame
 	for {
-		select {
-		case f := <-c.out:
-			fs = append(fs, *f)
-		default:
+		f, ok := c.take()
+		if !ok {
 			return fs
 		}
+		fs = append(fs, *f)
 	}
 }
 
@@ -75,7 +74,9 @@ func TestHubPush(t *testing.T) {
 	// A full queue: that connection is closed, the push does not wait, and
 	// the others still get it.
 	for i := 0; i < cfg.OutQueue; i++ {
-		b.out <- &outFrame{data: []byte{0, 0}}
+		if !b.enqueue(&outFrame{data: []byte{0, 0}}) {
+			t.Fatal("the queue is full before its limit")
+		}
 	}
 	began := time.Now()
 	if err := hub.Push(1, action, msg, nil); err != nil {

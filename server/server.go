@@ -56,6 +56,8 @@ type Server struct {
 	conns    map[*conn]struct{}
 	inflight sync.WaitGroup
 	draining chan struct{} // closed when Shutdown starts
+
+	beats beats // heartbeat scheduler (beats.go)
 }
 
 // New builds a server from cfg (zero fields take the flag defaults). Serve
@@ -106,6 +108,7 @@ func New(cfg Config, o Options) *Server {
 		WriteMaxPayloadSize: maxWriteFrame,
 		Logger:              gwsLogger{o.Log},
 		Recovery:            gws.Recovery, // a bug in the frame path logs instead of ending the process
+		NewSession:          func() gws.SessionStorage { return new(oneValue) },
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.upgrade)
@@ -261,6 +264,58 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // sessionKey is where a gws connection keeps its *conn.
 const sessionKey = "gapd.conn"
 
+// oneValue is a gws session that holds one key: all gapd stores is the
+// *conn, and gws's default (a map behind a mutex) costs every connection a
+// map.
+type oneValue struct {
+	mu  sync.Mutex
+	key string
+	val any
+	set bool
+}
+
+func (o *oneValue) Len() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.set {
+		return 1
+	}
+	return 0
+}
+
+func (o *oneValue) Load(key string) (any, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.set && o.key == key {
+		return o.val, true
+	}
+	return nil, false
+}
+
+func (o *oneValue) Delete(key string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.set && o.key == key {
+		o.key, o.val, o.set = "", nil, false
+	}
+}
+
+// Store keeps the last key stored; gapd stores only sessionKey.
+func (o *oneValue) Store(key string, value any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.key, o.val, o.set = key, value, true
+}
+
+func (o *oneValue) Range(f func(key string, value any) bool) {
+	o.mu.Lock()
+	key, val, set := o.key, o.val, o.set
+	o.mu.Unlock()
+	if set {
+		f(key, val)
+	}
+}
+
 func connOf(ws *gws.Conn) *conn {
 	v, _ := ws.Session().Load(sessionKey)
 	c, _ := v.(*conn)
@@ -288,7 +343,7 @@ func (e events) OnOpen(ws *gws.Conn) {
 	s.log.Debug("connection open", "remote", c.remote)
 	c.touch()
 	c.enqueue(&outFrame{data: s.helloFrame()})
-	go c.writeLoop()
+	s.beatAdd(c)
 }
 
 func (e events) OnClose(ws *gws.Conn, err error) {

@@ -44,14 +44,7 @@ func (c *conn) Send(ctx context.Context, action uint16, msg proto.Message) error
 	if err != nil {
 		return fmt.Errorf("send action %d: %w", action, err)
 	}
-	select {
-	case c.out <- &outFrame{data: frame}:
-		return nil
-	case <-c.done:
-		return errConnClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return c.put(ctx, &outFrame{data: frame})
 }
 
 // errConnClosed is Send's error once the connection has closed.
