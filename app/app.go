@@ -55,6 +55,9 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	hub := server.NewHub()
 	deps.Hub = hub
 	deps.MutualOnly = deps.MutualOnly || cfg.MutualOnly
+	if deps.MaxRoomMembers == 0 {
+		deps.MaxRoomMembers = cfg.MaxRoomMembers
+	}
 	if deps.Files.Dir == "" {
 		deps.Files.Dir = filepath.Join(cfg.Data, "files")
 	}

@@ -6,6 +6,8 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
 )
@@ -562,4 +564,28 @@ func TestGroupSendStatusAndClear(t *testing.T) {
 	if h := groupHistory(t, a, room); len(h) != 6 {
 		t.Fatalf("a sees %d messages after b cleared", len(h))
 	}
+}
+
+func TestGroupAndChannelMemberLimit(t *testing.T) {
+	e := start(t, func(_ *server.Config, d *handlers.Deps) { d.MaxRoomMembers = 3 })
+	a, b, c, d := chatSignUp(e, 9123000001), chatSignUp(e, 9123000002), chatSignUp(e, 9123000003), chatSignUp(e, 9123000004)
+	g := groupCreate(t, a, "small")
+	groupAdd(t, a, g, b, 0)
+	groupAdd(t, a, g, c, 0)
+	_, err := a.c.GroupAddMember(ctx(t), &pb.GroupAddMember{RoomId: g, Member: &pb.GroupAddMember_Member{UserId: d.id}})
+	wantErr(t, err, errs.GroupAddMemberForbidden, 0)
+	if r := groupRoomOf(t, a, g); r.GroupRoomExtra.GetParticipantsCount() != 3 || r.GroupRoomExtra.GetParticipantsCountLimit() != 3 {
+		t.Fatalf("a full group shows %v", r.GroupRoomExtra)
+	}
+	// Room for one more once someone leaves.
+	if _, err := c.c.GroupLeft(ctx(t), &pb.GroupLeft{RoomId: g}); err != nil {
+		t.Fatal(err)
+	}
+	groupAdd(t, a, g, d, 0)
+
+	ch := channelCreate(t, a, "news")
+	channelAdd(t, a, ch, b)
+	channelAdd(t, a, ch, c)
+	_, err = a.c.ChannelAddMember(ctx(t), &pb.ChannelAddMember{RoomId: ch, Member: &pb.ChannelAddMember_Member{UserId: d.id}})
+	wantErr(t, err, errs.ChannelAddMemberForbidden, 0)
 }

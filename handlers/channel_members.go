@@ -18,7 +18,8 @@ func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb
 		return func() *wire.Error { return errs.NewChannelAddMemberBadPayload(minor) }
 	}
 	rf := refusals{badRoom: bad(errs.ChannelAddMemberBadPayloadInvalidRoomId), forbidden: errs.NewChannelAddMemberForbidden}
-	a := admission{userID: req.Member.UserId, badUser: bad(errs.ChannelAddMemberBadPayloadInvalidUserId), exists: errs.NewChannelAddMemberExists}
+	a := admission{userID: req.Member.UserId, badUser: bad(errs.ChannelAddMemberBadPayloadInvalidUserId), exists: errs.NewChannelAddMemberExists,
+		full: errs.NewChannelAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, req.RoomId, channelRooms, s.UserID(), dispatch.ActionChannelAddMember, rf)
@@ -40,10 +41,14 @@ func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb
 func (h *Handlers) ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error) {
 	x := rerank{k: channelRooms, action: dispatch.ActionChannelAddAdmin, to: roles.Admin,
 		rf: refusals{
-			badRoom:   func() *wire.Error { return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidRoomId) },
+			badRoom: func() *wire.Error {
+				return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidRoomId)
+			},
 			forbidden: errs.NewChannelAddAdminForbidden,
 		},
-		badUser: func() *wire.Error { return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidMemberId) }}
+		badUser: func() *wire.Error {
+			return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidMemberId)
+		}}
 	resp := &pb.ChannelAddAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err

@@ -20,7 +20,8 @@ func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.G
 	}
 	rf := refusals{badRoom: bad(errs.GroupAddMemberBadPayloadInvalidRoomId), forbidden: errs.NewGroupAddMemberForbidden}
 	a := admission{userID: req.Member.UserId, startID: int64(req.Member.StartMessageId), fromLog: req.Member.StartMessageId == 0,
-		badUser: bad(errs.GroupAddMemberBadPayloadInvalidUserId), exists: errs.NewGroupAddMemberExists}
+		badUser: bad(errs.GroupAddMemberBadPayloadInvalidUserId), exists: errs.NewGroupAddMemberExists,
+		full: errs.NewGroupAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupAddMember, rf)

@@ -10,6 +10,11 @@ import (
 
 // Joining and leaving groups and channels, shared by both kinds.
 
+// DefaultMaxRoomMembers is how many members a group or channel may have
+// unless the operator sets -max-room-members: every message is pushed to
+// each of them, so the bound is what keeps one send's work bounded.
+const DefaultMaxRoomMembers = 10000
+
 // createRanked creates a group or channel with the caller as its owner and
 // a ROOM_CREATED log as its first message.
 func (h *Handlers) createRanked(tx *storage.Tx, k ranked, owner int64, title, description string) (storage.Room, change, error) {
@@ -36,6 +41,7 @@ type admission struct {
 	fromLog bool  // they see from the log of their own addition on
 	badUser func() *wire.Error
 	exists  func() *wire.Error
+	full    func() *wire.Error // the room has as many members as the operator allows
 }
 
 // admit adds a user to the caller's room as a plain member and logs it.
@@ -51,6 +57,13 @@ func (h *Handlers) admit(tx *storage.Tx, caller storage.Member, a admission) (ch
 		return change{}, a.exists()
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return change{}, err
+	}
+	n, err := tx.MemberCount(caller.RoomID)
+	if err != nil {
+		return change{}, err
+	}
+	if n >= h.maxMembers {
+		return change{}, a.full()
 	}
 	now := h.unix()
 	log, err := tx.InsertLog(caller.RoomID, caller.UserID, storage.LogMemberAdded, u.ID, now)

@@ -73,10 +73,14 @@ func (h *Handlers) GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.Gr
 func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *pb.GroupAddModerator) (*pb.GroupAddModeratorResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupAddModerator, to: roles.Moderator,
 		rf: refusals{
-			badRoom:   func() *wire.Error { return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidRoomId) },
+			badRoom: func() *wire.Error {
+				return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidRoomId)
+			},
 			forbidden: errs.NewGroupAddModeratorForbidden,
 		},
-		badUser: func() *wire.Error { return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidMemberId) }}
+		badUser: func() *wire.Error {
+			return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidMemberId)
+		}}
 	resp := &pb.GroupAddModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err
@@ -88,10 +92,14 @@ func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *p
 func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.GroupKickAdmin) (*pb.GroupKickAdminResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickAdmin, to: roles.Member, from: rolePtr(roles.Admin),
 		rf: refusals{
-			badRoom:   func() *wire.Error { return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidRoomId) },
+			badRoom: func() *wire.Error {
+				return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidRoomId)
+			},
 			forbidden: errs.NewGroupKickAdminForbidden,
 		},
-		badUser: func() *wire.Error { return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidMemberId) }}
+		badUser: func() *wire.Error {
+			return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidMemberId)
+		}}
 	resp := &pb.GroupKickAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err
@@ -104,10 +112,14 @@ func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.G
 func (h *Handlers) GroupKickModerator(ctx context.Context, s wire.Session, req *pb.GroupKickModerator) (*pb.GroupKickModeratorResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickModerator, to: roles.Member, from: rolePtr(roles.Moderator),
 		rf: refusals{
-			badRoom:   func() *wire.Error { return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidRoomId) },
+			badRoom: func() *wire.Error {
+				return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidRoomId)
+			},
 			forbidden: errs.NewGroupKickModeratorForbidden,
 		},
-		badUser: func() *wire.Error { return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidMemberId) }}
+		badUser: func() *wire.Error {
+			return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidMemberId)
+		}}
 	resp := &pb.GroupKickModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err

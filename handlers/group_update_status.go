@@ -18,7 +18,9 @@ func (h *Handlers) GroupUpdateStatus(ctx context.Context, s wire.Session, req *p
 		return nil, errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageStatus)
 	}
 	rf := refusals{
-		badRoom:   func() *wire.Error { return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidRoomId) },
+		badRoom: func() *wire.Error {
+			return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidRoomId)
+		},
 		forbidden: errs.NewGroupUpdateStatusForbidden,
 		badMessage: func() *wire.Error {
 			return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageId)

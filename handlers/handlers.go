@@ -34,6 +34,10 @@ type Deps struct {
 	// users have each other as contacts: the operator's -mutual-only.
 	MutualOnly bool
 
+	// MaxRoomMembers is how many members a group or channel may have; an
+	// addition beyond it is the action's FORBIDDEN. 0: DefaultMaxRoomMembers.
+	MaxRoomMembers int
+
 	// Geo places client addresses for InfoLocation (the operator's -geoip);
 	// nil answers every InfoLocation with error 500.
 	Geo Geo
@@ -67,6 +71,7 @@ type Handlers struct {
 	hub        Pusher
 	files      FileOptions
 	mutualOnly bool
+	maxMembers int
 	geo        Geo
 }
 
@@ -84,7 +89,10 @@ func New(d Deps) *Handlers {
 		panic("handlers: " + err.Error())
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
-		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, geo: d.Geo}
+		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo}
+	if h.maxMembers <= 0 {
+		h.maxMembers = DefaultMaxRoomMembers
+	}
 	if h.hub == nil {
 		h.hub = noPusher{}
 	}

@@ -53,7 +53,7 @@ func (h *Handlers) room(tx *storage.Tx, r storage.Room, m storage.Member) (*pb.R
 		out.ReadOnly = ru.Deleted
 	}
 	if r.Type == storage.RoomGroup || r.Type == storage.RoomChannel {
-		if err := rankedRoom(tx, r, m, out); err != nil {
+		if err := rankedRoom(tx, r, m, out, h.maxMembers); err != nil {
 			return nil, err
 		}
 	}
@@ -63,7 +63,7 @@ func (h *Handlers) room(tx *storage.Tx, r storage.Room, m storage.Member) (*pb.R
 // rankedRoom fills what a group or channel shows its member: their role,
 // how many members it has, its description. A channel is read-only to the
 // roles that may not post.
-func rankedRoom(tx *storage.Tx, r storage.Room, m storage.Member, out *pb.Room) error {
+func rankedRoom(tx *storage.Tx, r storage.Room, m storage.Member, out *pb.Room, limit int) error {
 	n, err := tx.MemberCount(r.ID)
 	if err != nil {
 		return err
@@ -71,9 +71,11 @@ func rankedRoom(tx *storage.Tx, r storage.Room, m storage.Member, out *pb.Room) 
 	out.Initials, out.Color = initials(r.Title), userColor(r.ID)
 	count := uint32(n)
 	label := strconv.Itoa(n)
+	maxCount, maxLabel := uint32(limit), strconv.Itoa(limit)
 	if r.Type == storage.RoomGroup {
 		out.GroupRoomExtra = &pb.GroupRoom{Type: pb.GroupRoom_PRIVATE_ROOM, Role: pb.GroupRoom_Role(m.Role),
-			ParticipantsCount: count, ParticipantsCountLabel: label, Description: r.Description}
+			ParticipantsCount: count, ParticipantsCountLabel: label, Description: r.Description,
+			ParticipantsCountLimit: maxCount, ParticipantsCountLimitLabel: maxLabel}
 		out.ReadOnly = !roles.May(dispatch.ActionGroupSendMessage, roles.Role(m.Role))
 		return nil
 	}

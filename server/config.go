@@ -58,6 +58,8 @@ type Config struct {
 
 	MaxFileSize int64 // largest upload accepted, in bytes (read by handlers)
 
+	MaxRoomMembers int // most members a group or channel may have (read by handlers)
+
 	// GeoIP is a MaxMind database file (GeoLite2 Country or City, ...)
 	// that InfoLocation places clients with; empty: no location.
 	GeoIP string
@@ -73,6 +75,7 @@ const (
 	DefaultHandlerTimeout = 10 * time.Second
 	DefaultOutQueue       = 256
 	DefaultMaxFileSize    = 1 << 30
+	DefaultMaxRoomMembers = 10000
 
 	minMaxFrame = 1 << 10
 	maxMaxFrame = 64 << 20
@@ -146,6 +149,7 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.StringVar(level, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.MutualOnly, "mutual-only", false, "only mutual contacts may start a chat")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", DefaultMaxFileSize, "largest file a client may upload, in bytes")
+	fs.IntVar(&c.MaxRoomMembers, "max-room-members", DefaultMaxRoomMembers, "most members a group or channel may have")
 	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }
@@ -234,6 +238,9 @@ func (c *Config) check() error {
 	}
 	if c.MaxFrame < minMaxFrame || c.MaxFrame > maxMaxFrame {
 		return fmt.Errorf("-max-frame %d: want %d to %d bytes", c.MaxFrame, minMaxFrame, maxMaxFrame)
+	}
+	if c.MaxRoomMembers < 2 {
+		return fmt.Errorf("-max-room-members %d: want at least 2", c.MaxRoomMembers)
 	}
 	if c.MaxFileSize < 1 {
 		return fmt.Errorf("-max-file-size %d: want at least 1 byte", c.MaxFileSize)

@@ -23,7 +23,7 @@ func TestConfigDefaults(t *testing.T) {
 	want := Config{
 		Addr: DefaultAddr, Data: DefaultData, VerifySender: "log", Sender: VerifySender{Kind: "log"},
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
-		MaxFileSize: 1 << 30,
+		MaxFileSize: 1 << 30, MaxRoomMembers: 10000,
 	}
 	if c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -78,6 +78,7 @@ func TestConfigRejects(t *testing.T) {
 		{nil, map[string]string{"GAPD_HEARTBEAT": "soon"}, "GAPD_HEARTBEAT"},
 		{[]string{"-max-frame", "100"}, nil, "-max-frame"},
 		{[]string{"-max-file-size", "0"}, nil, "-max-file-size"},
+		{[]string{"-max-room-members", "1"}, nil, "-max-room-members"},
 		{[]string{"-max-frame", "1GiB"}, nil, "max-frame"},
 		{[]string{"-handler-timeout", "1ms"}, nil, "-handler-timeout"},
 		{[]string{"-log-level", "loud"}, nil, "-log-level"},
