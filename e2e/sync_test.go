@@ -187,8 +187,8 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 		minor wire.Minor
 	}{
 		{&pb.ClientCondition_Room{RoomId: room, MessageVersion: m.MessageVersion + 1}, errs.ClientConditionBadPayloadInvalidMessageVersion},
-		{&pb.ClientCondition_Room{RoomId: room, StatusVersion: 1}, errs.ClientConditionBadPayloadInvalidStatusVersion},
-		{&pb.ClientCondition_Room{RoomId: room, DeleteVersion: 1}, errs.ClientConditionBadPayloadInvalidDeleteVersion},
+		{&pb.ClientCondition_Room{RoomId: room, StatusVersion: m.MessageVersion + 1}, errs.ClientConditionBadPayloadInvalidStatusVersion},
+		{&pb.ClientCondition_Room{RoomId: room, DeleteVersion: m.MessageVersion + 1}, errs.ClientConditionBadPayloadInvalidDeleteVersion},
 		{&pb.ClientCondition_Room{RoomId: room, ClearId: elsewhere.MessageId}, errs.ClientConditionBadPayloadInvalidClearId},
 		{&pb.ClientCondition_Room{RoomId: room, CacheStartId: elsewhere.MessageId}, errs.ClientConditionBadPayloadInvalidCacheStartId},
 		{&pb.ClientCondition_Room{RoomId: room, CacheEndId: elsewhere.MessageId}, errs.ClientConditionBadPayloadInvalidCacheEndId},

@@ -71,20 +71,6 @@ func (t *Tx) Changes(m Member, since Versions, after Change, limit int) ([]Chang
 	return cs, wrap("changes", t.tx.SelectContext(t.ctx, &cs, q, qargs...))
 }
 
-// RoomVersions are the newest message, status and delete versions of a
-// room: what a client that has everything reports.
-func (t *Tx) RoomVersions(roomID int64) (Versions, error) {
-	var v struct {
-		M int64 `db:"m"`
-		S int64 `db:"s"`
-		D int64 `db:"d"`
-	}
-	err := t.get("room versions", &v, `SELECT coalesce(max(message_version), 0) AS m,
-		coalesce(max(status_version), 0) AS s, coalesce(max(delete_version), 0) AS d
-		FROM messages WHERE room_id = ?`, roomID)
-	return Versions{v.M, v.S, v.D}, err
-}
-
 // SetMuted records a member's mute of a room.
 func (t *Tx) SetMuted(roomID, userID int64, muted bool) error {
 	return t.execOne("set muted", `UPDATE room_members SET muted = ? WHERE room_id = ? AND user_id = ?`,
