@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"net"
 	"strings"
 	"testing"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wire/wsclient"
-	"github.com/lxzan/gws"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -425,7 +423,7 @@ func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 	a, b := chatSignUp(e, 9121000081), chatSignUp(e, 9121000082)
 	room := chatRoom(t, a, b)
 	// b's second device logs in over a socket that never reads.
-	stalled := chatStalledSession(e, b)
+	stalled := e.stalledDevice(b.phone)
 	defer stalled.Close()
 	hub := e.app.Server.Hub()
 	waitFor(t, func() bool { return hub.Online(b.id) == 2 }, "b's stalled device to log in")
@@ -439,30 +437,6 @@ func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 		}
 	}
 	waitFor(t, func() bool { return hub.Online(b.id) == 1 }, "the stalled connection to be closed")
-}
-
-// chatStalledSession logs u in on another device over a WebSocket that is
-// never read from, and returns its network connection.
-func chatStalledSession(e *env, u *chatUser) net.Conn {
-	t := e.t
-	c, _ := e.client()
-	reg, err := c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: u.phone, CountryCode: "IR"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := c.UserVerify(ctx(t), &pb.UserVerify{Username: reg.Username, Code: e.lastCode(reg.Username)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, _, err := gws.NewClient(new(gws.BuiltinEventHandler), &gws.ClientOption{Addr: e.app.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	login, _ := proto.Marshal(&pb.UserLogin{Request: &pb.Request{Id: "stalled"}, Token: v.Token})
-	if err := ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionUserLogin, login)); err != nil {
-		t.Fatal(err)
-	}
-	return ws.NetConn()
 }
 
 func TestChatMutualOnlyPolicy(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,11 +17,14 @@ import (
 
 	"github.com/gapd/gapd/app"
 	"github.com/gapd/gapd/generated/client"
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/lxzan/gws"
+	"google.golang.org/protobuf/proto"
 )
 
 // clock is a settable clock shared by the server's handlers and the test.
@@ -158,4 +162,30 @@ func wantErr(t *testing.T, err error, major wire.Major, minor wire.Minor) *wire.
 		t.Fatalf("got error %d/%d (%s), want %d/%d", e.Major, e.Minor, e.Message, major, minor)
 	}
 	return e
+}
+
+// stalledDevice signs the user with that phone in on another device, over a
+// WebSocket that is never read from, and returns its network connection.
+func (e *env) stalledDevice(phone uint64) net.Conn {
+	t := e.t
+	t.Helper()
+	c, conn := e.client()
+	defer conn.Close()
+	reg, err := c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: phone, CountryCode: "IR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.UserVerify(ctx(t), &pb.UserVerify{Username: reg.Username, Code: e.lastCode(reg.Username)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, _, err := gws.NewClient(new(gws.BuiltinEventHandler), &gws.ClientOption{Addr: e.app.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, _ := proto.Marshal(&pb.UserLogin{Request: &pb.Request{Id: "stalled"}, Token: v.Token})
+	if err := ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionUserLogin, login)); err != nil {
+		t.Fatal(err)
+	}
+	return ws.NetConn()
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wire/wsclient"
-	"github.com/lxzan/gws"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -273,23 +272,7 @@ func TestSlowConsumerDoesNotDelayOthers(t *testing.T) {
 	c, fast := e.client()
 	reg, _ := e.signUp(c, phone)
 	// A second device of the same user, logged in over a socket nobody reads.
-	again, err := c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: phone, CountryCode: "IR"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := c.UserVerify(ctx(t), &pb.UserVerify{Username: again.Username, Code: e.lastCode(again.Username)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stalled, _, err := gws.NewClient(new(gws.BuiltinEventHandler), &gws.ClientOption{Addr: e.app.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stalled.NetConn().Close()
-	login, _ := proto.Marshal(&pb.UserLogin{Request: &pb.Request{Id: "stalled"}, Token: v.Token})
-	if err := stalled.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionUserLogin, login)); err != nil {
-		t.Fatal(err)
-	}
+	defer e.stalledDevice(phone).Close()
 	hub := e.app.Server.Hub()
 	waitFor(t, func() bool { return hub.Online(reg.UserId) == 2 }, "the stalled device to log in")
 
