@@ -18,7 +18,7 @@ import (
 type Hub struct {
 	mu       sync.RWMutex
 	byDevice map[uint64]*conn
-	byUser   map[uint64]map[*conn]struct{}
+	byUser   map[uint64][]*conn // a user has few sessions: a slice costs less than a set
 
 	pushes     prometheus.Counter
 	slowClosed prometheus.Counter
@@ -30,7 +30,7 @@ type Hub struct {
 func NewHub() *Hub {
 	return &Hub{
 		byDevice: map[uint64]*conn{},
-		byUser:   map[uint64]map[*conn]struct{}{},
+		byUser:   map[uint64][]*conn{},
 		pushes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gapd_pushes_total",
 			Help: "Frames queued to connections by Hub.Push.",
@@ -79,7 +79,7 @@ func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except 
 		} else if slices.Contains(users[:i], u) {
 			continue
 		}
-		for c := range h.byUser[u] {
+		for _, c := range h.byUser[u] {
 			if except == nil || wire.Session(c) != except {
 				targets = append(targets, c)
 			}
@@ -123,12 +123,7 @@ func (h *Hub) bind(c *conn, userID, deviceID uint64) (displaced *conn) {
 		displaced = old
 	}
 	h.byDevice[deviceID] = c
-	set := h.byUser[userID]
-	if set == nil {
-		set = map[*conn]struct{}{}
-		h.byUser[userID] = set
-	}
-	set[c] = struct{}{}
+	h.byUser[userID] = append(h.byUser[userID], c)
 	return displaced
 }
 
@@ -144,10 +139,13 @@ func (h *Hub) dropLocked(c *conn) {
 		delete(h.byDevice, d)
 	}
 	u := c.UserID()
-	if set := h.byUser[u]; set != nil {
-		delete(set, c)
+	set := h.byUser[u]
+	if i := slices.Index(set, c); i >= 0 {
+		set = slices.Delete(set, i, i+1)
 		if len(set) == 0 {
 			delete(h.byUser, u)
+		} else {
+			h.byUser[u] = set
 		}
 	}
 }

@@ -105,6 +105,7 @@ func New(cfg Config, o Options) *Server {
 		// the connection's read goroutine (ParallelEnabled off).
 		ParallelEnabled:     false,
 		ReadMaxPayloadSize:  cfg.MaxFrame,
+		ReadBufferSize:      readBuffer,
 		WriteMaxPayloadSize: maxWriteFrame,
 		Logger:              gwsLogger{o.Log},
 		Recovery:            gws.Recovery, // a bug in the frame path logs instead of ending the process
@@ -401,3 +402,8 @@ func (e events) OnMessage(ws *gws.Conn, msg *gws.Message) {
 type gwsLogger struct{ l *slog.Logger }
 
 func (g gwsLogger) Error(v ...any) { g.l.Error("gws: " + fmt.Sprint(v...)) }
+
+// readBuffer is gws's per-connection read buffer, held for the connection's
+// life. Frames larger than it are read straight into their own buffer, so a
+// small one costs idle connections little and large frames nothing.
+const readBuffer = 512
