@@ -14,24 +14,23 @@ import (
 // to the sender's other sessions. A resend with a stored random_id returns
 // the stored message and pushes nothing: everyone had it already.
 func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.ChatSendMessage) (*pb.ChatSendMessageResponse, error) {
+	// The peer found by the check is the one pushed to: it runs on every
+	// send that gets as far as storing.
+	var peer int64
 	k := sendKind{
 		roomType:  storage.RoomChat,
 		bad:       errs.NewChatSendMessageBadPayload,
 		forbidden: errs.NewChatSendMessageForbidden,
-		allow:     h.allowChatSend,
+		allow: func(tx *storage.Tx, r storage.Room, m storage.Member) (err error) {
+			peer, err = h.allowChatSend(tx, r, m)
+			return err
+		},
 	}
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
 		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId}
-	var (
-		out  sent
-		peer int64
-	)
-	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		var err error
-		if out, err = h.storeMessage(tx, s.UserID(), a, k, h.unix()); err != nil {
-			return err
-		}
-		peer, err = tx.ChatPeer(out.msg.RoomID, int64(s.UserID()))
+	var out sent
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		out, err = h.storeMessage(tx, s.UserID(), a, k, h.unix())
 		return err
 	})
 	if err != nil {
@@ -44,35 +43,32 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 	return resp, nil
 }
 
-// allowChatSend refuses a chat whose peer's account is gone (205) and, under
-// the operator's mutual-only policy, the start of a conversation between
-// users who are not each other's contacts (234/1). Once the peer has written
-// in the room, the conversation has started and the policy no longer applies.
-func (h *Handlers) allowChatSend(tx *storage.Tx, r storage.Room, m storage.Member) error {
-	peerID, err := tx.ChatPeer(r.ID, m.UserID)
+// allowChatSend returns the chat's peer, refusing a chat whose peer's
+// account is gone (205) and, under the operator's mutual-only policy, the
+// start of a conversation between users who are not each other's contacts
+// (234/1). Once the peer has written in the room, the conversation has
+// started and the policy no longer applies.
+func (h *Handlers) allowChatSend(tx *storage.Tx, r storage.Room, m storage.Member) (int64, error) {
+	peerID, blocked, err := tx.ChatPeerAccount(r.ID, m.UserID)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	peer, err := tx.UserByID(peerID)
-	if err != nil {
-		return err
-	}
-	if peer.Blocked {
-		return errs.NewChatSendMessageForbidden()
+	if blocked {
+		return peerID, errs.NewChatSendMessageForbidden()
 	}
 	if !h.mutualOnly {
-		return nil
+		return peerID, nil
 	}
 	started, err := tx.HasAuthored(r.ID, peerID)
 	if err != nil || started {
-		return err
+		return peerID, err
 	}
 	mutual, err := tx.Mutual(m.UserID, peerID)
 	if err != nil {
-		return err
+		return peerID, err
 	}
 	if !mutual {
-		return errs.NewChatSendMessageLimitReached(errs.ChatSendMessageLimitReachedMutualContactsOnly)
+		return peerID, errs.NewChatSendMessageLimitReached(errs.ChatSendMessageLimitReachedMutualContactsOnly)
 	}
-	return nil
+	return peerID, nil
 }

@@ -57,11 +57,15 @@ const messageColumns = `id, room_id, author_id, random_id, type, body, attachmen
 	previous_id, create_time, update_time`
 
 const (
+	// The message takes the room's next version and links its newest
+	// message; qTakeVersion then records both in the room. No room, no row.
 	qInsertMessage = `INSERT INTO messages (room_id, author_id, random_id, type, body, attachment_id,
 		location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
 		create_version, message_version, previous_id, create_time, update_time)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT last_message_id FROM rooms WHERE id = ?), ?, ?)
+		SELECT r.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, r.version + 1, r.version + 1, r.last_message_id, ?, ?
+		FROM rooms r WHERE r.id = ?
 		RETURNING ` + messageColumns
+	qTakeVersion = `UPDATE rooms SET version = version + 1, last_message_id = ? WHERE id = ? AND version + 1 = ?`
 	qMessageInRoom = `SELECT ` + messageColumns + ` FROM messages WHERE id = ? AND room_id = ?`
 	qMessageByID   = `SELECT ` + messageColumns + ` FROM messages WHERE id = ?`
 	// The random_id <> 0 term lets SQLite use the partial index
@@ -81,19 +85,17 @@ const (
 // InsertMessage stores a new message as the room's newest: it takes the
 // room's next version, links the previous message, and brings the room back
 // into the list of members who had deleted it.
+//
+// Two statements rather than three: the insert reads the version it takes,
+// and one update of the room records both its version and newest message.
 func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
-	v, err := t.NextVersion(n.RoomID)
-	if err != nil {
-		return Message{}, err
-	}
-	var m Message
-	err = t.get("insert message", &m, qInsertMessage, n.RoomID, n.AuthorID, n.RandomID, n.Type, n.Body,
+	m, err := t.message("insert message", qInsertMessage, n.AuthorID, n.RandomID, n.Type, n.Body,
 		n.AttachmentID, n.LocationLat, n.LocationLon, n.Contact, n.LogType, n.LogTarget, n.ReplyTo, n.ForwardID,
-		v, v, n.RoomID, n.Now, n.Now)
+		n.Now, n.Now, n.RoomID)
 	if err != nil {
 		return m, err
 	}
-	if err := t.execOne("set last message", qSetLastMsgID, m.ID, n.RoomID); err != nil {
+	if err := t.execOne("take room version", qTakeVersion, m.ID, n.RoomID, m.CreateVersion); err != nil {
 		return m, err
 	}
 	_, err = t.exec("unhide room", qUnhideAll, n.RoomID)
@@ -102,21 +104,18 @@ func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
 
 // MessageInRoom returns message id if it belongs to the room, or ErrNotFound.
 func (t *Tx) MessageInRoom(roomID, id int64) (Message, error) {
-	var m Message
-	return m, t.get("message in room", &m, qMessageInRoom, id, roomID)
+	return t.message("message in room", qMessageInRoom, id, roomID)
 }
 
 // MessageByID returns message id from any room, or ErrNotFound.
 func (t *Tx) MessageByID(id int64) (Message, error) {
-	var m Message
-	return m, t.get("message by id", &m, qMessageByID, id)
+	return t.message("message by id", qMessageByID, id)
 }
 
 // MessageByRandomID finds the message authorID stored in the room under a
 // random_id (a resend), or ErrNotFound.
 func (t *Tx) MessageByRandomID(roomID, authorID, randomID int64) (Message, error) {
-	var m Message
-	return m, t.get("message by random id", &m, qMessageByRand, roomID, authorID, randomID)
+	return t.message("message by random id", qMessageByRand, roomID, authorID, randomID)
 }
 
 // HasAuthored reports whether userID has ever written in the room.
@@ -132,8 +131,7 @@ func (t *Tx) EditMessage(m Message, body string, typ int32, now int64) (Message,
 	if err != nil {
 		return m, err
 	}
-	var out Message
-	return out, t.get("edit message", &out, qEditMessage, body, typ, v, now, m.ID)
+	return t.message("edit message", qEditMessage, body, typ, v, now, m.ID)
 }
 
 // DeleteMessage marks a message deleted at the room's next version and
@@ -143,8 +141,7 @@ func (t *Tx) DeleteMessage(m Message, now int64) (Message, error) {
 	if err != nil {
 		return m, err
 	}
-	var out Message
-	return out, t.get("delete message", &out, qDeleteMessage, v, now, m.ID)
+	return t.message("delete message", qDeleteMessage, v, now, m.ID)
 }
 
 // RaiseStatus moves a message's status up to status at the room's next
@@ -159,7 +156,7 @@ func (t *Tx) RaiseStatus(m Message, reader int64, status int32) (out Message, ch
 	if err != nil {
 		return m, false, err
 	}
-	if err := t.get("raise status", &out, qSetStatus, status, v, m.ID, status); err != nil {
+	if out, err = t.message("raise status", qSetStatus, status, v, m.ID, status); err != nil {
 		return m, false, err
 	}
 	if status == StatusSeen {
