@@ -196,6 +196,32 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 		_, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{tc.r}})
 		wantErr(t, err, errs.ClientConditionBadPayload, tc.minor)
 	}
+	// Offline changes are bounded over all the rooms of one request.
+	many := make([]uint64, handlers.MaxOfflineChanges/2+1)
+	for i := range many {
+		many[i] = m.MessageId
+	}
+	for _, tc := range []struct {
+		r     func() *pb.ClientCondition_Room
+		minor wire.Minor
+	}{
+		{func() *pb.ClientCondition_Room { return &pb.ClientCondition_Room{RoomId: room, OfflineDeleted: many} }, errs.ClientConditionBadPayloadInvalidOfflineDeleted},
+		{func() *pb.ClientCondition_Room { return &pb.ClientCondition_Room{RoomId: room, OfflineSeen: many} }, errs.ClientConditionBadPayloadInvalidOfflineSeen},
+		{func() *pb.ClientCondition_Room {
+			r := &pb.ClientCondition_Room{RoomId: room}
+			for range many {
+				r.OfflineEdited = append(r.OfflineEdited, &pb.ClientCondition_Room_OfflineEdited{MessageId: m.MessageId, Message: "x"})
+			}
+			return r
+		}, errs.ClientConditionBadPayloadInvalidOfflineEditedMessageId},
+	} {
+		// Each room is within its own limit; the two together are not.
+		both := []*pb.ClientCondition_Room{tc.r(), tc.r()}
+		both[1].RoomId = other
+		_, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: both})
+		wantErr(t, err, errs.ClientConditionBadPayload, tc.minor)
+	}
+
 	// A room b is not in is skipped, not refused.
 	if _, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{{RoomId: other, MessageVersion: 1 << 40}}}); err != nil {
 		t.Fatal(err)

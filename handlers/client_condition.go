@@ -70,6 +70,9 @@ func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.
 // client says of each against the room.
 func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientCondition_Room) ([]*syncRoom, error) {
 	bad := errs.NewClientConditionBadPayload
+	if err := checkOfflineTotals(reported); err != nil {
+		return nil, err
+	}
 	var rooms []*syncRoom
 	for _, cr := range reported {
 		r, m, err := memberOf(tx, cr.RoomId, -1, userID)
@@ -114,4 +117,30 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 			since: storage.Versions{Message: int64(cr.MessageVersion), Status: int64(cr.StatusVersion), Delete: int64(cr.DeleteVersion)}})
 	}
 	return rooms, nil
+}
+
+// MaxOfflineChanges bounds each kind of offline change (deletes, edits, seen
+// marks) in one ClientCondition, over all its rooms: they are applied in one
+// transaction, and the database has one writer that every other request
+// waits for. A client with more sends them over several requests.
+const MaxOfflineChanges = 1000
+
+// checkOfflineTotals refuses a request with more offline changes of a kind
+// than MaxOfflineChanges (600/5, 600/6, 600/8).
+func checkOfflineTotals(rooms []*pb.ClientCondition_Room) error {
+	var deleted, edited, seen int
+	for _, r := range rooms {
+		deleted += len(r.OfflineDeleted)
+		edited += len(r.OfflineEdited)
+		seen += len(r.OfflineSeen)
+	}
+	switch {
+	case deleted > MaxOfflineChanges:
+		return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
+	case edited > MaxOfflineChanges:
+		return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineEditedMessageId)
+	case seen > MaxOfflineChanges:
+		return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineSeen)
+	}
+	return nil
 }
