@@ -22,13 +22,14 @@ type syncRoom struct {
 }
 
 // ClientCondition brings a returning client up to date, in three steps:
-//  1. every reported room is checked (600/2-4, 9-11) before anything
-//     changes; rooms that do not exist or that the caller has left are
-//     skipped, since the client learns of those from the room list;
-//  2. in one transaction, the client's offline deletes, edits, seen marks
-//     and mutes are applied as if they had been sent live, and pushed alike
-//     after the commit; one that fails is a virtual error (602-609), logged
-//     and counted, never sent;
+//  1. every reported room is checked (600/2-11) before anything changes;
+//     rooms that do not exist or that the caller has left are skipped,
+//     since the client learns of those from the room list;
+//  2. in the same transaction, the client's offline deletes, edits, seen
+//     marks and mutes are applied as if they had been sent live, and pushed
+//     alike after the commit; one that fails is a virtual error (602-609),
+//     logged and counted, never sent (a request without offline changes
+//     only reads, off the database's one writer);
 //  3. everything else the client misses in each room since the versions it
 //     reported is sent to this connection as pushes, in version order, and
 //     then the response.
@@ -40,20 +41,31 @@ func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.
 		rooms  []*syncRoom
 		pushes []outgoing
 	)
-	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
-		if rooms, err = checkSyncRooms(tx, s.UserID(), req.Rooms); err != nil {
-			return err
-		}
-		pushes = pushes[:0]
-		for _, r := range rooms {
-			out, err := h.applyOffline(tx, s, r)
-			if err != nil {
+	check := func(tx *storage.Tx) (err error) {
+		rooms, err = checkSyncRooms(tx, s.UserID(), req.Rooms)
+		return err
+	}
+	var err error
+	if !hasOfflineChanges(req.Rooms) {
+		// Nothing to write: the checks stay off the database's one writer.
+		err = h.db.Read(ctx, check)
+	} else {
+		// The checks and the changes are one transaction.
+		err = h.db.Write(ctx, func(tx *storage.Tx) error {
+			if err := check(tx); err != nil {
 				return err
 			}
-			pushes = append(pushes, out...)
-		}
-		return nil
-	})
+			pushes = pushes[:0]
+			for _, r := range rooms {
+				out, err := h.applyOffline(tx, s, r)
+				if err != nil {
+					return err
+				}
+				pushes = append(pushes, out...)
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -143,4 +155,14 @@ func checkOfflineTotals(rooms []*pb.ClientCondition_Room) error {
 		return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineSeen)
 	}
 	return nil
+}
+
+// hasOfflineChanges reports whether the client reports any offline change.
+func hasOfflineChanges(rooms []*pb.ClientCondition_Room) bool {
+	for _, cr := range rooms {
+		if len(cr.OfflineDeleted)+len(cr.OfflineEdited)+len(cr.OfflineSeen) > 0 || cr.OfflineMute != pb.ClientCondition_Room_UNCHANGED {
+			return true
+		}
+	}
+	return false
 }
