@@ -73,9 +73,10 @@ func (o Options) withDefaults() (Options, error) {
 
 // DB is an open gapd database: one writer connection and a reader pool.
 type DB struct {
-	w *sqlx.DB // exactly one connection; every Write runs here, through b
-	r *sqlx.DB // read-only pool; every Read runs here
-	b *batcher // gathers concurrent Writes into shared transactions
+	w  *sqlx.DB      // exactly one connection; every Write runs here, through b
+	r  *sqlx.DB      // read-only pool; every Read runs here
+	b  *batcher      // gathers concurrent Writes into shared transactions
+	ck *checkpointer // copies the WAL into the database file (checkpoint.go)
 }
 
 // Open creates dir if needed, opens dir/gapd.db, applies pending schema
@@ -113,7 +114,13 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	return &DB{w: w, r: r, b: newBatcher(w)}, nil
+	ck, err := openCheckpointer(ctx, path, opts)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	return &DB{w: w, r: r, b: newBatcher(w), ck: ck}, nil
 }
 
 // Close closes the readers, then the writer. The writer goes last because
@@ -122,6 +129,9 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 func (db *DB) Close() error {
 	db.b.stop()
 	rerr := db.r.Close()
+	if cerr := db.ck.close(); rerr == nil {
+		rerr = cerr
+	}
 	werr := db.w.Close()
 	if werr != nil {
 		return fmt.Errorf("storage: close writer: %w", werr)
@@ -159,6 +169,10 @@ func openWriter(ctx context.Context, path string, opts Options) (*sqlx.DB, error
 	if !strings.EqualFold(mode, "wal") {
 		w.Close()
 		return nil, fmt.Errorf("storage: %s: journal mode is %q, WAL is required", path, mode)
+	}
+	if _, err := w.ExecContext(ctx, "PRAGMA wal_autocheckpoint = "+strconv.Itoa(writerCheckpointPages)); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("storage: open writer %s: %w", path, err)
 	}
 	return w, nil
 }

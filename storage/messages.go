@@ -64,8 +64,12 @@ const (
 		create_version, message_version, previous_id, create_time, update_time)
 		SELECT r.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, r.version + 1, r.version + 1, r.last_message_id, ?, ?
 		FROM rooms r WHERE r.id = ?
-		RETURNING ` + messageColumns
-	qTakeVersion = `UPDATE rooms SET version = version + 1, last_message_id = ? WHERE id = ? AND version + 1 = ?`
+		RETURNING ` + insertedColumns
+	// What the database decides for a new message; the rest is what the
+	// caller gave, so it is not read back (a 1 KB body would be copied back).
+	insertedColumns = `id, status, edited, deleted, create_version, message_version, status_version,
+		delete_version, previous_id`
+	qTakeVersion   = `UPDATE rooms SET version = version + 1, last_message_id = ? WHERE id = ? AND version + 1 = ?`
 	qMessageInRoom = `SELECT ` + messageColumns + ` FROM messages WHERE id = ? AND room_id = ?`
 	qMessageByID   = `SELECT ` + messageColumns + ` FROM messages WHERE id = ?`
 	// The random_id <> 0 term lets SQLite use the partial index
@@ -89,12 +93,19 @@ const (
 // Two statements rather than three: the insert reads the version it takes,
 // and one update of the room records both its version and newest message.
 func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
-	m, err := t.message("insert message", qInsertMessage, n.AuthorID, n.RandomID, n.Type, n.Body,
+	m := Message{RoomID: n.RoomID, AuthorID: n.AuthorID, RandomID: n.RandomID, Type: n.Type, Body: n.Body,
+		AttachmentID: clonePtr(n.AttachmentID), LocationLat: clonePtr(n.LocationLat), LocationLon: clonePtr(n.LocationLon),
+		Contact: clonePtr(n.Contact), LogType: clonePtr(n.LogType), LogTarget: clonePtr(n.LogTarget),
+		ReplyTo: clonePtr(n.ReplyTo), ForwardID: clonePtr(n.ForwardID), CreateTime: n.Now, UpdateTime: n.Now}
+	var status int64
+	err := t.row(qInsertMessage, n.AuthorID, n.RandomID, n.Type, n.Body,
 		n.AttachmentID, n.LocationLat, n.LocationLon, n.Contact, n.LogType, n.LogTarget, n.ReplyTo, n.ForwardID,
-		n.Now, n.Now, n.RoomID)
+		n.Now, n.Now, n.RoomID).Scan(&m.ID, &status, &m.Edited, &m.Deleted, &m.CreateVersion, &m.MessageVersion,
+		&m.StatusVersion, &m.DeleteVersion, &m.PreviousID)
 	if err != nil {
-		return m, err
+		return Message{}, wrap("insert message", err)
 	}
+	m.Status = int32(status)
 	if err := t.execOne("take room version", qTakeVersion, m.ID, n.RoomID, m.CreateVersion); err != nil {
 		return m, err
 	}
@@ -168,4 +179,14 @@ func (t *Tx) RaiseStatus(m Message, reader int64, status int32) (out Message, ch
 		}
 	}
 	return out, true, nil
+}
+
+// clonePtr copies what p points at, so a stored Message shares nothing with
+// the NewMessage it came from.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // The hand-written scans (scan.go) read what sqlx's reflection reads, with
-// every optional column both set and NULL.
+// every optional column both set and NULL, and InsertMessage returns the row
+// as stored.
 func TestScansAgreeWithSqlx(t *testing.T) {
 	db := openTest(t)
 	a, b, r := chatOf(t, db)
@@ -31,14 +32,18 @@ func TestScansAgreeWithSqlx(t *testing.T) {
 	write(t, db, func(tx *Tx) error { return tx.HideRoom(r.ID, b.ID, 0) })
 
 	read(t, db, func(tx *Tx) error {
-		for _, id := range []int64{plain.ID, full.ID} {
+		for _, inserted := range []Message{plain, full} {
 			var want Message
-			if err := tx.get("sqlx message", &want, qMessageByID, id); err != nil {
+			if err := tx.get("sqlx message", &want, qMessageByID, inserted.ID); err != nil {
 				t.Fatal(err)
 			}
-			got, err := tx.MessageByID(id)
+			got, err := tx.MessageByID(inserted.ID)
 			if err != nil || !reflect.DeepEqual(got, want) {
-				t.Fatalf("message %d: scanned %+v, %v; sqlx %+v", id, got, err, want)
+				t.Fatalf("message %d: scanned %+v, %v; sqlx %+v", inserted.ID, got, err, want)
+			}
+			// InsertMessage reads back only what the database decides.
+			if !reflect.DeepEqual(inserted, want) {
+				t.Fatalf("message %d: InsertMessage returned %+v; stored %+v", inserted.ID, inserted, want)
 			}
 		}
 		var wantRoom Room

@@ -39,7 +39,9 @@ type Tx struct {
 // wait for itself forever). A cancelled ctx stops a Write that has not
 // started; once fn runs, it runs to the end and its outcome is returned.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.b.submit(ctx, fn)
+	err := db.b.submit(ctx, fn)
+	db.ck.wrote()
+	return err
 }
 
 // Read runs fn in a read-only transaction on the reader pool: a consistent
