@@ -90,11 +90,13 @@ func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except 
 	// lock to unregister it. Queued frames are only read, never changed, so
 	// every connection shares the one encoding.
 	f := &outFrame{data: frame}
+	queued := 0
 	for _, c := range targets {
 		if c.enqueue(f) {
-			h.pushes.Inc()
+			queued++
 		}
 	}
+	h.pushes.Add(float64(queued))
 	return nil
 }
 
