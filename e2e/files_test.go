@@ -22,6 +22,7 @@ import (
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
+	"google.golang.org/protobuf/proto"
 )
 
 // fileChunk is the chunk size the file tests run with: small, so that a
@@ -533,4 +534,40 @@ func fileReconnect(e *env, u *fileUser) *fileUser {
 		e.t.Fatal(err)
 	}
 	return &fileUser{chatUser: &chatUser{id: u.id, phone: u.phone, c: c, conn: conn}, token: u.token}
+}
+
+// TestFileEveryAttachmentType sends one uploaded file as every message type
+// that carries an attachment, with and without a caption, and the peer gets
+// each with the file described; a type that needs a caption refuses none.
+func TestFileEveryAttachmentType(t *testing.T) {
+	e := fileStart(t)
+	a, b := chatSignUp(e, 9124000001), chatSignUp(e, 9124000002)
+	room := chatRoom(t, a, b)
+	data := fileImage(t, 40, 30)
+	token := fileUpload(t, a, "photo.png", data)
+	fileProcessed(t, a, token)
+	for _, tc := range []struct {
+		typ     pb.RoomMessageType
+		caption string
+	}{
+		{pb.RoomMessageType_IMAGE, ""}, {pb.RoomMessageType_VIDEO, ""}, {pb.RoomMessageType_AUDIO, ""},
+		{pb.RoomMessageType_VOICE, ""}, {pb.RoomMessageType_GIF, ""}, {pb.RoomMessageType_FILE, ""},
+		{pb.RoomMessageType_IMAGE_TEXT, "a"}, {pb.RoomMessageType_VIDEO_TEXT, "b"}, {pb.RoomMessageType_AUDIO_TEXT, "c"},
+		{pb.RoomMessageType_GIF_TEXT, "d"}, {pb.RoomMessageType_FILE_TEXT, "e"},
+	} {
+		r, err := a.c.ChatSendMessage(ctx(t), &pb.ChatSendMessage{RoomId: room, MessageType: tc.typ, Message: tc.caption, Attachment: token})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.typ, err)
+		}
+		p := nextPush(t, b.conn, pushSend).(*pb.ChatSendMessageResponse).RoomMessage
+		att := p.GetAttachment()
+		if p.MessageType != tc.typ || p.Message != tc.caption || att.GetToken() != token || att.GetSize() != int64(len(data)) ||
+			att.GetWidth() != 40 || att.GetHeight() != 30 || !proto.Equal(p, r.RoomMessage) {
+			t.Fatalf("%v: the peer got %v", tc.typ, p)
+		}
+		// The peer may now read the file it was sent.
+		if got := fileDownload(t, b, token, pb.FileDownload_FILE, int64(len(data)), 64<<10); !bytes.Equal(got, data) {
+			t.Fatalf("%v: the peer's download differs", tc.typ)
+		}
+	}
 }
