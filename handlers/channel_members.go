@@ -14,11 +14,9 @@ import (
 // ChannelAddMember adds a reader. A channel is read from its start, so the
 // new member sees its whole history.
 func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
-	bad := func(minor wire.Minor) func() *wire.Error {
-		return func() *wire.Error { return errs.NewChannelAddMemberBadPayload(minor) }
-	}
-	rf := refusals{badRoom: bad(errs.ChannelAddMemberBadPayloadInvalidRoomId), forbidden: errs.NewChannelAddMemberForbidden}
-	a := admission{userID: req.Member.UserId, badUser: bad(errs.ChannelAddMemberBadPayloadInvalidUserId), exists: errs.NewChannelAddMemberExists,
+	bad := errs.NewChannelAddMemberBadPayload
+	rf := refuse(bad, errs.ChannelAddMemberBadPayloadInvalidRoomId, 0, errs.NewChannelAddMemberForbidden)
+	a := admission{userID: req.Member.UserId, badUser: minorOf(bad, errs.ChannelAddMemberBadPayloadInvalidUserId), exists: errs.NewChannelAddMemberExists,
 		full: errs.NewChannelAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
@@ -40,15 +38,8 @@ func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb
 // ChannelAddAdmin makes a member an admin, who may then post.
 func (h *Handlers) ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error) {
 	x := rerank{k: channelRooms, action: dispatch.ActionChannelAddAdmin, to: roles.Admin,
-		rf: refusals{
-			badRoom: func() *wire.Error {
-				return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidRoomId)
-			},
-			forbidden: errs.NewChannelAddAdminForbidden,
-		},
-		badUser: func() *wire.Error {
-			return errs.NewChannelAddAdminBadPayload(errs.ChannelAddAdminBadPayloadInvalidMemberId)
-		}}
+		rf:      refuse(errs.NewChannelAddAdminBadPayload, errs.ChannelAddAdminBadPayloadInvalidRoomId, 0, errs.NewChannelAddAdminForbidden),
+		badUser: minorOf(errs.NewChannelAddAdminBadPayload, errs.ChannelAddAdminBadPayloadInvalidMemberId)}
 	resp := &pb.ChannelAddAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err
@@ -58,10 +49,7 @@ func (h *Handlers) ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.
 
 // ChannelLeft takes the caller out of a channel.
 func (h *Handlers) ChannelLeft(ctx context.Context, s wire.Session, req *pb.ChannelLeft) (*pb.ChannelLeftResponse, error) {
-	rf := refusals{
-		badRoom:   func() *wire.Error { return errs.NewChannelLeftBadPayload(errs.ChannelLeftBadPayloadInvalidRoomId) },
-		forbidden: errs.NewChannelLeftForbidden,
-	}
+	rf := refuse(errs.NewChannelLeftBadPayload, errs.ChannelLeftBadPayloadInvalidRoomId, 0, errs.NewChannelLeftForbidden)
 	c, err := h.leave(ctx, s, req.RoomId, channelRooms, dispatch.ActionChannelLeft, rf)
 	if err != nil {
 		return nil, err

@@ -15,12 +15,10 @@ import (
 // message of the history they see; 0 lets them see only what happens from
 // their addition on. The caller cannot open more history than they see.
 func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.GroupAddMember) (*pb.GroupAddMemberResponse, error) {
-	bad := func(minor wire.Minor) func() *wire.Error {
-		return func() *wire.Error { return errs.NewGroupAddMemberBadPayload(minor) }
-	}
-	rf := refusals{badRoom: bad(errs.GroupAddMemberBadPayloadInvalidRoomId), forbidden: errs.NewGroupAddMemberForbidden}
+	bad := errs.NewGroupAddMemberBadPayload
+	rf := refuse(bad, errs.GroupAddMemberBadPayloadInvalidRoomId, 0, errs.NewGroupAddMemberForbidden)
 	a := admission{userID: req.Member.UserId, startID: int64(req.Member.StartMessageId), fromLog: req.Member.StartMessageId == 0,
-		badUser: bad(errs.GroupAddMemberBadPayloadInvalidUserId), exists: errs.NewGroupAddMemberExists,
+		badUser: minorOf(bad, errs.GroupAddMemberBadPayloadInvalidUserId), exists: errs.NewGroupAddMemberExists,
 		full: errs.NewGroupAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
@@ -31,7 +29,7 @@ func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.G
 		if a.startID != 0 {
 			msg, err := tx.MessageInRoom(m.RoomID, a.startID)
 			if errors.Is(err, storage.ErrNotFound) || (err == nil && msg.ID < m.StartID) {
-				return bad(errs.GroupAddMemberBadPayloadInvalidStartMessageId)()
+				return bad(errs.GroupAddMemberBadPayloadInvalidStartMessageId)
 			}
 			if err != nil {
 				return err

@@ -17,9 +17,7 @@ import (
 // '*' row, so a caller who is not in the group gets 315/1 like a room that
 // does not exist.
 func (h *Handlers) GroupClearMessage(ctx context.Context, s wire.Session, req *pb.GroupClearMessage) (*pb.GroupClearMessageResponse, error) {
-	badRoom := func() *wire.Error {
-		return errs.NewGroupClearMessageBadPayload(errs.GroupClearMessageBadPayloadInvalidRoomId)
-	}
+	badRoom := minorOf(errs.NewGroupClearMessageBadPayload, errs.GroupClearMessageBadPayloadInvalidRoomId)
 	rf := refusals{badRoom: badRoom, forbidden: badRoom}
 	clearID := int64(req.ClearId)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {

@@ -14,10 +14,7 @@ import (
 // The seed gives GroupEdit no FORBIDDEN error; a later release's 363 refuses
 // the roles that may not edit.
 func (h *Handlers) GroupEdit(ctx context.Context, s wire.Session, req *pb.GroupEdit) (*pb.GroupEditResponse, error) {
-	rf := refusals{
-		badRoom:   func() *wire.Error { return errs.NewGroupEditBadPayload(errs.GroupEditBadPayloadInvalidRoomId) },
-		forbidden: errs.NewGroupEditForbidden,
-	}
+	rf := refuse(errs.NewGroupEditBadPayload, errs.GroupEditBadPayloadInvalidRoomId, 0, errs.NewGroupEditForbidden)
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupEdit, rf)

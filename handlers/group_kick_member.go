@@ -13,15 +13,8 @@ import (
 // GroupKickMember removes a member ranked below the caller. The kicked user
 // is told, and from then on neither receives nor sends in the group.
 func (h *Handlers) GroupKickMember(ctx context.Context, s wire.Session, req *pb.GroupKickMember) (*pb.GroupKickMemberResponse, error) {
-	rf := refusals{
-		badRoom: func() *wire.Error {
-			return errs.NewGroupKickMemberBadPayload(errs.GroupKickMemberBadPayloadInvalidRoomId)
-		},
-		forbidden: errs.NewGroupKickMemberForbidden,
-	}
-	badUser := func() *wire.Error {
-		return errs.NewGroupKickMemberBadPayload(errs.GroupKickMemberBadPayloadInvalidMemberId)
-	}
+	rf := refuse(errs.NewGroupKickMemberBadPayload, errs.GroupKickMemberBadPayloadInvalidRoomId, 0, errs.NewGroupKickMemberForbidden)
+	badUser := minorOf(errs.NewGroupKickMemberBadPayload, errs.GroupKickMemberBadPayloadInvalidMemberId)
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupKickMember, rf)

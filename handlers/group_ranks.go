@@ -72,15 +72,8 @@ func (h *Handlers) GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.Gr
 // GroupAddModerator makes a member a moderator.
 func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *pb.GroupAddModerator) (*pb.GroupAddModeratorResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupAddModerator, to: roles.Moderator,
-		rf: refusals{
-			badRoom: func() *wire.Error {
-				return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidRoomId)
-			},
-			forbidden: errs.NewGroupAddModeratorForbidden,
-		},
-		badUser: func() *wire.Error {
-			return errs.NewGroupAddModeratorBadPayload(errs.GroupAddModeratorBadPayloadInvalidMemberId)
-		}}
+		rf:      refuse(errs.NewGroupAddModeratorBadPayload, errs.GroupAddModeratorBadPayloadInvalidRoomId, 0, errs.NewGroupAddModeratorForbidden),
+		badUser: minorOf(errs.NewGroupAddModeratorBadPayload, errs.GroupAddModeratorBadPayloadInvalidMemberId)}
 	resp := &pb.GroupAddModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err
@@ -91,15 +84,8 @@ func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *p
 // GroupKickAdmin makes an admin a plain member; member_id must be an admin.
 func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.GroupKickAdmin) (*pb.GroupKickAdminResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickAdmin, to: roles.Member, from: rolePtr(roles.Admin),
-		rf: refusals{
-			badRoom: func() *wire.Error {
-				return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidRoomId)
-			},
-			forbidden: errs.NewGroupKickAdminForbidden,
-		},
-		badUser: func() *wire.Error {
-			return errs.NewGroupKickAdminBadPayload(errs.GroupKickAdminBadPayloadInvalidMemberId)
-		}}
+		rf:      refuse(errs.NewGroupKickAdminBadPayload, errs.GroupKickAdminBadPayloadInvalidRoomId, 0, errs.NewGroupKickAdminForbidden),
+		badUser: minorOf(errs.NewGroupKickAdminBadPayload, errs.GroupKickAdminBadPayloadInvalidMemberId)}
 	resp := &pb.GroupKickAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err
@@ -111,15 +97,8 @@ func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.G
 // moderator.
 func (h *Handlers) GroupKickModerator(ctx context.Context, s wire.Session, req *pb.GroupKickModerator) (*pb.GroupKickModeratorResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickModerator, to: roles.Member, from: rolePtr(roles.Moderator),
-		rf: refusals{
-			badRoom: func() *wire.Error {
-				return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidRoomId)
-			},
-			forbidden: errs.NewGroupKickModeratorForbidden,
-		},
-		badUser: func() *wire.Error {
-			return errs.NewGroupKickModeratorBadPayload(errs.GroupKickModeratorBadPayloadInvalidMemberId)
-		}}
+		rf:      refuse(errs.NewGroupKickModeratorBadPayload, errs.GroupKickModeratorBadPayloadInvalidRoomId, 0, errs.NewGroupKickModeratorForbidden),
+		badUser: minorOf(errs.NewGroupKickModeratorBadPayload, errs.GroupKickModeratorBadPayloadInvalidMemberId)}
 	resp := &pb.GroupKickModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
 		return nil, err

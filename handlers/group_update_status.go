@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 
-	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -17,46 +16,18 @@ func (h *Handlers) GroupUpdateStatus(ctx context.Context, s wire.Session, req *p
 	if req.Status != pb.RoomMessageStatus_DELIVERED && req.Status != pb.RoomMessageStatus_SEEN {
 		return nil, errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageStatus)
 	}
-	rf := refusals{
-		badRoom: func() *wire.Error {
-			return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidRoomId)
-		},
-		forbidden: errs.NewGroupUpdateStatusForbidden,
-		badMessage: func() *wire.Error {
-			return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageId)
-		},
-	}
-	var (
-		msg     storage.Message
-		changed bool
-	)
-	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupUpdateStatus, rf)
-		if err != nil {
-			return err
-		}
-		if msg, err = visible(tx, m, req.MessageId, rf); err != nil {
-			return err
-		}
-		if msg.AuthorID == m.UserID {
-			// The status is the readers' to report.
-			return errs.NewGroupUpdateStatusForbidden()
-		}
-		msg, changed, err = tx.RaiseStatus(msg, m.UserID, int32(req.Status))
+	rf := refuse(errs.NewGroupUpdateStatusBadPayload, errs.GroupUpdateStatusBadPayloadInvalidRoomId,
+		errs.GroupUpdateStatusBadPayloadInvalidMessageId, errs.NewGroupUpdateStatusForbidden)
+	var out statusOutcome
+	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		out, err = h.raiseStatus(tx, s.UserID(), req.RoomId, storage.RoomGroup, req.MessageId, req.Status, rf)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	resp := &pb.GroupUpdateStatusResponse{
-		RoomId:            req.RoomId,
-		MessageId:         req.MessageId,
-		Status:            pb.RoomMessageStatus(msg.Status),
-		StatusVersion:     uint64(msg.StatusVersion),
-		UpdaterAuthorHash: authorHash(int64(s.UserID())),
+	if out.changed {
+		h.deliver(s, out.push)
 	}
-	if changed {
-		h.pushTo(s, dispatch.ActionGroupUpdateStatus+wire.ResponseOffset, resp, uint64(msg.AuthorID), s.UserID())
-	}
-	return resp, nil
+	return out.push.msg.(*pb.GroupUpdateStatusResponse), nil
 }

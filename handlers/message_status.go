@@ -22,7 +22,16 @@ type statusOutcome struct {
 // forbidden.
 func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ int32, msgID uint64,
 	status pb.RoomMessageStatus, rf refusals) (statusOutcome, error) {
-	_, m, err := access(tx, roomID, typ, userID, rf)
+	var (
+		m   storage.Member
+		err error
+	)
+	if typ == storage.RoomGroup {
+		// Who may report statuses in a group is the roles table's to say.
+		_, m, err = permitted(tx, roomID, groupRooms, userID, dispatch.ActionGroupUpdateStatus, rf)
+	} else {
+		_, m, err = access(tx, roomID, typ, userID, rf)
+	}
 	if err != nil {
 		return statusOutcome{}, err
 	}

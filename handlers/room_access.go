@@ -41,9 +41,14 @@ func visible(tx *storage.Tx, m storage.Member, id uint64, rf refusals) (storage.
 // minors it gives a bad room and a bad message (0: the action names no
 // message), and its FORBIDDEN.
 func refuse(bad func(wire.Minor) *wire.Error, room, message wire.Minor, forbidden func() *wire.Error) refusals {
-	rf := refusals{badRoom: func() *wire.Error { return bad(room) }, forbidden: forbidden}
+	rf := refusals{badRoom: minorOf(bad, room), forbidden: forbidden}
 	if message != 0 {
-		rf.badMessage = func() *wire.Error { return bad(message) }
+		rf.badMessage = minorOf(bad, message)
 	}
 	return rf
+}
+
+// minorOf is an action's BAD_PAYLOAD with one of its minors, for later.
+func minorOf(bad func(wire.Minor) *wire.Error, minor wire.Minor) func() *wire.Error {
+	return func() *wire.Error { return bad(minor) }
 }
