@@ -221,6 +221,21 @@ func (r *runner) bare() (*server, error) {
 	return startProcess("bare", mustSelf(), []string{"-bare-serve"}, r.cfg.log)
 }
 
+// onBare runs fn against a fresh bare gws server (the references) and
+// returns that server's CPU time and peak memory over fn.
+func (r *runner) onBare(what string, fn func(bare *server) error) (cpu, peak string, err error) {
+	bare, err := r.bare()
+	if err != nil {
+		return "", "", err
+	}
+	cpu, peak, err = measure(bare, func() error { return fn(bare) })
+	r.stop(bare)
+	if err != nil {
+		return cpu, peak, fmt.Errorf("%s: %w", what, err)
+	}
+	return cpu, peak, nil
+}
+
 func (r *runner) stop(s *server) {
 	if s != r.ext {
 		s.stop()
@@ -269,20 +284,14 @@ func (r *runner) signUp() error {
 func (r *runner) chat() error {
 	d := r.cfg.d
 	for _, n := range r.cfg.pairs {
-		bare, err := r.bare()
-		if err != nil {
-			return err
-		}
 		var echo float64
 		var echoLat summary
-		bcpu, bpeak, err := measure(bare, func() error {
-			var err error
+		bcpu, bpeak, err := r.onBare("bare echo", func(bare *server) (err error) {
 			echo, echoLat, err = echoLoop(bare.url, n, d)
 			return err
 		})
-		r.stop(bare)
 		if err != nil {
-			return fmt.Errorf("bare echo: %w", err)
+			return err
 		}
 		fmt.Printf("reference, bare gws echo, %d clients: %.0f round trips/s, %s; server CPU %s, peak %s\n", n, echo, echoLat, bcpu, bpeak)
 		r.results = append(r.results, result{scenario: fmt.Sprintf("ref: bare gws echo, %d clients, 1 KB", n),
@@ -345,20 +354,14 @@ func (r *runner) chat() error {
 
 func (r *runner) group() error {
 	n, d := r.cfg.group, r.cfg.d
-	bare, err := r.bare()
-	if err != nil {
-		return err
-	}
 	var ref float64
 	var refLat summary
-	bcpu, bpeak, err := measure(bare, func() error {
-		var err error
+	bcpu, bpeak, err := r.onBare("bare broadcast", func(bare *server) (err error) {
 		ref, refLat, err = bareBroadcast(bare.url, n, d)
 		return err
 	})
-	r.stop(bare)
 	if err != nil {
-		return fmt.Errorf("bare broadcast: %w", err)
+		return err
 	}
 	fmt.Printf("reference, bare gws broadcast to %d: %.0f deliveries/s, to the last member %s; server CPU %s, peak %s\n", n, ref, refLat, bcpu, bpeak)
 	r.results = append(r.results, result{scenario: fmt.Sprintf("ref: bare gws broadcast to %d, 1 KB", n),
@@ -393,7 +396,7 @@ func (r *runner) idleScenario() error {
 	if err != nil {
 		return err
 	}
-	time.Sleep(settle)
+	time.Sleep(settle) // the fresh process's memory settles before it is measured
 	var ref float64
 	_, bpeak, err := measure(bare, func() error {
 		var err error
