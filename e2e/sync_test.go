@@ -353,3 +353,36 @@ func TestSyncCatchUpOutlastsTheHandlerDeadline(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncChannelReaderCatchesUp(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9122000051), chatSignUp(e, 9122000052)
+	ch := channelCreate(t, a, "news")
+	channelAdd(t, a, ch, b)
+	nextPush(t, b.conn, pushChannelSend) // the log of b's addition
+	first := channelPost(t, a, ch, "first")
+	channelGot(t, b, ch, first)
+	b.conn.Close()
+	missed := []*pb.RoomMessage{channelPost(t, a, ch, "second"), channelPost(t, a, ch, "third")}
+
+	b2 := chatSecondSession(e, b)
+	syncPushes(b2.conn)
+	if _, err := b2.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: []*pb.ClientCondition_Room{{
+		RoomId: ch, MessageVersion: first.MessageVersion,
+		OfflineSeen: []uint64{first.MessageId}, // channels have no read receipts: virtual 607
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	got := syncPushes(b2.conn)
+	if len(got) != len(missed) {
+		t.Fatalf("b's catch-up: %v", got)
+	}
+	for i, p := range got {
+		if p.Action != pushChannelSend || !proto.Equal(p.Msg.(*pb.ChannelSendMessageResponse).RoomMessage, missed[i]) {
+			t.Fatalf("push %d: %d %v", i, p.Action, p.Msg)
+		}
+	}
+	if !strings.Contains(syncMetrics(t, e), `gapd_errors_total{action="ClientCondition",code="607",kind="virtual"} 1`) {
+		t.Fatal("the seen mark in a channel was not counted as virtual error 607")
+	}
+}
