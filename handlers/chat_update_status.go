@@ -15,11 +15,6 @@ import (
 // SEEN also covers the recipient's earlier messages. Only a change is
 // pushed, to the author and the recipient's other sessions.
 func (h *Handlers) ChatUpdateStatus(ctx context.Context, s wire.Session, req *pb.ChatUpdateStatus) (*pb.ChatUpdateStatusResponse, error) {
-	if req.Status != pb.RoomMessageStatus_DELIVERED && req.Status != pb.RoomMessageStatus_SEEN {
-		// SENDING, SENT and FAILED describe the sender's side; a client
-		// cannot set them.
-		return nil, errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidStatus)
-	}
 	rf := refuse(errs.NewChatUpdateStatusBadPayload, errs.ChatUpdateStatusBadPayloadInvalidRoomId,
 		errs.ChatUpdateStatusBadPayloadInvalidMessageId, errs.NewChatUpdateStatusForbidden)
 	var out statusOutcome

@@ -13,9 +13,6 @@ import (
 // (SEEN) another member's message. As in chats, statuses only move forward
 // and only a change is pushed, to the author and the caller's other sessions.
 func (h *Handlers) GroupUpdateStatus(ctx context.Context, s wire.Session, req *pb.GroupUpdateStatus) (*pb.GroupUpdateStatusResponse, error) {
-	if req.Status != pb.RoomMessageStatus_DELIVERED && req.Status != pb.RoomMessageStatus_SEEN {
-		return nil, errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageStatus)
-	}
 	rf := refuse(errs.NewGroupUpdateStatusBadPayload, errs.GroupUpdateStatusBadPayloadInvalidRoomId,
 		errs.GroupUpdateStatusBadPayloadInvalidMessageId, errs.NewGroupUpdateStatusForbidden)
 	var out statusOutcome

@@ -100,6 +100,9 @@ func constraints(r *ir.Rule) []string {
 		if r.EnumKnown {
 			out = append(out, "enum")
 		}
+		if len(r.OneOf) > 0 {
+			out = append(out, "one_of")
+		}
 		if r.Min != nil {
 			out = append(out, "min")
 		}
@@ -359,6 +362,7 @@ type limits struct {
 	min, max       *float64
 	minLen, maxLen *int
 	required       bool
+	oneOf          []*ir.EnumValue
 }
 
 func (b *builder) limits(f *ir.Field) limits {
@@ -380,6 +384,9 @@ func (b *builder) limits(f *ir.Field) limits {
 			l.maxLen = r.MaxLen
 		}
 		l.required = l.required || r.Required
+		if len(r.OneOf) > 0 {
+			l.oneOf = r.OneOf
+		}
 	}
 	return l
 }
@@ -400,6 +407,9 @@ func (b *builder) scalar(f *ir.Field, d protoreflect.FieldDescriptor, i int) (pr
 	}
 	switch d.Kind() {
 	case protoreflect.EnumKind:
+		if len(l.oneOf) > 0 {
+			return protoreflect.ValueOfEnum(protoreflect.EnumNumber(l.oneOf[i%len(l.oneOf)].Number)), nil
+		}
 		vals := d.Enum().Values()
 		idx := (1 + i) % vals.Len()
 		if vals.Len() == 1 {
@@ -890,6 +900,23 @@ func (b *builder) violateField(r *ir.Rule, c string) (proto.Message, error) {
 			return nil, fmt.Errorf("%s uses every number", d.Enum().FullName())
 		}
 		parent.Set(d, protoreflect.ValueOfEnum(n+1))
+	case "one_of":
+		// A value the enum has, but not one the rule allows.
+		allowed := map[int32]bool{}
+		for _, ev := range r.OneOf {
+			allowed[ev.Number] = true
+		}
+		vals := d.Enum().Values()
+		found := false
+		for i := 0; i < vals.Len() && !found; i++ {
+			if n := vals.Get(i).Number(); !allowed[int32(n)] {
+				parent.Set(d, protoreflect.ValueOfEnum(n))
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("%s: one_of allows every value", d.FullName())
+		}
 	case "min":
 		v, ok := below(d.Kind(), *r.Min)
 		if !ok {

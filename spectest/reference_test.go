@@ -89,6 +89,15 @@ func breaksField(r *ir.Rule, d protoreflect.FieldDescriptor, m protoreflect.Mess
 	if r.EnumKnown && d.Enum().Values().ByNumber(v.Enum()) == nil {
 		return true
 	}
+	if len(r.OneOf) > 0 {
+		allowed := false
+		for _, ev := range r.OneOf {
+			allowed = allowed || protoreflect.EnumNumber(ev.Number) == v.Enum()
+		}
+		if !allowed {
+			return true
+		}
+	}
 	if r.Min != nil && !(asFloat(d, v) >= *r.Min) { // NaN is outside every range
 		return true
 	}

@@ -306,7 +306,7 @@ func ChatUpdateStatus(m *pb.ChatUpdateStatus) *wire.Error {
 	if m.MessageId == 0 {
 		return errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidMessageId)
 	}
-	if !known(pb.RoomMessageStatus_name, int32(m.Status)) {
+	if m.Status != pb.RoomMessageStatus_DELIVERED && m.Status != pb.RoomMessageStatus_SEEN {
 		return errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidStatus)
 	}
 	return nil
@@ -577,7 +577,7 @@ func GroupUpdateStatus(m *pb.GroupUpdateStatus) *wire.Error {
 	if m.MessageId == 0 {
 		return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageId)
 	}
-	if !known(pb.RoomMessageStatus_name, int32(m.Status)) {
+	if m.Status != pb.RoomMessageStatus_DELIVERED && m.Status != pb.RoomMessageStatus_SEEN {
 		return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageStatus)
 	}
 	return nil

@@ -271,6 +271,13 @@ func fieldPredicates(r *ir.Rule) []string {
 	if r.EnumKnown {
 		out = append(out, fmt.Sprintf("is a known %s value", f.Enum.FullName))
 	}
+	if len(r.OneOf) > 0 {
+		vals := make([]string, len(r.OneOf))
+		for i, v := range r.OneOf {
+			vals[i] = code(v.Name)
+		}
+		out = append(out, "is "+joinList(vals, "or"))
+	}
 	switch {
 	case r.Min != nil && r.Max != nil:
 		out = append(out, fmt.Sprintf("is between %s and %s", num(*r.Min), num(*r.Max)))

@@ -132,6 +132,18 @@ func (v *validator) fieldConds(r *ir.Rule, f *ir.Field, val, x *Statement) []*St
 	if r.EnumKnown {
 		out = append(out, Op("!").Id("known").Call(v.pb(f.Enum.GoName+"_name"), Int32().Parens(val)))
 	}
+	if len(r.OneOf) > 0 {
+		var c *Statement
+		for _, ev := range r.OneOf {
+			ne := Add(val).Op("!=").Add(v.pb(ev.GoName))
+			if c == nil {
+				c = ne
+			} else {
+				c = c.Op("&&").Add(ne)
+			}
+		}
+		out = append(out, Parens(c))
+	}
 	float := f.Scalar == "double" || f.Scalar == "float"
 	if r.Min != nil {
 		if float { // written as a negation so that NaN fails too

@@ -86,7 +86,7 @@ func hasCheckKeys(r *spec.Rule) bool {
 }
 
 func hasFieldKeys(r *spec.Rule) bool {
-	return r.Required || r.Enum != "" || r.Min != nil || r.Max != nil || r.MinLen != nil ||
+	return r.Required || r.Enum != "" || len(r.OneOf) > 0 || r.Min != nil || r.Max != nil || r.MinLen != nil ||
 		r.MaxLen != nil || r.MaxItems != nil || r.Format != "" || r.With != ""
 }
 
@@ -130,6 +130,25 @@ func (b *builder) fieldConstraints(rule *Rule, rr *spec.Rule, where string) bool
 			bad("enum: known applies to a single enum field, not %s", describe(f))
 		}
 		rule.EnumKnown = true
+	}
+	if len(rr.OneOf) > 0 {
+		if f.Kind != KindEnum || f.Repeated {
+			bad("one_of applies to a single enum field, not %s", describe(f))
+		} else {
+			seen := map[string]bool{}
+			for _, name := range rr.OneOf {
+				ev := f.Enum.Value(name)
+				switch {
+				case ev == nil:
+					bad("one_of: %s has no value %s", f.Enum.FullName, name)
+				case seen[name]:
+					bad("one_of: %s is listed twice", name)
+				default:
+					rule.OneOf = append(rule.OneOf, ev)
+				}
+				seen[name] = true
+			}
+		}
 	}
 	if rr.Min != nil || rr.Max != nil {
 		if f.Kind != KindScalar || !numeric[f.Scalar] || f.Repeated {

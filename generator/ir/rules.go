@@ -37,6 +37,7 @@ type Rule struct {
 	// RuleField constraints; nil or zero when absent.
 	Required  bool
 	EnumKnown bool
+	OneOf     []*EnumValue // the enum values allowed, when only some are
 	Min, Max  *float64
 	MinLen    *int
 	MaxLen    *int

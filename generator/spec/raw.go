@@ -83,6 +83,7 @@ type Rule struct {
 	Minor      uint32              `yaml:"minor"`
 	Required   bool                `yaml:"required"`
 	Enum       string              `yaml:"enum"`
+	OneOf      []string            `yaml:"one_of"`
 	Min        *float64            `yaml:"min"`
 	Max        *float64            `yaml:"max"`
 	MinLen     *int                `yaml:"min_len"`

@@ -33,6 +33,8 @@ const (
 const (
 	// ChatGetRoomBadPayloadInvalidPeerId is 200/1: Invalid peerId
 	ChatGetRoomBadPayloadInvalidPeerId wire.Minor = 1
+	// ChatGetRoomBadPayloadInvalidKind is 200/2: Invalid kind
+	ChatGetRoomBadPayloadInvalidKind wire.Minor = 2
 	// ChatSendMessageBadPayloadInvalidRoom is 203/1: Invalid roomId
 	ChatSendMessageBadPayloadInvalidRoom wire.Minor = 1
 	// ChatSendMessageBadPayloadTextWithoutMessage is 203/2: Invalid message
@@ -167,6 +169,10 @@ var catalogue = []wire.ErrorInfo{{
 		Code:   ChatGetRoomBadPayloadInvalidPeerId,
 		Detail: "Invalid peerId",
 		ID:     "invalid_peer_id",
+	}, {
+		Code:   ChatGetRoomBadPayloadInvalidKind,
+		Detail: "Invalid kind",
+		ID:     "invalid_kind",
 	}},
 	Name: "CHAT_GET_ROOM_BAD_PAYLOAD",
 }, {

@@ -26,6 +26,7 @@ type ChatGetRoom struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
 	PeerId        uint64                 `protobuf:"varint,2,opt,name=peer_id,json=peerId,proto3" json:"peer_id,omitempty"`
+	Kind          RoomMessageType        `protobuf:"varint,3,opt,name=kind,proto3,enum=proto.RoomMessageType" json:"kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -72,6 +73,13 @@ func (x *ChatGetRoom) GetPeerId() uint64 {
 		return x.PeerId
 	}
 	return 0
+}
+
+func (x *ChatGetRoom) GetKind() RoomMessageType {
+	if x != nil {
+		return x.Kind
+	}
+	return RoomMessageType_TEXT
 }
 
 type ChatGetRoomResponse struct {
@@ -319,10 +327,11 @@ var File_chat_proto protoreflect.FileDescriptor
 const file_chat_proto_rawDesc = "" +
 	"\n" +
 	"\n" +
-	"chat.proto\x12\x05proto\x1a\vtypes.proto\"P\n" +
+	"chat.proto\x12\x05proto\x1a\vtypes.proto\"|\n" +
 	"\vChatGetRoom\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
-	"\apeer_id\x18\x02 \x01(\x04R\x06peerId\"c\n" +
+	"\apeer_id\x18\x02 \x01(\x04R\x06peerId\x12*\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x16.proto.RoomMessageTypeR\x04kind\"c\n" +
 	"\x13ChatGetRoomResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
 	"\x04room\x18\x02 \x01(\v2\v.proto.RoomR\x04room\"\xe3\x02\n" +
@@ -360,25 +369,26 @@ var file_chat_proto_goTypes = []any{
 	(*ChatSendMessageResponse)(nil), // 3: proto.ChatSendMessageResponse
 	(*ChatSendMessage_Forward)(nil), // 4: proto.ChatSendMessage.Forward
 	(*Request)(nil),                 // 5: proto.Request
-	(*Response)(nil),                // 6: proto.Response
-	(*Room)(nil),                    // 7: proto.Room
-	(RoomMessageType)(0),            // 8: proto.RoomMessageType
+	(RoomMessageType)(0),            // 6: proto.RoomMessageType
+	(*Response)(nil),                // 7: proto.Response
+	(*Room)(nil),                    // 8: proto.Room
 	(*RoomMessageLocation)(nil),     // 9: proto.RoomMessageLocation
 }
 var file_chat_proto_depIdxs = []int32{
 	5, // 0: proto.ChatGetRoom.request:type_name -> proto.Request
-	6, // 1: proto.ChatGetRoomResponse.response:type_name -> proto.Response
-	7, // 2: proto.ChatGetRoomResponse.room:type_name -> proto.Room
-	5, // 3: proto.ChatSendMessage.request:type_name -> proto.Request
-	8, // 4: proto.ChatSendMessage.message_type:type_name -> proto.RoomMessageType
-	9, // 5: proto.ChatSendMessage.location:type_name -> proto.RoomMessageLocation
-	4, // 6: proto.ChatSendMessage.forward_from:type_name -> proto.ChatSendMessage.Forward
-	6, // 7: proto.ChatSendMessageResponse.response:type_name -> proto.Response
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	6, // 1: proto.ChatGetRoom.kind:type_name -> proto.RoomMessageType
+	7, // 2: proto.ChatGetRoomResponse.response:type_name -> proto.Response
+	8, // 3: proto.ChatGetRoomResponse.room:type_name -> proto.Room
+	5, // 4: proto.ChatSendMessage.request:type_name -> proto.Request
+	6, // 5: proto.ChatSendMessage.message_type:type_name -> proto.RoomMessageType
+	9, // 6: proto.ChatSendMessage.location:type_name -> proto.RoomMessageLocation
+	4, // 7: proto.ChatSendMessage.forward_from:type_name -> proto.ChatSendMessage.Forward
+	7, // 8: proto.ChatSendMessageResponse.response:type_name -> proto.Response
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_chat_proto_init() }

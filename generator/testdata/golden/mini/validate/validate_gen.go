@@ -15,6 +15,9 @@ func ChatGetRoom(m *pb.ChatGetRoom) *wire.Error {
 	if m.PeerId == 0 {
 		return errs.NewChatGetRoomBadPayload(errs.ChatGetRoomBadPayloadInvalidPeerId)
 	}
+	if m.Kind != pb.RoomMessageType_TEXT && m.Kind != pb.RoomMessageType_LOCATION {
+		return errs.NewChatGetRoomBadPayload(errs.ChatGetRoomBadPayloadInvalidKind)
+	}
 	return nil
 }
 
