@@ -25,16 +25,9 @@ func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *p
 // applies offline deletes with it too).
 func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatDeleteMessage) (outgoing, error) {
 	rf := refuse(errs.NewChatDeleteMessageBadPayload, errs.ChatDeleteMessageBadPayloadInvalidRoomId, errs.ChatDeleteMessageBadPayloadInvalidMessageId, errs.NewChatDeleteMessageForbidden)
-	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
+	m, msg, err := ownMessage(tx, req.RoomId, req.MessageId, userID, rf)
 	if err != nil {
 		return outgoing{}, err
-	}
-	msg, err := visible(tx, m, req.MessageId, rf)
-	if err != nil {
-		return outgoing{}, err
-	}
-	if msg.AuthorID != m.UserID {
-		return outgoing{}, errs.NewChatDeleteMessageForbidden()
 	}
 	if msg, err = tx.DeleteMessage(msg, h.unix()); err != nil {
 		return outgoing{}, err

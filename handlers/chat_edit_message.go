@@ -26,16 +26,12 @@ func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.
 // applies offline edits with it too): the response and whom to push it to.
 func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEditMessage) (outgoing, error) {
 	rf := refuse(errs.NewChatEditMessageBadPayload, errs.ChatEditMessageBadPayloadInvalidRoomId, errs.ChatEditMessageBadPayloadInvalidMessageId, errs.NewChatEditMessageForbidden)
-	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
-	if err != nil {
-		return outgoing{}, err
-	}
-	msg, err := visible(tx, m, req.MessageId, rf)
+	m, msg, err := ownMessage(tx, req.RoomId, req.MessageId, userID, rf)
 	if err != nil {
 		return outgoing{}, err
 	}
 	typ, ok := captioned(pb.RoomMessageType(msg.Type))
-	if msg.AuthorID != m.UserID || !ok {
+	if !ok {
 		return outgoing{}, errs.NewChatEditMessageForbidden()
 	}
 	if msg, err = tx.EditMessage(msg, req.Message, int32(typ), h.unix()); err != nil {

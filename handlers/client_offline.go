@@ -91,7 +91,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			continue
 		}
 		if o.changed {
-			r.own[int64(statusVersionOf(o.push))] = true
+			r.own[o.version] = true
 			out = append(out, o.push)
 		}
 	}
@@ -109,15 +109,4 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 func applied(tx *storage.Tx, roomID int64, id uint64, done func(storage.Message) bool) bool {
 	m, err := tx.MessageInRoom(roomID, int64(id))
 	return err == nil && done(m)
-}
-
-// statusVersionOf is the status version a status push carries.
-func statusVersionOf(o outgoing) uint64 {
-	switch m := o.msg.(type) {
-	case *pb.ChatUpdateStatusResponse:
-		return m.StatusVersion
-	case *pb.GroupUpdateStatusResponse:
-		return m.StatusVersion
-	}
-	return 0
 }

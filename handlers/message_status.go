@@ -12,6 +12,7 @@ import (
 type statusOutcome struct {
 	push    outgoing
 	changed bool
+	version int64 // the message's status version
 }
 
 // raiseStatus records that userID has received or read message msgID of a
@@ -58,5 +59,5 @@ func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ int32,
 			RoomId: roomID, MessageId: msgID, Status: pb.RoomMessageStatus(msg.Status),
 			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to}
 	}
-	return statusOutcome{push: push, changed: changed}, nil
+	return statusOutcome{push: push, changed: changed, version: msg.StatusVersion}, nil
 }

@@ -37,6 +37,20 @@ func visible(tx *storage.Tx, m storage.Member, id uint64, rf refusals) (storage.
 	return msg, err
 }
 
+// ownMessage loads message id of a chat the caller is in and may see, and
+// refuses it with rf.forbidden unless the caller wrote it.
+func ownMessage(tx *storage.Tx, roomID, id, userID uint64, rf refusals) (storage.Member, storage.Message, error) {
+	_, m, err := access(tx, roomID, storage.RoomChat, userID, rf)
+	if err != nil {
+		return m, storage.Message{}, err
+	}
+	msg, err := visible(tx, m, id, rf)
+	if err == nil && msg.AuthorID != m.UserID {
+		err = rf.forbidden()
+	}
+	return m, msg, err
+}
+
 // refuse builds the usual refusals of an action: its BAD_PAYLOAD with the
 // minors it gives a bad room and a bad message (0: the action names no
 // message), and its FORBIDDEN.
