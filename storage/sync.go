@@ -25,17 +25,6 @@ type Change struct {
 	MessageID int64 `db:"id"`
 }
 
-// After reports whether c comes after d in stream order.
-func (c Change) After(d Change) bool {
-	if c.Version != d.Version {
-		return c.Version > d.Version
-	}
-	if c.Kind != d.Kind {
-		return c.Kind > d.Kind
-	}
-	return c.MessageID > d.MessageID
-}
-
 // A message the client has not seen is sent as it is now, so its own later
 // edits, statuses and delete are not separate changes; one created and
 // deleted while the client was away is not sent at all. Only what the member

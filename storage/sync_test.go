@@ -37,7 +37,7 @@ func TestChangesInVersionOrderAndPages(t *testing.T) {
 				return fmt.Sprint(out)
 			}
 			for _, c := range cs {
-				if !c.After(after) {
+				if !comesAfter(c, after) {
 					t.Fatalf("%v does not come after %v", c, after)
 				}
 				after = c
@@ -64,4 +64,15 @@ func TestChangesInVersionOrderAndPages(t *testing.T) {
 	if got := all(100); got != fmt.Sprint([]string{fmt.Sprintf("%d:%d", ChangeNew, m[5].ID)}) {
 		t.Fatalf("after clearing up to 4: %s", got)
 	}
+}
+
+// comesAfter reports whether c comes after d in the stream's order.
+func comesAfter(c, d Change) bool {
+	if c.Version != d.Version {
+		return c.Version > d.Version
+	}
+	if c.Kind != d.Kind {
+		return c.Kind > d.Kind
+	}
+	return c.MessageID > d.MessageID
 }
