@@ -136,7 +136,7 @@ func TestSyncAppliesOfflineChanges(t *testing.T) {
 			{MessageId: mine.MessageId, Message: "mine, edited"},
 			{MessageId: fromA.MessageId, Message: "not mine to edit"}, // virtual 604
 		},
-		OfflineDeleted: []uint64{gone.MessageId},
+		OfflineDeleted: []*pb.ClientCondition_Room_OfflineDeleted{{MessageId: gone.MessageId}},
 		OfflineSeen:    []uint64{fromA.MessageId},
 		OfflineMute:    pb.ClientCondition_Room_MUTED,
 	}}}
@@ -205,7 +205,7 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 		r     func() *pb.ClientCondition_Room
 		minor wire.Minor
 	}{
-		{func() *pb.ClientCondition_Room { return &pb.ClientCondition_Room{RoomId: room, OfflineDeleted: many} }, errs.ClientConditionBadPayloadInvalidOfflineDeleted},
+		{func() *pb.ClientCondition_Room { return &pb.ClientCondition_Room{RoomId: room, OfflineDeletedDeprecated: many} }, errs.ClientConditionBadPayloadInvalidOfflineDeleted},
 		{func() *pb.ClientCondition_Room { return &pb.ClientCondition_Room{RoomId: room, OfflineSeen: many} }, errs.ClientConditionBadPayloadInvalidOfflineSeen},
 		{func() *pb.ClientCondition_Room {
 			r := &pb.ClientCondition_Room{RoomId: room}

@@ -142,9 +142,9 @@ const MaxOfflineChanges = 1000
 func checkOfflineTotals(rooms []*pb.ClientCondition_Room) error {
 	var deleted, edited, seen int
 	for _, r := range rooms {
-		deleted += len(r.OfflineDeleted)
+		deleted += len(r.OfflineDeleted) + len(r.OfflineDeletedDeprecated)
 		edited += len(r.OfflineEdited)
-		seen += len(r.OfflineSeen)
+		seen += len(r.OfflineSeen) + len(r.OfflineListened)
 	}
 	switch {
 	case deleted > MaxOfflineChanges:
@@ -160,7 +160,7 @@ func checkOfflineTotals(rooms []*pb.ClientCondition_Room) error {
 // hasOfflineChanges reports whether the client reports any offline change.
 func hasOfflineChanges(rooms []*pb.ClientCondition_Room) bool {
 	for _, cr := range rooms {
-		if len(cr.OfflineDeleted)+len(cr.OfflineEdited)+len(cr.OfflineSeen) > 0 || cr.OfflineMute != pb.ClientCondition_Room_UNCHANGED {
+		if len(cr.OfflineDeleted)+len(cr.OfflineDeletedDeprecated)+len(cr.OfflineEdited)+len(cr.OfflineSeen)+len(cr.OfflineListened) > 0 || cr.OfflineMute != pb.ClientCondition_Room_UNCHANGED {
 			return true
 		}
 	}

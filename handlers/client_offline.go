@@ -28,7 +28,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 		return nil
 	}
 
-	for _, id := range cr.OfflineDeleted {
+	for _, id := range offlineDeletes(cr) {
 		if applied(tx, room.ID, id, func(m storage.Message) bool { return m.Deleted }) {
 			continue
 		}
@@ -70,7 +70,14 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 		out = append(out, o)
 	}
 
+	marks := make([]offlineMark, 0, len(cr.OfflineSeen)+len(cr.OfflineListened))
 	for _, id := range cr.OfflineSeen {
+		marks = append(marks, offlineMark{id, pb.RoomMessageStatus_SEEN})
+	}
+	for _, id := range cr.OfflineListened {
+		marks = append(marks, offlineMark{id, pb.RoomMessageStatus_LISTENED})
+	}
+	for _, mk := range marks {
 		if room.Type == storage.RoomChannel {
 			// Channels have no read receipts.
 			s.Virtual(conditionAction, errs.NewClientUpdateMessageStatusBadPayload())
@@ -81,7 +88,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			forbidden:  errs.NewClientUpdateMessageStatusForbidden,
 			badMessage: errs.NewClientUpdateMessageStatusBadPayload,
 		}
-		o, err := h.raiseStatus(tx, uid, cr.RoomId, room.Type, id, pb.RoomMessageStatus_SEEN, rf)
+		o, err := h.raiseStatus(tx, uid, cr.RoomId, room.Type, mk.id, mk.status, rf)
 		if err != nil {
 			var we *wire.Error
 			if !errors.As(err, &we) {
@@ -102,6 +109,23 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 		}
 	}
 	return out, nil
+}
+
+// offlineMark is a status the client reported offline: seen, or listened
+// (a voice message played).
+type offlineMark struct {
+	id     uint64
+	status pb.RoomMessageStatus
+}
+
+// offlineDeletes lists the messages deleted offline, from field 14 and from
+// field 6, where Android up to 0.3.1 sends them.
+func offlineDeletes(cr *pb.ClientCondition_Room) []uint64 {
+	ids := append([]uint64(nil), cr.OfflineDeletedDeprecated...)
+	for _, d := range cr.OfflineDeleted {
+		ids = append(ids, d.MessageId)
+	}
+	return ids
 }
 
 // applied reports whether message id of the room exists and already is as

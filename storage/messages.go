@@ -170,7 +170,7 @@ func (t *Tx) RaiseStatus(m Message, reader int64, status int32) (out Message, ch
 	if out, err = t.message("raise status", qSetStatus, status, v, m.ID, status); err != nil {
 		return m, false, err
 	}
-	if status == StatusSeen {
+	if status >= StatusSeen {
 		if _, err := t.exec("seen before", qSeenBefore, v, m.RoomID, m.ID, reader); err != nil {
 			return out, false, err
 		}

@@ -127,19 +127,21 @@ func (x *ChatGetRoomResponse) GetRoom() *Room {
 }
 
 type ChatSendMessage struct {
-	state         protoimpl.MessageState  `protogen:"open.v1"`
-	Request       *Request                `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
-	MessageType   RoomMessageType         `protobuf:"varint,2,opt,name=message_type,json=messageType,proto3,enum=proto.RoomMessageType" json:"message_type,omitempty"`
-	RoomId        uint64                  `protobuf:"varint,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
-	Message       string                  `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
-	Attachment    string                  `protobuf:"bytes,5,opt,name=attachment,proto3" json:"attachment,omitempty"`
-	Location      *RoomMessageLocation    `protobuf:"bytes,6,opt,name=location,proto3" json:"location,omitempty"`
-	Contact       *RoomMessageContact     `protobuf:"bytes,7,opt,name=contact,proto3" json:"contact,omitempty"`
-	ReplyTo       uint64                  `protobuf:"varint,8,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
-	ForwardFrom   *RoomMessageForwardFrom `protobuf:"bytes,9,opt,name=forward_from,json=forwardFrom,proto3" json:"forward_from,omitempty"`
-	RandomId      uint64                  `protobuf:"varint,10,opt,name=random_id,json=randomId,proto3" json:"random_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state          protoimpl.MessageState  `protogen:"open.v1"`
+	Request        *Request                `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	MessageType    RoomMessageType         `protobuf:"varint,2,opt,name=message_type,json=messageType,proto3,enum=proto.RoomMessageType" json:"message_type,omitempty"`
+	RoomId         uint64                  `protobuf:"varint,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Message        string                  `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	Attachment     string                  `protobuf:"bytes,5,opt,name=attachment,proto3" json:"attachment,omitempty"`
+	Location       *RoomMessageLocation    `protobuf:"bytes,6,opt,name=location,proto3" json:"location,omitempty"`
+	Contact        *RoomMessageContact     `protobuf:"bytes,7,opt,name=contact,proto3" json:"contact,omitempty"`
+	ReplyTo        uint64                  `protobuf:"varint,8,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
+	ForwardFrom    *RoomMessageForwardFrom `protobuf:"bytes,9,opt,name=forward_from,json=forwardFrom,proto3" json:"forward_from,omitempty"`
+	RandomId       uint64                  `protobuf:"varint,10,opt,name=random_id,json=randomId,proto3" json:"random_id,omitempty"`
+	AdditionalType uint32                  `protobuf:"varint,11,opt,name=additional_type,json=additionalType,proto3" json:"additional_type,omitempty"`
+	AdditionalData string                  `protobuf:"bytes,12,opt,name=additional_data,json=additionalData,proto3" json:"additional_data,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ChatSendMessage) Reset() {
@@ -240,6 +242,20 @@ func (x *ChatSendMessage) GetRandomId() uint64 {
 		return x.RandomId
 	}
 	return 0
+}
+
+func (x *ChatSendMessage) GetAdditionalType() uint32 {
+	if x != nil {
+		return x.AdditionalType
+	}
+	return 0
+}
+
+func (x *ChatSendMessage) GetAdditionalData() string {
+	if x != nil {
+		return x.AdditionalData
+	}
+	return ""
 }
 
 type ChatSendMessageResponse struct {
@@ -611,6 +627,7 @@ type ChatDeleteMessage struct {
 	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
 	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
 	MessageId     uint64                 `protobuf:"varint,3,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	Both          bool                   `protobuf:"varint,4,opt,name=both,proto3" json:"both,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -664,6 +681,13 @@ func (x *ChatDeleteMessage) GetMessageId() uint64 {
 		return x.MessageId
 	}
 	return 0
+}
+
+func (x *ChatDeleteMessage) GetBoth() bool {
+	if x != nil {
+		return x.Both
+	}
+	return false
 }
 
 type ChatDeleteMessageResponse struct {
@@ -969,7 +993,7 @@ const file_chat_proto_rawDesc = "" +
 	"\apeer_id\x18\x02 \x01(\x04R\x06peerId\"c\n" +
 	"\x13ChatGetRoomResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
-	"\x04room\x18\x02 \x01(\v2\v.proto.RoomR\x04room\"\xb0\x03\n" +
+	"\x04room\x18\x02 \x01(\v2\v.proto.RoomR\x04room\"\x82\x04\n" +
 	"\x0fChatSendMessage\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x129\n" +
 	"\fmessage_type\x18\x02 \x01(\x0e2\x16.proto.RoomMessageTypeR\vmessageType\x12\x17\n" +
@@ -983,7 +1007,9 @@ const file_chat_proto_rawDesc = "" +
 	"\breply_to\x18\b \x01(\x04R\areplyTo\x12@\n" +
 	"\fforward_from\x18\t \x01(\v2\x1d.proto.RoomMessageForwardFromR\vforwardFrom\x12\x1b\n" +
 	"\trandom_id\x18\n" +
-	" \x01(\x04R\brandomId\"\x96\x01\n" +
+	" \x01(\x04R\brandomId\x12'\n" +
+	"\x0fadditional_type\x18\v \x01(\rR\x0eadditionalType\x12'\n" +
+	"\x0fadditional_data\x18\f \x01(\tR\x0eadditionalData\"\x96\x01\n" +
 	"\x17ChatSendMessageResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x125\n" +
@@ -1015,12 +1041,13 @@ const file_chat_proto_rawDesc = "" +
 	"message_id\x18\x03 \x01(\x04R\tmessageId\x12'\n" +
 	"\x0fmessage_version\x18\x04 \x01(\x04R\x0emessageVersion\x12\x18\n" +
 	"\amessage\x18\x05 \x01(\tR\amessage\x129\n" +
-	"\fmessage_type\x18\x06 \x01(\x0e2\x16.proto.RoomMessageTypeR\vmessageType\"u\n" +
+	"\fmessage_type\x18\x06 \x01(\x0e2\x16.proto.RoomMessageTypeR\vmessageType\"\x89\x01\n" +
 	"\x11ChatDeleteMessage\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1d\n" +
 	"\n" +
-	"message_id\x18\x03 \x01(\x04R\tmessageId\"\xa7\x01\n" +
+	"message_id\x18\x03 \x01(\x04R\tmessageId\x12\x12\n" +
+	"\x04both\x18\x04 \x01(\bR\x04both\"\xa7\x01\n" +
 	"\x19ChatDeleteMessageResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1d\n" +

@@ -216,6 +216,7 @@ func (x *ClientConditionResponse) GetResponse() *Response {
 type ClientGetRoomList struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Pagination    *Pagination            `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -253,6 +254,13 @@ func (*ClientGetRoomList) Descriptor() ([]byte, []int) {
 func (x *ClientGetRoomList) GetRequest() *Request {
 	if x != nil {
 		return x.Request
+	}
+	return nil
+}
+
+func (x *ClientGetRoomList) GetPagination() *Pagination {
+	if x != nil {
+		return x.Pagination
 	}
 	return nil
 }
@@ -419,6 +427,7 @@ type ClientGetRoomHistory struct {
 	RoomId         uint64                         `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
 	FirstMessageId uint64                         `protobuf:"varint,3,opt,name=first_message_id,json=firstMessageId,proto3" json:"first_message_id,omitempty"`
 	Direction      ClientGetRoomHistory_Direction `protobuf:"varint,4,opt,name=direction,proto3,enum=proto.ClientGetRoomHistory_Direction" json:"direction,omitempty"`
+	Limit          uint32                         `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -481,6 +490,13 @@ func (x *ClientGetRoomHistory) GetDirection() ClientGetRoomHistory_Direction {
 	return ClientGetRoomHistory_UP
 }
 
+func (x *ClientGetRoomHistory) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
 type ClientGetRoomHistoryResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
@@ -534,20 +550,22 @@ func (x *ClientGetRoomHistoryResponse) GetMessage() []*RoomMessage {
 }
 
 type ClientCondition_Room struct {
-	state          protoimpl.MessageState                `protogen:"open.v1"`
-	RoomId         uint64                                `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
-	MessageVersion uint64                                `protobuf:"varint,3,opt,name=message_version,json=messageVersion,proto3" json:"message_version,omitempty"`
-	StatusVersion  uint64                                `protobuf:"varint,4,opt,name=status_version,json=statusVersion,proto3" json:"status_version,omitempty"`
-	DeleteVersion  uint64                                `protobuf:"varint,5,opt,name=delete_version,json=deleteVersion,proto3" json:"delete_version,omitempty"`
-	OfflineDeleted []uint64                              `protobuf:"varint,6,rep,packed,name=offline_deleted,json=offlineDeleted,proto3" json:"offline_deleted,omitempty"`
-	OfflineEdited  []*ClientCondition_Room_OfflineEdited `protobuf:"bytes,7,rep,name=offline_edited,json=offlineEdited,proto3" json:"offline_edited,omitempty"`
-	OfflineSeen    []uint64                              `protobuf:"varint,8,rep,packed,name=offline_seen,json=offlineSeen,proto3" json:"offline_seen,omitempty"`
-	ClearId        uint64                                `protobuf:"varint,9,opt,name=clear_id,json=clearId,proto3" json:"clear_id,omitempty"`
-	CacheStartId   uint64                                `protobuf:"varint,10,opt,name=cache_start_id,json=cacheStartId,proto3" json:"cache_start_id,omitempty"`
-	CacheEndId     uint64                                `protobuf:"varint,11,opt,name=cache_end_id,json=cacheEndId,proto3" json:"cache_end_id,omitempty"`
-	OfflineMute    ClientCondition_Room_OfflineMute      `protobuf:"varint,12,opt,name=offline_mute,json=offlineMute,proto3,enum=proto.ClientCondition_Room_OfflineMute" json:"offline_mute,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	state                    protoimpl.MessageState                 `protogen:"open.v1"`
+	RoomId                   uint64                                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	MessageVersion           uint64                                 `protobuf:"varint,3,opt,name=message_version,json=messageVersion,proto3" json:"message_version,omitempty"`
+	StatusVersion            uint64                                 `protobuf:"varint,4,opt,name=status_version,json=statusVersion,proto3" json:"status_version,omitempty"`
+	DeleteVersion            uint64                                 `protobuf:"varint,5,opt,name=delete_version,json=deleteVersion,proto3" json:"delete_version,omitempty"`
+	OfflineDeletedDeprecated []uint64                               `protobuf:"varint,6,rep,packed,name=offline_deleted_deprecated,json=offlineDeletedDeprecated,proto3" json:"offline_deleted_deprecated,omitempty"`
+	OfflineEdited            []*ClientCondition_Room_OfflineEdited  `protobuf:"bytes,7,rep,name=offline_edited,json=offlineEdited,proto3" json:"offline_edited,omitempty"`
+	OfflineSeen              []uint64                               `protobuf:"varint,8,rep,packed,name=offline_seen,json=offlineSeen,proto3" json:"offline_seen,omitempty"`
+	ClearId                  uint64                                 `protobuf:"varint,9,opt,name=clear_id,json=clearId,proto3" json:"clear_id,omitempty"`
+	CacheStartId             uint64                                 `protobuf:"varint,10,opt,name=cache_start_id,json=cacheStartId,proto3" json:"cache_start_id,omitempty"`
+	CacheEndId               uint64                                 `protobuf:"varint,11,opt,name=cache_end_id,json=cacheEndId,proto3" json:"cache_end_id,omitempty"`
+	OfflineMute              ClientCondition_Room_OfflineMute       `protobuf:"varint,12,opt,name=offline_mute,json=offlineMute,proto3,enum=proto.ClientCondition_Room_OfflineMute" json:"offline_mute,omitempty"`
+	OfflineListened          []uint64                               `protobuf:"varint,13,rep,packed,name=offline_listened,json=offlineListened,proto3" json:"offline_listened,omitempty"`
+	OfflineDeleted           []*ClientCondition_Room_OfflineDeleted `protobuf:"bytes,14,rep,name=offline_deleted,json=offlineDeleted,proto3" json:"offline_deleted,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *ClientCondition_Room) Reset() {
@@ -608,9 +626,9 @@ func (x *ClientCondition_Room) GetDeleteVersion() uint64 {
 	return 0
 }
 
-func (x *ClientCondition_Room) GetOfflineDeleted() []uint64 {
+func (x *ClientCondition_Room) GetOfflineDeletedDeprecated() []uint64 {
 	if x != nil {
-		return x.OfflineDeleted
+		return x.OfflineDeletedDeprecated
 	}
 	return nil
 }
@@ -657,6 +675,72 @@ func (x *ClientCondition_Room) GetOfflineMute() ClientCondition_Room_OfflineMute
 	return ClientCondition_Room_UNCHANGED
 }
 
+func (x *ClientCondition_Room) GetOfflineListened() []uint64 {
+	if x != nil {
+		return x.OfflineListened
+	}
+	return nil
+}
+
+func (x *ClientCondition_Room) GetOfflineDeleted() []*ClientCondition_Room_OfflineDeleted {
+	if x != nil {
+		return x.OfflineDeleted
+	}
+	return nil
+}
+
+type ClientCondition_Room_OfflineDeleted struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MessageId     uint64                 `protobuf:"varint,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	Both          bool                   `protobuf:"varint,4,opt,name=both,proto3" json:"both,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientCondition_Room_OfflineDeleted) Reset() {
+	*x = ClientCondition_Room_OfflineDeleted{}
+	mi := &file_client_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientCondition_Room_OfflineDeleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientCondition_Room_OfflineDeleted) ProtoMessage() {}
+
+func (x *ClientCondition_Room_OfflineDeleted) ProtoReflect() protoreflect.Message {
+	mi := &file_client_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientCondition_Room_OfflineDeleted.ProtoReflect.Descriptor instead.
+func (*ClientCondition_Room_OfflineDeleted) Descriptor() ([]byte, []int) {
+	return file_client_proto_rawDescGZIP(), []int{0, 0, 0}
+}
+
+func (x *ClientCondition_Room_OfflineDeleted) GetMessageId() uint64 {
+	if x != nil {
+		return x.MessageId
+	}
+	return 0
+}
+
+func (x *ClientCondition_Room_OfflineDeleted) GetBoth() bool {
+	if x != nil {
+		return x.Both
+	}
+	return false
+}
+
 type ClientCondition_Room_OfflineEdited struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	MessageId     uint64                 `protobuf:"varint,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
@@ -667,7 +751,7 @@ type ClientCondition_Room_OfflineEdited struct {
 
 func (x *ClientCondition_Room_OfflineEdited) Reset() {
 	*x = ClientCondition_Room_OfflineEdited{}
-	mi := &file_client_proto_msgTypes[9]
+	mi := &file_client_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -679,7 +763,7 @@ func (x *ClientCondition_Room_OfflineEdited) String() string {
 func (*ClientCondition_Room_OfflineEdited) ProtoMessage() {}
 
 func (x *ClientCondition_Room_OfflineEdited) ProtoReflect() protoreflect.Message {
-	mi := &file_client_proto_msgTypes[9]
+	mi := &file_client_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -692,7 +776,7 @@ func (x *ClientCondition_Room_OfflineEdited) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use ClientCondition_Room_OfflineEdited.ProtoReflect.Descriptor instead.
 func (*ClientCondition_Room_OfflineEdited) Descriptor() ([]byte, []int) {
-	return file_client_proto_rawDescGZIP(), []int{0, 0, 0}
+	return file_client_proto_rawDescGZIP(), []int{0, 0, 1}
 }
 
 func (x *ClientCondition_Room_OfflineEdited) GetMessageId() uint64 {
@@ -713,16 +797,16 @@ var File_client_proto protoreflect.FileDescriptor
 
 const file_client_proto_rawDesc = "" +
 	"\n" +
-	"\fclient.proto\x12\x05proto\x1a\vtypes.proto\"\xd4\x05\n" +
+	"\fclient.proto\x12\x05proto\x1a\vtypes.proto\"\xae\a\n" +
 	"\x0fClientCondition\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x121\n" +
-	"\x05rooms\x18\x02 \x03(\v2\x1b.proto.ClientCondition.RoomR\x05rooms\x1a\xe3\x04\n" +
+	"\x05rooms\x18\x02 \x03(\v2\x1b.proto.ClientCondition.RoomR\x05rooms\x1a\xbd\x06\n" +
 	"\x04Room\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12'\n" +
 	"\x0fmessage_version\x18\x03 \x01(\x04R\x0emessageVersion\x12%\n" +
 	"\x0estatus_version\x18\x04 \x01(\x04R\rstatusVersion\x12%\n" +
-	"\x0edelete_version\x18\x05 \x01(\x04R\rdeleteVersion\x12'\n" +
-	"\x0foffline_deleted\x18\x06 \x03(\x04R\x0eofflineDeleted\x12P\n" +
+	"\x0edelete_version\x18\x05 \x01(\x04R\rdeleteVersion\x12<\n" +
+	"\x1aoffline_deleted_deprecated\x18\x06 \x03(\x04R\x18offlineDeletedDeprecated\x12P\n" +
 	"\x0eoffline_edited\x18\a \x03(\v2).proto.ClientCondition.Room.OfflineEditedR\rofflineEdited\x12!\n" +
 	"\foffline_seen\x18\b \x03(\x04R\vofflineSeen\x12\x19\n" +
 	"\bclear_id\x18\t \x01(\x04R\aclearId\x12$\n" +
@@ -730,7 +814,13 @@ const file_client_proto_rawDesc = "" +
 	" \x01(\x04R\fcacheStartId\x12 \n" +
 	"\fcache_end_id\x18\v \x01(\x04R\n" +
 	"cacheEndId\x12J\n" +
-	"\foffline_mute\x18\f \x01(\x0e2'.proto.ClientCondition.Room.OfflineMuteR\vofflineMute\x1aH\n" +
+	"\foffline_mute\x18\f \x01(\x0e2'.proto.ClientCondition.Room.OfflineMuteR\vofflineMute\x12)\n" +
+	"\x10offline_listened\x18\r \x03(\x04R\x0fofflineListened\x12S\n" +
+	"\x0foffline_deleted\x18\x0e \x03(\v2*.proto.ClientCondition.Room.OfflineDeletedR\x0eofflineDeleted\x1aC\n" +
+	"\x0eOfflineDeleted\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x01 \x01(\x04R\tmessageId\x12\x12\n" +
+	"\x04both\x18\x04 \x01(\bR\x04both\x1aH\n" +
 	"\rOfflineEdited\x12\x1d\n" +
 	"\n" +
 	"message_id\x18\x01 \x01(\x04R\tmessageId\x12\x18\n" +
@@ -740,9 +830,12 @@ const file_client_proto_rawDesc = "" +
 	"\x05MUTED\x10\x01\x12\v\n" +
 	"\aUNMUTED\x10\x02\"F\n" +
 	"\x17ClientConditionResponse\x12+\n" +
-	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"=\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"p\n" +
 	"\x11ClientGetRoomList\x12(\n" +
-	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"k\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x121\n" +
+	"\n" +
+	"pagination\x18\x02 \x01(\v2\x11.proto.PaginationR\n" +
+	"pagination\"k\n" +
 	"\x19ClientGetRoomListResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12!\n" +
 	"\x05rooms\x18\x02 \x03(\v2\v.proto.RoomR\x05rooms\"R\n" +
@@ -751,12 +844,13 @@ const file_client_proto_rawDesc = "" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\"e\n" +
 	"\x15ClientGetRoomResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
-	"\x04room\x18\x02 \x01(\v2\v.proto.RoomR\x04room\"\xe7\x01\n" +
+	"\x04room\x18\x02 \x01(\v2\v.proto.RoomR\x04room\"\xfd\x01\n" +
 	"\x14ClientGetRoomHistory\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12(\n" +
 	"\x10first_message_id\x18\x03 \x01(\x04R\x0efirstMessageId\x12C\n" +
-	"\tdirection\x18\x04 \x01(\x0e2%.proto.ClientGetRoomHistory.DirectionR\tdirection\"\x1d\n" +
+	"\tdirection\x18\x04 \x01(\x0e2%.proto.ClientGetRoomHistory.DirectionR\tdirection\x12\x14\n" +
+	"\x05limit\x18\x05 \x01(\rR\x05limit\"\x1d\n" +
 	"\tDirection\x12\x06\n" +
 	"\x02UP\x10\x00\x12\b\n" +
 	"\x04DOWN\x10\x01\"y\n" +
@@ -777,46 +871,50 @@ func file_client_proto_rawDescGZIP() []byte {
 }
 
 var file_client_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_client_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_client_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_client_proto_goTypes = []any{
-	(ClientCondition_Room_OfflineMute)(0),      // 0: proto.ClientCondition.Room.OfflineMute
-	(ClientGetRoomHistory_Direction)(0),        // 1: proto.ClientGetRoomHistory.Direction
-	(*ClientCondition)(nil),                    // 2: proto.ClientCondition
-	(*ClientConditionResponse)(nil),            // 3: proto.ClientConditionResponse
-	(*ClientGetRoomList)(nil),                  // 4: proto.ClientGetRoomList
-	(*ClientGetRoomListResponse)(nil),          // 5: proto.ClientGetRoomListResponse
-	(*ClientGetRoom)(nil),                      // 6: proto.ClientGetRoom
-	(*ClientGetRoomResponse)(nil),              // 7: proto.ClientGetRoomResponse
-	(*ClientGetRoomHistory)(nil),               // 8: proto.ClientGetRoomHistory
-	(*ClientGetRoomHistoryResponse)(nil),       // 9: proto.ClientGetRoomHistoryResponse
-	(*ClientCondition_Room)(nil),               // 10: proto.ClientCondition.Room
-	(*ClientCondition_Room_OfflineEdited)(nil), // 11: proto.ClientCondition.Room.OfflineEdited
-	(*Request)(nil),                            // 12: proto.Request
-	(*Response)(nil),                           // 13: proto.Response
-	(*Room)(nil),                               // 14: proto.Room
-	(*RoomMessage)(nil),                        // 15: proto.RoomMessage
+	(ClientCondition_Room_OfflineMute)(0),       // 0: proto.ClientCondition.Room.OfflineMute
+	(ClientGetRoomHistory_Direction)(0),         // 1: proto.ClientGetRoomHistory.Direction
+	(*ClientCondition)(nil),                     // 2: proto.ClientCondition
+	(*ClientConditionResponse)(nil),             // 3: proto.ClientConditionResponse
+	(*ClientGetRoomList)(nil),                   // 4: proto.ClientGetRoomList
+	(*ClientGetRoomListResponse)(nil),           // 5: proto.ClientGetRoomListResponse
+	(*ClientGetRoom)(nil),                       // 6: proto.ClientGetRoom
+	(*ClientGetRoomResponse)(nil),               // 7: proto.ClientGetRoomResponse
+	(*ClientGetRoomHistory)(nil),                // 8: proto.ClientGetRoomHistory
+	(*ClientGetRoomHistoryResponse)(nil),        // 9: proto.ClientGetRoomHistoryResponse
+	(*ClientCondition_Room)(nil),                // 10: proto.ClientCondition.Room
+	(*ClientCondition_Room_OfflineDeleted)(nil), // 11: proto.ClientCondition.Room.OfflineDeleted
+	(*ClientCondition_Room_OfflineEdited)(nil),  // 12: proto.ClientCondition.Room.OfflineEdited
+	(*Request)(nil),                             // 13: proto.Request
+	(*Response)(nil),                            // 14: proto.Response
+	(*Pagination)(nil),                          // 15: proto.Pagination
+	(*Room)(nil),                                // 16: proto.Room
+	(*RoomMessage)(nil),                         // 17: proto.RoomMessage
 }
 var file_client_proto_depIdxs = []int32{
-	12, // 0: proto.ClientCondition.request:type_name -> proto.Request
+	13, // 0: proto.ClientCondition.request:type_name -> proto.Request
 	10, // 1: proto.ClientCondition.rooms:type_name -> proto.ClientCondition.Room
-	13, // 2: proto.ClientConditionResponse.response:type_name -> proto.Response
-	12, // 3: proto.ClientGetRoomList.request:type_name -> proto.Request
-	13, // 4: proto.ClientGetRoomListResponse.response:type_name -> proto.Response
-	14, // 5: proto.ClientGetRoomListResponse.rooms:type_name -> proto.Room
-	12, // 6: proto.ClientGetRoom.request:type_name -> proto.Request
-	13, // 7: proto.ClientGetRoomResponse.response:type_name -> proto.Response
-	14, // 8: proto.ClientGetRoomResponse.room:type_name -> proto.Room
-	12, // 9: proto.ClientGetRoomHistory.request:type_name -> proto.Request
-	1,  // 10: proto.ClientGetRoomHistory.direction:type_name -> proto.ClientGetRoomHistory.Direction
-	13, // 11: proto.ClientGetRoomHistoryResponse.response:type_name -> proto.Response
-	15, // 12: proto.ClientGetRoomHistoryResponse.message:type_name -> proto.RoomMessage
-	11, // 13: proto.ClientCondition.Room.offline_edited:type_name -> proto.ClientCondition.Room.OfflineEdited
-	0,  // 14: proto.ClientCondition.Room.offline_mute:type_name -> proto.ClientCondition.Room.OfflineMute
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	14, // 2: proto.ClientConditionResponse.response:type_name -> proto.Response
+	13, // 3: proto.ClientGetRoomList.request:type_name -> proto.Request
+	15, // 4: proto.ClientGetRoomList.pagination:type_name -> proto.Pagination
+	14, // 5: proto.ClientGetRoomListResponse.response:type_name -> proto.Response
+	16, // 6: proto.ClientGetRoomListResponse.rooms:type_name -> proto.Room
+	13, // 7: proto.ClientGetRoom.request:type_name -> proto.Request
+	14, // 8: proto.ClientGetRoomResponse.response:type_name -> proto.Response
+	16, // 9: proto.ClientGetRoomResponse.room:type_name -> proto.Room
+	13, // 10: proto.ClientGetRoomHistory.request:type_name -> proto.Request
+	1,  // 11: proto.ClientGetRoomHistory.direction:type_name -> proto.ClientGetRoomHistory.Direction
+	14, // 12: proto.ClientGetRoomHistoryResponse.response:type_name -> proto.Response
+	17, // 13: proto.ClientGetRoomHistoryResponse.message:type_name -> proto.RoomMessage
+	12, // 14: proto.ClientCondition.Room.offline_edited:type_name -> proto.ClientCondition.Room.OfflineEdited
+	0,  // 15: proto.ClientCondition.Room.offline_mute:type_name -> proto.ClientCondition.Room.OfflineMute
+	11, // 16: proto.ClientCondition.Room.offline_deleted:type_name -> proto.ClientCondition.Room.OfflineDeleted
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_client_proto_init() }
@@ -831,7 +929,7 @@ func file_client_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_client_proto_rawDesc), len(file_client_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

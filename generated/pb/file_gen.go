@@ -28,6 +28,7 @@ const (
 	FileUploadStatusResponse_UPLOADING  FileUploadStatusResponse_Status = 0
 	FileUploadStatusResponse_PROCESSING FileUploadStatusResponse_Status = 1
 	FileUploadStatusResponse_PROCESSED  FileUploadStatusResponse_Status = 2
+	FileUploadStatusResponse_CORRUPTED  FileUploadStatusResponse_Status = 3
 )
 
 // Enum value maps for FileUploadStatusResponse_Status.
@@ -36,11 +37,13 @@ var (
 		0: "UPLOADING",
 		1: "PROCESSING",
 		2: "PROCESSED",
+		3: "CORRUPTED",
 	}
 	FileUploadStatusResponse_Status_value = map[string]int32{
 		"UPLOADING":  0,
 		"PROCESSING": 1,
 		"PROCESSED":  2,
+		"CORRUPTED":  3,
 	}
 )
 
@@ -935,17 +938,18 @@ const file_file_proto_rawDesc = "" +
 	"next_limit\x18\x04 \x01(\x05R\tnextLimit\"R\n" +
 	"\x10FileUploadStatus\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
-	"\x05token\x18\x02 \x01(\tR\x05token\"\x85\x02\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\x94\x02\n" +
 	"\x18FileUploadStatusResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12>\n" +
 	"\x06status\x18\x02 \x01(\x0e2&.proto.FileUploadStatusResponse.StatusR\x06status\x12\x1a\n" +
 	"\bprogress\x18\x03 \x01(\x01R\bprogress\x12(\n" +
-	"\x10recheck_delay_ms\x18\x04 \x01(\rR\x0erecheckDelayMs\"6\n" +
+	"\x10recheck_delay_ms\x18\x04 \x01(\rR\x0erecheckDelayMs\"E\n" +
 	"\x06Status\x12\r\n" +
 	"\tUPLOADING\x10\x00\x12\x0e\n" +
 	"\n" +
 	"PROCESSING\x10\x01\x12\r\n" +
-	"\tPROCESSED\x10\x02\"J\n" +
+	"\tPROCESSED\x10\x02\x12\r\n" +
+	"\tCORRUPTED\x10\x03\"J\n" +
 	"\bFileInfo\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
 	"\x05token\x18\x02 \x01(\tR\x05token\"`\n" +

@@ -1239,19 +1239,21 @@ func (x *GroupLeftResponse) GetMemberId() uint64 {
 }
 
 type GroupSendMessage struct {
-	state         protoimpl.MessageState  `protogen:"open.v1"`
-	Request       *Request                `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
-	MessageType   RoomMessageType         `protobuf:"varint,2,opt,name=message_type,json=messageType,proto3,enum=proto.RoomMessageType" json:"message_type,omitempty"`
-	RoomId        uint64                  `protobuf:"varint,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
-	Message       string                  `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
-	Attachment    string                  `protobuf:"bytes,5,opt,name=attachment,proto3" json:"attachment,omitempty"`
-	Location      *RoomMessageLocation    `protobuf:"bytes,6,opt,name=location,proto3" json:"location,omitempty"`
-	Contact       *RoomMessageContact     `protobuf:"bytes,7,opt,name=contact,proto3" json:"contact,omitempty"`
-	ReplyTo       uint64                  `protobuf:"varint,8,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
-	ForwardFrom   *RoomMessageForwardFrom `protobuf:"bytes,9,opt,name=forward_from,json=forwardFrom,proto3" json:"forward_from,omitempty"`
-	RandomId      uint64                  `protobuf:"varint,10,opt,name=random_id,json=randomId,proto3" json:"random_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state          protoimpl.MessageState  `protogen:"open.v1"`
+	Request        *Request                `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	MessageType    RoomMessageType         `protobuf:"varint,2,opt,name=message_type,json=messageType,proto3,enum=proto.RoomMessageType" json:"message_type,omitempty"`
+	RoomId         uint64                  `protobuf:"varint,3,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Message        string                  `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	Attachment     string                  `protobuf:"bytes,5,opt,name=attachment,proto3" json:"attachment,omitempty"`
+	Location       *RoomMessageLocation    `protobuf:"bytes,6,opt,name=location,proto3" json:"location,omitempty"`
+	Contact        *RoomMessageContact     `protobuf:"bytes,7,opt,name=contact,proto3" json:"contact,omitempty"`
+	ReplyTo        uint64                  `protobuf:"varint,8,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
+	ForwardFrom    *RoomMessageForwardFrom `protobuf:"bytes,9,opt,name=forward_from,json=forwardFrom,proto3" json:"forward_from,omitempty"`
+	RandomId       uint64                  `protobuf:"varint,10,opt,name=random_id,json=randomId,proto3" json:"random_id,omitempty"`
+	AdditionalType uint32                  `protobuf:"varint,11,opt,name=additional_type,json=additionalType,proto3" json:"additional_type,omitempty"`
+	AdditionalData string                  `protobuf:"bytes,12,opt,name=additional_data,json=additionalData,proto3" json:"additional_data,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *GroupSendMessage) Reset() {
@@ -1352,6 +1354,20 @@ func (x *GroupSendMessage) GetRandomId() uint64 {
 		return x.RandomId
 	}
 	return 0
+}
+
+func (x *GroupSendMessage) GetAdditionalType() uint32 {
+	if x != nil {
+		return x.AdditionalType
+	}
+	return 0
+}
+
+func (x *GroupSendMessage) GetAdditionalData() string {
+	if x != nil {
+		return x.AdditionalData
+	}
+	return ""
 }
 
 type GroupSendMessageResponse struct {
@@ -1708,7 +1724,7 @@ const file_group_proto_rawDesc = "" +
 	"\x11GroupLeftResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x1b\n" +
-	"\tmember_id\x18\x03 \x01(\x04R\bmemberId\"\xb1\x03\n" +
+	"\tmember_id\x18\x03 \x01(\x04R\bmemberId\"\x83\x04\n" +
 	"\x10GroupSendMessage\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x129\n" +
 	"\fmessage_type\x18\x02 \x01(\x0e2\x16.proto.RoomMessageTypeR\vmessageType\x12\x17\n" +
@@ -1722,7 +1738,9 @@ const file_group_proto_rawDesc = "" +
 	"\breply_to\x18\b \x01(\x04R\areplyTo\x12@\n" +
 	"\fforward_from\x18\t \x01(\v2\x1d.proto.RoomMessageForwardFromR\vforwardFrom\x12\x1b\n" +
 	"\trandom_id\x18\n" +
-	" \x01(\x04R\brandomId\"\x97\x01\n" +
+	" \x01(\x04R\brandomId\x12'\n" +
+	"\x0fadditional_type\x18\v \x01(\rR\x0eadditionalType\x12'\n" +
+	"\x0fadditional_data\x18\f \x01(\tR\x0eadditionalData\"\x97\x01\n" +
 	"\x18GroupSendMessageResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x125\n" +

@@ -72,6 +72,7 @@ type ConnectionSymmetricKey struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
 	SymmetricKey  []byte                 `protobuf:"bytes,2,opt,name=symmetric_key,json=symmetricKey,proto3" json:"symmetric_key,omitempty"`
+	Version       uint32                 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -120,12 +121,20 @@ func (x *ConnectionSymmetricKey) GetSymmetricKey() []byte {
 	return nil
 }
 
+func (x *ConnectionSymmetricKey) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
 type ConnectionSymmetricKeyResponse struct {
 	state           protoimpl.MessageState                `protogen:"open.v1"`
 	Response        *Response                             `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
 	Status          ConnectionSymmetricKeyResponse_Status `protobuf:"varint,2,opt,name=status,proto3,enum=proto.ConnectionSymmetricKeyResponse_Status" json:"status,omitempty"`
 	SymmetricMethod string                                `protobuf:"bytes,3,opt,name=symmetric_method,json=symmetricMethod,proto3" json:"symmetric_method,omitempty"`
 	SymmetricIvSize uint32                                `protobuf:"varint,4,opt,name=symmetric_iv_size,json=symmetricIvSize,proto3" json:"symmetric_iv_size,omitempty"`
+	SecurityIssue   bool                                  `protobuf:"varint,5,opt,name=security_issue,json=securityIssue,proto3" json:"security_issue,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -186,6 +195,13 @@ func (x *ConnectionSymmetricKeyResponse) GetSymmetricIvSize() uint32 {
 		return x.SymmetricIvSize
 	}
 	return 0
+}
+
+func (x *ConnectionSymmetricKeyResponse) GetSecurityIssue() bool {
+	if x != nil {
+		return x.SecurityIssue
+	}
+	return false
 }
 
 type Heartbeat struct {
@@ -359,6 +375,7 @@ type ConnectionSecuringResponse struct {
 	SymmetricKeyLength uint32                 `protobuf:"varint,3,opt,name=symmetric_key_length,json=symmetricKeyLength,proto3" json:"symmetric_key_length,omitempty"`
 	HeartbeatInterval  uint32                 `protobuf:"varint,4,opt,name=heartbeat_interval,json=heartbeatInterval,proto3" json:"heartbeat_interval,omitempty"`
 	PrimaryNodeName    string                 `protobuf:"bytes,5,opt,name=primary_node_name,json=primaryNodeName,proto3" json:"primary_node_name,omitempty"`
+	SecondaryChunkSize uint32                 `protobuf:"varint,6,opt,name=secondary_chunk_size,json=secondaryChunkSize,proto3" json:"secondary_chunk_size,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -428,19 +445,28 @@ func (x *ConnectionSecuringResponse) GetPrimaryNodeName() string {
 	return ""
 }
 
+func (x *ConnectionSecuringResponse) GetSecondaryChunkSize() uint32 {
+	if x != nil {
+		return x.SecondaryChunkSize
+	}
+	return 0
+}
+
 var File_system_proto protoreflect.FileDescriptor
 
 const file_system_proto_rawDesc = "" +
 	"\n" +
-	"\fsystem.proto\x12\x05proto\x1a\vtypes.proto\"g\n" +
+	"\fsystem.proto\x12\x05proto\x1a\vtypes.proto\"\x81\x01\n" +
 	"\x16ConnectionSymmetricKey\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12#\n" +
-	"\rsymmetric_key\x18\x02 \x01(\fR\fsymmetricKey\"\x90\x02\n" +
+	"\rsymmetric_key\x18\x02 \x01(\fR\fsymmetricKey\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\rR\aversion\"\xb7\x02\n" +
 	"\x1eConnectionSymmetricKeyResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12D\n" +
 	"\x06status\x18\x02 \x01(\x0e2,.proto.ConnectionSymmetricKeyResponse.StatusR\x06status\x12)\n" +
 	"\x10symmetric_method\x18\x03 \x01(\tR\x0fsymmetricMethod\x12*\n" +
-	"\x11symmetric_iv_size\x18\x04 \x01(\rR\x0fsymmetricIvSize\"$\n" +
+	"\x11symmetric_iv_size\x18\x04 \x01(\rR\x0fsymmetricIvSize\x12%\n" +
+	"\x0esecurity_issue\x18\x05 \x01(\bR\rsecurityIssue\"$\n" +
 	"\x06Status\x12\f\n" +
 	"\bREJECTED\x10\x00\x12\f\n" +
 	"\bACCEPTED\x10\x01\"5\n" +
@@ -455,14 +481,15 @@ const file_system_proto_rawDesc = "" +
 	"\n" +
 	"minor_code\x18\x03 \x01(\rR\tminorCode\x12\x12\n" +
 	"\x04wait\x18\x04 \x01(\rR\x04wait\x12\x18\n" +
-	"\amessage\x18\x05 \x01(\tR\amessage\"\xf5\x01\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\"\xa7\x02\n" +
 	"\x1aConnectionSecuringResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1d\n" +
 	"\n" +
 	"public_key\x18\x02 \x01(\tR\tpublicKey\x120\n" +
 	"\x14symmetric_key_length\x18\x03 \x01(\rR\x12symmetricKeyLength\x12-\n" +
 	"\x12heartbeat_interval\x18\x04 \x01(\rR\x11heartbeatInterval\x12*\n" +
-	"\x11primary_node_name\x18\x05 \x01(\tR\x0fprimaryNodeNameB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\x11primary_node_name\x18\x05 \x01(\tR\x0fprimaryNodeName\x120\n" +
+	"\x14secondary_chunk_size\x18\x06 \x01(\rR\x12secondaryChunkSizeB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_system_proto_rawDescOnce sync.Once

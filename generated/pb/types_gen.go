@@ -248,6 +248,7 @@ const (
 	RoomMessageType_LOCATION   RoomMessageType = 11
 	RoomMessageType_LOG        RoomMessageType = 12
 	RoomMessageType_CONTACT    RoomMessageType = 13
+	RoomMessageType_WALLET     RoomMessageType = 15
 )
 
 // Enum value maps for RoomMessageType.
@@ -268,6 +269,7 @@ var (
 		11: "LOCATION",
 		12: "LOG",
 		13: "CONTACT",
+		15: "WALLET",
 	}
 	RoomMessageType_value = map[string]int32{
 		"TEXT":       0,
@@ -285,6 +287,7 @@ var (
 		"LOCATION":   11,
 		"LOG":        12,
 		"CONTACT":    13,
+		"WALLET":     15,
 	}
 )
 
@@ -323,6 +326,7 @@ const (
 	RoomMessageStatus_SENT      RoomMessageStatus = 2
 	RoomMessageStatus_DELIVERED RoomMessageStatus = 3
 	RoomMessageStatus_SEEN      RoomMessageStatus = 4
+	RoomMessageStatus_LISTENED  RoomMessageStatus = 5
 )
 
 // Enum value maps for RoomMessageStatus.
@@ -333,6 +337,7 @@ var (
 		2: "SENT",
 		3: "DELIVERED",
 		4: "SEEN",
+		5: "LISTENED",
 	}
 	RoomMessageStatus_value = map[string]int32{
 		"FAILED":    0,
@@ -340,6 +345,7 @@ var (
 		"SENT":      2,
 		"DELIVERED": 3,
 		"SEEN":      4,
+		"LISTENED":  5,
 	}
 )
 
@@ -508,6 +514,10 @@ const (
 	PrivacyType_AVATAR         PrivacyType = 1
 	PrivacyType_GROUP_INVITE   PrivacyType = 2
 	PrivacyType_CHANNEL_INVITE PrivacyType = 3
+	PrivacyType_VOICE_CALLING  PrivacyType = 4
+	PrivacyType_VIDEO_CALLING  PrivacyType = 5
+	PrivacyType_SCREEN_SHARING PrivacyType = 6
+	PrivacyType_SECRET_CHAT    PrivacyType = 7
 )
 
 // Enum value maps for PrivacyType.
@@ -517,12 +527,20 @@ var (
 		1: "AVATAR",
 		2: "GROUP_INVITE",
 		3: "CHANNEL_INVITE",
+		4: "VOICE_CALLING",
+		5: "VIDEO_CALLING",
+		6: "SCREEN_SHARING",
+		7: "SECRET_CHAT",
 	}
 	PrivacyType_value = map[string]int32{
 		"USER_STATUS":    0,
 		"AVATAR":         1,
 		"GROUP_INVITE":   2,
 		"CHANNEL_INVITE": 3,
+		"VOICE_CALLING":  4,
+		"VIDEO_CALLING":  5,
+		"SCREEN_SHARING": 6,
+		"SECRET_CHAT":    7,
 	}
 )
 
@@ -602,6 +620,52 @@ func (PrivacyLevel) EnumDescriptor() ([]byte, []int) {
 	return file_types_proto_rawDescGZIP(), []int{9}
 }
 
+type RoomMute int32
+
+const (
+	RoomMute_UNMUTE RoomMute = 0
+	RoomMute_MUTE   RoomMute = 1
+)
+
+// Enum value maps for RoomMute.
+var (
+	RoomMute_name = map[int32]string{
+		0: "UNMUTE",
+		1: "MUTE",
+	}
+	RoomMute_value = map[string]int32{
+		"UNMUTE": 0,
+		"MUTE":   1,
+	}
+)
+
+func (x RoomMute) Enum() *RoomMute {
+	p := new(RoomMute)
+	*p = x
+	return p
+}
+
+func (x RoomMute) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RoomMute) Descriptor() protoreflect.EnumDescriptor {
+	return file_types_proto_enumTypes[10].Descriptor()
+}
+
+func (RoomMute) Type() protoreflect.EnumType {
+	return &file_types_proto_enumTypes[10]
+}
+
+func (x RoomMute) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RoomMute.Descriptor instead.
+func (RoomMute) EnumDescriptor() ([]byte, []int) {
+	return file_types_proto_rawDescGZIP(), []int{10}
+}
+
 type RoomMessageLog_Type int32
 
 const (
@@ -615,21 +679,31 @@ const (
 	RoomMessageLog_ROOM_CONVERTED_TO_PRIVATE    RoomMessageLog_Type = 7
 	RoomMessageLog_MEMBER_JOINED_BY_INVITE_LINK RoomMessageLog_Type = 8
 	RoomMessageLog_ROOM_DELETED                 RoomMessageLog_Type = 9
+	RoomMessageLog_MISSED_VOICE_CALL            RoomMessageLog_Type = 10
+	RoomMessageLog_MISSED_VIDEO_CALL            RoomMessageLog_Type = 11
+	RoomMessageLog_MISSED_SCREEN_SHARE          RoomMessageLog_Type = 12
+	RoomMessageLog_MISSED_SECRET_CHAT           RoomMessageLog_Type = 13
+	RoomMessageLog_PINNED_MESSAGE               RoomMessageLog_Type = 14
 )
 
 // Enum value maps for RoomMessageLog_Type.
 var (
 	RoomMessageLog_Type_name = map[int32]string{
-		0: "USER_JOINED",
-		1: "USER_DELETED",
-		2: "ROOM_CREATED",
-		3: "MEMBER_ADDED",
-		4: "MEMBER_KICKED",
-		5: "MEMBER_LEFT",
-		6: "ROOM_CONVERTED_TO_PUBLIC",
-		7: "ROOM_CONVERTED_TO_PRIVATE",
-		8: "MEMBER_JOINED_BY_INVITE_LINK",
-		9: "ROOM_DELETED",
+		0:  "USER_JOINED",
+		1:  "USER_DELETED",
+		2:  "ROOM_CREATED",
+		3:  "MEMBER_ADDED",
+		4:  "MEMBER_KICKED",
+		5:  "MEMBER_LEFT",
+		6:  "ROOM_CONVERTED_TO_PUBLIC",
+		7:  "ROOM_CONVERTED_TO_PRIVATE",
+		8:  "MEMBER_JOINED_BY_INVITE_LINK",
+		9:  "ROOM_DELETED",
+		10: "MISSED_VOICE_CALL",
+		11: "MISSED_VIDEO_CALL",
+		12: "MISSED_SCREEN_SHARE",
+		13: "MISSED_SECRET_CHAT",
+		14: "PINNED_MESSAGE",
 	}
 	RoomMessageLog_Type_value = map[string]int32{
 		"USER_JOINED":                  0,
@@ -642,6 +716,11 @@ var (
 		"ROOM_CONVERTED_TO_PRIVATE":    7,
 		"MEMBER_JOINED_BY_INVITE_LINK": 8,
 		"ROOM_DELETED":                 9,
+		"MISSED_VOICE_CALL":            10,
+		"MISSED_VIDEO_CALL":            11,
+		"MISSED_SCREEN_SHARE":          12,
+		"MISSED_SECRET_CHAT":           13,
+		"PINNED_MESSAGE":               14,
 	}
 )
 
@@ -656,11 +735,11 @@ func (x RoomMessageLog_Type) String() string {
 }
 
 func (RoomMessageLog_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[10].Descriptor()
+	return file_types_proto_enumTypes[11].Descriptor()
 }
 
 func (RoomMessageLog_Type) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[10]
+	return &file_types_proto_enumTypes[11]
 }
 
 func (x RoomMessageLog_Type) Number() protoreflect.EnumNumber {
@@ -702,11 +781,11 @@ func (x RoomMessageLog_ExtraType) String() string {
 }
 
 func (RoomMessageLog_ExtraType) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[11].Descriptor()
+	return file_types_proto_enumTypes[12].Descriptor()
 }
 
 func (RoomMessageLog_ExtraType) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[11]
+	return &file_types_proto_enumTypes[12]
 }
 
 func (x RoomMessageLog_ExtraType) Number() protoreflect.EnumNumber {
@@ -716,6 +795,49 @@ func (x RoomMessageLog_ExtraType) Number() protoreflect.EnumNumber {
 // Deprecated: Use RoomMessageLog_ExtraType.Descriptor instead.
 func (RoomMessageLog_ExtraType) EnumDescriptor() ([]byte, []int) {
 	return file_types_proto_rawDescGZIP(), []int{3, 1}
+}
+
+type RoomMessageWallet_Type int32
+
+const (
+	RoomMessageWallet_MONEY_TRANSFER RoomMessageWallet_Type = 0
+)
+
+// Enum value maps for RoomMessageWallet_Type.
+var (
+	RoomMessageWallet_Type_name = map[int32]string{
+		0: "MONEY_TRANSFER",
+	}
+	RoomMessageWallet_Type_value = map[string]int32{
+		"MONEY_TRANSFER": 0,
+	}
+)
+
+func (x RoomMessageWallet_Type) Enum() *RoomMessageWallet_Type {
+	p := new(RoomMessageWallet_Type)
+	*p = x
+	return p
+}
+
+func (x RoomMessageWallet_Type) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RoomMessageWallet_Type) Descriptor() protoreflect.EnumDescriptor {
+	return file_types_proto_enumTypes[13].Descriptor()
+}
+
+func (RoomMessageWallet_Type) Type() protoreflect.EnumType {
+	return &file_types_proto_enumTypes[13]
+}
+
+func (x RoomMessageWallet_Type) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RoomMessageWallet_Type.Descriptor instead.
+func (RoomMessageWallet_Type) EnumDescriptor() ([]byte, []int) {
+	return file_types_proto_rawDescGZIP(), []int{5, 0}
 }
 
 type RegisteredUser_Status int32
@@ -766,11 +888,11 @@ func (x RegisteredUser_Status) String() string {
 }
 
 func (RegisteredUser_Status) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[12].Descriptor()
+	return file_types_proto_enumTypes[14].Descriptor()
 }
 
 func (RegisteredUser_Status) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[12]
+	return &file_types_proto_enumTypes[14]
 }
 
 func (x RegisteredUser_Status) Number() protoreflect.EnumNumber {
@@ -779,7 +901,7 @@ func (x RegisteredUser_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RegisteredUser_Status.Descriptor instead.
 func (RegisteredUser_Status) EnumDescriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{6, 0}
+	return file_types_proto_rawDescGZIP(), []int{7, 0}
 }
 
 type RoomMessage_ExtraType int32
@@ -812,11 +934,11 @@ func (x RoomMessage_ExtraType) String() string {
 }
 
 func (RoomMessage_ExtraType) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[13].Descriptor()
+	return file_types_proto_enumTypes[15].Descriptor()
 }
 
 func (RoomMessage_ExtraType) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[13]
+	return &file_types_proto_enumTypes[15]
 }
 
 func (x RoomMessage_ExtraType) Number() protoreflect.EnumNumber {
@@ -825,7 +947,7 @@ func (x RoomMessage_ExtraType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use RoomMessage_ExtraType.Descriptor instead.
 func (RoomMessage_ExtraType) EnumDescriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{8, 0}
+	return file_types_proto_rawDescGZIP(), []int{9, 0}
 }
 
 type Room_Type int32
@@ -861,11 +983,11 @@ func (x Room_Type) String() string {
 }
 
 func (Room_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[14].Descriptor()
+	return file_types_proto_enumTypes[16].Descriptor()
 }
 
 func (Room_Type) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[14]
+	return &file_types_proto_enumTypes[16]
 }
 
 func (x Room_Type) Number() protoreflect.EnumNumber {
@@ -874,7 +996,7 @@ func (x Room_Type) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Room_Type.Descriptor instead.
 func (Room_Type) EnumDescriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{10, 0}
+	return file_types_proto_rawDescGZIP(), []int{11, 0}
 }
 
 type GroupRoom_Type int32
@@ -907,11 +1029,11 @@ func (x GroupRoom_Type) String() string {
 }
 
 func (GroupRoom_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[15].Descriptor()
+	return file_types_proto_enumTypes[17].Descriptor()
 }
 
 func (GroupRoom_Type) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[15]
+	return &file_types_proto_enumTypes[17]
 }
 
 func (x GroupRoom_Type) Number() protoreflect.EnumNumber {
@@ -920,7 +1042,7 @@ func (x GroupRoom_Type) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use GroupRoom_Type.Descriptor instead.
 func (GroupRoom_Type) EnumDescriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{12, 0}
+	return file_types_proto_rawDescGZIP(), []int{13, 0}
 }
 
 type GroupRoom_Role int32
@@ -959,11 +1081,11 @@ func (x GroupRoom_Role) String() string {
 }
 
 func (GroupRoom_Role) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[16].Descriptor()
+	return file_types_proto_enumTypes[18].Descriptor()
 }
 
 func (GroupRoom_Role) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[16]
+	return &file_types_proto_enumTypes[18]
 }
 
 func (x GroupRoom_Role) Number() protoreflect.EnumNumber {
@@ -972,7 +1094,7 @@ func (x GroupRoom_Role) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use GroupRoom_Role.Descriptor instead.
 func (GroupRoom_Role) EnumDescriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{12, 1}
+	return file_types_proto_rawDescGZIP(), []int{13, 1}
 }
 
 type ChannelRoom_Type int32
@@ -1005,11 +1127,11 @@ func (x ChannelRoom_Type) String() string {
 }
 
 func (ChannelRoom_Type) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[17].Descriptor()
+	return file_types_proto_enumTypes[19].Descriptor()
 }
 
 func (ChannelRoom_Type) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[17]
+	return &file_types_proto_enumTypes[19]
 }
 
 func (x ChannelRoom_Type) Number() protoreflect.EnumNumber {
@@ -1018,7 +1140,7 @@ func (x ChannelRoom_Type) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ChannelRoom_Type.Descriptor instead.
 func (ChannelRoom_Type) EnumDescriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{13, 0}
+	return file_types_proto_rawDescGZIP(), []int{14, 0}
 }
 
 type ChannelRoom_Role int32
@@ -1057,11 +1179,11 @@ func (x ChannelRoom_Role) String() string {
 }
 
 func (ChannelRoom_Role) Descriptor() protoreflect.EnumDescriptor {
-	return file_types_proto_enumTypes[18].Descriptor()
+	return file_types_proto_enumTypes[20].Descriptor()
 }
 
 func (ChannelRoom_Role) Type() protoreflect.EnumType {
-	return &file_types_proto_enumTypes[18]
+	return &file_types_proto_enumTypes[20]
 }
 
 func (x ChannelRoom_Role) Number() protoreflect.EnumNumber {
@@ -1070,7 +1192,7 @@ func (x ChannelRoom_Role) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ChannelRoom_Role.Descriptor instead.
 func (ChannelRoom_Role) EnumDescriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{13, 1}
+	return file_types_proto_rawDescGZIP(), []int{14, 1}
 }
 
 type Request struct {
@@ -1357,6 +1479,58 @@ func (x *RoomMessageContact) GetEmail() []string {
 	return nil
 }
 
+type RoomMessageWallet struct {
+	state         protoimpl.MessageState           `protogen:"open.v1"`
+	Type          RoomMessageWallet_Type           `protobuf:"varint,1,opt,name=type,proto3,enum=proto.RoomMessageWallet_Type" json:"type,omitempty"`
+	MoneyTransfer *RoomMessageWallet_MoneyTransfer `protobuf:"bytes,2,opt,name=money_transfer,json=moneyTransfer,proto3" json:"money_transfer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomMessageWallet) Reset() {
+	*x = RoomMessageWallet{}
+	mi := &file_types_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomMessageWallet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomMessageWallet) ProtoMessage() {}
+
+func (x *RoomMessageWallet) ProtoReflect() protoreflect.Message {
+	mi := &file_types_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomMessageWallet.ProtoReflect.Descriptor instead.
+func (*RoomMessageWallet) Descriptor() ([]byte, []int) {
+	return file_types_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *RoomMessageWallet) GetType() RoomMessageWallet_Type {
+	if x != nil {
+		return x.Type
+	}
+	return RoomMessageWallet_MONEY_TRANSFER
+}
+
+func (x *RoomMessageWallet) GetMoneyTransfer() *RoomMessageWallet_MoneyTransfer {
+	if x != nil {
+		return x.MoneyTransfer
+	}
+	return nil
+}
+
 type RoomMessageForwardFrom struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	RoomId        uint64                 `protobuf:"varint,1,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
@@ -1367,7 +1541,7 @@ type RoomMessageForwardFrom struct {
 
 func (x *RoomMessageForwardFrom) Reset() {
 	*x = RoomMessageForwardFrom{}
-	mi := &file_types_proto_msgTypes[5]
+	mi := &file_types_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1379,7 +1553,7 @@ func (x *RoomMessageForwardFrom) String() string {
 func (*RoomMessageForwardFrom) ProtoMessage() {}
 
 func (x *RoomMessageForwardFrom) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[5]
+	mi := &file_types_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1392,7 +1566,7 @@ func (x *RoomMessageForwardFrom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomMessageForwardFrom.ProtoReflect.Descriptor instead.
 func (*RoomMessageForwardFrom) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{5}
+	return file_types_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RoomMessageForwardFrom) GetRoomId() uint64 {
@@ -1426,13 +1600,16 @@ type RegisteredUser struct {
 	Mutual        bool                   `protobuf:"varint,13,opt,name=mutual,proto3" json:"mutual,omitempty"`
 	Deleted       bool                   `protobuf:"varint,14,opt,name=deleted,proto3" json:"deleted,omitempty"`
 	CacheId       string                 `protobuf:"bytes,15,opt,name=cache_id,json=cacheId,proto3" json:"cache_id,omitempty"`
+	Bio           string                 `protobuf:"bytes,16,opt,name=bio,proto3" json:"bio,omitempty"`
+	Verified      bool                   `protobuf:"varint,17,opt,name=verified,proto3" json:"verified,omitempty"`
+	Bot           bool                   `protobuf:"varint,18,opt,name=bot,proto3" json:"bot,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RegisteredUser) Reset() {
 	*x = RegisteredUser{}
-	mi := &file_types_proto_msgTypes[6]
+	mi := &file_types_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1621,7 @@ func (x *RegisteredUser) String() string {
 func (*RegisteredUser) ProtoMessage() {}
 
 func (x *RegisteredUser) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[6]
+	mi := &file_types_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1634,7 @@ func (x *RegisteredUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisteredUser.ProtoReflect.Descriptor instead.
 func (*RegisteredUser) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{6}
+	return file_types_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RegisteredUser) GetId() uint64 {
@@ -1565,6 +1742,27 @@ func (x *RegisteredUser) GetCacheId() string {
 	return ""
 }
 
+func (x *RegisteredUser) GetBio() string {
+	if x != nil {
+		return x.Bio
+	}
+	return ""
+}
+
+func (x *RegisteredUser) GetVerified() bool {
+	if x != nil {
+		return x.Verified
+	}
+	return false
+}
+
+func (x *RegisteredUser) GetBot() bool {
+	if x != nil {
+		return x.Bot
+	}
+	return false
+}
+
 type Avatar struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1575,7 +1773,7 @@ type Avatar struct {
 
 func (x *Avatar) Reset() {
 	*x = Avatar{}
-	mi := &file_types_proto_msgTypes[7]
+	mi := &file_types_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1587,7 +1785,7 @@ func (x *Avatar) String() string {
 func (*Avatar) ProtoMessage() {}
 
 func (x *Avatar) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[7]
+	mi := &file_types_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1600,7 +1798,7 @@ func (x *Avatar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Avatar.ProtoReflect.Descriptor instead.
 func (*Avatar) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{7}
+	return file_types_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Avatar) GetId() uint64 {
@@ -1640,13 +1838,16 @@ type RoomMessage struct {
 	ExtraType         RoomMessage_ExtraType     `protobuf:"varint,19,opt,name=extra_type,json=extraType,proto3,enum=proto.RoomMessage_ExtraType" json:"extra_type,omitempty"`
 	ChannelExtra      *RoomMessage_ChannelExtra `protobuf:"bytes,20,opt,name=channel_extra,json=channelExtra,proto3" json:"channel_extra,omitempty"`
 	RandomId          uint64                    `protobuf:"varint,21,opt,name=random_id,json=randomId,proto3" json:"random_id,omitempty"`
+	Wallet            *RoomMessageWallet        `protobuf:"bytes,22,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	AdditionalType    uint32                    `protobuf:"varint,23,opt,name=additional_type,json=additionalType,proto3" json:"additional_type,omitempty"`
+	AdditionalData    string                    `protobuf:"bytes,24,opt,name=additional_data,json=additionalData,proto3" json:"additional_data,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
 
 func (x *RoomMessage) Reset() {
 	*x = RoomMessage{}
-	mi := &file_types_proto_msgTypes[8]
+	mi := &file_types_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1859,7 @@ func (x *RoomMessage) String() string {
 func (*RoomMessage) ProtoMessage() {}
 
 func (x *RoomMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[8]
+	mi := &file_types_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1872,7 @@ func (x *RoomMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomMessage.ProtoReflect.Descriptor instead.
 func (*RoomMessage) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{8}
+	return file_types_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RoomMessage) GetMessageId() uint64 {
@@ -1821,6 +2022,27 @@ func (x *RoomMessage) GetRandomId() uint64 {
 	return 0
 }
 
+func (x *RoomMessage) GetWallet() *RoomMessageWallet {
+	if x != nil {
+		return x.Wallet
+	}
+	return nil
+}
+
+func (x *RoomMessage) GetAdditionalType() uint32 {
+	if x != nil {
+		return x.AdditionalType
+	}
+	return 0
+}
+
+func (x *RoomMessage) GetAdditionalData() string {
+	if x != nil {
+		return x.AdditionalData
+	}
+	return ""
+}
+
 type RoomDraft struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Message       string                 `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
@@ -1831,7 +2053,7 @@ type RoomDraft struct {
 
 func (x *RoomDraft) Reset() {
 	*x = RoomDraft{}
-	mi := &file_types_proto_msgTypes[9]
+	mi := &file_types_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1843,7 +2065,7 @@ func (x *RoomDraft) String() string {
 func (*RoomDraft) ProtoMessage() {}
 
 func (x *RoomDraft) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[9]
+	mi := &file_types_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1856,7 +2078,7 @@ func (x *RoomDraft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomDraft.ProtoReflect.Descriptor instead.
 func (*RoomDraft) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{9}
+	return file_types_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RoomDraft) GetMessage() string {
@@ -1889,13 +2111,17 @@ type Room struct {
 	ChatRoomExtra      *ChatRoom              `protobuf:"bytes,11,opt,name=chat_room_extra,json=chatRoomExtra,proto3" json:"chat_room_extra,omitempty"`
 	GroupRoomExtra     *GroupRoom             `protobuf:"bytes,12,opt,name=group_room_extra,json=groupRoomExtra,proto3" json:"group_room_extra,omitempty"`
 	ChannelRoomExtra   *ChannelRoom           `protobuf:"bytes,13,opt,name=channel_room_extra,json=channelRoomExtra,proto3" json:"channel_room_extra,omitempty"`
+	RoomMute           RoomMute               `protobuf:"varint,15,opt,name=room_mute,json=roomMute,proto3,enum=proto.RoomMute" json:"room_mute,omitempty"`
+	PinId              uint64                 `protobuf:"varint,16,opt,name=pin_id,json=pinId,proto3" json:"pin_id,omitempty"`
+	PinnedMessage      *RoomMessage           `protobuf:"bytes,17,opt,name=pinned_message,json=pinnedMessage,proto3" json:"pinned_message,omitempty"`
+	Priority           uint32                 `protobuf:"varint,18,opt,name=priority,proto3" json:"priority,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Room) Reset() {
 	*x = Room{}
-	mi := &file_types_proto_msgTypes[10]
+	mi := &file_types_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1907,7 +2133,7 @@ func (x *Room) String() string {
 func (*Room) ProtoMessage() {}
 
 func (x *Room) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[10]
+	mi := &file_types_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1920,7 +2146,7 @@ func (x *Room) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Room.ProtoReflect.Descriptor instead.
 func (*Room) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{10}
+	return file_types_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Room) GetId() uint64 {
@@ -2021,6 +2247,34 @@ func (x *Room) GetChannelRoomExtra() *ChannelRoom {
 	return nil
 }
 
+func (x *Room) GetRoomMute() RoomMute {
+	if x != nil {
+		return x.RoomMute
+	}
+	return RoomMute_UNMUTE
+}
+
+func (x *Room) GetPinId() uint64 {
+	if x != nil {
+		return x.PinId
+	}
+	return 0
+}
+
+func (x *Room) GetPinnedMessage() *RoomMessage {
+	if x != nil {
+		return x.PinnedMessage
+	}
+	return nil
+}
+
+func (x *Room) GetPriority() uint32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
 type ChatRoom struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Peer          *RegisteredUser        `protobuf:"bytes,1,opt,name=peer,proto3" json:"peer,omitempty"`
@@ -2030,7 +2284,7 @@ type ChatRoom struct {
 
 func (x *ChatRoom) Reset() {
 	*x = ChatRoom{}
-	mi := &file_types_proto_msgTypes[11]
+	mi := &file_types_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2042,7 +2296,7 @@ func (x *ChatRoom) String() string {
 func (*ChatRoom) ProtoMessage() {}
 
 func (x *ChatRoom) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[11]
+	mi := &file_types_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2055,7 +2309,7 @@ func (x *ChatRoom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatRoom.ProtoReflect.Descriptor instead.
 func (*ChatRoom) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{11}
+	return file_types_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ChatRoom) GetPeer() *RegisteredUser {
@@ -2084,7 +2338,7 @@ type GroupRoom struct {
 
 func (x *GroupRoom) Reset() {
 	*x = GroupRoom{}
-	mi := &file_types_proto_msgTypes[12]
+	mi := &file_types_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2096,7 +2350,7 @@ func (x *GroupRoom) String() string {
 func (*GroupRoom) ProtoMessage() {}
 
 func (x *GroupRoom) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[12]
+	mi := &file_types_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2109,7 +2363,7 @@ func (x *GroupRoom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupRoom.ProtoReflect.Descriptor instead.
 func (*GroupRoom) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{12}
+	return file_types_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GroupRoom) GetType() GroupRoom_Type {
@@ -2202,13 +2456,15 @@ type ChannelRoom struct {
 	PublicExtra            *ChannelRoom_PublicExtra  `protobuf:"bytes,9,opt,name=public_extra,json=publicExtra,proto3" json:"public_extra,omitempty"`
 	Signature              bool                      `protobuf:"varint,10,opt,name=signature,proto3" json:"signature,omitempty"`
 	SeenId                 uint64                    `protobuf:"varint,11,opt,name=seen_id,json=seenId,proto3" json:"seen_id,omitempty"`
+	Verified               bool                      `protobuf:"varint,12,opt,name=verified,proto3" json:"verified,omitempty"`
+	ReactionStatus         bool                      `protobuf:"varint,13,opt,name=reaction_status,json=reactionStatus,proto3" json:"reaction_status,omitempty"`
 	unknownFields          protoimpl.UnknownFields
 	sizeCache              protoimpl.SizeCache
 }
 
 func (x *ChannelRoom) Reset() {
 	*x = ChannelRoom{}
-	mi := &file_types_proto_msgTypes[13]
+	mi := &file_types_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2220,7 +2476,7 @@ func (x *ChannelRoom) String() string {
 func (*ChannelRoom) ProtoMessage() {}
 
 func (x *ChannelRoom) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[13]
+	mi := &file_types_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2233,7 +2489,7 @@ func (x *ChannelRoom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChannelRoom.ProtoReflect.Descriptor instead.
 func (*ChannelRoom) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{13}
+	return file_types_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ChannelRoom) GetType() ChannelRoom_Type {
@@ -2313,19 +2569,35 @@ func (x *ChannelRoom) GetSeenId() uint64 {
 	return 0
 }
 
+func (x *ChannelRoom) GetVerified() bool {
+	if x != nil {
+		return x.Verified
+	}
+	return false
+}
+
+func (x *ChannelRoom) GetReactionStatus() bool {
+	if x != nil {
+		return x.ReactionStatus
+	}
+	return false
+}
+
 type Thumbnail struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Size          int64                  `protobuf:"varint,1,opt,name=size,proto3" json:"size,omitempty"`
 	Width         int32                  `protobuf:"varint,2,opt,name=width,proto3" json:"width,omitempty"`
 	Height        int32                  `protobuf:"varint,3,opt,name=height,proto3" json:"height,omitempty"`
 	CacheId       string                 `protobuf:"bytes,4,opt,name=cache_id,json=cacheId,proto3" json:"cache_id,omitempty"`
+	Name          string                 `protobuf:"bytes,5,opt,name=name,proto3" json:"name,omitempty"`
+	Mime          string                 `protobuf:"bytes,6,opt,name=mime,proto3" json:"mime,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Thumbnail) Reset() {
 	*x = Thumbnail{}
-	mi := &file_types_proto_msgTypes[14]
+	mi := &file_types_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2337,7 +2609,7 @@ func (x *Thumbnail) String() string {
 func (*Thumbnail) ProtoMessage() {}
 
 func (x *Thumbnail) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[14]
+	mi := &file_types_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2350,7 +2622,7 @@ func (x *Thumbnail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Thumbnail.ProtoReflect.Descriptor instead.
 func (*Thumbnail) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{14}
+	return file_types_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Thumbnail) GetSize() int64 {
@@ -2381,6 +2653,20 @@ func (x *Thumbnail) GetCacheId() string {
 	return ""
 }
 
+func (x *Thumbnail) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Thumbnail) GetMime() string {
+	if x != nil {
+		return x.Mime
+	}
+	return ""
+}
+
 type File struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
 	Token             string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
@@ -2393,13 +2679,15 @@ type File struct {
 	Height            int32                  `protobuf:"varint,8,opt,name=height,proto3" json:"height,omitempty"`
 	Duration          float64                `protobuf:"fixed64,9,opt,name=duration,proto3" json:"duration,omitempty"`
 	CacheId           string                 `protobuf:"bytes,10,opt,name=cache_id,json=cacheId,proto3" json:"cache_id,omitempty"`
+	Mime              string                 `protobuf:"bytes,11,opt,name=mime,proto3" json:"mime,omitempty"`
+	PublicUrl         string                 `protobuf:"bytes,12,opt,name=public_url,json=publicUrl,proto3" json:"public_url,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
 
 func (x *File) Reset() {
 	*x = File{}
-	mi := &file_types_proto_msgTypes[15]
+	mi := &file_types_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2699,7 @@ func (x *File) String() string {
 func (*File) ProtoMessage() {}
 
 func (x *File) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[15]
+	mi := &file_types_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2712,7 @@ func (x *File) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use File.ProtoReflect.Descriptor instead.
 func (*File) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{15}
+	return file_types_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *File) GetToken() string {
@@ -2497,6 +2785,72 @@ func (x *File) GetCacheId() string {
 	return ""
 }
 
+func (x *File) GetMime() string {
+	if x != nil {
+		return x.Mime
+	}
+	return ""
+}
+
+func (x *File) GetPublicUrl() string {
+	if x != nil {
+		return x.PublicUrl
+	}
+	return ""
+}
+
+type Pagination struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Offset        uint32                 `protobuf:"varint,1,opt,name=offset,proto3" json:"offset,omitempty"`
+	Limit         uint32                 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Pagination) Reset() {
+	*x = Pagination{}
+	mi := &file_types_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Pagination) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Pagination) ProtoMessage() {}
+
+func (x *Pagination) ProtoReflect() protoreflect.Message {
+	mi := &file_types_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Pagination.ProtoReflect.Descriptor instead.
+func (*Pagination) Descriptor() ([]byte, []int) {
+	return file_types_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Pagination) GetOffset() uint32 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *Pagination) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
 type Wallpaper struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	File          *File                  `protobuf:"bytes,1,opt,name=file,proto3" json:"file,omitempty"`
@@ -2507,7 +2861,7 @@ type Wallpaper struct {
 
 func (x *Wallpaper) Reset() {
 	*x = Wallpaper{}
-	mi := &file_types_proto_msgTypes[16]
+	mi := &file_types_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2519,7 +2873,7 @@ func (x *Wallpaper) String() string {
 func (*Wallpaper) ProtoMessage() {}
 
 func (x *Wallpaper) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[16]
+	mi := &file_types_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2532,7 +2886,7 @@ func (x *Wallpaper) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Wallpaper.ProtoReflect.Descriptor instead.
 func (*Wallpaper) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{16}
+	return file_types_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Wallpaper) GetFile() *File {
@@ -2558,7 +2912,7 @@ type RoomMessageLog_TargetUser struct {
 
 func (x *RoomMessageLog_TargetUser) Reset() {
 	*x = RoomMessageLog_TargetUser{}
-	mi := &file_types_proto_msgTypes[17]
+	mi := &file_types_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2570,7 +2924,7 @@ func (x *RoomMessageLog_TargetUser) String() string {
 func (*RoomMessageLog_TargetUser) ProtoMessage() {}
 
 func (x *RoomMessageLog_TargetUser) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[17]
+	mi := &file_types_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2593,6 +2947,98 @@ func (x *RoomMessageLog_TargetUser) GetId() uint64 {
 	return 0
 }
 
+type RoomMessageWallet_MoneyTransfer struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FromUserId    uint64                 `protobuf:"varint,1,opt,name=from_user_id,json=fromUserId,proto3" json:"from_user_id,omitempty"`
+	ToUserId      uint64                 `protobuf:"varint,2,opt,name=to_user_id,json=toUserId,proto3" json:"to_user_id,omitempty"`
+	Amount        uint64                 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	TraceNumber   int64                  `protobuf:"varint,4,opt,name=trace_number,json=traceNumber,proto3" json:"trace_number,omitempty"`
+	InvoiceNumber int64                  `protobuf:"varint,5,opt,name=invoice_number,json=invoiceNumber,proto3" json:"invoice_number,omitempty"`
+	PayTime       uint32                 `protobuf:"varint,6,opt,name=pay_time,json=payTime,proto3" json:"pay_time,omitempty"`
+	Description   string                 `protobuf:"bytes,7,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) Reset() {
+	*x = RoomMessageWallet_MoneyTransfer{}
+	mi := &file_types_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomMessageWallet_MoneyTransfer) ProtoMessage() {}
+
+func (x *RoomMessageWallet_MoneyTransfer) ProtoReflect() protoreflect.Message {
+	mi := &file_types_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomMessageWallet_MoneyTransfer.ProtoReflect.Descriptor instead.
+func (*RoomMessageWallet_MoneyTransfer) Descriptor() ([]byte, []int) {
+	return file_types_proto_rawDescGZIP(), []int{5, 0}
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) GetFromUserId() uint64 {
+	if x != nil {
+		return x.FromUserId
+	}
+	return 0
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) GetToUserId() uint64 {
+	if x != nil {
+		return x.ToUserId
+	}
+	return 0
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) GetTraceNumber() int64 {
+	if x != nil {
+		return x.TraceNumber
+	}
+	return 0
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) GetInvoiceNumber() int64 {
+	if x != nil {
+		return x.InvoiceNumber
+	}
+	return 0
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) GetPayTime() uint32 {
+	if x != nil {
+		return x.PayTime
+	}
+	return 0
+}
+
+func (x *RoomMessageWallet_MoneyTransfer) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
 type RoomMessage_Author struct {
 	state         protoimpl.MessageState   `protogen:"open.v1"`
 	Hash          string                   `protobuf:"bytes,1,opt,name=hash,proto3" json:"hash,omitempty"`
@@ -2604,7 +3050,7 @@ type RoomMessage_Author struct {
 
 func (x *RoomMessage_Author) Reset() {
 	*x = RoomMessage_Author{}
-	mi := &file_types_proto_msgTypes[18]
+	mi := &file_types_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2616,7 +3062,7 @@ func (x *RoomMessage_Author) String() string {
 func (*RoomMessage_Author) ProtoMessage() {}
 
 func (x *RoomMessage_Author) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[18]
+	mi := &file_types_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2629,7 +3075,7 @@ func (x *RoomMessage_Author) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomMessage_Author.ProtoReflect.Descriptor instead.
 func (*RoomMessage_Author) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{8, 0}
+	return file_types_proto_rawDescGZIP(), []int{9, 0}
 }
 
 func (x *RoomMessage_Author) GetHash() string {
@@ -2665,7 +3111,7 @@ type RoomMessage_ChannelExtra struct {
 
 func (x *RoomMessage_ChannelExtra) Reset() {
 	*x = RoomMessage_ChannelExtra{}
-	mi := &file_types_proto_msgTypes[19]
+	mi := &file_types_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2677,7 +3123,7 @@ func (x *RoomMessage_ChannelExtra) String() string {
 func (*RoomMessage_ChannelExtra) ProtoMessage() {}
 
 func (x *RoomMessage_ChannelExtra) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[19]
+	mi := &file_types_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2690,7 +3136,7 @@ func (x *RoomMessage_ChannelExtra) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomMessage_ChannelExtra.ProtoReflect.Descriptor instead.
 func (*RoomMessage_ChannelExtra) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{8, 1}
+	return file_types_proto_rawDescGZIP(), []int{9, 1}
 }
 
 func (x *RoomMessage_ChannelExtra) GetSignature() string {
@@ -2731,7 +3177,7 @@ type RoomMessage_Author_User struct {
 
 func (x *RoomMessage_Author_User) Reset() {
 	*x = RoomMessage_Author_User{}
-	mi := &file_types_proto_msgTypes[20]
+	mi := &file_types_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2743,7 +3189,7 @@ func (x *RoomMessage_Author_User) String() string {
 func (*RoomMessage_Author_User) ProtoMessage() {}
 
 func (x *RoomMessage_Author_User) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[20]
+	mi := &file_types_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2756,7 +3202,7 @@ func (x *RoomMessage_Author_User) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomMessage_Author_User.ProtoReflect.Descriptor instead.
 func (*RoomMessage_Author_User) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{8, 0, 0}
+	return file_types_proto_rawDescGZIP(), []int{9, 0, 0}
 }
 
 func (x *RoomMessage_Author_User) GetUserId() uint64 {
@@ -2782,7 +3228,7 @@ type RoomMessage_Author_Room struct {
 
 func (x *RoomMessage_Author_Room) Reset() {
 	*x = RoomMessage_Author_Room{}
-	mi := &file_types_proto_msgTypes[21]
+	mi := &file_types_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2794,7 +3240,7 @@ func (x *RoomMessage_Author_Room) String() string {
 func (*RoomMessage_Author_Room) ProtoMessage() {}
 
 func (x *RoomMessage_Author_Room) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[21]
+	mi := &file_types_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2807,7 +3253,7 @@ func (x *RoomMessage_Author_Room) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RoomMessage_Author_Room.ProtoReflect.Descriptor instead.
 func (*RoomMessage_Author_Room) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{8, 0, 1}
+	return file_types_proto_rawDescGZIP(), []int{9, 0, 1}
 }
 
 func (x *RoomMessage_Author_Room) GetRoomId() uint64 {
@@ -2827,7 +3273,7 @@ type GroupRoom_PrivateExtra struct {
 
 func (x *GroupRoom_PrivateExtra) Reset() {
 	*x = GroupRoom_PrivateExtra{}
-	mi := &file_types_proto_msgTypes[22]
+	mi := &file_types_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2839,7 +3285,7 @@ func (x *GroupRoom_PrivateExtra) String() string {
 func (*GroupRoom_PrivateExtra) ProtoMessage() {}
 
 func (x *GroupRoom_PrivateExtra) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[22]
+	mi := &file_types_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2852,7 +3298,7 @@ func (x *GroupRoom_PrivateExtra) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupRoom_PrivateExtra.ProtoReflect.Descriptor instead.
 func (*GroupRoom_PrivateExtra) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{12, 0}
+	return file_types_proto_rawDescGZIP(), []int{13, 0}
 }
 
 func (x *GroupRoom_PrivateExtra) GetInviteLink() string {
@@ -2878,7 +3324,7 @@ type GroupRoom_PublicExtra struct {
 
 func (x *GroupRoom_PublicExtra) Reset() {
 	*x = GroupRoom_PublicExtra{}
-	mi := &file_types_proto_msgTypes[23]
+	mi := &file_types_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2890,7 +3336,7 @@ func (x *GroupRoom_PublicExtra) String() string {
 func (*GroupRoom_PublicExtra) ProtoMessage() {}
 
 func (x *GroupRoom_PublicExtra) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[23]
+	mi := &file_types_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2903,7 +3349,7 @@ func (x *GroupRoom_PublicExtra) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupRoom_PublicExtra.ProtoReflect.Descriptor instead.
 func (*GroupRoom_PublicExtra) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{12, 1}
+	return file_types_proto_rawDescGZIP(), []int{13, 1}
 }
 
 func (x *GroupRoom_PublicExtra) GetUsername() string {
@@ -2923,7 +3369,7 @@ type ChannelRoom_PrivateExtra struct {
 
 func (x *ChannelRoom_PrivateExtra) Reset() {
 	*x = ChannelRoom_PrivateExtra{}
-	mi := &file_types_proto_msgTypes[24]
+	mi := &file_types_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2935,7 +3381,7 @@ func (x *ChannelRoom_PrivateExtra) String() string {
 func (*ChannelRoom_PrivateExtra) ProtoMessage() {}
 
 func (x *ChannelRoom_PrivateExtra) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[24]
+	mi := &file_types_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2948,7 +3394,7 @@ func (x *ChannelRoom_PrivateExtra) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChannelRoom_PrivateExtra.ProtoReflect.Descriptor instead.
 func (*ChannelRoom_PrivateExtra) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{13, 0}
+	return file_types_proto_rawDescGZIP(), []int{14, 0}
 }
 
 func (x *ChannelRoom_PrivateExtra) GetInviteLink() string {
@@ -2974,7 +3420,7 @@ type ChannelRoom_PublicExtra struct {
 
 func (x *ChannelRoom_PublicExtra) Reset() {
 	*x = ChannelRoom_PublicExtra{}
-	mi := &file_types_proto_msgTypes[25]
+	mi := &file_types_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2986,7 +3432,7 @@ func (x *ChannelRoom_PublicExtra) String() string {
 func (*ChannelRoom_PublicExtra) ProtoMessage() {}
 
 func (x *ChannelRoom_PublicExtra) ProtoReflect() protoreflect.Message {
-	mi := &file_types_proto_msgTypes[25]
+	mi := &file_types_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2999,7 +3445,7 @@ func (x *ChannelRoom_PublicExtra) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChannelRoom_PublicExtra.ProtoReflect.Descriptor instead.
 func (*ChannelRoom_PublicExtra) Descriptor() ([]byte, []int) {
-	return file_types_proto_rawDescGZIP(), []int{13, 1}
+	return file_types_proto_rawDescGZIP(), []int{14, 1}
 }
 
 func (x *ChannelRoom_PublicExtra) GetUsername() string {
@@ -3021,7 +3467,7 @@ const file_types_proto_rawDesc = "" +
 	"\ttimestamp\x18\x02 \x01(\rR\ttimestamp\"9\n" +
 	"\x13RoomMessageLocation\x12\x10\n" +
 	"\x03lat\x18\x01 \x01(\x01R\x03lat\x12\x10\n" +
-	"\x03lon\x18\x02 \x01(\x01R\x03lon\"\xf2\x03\n" +
+	"\x03lon\x18\x02 \x01(\x01R\x03lon\"\xe5\x04\n" +
 	"\x0eRoomMessageLog\x12.\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1a.proto.RoomMessageLog.TypeR\x04type\x12>\n" +
 	"\n" +
@@ -3030,7 +3476,7 @@ const file_types_proto_rawDesc = "" +
 	"targetUser\x1a\x1c\n" +
 	"\n" +
 	"TargetUser\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x04R\x02id\"\xe2\x01\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"\xd5\x02\n" +
 	"\x04Type\x12\x0f\n" +
 	"\vUSER_JOINED\x10\x00\x12\x10\n" +
 	"\fUSER_DELETED\x10\x01\x12\x10\n" +
@@ -3041,7 +3487,13 @@ const file_types_proto_rawDesc = "" +
 	"\x18ROOM_CONVERTED_TO_PUBLIC\x10\x06\x12\x1d\n" +
 	"\x19ROOM_CONVERTED_TO_PRIVATE\x10\a\x12 \n" +
 	"\x1cMEMBER_JOINED_BY_INVITE_LINK\x10\b\x12\x10\n" +
-	"\fROOM_DELETED\x10\t\"*\n" +
+	"\fROOM_DELETED\x10\t\x12\x15\n" +
+	"\x11MISSED_VOICE_CALL\x10\n" +
+	"\x12\x15\n" +
+	"\x11MISSED_VIDEO_CALL\x10\v\x12\x17\n" +
+	"\x13MISSED_SCREEN_SHARE\x10\f\x12\x16\n" +
+	"\x12MISSED_SECRET_CHAT\x10\r\x12\x12\n" +
+	"\x0ePINNED_MESSAGE\x10\x0e\"*\n" +
 	"\tExtraType\x12\f\n" +
 	"\bNO_EXTRA\x10\x00\x12\x0f\n" +
 	"\vTARGET_USER\x10\x01\"\x98\x01\n" +
@@ -3051,11 +3503,26 @@ const file_types_proto_rawDesc = "" +
 	"\tlast_name\x18\x02 \x01(\tR\blastName\x12\x1a\n" +
 	"\bnickname\x18\x03 \x01(\tR\bnickname\x12\x14\n" +
 	"\x05phone\x18\x04 \x03(\tR\x05phone\x12\x14\n" +
-	"\x05email\x18\x05 \x03(\tR\x05email\"P\n" +
+	"\x05email\x18\x05 \x03(\tR\x05email\"\xa2\x03\n" +
+	"\x11RoomMessageWallet\x121\n" +
+	"\x04type\x18\x01 \x01(\x0e2\x1d.proto.RoomMessageWallet.TypeR\x04type\x12M\n" +
+	"\x0emoney_transfer\x18\x02 \x01(\v2&.proto.RoomMessageWallet.MoneyTransferR\rmoneyTransfer\x1a\xee\x01\n" +
+	"\rMoneyTransfer\x12 \n" +
+	"\ffrom_user_id\x18\x01 \x01(\x04R\n" +
+	"fromUserId\x12\x1c\n" +
+	"\n" +
+	"to_user_id\x18\x02 \x01(\x04R\btoUserId\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x04R\x06amount\x12!\n" +
+	"\ftrace_number\x18\x04 \x01(\x03R\vtraceNumber\x12%\n" +
+	"\x0einvoice_number\x18\x05 \x01(\x03R\rinvoiceNumber\x12\x19\n" +
+	"\bpay_time\x18\x06 \x01(\rR\apayTime\x12 \n" +
+	"\vdescription\x18\a \x01(\tR\vdescription\"\x1a\n" +
+	"\x04Type\x12\x12\n" +
+	"\x0eMONEY_TRANSFER\x10\x00\"P\n" +
 	"\x16RoomMessageForwardFrom\x12\x17\n" +
 	"\aroom_id\x18\x01 \x01(\x04R\x06roomId\x12\x1d\n" +
 	"\n" +
-	"message_id\x18\x02 \x01(\x04R\tmessageId\"\xd9\x04\n" +
+	"message_id\x18\x02 \x01(\x04R\tmessageId\"\x99\x05\n" +
 	"\x0eRegisteredUser\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1a\n" +
 	"\busername\x18\x02 \x01(\tR\busername\x12\x14\n" +
@@ -3073,7 +3540,10 @@ const file_types_proto_rawDesc = "" +
 	"\x06avatar\x18\f \x01(\v2\r.proto.AvatarR\x06avatar\x12\x16\n" +
 	"\x06mutual\x18\r \x01(\bR\x06mutual\x12\x18\n" +
 	"\adeleted\x18\x0e \x01(\bR\adeleted\x12\x19\n" +
-	"\bcache_id\x18\x0f \x01(\tR\acacheId\"\x89\x01\n" +
+	"\bcache_id\x18\x0f \x01(\tR\acacheId\x12\x10\n" +
+	"\x03bio\x18\x10 \x01(\tR\x03bio\x12\x1a\n" +
+	"\bverified\x18\x11 \x01(\bR\bverified\x12\x10\n" +
+	"\x03bot\x18\x12 \x01(\bR\x03bot\"\x89\x01\n" +
 	"\x06Status\x12\x11\n" +
 	"\rLONG_TIME_AGO\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -3087,8 +3557,7 @@ const file_types_proto_rawDesc = "" +
 	"\x15SERVICE_NOTIFICATIONS\x10\a\"9\n" +
 	"\x06Avatar\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1f\n" +
-	"\x04file\x18\x02 \x01(\v2\v.proto.FileR\x04file\"\xd9\n" +
-	"\n" +
+	"\x04file\x18\x02 \x01(\v2\v.proto.FileR\x04file\"\xdd\v\n" +
 	"\vRoomMessage\x12\x1d\n" +
 	"\n" +
 	"message_id\x18\x01 \x01(\x04R\tmessageId\x12'\n" +
@@ -3117,7 +3586,10 @@ const file_types_proto_rawDesc = "" +
 	"\n" +
 	"extra_type\x18\x13 \x01(\x0e2\x1c.proto.RoomMessage.ExtraTypeR\textraType\x12D\n" +
 	"\rchannel_extra\x18\x14 \x01(\v2\x1f.proto.RoomMessage.ChannelExtraR\fchannelExtra\x12\x1b\n" +
-	"\trandom_id\x18\x15 \x01(\x04R\brandomId\x1a\xe1\x01\n" +
+	"\trandom_id\x18\x15 \x01(\x04R\brandomId\x120\n" +
+	"\x06wallet\x18\x16 \x01(\v2\x18.proto.RoomMessageWalletR\x06wallet\x12'\n" +
+	"\x0fadditional_type\x18\x17 \x01(\rR\x0eadditionalType\x12'\n" +
+	"\x0fadditional_data\x18\x18 \x01(\tR\x0eadditionalData\x1a\xe1\x01\n" +
 	"\x06Author\x12\x12\n" +
 	"\x04hash\x18\x01 \x01(\tR\x04hash\x122\n" +
 	"\x04user\x18\x02 \x01(\v2\x1e.proto.RoomMessage.Author.UserR\x04user\x122\n" +
@@ -3138,7 +3610,7 @@ const file_types_proto_rawDesc = "" +
 	"\rCHANNEL_EXTRA\x10\x01\"@\n" +
 	"\tRoomDraft\x12\x18\n" +
 	"\amessage\x18\x01 \x01(\tR\amessage\x12\x19\n" +
-	"\breply_to\x18\x02 \x01(\x04R\areplyTo\"\xf1\x04\n" +
+	"\breply_to\x18\x02 \x01(\x04R\areplyTo\"\x8d\x06\n" +
 	"\x04Room\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12$\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x10.proto.Room.TypeR\x04type\x12\x14\n" +
@@ -3154,7 +3626,11 @@ const file_types_proto_rawDesc = "" +
 	"\x14first_unread_message\x18\x0e \x01(\v2\x12.proto.RoomMessageR\x12firstUnreadMessage\x127\n" +
 	"\x0fchat_room_extra\x18\v \x01(\v2\x0f.proto.ChatRoomR\rchatRoomExtra\x12:\n" +
 	"\x10group_room_extra\x18\f \x01(\v2\x10.proto.GroupRoomR\x0egroupRoomExtra\x12@\n" +
-	"\x12channel_room_extra\x18\r \x01(\v2\x12.proto.ChannelRoomR\x10channelRoomExtra\"(\n" +
+	"\x12channel_room_extra\x18\r \x01(\v2\x12.proto.ChannelRoomR\x10channelRoomExtra\x12,\n" +
+	"\troom_mute\x18\x0f \x01(\x0e2\x0f.proto.RoomMuteR\broomMute\x12\x15\n" +
+	"\x06pin_id\x18\x10 \x01(\x04R\x05pinId\x129\n" +
+	"\x0epinned_message\x18\x11 \x01(\v2\x12.proto.RoomMessageR\rpinnedMessage\x12\x1a\n" +
+	"\bpriority\x18\x12 \x01(\rR\bpriority\"(\n" +
 	"\x04Type\x12\b\n" +
 	"\x04CHAT\x10\x00\x12\t\n" +
 	"\x05GROUP\x10\x01\x12\v\n" +
@@ -3188,7 +3664,7 @@ const file_types_proto_rawDesc = "" +
 	"\x06MEMBER\x10\x00\x12\r\n" +
 	"\tMODERATOR\x10\x01\x12\t\n" +
 	"\x05ADMIN\x10\x02\x12\t\n" +
-	"\x05OWNER\x10\x03\"\xdf\x05\n" +
+	"\x05OWNER\x10\x03\"\xa4\x06\n" +
 	"\vChannelRoom\x12+\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x17.proto.ChannelRoom.TypeR\x04type\x12+\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x17.proto.ChannelRoom.RoleR\x04role\x12-\n" +
@@ -3201,7 +3677,9 @@ const file_types_proto_rawDesc = "" +
 	"\fpublic_extra\x18\t \x01(\v2\x1e.proto.ChannelRoom.PublicExtraR\vpublicExtra\x12\x1c\n" +
 	"\tsignature\x18\n" +
 	" \x01(\bR\tsignature\x12\x17\n" +
-	"\aseen_id\x18\v \x01(\x04R\x06seenId\x1aR\n" +
+	"\aseen_id\x18\v \x01(\x04R\x06seenId\x12\x1a\n" +
+	"\bverified\x18\f \x01(\bR\bverified\x12'\n" +
+	"\x0freaction_status\x18\r \x01(\bR\x0ereactionStatus\x1aR\n" +
 	"\fPrivateExtra\x12\x1f\n" +
 	"\vinvite_link\x18\x01 \x01(\tR\n" +
 	"inviteLink\x12!\n" +
@@ -3216,12 +3694,14 @@ const file_types_proto_rawDesc = "" +
 	"\x06MEMBER\x10\x00\x12\r\n" +
 	"\tMODERATOR\x10\x01\x12\t\n" +
 	"\x05ADMIN\x10\x02\x12\t\n" +
-	"\x05OWNER\x10\x03\"h\n" +
+	"\x05OWNER\x10\x03\"\x90\x01\n" +
 	"\tThumbnail\x12\x12\n" +
 	"\x04size\x18\x01 \x01(\x03R\x04size\x12\x14\n" +
 	"\x05width\x18\x02 \x01(\x05R\x05width\x12\x16\n" +
 	"\x06height\x18\x03 \x01(\x05R\x06height\x12\x19\n" +
-	"\bcache_id\x18\x04 \x01(\tR\acacheId\"\xe0\x02\n" +
+	"\bcache_id\x18\x04 \x01(\tR\acacheId\x12\x12\n" +
+	"\x04name\x18\x05 \x01(\tR\x04name\x12\x12\n" +
+	"\x04mime\x18\x06 \x01(\tR\x04mime\"\x93\x03\n" +
 	"\x04File\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -3233,7 +3713,14 @@ const file_types_proto_rawDesc = "" +
 	"\x06height\x18\b \x01(\x05R\x06height\x12\x1a\n" +
 	"\bduration\x18\t \x01(\x01R\bduration\x12\x19\n" +
 	"\bcache_id\x18\n" +
-	" \x01(\tR\acacheId\"B\n" +
+	" \x01(\tR\acacheId\x12\x12\n" +
+	"\x04mime\x18\v \x01(\tR\x04mime\x12\x1d\n" +
+	"\n" +
+	"public_url\x18\f \x01(\tR\tpublicUrl\":\n" +
+	"\n" +
+	"Pagination\x12\x16\n" +
+	"\x06offset\x18\x01 \x01(\rR\x06offset\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\rR\x05limit\"B\n" +
 	"\tWallpaper\x12\x1f\n" +
 	"\x04file\x18\x01 \x01(\v2\v.proto.FileR\x04file\x12\x14\n" +
 	"\x05color\x18\x02 \x01(\tR\x05color*+\n" +
@@ -3260,7 +3747,7 @@ const file_types_proto_rawDesc = "" +
 	"\vBLACK_BERRY\x10\x06* \n" +
 	"\bLanguage\x12\t\n" +
 	"\x05EN_US\x10\x00\x12\t\n" +
-	"\x05FA_IR\x10\x01*\xcb\x01\n" +
+	"\x05FA_IR\x10\x01*\xd7\x01\n" +
 	"\x0fRoomMessageType\x12\b\n" +
 	"\x04TEXT\x10\x00\x12\t\n" +
 	"\x05IMAGE\x10\x01\x12\x0e\n" +
@@ -3280,14 +3767,17 @@ const file_types_proto_rawDesc = "" +
 	"\x12\f\n" +
 	"\bLOCATION\x10\v\x12\a\n" +
 	"\x03LOG\x10\f\x12\v\n" +
-	"\aCONTACT\x10\r*O\n" +
+	"\aCONTACT\x10\r\x12\n" +
+	"\n" +
+	"\x06WALLET\x10\x0f*]\n" +
 	"\x11RoomMessageStatus\x12\n" +
 	"\n" +
 	"\x06FAILED\x10\x00\x12\v\n" +
 	"\aSENDING\x10\x01\x12\b\n" +
 	"\x04SENT\x10\x02\x12\r\n" +
 	"\tDELIVERED\x10\x03\x12\b\n" +
-	"\x04SEEN\x10\x04*5\n" +
+	"\x04SEEN\x10\x04\x12\f\n" +
+	"\bLISTENED\x10\x05*5\n" +
 	"\x13RoomMessageReaction\x12\r\n" +
 	"\tTHUMBS_UP\x10\x00\x12\x0f\n" +
 	"\vTHUMBS_DOWN\x10\x01*\xa4\x02\n" +
@@ -3309,17 +3799,25 @@ const file_types_proto_rawDesc = "" +
 	"\fSENDING_FILE\x10\v\x12\x14\n" +
 	"\x10SENDING_LOCATION\x10\f\x12\x14\n" +
 	"\x10CHOOSING_CONTACT\x10\r\x12\f\n" +
-	"\bPAINTING\x10\x0e*P\n" +
+	"\bPAINTING\x10\x0e*\x9b\x01\n" +
 	"\vPrivacyType\x12\x0f\n" +
 	"\vUSER_STATUS\x10\x00\x12\n" +
 	"\n" +
 	"\x06AVATAR\x10\x01\x12\x10\n" +
 	"\fGROUP_INVITE\x10\x02\x12\x12\n" +
-	"\x0eCHANNEL_INVITE\x10\x03*?\n" +
+	"\x0eCHANNEL_INVITE\x10\x03\x12\x11\n" +
+	"\rVOICE_CALLING\x10\x04\x12\x11\n" +
+	"\rVIDEO_CALLING\x10\x05\x12\x12\n" +
+	"\x0eSCREEN_SHARING\x10\x06\x12\x0f\n" +
+	"\vSECRET_CHAT\x10\a*?\n" +
 	"\fPrivacyLevel\x12\r\n" +
 	"\tALLOW_ALL\x10\x00\x12\f\n" +
 	"\bDENY_ALL\x10\x01\x12\x12\n" +
-	"\x0eALLOW_CONTACTS\x10\x02B&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\x0eALLOW_CONTACTS\x10\x02* \n" +
+	"\bRoomMute\x12\n" +
+	"\n" +
+	"\x06UNMUTE\x10\x00\x12\b\n" +
+	"\x04MUTE\x10\x01B&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_types_proto_rawDescOnce sync.Once
@@ -3333,102 +3831,112 @@ func file_types_proto_rawDescGZIP() []byte {
 	return file_types_proto_rawDescData
 }
 
-var file_types_proto_enumTypes = make([]protoimpl.EnumInfo, 19)
-var file_types_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_types_proto_enumTypes = make([]protoimpl.EnumInfo, 21)
+var file_types_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_types_proto_goTypes = []any{
-	(Gender)(0),                       // 0: proto.Gender
-	(Device)(0),                       // 1: proto.Device
-	(Platform)(0),                     // 2: proto.Platform
-	(Language)(0),                     // 3: proto.Language
-	(RoomMessageType)(0),              // 4: proto.RoomMessageType
-	(RoomMessageStatus)(0),            // 5: proto.RoomMessageStatus
-	(RoomMessageReaction)(0),          // 6: proto.RoomMessageReaction
-	(ClientAction)(0),                 // 7: proto.ClientAction
-	(PrivacyType)(0),                  // 8: proto.PrivacyType
-	(PrivacyLevel)(0),                 // 9: proto.PrivacyLevel
-	(RoomMessageLog_Type)(0),          // 10: proto.RoomMessageLog.Type
-	(RoomMessageLog_ExtraType)(0),     // 11: proto.RoomMessageLog.ExtraType
-	(RegisteredUser_Status)(0),        // 12: proto.RegisteredUser.Status
-	(RoomMessage_ExtraType)(0),        // 13: proto.RoomMessage.ExtraType
-	(Room_Type)(0),                    // 14: proto.Room.Type
-	(GroupRoom_Type)(0),               // 15: proto.GroupRoom.Type
-	(GroupRoom_Role)(0),               // 16: proto.GroupRoom.Role
-	(ChannelRoom_Type)(0),             // 17: proto.ChannelRoom.Type
-	(ChannelRoom_Role)(0),             // 18: proto.ChannelRoom.Role
-	(*Request)(nil),                   // 19: proto.Request
-	(*Response)(nil),                  // 20: proto.Response
-	(*RoomMessageLocation)(nil),       // 21: proto.RoomMessageLocation
-	(*RoomMessageLog)(nil),            // 22: proto.RoomMessageLog
-	(*RoomMessageContact)(nil),        // 23: proto.RoomMessageContact
-	(*RoomMessageForwardFrom)(nil),    // 24: proto.RoomMessageForwardFrom
-	(*RegisteredUser)(nil),            // 25: proto.RegisteredUser
-	(*Avatar)(nil),                    // 26: proto.Avatar
-	(*RoomMessage)(nil),               // 27: proto.RoomMessage
-	(*RoomDraft)(nil),                 // 28: proto.RoomDraft
-	(*Room)(nil),                      // 29: proto.Room
-	(*ChatRoom)(nil),                  // 30: proto.ChatRoom
-	(*GroupRoom)(nil),                 // 31: proto.GroupRoom
-	(*ChannelRoom)(nil),               // 32: proto.ChannelRoom
-	(*Thumbnail)(nil),                 // 33: proto.Thumbnail
-	(*File)(nil),                      // 34: proto.File
-	(*Wallpaper)(nil),                 // 35: proto.Wallpaper
-	(*RoomMessageLog_TargetUser)(nil), // 36: proto.RoomMessageLog.TargetUser
-	(*RoomMessage_Author)(nil),        // 37: proto.RoomMessage.Author
-	(*RoomMessage_ChannelExtra)(nil),  // 38: proto.RoomMessage.ChannelExtra
-	(*RoomMessage_Author_User)(nil),   // 39: proto.RoomMessage.Author.User
-	(*RoomMessage_Author_Room)(nil),   // 40: proto.RoomMessage.Author.Room
-	(*GroupRoom_PrivateExtra)(nil),    // 41: proto.GroupRoom.PrivateExtra
-	(*GroupRoom_PublicExtra)(nil),     // 42: proto.GroupRoom.PublicExtra
-	(*ChannelRoom_PrivateExtra)(nil),  // 43: proto.ChannelRoom.PrivateExtra
-	(*ChannelRoom_PublicExtra)(nil),   // 44: proto.ChannelRoom.PublicExtra
+	(Gender)(0),                             // 0: proto.Gender
+	(Device)(0),                             // 1: proto.Device
+	(Platform)(0),                           // 2: proto.Platform
+	(Language)(0),                           // 3: proto.Language
+	(RoomMessageType)(0),                    // 4: proto.RoomMessageType
+	(RoomMessageStatus)(0),                  // 5: proto.RoomMessageStatus
+	(RoomMessageReaction)(0),                // 6: proto.RoomMessageReaction
+	(ClientAction)(0),                       // 7: proto.ClientAction
+	(PrivacyType)(0),                        // 8: proto.PrivacyType
+	(PrivacyLevel)(0),                       // 9: proto.PrivacyLevel
+	(RoomMute)(0),                           // 10: proto.RoomMute
+	(RoomMessageLog_Type)(0),                // 11: proto.RoomMessageLog.Type
+	(RoomMessageLog_ExtraType)(0),           // 12: proto.RoomMessageLog.ExtraType
+	(RoomMessageWallet_Type)(0),             // 13: proto.RoomMessageWallet.Type
+	(RegisteredUser_Status)(0),              // 14: proto.RegisteredUser.Status
+	(RoomMessage_ExtraType)(0),              // 15: proto.RoomMessage.ExtraType
+	(Room_Type)(0),                          // 16: proto.Room.Type
+	(GroupRoom_Type)(0),                     // 17: proto.GroupRoom.Type
+	(GroupRoom_Role)(0),                     // 18: proto.GroupRoom.Role
+	(ChannelRoom_Type)(0),                   // 19: proto.ChannelRoom.Type
+	(ChannelRoom_Role)(0),                   // 20: proto.ChannelRoom.Role
+	(*Request)(nil),                         // 21: proto.Request
+	(*Response)(nil),                        // 22: proto.Response
+	(*RoomMessageLocation)(nil),             // 23: proto.RoomMessageLocation
+	(*RoomMessageLog)(nil),                  // 24: proto.RoomMessageLog
+	(*RoomMessageContact)(nil),              // 25: proto.RoomMessageContact
+	(*RoomMessageWallet)(nil),               // 26: proto.RoomMessageWallet
+	(*RoomMessageForwardFrom)(nil),          // 27: proto.RoomMessageForwardFrom
+	(*RegisteredUser)(nil),                  // 28: proto.RegisteredUser
+	(*Avatar)(nil),                          // 29: proto.Avatar
+	(*RoomMessage)(nil),                     // 30: proto.RoomMessage
+	(*RoomDraft)(nil),                       // 31: proto.RoomDraft
+	(*Room)(nil),                            // 32: proto.Room
+	(*ChatRoom)(nil),                        // 33: proto.ChatRoom
+	(*GroupRoom)(nil),                       // 34: proto.GroupRoom
+	(*ChannelRoom)(nil),                     // 35: proto.ChannelRoom
+	(*Thumbnail)(nil),                       // 36: proto.Thumbnail
+	(*File)(nil),                            // 37: proto.File
+	(*Pagination)(nil),                      // 38: proto.Pagination
+	(*Wallpaper)(nil),                       // 39: proto.Wallpaper
+	(*RoomMessageLog_TargetUser)(nil),       // 40: proto.RoomMessageLog.TargetUser
+	(*RoomMessageWallet_MoneyTransfer)(nil), // 41: proto.RoomMessageWallet.MoneyTransfer
+	(*RoomMessage_Author)(nil),              // 42: proto.RoomMessage.Author
+	(*RoomMessage_ChannelExtra)(nil),        // 43: proto.RoomMessage.ChannelExtra
+	(*RoomMessage_Author_User)(nil),         // 44: proto.RoomMessage.Author.User
+	(*RoomMessage_Author_Room)(nil),         // 45: proto.RoomMessage.Author.Room
+	(*GroupRoom_PrivateExtra)(nil),          // 46: proto.GroupRoom.PrivateExtra
+	(*GroupRoom_PublicExtra)(nil),           // 47: proto.GroupRoom.PublicExtra
+	(*ChannelRoom_PrivateExtra)(nil),        // 48: proto.ChannelRoom.PrivateExtra
+	(*ChannelRoom_PublicExtra)(nil),         // 49: proto.ChannelRoom.PublicExtra
 }
 var file_types_proto_depIdxs = []int32{
-	10, // 0: proto.RoomMessageLog.type:type_name -> proto.RoomMessageLog.Type
-	11, // 1: proto.RoomMessageLog.extra_type:type_name -> proto.RoomMessageLog.ExtraType
-	36, // 2: proto.RoomMessageLog.target_user:type_name -> proto.RoomMessageLog.TargetUser
-	12, // 3: proto.RegisteredUser.status:type_name -> proto.RegisteredUser.Status
-	26, // 4: proto.RegisteredUser.avatar:type_name -> proto.Avatar
-	34, // 5: proto.Avatar.file:type_name -> proto.File
-	5,  // 6: proto.RoomMessage.status:type_name -> proto.RoomMessageStatus
-	4,  // 7: proto.RoomMessage.message_type:type_name -> proto.RoomMessageType
-	34, // 8: proto.RoomMessage.attachment:type_name -> proto.File
-	37, // 9: proto.RoomMessage.author:type_name -> proto.RoomMessage.Author
-	21, // 10: proto.RoomMessage.location:type_name -> proto.RoomMessageLocation
-	22, // 11: proto.RoomMessage.log:type_name -> proto.RoomMessageLog
-	23, // 12: proto.RoomMessage.contact:type_name -> proto.RoomMessageContact
-	27, // 13: proto.RoomMessage.forward_from:type_name -> proto.RoomMessage
-	27, // 14: proto.RoomMessage.reply_to:type_name -> proto.RoomMessage
-	13, // 15: proto.RoomMessage.extra_type:type_name -> proto.RoomMessage.ExtraType
-	38, // 16: proto.RoomMessage.channel_extra:type_name -> proto.RoomMessage.ChannelExtra
-	14, // 17: proto.Room.type:type_name -> proto.Room.Type
-	27, // 18: proto.Room.last_message:type_name -> proto.RoomMessage
-	28, // 19: proto.Room.draft:type_name -> proto.RoomDraft
-	27, // 20: proto.Room.first_unread_message:type_name -> proto.RoomMessage
-	30, // 21: proto.Room.chat_room_extra:type_name -> proto.ChatRoom
-	31, // 22: proto.Room.group_room_extra:type_name -> proto.GroupRoom
-	32, // 23: proto.Room.channel_room_extra:type_name -> proto.ChannelRoom
-	25, // 24: proto.ChatRoom.peer:type_name -> proto.RegisteredUser
-	15, // 25: proto.GroupRoom.type:type_name -> proto.GroupRoom.Type
-	16, // 26: proto.GroupRoom.role:type_name -> proto.GroupRoom.Role
-	26, // 27: proto.GroupRoom.avatar:type_name -> proto.Avatar
-	41, // 28: proto.GroupRoom.private_extra:type_name -> proto.GroupRoom.PrivateExtra
-	42, // 29: proto.GroupRoom.public_extra:type_name -> proto.GroupRoom.PublicExtra
-	17, // 30: proto.ChannelRoom.type:type_name -> proto.ChannelRoom.Type
-	18, // 31: proto.ChannelRoom.role:type_name -> proto.ChannelRoom.Role
-	26, // 32: proto.ChannelRoom.avatar:type_name -> proto.Avatar
-	43, // 33: proto.ChannelRoom.private_extra:type_name -> proto.ChannelRoom.PrivateExtra
-	44, // 34: proto.ChannelRoom.public_extra:type_name -> proto.ChannelRoom.PublicExtra
-	33, // 35: proto.File.large_thumbnail:type_name -> proto.Thumbnail
-	33, // 36: proto.File.small_thumbnail:type_name -> proto.Thumbnail
-	33, // 37: proto.File.waveform_thumbnail:type_name -> proto.Thumbnail
-	34, // 38: proto.Wallpaper.file:type_name -> proto.File
-	39, // 39: proto.RoomMessage.Author.user:type_name -> proto.RoomMessage.Author.User
-	40, // 40: proto.RoomMessage.Author.room:type_name -> proto.RoomMessage.Author.Room
-	41, // [41:41] is the sub-list for method output_type
-	41, // [41:41] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	11, // 0: proto.RoomMessageLog.type:type_name -> proto.RoomMessageLog.Type
+	12, // 1: proto.RoomMessageLog.extra_type:type_name -> proto.RoomMessageLog.ExtraType
+	40, // 2: proto.RoomMessageLog.target_user:type_name -> proto.RoomMessageLog.TargetUser
+	13, // 3: proto.RoomMessageWallet.type:type_name -> proto.RoomMessageWallet.Type
+	41, // 4: proto.RoomMessageWallet.money_transfer:type_name -> proto.RoomMessageWallet.MoneyTransfer
+	14, // 5: proto.RegisteredUser.status:type_name -> proto.RegisteredUser.Status
+	29, // 6: proto.RegisteredUser.avatar:type_name -> proto.Avatar
+	37, // 7: proto.Avatar.file:type_name -> proto.File
+	5,  // 8: proto.RoomMessage.status:type_name -> proto.RoomMessageStatus
+	4,  // 9: proto.RoomMessage.message_type:type_name -> proto.RoomMessageType
+	37, // 10: proto.RoomMessage.attachment:type_name -> proto.File
+	42, // 11: proto.RoomMessage.author:type_name -> proto.RoomMessage.Author
+	23, // 12: proto.RoomMessage.location:type_name -> proto.RoomMessageLocation
+	24, // 13: proto.RoomMessage.log:type_name -> proto.RoomMessageLog
+	25, // 14: proto.RoomMessage.contact:type_name -> proto.RoomMessageContact
+	30, // 15: proto.RoomMessage.forward_from:type_name -> proto.RoomMessage
+	30, // 16: proto.RoomMessage.reply_to:type_name -> proto.RoomMessage
+	15, // 17: proto.RoomMessage.extra_type:type_name -> proto.RoomMessage.ExtraType
+	43, // 18: proto.RoomMessage.channel_extra:type_name -> proto.RoomMessage.ChannelExtra
+	26, // 19: proto.RoomMessage.wallet:type_name -> proto.RoomMessageWallet
+	16, // 20: proto.Room.type:type_name -> proto.Room.Type
+	30, // 21: proto.Room.last_message:type_name -> proto.RoomMessage
+	31, // 22: proto.Room.draft:type_name -> proto.RoomDraft
+	30, // 23: proto.Room.first_unread_message:type_name -> proto.RoomMessage
+	33, // 24: proto.Room.chat_room_extra:type_name -> proto.ChatRoom
+	34, // 25: proto.Room.group_room_extra:type_name -> proto.GroupRoom
+	35, // 26: proto.Room.channel_room_extra:type_name -> proto.ChannelRoom
+	10, // 27: proto.Room.room_mute:type_name -> proto.RoomMute
+	30, // 28: proto.Room.pinned_message:type_name -> proto.RoomMessage
+	28, // 29: proto.ChatRoom.peer:type_name -> proto.RegisteredUser
+	17, // 30: proto.GroupRoom.type:type_name -> proto.GroupRoom.Type
+	18, // 31: proto.GroupRoom.role:type_name -> proto.GroupRoom.Role
+	29, // 32: proto.GroupRoom.avatar:type_name -> proto.Avatar
+	46, // 33: proto.GroupRoom.private_extra:type_name -> proto.GroupRoom.PrivateExtra
+	47, // 34: proto.GroupRoom.public_extra:type_name -> proto.GroupRoom.PublicExtra
+	19, // 35: proto.ChannelRoom.type:type_name -> proto.ChannelRoom.Type
+	20, // 36: proto.ChannelRoom.role:type_name -> proto.ChannelRoom.Role
+	29, // 37: proto.ChannelRoom.avatar:type_name -> proto.Avatar
+	48, // 38: proto.ChannelRoom.private_extra:type_name -> proto.ChannelRoom.PrivateExtra
+	49, // 39: proto.ChannelRoom.public_extra:type_name -> proto.ChannelRoom.PublicExtra
+	36, // 40: proto.File.large_thumbnail:type_name -> proto.Thumbnail
+	36, // 41: proto.File.small_thumbnail:type_name -> proto.Thumbnail
+	36, // 42: proto.File.waveform_thumbnail:type_name -> proto.Thumbnail
+	37, // 43: proto.Wallpaper.file:type_name -> proto.File
+	44, // 44: proto.RoomMessage.Author.user:type_name -> proto.RoomMessage.Author.User
+	45, // 45: proto.RoomMessage.Author.room:type_name -> proto.RoomMessage.Author.Room
+	46, // [46:46] is the sub-list for method output_type
+	46, // [46:46] is the sub-list for method input_type
+	46, // [46:46] is the sub-list for extension type_name
+	46, // [46:46] is the sub-list for extension extendee
+	0,  // [0:46] is the sub-list for field type_name
 }
 
 func init() { file_types_proto_init() }
@@ -3441,8 +3949,8 @@ func file_types_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_types_proto_rawDesc), len(file_types_proto_rawDesc)),
-			NumEnums:      19,
-			NumMessages:   26,
+			NumEnums:      21,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

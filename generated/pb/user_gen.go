@@ -22,12 +22,62 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type UserRegister_PreferenceMethod int32
+
+const (
+	UserRegister_VERIFY_CODE_AUTO UserRegister_PreferenceMethod = 0
+	UserRegister_VERIFY_CODE_SMS  UserRegister_PreferenceMethod = 1
+	UserRegister_VERIFY_CODE_CALL UserRegister_PreferenceMethod = 2
+)
+
+// Enum value maps for UserRegister_PreferenceMethod.
+var (
+	UserRegister_PreferenceMethod_name = map[int32]string{
+		0: "VERIFY_CODE_AUTO",
+		1: "VERIFY_CODE_SMS",
+		2: "VERIFY_CODE_CALL",
+	}
+	UserRegister_PreferenceMethod_value = map[string]int32{
+		"VERIFY_CODE_AUTO": 0,
+		"VERIFY_CODE_SMS":  1,
+		"VERIFY_CODE_CALL": 2,
+	}
+)
+
+func (x UserRegister_PreferenceMethod) Enum() *UserRegister_PreferenceMethod {
+	p := new(UserRegister_PreferenceMethod)
+	*p = x
+	return p
+}
+
+func (x UserRegister_PreferenceMethod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserRegister_PreferenceMethod) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[0].Descriptor()
+}
+
+func (UserRegister_PreferenceMethod) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[0]
+}
+
+func (x UserRegister_PreferenceMethod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserRegister_PreferenceMethod.Descriptor instead.
+func (UserRegister_PreferenceMethod) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{0, 0}
+}
+
 type UserRegisterResponse_Method int32
 
 const (
 	UserRegisterResponse_VERIFY_CODE_SMS        UserRegisterResponse_Method = 0
 	UserRegisterResponse_VERIFY_CODE_SOCKET     UserRegisterResponse_Method = 1
 	UserRegisterResponse_VERIFY_CODE_SMS_SOCKET UserRegisterResponse_Method = 2
+	UserRegisterResponse_VERIFY_CODE_CALL       UserRegisterResponse_Method = 3
 )
 
 // Enum value maps for UserRegisterResponse_Method.
@@ -36,11 +86,13 @@ var (
 		0: "VERIFY_CODE_SMS",
 		1: "VERIFY_CODE_SOCKET",
 		2: "VERIFY_CODE_SMS_SOCKET",
+		3: "VERIFY_CODE_CALL",
 	}
 	UserRegisterResponse_Method_value = map[string]int32{
 		"VERIFY_CODE_SMS":        0,
 		"VERIFY_CODE_SOCKET":     1,
 		"VERIFY_CODE_SMS_SOCKET": 2,
+		"VERIFY_CODE_CALL":       3,
 	}
 )
 
@@ -55,11 +107,11 @@ func (x UserRegisterResponse_Method) String() string {
 }
 
 func (UserRegisterResponse_Method) Descriptor() protoreflect.EnumDescriptor {
-	return file_user_proto_enumTypes[0].Descriptor()
+	return file_user_proto_enumTypes[1].Descriptor()
 }
 
 func (UserRegisterResponse_Method) Type() protoreflect.EnumType {
-	return &file_user_proto_enumTypes[0]
+	return &file_user_proto_enumTypes[1]
 }
 
 func (x UserRegisterResponse_Method) Number() protoreflect.EnumNumber {
@@ -72,12 +124,13 @@ func (UserRegisterResponse_Method) EnumDescriptor() ([]byte, []int) {
 }
 
 type UserRegister struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
-	PhoneNumber   uint64                 `protobuf:"varint,2,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
-	CountryCode   string                 `protobuf:"bytes,3,opt,name=country_code,json=countryCode,proto3" json:"country_code,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state            protoimpl.MessageState        `protogen:"open.v1"`
+	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	PhoneNumber      uint64                        `protobuf:"varint,2,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	CountryCode      string                        `protobuf:"bytes,3,opt,name=country_code,json=countryCode,proto3" json:"country_code,omitempty"`
+	PreferenceMethod UserRegister_PreferenceMethod `protobuf:"varint,4,opt,name=preference_method,json=preferenceMethod,proto3,enum=proto.UserRegister_PreferenceMethod" json:"preference_method,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *UserRegister) Reset() {
@@ -131,6 +184,13 @@ func (x *UserRegister) GetCountryCode() string {
 	return ""
 }
 
+func (x *UserRegister) GetPreferenceMethod() UserRegister_PreferenceMethod {
+	if x != nil {
+		return x.PreferenceMethod
+	}
+	return UserRegister_VERIFY_CODE_AUTO
+}
+
 type UserRegisterResponse struct {
 	state                protoimpl.MessageState      `protogen:"open.v1"`
 	Response             *Response                   `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
@@ -142,6 +202,7 @@ type UserRegisterResponse struct {
 	SmsNumber            []uint64                    `protobuf:"varint,7,rep,packed,name=sms_number,json=smsNumber,proto3" json:"sms_number,omitempty"`
 	VerifyCodeRegex      string                      `protobuf:"bytes,8,opt,name=verify_code_regex,json=verifyCodeRegex,proto3" json:"verify_code_regex,omitempty"`
 	VerifyCodeDigitCount uint32                      `protobuf:"varint,9,opt,name=verify_code_digit_count,json=verifyCodeDigitCount,proto3" json:"verify_code_digit_count,omitempty"`
+	CallMethodSupported  bool                        `protobuf:"varint,10,opt,name=call_method_supported,json=callMethodSupported,proto3" json:"call_method_supported,omitempty"`
 	unknownFields        protoimpl.UnknownFields
 	sizeCache            protoimpl.SizeCache
 }
@@ -237,6 +298,13 @@ func (x *UserRegisterResponse) GetVerifyCodeDigitCount() uint32 {
 		return x.VerifyCodeDigitCount
 	}
 	return 0
+}
+
+func (x *UserRegisterResponse) GetCallMethodSupported() bool {
+	if x != nil {
+		return x.CallMethodSupported
+	}
+	return false
 }
 
 type UserVerify struct {
@@ -484,13 +552,17 @@ func (x *UserLogin) GetLanguage() Language {
 }
 
 type UserLoginResponse struct {
-	state             protoimpl.MessageState `protogen:"open.v1"`
-	Response          *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
-	DeprecatedClient  bool                   `protobuf:"varint,2,opt,name=deprecated_client,json=deprecatedClient,proto3" json:"deprecated_client,omitempty"`
-	SecondaryNodeName string                 `protobuf:"bytes,3,opt,name=secondary_node_name,json=secondaryNodeName,proto3" json:"secondary_node_name,omitempty"`
-	UpdateAvailable   bool                   `protobuf:"varint,4,opt,name=update_available,json=updateAvailable,proto3" json:"update_available,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	state                          protoimpl.MessageState `protogen:"open.v1"`
+	Response                       *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	DeprecatedClient               bool                   `protobuf:"varint,2,opt,name=deprecated_client,json=deprecatedClient,proto3" json:"deprecated_client,omitempty"`
+	SecondaryNodeName              string                 `protobuf:"bytes,3,opt,name=secondary_node_name,json=secondaryNodeName,proto3" json:"secondary_node_name,omitempty"`
+	UpdateAvailable                bool                   `protobuf:"varint,4,opt,name=update_available,json=updateAvailable,proto3" json:"update_available,omitempty"`
+	ChatDeleteMessageForBothPeriod uint32                 `protobuf:"varint,5,opt,name=chat_delete_message_for_both_period,json=chatDeleteMessageForBothPeriod,proto3" json:"chat_delete_message_for_both_period,omitempty"`
+	WalletActive                   bool                   `protobuf:"varint,6,opt,name=wallet_active,json=walletActive,proto3" json:"wallet_active,omitempty"`
+	MplActive                      bool                   `protobuf:"varint,7,opt,name=mpl_active,json=mplActive,proto3" json:"mpl_active,omitempty"`
+	WalletAgreementAccepted        bool                   `protobuf:"varint,8,opt,name=wallet_agreement_accepted,json=walletAgreementAccepted,proto3" json:"wallet_agreement_accepted,omitempty"`
+	unknownFields                  protoimpl.UnknownFields
+	sizeCache                      protoimpl.SizeCache
 }
 
 func (x *UserLoginResponse) Reset() {
@@ -547,6 +619,34 @@ func (x *UserLoginResponse) GetSecondaryNodeName() string {
 func (x *UserLoginResponse) GetUpdateAvailable() bool {
 	if x != nil {
 		return x.UpdateAvailable
+	}
+	return false
+}
+
+func (x *UserLoginResponse) GetChatDeleteMessageForBothPeriod() uint32 {
+	if x != nil {
+		return x.ChatDeleteMessageForBothPeriod
+	}
+	return 0
+}
+
+func (x *UserLoginResponse) GetWalletActive() bool {
+	if x != nil {
+		return x.WalletActive
+	}
+	return false
+}
+
+func (x *UserLoginResponse) GetMplActive() bool {
+	if x != nil {
+		return x.MplActive
+	}
+	return false
+}
+
+func (x *UserLoginResponse) GetWalletAgreementAccepted() bool {
+	if x != nil {
+		return x.WalletAgreementAccepted
 	}
 	return false
 }
@@ -815,6 +915,7 @@ type UserProfileSetNicknameResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
 	Nickname      string                 `protobuf:"bytes,2,opt,name=nickname,proto3" json:"nickname,omitempty"`
+	Initials      string                 `protobuf:"bytes,3,opt,name=initials,proto3" json:"initials,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -859,6 +960,13 @@ func (x *UserProfileSetNicknameResponse) GetResponse() *Response {
 func (x *UserProfileSetNicknameResponse) GetNickname() string {
 	if x != nil {
 		return x.Nickname
+	}
+	return ""
+}
+
+func (x *UserProfileSetNicknameResponse) GetInitials() string {
+	if x != nil {
+		return x.Initials
 	}
 	return ""
 }
@@ -1249,6 +1357,7 @@ type UserContactsEditResponse struct {
 	Phone         uint64                 `protobuf:"varint,2,opt,name=phone,proto3" json:"phone,omitempty"`
 	FirstName     string                 `protobuf:"bytes,3,opt,name=first_name,json=firstName,proto3" json:"first_name,omitempty"`
 	LastName      string                 `protobuf:"bytes,4,opt,name=last_name,json=lastName,proto3" json:"last_name,omitempty"`
+	Initials      string                 `protobuf:"bytes,5,opt,name=initials,proto3" json:"initials,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1307,6 +1416,13 @@ func (x *UserContactsEditResponse) GetFirstName() string {
 func (x *UserContactsEditResponse) GetLastName() string {
 	if x != nil {
 		return x.LastName
+	}
+	return ""
+}
+
+func (x *UserContactsEditResponse) GetInitials() string {
+	if x != nil {
+		return x.Initials
 	}
 	return ""
 }
@@ -1828,11 +1944,16 @@ var File_user_proto protoreflect.FileDescriptor
 const file_user_proto_rawDesc = "" +
 	"\n" +
 	"\n" +
-	"user.proto\x12\x05proto\x1a\vtypes.proto\"~\n" +
+	"user.proto\x12\x05proto\x1a\vtypes.proto\"\xa6\x02\n" +
 	"\fUserRegister\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12!\n" +
 	"\fphone_number\x18\x02 \x01(\x04R\vphoneNumber\x12!\n" +
-	"\fcountry_code\x18\x03 \x01(\tR\vcountryCode\"\xcd\x03\n" +
+	"\fcountry_code\x18\x03 \x01(\tR\vcountryCode\x12Q\n" +
+	"\x11preference_method\x18\x04 \x01(\x0e2$.proto.UserRegister.PreferenceMethodR\x10preferenceMethod\"S\n" +
+	"\x10PreferenceMethod\x12\x14\n" +
+	"\x10VERIFY_CODE_AUTO\x10\x00\x12\x13\n" +
+	"\x0fVERIFY_CODE_SMS\x10\x01\x12\x14\n" +
+	"\x10VERIFY_CODE_CALL\x10\x02\"\x97\x04\n" +
 	"\x14UserRegisterResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1a\n" +
 	"\busername\x18\x02 \x01(\tR\busername\x12\x17\n" +
@@ -1844,11 +1965,14 @@ const file_user_proto_rawDesc = "" +
 	"\n" +
 	"sms_number\x18\a \x03(\x04R\tsmsNumber\x12*\n" +
 	"\x11verify_code_regex\x18\b \x01(\tR\x0fverifyCodeRegex\x125\n" +
-	"\x17verify_code_digit_count\x18\t \x01(\rR\x14verifyCodeDigitCount\"Q\n" +
+	"\x17verify_code_digit_count\x18\t \x01(\rR\x14verifyCodeDigitCount\x122\n" +
+	"\x15call_method_supported\x18\n" +
+	" \x01(\bR\x13callMethodSupported\"g\n" +
 	"\x06Method\x12\x13\n" +
 	"\x0fVERIFY_CODE_SMS\x10\x00\x12\x16\n" +
 	"\x12VERIFY_CODE_SOCKET\x10\x01\x12\x1a\n" +
-	"\x16VERIFY_CODE_SMS_SOCKET\x10\x02\"f\n" +
+	"\x16VERIFY_CODE_SMS_SOCKET\x10\x02\x12\x14\n" +
+	"\x10VERIFY_CODE_CALL\x10\x03\"f\n" +
 	"\n" +
 	"UserVerify\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x12\n" +
@@ -1872,12 +1996,17 @@ const file_user_proto_rawDesc = "" +
 	"\vdevice_name\x18\n" +
 	" \x01(\tR\n" +
 	"deviceName\x12+\n" +
-	"\blanguage\x18\v \x01(\x0e2\x0f.proto.LanguageR\blanguage\"\xc8\x01\n" +
+	"\blanguage\x18\v \x01(\x0e2\x0f.proto.LanguageR\blanguage\"\x95\x03\n" +
 	"\x11UserLoginResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12+\n" +
 	"\x11deprecated_client\x18\x02 \x01(\bR\x10deprecatedClient\x12.\n" +
 	"\x13secondary_node_name\x18\x03 \x01(\tR\x11secondaryNodeName\x12)\n" +
-	"\x10update_available\x18\x04 \x01(\bR\x0fupdateAvailable\"U\n" +
+	"\x10update_available\x18\x04 \x01(\bR\x0fupdateAvailable\x12K\n" +
+	"#chat_delete_message_for_both_period\x18\x05 \x01(\rR\x1echatDeleteMessageForBothPeriod\x12#\n" +
+	"\rwallet_active\x18\x06 \x01(\bR\fwalletActive\x12\x1d\n" +
+	"\n" +
+	"mpl_active\x18\a \x01(\bR\tmplActive\x12:\n" +
+	"\x19wallet_agreement_accepted\x18\b \x01(\bR\x17walletAgreementAccepted\"U\n" +
 	"\x13UserProfileSetEmail\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\"`\n" +
@@ -1892,10 +2021,11 @@ const file_user_proto_rawDesc = "" +
 	"\x06gender\x18\x02 \x01(\x0e2\r.proto.GenderR\x06gender\"^\n" +
 	"\x16UserProfileSetNickname\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
-	"\bnickname\x18\x02 \x01(\tR\bnickname\"i\n" +
+	"\bnickname\x18\x02 \x01(\tR\bnickname\"\x85\x01\n" +
 	"\x1eUserProfileSetNicknameResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1a\n" +
-	"\bnickname\x18\x02 \x01(\tR\bnickname\"\x8d\x02\n" +
+	"\bnickname\x18\x02 \x01(\tR\bnickname\x12\x1a\n" +
+	"\binitials\x18\x03 \x01(\tR\binitials\"\x8d\x02\n" +
 	"\x12UserContactsImport\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12=\n" +
 	"\bcontacts\x18\x02 \x03(\v2!.proto.UserContactsImport.ContactR\bcontacts\x12\x14\n" +
@@ -1928,13 +2058,14 @@ const file_user_proto_rawDesc = "" +
 	"\x05phone\x18\x02 \x01(\x04R\x05phone\x12\x1d\n" +
 	"\n" +
 	"first_name\x18\x03 \x01(\tR\tfirstName\x12\x1b\n" +
-	"\tlast_name\x18\x04 \x01(\tR\blastName\"\x99\x01\n" +
+	"\tlast_name\x18\x04 \x01(\tR\blastName\"\xb5\x01\n" +
 	"\x18UserContactsEditResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x14\n" +
 	"\x05phone\x18\x02 \x01(\x04R\x05phone\x12\x1d\n" +
 	"\n" +
 	"first_name\x18\x03 \x01(\tR\tfirstName\x12\x1b\n" +
-	"\tlast_name\x18\x04 \x01(\tR\blastName\"?\n" +
+	"\tlast_name\x18\x04 \x01(\tR\blastName\x12\x1a\n" +
+	"\binitials\x18\x05 \x01(\tR\binitials\"?\n" +
 	"\x13UserProfileGetEmail\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"`\n" +
 	"\x1bUserProfileGetEmailResponse\x12+\n" +
@@ -1969,92 +2100,94 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_user_proto_goTypes = []any{
-	(UserRegisterResponse_Method)(0),           // 0: proto.UserRegisterResponse.Method
-	(*UserRegister)(nil),                       // 1: proto.UserRegister
-	(*UserRegisterResponse)(nil),               // 2: proto.UserRegisterResponse
-	(*UserVerify)(nil),                         // 3: proto.UserVerify
-	(*UserVerifyResponse)(nil),                 // 4: proto.UserVerifyResponse
-	(*UserLogin)(nil),                          // 5: proto.UserLogin
-	(*UserLoginResponse)(nil),                  // 6: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                // 7: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),        // 8: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),               // 9: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),       // 10: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),             // 11: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),     // 12: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                 // 13: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),         // 14: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                // 15: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),        // 16: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                 // 17: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),         // 18: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                   // 19: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),           // 20: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                // 21: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),        // 22: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),               // 23: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),       // 24: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),             // 25: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),     // 26: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                   // 27: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),           // 28: proto.UserUsernameToIdResponse
-	(*UserContactsImport_Contact)(nil),         // 29: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil), // 30: proto.UserContactsImportResponse.Contact
-	(*Request)(nil),                            // 31: proto.Request
-	(*Response)(nil),                           // 32: proto.Response
-	(Platform)(0),                              // 33: proto.Platform
-	(Device)(0),                                // 34: proto.Device
-	(Language)(0),                              // 35: proto.Language
-	(Gender)(0),                                // 36: proto.Gender
-	(*RegisteredUser)(nil),                     // 37: proto.RegisteredUser
+	(UserRegister_PreferenceMethod)(0),         // 0: proto.UserRegister.PreferenceMethod
+	(UserRegisterResponse_Method)(0),           // 1: proto.UserRegisterResponse.Method
+	(*UserRegister)(nil),                       // 2: proto.UserRegister
+	(*UserRegisterResponse)(nil),               // 3: proto.UserRegisterResponse
+	(*UserVerify)(nil),                         // 4: proto.UserVerify
+	(*UserVerifyResponse)(nil),                 // 5: proto.UserVerifyResponse
+	(*UserLogin)(nil),                          // 6: proto.UserLogin
+	(*UserLoginResponse)(nil),                  // 7: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                // 8: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),        // 9: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),               // 10: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),       // 11: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),             // 12: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),     // 13: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                 // 14: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),         // 15: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                // 16: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),        // 17: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                 // 18: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),         // 19: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                   // 20: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),           // 21: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                // 22: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),        // 23: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),               // 24: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),       // 25: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),             // 26: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),     // 27: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                   // 28: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),           // 29: proto.UserUsernameToIdResponse
+	(*UserContactsImport_Contact)(nil),         // 30: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil), // 31: proto.UserContactsImportResponse.Contact
+	(*Request)(nil),                            // 32: proto.Request
+	(*Response)(nil),                           // 33: proto.Response
+	(Platform)(0),                              // 34: proto.Platform
+	(Device)(0),                                // 35: proto.Device
+	(Language)(0),                              // 36: proto.Language
+	(Gender)(0),                                // 37: proto.Gender
+	(*RegisteredUser)(nil),                     // 38: proto.RegisteredUser
 }
 var file_user_proto_depIdxs = []int32{
-	31, // 0: proto.UserRegister.request:type_name -> proto.Request
-	32, // 1: proto.UserRegisterResponse.response:type_name -> proto.Response
-	0,  // 2: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	31, // 3: proto.UserVerify.request:type_name -> proto.Request
-	32, // 4: proto.UserVerifyResponse.response:type_name -> proto.Response
-	31, // 5: proto.UserLogin.request:type_name -> proto.Request
-	33, // 6: proto.UserLogin.platform:type_name -> proto.Platform
-	34, // 7: proto.UserLogin.device:type_name -> proto.Device
-	35, // 8: proto.UserLogin.language:type_name -> proto.Language
-	32, // 9: proto.UserLoginResponse.response:type_name -> proto.Response
-	31, // 10: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	32, // 11: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	31, // 12: proto.UserProfileSetGender.request:type_name -> proto.Request
-	36, // 13: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	32, // 14: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	36, // 15: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	31, // 16: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	32, // 17: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	31, // 18: proto.UserContactsImport.request:type_name -> proto.Request
-	29, // 19: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	32, // 20: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	30, // 21: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	31, // 22: proto.UserContactsGetList.request:type_name -> proto.Request
-	32, // 23: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	37, // 24: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	31, // 25: proto.UserContactsDelete.request:type_name -> proto.Request
-	32, // 26: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	31, // 27: proto.UserContactsEdit.request:type_name -> proto.Request
-	32, // 28: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	31, // 29: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	32, // 30: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	31, // 31: proto.UserProfileGetGender.request:type_name -> proto.Request
-	32, // 32: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	36, // 33: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	31, // 34: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	32, // 35: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	31, // 36: proto.UserUsernameToId.request:type_name -> proto.Request
-	32, // 37: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	38, // [38:38] is the sub-list for method output_type
-	38, // [38:38] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	32, // 0: proto.UserRegister.request:type_name -> proto.Request
+	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
+	33, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
+	32, // 4: proto.UserVerify.request:type_name -> proto.Request
+	33, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	32, // 6: proto.UserLogin.request:type_name -> proto.Request
+	34, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	35, // 8: proto.UserLogin.device:type_name -> proto.Device
+	36, // 9: proto.UserLogin.language:type_name -> proto.Language
+	33, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	32, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	33, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	32, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	37, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	33, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	37, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	32, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	33, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	32, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	30, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	33, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	31, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	32, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	33, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	38, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	32, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	33, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	32, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	33, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	32, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	33, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	32, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	33, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	37, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	32, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	33, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	32, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	33, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	39, // [39:39] is the sub-list for method output_type
+	39, // [39:39] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -2068,7 +2201,7 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -205,13 +205,16 @@ func ChatGetRoom(m *pb.ChatGetRoom) *wire.Error {
 
 // ChatSendMessage checks a ChatSendMessage request (action 201). It returns nil or the first failing rule's error.
 func ChatSendMessage(m *pb.ChatSendMessage) *wire.Error {
-	if !known(pb.RoomMessageType_name, int32(m.MessageType)) {
+	if m.MessageType != pb.RoomMessageType_TEXT && m.MessageType != pb.RoomMessageType_IMAGE && m.MessageType != pb.RoomMessageType_IMAGE_TEXT && m.MessageType != pb.RoomMessageType_VIDEO && m.MessageType != pb.RoomMessageType_VIDEO_TEXT && m.MessageType != pb.RoomMessageType_AUDIO && m.MessageType != pb.RoomMessageType_AUDIO_TEXT && m.MessageType != pb.RoomMessageType_VOICE && m.MessageType != pb.RoomMessageType_GIF && m.MessageType != pb.RoomMessageType_GIF_TEXT && m.MessageType != pb.RoomMessageType_FILE && m.MessageType != pb.RoomMessageType_FILE_TEXT && m.MessageType != pb.RoomMessageType_LOCATION && m.MessageType != pb.RoomMessageType_LOG && m.MessageType != pb.RoomMessageType_CONTACT {
 		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadInvalidMessageType)
 	}
 	if m.RoomId == 0 {
 		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadInvalidRoom)
 	}
 	if utf8.RuneCountInString(m.Message) > 4096 {
+		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadMessageTooLong)
+	}
+	if utf8.RuneCountInString(m.AdditionalData) > 4096 {
 		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadMessageTooLong)
 	}
 	if (m.MessageType == pb.RoomMessageType_TEXT) && m.Message == "" {
@@ -306,7 +309,7 @@ func ChatUpdateStatus(m *pb.ChatUpdateStatus) *wire.Error {
 	if m.MessageId == 0 {
 		return errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidMessageId)
 	}
-	if m.Status != pb.RoomMessageStatus_DELIVERED && m.Status != pb.RoomMessageStatus_SEEN {
+	if m.Status != pb.RoomMessageStatus_DELIVERED && m.Status != pb.RoomMessageStatus_SEEN && m.Status != pb.RoomMessageStatus_LISTENED {
 		return errs.NewChatUpdateStatusBadPayload(errs.ChatUpdateStatusBadPayloadInvalidStatus)
 	}
 	return nil
@@ -476,13 +479,16 @@ func GroupLeft(m *pb.GroupLeft) *wire.Error {
 
 // GroupSendMessage checks a GroupSendMessage request (action 310). It returns nil or the first failing rule's error.
 func GroupSendMessage(m *pb.GroupSendMessage) *wire.Error {
-	if !known(pb.RoomMessageType_name, int32(m.MessageType)) {
+	if m.MessageType != pb.RoomMessageType_TEXT && m.MessageType != pb.RoomMessageType_IMAGE && m.MessageType != pb.RoomMessageType_IMAGE_TEXT && m.MessageType != pb.RoomMessageType_VIDEO && m.MessageType != pb.RoomMessageType_VIDEO_TEXT && m.MessageType != pb.RoomMessageType_AUDIO && m.MessageType != pb.RoomMessageType_AUDIO_TEXT && m.MessageType != pb.RoomMessageType_VOICE && m.MessageType != pb.RoomMessageType_GIF && m.MessageType != pb.RoomMessageType_GIF_TEXT && m.MessageType != pb.RoomMessageType_FILE && m.MessageType != pb.RoomMessageType_FILE_TEXT && m.MessageType != pb.RoomMessageType_LOCATION && m.MessageType != pb.RoomMessageType_LOG && m.MessageType != pb.RoomMessageType_CONTACT {
 		return errs.NewGroupSendMessageBadPayload(errs.GroupSendMessageBadPayloadInvalidMessageType)
 	}
 	if m.RoomId == 0 {
 		return errs.NewGroupSendMessageBadPayload(errs.GroupSendMessageBadPayloadInvalidRoom)
 	}
 	if utf8.RuneCountInString(m.Message) > 4096 {
+		return errs.NewGroupSendMessageBadPayload(errs.GroupSendMessageBadPayloadMessageTooLong)
+	}
+	if utf8.RuneCountInString(m.AdditionalData) > 4096 {
 		return errs.NewGroupSendMessageBadPayload(errs.GroupSendMessageBadPayloadMessageTooLong)
 	}
 	if (m.MessageType == pb.RoomMessageType_TEXT) && m.Message == "" {
@@ -577,7 +583,7 @@ func GroupUpdateStatus(m *pb.GroupUpdateStatus) *wire.Error {
 	if m.MessageId == 0 {
 		return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageId)
 	}
-	if m.Status != pb.RoomMessageStatus_DELIVERED && m.Status != pb.RoomMessageStatus_SEEN {
+	if m.Status != pb.RoomMessageStatus_DELIVERED && m.Status != pb.RoomMessageStatus_SEEN && m.Status != pb.RoomMessageStatus_LISTENED {
 		return errs.NewGroupUpdateStatusBadPayload(errs.GroupUpdateStatusBadPayloadInvalidMessageStatus)
 	}
 	return nil
@@ -637,13 +643,16 @@ func ChannelLeft(m *pb.ChannelLeft) *wire.Error {
 
 // ChannelSendMessage checks a ChannelSendMessage request (action 410). It returns nil or the first failing rule's error.
 func ChannelSendMessage(m *pb.ChannelSendMessage) *wire.Error {
-	if !known(pb.RoomMessageType_name, int32(m.MessageType)) {
+	if m.MessageType != pb.RoomMessageType_TEXT && m.MessageType != pb.RoomMessageType_IMAGE && m.MessageType != pb.RoomMessageType_IMAGE_TEXT && m.MessageType != pb.RoomMessageType_VIDEO && m.MessageType != pb.RoomMessageType_VIDEO_TEXT && m.MessageType != pb.RoomMessageType_AUDIO && m.MessageType != pb.RoomMessageType_AUDIO_TEXT && m.MessageType != pb.RoomMessageType_VOICE && m.MessageType != pb.RoomMessageType_GIF && m.MessageType != pb.RoomMessageType_GIF_TEXT && m.MessageType != pb.RoomMessageType_FILE && m.MessageType != pb.RoomMessageType_FILE_TEXT && m.MessageType != pb.RoomMessageType_LOCATION && m.MessageType != pb.RoomMessageType_LOG && m.MessageType != pb.RoomMessageType_CONTACT {
 		return errs.NewChannelSendMessageBadPayload(errs.ChannelSendMessageBadPayloadInvalidMessageType)
 	}
 	if m.RoomId == 0 {
 		return errs.NewChannelSendMessageBadPayload(errs.ChannelSendMessageBadPayloadInvalidRoom)
 	}
 	if utf8.RuneCountInString(m.Message) > 4096 {
+		return errs.NewChannelSendMessageBadPayload(errs.ChannelSendMessageBadPayloadMessageTooLong)
+	}
+	if utf8.RuneCountInString(m.AdditionalData) > 4096 {
 		return errs.NewChannelSendMessageBadPayload(errs.ChannelSendMessageBadPayloadMessageTooLong)
 	}
 	if (m.MessageType == pb.RoomMessageType_TEXT) && m.Message == "" {
@@ -774,7 +783,7 @@ func ClientCondition(m *pb.ClientCondition) *wire.Error {
 		if x1.RoomId == 0 {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidRoomId)
 		}
-		if len(x1.OfflineDeleted) > 1000 {
+		if len(x1.OfflineDeletedDeprecated) > 1000 {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
 		}
 		if len(x1.OfflineEdited) > 1000 {
@@ -799,6 +808,20 @@ func ClientCondition(m *pb.ClientCondition) *wire.Error {
 		}
 		if !known(pb.ClientCondition_Room_OfflineMute_name, int32(x1.OfflineMute)) {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineMute)
+		}
+		if len(x1.OfflineListened) > 1000 {
+			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineSeen)
+		}
+		if len(x1.OfflineDeleted) > 1000 {
+			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
+		}
+		for _, x2 := range x1.OfflineDeleted {
+			if x2 == nil {
+				continue
+			}
+			if x2.MessageId == 0 {
+				return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
+			}
 		}
 	}
 	{
