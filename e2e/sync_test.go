@@ -205,7 +205,9 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 		r     func() *pb.ClientCondition_Room
 		minor wire.Minor
 	}{
-		{func() *pb.ClientCondition_Room { return &pb.ClientCondition_Room{RoomId: room, OfflineDeletedDeprecated: many} }, errs.ClientConditionBadPayloadInvalidOfflineDeleted},
+		{func() *pb.ClientCondition_Room {
+			return &pb.ClientCondition_Room{RoomId: room, OfflineDeletedDeprecated: many}
+		}, errs.ClientConditionBadPayloadInvalidOfflineDeleted},
 		{func() *pb.ClientCondition_Room { return &pb.ClientCondition_Room{RoomId: room, OfflineSeen: many} }, errs.ClientConditionBadPayloadInvalidOfflineSeen},
 		{func() *pb.ClientCondition_Room {
 			r := &pb.ClientCondition_Room{RoomId: room}
