@@ -4,27 +4,19 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
-	"github.com/gapd/gapd/wire/check"
 )
 
-// maxNickname is spec/actions/user.yaml's max_len for UserProfileSetNickname.
-const maxNickname = 64
-
 // UserProfileSetNickname stores the nickname without surrounding white
-// space. Validation saw the untrimmed value, so the trimmed one is checked
-// again: what is stored must itself be a valid nickname.
+// space. The validator's checks hold for the trimmed value too: a name has a
+// visible character, which trimming keeps, and trimming only shortens it.
 func (h *Handlers) UserProfileSetNickname(ctx context.Context, s wire.Session, req *pb.UserProfileSetNickname) (*pb.UserProfileSetNicknameResponse, error) {
 	nick := strings.TrimSpace(req.Nickname)
-	if n := utf8.RuneCountInString(nick); n < 1 || n > maxNickname || !check.Text(nick) {
-		return nil, errs.NewUserProfileSetNicknameBadPayload(errs.UserProfileSetNicknameBadPayloadInvalidNickname)
-	}
 	err := h.setProfile(ctx, s, "nickname", func(tx *storage.Tx, id int64) error { return tx.SetNickname(id, nick) })
 	if err != nil {
 		return nil, err

@@ -147,7 +147,8 @@ var formatSamples = map[string]formatSample{
 	"phone_national": {uint64(9123456789), uint64(1)},
 	"phone":          {"+989123456789", "12ab"},
 	"email":          {"a@example.com", "not-an-email"},
-	"text":           {"hello", "   "},
+	"name":           {"Ali \u200d", "abc\u202e"},
+	"message":        {"line\nline\t", "bell\a"},
 	"username":       {"alice_1", "9lives"},
 	"sha256":         {sha256Sample(32), sha256Sample(31)},
 	"token":          {"tok123", "tok en"},
@@ -538,7 +539,7 @@ func sized(format *ir.Format, n int, multi bool) string {
 			return p + strings.Repeat(" ", n-len(p))
 		}
 		return strings.Repeat("9", n)
-	case "", "text":
+	case "", "name", "message":
 		if multi {
 			return strings.Repeat("é", n)
 		}

@@ -102,7 +102,7 @@ func UserProfileSetNickname(m *pb.UserProfileSetNickname) *wire.Error {
 	if utf8.RuneCountInString(m.Nickname) > 64 {
 		return errs.NewUserProfileSetNicknameBadPayload(errs.UserProfileSetNicknameBadPayloadInvalidNickname)
 	}
-	if m.Nickname != "" && !check.Text(m.Nickname) {
+	if m.Nickname != "" && !check.Name(m.Nickname) {
 		return errs.NewUserProfileSetNicknameBadPayload(errs.UserProfileSetNicknameBadPayloadInvalidNickname)
 	}
 	return nil
@@ -129,7 +129,13 @@ func UserContactsImport(m *pb.UserContactsImport) *wire.Error {
 		if utf8.RuneCountInString(x1.FirstName) > 64 {
 			return errs.NewUserContactsImportBadPayload(errs.UserContactsImportBadPayloadInvalidFirstName)
 		}
+		if x1.FirstName != "" && !check.Name(x1.FirstName) {
+			return errs.NewUserContactsImportBadPayload(errs.UserContactsImportBadPayloadInvalidFirstName)
+		}
 		if utf8.RuneCountInString(x1.LastName) > 64 {
+			return errs.NewUserContactsImportBadPayload(errs.UserContactsImportBadPayloadInvalidLastName)
+		}
+		if x1.LastName != "" && !check.Name(x1.LastName) {
 			return errs.NewUserContactsImportBadPayload(errs.UserContactsImportBadPayloadInvalidLastName)
 		}
 	}
@@ -157,7 +163,13 @@ func UserContactsEdit(m *pb.UserContactsEdit) *wire.Error {
 	if utf8.RuneCountInString(m.FirstName) > 64 {
 		return errs.NewUserContactsEditBadPayload(errs.UserContactsEditBadPayloadInvalidFirstName)
 	}
+	if m.FirstName != "" && !check.Name(m.FirstName) {
+		return errs.NewUserContactsEditBadPayload(errs.UserContactsEditBadPayloadInvalidFirstName)
+	}
 	if utf8.RuneCountInString(m.LastName) > 64 {
+		return errs.NewUserContactsEditBadPayload(errs.UserContactsEditBadPayloadInvalidLastName)
+	}
+	if m.LastName != "" && !check.Name(m.LastName) {
 		return errs.NewUserContactsEditBadPayload(errs.UserContactsEditBadPayloadInvalidLastName)
 	}
 	if !(m.FirstName != "" || m.LastName != "") {
@@ -213,6 +225,9 @@ func ChatSendMessage(m *pb.ChatSendMessage) *wire.Error {
 	}
 	if utf8.RuneCountInString(m.Message) > 4096 {
 		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadMessageTooLong)
+	}
+	if m.Message != "" && !check.Message(m.Message) {
+		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadTextWithoutMessage)
 	}
 	if utf8.RuneCountInString(m.AdditionalData) > 4096 {
 		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadMessageTooLong)
@@ -329,6 +344,9 @@ func ChatEditMessage(m *pb.ChatEditMessage) *wire.Error {
 	if utf8.RuneCountInString(m.Message) > 4096 {
 		return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidMessage)
 	}
+	if m.Message != "" && !check.Message(m.Message) {
+		return errs.NewChatEditMessageBadPayload(errs.ChatEditMessageBadPayloadInvalidMessage)
+	}
 	return nil
 }
 
@@ -370,7 +388,7 @@ func GroupCreate(m *pb.GroupCreate) *wire.Error {
 	if utf8.RuneCountInString(m.Name) > 128 {
 		return errs.NewGroupCreateBadPayload(errs.GroupCreateBadPayloadInvalidName)
 	}
-	if m.Name != "" && !check.Text(m.Name) {
+	if m.Name != "" && !check.Name(m.Name) {
 		return errs.NewGroupCreateBadPayload(errs.GroupCreateBadPayloadInvalidName)
 	}
 	if utf8.RuneCountInString(m.Description) > 512 {
@@ -430,7 +448,7 @@ func GroupEdit(m *pb.GroupEdit) *wire.Error {
 	if utf8.RuneCountInString(m.Name) > 128 {
 		return errs.NewGroupEditBadPayload(errs.GroupEditBadPayloadInvalidName)
 	}
-	if m.Name != "" && !check.Text(m.Name) {
+	if m.Name != "" && !check.Name(m.Name) {
 		return errs.NewGroupEditBadPayload(errs.GroupEditBadPayloadInvalidName)
 	}
 	if utf8.RuneCountInString(m.Description) > 512 {
@@ -487,6 +505,9 @@ func GroupSendMessage(m *pb.GroupSendMessage) *wire.Error {
 	}
 	if utf8.RuneCountInString(m.Message) > 4096 {
 		return errs.NewGroupSendMessageBadPayload(errs.GroupSendMessageBadPayloadMessageTooLong)
+	}
+	if m.Message != "" && !check.Message(m.Message) {
+		return errs.NewGroupSendMessageBadPayload(errs.GroupSendMessageBadPayloadTextWithoutMessage)
 	}
 	if utf8.RuneCountInString(m.AdditionalData) > 4096 {
 		return errs.NewGroupSendMessageBadPayload(errs.GroupSendMessageBadPayloadMessageTooLong)
@@ -597,7 +618,7 @@ func ChannelCreate(m *pb.ChannelCreate) *wire.Error {
 	if utf8.RuneCountInString(m.Name) > 128 {
 		return errs.NewChannelCreateBadPayload(errs.ChannelCreateBadPayloadInvalidName)
 	}
-	if m.Name != "" && !check.Text(m.Name) {
+	if m.Name != "" && !check.Name(m.Name) {
 		return errs.NewChannelCreateBadPayload(errs.ChannelCreateBadPayloadInvalidName)
 	}
 	if utf8.RuneCountInString(m.Description) > 512 {
@@ -651,6 +672,9 @@ func ChannelSendMessage(m *pb.ChannelSendMessage) *wire.Error {
 	}
 	if utf8.RuneCountInString(m.Message) > 4096 {
 		return errs.NewChannelSendMessageBadPayload(errs.ChannelSendMessageBadPayloadMessageTooLong)
+	}
+	if m.Message != "" && !check.Message(m.Message) {
+		return errs.NewChannelSendMessageBadPayload(errs.ChannelSendMessageBadPayloadTextWithoutMessage)
 	}
 	if utf8.RuneCountInString(m.AdditionalData) > 4096 {
 		return errs.NewChannelSendMessageBadPayload(errs.ChannelSendMessageBadPayloadMessageTooLong)
@@ -802,6 +826,9 @@ func ClientCondition(m *pb.ClientCondition) *wire.Error {
 			if utf8.RuneCountInString(x2.Message) > 4096 {
 				return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineEditedMessage)
 			}
+			if x2.Message != "" && !check.Message(x2.Message) {
+				return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineEditedMessage)
+			}
 		}
 		if len(x1.OfflineSeen) > 1000 {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineSeen)
@@ -895,7 +922,7 @@ func FileUploadInit(m *pb.FileUploadInit) *wire.Error {
 	if utf8.RuneCountInString(m.FileName) > 255 {
 		return errs.NewFileUploadInitBadPayload(errs.FileUploadInitBadPayloadInvalidFileName)
 	}
-	if m.FileName != "" && !check.Text(m.FileName) {
+	if m.FileName != "" && !check.Name(m.FileName) {
 		return errs.NewFileUploadInitBadPayload(errs.FileUploadInitBadPayloadInvalidFileName)
 	}
 	return nil

@@ -7,8 +7,6 @@ package check
 import (
 	"net/mail"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -57,24 +55,6 @@ func Phone(s string) bool {
 func Email(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Name == "" && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".")
-}
-
-// Text reports whether s is valid UTF-8 without control characters and not
-// only white space.
-func Text(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	blank := true
-	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return false
-		}
-		if !unicode.IsSpace(r) {
-			blank = false
-		}
-	}
-	return !blank
 }
 
 // Username reports whether s is letters, digits and underscores, starting

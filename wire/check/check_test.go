@@ -12,7 +12,12 @@ func TestFormats(t *testing.T) {
 		{"ISOCountry", ISOCountry, []string{"IR", "US", "DE"}, []string{"", "ir", "XX", "USA", "1A"}},
 		{"Phone", Phone, []string{"+989123456789", "0912 345 6789", "(555) 123-4567"}, []string{"", "12", "abc", "++1234", "1+234"}},
 		{"Email", Email, []string{"a@example.com", "first.last@mail.co"}, []string{"", "a", "a@b", "Bob <b@example.com>", "a@@b.com"}},
-		{"Text", Text, []string{"hello", "سلام", "a b"}, []string{"", "   ", "a\x00b", "line\nbreak", string([]byte{0xff})}},
+		{"Name", Name, []string{"hello", "سلام", "a b", "Ali \u200d", "👩\u200d💻", "e\u0301", "ﷺ"}, []string{
+			"", "   ", "a\x00b", "line\nbreak", string([]byte{0xff}),
+			"evil\u202etxt.exe", "a\u202ab", "a\u2066b\u2069", // bidi embedding, override, isolate
+			"\u200b", "\u200d\u200c", "\u3164", "\u115f\u1160", "\u2800", "\ufe0f", "\u0301", "\u00ad", "\U000e0041", // nothing visible
+		}},
+		{"Message", Message, []string{"hello", "line\nbreak\ttab", "سلام", "🙂", ""}, []string{"a\x00b", "bell\a", "esc\x1b[2J", "cr\r", "del\x7f", string([]byte{0xff})}},
 		{"Username", Username, []string{"alice_1", "Bob", "u12345"}, []string{"", "ab", "1abc", "a-b", "a b", "abcdefghijklmnopqrstuvwxyz0123456789"}},
 		{"Token", Token, []string{"tok123", "a.b-c_d~"}, []string{"a b", "é", "tab\t"}},
 	}
