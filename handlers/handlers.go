@@ -41,7 +41,15 @@ type Deps struct {
 	// Geo places client addresses for InfoLocation (the operator's -geoip);
 	// nil answers every InfoLocation with error 500.
 	Geo Geo
+
+	// SessionIdle is how long a session's token lives without a login
+	// (the operator's -session-idle); 0: DefaultSessionIdle.
+	SessionIdle time.Duration
 }
+
+// DefaultSessionIdle is how long an unused token lives: a device away for
+// half a year signs in again.
+const DefaultSessionIdle = 180 * 24 * time.Hour
 
 // Pusher delivers a response without a request (a push) to a user's live
 // sessions. server.Hub implements it; it is an interface here so handlers
@@ -50,12 +58,19 @@ type Pusher interface {
 	// Push sends msg as action to every live session of userID except the
 	// session except (nil for none). It never blocks on a slow connection.
 	Push(userID uint64, action uint16, msg proto.Message, except wire.Session) error
+	// Live reports whether device session deviceID is connected.
+	Live(deviceID uint64) bool
+	// EndSession sends the live connection of device session deviceID, if
+	// any, e and closes it.
+	EndSession(deviceID uint64, e *wire.Error)
 }
 
 // noPusher is the Hub of handlers built without one: nobody is online.
 type noPusher struct{}
 
 func (noPusher) Push(uint64, uint16, proto.Message, wire.Session) error { return nil }
+func (noPusher) Live(uint64) bool                                       { return false }
+func (noPusher) EndSession(uint64, *wire.Error)                         {}
 
 // Handlers implements dispatch.Handlers. Actions without behaviour yet fall
 // through to the embedded Unimplemented, which dispatch reports as the
@@ -73,6 +88,7 @@ type Handlers struct {
 	mutualOnly bool
 	maxMembers int
 	geo        Geo
+	idle       time.Duration
 }
 
 var _ dispatch.Handlers = (*Handlers)(nil)
@@ -89,7 +105,11 @@ func New(d Deps) *Handlers {
 		panic("handlers: " + err.Error())
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
-		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo}
+		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo,
+		idle: d.SessionIdle}
+	if h.idle <= 0 {
+		h.idle = DefaultSessionIdle
+	}
 	if h.maxMembers <= 0 {
 		h.maxMembers = DefaultMaxRoomMembers
 	}

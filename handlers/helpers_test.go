@@ -77,6 +77,7 @@ func (s *session) DeviceID() uint64                                  { return s.
 func (s *session) RemoteAddr() string                                { return "192.0.2.7:50123" }
 func (s *session) Send(context.Context, uint16, proto.Message) error { return nil }
 func (s *session) Virtual(string, *wire.Error)                       {}
+func (s *session) End(*wire.Error)                                   { s.user, s.device = 0, 0 }
 func (s *session) Login(userID, deviceID uint64) {
 	s.user, s.device = userID, deviceID
 	s.logins = append(s.logins, [2]uint64{userID, deviceID})

@@ -46,6 +46,11 @@ func (h *Handlers) UserLogin(ctx context.Context, s wire.Session, req *pb.UserLo
 		if err != nil {
 			return err
 		}
+		if max(sess.CreatedAt, sess.LastLoginAt) < h.idleCutoff() {
+			// Unused for too long: the token expires for good.
+			outcome = errs.NewUserLoginFailed(loginFailed)
+			return tx.RevokeSession(sess.ID)
+		}
 		user, err := tx.UserByID(sess.UserID)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gapd/gapd/wire"
 	"github.com/lxzan/gws"
 )
 
@@ -62,6 +63,8 @@ type conn struct {
 	done     chan struct{} // closed once the connection is finished
 	doneOnce sync.Once
 	closing  atomic.Bool // evicted or closing: frames still arriving are ignored
+
+	endWith atomic.Pointer[wire.Error] // set by End: sent after the current answer, then closed
 }
 
 func newConn(s *Server, ws *gws.Conn, remote string) *conn {

@@ -107,6 +107,28 @@ func (h *Hub) Online(userID uint64) int {
 	return len(h.byUser[userID])
 }
 
+// Live reports whether device session deviceID has a live connection.
+func (h *Hub) Live(deviceID uint64) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.byDevice[deviceID] != nil
+}
+
+// EndSession sends the live connection of device session deviceID, if it
+// has one, e (empty id) and closes it: the session was terminated or logged
+// out elsewhere.
+func (h *Hub) EndSession(deviceID uint64, e *wire.Error) {
+	h.mu.Lock()
+	c := h.byDevice[deviceID]
+	if c != nil {
+		h.dropLocked(c)
+	}
+	h.mu.Unlock()
+	if c != nil {
+		c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", e)}, closeNormal, "session ended")
+	}
+}
+
 // bind makes c the live connection of deviceID for userID, forgetting any
 // earlier binding of c itself (a second UserLogin on one connection). It
 // returns the connection it displaced, which the caller evicts. A connection

@@ -52,9 +52,19 @@ func (c *conn) handleFrame(binary bool, frame []byte) {
 			c.srv.log.Debug("request", "action", name, "request_id", res.RequestID,
 				"user_id", c.UserID(), "took", time.Since(start))
 			c.reply(out)
+			c.endIfAsked()
 			return
 		}
 	}
 	c.srv.metrics.observe(name, time.Since(start))
 	c.sendError(ctx, name, res.RequestID, res.Err)
+	c.endIfAsked()
+}
+
+// endIfAsked sends the error a handler ended the session with (End), after
+// the answer already queued, and closes the connection.
+func (c *conn) endIfAsked() {
+	if e := c.endWith.Swap(nil); e != nil {
+		c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", e)}, closeNormal, "session ended")
+	}
 }

@@ -50,6 +50,13 @@ func (c *conn) Send(ctx context.Context, action uint16, msg proto.Message) error
 // errConnClosed is Send's error once the connection has closed.
 var errConnClosed = errors.New("connection closed")
 
+// End drops the session from the hub now, so no push reaches it, and has
+// handleFrame send e and close once the current answer is queued.
+func (c *conn) End(e *wire.Error) {
+	c.srv.hub.drop(c)
+	c.endWith.Store(e)
+}
+
 // Virtual logs and counts a virtual error; it never reaches the client.
 func (c *conn) Virtual(action string, e *wire.Error) {
 	c.srv.metrics.countError(action, uint32(e.Major), true)

@@ -46,3 +46,6 @@ func (s *Session) Send(context.Context, uint16, proto.Message) error { return ni
 
 // Virtual ignores the error, which a server would log and count.
 func (s *Session) Virtual(string, *wire.Error) {}
+
+// End logs the session out: routes called directly have no connection to close.
+func (s *Session) End(*wire.Error) { s.User, s.Device = 0, 0 }

@@ -38,6 +38,12 @@ const (
 		device = ?, device_name = ?, language = ?, ip = ?
 		WHERE id = ? AND revoked = 0`
 	qRevokeSession = `UPDATE sessions SET revoked = 1 WHERE id = ? AND revoked = 0`
+	// A session is active from its creation or last login on; one idle since
+	// before the cutoff has expired.
+	qActiveSessions = `SELECT ` + sessionColumns + ` FROM sessions
+		WHERE user_id = ? AND revoked = 0 AND max(created_at, last_login_at) >= ?
+		ORDER BY max(created_at, last_login_at) DESC, id DESC`
+	qRevokeUserSession = `UPDATE sessions SET revoked = 1 WHERE id = ? AND user_id = ? AND revoked = 0`
 )
 
 // CreateSession starts a session for the user under the hash of a new token.
@@ -66,4 +72,17 @@ func (t *Tx) TouchSession(id, now int64, d DeviceInfo) error {
 // there is no such live session.
 func (t *Tx) RevokeSession(id int64) error {
 	return t.execOne("revoke session", qRevokeSession, id)
+}
+
+// ActiveSessions lists the user's sessions that are neither revoked nor idle
+// since before idleCutoff (Unix seconds), most recently active first.
+func (t *Tx) ActiveSessions(userID, idleCutoff int64) ([]Session, error) {
+	var ss []Session
+	return ss, wrap("active sessions", t.tx.SelectContext(t.ctx, &ss, qActiveSessions, userID, idleCutoff))
+}
+
+// RevokeUserSession ends session id if it is a live session of userID.
+// ErrNotFound otherwise, so nobody ends another user's session.
+func (t *Tx) RevokeUserSession(userID, id int64) error {
+	return t.execOne("revoke user session", qRevokeUserSession, id, userID)
 }

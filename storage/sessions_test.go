@@ -75,3 +75,44 @@ func TestCreateSessionDuplicateToken(t *testing.T) {
 		t.Fatalf("second session with the same token hash: %v, want ErrDuplicate", err)
 	}
 }
+
+func TestActiveSessions(t *testing.T) {
+	db := openTest(t)
+	u := newUser(t, db, "+15550000302")
+	other := newUser(t, db, "+15550000303")
+	var fresh, touched, theirs Session
+	write(t, db, func(tx *Tx) (err error) {
+		if _, err = tx.CreateSession(u.ID, []byte("old"), 100); err != nil {
+			return err
+		}
+		if fresh, err = tx.CreateSession(u.ID, []byte("fresh"), 900); err != nil {
+			return err
+		}
+		if touched, err = tx.CreateSession(u.ID, []byte("touched"), 100); err != nil {
+			return err
+		}
+		if theirs, err = tx.CreateSession(other.ID, []byte("theirs"), 950); err != nil {
+			return err
+		}
+		return tx.TouchSession(touched.ID, 1000, DeviceInfo{DeviceName: "phone"})
+	})
+	ids := func() (out []int64) {
+		read(t, db, func(tx *Tx) error {
+			ss, err := tx.ActiveSessions(u.ID, 500)
+			for _, s := range ss {
+				out = append(out, s.ID)
+			}
+			return err
+		})
+		return out
+	}
+	// "old" is idle since 100, before the cutoff; touched logged in last.
+	if got, want := ids(), []int64{touched.ID, fresh.ID}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("active %v, want %v", got, want)
+	}
+	wantNotFound(t, "revoking another user's session", db.Write(testCtx(t), func(tx *Tx) error { return tx.RevokeUserSession(u.ID, theirs.ID) }))
+	write(t, db, func(tx *Tx) error { return tx.RevokeUserSession(u.ID, fresh.ID) })
+	if got, want := ids(), []int64{touched.ID}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after revoke %v, want %v", got, want)
+	}
+}

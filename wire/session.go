@@ -24,6 +24,10 @@ type Session interface {
 	// after ClientCondition moves at the client's reading pace instead of
 	// overflowing the queue. It fails when ctx ends or the connection closes.
 	Send(ctx context.Context, action uint16, msg proto.Message) error
+	// End ends the connection's session after the answer to the request
+	// being handled: the session stops receiving pushes at once, and once
+	// the answer is queued the connection is sent e (empty id) and closed.
+	End(e *Error)
 	// Virtual reports a virtual error (the catalogue's kind "virtual"): the
 	// server logs and counts it under action and never sends it.
 	Virtual(action string, e *Error)

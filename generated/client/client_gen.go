@@ -217,6 +217,42 @@ func (c *Client) UserUsernameToId(ctx context.Context, req *pb.UserUsernameToId)
 	return resp, nil
 }
 
+// UserSessionGetActiveList calls action 125 and returns its UserSessionGetActiveListResponse. Lists the user's live sessions (devices that are logged in or may log in with their token), newest activity first, each with what it reported at UserLogin, its address and country, and when it was last active; current marks the caller's.
+func (c *Client) UserSessionGetActiveList(ctx context.Context, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserSessionGetActiveListResponse)
+	if err := c.conn.Call(ctx, 125, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserSessionTerminate calls action 126 and returns its UserSessionTerminateResponse. Ends another session of the user: its token stops working and its live connection gets SESSION_IS_TERMINATED (8) and is closed. The caller's own session is refused (172): it logs out with UserSessionLogout.
+func (c *Client) UserSessionTerminate(ctx context.Context, req *pb.UserSessionTerminate) (*pb.UserSessionTerminateResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserSessionTerminateResponse)
+	if err := c.conn.Call(ctx, 126, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserSessionLogout calls action 127 and returns its UserSessionLogoutResponse. Ends the caller's own session: its token stops working, and after this response the connection gets SESSION_IS_TERMINATED (8) and is closed.
+func (c *Client) UserSessionLogout(ctx context.Context, req *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserSessionLogoutResponse)
+	if err := c.conn.Call(ctx, 127, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // ChatGetRoom calls action 200 and returns its ChatGetRoomResponse. Returns the one-to-one chat room with a user.
 func (c *Client) ChatGetRoom(ctx context.Context, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error) {
 	if req.Request == nil {
@@ -712,6 +748,12 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserProfileGetNicknameResponse), true
 	case 30113:
 		return new(pb.UserUsernameToIdResponse), true
+	case 30125:
+		return new(pb.UserSessionGetActiveListResponse), true
+	case 30126:
+		return new(pb.UserSessionTerminateResponse), true
+	case 30127:
+		return new(pb.UserSessionLogoutResponse), true
 	case 30200:
 		return new(pb.ChatGetRoomResponse), true
 	case 30201:

@@ -14,60 +14,63 @@ import (
 
 // Request action ids.
 const (
-	ActionConnectionSymmetricKey uint16 = 2
-	ActionHeartbeat              uint16 = 3
-	ActionUserRegister           uint16 = 100
-	ActionUserVerify             uint16 = 101
-	ActionUserLogin              uint16 = 102
-	ActionUserProfileSetEmail    uint16 = 103
-	ActionUserProfileSetGender   uint16 = 104
-	ActionUserProfileSetNickname uint16 = 105
-	ActionUserContactsImport     uint16 = 106
-	ActionUserContactsGetList    uint16 = 107
-	ActionUserContactsDelete     uint16 = 108
-	ActionUserContactsEdit       uint16 = 109
-	ActionUserProfileGetEmail    uint16 = 110
-	ActionUserProfileGetGender   uint16 = 111
-	ActionUserProfileGetNickname uint16 = 112
-	ActionUserUsernameToId       uint16 = 113
-	ActionChatGetRoom            uint16 = 200
-	ActionChatSendMessage        uint16 = 201
-	ActionChatUpdateStatus       uint16 = 202
-	ActionChatEditMessage        uint16 = 203
-	ActionChatDeleteMessage      uint16 = 204
-	ActionChatClearMessage       uint16 = 205
-	ActionChatDelete             uint16 = 206
-	ActionGroupCreate            uint16 = 300
-	ActionGroupAddMember         uint16 = 301
-	ActionGroupAddAdmin          uint16 = 302
-	ActionGroupAddModerator      uint16 = 303
-	ActionGroupClearMessage      uint16 = 304
-	ActionGroupEdit              uint16 = 305
-	ActionGroupKickAdmin         uint16 = 306
-	ActionGroupKickMember        uint16 = 307
-	ActionGroupKickModerator     uint16 = 308
-	ActionGroupLeft              uint16 = 309
-	ActionGroupSendMessage       uint16 = 310
-	ActionGroupUpdateStatus      uint16 = 311
-	ActionChannelCreate          uint16 = 400
-	ActionChannelAddMember       uint16 = 401
-	ActionChannelAddAdmin        uint16 = 402
-	ActionChannelLeft            uint16 = 409
-	ActionChannelSendMessage     uint16 = 410
-	ActionInfoLocation           uint16 = 500
-	ActionInfoCountry            uint16 = 501
-	ActionInfoTime               uint16 = 502
-	ActionInfoPage               uint16 = 503
-	ActionClientCondition        uint16 = 600
-	ActionClientGetRoomList      uint16 = 601
-	ActionClientGetRoom          uint16 = 602
-	ActionClientGetRoomHistory   uint16 = 603
-	ActionFileUploadOption       uint16 = 700
-	ActionFileUploadInit         uint16 = 701
-	ActionFileUpload             uint16 = 702
-	ActionFileUploadStatus       uint16 = 703
-	ActionFileInfo               uint16 = 704
-	ActionFileDownload           uint16 = 705
+	ActionConnectionSymmetricKey   uint16 = 2
+	ActionHeartbeat                uint16 = 3
+	ActionUserRegister             uint16 = 100
+	ActionUserVerify               uint16 = 101
+	ActionUserLogin                uint16 = 102
+	ActionUserProfileSetEmail      uint16 = 103
+	ActionUserProfileSetGender     uint16 = 104
+	ActionUserProfileSetNickname   uint16 = 105
+	ActionUserContactsImport       uint16 = 106
+	ActionUserContactsGetList      uint16 = 107
+	ActionUserContactsDelete       uint16 = 108
+	ActionUserContactsEdit         uint16 = 109
+	ActionUserProfileGetEmail      uint16 = 110
+	ActionUserProfileGetGender     uint16 = 111
+	ActionUserProfileGetNickname   uint16 = 112
+	ActionUserUsernameToId         uint16 = 113
+	ActionUserSessionGetActiveList uint16 = 125
+	ActionUserSessionTerminate     uint16 = 126
+	ActionUserSessionLogout        uint16 = 127
+	ActionChatGetRoom              uint16 = 200
+	ActionChatSendMessage          uint16 = 201
+	ActionChatUpdateStatus         uint16 = 202
+	ActionChatEditMessage          uint16 = 203
+	ActionChatDeleteMessage        uint16 = 204
+	ActionChatClearMessage         uint16 = 205
+	ActionChatDelete               uint16 = 206
+	ActionGroupCreate              uint16 = 300
+	ActionGroupAddMember           uint16 = 301
+	ActionGroupAddAdmin            uint16 = 302
+	ActionGroupAddModerator        uint16 = 303
+	ActionGroupClearMessage        uint16 = 304
+	ActionGroupEdit                uint16 = 305
+	ActionGroupKickAdmin           uint16 = 306
+	ActionGroupKickMember          uint16 = 307
+	ActionGroupKickModerator       uint16 = 308
+	ActionGroupLeft                uint16 = 309
+	ActionGroupSendMessage         uint16 = 310
+	ActionGroupUpdateStatus        uint16 = 311
+	ActionChannelCreate            uint16 = 400
+	ActionChannelAddMember         uint16 = 401
+	ActionChannelAddAdmin          uint16 = 402
+	ActionChannelLeft              uint16 = 409
+	ActionChannelSendMessage       uint16 = 410
+	ActionInfoLocation             uint16 = 500
+	ActionInfoCountry              uint16 = 501
+	ActionInfoTime                 uint16 = 502
+	ActionInfoPage                 uint16 = 503
+	ActionClientCondition          uint16 = 600
+	ActionClientGetRoomList        uint16 = 601
+	ActionClientGetRoom            uint16 = 602
+	ActionClientGetRoomHistory     uint16 = 603
+	ActionFileUploadOption         uint16 = 700
+	ActionFileUploadInit           uint16 = 701
+	ActionFileUpload               uint16 = 702
+	ActionFileUploadStatus         uint16 = 703
+	ActionFileInfo                 uint16 = 704
+	ActionFileDownload             uint16 = 705
 )
 
 // Ids of messages the server sends without a request.
@@ -110,6 +113,12 @@ type Handlers interface {
 	UserProfileGetNickname(ctx context.Context, s wire.Session, req *pb.UserProfileGetNickname) (*pb.UserProfileGetNicknameResponse, error)
 	// UserUsernameToId handles action 113. Looks up the user id that belongs to a username.
 	UserUsernameToId(ctx context.Context, s wire.Session, req *pb.UserUsernameToId) (*pb.UserUsernameToIdResponse, error)
+	// UserSessionGetActiveList handles action 125. Lists the user's live sessions (devices that are logged in or may log in with their token), newest activity first, each with what it reported at UserLogin, its address and country, and when it was last active; current marks the caller's.
+	UserSessionGetActiveList(ctx context.Context, s wire.Session, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error)
+	// UserSessionTerminate handles action 126. Ends another session of the user: its token stops working and its live connection gets SESSION_IS_TERMINATED (8) and is closed. The caller's own session is refused (172): it logs out with UserSessionLogout.
+	UserSessionTerminate(ctx context.Context, s wire.Session, req *pb.UserSessionTerminate) (*pb.UserSessionTerminateResponse, error)
+	// UserSessionLogout handles action 127. Ends the caller's own session: its token stops working, and after this response the connection gets SESSION_IS_TERMINATED (8) and is closed.
+	UserSessionLogout(ctx context.Context, s wire.Session, req *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error)
 	// ChatGetRoom handles action 200. Returns the one-to-one chat room with a user.
 	ChatGetRoom(ctx context.Context, s wire.Session, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error)
 	// ChatSendMessage handles action 201. Sends a message to a chat room.
@@ -270,6 +279,21 @@ func (Unimplemented) UserProfileGetNickname(context.Context, wire.Session, *pb.U
 
 // UserUsernameToId is not implemented.
 func (Unimplemented) UserUsernameToId(context.Context, wire.Session, *pb.UserUsernameToId) (*pb.UserUsernameToIdResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserSessionGetActiveList is not implemented.
+func (Unimplemented) UserSessionGetActiveList(context.Context, wire.Session, *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserSessionTerminate is not implemented.
+func (Unimplemented) UserSessionTerminate(context.Context, wire.Session, *pb.UserSessionTerminate) (*pb.UserSessionTerminateResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserSessionLogout is not implemented.
+func (Unimplemented) UserSessionLogout(context.Context, wire.Session, *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1052,6 +1076,117 @@ var routeUserUsernameToId = wire.Route{
 		return m.(*pb.UserUsernameToId).GetRequest().GetId()
 	},
 	ResponseID: 30113,
+}
+var routeUserSessionGetActiveList = wire.Route{
+	BadPayload: errs.UserSessionGetActiveListBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.UserSessionGetActiveList)
+		if e := validate.UserSessionGetActiveList(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).UserSessionGetActiveList(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.UserSessionGetActiveListResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.UserSessionGetActiveListBadPayload, errs.UserSessionGetActiveListInternalServerError},
+	ID:       ActionUserSessionGetActiveList,
+	Internal: errs.UserSessionGetActiveListInternalServerError,
+	Login:    true,
+	Name:     "UserSessionGetActiveList",
+	NewRequest: func() proto.Message {
+		return new(pb.UserSessionGetActiveList)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserSessionGetActiveListResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserSessionGetActiveList).GetRequest().GetId()
+	},
+	ResponseID: 30125,
+}
+var routeUserSessionTerminate = wire.Route{
+	BadPayload: errs.UserSessionTerminateBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.UserSessionTerminate)
+		if e := validate.UserSessionTerminate(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).UserSessionTerminate(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.UserSessionTerminateResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.UserSessionTerminateBadPayload, errs.UserSessionTerminateInternalServerError, errs.UserSessionTerminateForbidden},
+	ID:       ActionUserSessionTerminate,
+	Internal: errs.UserSessionTerminateInternalServerError,
+	Login:    true,
+	Name:     "UserSessionTerminate",
+	NewRequest: func() proto.Message {
+		return new(pb.UserSessionTerminate)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserSessionTerminateResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserSessionTerminate).GetRequest().GetId()
+	},
+	ResponseID: 30126,
+}
+var routeUserSessionLogout = wire.Route{
+	BadPayload: errs.UserSessionLogoutBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.UserSessionLogout)
+		if e := validate.UserSessionLogout(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).UserSessionLogout(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.UserSessionLogoutResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.UserSessionLogoutBadPayload, errs.UserSessionLogoutInternalServerError},
+	ID:       ActionUserSessionLogout,
+	Internal: errs.UserSessionLogoutInternalServerError,
+	Login:    true,
+	Name:     "UserSessionLogout",
+	NewRequest: func() proto.Message {
+		return new(pb.UserSessionLogout)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserSessionLogoutResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserSessionLogout).GetRequest().GetId()
+	},
+	ResponseID: 30127,
 }
 var routeChatGetRoom = wire.Route{
 	BadPayload: errs.ChatGetRoomBadPayload,
@@ -2493,6 +2628,12 @@ func Lookup(action uint16) *wire.Route {
 		return &routeUserProfileGetNickname
 	case ActionUserUsernameToId:
 		return &routeUserUsernameToId
+	case ActionUserSessionGetActiveList:
+		return &routeUserSessionGetActiveList
+	case ActionUserSessionTerminate:
+		return &routeUserSessionTerminate
+	case ActionUserSessionLogout:
+		return &routeUserSessionLogout
 	case ActionChatGetRoom:
 		return &routeChatGetRoom
 	case ActionChatSendMessage:
@@ -2575,7 +2716,7 @@ func Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func Routes() []*wire.Route {
-	return []*wire.Route{&routeConnectionSymmetricKey, &routeHeartbeat, &routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload}
+	return []*wire.Route{&routeConnectionSymmetricKey, &routeHeartbeat, &routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeUserSessionGetActiveList, &routeUserSessionTerminate, &routeUserSessionLogout, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload}
 }
 
 // Table is the action table for a wire.Dispatcher.

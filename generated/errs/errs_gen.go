@@ -21,6 +21,10 @@ const (
 	RelationError wire.Major = 6
 	// InternalServerError is error 7 INTERNAL_SERVER_ERROR: Internal server error is ocuured
 	InternalServerError wire.Major = 7
+	// SessionIsTerminated is error 8 SESSION_IS_TERMINATED: This session has been terminated or logged out; the connection is closed after it
+	SessionIsTerminated wire.Major = 8
+	// FloodRequest is error 10 FLOOD_REQUEST: Too many requests of this kind; wait before the next
+	FloodRequest wire.Major = 10
 	// UserRegisterBadPayload is error 100 USER_REGISTER_BAD_PAYLOAD: Bad payload for request
 	UserRegisterBadPayload wire.Major = 100
 	// UserRegisterInternalServerError is error 101 USER_REGISTER_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -97,6 +101,20 @@ const (
 	UserRegisterMaxTryLock wire.Major = 136
 	// UserRegisterMaxSendLock is error 137 USER_REGISTER_MAX_SEND_LOCK: Verify code has been forwarded exceedingly. for request
 	UserRegisterMaxSendLock wire.Major = 137
+	// UserSessionGetActiveListBadPayload is error 168 USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD: Bad payload for request
+	UserSessionGetActiveListBadPayload wire.Major = 168
+	// UserSessionGetActiveListInternalServerError is error 169 USER_SESSION_GET_ACTIVE_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserSessionGetActiveListInternalServerError wire.Major = 169
+	// UserSessionTerminateBadPayload is error 170 USER_SESSION_TERMINATE_BAD_PAYLOAD: Bad payload for request
+	UserSessionTerminateBadPayload wire.Major = 170
+	// UserSessionTerminateInternalServerError is error 171 USER_SESSION_TERMINATE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserSessionTerminateInternalServerError wire.Major = 171
+	// UserSessionTerminateForbidden is error 172 USER_SESSION_TERMINATE_FORBIDDEN: This session cannot be terminated by request; the current session logs out with
+	UserSessionTerminateForbidden wire.Major = 172
+	// UserSessionLogoutBadPayload is error 173 USER_SESSION_LOGOUT_BAD_PAYLOAD: Bad payload for request
+	UserSessionLogoutBadPayload wire.Major = 173
+	// UserSessionLogoutInternalServerError is error 174 USER_SESSION_LOGOUT_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserSessionLogoutInternalServerError wire.Major = 174
 	// ChatGetRoomBadPayload is error 200 CHAT_GET_ROOM_BAD_PAYLOAD: Bad payload for request
 	ChatGetRoomBadPayload wire.Major = 200
 	// ChatGetRoomInternalServerError is error 201 CHAT_GET_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -363,6 +381,10 @@ const (
 	UserUsernameToIdBadPayloadInvalidUsername wire.Minor = 1
 	// UserUsernameToIdNotFoundInvalidUsername is 134/1: Invalid username
 	UserUsernameToIdNotFoundInvalidUsername wire.Minor = 1
+	// UserSessionTerminateBadPayloadInvalidSessionId is 170/1: Session_ID is invalid
+	UserSessionTerminateBadPayloadInvalidSessionId wire.Minor = 1
+	// UserSessionLogoutBadPayloadInvalidSessionId is 173/1: Session_ID is invalid
+	UserSessionLogoutBadPayloadInvalidSessionId wire.Minor = 1
 	// ChatGetRoomBadPayloadInvalidPeerId is 200/1: Invalid peerId
 	ChatGetRoomBadPayloadInvalidPeerId wire.Minor = 1
 	// ChatSendMessageBadPayloadInvalidRoom is 203/1: Invalid roomId
@@ -769,6 +791,23 @@ func NewInternalServerError() *wire.Error {
 	}
 }
 
+// NewSessionIsTerminated returns error 8 SESSION_IS_TERMINATED.
+func NewSessionIsTerminated() *wire.Error {
+	return &wire.Error{
+		Major:   SessionIsTerminated,
+		Message: "SESSION_IS_TERMINATED: This session has been terminated or logged out; the connection is closed after it",
+	}
+}
+
+// NewFloodRequest returns error 10 FLOOD_REQUEST; wait is the seconds the client must wait.
+func NewFloodRequest(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   FloodRequest,
+		Message: "FLOOD_REQUEST: Too many requests of this kind; wait before the next",
+		Wait:    wait,
+	}
+}
+
 // NewUserRegisterBadPayload returns error 100 USER_REGISTER_BAD_PAYLOAD.
 func NewUserRegisterBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -1085,6 +1124,64 @@ func NewUserRegisterMaxSendLock(wait uint32) *wire.Error {
 		Major:   UserRegisterMaxSendLock,
 		Message: "USER_REGISTER_MAX_SEND_LOCK: Verify code has been forwarded exceedingly. for request",
 		Wait:    wait,
+	}
+}
+
+// NewUserSessionGetActiveListBadPayload returns error 168 USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD.
+func NewUserSessionGetActiveListBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserSessionGetActiveListBadPayload,
+		Message: "USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserSessionGetActiveListInternalServerError returns error 169 USER_SESSION_GET_ACTIVE_LIST_INTERNAL_SERVER_ERROR.
+func NewUserSessionGetActiveListInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserSessionGetActiveListInternalServerError,
+		Message: "USER_SESSION_GET_ACTIVE_LIST_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserSessionTerminateBadPayload returns error 170 USER_SESSION_TERMINATE_BAD_PAYLOAD.
+func NewUserSessionTerminateBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserSessionTerminateBadPayload,
+		Message: Describe(UserSessionTerminateBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserSessionTerminateInternalServerError returns error 171 USER_SESSION_TERMINATE_INTERNAL_SERVER_ERROR.
+func NewUserSessionTerminateInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserSessionTerminateInternalServerError,
+		Message: "USER_SESSION_TERMINATE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserSessionTerminateForbidden returns error 172 USER_SESSION_TERMINATE_FORBIDDEN.
+func NewUserSessionTerminateForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserSessionTerminateForbidden,
+		Message: "USER_SESSION_TERMINATE_FORBIDDEN: This session cannot be terminated by request; the current session logs out with",
+	}
+}
+
+// NewUserSessionLogoutBadPayload returns error 173 USER_SESSION_LOGOUT_BAD_PAYLOAD.
+func NewUserSessionLogoutBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserSessionLogoutBadPayload,
+		Message: Describe(UserSessionLogoutBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserSessionLogoutInternalServerError returns error 174 USER_SESSION_LOGOUT_INTERNAL_SERVER_ERROR.
+func NewUserSessionLogoutInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserSessionLogoutInternalServerError,
+		Message: "USER_SESSION_LOGOUT_INTERNAL_SERVER_ERROR: Internal server error for request",
 	}
 }
 
@@ -2048,6 +2145,17 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "system",
 	Name:        "INTERNAL_SERVER_ERROR",
 }, {
+	Code:        SessionIsTerminated,
+	Description: "This session has been terminated or logged out; the connection is closed after it",
+	Group:       "system",
+	Name:        "SESSION_IS_TERMINATED",
+}, {
+	Code:        FloodRequest,
+	Description: "Too many requests of this kind; wait before the next",
+	Group:       "system",
+	Name:        "FLOOD_REQUEST",
+	Wait:        true,
+}, {
 	Action:      100,
 	Code:        UserRegisterBadPayload,
 	Description: "Bad payload for request",
@@ -2370,6 +2478,58 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "user",
 	Name:        "USER_REGISTER_MAX_SEND_LOCK",
 	Wait:        true,
+}, {
+	Action:      125,
+	Code:        UserSessionGetActiveListBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD",
+}, {
+	Action:      125,
+	Code:        UserSessionGetActiveListInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_SESSION_GET_ACTIVE_LIST_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      126,
+	Code:        UserSessionTerminateBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserSessionTerminateBadPayloadInvalidSessionId,
+		Detail: "Session_ID is invalid",
+		ID:     "invalid_session_id",
+	}},
+	Name: "USER_SESSION_TERMINATE_BAD_PAYLOAD",
+}, {
+	Action:      126,
+	Code:        UserSessionTerminateInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_SESSION_TERMINATE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      126,
+	Code:        UserSessionTerminateForbidden,
+	Description: "This session cannot be terminated by request; the current session logs out with",
+	Group:       "user",
+	Name:        "USER_SESSION_TERMINATE_FORBIDDEN",
+}, {
+	Action:      127,
+	Code:        UserSessionLogoutBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserSessionLogoutBadPayloadInvalidSessionId,
+		Detail: "Session_ID is invalid",
+		ID:     "invalid_session_id",
+	}},
+	Name: "USER_SESSION_LOGOUT_BAD_PAYLOAD",
+}, {
+	Action:      127,
+	Code:        UserSessionLogoutInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_SESSION_LOGOUT_INTERNAL_SERVER_ERROR",
 }, {
 	Action:      200,
 	Code:        ChatGetRoomBadPayload,

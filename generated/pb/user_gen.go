@@ -1819,6 +1819,286 @@ func (x *UserUsernameToIdResponse) GetUserId() uint64 {
 	return 0
 }
 
+type UserSessionGetActiveList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSessionGetActiveList) Reset() {
+	*x = UserSessionGetActiveList{}
+	mi := &file_user_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionGetActiveList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionGetActiveList) ProtoMessage() {}
+
+func (x *UserSessionGetActiveList) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionGetActiveList.ProtoReflect.Descriptor instead.
+func (*UserSessionGetActiveList) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *UserSessionGetActiveList) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserSessionGetActiveListResponse struct {
+	state         protoimpl.MessageState                      `protogen:"open.v1"`
+	Response      *Response                                   `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Session       []*UserSessionGetActiveListResponse_Session `protobuf:"bytes,2,rep,name=session,proto3" json:"session,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSessionGetActiveListResponse) Reset() {
+	*x = UserSessionGetActiveListResponse{}
+	mi := &file_user_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionGetActiveListResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionGetActiveListResponse) ProtoMessage() {}
+
+func (x *UserSessionGetActiveListResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionGetActiveListResponse.ProtoReflect.Descriptor instead.
+func (*UserSessionGetActiveListResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *UserSessionGetActiveListResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserSessionGetActiveListResponse) GetSession() []*UserSessionGetActiveListResponse_Session {
+	if x != nil {
+		return x.Session
+	}
+	return nil
+}
+
+type UserSessionTerminate struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	SessionId     uint64                 `protobuf:"varint,2,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSessionTerminate) Reset() {
+	*x = UserSessionTerminate{}
+	mi := &file_user_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionTerminate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionTerminate) ProtoMessage() {}
+
+func (x *UserSessionTerminate) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionTerminate.ProtoReflect.Descriptor instead.
+func (*UserSessionTerminate) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *UserSessionTerminate) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserSessionTerminate) GetSessionId() uint64 {
+	if x != nil {
+		return x.SessionId
+	}
+	return 0
+}
+
+type UserSessionTerminateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSessionTerminateResponse) Reset() {
+	*x = UserSessionTerminateResponse{}
+	mi := &file_user_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionTerminateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionTerminateResponse) ProtoMessage() {}
+
+func (x *UserSessionTerminateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionTerminateResponse.ProtoReflect.Descriptor instead.
+func (*UserSessionTerminateResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *UserSessionTerminateResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserSessionLogout struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSessionLogout) Reset() {
+	*x = UserSessionLogout{}
+	mi := &file_user_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionLogout) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionLogout) ProtoMessage() {}
+
+func (x *UserSessionLogout) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionLogout.ProtoReflect.Descriptor instead.
+func (*UserSessionLogout) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UserSessionLogout) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserSessionLogoutResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSessionLogoutResponse) Reset() {
+	*x = UserSessionLogoutResponse{}
+	mi := &file_user_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionLogoutResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionLogoutResponse) ProtoMessage() {}
+
+func (x *UserSessionLogoutResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionLogoutResponse.ProtoReflect.Descriptor instead.
+func (*UserSessionLogoutResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *UserSessionLogoutResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -1831,7 +2111,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[28]
+	mi := &file_user_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1843,7 +2123,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[28]
+	mi := &file_user_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1897,7 +2177,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[29]
+	mi := &file_user_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1909,7 +2189,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[29]
+	mi := &file_user_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1937,6 +2217,162 @@ func (x *UserContactsImportResponse_Contact) GetUserId() uint64 {
 		return x.UserId
 	}
 	return 0
+}
+
+type UserSessionGetActiveListResponse_Session struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	SessionId       uint64                 `protobuf:"varint,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	AppName         string                 `protobuf:"bytes,2,opt,name=app_name,json=appName,proto3" json:"app_name,omitempty"`
+	AppId           uint32                 `protobuf:"varint,3,opt,name=app_id,json=appId,proto3" json:"app_id,omitempty"`
+	AppBuildVersion uint32                 `protobuf:"varint,4,opt,name=app_build_version,json=appBuildVersion,proto3" json:"app_build_version,omitempty"`
+	AppVersion      string                 `protobuf:"bytes,5,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"`
+	Platform        Platform               `protobuf:"varint,6,opt,name=platform,proto3,enum=proto.Platform" json:"platform,omitempty"`
+	PlatformVersion string                 `protobuf:"bytes,7,opt,name=platform_version,json=platformVersion,proto3" json:"platform_version,omitempty"`
+	Device          Device                 `protobuf:"varint,8,opt,name=device,proto3,enum=proto.Device" json:"device,omitempty"`
+	DeviceName      string                 `protobuf:"bytes,9,opt,name=device_name,json=deviceName,proto3" json:"device_name,omitempty"`
+	Language        Language               `protobuf:"varint,10,opt,name=language,proto3,enum=proto.Language" json:"language,omitempty"`
+	Country         string                 `protobuf:"bytes,11,opt,name=country,proto3" json:"country,omitempty"`
+	Current         bool                   `protobuf:"varint,12,opt,name=current,proto3" json:"current,omitempty"`
+	CreateTime      uint32                 `protobuf:"varint,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	ActiveTime      uint32                 `protobuf:"varint,14,opt,name=active_time,json=activeTime,proto3" json:"active_time,omitempty"`
+	Ip              string                 `protobuf:"bytes,15,opt,name=ip,proto3" json:"ip,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *UserSessionGetActiveListResponse_Session) Reset() {
+	*x = UserSessionGetActiveListResponse_Session{}
+	mi := &file_user_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionGetActiveListResponse_Session) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
+
+func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionGetActiveListResponse_Session.ProtoReflect.Descriptor instead.
+func (*UserSessionGetActiveListResponse_Session) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{29, 0}
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetSessionId() uint64 {
+	if x != nil {
+		return x.SessionId
+	}
+	return 0
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetAppName() string {
+	if x != nil {
+		return x.AppName
+	}
+	return ""
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetAppId() uint32 {
+	if x != nil {
+		return x.AppId
+	}
+	return 0
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetAppBuildVersion() uint32 {
+	if x != nil {
+		return x.AppBuildVersion
+	}
+	return 0
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetAppVersion() string {
+	if x != nil {
+		return x.AppVersion
+	}
+	return ""
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetPlatform() Platform {
+	if x != nil {
+		return x.Platform
+	}
+	return Platform_UNKNOWN_PLATFORM
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetPlatformVersion() string {
+	if x != nil {
+		return x.PlatformVersion
+	}
+	return ""
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetDevice() Device {
+	if x != nil {
+		return x.Device
+	}
+	return Device_UNKNOWN_DEVICE
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetDeviceName() string {
+	if x != nil {
+		return x.DeviceName
+	}
+	return ""
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetLanguage() Language {
+	if x != nil {
+		return x.Language
+	}
+	return Language_EN_US
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetCurrent() bool {
+	if x != nil {
+		return x.Current
+	}
+	return false
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetCreateTime() uint32 {
+	if x != nil {
+		return x.CreateTime
+	}
+	return 0
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetActiveTime() uint32 {
+	if x != nil {
+		return x.ActiveTime
+	}
+	return 0
+}
+
+func (x *UserSessionGetActiveListResponse_Session) GetIp() string {
+	if x != nil {
+		return x.Ip
+	}
+	return ""
 }
 
 var File_user_proto protoreflect.FileDescriptor
@@ -2086,7 +2522,44 @@ const file_user_proto_rawDesc = "" +
 	"\busername\x18\x02 \x01(\tR\busername\"`\n" +
 	"\x18UserUsernameToIdResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
-	"\auser_id\x18\x03 \x01(\x04R\x06userIdB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\auser_id\x18\x03 \x01(\x04R\x06userId\"D\n" +
+	"\x18UserSessionGetActiveList\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\x97\x05\n" +
+	" UserSessionGetActiveListResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12I\n" +
+	"\asession\x18\x02 \x03(\v2/.proto.UserSessionGetActiveListResponse.SessionR\asession\x1a\xfa\x03\n" +
+	"\aSession\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\x04R\tsessionId\x12\x19\n" +
+	"\bapp_name\x18\x02 \x01(\tR\aappName\x12\x15\n" +
+	"\x06app_id\x18\x03 \x01(\rR\x05appId\x12*\n" +
+	"\x11app_build_version\x18\x04 \x01(\rR\x0fappBuildVersion\x12\x1f\n" +
+	"\vapp_version\x18\x05 \x01(\tR\n" +
+	"appVersion\x12+\n" +
+	"\bplatform\x18\x06 \x01(\x0e2\x0f.proto.PlatformR\bplatform\x12)\n" +
+	"\x10platform_version\x18\a \x01(\tR\x0fplatformVersion\x12%\n" +
+	"\x06device\x18\b \x01(\x0e2\r.proto.DeviceR\x06device\x12\x1f\n" +
+	"\vdevice_name\x18\t \x01(\tR\n" +
+	"deviceName\x12+\n" +
+	"\blanguage\x18\n" +
+	" \x01(\x0e2\x0f.proto.LanguageR\blanguage\x12\x18\n" +
+	"\acountry\x18\v \x01(\tR\acountry\x12\x18\n" +
+	"\acurrent\x18\f \x01(\bR\acurrent\x12\x1f\n" +
+	"\vcreate_time\x18\r \x01(\rR\n" +
+	"createTime\x12\x1f\n" +
+	"\vactive_time\x18\x0e \x01(\rR\n" +
+	"activeTime\x12\x0e\n" +
+	"\x02ip\x18\x0f \x01(\tR\x02ip\"_\n" +
+	"\x14UserSessionTerminate\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x02 \x01(\x04R\tsessionId\"K\n" +
+	"\x1cUserSessionTerminateResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"=\n" +
+	"\x11UserSessionLogout\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"H\n" +
+	"\x19UserSessionLogoutResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -2101,93 +2574,110 @@ func file_user_proto_rawDescGZIP() []byte {
 }
 
 var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_user_proto_goTypes = []any{
-	(UserRegister_PreferenceMethod)(0),         // 0: proto.UserRegister.PreferenceMethod
-	(UserRegisterResponse_Method)(0),           // 1: proto.UserRegisterResponse.Method
-	(*UserRegister)(nil),                       // 2: proto.UserRegister
-	(*UserRegisterResponse)(nil),               // 3: proto.UserRegisterResponse
-	(*UserVerify)(nil),                         // 4: proto.UserVerify
-	(*UserVerifyResponse)(nil),                 // 5: proto.UserVerifyResponse
-	(*UserLogin)(nil),                          // 6: proto.UserLogin
-	(*UserLoginResponse)(nil),                  // 7: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                // 8: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),        // 9: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),               // 10: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),       // 11: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),             // 12: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),     // 13: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                 // 14: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),         // 15: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                // 16: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),        // 17: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                 // 18: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),         // 19: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                   // 20: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),           // 21: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                // 22: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),        // 23: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),               // 24: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),       // 25: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),             // 26: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),     // 27: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                   // 28: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),           // 29: proto.UserUsernameToIdResponse
-	(*UserContactsImport_Contact)(nil),         // 30: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil), // 31: proto.UserContactsImportResponse.Contact
-	(*Request)(nil),                            // 32: proto.Request
-	(*Response)(nil),                           // 33: proto.Response
-	(Platform)(0),                              // 34: proto.Platform
-	(Device)(0),                                // 35: proto.Device
-	(Language)(0),                              // 36: proto.Language
-	(Gender)(0),                                // 37: proto.Gender
-	(*RegisteredUser)(nil),                     // 38: proto.RegisteredUser
+	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
+	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
+	(*UserRegister)(nil),                             // 2: proto.UserRegister
+	(*UserRegisterResponse)(nil),                     // 3: proto.UserRegisterResponse
+	(*UserVerify)(nil),                               // 4: proto.UserVerify
+	(*UserVerifyResponse)(nil),                       // 5: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                // 6: proto.UserLogin
+	(*UserLoginResponse)(nil),                        // 7: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                      // 8: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),              // 9: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                     // 10: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),             // 11: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                   // 12: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),           // 13: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                       // 14: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),               // 15: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                      // 16: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),              // 17: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                       // 18: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),               // 19: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                         // 20: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                 // 21: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                      // 22: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),              // 23: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                     // 24: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),             // 25: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                   // 26: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),           // 27: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                         // 28: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                 // 29: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                 // 30: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),         // 31: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                     // 32: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),             // 33: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                        // 34: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                // 35: proto.UserSessionLogoutResponse
+	(*UserContactsImport_Contact)(nil),               // 36: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 37: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 38: proto.UserSessionGetActiveListResponse.Session
+	(*Request)(nil),                                  // 39: proto.Request
+	(*Response)(nil),                                 // 40: proto.Response
+	(Platform)(0),                                    // 41: proto.Platform
+	(Device)(0),                                      // 42: proto.Device
+	(Language)(0),                                    // 43: proto.Language
+	(Gender)(0),                                      // 44: proto.Gender
+	(*RegisteredUser)(nil),                           // 45: proto.RegisteredUser
 }
 var file_user_proto_depIdxs = []int32{
-	32, // 0: proto.UserRegister.request:type_name -> proto.Request
+	39, // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	33, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	40, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	32, // 4: proto.UserVerify.request:type_name -> proto.Request
-	33, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	32, // 6: proto.UserLogin.request:type_name -> proto.Request
-	34, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	35, // 8: proto.UserLogin.device:type_name -> proto.Device
-	36, // 9: proto.UserLogin.language:type_name -> proto.Language
-	33, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	32, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	33, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	32, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	37, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	33, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	37, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	32, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	33, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	32, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	30, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	33, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	31, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	32, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	33, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	38, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	32, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	33, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	32, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	33, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	32, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	33, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	32, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	33, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	37, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	32, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	33, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	32, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	33, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	39, // [39:39] is the sub-list for method output_type
-	39, // [39:39] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	39, // 4: proto.UserVerify.request:type_name -> proto.Request
+	40, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	39, // 6: proto.UserLogin.request:type_name -> proto.Request
+	41, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	42, // 8: proto.UserLogin.device:type_name -> proto.Device
+	43, // 9: proto.UserLogin.language:type_name -> proto.Language
+	40, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	39, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	40, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	39, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	44, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	40, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	44, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	39, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	40, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	39, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	36, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	40, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	37, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	39, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	40, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	45, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	39, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	40, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	39, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	40, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	39, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	40, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	39, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	40, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	44, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	39, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	40, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	39, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	40, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	39, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	40, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	38, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	39, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	40, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	39, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	40, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	41, // 46: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	42, // 47: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	43, // 48: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	49, // [49:49] is the sub-list for method output_type
+	49, // [49:49] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -2202,7 +2692,7 @@ func file_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   30,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -207,6 +207,24 @@ func UserUsernameToId(m *pb.UserUsernameToId) *wire.Error {
 	return nil
 }
 
+// UserSessionGetActiveList checks a UserSessionGetActiveList request (action 125). It returns nil or the first failing rule's error.
+func UserSessionGetActiveList(m *pb.UserSessionGetActiveList) *wire.Error {
+	return nil
+}
+
+// UserSessionTerminate checks a UserSessionTerminate request (action 126). It returns nil or the first failing rule's error.
+func UserSessionTerminate(m *pb.UserSessionTerminate) *wire.Error {
+	if m.SessionId == 0 {
+		return errs.NewUserSessionTerminateBadPayload(errs.UserSessionTerminateBadPayloadInvalidSessionId)
+	}
+	return nil
+}
+
+// UserSessionLogout checks a UserSessionLogout request (action 127). It returns nil or the first failing rule's error.
+func UserSessionLogout(m *pb.UserSessionLogout) *wire.Error {
+	return nil
+}
+
 // ChatGetRoom checks a ChatGetRoom request (action 200). It returns nil or the first failing rule's error.
 func ChatGetRoom(m *pb.ChatGetRoom) *wire.Error {
 	if m.PeerId == 0 {
