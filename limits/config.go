@@ -1,0 +1,116 @@
+package limits
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the operator's budget table (-limits PATH, YAML). Every key is
+// optional; what a file leaves out keeps its default (Defaults).
+type Config struct {
+	// Off turns every rate and sign-up budget off (-limits none), for load
+	// tests. Connection caps are not part of it.
+	Off bool `yaml:"-"`
+	// ExemptLoopback lets 127.0.0.0/8 and ::1 through unlimited before
+	// login. Off by default: a proxy on the same host would otherwise make
+	// every client unlimited.
+	ExemptLoopback bool `yaml:"exempt_loopback"`
+	// Classes maps a class name (read, write, expensive, verify, signup) to
+	// its rate per user, or per address before login.
+	Classes map[string]Rate `yaml:"classes"`
+	// SignUp are the budgets of verification codes sent (UserRegister).
+	SignUp SignUpBudgets `yaml:"signup"`
+}
+
+// SignUpBudgets bound the codes sent, which cost the operator an SMS each.
+type SignUpBudgets struct {
+	PerAddress Rate `yaml:"per_address"`
+	PerPhone   Rate `yaml:"per_phone"`
+	PerCountry Rate `yaml:"per_country"`
+	Total      Rate `yaml:"total"`
+}
+
+// Defaults is the budget table gapd runs with unless told otherwise: a
+// person using any client never meets it, a script does.
+func Defaults() Config {
+	return Config{
+		Classes: map[string]Rate{
+			"read":      {Count: 300, Per: time.Minute, Burst: 100},
+			"write":     {Count: 120, Per: time.Minute, Burst: 60},
+			"expensive": {Count: 20, Per: time.Minute, Burst: 10},
+			"verify":    {Count: 10, Per: time.Minute, Burst: 5},
+			"signup":    {Count: 10, Per: time.Minute, Burst: 5},
+		},
+		SignUp: SignUpBudgets{
+			PerAddress: Rate{Count: 10, Per: time.Hour, Burst: 5},
+			PerPhone:   Rate{Count: 5, Per: time.Hour, Burst: 5},
+			PerCountry: Rate{Count: 2000, Per: time.Hour, Burst: 200},
+			Total:      Rate{Count: 10000, Per: time.Hour, Burst: 1000},
+		},
+	}
+}
+
+// Load reads the operator's -limits value: "" is Defaults, "none" turns
+// budgets off, anything else is a YAML file whose keys replace defaults.
+func Load(path string) (Config, error) {
+	cfg := Defaults()
+	switch path {
+	case "":
+		return cfg, nil
+	case "none":
+		cfg.Off = true
+		return cfg, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, err
+	}
+	var file Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&file); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	cfg.ExemptLoopback = file.ExemptLoopback
+	for name, r := range file.Classes {
+		c, ok := ClassNamed(name)
+		if !ok || c == None {
+			return Config{}, fmt.Errorf("%s: classes: unknown class %q (read, write, expensive, verify, signup)", path, name)
+		}
+		cfg.Classes[name] = r
+	}
+	for _, b := range []struct {
+		from Rate
+		to   *Rate
+	}{{file.SignUp.PerAddress, &cfg.SignUp.PerAddress}, {file.SignUp.PerPhone, &cfg.SignUp.PerPhone},
+		{file.SignUp.PerCountry, &cfg.SignUp.PerCountry}, {file.SignUp.Total, &cfg.SignUp.Total}} {
+		if b.from != (Rate{}) {
+			*b.to = b.from
+		}
+	}
+	return cfg, cfg.check(path)
+}
+
+// check refuses a rate that would refuse everything or make no sense.
+func (c Config) check(path string) error {
+	rates := map[string]Rate{"signup.per_address": c.SignUp.PerAddress, "signup.per_phone": c.SignUp.PerPhone,
+		"signup.per_country": c.SignUp.PerCountry, "signup.total": c.SignUp.Total}
+	for name, r := range c.Classes {
+		rates["classes."+name] = r
+	}
+	for name, r := range rates {
+		switch {
+		case r.Count < 0 || r.Per < 0 || r.Burst < 0:
+			return fmt.Errorf("%s: %s: negative value", path, name)
+		case !r.off() && r.Burst < 1:
+			return fmt.Errorf("%s: %s: burst must be at least 1 (count 0 turns the budget off)", path, name)
+		case !r.off() && r.interval() <= 0:
+			return fmt.Errorf("%s: %s: count %d per %v is finer than a nanosecond", path, name, r.Count, r.Per)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+// Package limits keeps gapd's request budgets: token buckets per user (per
+// address before login) for each class of request, and the sign-up budgets
+// that stop SMS pumping. Handlers and the dispatcher ask it; it answers how
+// long to wait, which becomes FLOOD_REQUEST (10) or the action's own lock
+// error with its wait.
+package limits
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Class is a kind of request that shares one budget. The spec names each
+// action's class (`limit:`); the generated route carries it.
+type Class uint8
+
+const (
+	None      Class = iota // not limited: connection-level actions
+	Read                   // cheap reads
+	Write                  // changes
+	Expensive              // contacts import, catch-up, history, search, uploads
+	Verify                 // guesses of a sign-in secret (codes, passwords)
+	SignUp                 // requests that send a code to a phone
+	numClasses
+)
+
+var classNames = [numClasses]string{"none", "read", "write", "expensive", "verify", "signup"}
+
+func (c Class) String() string {
+	if c < numClasses {
+		return classNames[c]
+	}
+	return "unknown"
+}
+
+// ClassNamed is the class of a spec's `limit:` value.
+func ClassNamed(name string) (Class, bool) {
+	for i, n := range classNames {
+		if n == name {
+			return Class(i), true
+		}
+	}
+	return None, false
+}
+
+// Limiter answers whether a request may run now. The zero value is not
+// usable; New makes one.
+type Limiter struct {
+	cfg     Config
+	now     func() time.Time
+	buckets *buckets
+}
+
+// New builds a limiter from cfg (Defaults() when the operator gave none).
+// clock may be nil (time.Now).
+func New(cfg Config, clock func() time.Time) *Limiter {
+	if clock == nil {
+		clock = time.Now
+	}
+	return &Limiter{cfg: cfg, now: clock, buckets: newBuckets()}
+}
+
+// Config is what the limiter was built with.
+func (l *Limiter) Config() Config { return l.cfg }
+
+// Request spends one request of class c for the caller: the user when
+// logged in (userID != 0), else the address. It returns 0, or how long to
+// wait before a request of that class is allowed.
+func (l *Limiter) Request(c Class, userID uint64, addr netip.Addr) time.Duration {
+	if l.cfg.Off || c == None || c >= numClasses {
+		return 0
+	}
+	r := l.cfg.Classes[c.String()]
+	if r.off() {
+		return 0
+	}
+	var key string
+	if userID != 0 {
+		key = "u" + uitoa(userID)
+	} else {
+		if l.exempt(addr) {
+			return 0
+		}
+		key = "a" + source(addr)
+	}
+	return l.buckets.take(c.String()+":"+key, r, l.now())
+}
+
+// SignUpCode spends the budgets of one code sent to phone (E.164 digits,
+// country its calling code) from addr: per address, per phone number, per
+// country and in total, in that order. The first budget that refuses
+// answers with its wait, and the ones after it are not spent: an attacker's
+// retries drain their own address's budget, and the shared ones stay for
+// everybody else.
+func (l *Limiter) SignUpCode(addr netip.Addr, phone, country string) time.Duration {
+	if l.cfg.Off {
+		return 0
+	}
+	s := l.cfg.SignUp
+	now := l.now()
+	if !l.exempt(addr) {
+		if w := l.spend("su-ip:"+source(addr), s.PerAddress, now); w > 0 {
+			return w
+		}
+	}
+	for _, b := range []struct {
+		key  string
+		rate Rate
+	}{{"su-phone:" + phone, s.PerPhone}, {"su-cc:" + country, s.PerCountry}, {"su-all", s.Total}} {
+		if w := l.spend(b.key, b.rate, now); w > 0 {
+			return w
+		}
+	}
+	return 0
+}
+
+func (l *Limiter) spend(key string, r Rate, now time.Time) time.Duration {
+	if r.off() {
+		return 0
+	}
+	return l.buckets.take(key, r, now)
+}
+
+// exempt reports an address the operator lets through unlimited
+// (loopback, when the config says so).
+func (l *Limiter) exempt(addr netip.Addr) bool {
+	return l.cfg.ExemptLoopback && addr.IsLoopback()
+}
+
+// source is the key of an address: an IPv6 client owns at least a /64, so
+// its addresses count as one.
+func source(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// Keys is how many buckets the limiter holds now (for metrics and tests).
+func (l *Limiter) Keys() int { return l.buckets.size() }
+
+func uitoa(v uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			return string(b[i:])
+		}
+	}
+}
