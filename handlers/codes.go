@@ -14,20 +14,40 @@ import (
 // CodePolicy sets how verification codes are made, how long they live and
 // how hard they are to guess or to spam. Zero fields take the defaults of
 // WithDefaults.
+//
+// Guesses and sends are counted per source (the client's address, an IPv6
+// /64) as well as per account. A source that guesses wrong MaxTries times
+// is locked out of that account, for TryLock, then twice as long each time
+// again; the owner, asking from another source, is not. Only DailyFailures
+// wrong guesses from all sources together, which no single attacker reaches
+// before its own locks, lock the account itself until the day is over: the
+// price of stopping a distributed attack is that such an attack can keep
+// the owner out for a day. Sends work the same way, with MaxSends per
+// source and DailySends per account.
 type CodePolicy struct {
-	Digits      int           // code length; default 5, allowed 4..8
-	Lifetime    time.Duration // a code expires this long after it is sent; default 5m
-	MaxTries    int           // wrong codes before the code locks; default 5
-	TryLock     time.Duration // how long a lock lasts; default 10m
-	MaxSends    int           // codes sent per SendWindow; default 5
-	SendWindow  time.Duration // the rate limit's sliding window; default 1h
-	ResendDelay time.Duration // advised to the client before asking again; default 60s
+	Digits        int           // code length; default 5, allowed 5..8
+	Lifetime      time.Duration // a code expires this long after it is sent; default 5m
+	MaxTries      int           // wrong guesses from one source before it is locked; default 5
+	TryLock       time.Duration // a source's first lock; each next one lasts twice as long; default 10m
+	MaxTryLock    time.Duration // the longest lock; default 24h
+	DailyFailures int           // wrong guesses per account and day before the account locks; default 100
+	MaxSends      int           // codes sent per SendWindow to one account from one source; default 5
+	SendWindow    time.Duration // the sliding window of MaxSends; default 1h
+	DailySends    int           // codes sent to one account per day from all sources; default 20
+	ResendDelay   time.Duration // advised to the client before asking again; default 60s
+	// Reservation is how long an account that never verified a code keeps
+	// its username and user id; default 24h.
+	Reservation time.Duration
 }
 
+// day is the window of the account-wide budgets, in seconds.
+const day = 24 * 60 * 60
+
 // maxDigits follows from the protocol: UserVerify.code is a uint32, and the
-// spec's validator refuses codes above 99999999.
+// spec's validator refuses codes above 99999999. Fewer than 5 digits fall
+// to guessing too soon.
 const (
-	minDigits = 4
+	minDigits = 5
 	maxDigits = 8
 )
 
@@ -44,6 +64,18 @@ func (p CodePolicy) WithDefaults() CodePolicy {
 	}
 	if p.TryLock == 0 {
 		p.TryLock = 10 * time.Minute
+	}
+	if p.MaxTryLock == 0 {
+		p.MaxTryLock = 24 * time.Hour
+	}
+	if p.DailyFailures == 0 {
+		p.DailyFailures = 100
+	}
+	if p.DailySends == 0 {
+		p.DailySends = 20
+	}
+	if p.Reservation == 0 {
+		p.Reservation = 24 * time.Hour
 	}
 	if p.MaxSends == 0 {
 		p.MaxSends = 5
@@ -69,10 +101,18 @@ func (p CodePolicy) Check() error {
 		return fmt.Errorf("code policy: MaxTries %d is below 1", p.MaxTries)
 	case p.TryLock < time.Second:
 		return fmt.Errorf("code policy: TryLock %v is below 1s", p.TryLock)
+	case p.MaxTryLock < p.TryLock:
+		return fmt.Errorf("code policy: MaxTryLock %v is below TryLock %v", p.MaxTryLock, p.TryLock)
+	case p.DailyFailures < p.MaxTries:
+		return fmt.Errorf("code policy: DailyFailures %d is below MaxTries %d", p.DailyFailures, p.MaxTries)
+	case p.DailySends < p.MaxSends:
+		return fmt.Errorf("code policy: DailySends %d is below MaxSends %d", p.DailySends, p.MaxSends)
+	case p.Reservation < time.Minute:
+		return fmt.Errorf("code policy: Reservation %v is below 1m", p.Reservation)
 	case p.MaxSends < 1:
 		return fmt.Errorf("code policy: MaxSends %d is below 1", p.MaxSends)
-	case p.SendWindow < time.Second:
-		return fmt.Errorf("code policy: SendWindow %v is below 1s", p.SendWindow)
+	case p.SendWindow < time.Second || p.SendWindow > day*time.Second:
+		return fmt.Errorf("code policy: SendWindow %v is not within 1s..24h", p.SendWindow)
 	case p.ResendDelay < 0:
 		return errors.New("code policy: ResendDelay is negative")
 	}

@@ -11,7 +11,8 @@ import (
 func TestCodePolicyDefaults(t *testing.T) {
 	got := CodePolicy{}.WithDefaults()
 	want := CodePolicy{Digits: 5, Lifetime: 5 * time.Minute, MaxTries: 5, TryLock: 10 * time.Minute,
-		MaxSends: 5, SendWindow: time.Hour, ResendDelay: 60 * time.Second}
+		MaxTryLock: 24 * time.Hour, DailyFailures: 100, MaxSends: 5, SendWindow: time.Hour, DailySends: 20,
+		ResendDelay: 60 * time.Second, Reservation: 24 * time.Hour}
 	if got != want {
 		t.Fatalf("defaults %+v, want %+v", got, want)
 	}
@@ -26,13 +27,17 @@ func TestCodePolicyDefaults(t *testing.T) {
 
 func TestCodePolicyCheck(t *testing.T) {
 	bad := map[string]CodePolicy{
-		"Digits":     {Digits: 9},
-		"Digits ":    {Digits: 3},
-		"Lifetime":   {Lifetime: 500 * time.Millisecond},
-		"MaxTries":   {MaxTries: -1},
-		"TryLock":    {TryLock: -time.Minute},
-		"MaxSends":   {MaxSends: -2},
-		"SendWindow": {SendWindow: time.Millisecond},
+		"Digits":        {Digits: 9},
+		"Digits ":       {Digits: 4},
+		"MaxTryLock":    {TryLock: time.Hour, MaxTryLock: time.Minute},
+		"DailyFailures": {MaxTries: 10, DailyFailures: 5},
+		"DailySends":    {MaxSends: 30},
+		"Reservation":   {Reservation: time.Second},
+		"Lifetime":      {Lifetime: 500 * time.Millisecond},
+		"MaxTries":      {MaxTries: -1},
+		"TryLock":       {TryLock: -time.Minute},
+		"MaxSends":      {MaxSends: -2},
+		"SendWindow":    {SendWindow: time.Millisecond},
 	}
 	for field, p := range bad {
 		err := p.WithDefaults().Check()

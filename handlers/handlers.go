@@ -8,6 +8,7 @@
 package handlers
 
 import (
+	"github.com/gapd/gapd/limits"
 	"log/slog"
 	"time"
 
@@ -41,6 +42,10 @@ type Deps struct {
 	// Geo places client addresses for InfoLocation (the operator's -geoip);
 	// nil answers every InfoLocation with error 500.
 	Geo Geo
+
+	// Limits holds the request and sign-up budgets (the operator's
+	// -limits); nil limits nothing, for tests and embedders.
+	Limits *limits.Limiter
 
 	// SessionIdle is how long a session's token lives without a login
 	// (the operator's -session-idle); 0: DefaultSessionIdle.
@@ -89,6 +94,7 @@ type Handlers struct {
 	maxMembers int
 	geo        Geo
 	idle       time.Duration
+	limits     *limits.Limiter
 }
 
 var _ dispatch.Handlers = (*Handlers)(nil)
@@ -106,7 +112,7 @@ func New(d Deps) *Handlers {
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
 		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo,
-		idle: d.SessionIdle}
+		idle: d.SessionIdle, limits: d.Limits}
 	if h.idle <= 0 {
 		h.idle = DefaultSessionIdle
 	}

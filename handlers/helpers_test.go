@@ -70,11 +70,17 @@ func (c *captureSender) count() int {
 type session struct {
 	user, device uint64
 	logins       [][2]uint64
+	remote       string // "" is 192.0.2.7:50123
 }
 
-func (s *session) UserID() uint64                                    { return s.user }
-func (s *session) DeviceID() uint64                                  { return s.device }
-func (s *session) RemoteAddr() string                                { return "192.0.2.7:50123" }
+func (s *session) UserID() uint64   { return s.user }
+func (s *session) DeviceID() uint64 { return s.device }
+func (s *session) RemoteAddr() string {
+	if s.remote == "" {
+		return "192.0.2.7:50123"
+	}
+	return s.remote
+}
 func (s *session) Send(context.Context, uint16, proto.Message) error { return nil }
 func (s *session) Virtual(string, *wire.Error)                       {}
 func (s *session) End(*wire.Error)                                   { s.user, s.device = 0, 0 }
@@ -138,7 +144,12 @@ func (e *env) mustRegister(national uint64, country string) *pb.UserRegisterResp
 }
 
 func (e *env) verify(username string, code uint32) (*pb.UserVerifyResponse, error) {
-	return e.h.UserVerify(e.ctx, &session{}, &pb.UserVerify{Username: username, Code: code})
+	return e.verifyFrom("", username, code)
+}
+
+// verifyFrom guesses from another address (host:port; "" is the default).
+func (e *env) verifyFrom(remote, username string, code uint32) (*pb.UserVerifyResponse, error) {
+	return e.h.UserVerify(e.ctx, &session{remote: remote}, &pb.UserVerify{Username: username, Code: code})
 }
 
 // lastCode is the last code sent, as the number a client would type.

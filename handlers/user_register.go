@@ -6,6 +6,8 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/gapd/gapd/generated/errs"
@@ -30,6 +32,16 @@ func (h *Handlers) UserRegister(ctx context.Context, s wire.Session, req *pb.Use
 	}
 	now := h.unix()
 	window := int64(h.codes.SendWindow.Seconds())
+	src := sourceOf(s.RemoteAddr())
+	// The shared budgets (this address, the country, everybody) are spent
+	// before the database is touched: a flood costs nothing but this.
+	if h.limits != nil {
+		addr, _ := netip.ParseAddrPort(s.RemoteAddr())
+		cc := strconv.Itoa(phonenumbers.GetCountryCodeForRegion(region))
+		if wait := h.limits.SignUpCode(addr.Addr(), cc); wait > 0 {
+			return nil, errs.NewFloodRequest(wire.WaitSeconds(wait))
+		}
+	}
 
 	var (
 		user    storage.User
@@ -37,6 +49,11 @@ func (h *Handlers) UserRegister(ctx context.Context, s wire.Session, req *pb.Use
 		outcome error
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		// Reservations of phones that never proved themselves lapse; a few
+		// at a time, so no request pays for a backlog.
+		if _, err := tx.ExpireUnverified(now-int64(h.codes.Reservation.Seconds()), 16); err != nil {
+			return err
+		}
 		var err error
 		user, err = tx.UserByPhone(phone)
 		switch {
@@ -52,29 +69,38 @@ func (h *Handlers) UserRegister(ctx context.Context, s wire.Session, req *pb.Use
 			return nil
 		}
 
-		// A send leaves the window after `window` seconds; counting from
-		// now-window+1 makes the wait below at least one second.
-		since := now - window + 1
-		if _, err := tx.PruneCodeSends(since); err != nil {
+		// A send leaves a window after its length; counting from
+		// now-window+1 makes the waits below at least one second. Sends are
+		// counted from this source (MaxSends an hour) and from everywhere
+		// (DailySends a day), so a stranger who knows the number cannot
+		// use up the owner's sends.
+		if _, err := tx.PruneCodeSends(now - day + 1); err != nil {
 			return err
 		}
-		sent, oldest, err := tx.CountCodeSends(user.ID, since)
+		for _, b := range []struct {
+			source      string
+			limit       int
+			window, cut int64
+		}{{src, h.codes.MaxSends, window, now - window + 1}, {"", h.codes.DailySends, day, now - day + 1}} {
+			sent, oldest, err := tx.CountCodeSends(user.ID, b.source, b.cut)
+			if err != nil {
+				return err
+			}
+			if sent >= b.limit {
+				outcome = errs.NewUserRegisterMaxSendLock(waitSeconds(oldest+b.window, now))
+				return nil
+			}
+		}
+
+		// A new code would be useless while this source's guesses are
+		// locked out, and must not be a way around the lock either.
+		g, account, err := tx.VerifyGuards(user.ID, src)
 		if err != nil {
 			return err
 		}
-		if sent >= h.codes.MaxSends {
-			outcome = errs.NewUserRegisterMaxSendLock(waitSeconds(oldest+window, now))
+		if until := lockedUntil(g, account, now); until > 0 {
+			outcome = errs.NewUserRegisterMaxTryLock(waitSeconds(until, now))
 			return nil
-		}
-
-		// A new code would be useless while guesses are locked out, and
-		// must not be a way around the lock either.
-		switch vc, err := tx.VerifyCode(user.ID); {
-		case err == nil && vc.LockedUntil > now:
-			outcome = errs.NewUserRegisterMaxTryLock(waitSeconds(vc.LockedUntil, now))
-			return nil
-		case err != nil && !errors.Is(err, storage.ErrNotFound):
-			return err
 		}
 
 		if code, err = h.codes.newCode(); err != nil {
@@ -84,7 +110,7 @@ func (h *Handlers) UserRegister(ctx context.Context, s wire.Session, req *pb.Use
 		if err := tx.PutVerifyCode(user.ID, hashCode(user.ID, code), expires); err != nil {
 			return err
 		}
-		return tx.RecordCodeSend(user.ID, now)
+		return tx.RecordCodeSend(user.ID, src, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("user register: %w", err)

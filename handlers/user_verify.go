@@ -52,9 +52,14 @@ func (h *Handlers) UserVerify(ctx context.Context, s wire.Session, req *pb.UserV
 		}
 		// The lock is checked before expiry so that a locked client learns
 		// how long to wait rather than being sent to fetch a code it could
-		// not use yet.
-		if vc.LockedUntil > now {
-			outcome = errs.NewUserVerifyMaxTryLock(waitSeconds(vc.LockedUntil, now))
+		// not use yet. Wrong guesses count per source and per account,
+		// across resends (CodePolicy).
+		src, account, err := tx.VerifyGuards(user.ID, sourceOf(s.RemoteAddr()))
+		if err != nil {
+			return err
+		}
+		if until := lockedUntil(src, account, now); until > 0 {
+			outcome = errs.NewUserVerifyMaxTryLock(waitSeconds(until, now))
 			return nil
 		}
 		if now >= vc.ExpiresAt {
@@ -63,24 +68,24 @@ func (h *Handlers) UserVerify(ctx context.Context, s wire.Session, req *pb.UserV
 		}
 
 		if !h.codes.codeMatches(user.ID, req.Code, vc.CodeHash) {
-			tries, err := tx.BumpAttempts(user.ID)
+			until, err := h.codes.countFailure(tx, src, account, now)
 			if err != nil {
 				return err
 			}
-			if tries < h.codes.MaxTries {
+			if until == 0 {
 				outcome = errs.NewUserVerifyInvalidCode()
-				return nil
+			} else {
+				outcome = errs.NewUserVerifyMaxTryLock(waitSeconds(until, now))
 			}
-			until := now + int64(h.codes.TryLock.Seconds())
-			if err := tx.LockCode(user.ID, until); err != nil {
-				return err
-			}
-			outcome = errs.NewUserVerifyMaxTryLock(waitSeconds(until, now))
 			return nil
 		}
 
-		// A code works once.
+		// A code works once, and the owner's success forgives the wrong
+		// guesses of every source.
 		if err := tx.DeleteVerifyCode(user.ID); err != nil {
+			return err
+		}
+		if err := tx.ClearSourceGuards(user.ID); err != nil {
 			return err
 		}
 		newUser := !user.Verified

@@ -62,9 +62,9 @@ func TestVerifyWrongCodeIsCounted(t *testing.T) {
 	wantErr(t, err, errs.UserVerifyInvalidCode, 0)
 	// The request failed, yet the guess must have been committed.
 	e.read(func(tx *storage.Tx) error {
-		vc, err := tx.VerifyCode(int64(r.UserId))
-		if err == nil && vc.Attempts != 1 {
-			t.Errorf("attempts %d after one wrong code, want 1", vc.Attempts)
+		src, account, err := tx.VerifyGuards(int64(r.UserId), "192.0.2.7")
+		if err == nil && (src.Failures != 1 || account.Failures != 1) {
+			t.Errorf("failures %d (source), %d (account) after one wrong code, want 1", src.Failures, account.Failures)
 		}
 		return err
 	})
@@ -141,22 +141,64 @@ func TestVerifyMaxTryLock(t *testing.T) {
 	wantErr(t, err, errs.UserVerifyExpiredCode, 0)
 }
 
-func TestVerifyLockOutlastsNewCode(t *testing.T) {
-	// A short lock and a long lifetime: after the lock, one more wrong
-	// guess locks again, because the count belongs to the code.
+func TestVerifyLocksGrowAndOutlastNewCodes(t *testing.T) {
 	e := newEnvWith(t, CodePolicy{MaxTries: 2, TryLock: time.Minute, Lifetime: time.Hour})
 	r := e.mustRegister(phoneIR, countryIR)
 	wrong := wrongCode(e.lastCode())
-	e.verify(r.Username, wrong)
-	_, err := e.verify(r.Username, wrong)
-	wantErr(t, err, errs.UserVerifyMaxTryLock, 0)
+	wantErr(t, second(e.verify(r.Username, wrong)), errs.UserVerifyInvalidCode, 0)
+	// A new code does not forgive the wrong guess before it.
+	e.mustRegister(phoneIR, countryIR)
+	wrong = wrongCode(e.lastCode())
+	if we := wantErr(t, second(e.verify(r.Username, wrong)), errs.UserVerifyMaxTryLock, 0); we.Wait != 60 {
+		t.Fatalf("first lock %ds, want 60", we.Wait)
+	}
 	e.clock.Advance(time.Minute)
-	_, err = e.verify(r.Username, wrong)
-	wantErr(t, err, errs.UserVerifyMaxTryLock, 0)
-	e.clock.Advance(time.Minute)
-	_, err = e.verify(r.Username, e.lastCode())
-	wantOK(t, err)
+	wantErr(t, second(e.verify(r.Username, wrong)), errs.UserVerifyInvalidCode, 0)
+	if we := wantErr(t, second(e.verify(r.Username, wrong)), errs.UserVerifyMaxTryLock, 0); we.Wait != 120 {
+		t.Fatalf("second lock %ds, want 120 (twice the first)", we.Wait)
+	}
+	e.clock.Advance(2 * time.Minute)
+	wantOK(t, second(e.verify(r.Username, e.lastCode())))
 }
+
+// One source's wrong guesses lock that source out, not the owner guessing
+// from elsewhere; only the account's daily ceiling locks everyone.
+func TestVerifyLockIsPerSource(t *testing.T) {
+	e := newEnvWith(t, CodePolicy{MaxTries: 2, DailyFailures: 6, Lifetime: time.Hour})
+	r := e.mustRegister(phoneIR, countryIR)
+	right := e.lastCode()
+	wrong := wrongCode(right)
+	for i := 0; i < 2; i++ {
+		e.verifyFrom("198.51.100.1:1", r.Username, wrong)
+	}
+	wantErr(t, second(e.verifyFrom("198.51.100.1:2", r.Username, right)), errs.UserVerifyMaxTryLock, 0)
+	// Four more sources, two wrong guesses each: the sixth failure of the
+	// day locks the account for everybody until the day is over.
+	for _, ip := range []string{"198.51.100.2", "198.51.100.3"} {
+		for i := 0; i < 2; i++ {
+			e.verifyFrom(ip+":1", r.Username, wrong)
+		}
+	}
+	we := wantErr(t, second(e.verify(r.Username, right)), errs.UserVerifyMaxTryLock, 0)
+	if we.Wait != 24*60*60 {
+		t.Fatalf("account lock %ds, want a day", we.Wait)
+	}
+	e.clock.Advance(24 * time.Hour)
+	e.mustRegister(phoneIR, countryIR)
+	wantOK(t, second(e.verify(r.Username, e.lastCode())))
+}
+
+func TestVerifyOwnerUnaffectedByStranger(t *testing.T) {
+	e := newEnvWith(t, CodePolicy{MaxTries: 2, Lifetime: time.Hour})
+	r := e.mustRegister(phoneIR, countryIR)
+	right := e.lastCode()
+	for i := 0; i < 10; i++ {
+		e.verifyFrom("203.0.113.9:1", r.Username, wrongCode(right))
+	}
+	wantOK(t, second(e.verify(r.Username, right)))
+}
+
+func second[T any](_ T, err error) error { return err }
 
 func TestVerifyUnknownUser(t *testing.T) {
 	e := newEnv(t)

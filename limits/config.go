@@ -27,9 +27,9 @@ type Config struct {
 }
 
 // SignUpBudgets bound the codes sent, which cost the operator an SMS each.
+// (Codes per phone number are bounded with the account: handlers.CodePolicy.)
 type SignUpBudgets struct {
 	PerAddress Rate `yaml:"per_address"`
-	PerPhone   Rate `yaml:"per_phone"`
 	PerCountry Rate `yaml:"per_country"`
 	Total      Rate `yaml:"total"`
 }
@@ -47,7 +47,6 @@ func Defaults() Config {
 		},
 		SignUp: SignUpBudgets{
 			PerAddress: Rate{Count: 10, Per: time.Hour, Burst: 5},
-			PerPhone:   Rate{Count: 5, Per: time.Hour, Burst: 5},
 			PerCountry: Rate{Count: 2000, Per: time.Hour, Burst: 200},
 			Total:      Rate{Count: 10000, Per: time.Hour, Burst: 1000},
 		},
@@ -86,8 +85,8 @@ func Load(path string) (Config, error) {
 	for _, b := range []struct {
 		from Rate
 		to   *Rate
-	}{{file.SignUp.PerAddress, &cfg.SignUp.PerAddress}, {file.SignUp.PerPhone, &cfg.SignUp.PerPhone},
-		{file.SignUp.PerCountry, &cfg.SignUp.PerCountry}, {file.SignUp.Total, &cfg.SignUp.Total}} {
+	}{{file.SignUp.PerAddress, &cfg.SignUp.PerAddress}, {file.SignUp.PerCountry, &cfg.SignUp.PerCountry},
+		{file.SignUp.Total, &cfg.SignUp.Total}} {
 		if b.from != (Rate{}) {
 			*b.to = b.from
 		}
@@ -97,7 +96,7 @@ func Load(path string) (Config, error) {
 
 // check refuses a rate that would refuse everything or make no sense.
 func (c Config) check(path string) error {
-	rates := map[string]Rate{"signup.per_address": c.SignUp.PerAddress, "signup.per_phone": c.SignUp.PerPhone,
+	rates := map[string]Rate{"signup.per_address": c.SignUp.PerAddress,
 		"signup.per_country": c.SignUp.PerCountry, "signup.total": c.SignUp.Total}
 	for name, r := range c.Classes {
 		rates["classes."+name] = r

@@ -81,32 +81,33 @@ func (l *Limiter) Request(c Class, userID uint64, addr netip.Addr) time.Duration
 		if l.exempt(addr) {
 			return 0
 		}
-		key = "a" + source(addr)
+		key = "a" + Source(addr)
 	}
 	return l.buckets.take(c.String()+":"+key, r, l.now())
 }
 
-// SignUpCode spends the budgets of one code sent to phone (E.164 digits,
-// country its calling code) from addr: per address, per phone number, per
-// country and in total, in that order. The first budget that refuses
+// SignUpCode spends the budgets of one code sent to a phone of country
+// (its calling code) from addr: per address, per country and in total, in
+// that order. (The budget per phone number is kept with the account, in
+// storage, by the handler.) The first budget that refuses
 // answers with its wait, and the ones after it are not spent: an attacker's
 // retries drain their own address's budget, and the shared ones stay for
 // everybody else.
-func (l *Limiter) SignUpCode(addr netip.Addr, phone, country string) time.Duration {
+func (l *Limiter) SignUpCode(addr netip.Addr, country string) time.Duration {
 	if l.cfg.Off {
 		return 0
 	}
 	s := l.cfg.SignUp
 	now := l.now()
 	if !l.exempt(addr) {
-		if w := l.spend("su-ip:"+source(addr), s.PerAddress, now); w > 0 {
+		if w := l.spend("su-ip:"+Source(addr), s.PerAddress, now); w > 0 {
 			return w
 		}
 	}
 	for _, b := range []struct {
 		key  string
 		rate Rate
-	}{{"su-phone:" + phone, s.PerPhone}, {"su-cc:" + country, s.PerCountry}, {"su-all", s.Total}} {
+	}{{"su-cc:" + country, s.PerCountry}, {"su-all", s.Total}} {
 		if w := l.spend(b.key, b.rate, now); w > 0 {
 			return w
 		}
@@ -127,9 +128,9 @@ func (l *Limiter) exempt(addr netip.Addr) bool {
 	return l.cfg.ExemptLoopback && addr.IsLoopback()
 }
 
-// source is the key of an address: an IPv6 client owns at least a /64, so
+// Source is the key of an address: an IPv6 client owns at least a /64, so
 // its addresses count as one.
-func source(a netip.Addr) string {
+func Source(a netip.Addr) string {
 	a = a.Unmap()
 	if a.Is6() {
 		p, _ := a.Prefix(64)

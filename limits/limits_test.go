@@ -65,25 +65,29 @@ func TestAddressesBeforeLogin(t *testing.T) {
 
 func TestSignUpBudgets(t *testing.T) {
 	clk := &fakeNow{time.Unix(1000, 0)}
-	one := Rate{Count: 1, Per: time.Hour, Burst: 1}
-	l := New(Config{SignUp: SignUpBudgets{PerAddress: Rate{Count: 3, Per: time.Hour, Burst: 3}, PerPhone: one}}, clk.now)
+	l := New(Config{SignUp: SignUpBudgets{PerAddress: Rate{Count: 3, Per: time.Hour, Burst: 3},
+		PerCountry: Rate{Count: 5, Per: time.Hour, Burst: 5}}}, clk.now)
 	ip := netip.MustParseAddr("192.0.2.1")
-	if l.SignUpCode(ip, "989120000001", "98") != 0 {
-		t.Fatal("first code refused")
+	for i := 0; i < 3; i++ {
+		if w := l.SignUpCode(ip, "98"); w != 0 {
+			t.Fatalf("code %d refused: %v", i, w)
+		}
 	}
-	if w := l.SignUpCode(ip, "989120000001", "98"); w != time.Hour {
-		t.Fatalf("second code to one phone: wait %v, want 1h", w)
+	if w := l.SignUpCode(ip, "98"); w != 20*time.Minute {
+		t.Fatalf("the address's budget: wait %v, want 20m", w)
 	}
-	// Each new phone costs the address, until its budget is gone.
-	if l.SignUpCode(ip, "989120000002", "98") != 0 {
-		t.Fatal("a second phone from the address was refused")
+	// Another address still sends, until the country's budget is gone.
+	other := netip.MustParseAddr("192.0.2.2")
+	for i := 0; i < 2; i++ {
+		if w := l.SignUpCode(other, "98"); w != 0 {
+			t.Fatalf("another address refused: %v", w)
+		}
 	}
-	if w := l.SignUpCode(ip, "989120000003", "98"); w == 0 {
-		t.Fatal("the address's budget did not run out")
+	if w := l.SignUpCode(other, "98"); w == 0 {
+		t.Fatal("the country's budget did not run out")
 	}
-	// Another address still reaches a fresh phone.
-	if l.SignUpCode(netip.MustParseAddr("192.0.2.2"), "989120000004", "98") != 0 {
-		t.Fatal("another address was refused")
+	if w := l.SignUpCode(netip.MustParseAddr("192.0.2.3"), "1"); w != 0 {
+		t.Fatalf("another country was refused: %v", w)
 	}
 }
 
@@ -94,7 +98,7 @@ func TestOff(t *testing.T) {
 	}
 	l := New(cfg, nil)
 	for i := 0; i < 1000; i++ {
-		if l.Request(Expensive, 1, netip.Addr{}) != 0 || l.SignUpCode(netip.Addr{}, "1", "1") != 0 {
+		if l.Request(Expensive, 1, netip.Addr{}) != 0 || l.SignUpCode(netip.Addr{}, "1") != 0 {
 			t.Fatal("limits none still limits")
 		}
 	}
@@ -110,7 +114,7 @@ func TestLoad(t *testing.T) {
 	}
 	def := Defaults()
 	if !cfg.ExemptLoopback || cfg.Classes["write"] != (Rate{5, time.Second, 2}) || cfg.Classes["read"] != def.Classes["read"] ||
-		cfg.SignUp.Total != (Rate{1, time.Hour, 1}) || cfg.SignUp.PerPhone != def.SignUp.PerPhone {
+		cfg.SignUp.Total != (Rate{1, time.Hour, 1}) || cfg.SignUp.PerCountry != def.SignUp.PerCountry {
 		t.Fatalf("loaded %+v", cfg)
 	}
 	for text, want := range map[string]string{
@@ -130,14 +134,15 @@ func TestLoad(t *testing.T) {
 func TestSweep(t *testing.T) {
 	clk := &fakeNow{time.Unix(1000, 0)}
 	l := New(Config{Classes: map[string]Rate{"read": {Count: 1, Per: time.Second, Burst: 1}}}, clk.now)
-	for u := uint64(1); u <= 64*sweepSize; u++ {
+	const held = 2 * 64 * sweepSize // every shard past sweepSize
+	for u := uint64(1); u <= held; u++ {
 		l.Request(Read, u, netip.Addr{})
 	}
 	clk.t = clk.t.Add(2 * sweepAfter)
 	for u := uint64(1_000_000); u < 1_000_000+64*4; u++ {
 		l.Request(Read, u, netip.Addr{})
 	}
-	if n := l.Keys(); n > 64*sweepSize/2 {
+	if n := l.Keys(); n > held/4 {
 		t.Fatalf("%d keys held after idle buckets refilled", n)
 	}
 }

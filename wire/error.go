@@ -5,6 +5,7 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Major is an error number of the catalogue ("Error 203").
@@ -32,6 +33,14 @@ func (e *Error) WithWait(sec uint32) *Error {
 	c := *e
 	c.Wait = sec
 	return &c
+}
+
+// WaitSeconds turns a wait into the whole seconds an error carries,
+// rounded up so a client that waits exactly that long is let through, and
+// at least 1.
+func WaitSeconds(d time.Duration) uint32 {
+	s := (d + time.Second - 1) / time.Second
+	return uint32(min(max(s, 1), time.Duration(^uint32(0))))
 }
 
 // WithMessage returns a copy of e with another human-readable message.
