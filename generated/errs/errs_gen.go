@@ -726,6 +726,7 @@ func NewLoginRequired() *wire.Error {
 	return &wire.Error{
 		Major:   LoginRequired,
 		Message: "LOGIN_REQUIRED: Login is required to perform this action",
+		Minor:   1,
 	}
 }
 
