@@ -601,6 +601,30 @@ func (c *Client) ClientGetRoomHistory(ctx context.Context, req *pb.ClientGetRoom
 	return resp, nil
 }
 
+// ClientMuteRoom calls action 614 and returns its ClientMuteRoomResponse. Mutes or unmutes a room for the caller (as ClientCondition's offline_mute does); Room.room_mute shows it. 652 for a room the caller is not in.
+func (c *Client) ClientMuteRoom(ctx context.Context, req *pb.ClientMuteRoom) (*pb.ClientMuteRoomResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.ClientMuteRoomResponse)
+	if err := c.conn.Call(ctx, 614, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// ClientPinRoom calls action 615 and returns its ClientPinRoomResponse. Pins (pin true) or unpins a room in the caller's room list. Pinned rooms come first in ClientGetRoomList, the most recently pinned on top. 655 for a room the caller is not in.
+func (c *Client) ClientPinRoom(ctx context.Context, req *pb.ClientPinRoom) (*pb.ClientPinRoomResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.ClientPinRoomResponse)
+	if err := c.conn.Call(ctx, 615, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // FileUploadOption calls action 700 and returns its FileUploadOptionResponse. Asks how many first and last bytes of a file of a given size the upload must start with.
 func (c *Client) FileUploadOption(ctx context.Context, req *pb.FileUploadOption) (*pb.FileUploadOptionResponse, error) {
 	if req.Request == nil {
@@ -668,6 +692,30 @@ func (c *Client) FileDownload(ctx context.Context, req *pb.FileDownload) (*pb.Fi
 	}
 	resp := new(pb.FileDownloadResponse)
 	if err := c.conn.Call(ctx, 705, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// SignalingGetConfiguration calls action 900 and returns its SignalingGetConfigurationResponse. Returns the STUN/TURN servers the operator lists (-ice-servers; none by default) and which kinds of call the server offers: none, since gapd relays no calls. Read-only; Android sends it after every login.
+func (c *Client) SignalingGetConfiguration(ctx context.Context, req *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.SignalingGetConfigurationResponse)
+	if err := c.conn.Call(ctx, 900, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// GeoGetRegisterStatus calls action 1000 and returns its GeoGetRegisterStatusResponse. Says whether the caller is registered on the map: always not (enable false), as gapd keeps no map; the client then sends no positions. Read-only.
+func (c *Client) GeoGetRegisterStatus(ctx context.Context, req *pb.GeoGetRegisterStatus) (*pb.GeoGetRegisterStatusResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.GeoGetRegisterStatusResponse)
+	if err := c.conn.Call(ctx, 1000, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -776,6 +824,10 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.ClientGetRoomResponse), true
 	case 30603:
 		return new(pb.ClientGetRoomHistoryResponse), true
+	case 30614:
+		return new(pb.ClientMuteRoomResponse), true
+	case 30615:
+		return new(pb.ClientPinRoomResponse), true
 	case 30700:
 		return new(pb.FileUploadOptionResponse), true
 	case 30701:
@@ -788,6 +840,10 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.FileInfoResponse), true
 	case 30705:
 		return new(pb.FileDownloadResponse), true
+	case 30900:
+		return new(pb.SignalingGetConfigurationResponse), true
+	case 31000:
+		return new(pb.GeoGetRegisterStatusResponse), true
 	}
 	return nil, false
 }

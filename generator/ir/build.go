@@ -76,6 +76,8 @@ var groups = []struct{ key, heading string }{
 	{"info", "Info Errors (5xx)"},
 	{"client", "Client Errors (6xx)"},
 	{"file", "File Errors (7xx)"},
+	{"signaling", "Signaling Errors (9xx)"},
+	{"geo", "Geo Errors (10xx)"},
 }
 
 func (b *builder) buildErrors(raw []spec.ErrorEntry) {
