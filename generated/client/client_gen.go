@@ -565,7 +565,7 @@ func (c *Client) ClientCondition(ctx context.Context, req *pb.ClientCondition) (
 	return resp, nil
 }
 
-// ClientGetRoomList calls action 601 and returns its ClientGetRoomListResponse. Returns the rooms the user belongs to (at most 1000), newest activity first, each with its last message and the caller's unread count. A chat deleted with ChatDelete is left out until its next message.
+// ClientGetRoomList calls action 601 and returns its ClientGetRoomListResponse. Returns a page of the rooms the user belongs to: pinned rooms first (ClientPinRoom, the most recently pinned on top), then newest activity first, each with its last message, the caller's unread count, mute and pin. An offset past the end returns no rooms, which ends a client's paging. A chat deleted with ChatDelete is left out until its next message.
 func (c *Client) ClientGetRoomList(ctx context.Context, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -589,7 +589,7 @@ func (c *Client) ClientGetRoom(ctx context.Context, req *pb.ClientGetRoom) (*pb.
 	return resp, nil
 }
 
-// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of at most 50 messages of a room, oldest first, as the caller sees it (from its start, after its clear point, deleted messages left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
+// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of messages of a room (limit: 50 by default, at most 100), oldest first, as the caller sees it (from its start, after its clear point, messages deleted or deleted for the caller alone left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
 func (c *Client) ClientGetRoomHistory(ctx context.Context, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
