@@ -20,7 +20,7 @@ import (
 const (
 	messagesDoc = "../../shared/protocol/messages.md"
 	// The actions 2017 clients send beyond the index, in the same table format.
-	extraDoc = "../../shared/protocol/actions-2017-extra.md"
+	extraDoc    = "../../shared/protocol/actions-2017-extra.md"
 	protocolDoc = "../../shared/protocol/README.md"
 )
 
