@@ -50,6 +50,13 @@ type Deps struct {
 	// SessionIdle is how long a session's token lives without a login
 	// (the operator's -session-idle); 0: DefaultSessionIdle.
 	SessionIdle time.Duration
+
+	// DeleteForBothPeriod is how long after sending the author may delete a
+	// chat message for both sides (-delete-for-both-period); 0: never.
+	DeleteForBothPeriod time.Duration
+
+	// ICEServers are what SignalingGetConfiguration names (-ice-servers).
+	ICEServers []ICEServer
 }
 
 // DefaultSessionIdle is how long an unused token lives: a device away for
@@ -95,6 +102,8 @@ type Handlers struct {
 	geo        Geo
 	idle       time.Duration
 	limits     *limits.Limiter
+	deleteBoth time.Duration
+	ice        []ICEServer
 }
 
 var _ dispatch.Handlers = (*Handlers)(nil)
@@ -112,7 +121,8 @@ func New(d Deps) *Handlers {
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
 		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo,
-		idle: d.SessionIdle, limits: d.Limits}
+		idle: d.SessionIdle, limits: d.Limits,
+		deleteBoth: d.DeleteForBothPeriod, ice: d.ICEServers}
 	if h.idle <= 0 {
 		h.idle = DefaultSessionIdle
 	}

@@ -37,6 +37,7 @@ type Member struct {
 	Hidden   bool  `db:"hidden"`   // deleted from the member's list until new activity
 	Muted    bool  `db:"muted"`
 	JoinedAt int64 `db:"joined_at"`
+	PinID    int64 `db:"pin_id"` // 0: not pinned; larger: pinned more recently
 }
 
 // Sees reports whether the member may see message id: not cleared, and not
@@ -45,7 +46,7 @@ func (m Member) Sees(id int64) bool { return id > m.ClearID && id >= m.StartID }
 
 const (
 	roomColumns   = `id, type, title, description, creator_id, chat_key, version, last_message_id, created_at`
-	memberColumns = `room_id, user_id, role, start_id, clear_id, seen_id, hidden, muted, joined_at`
+	memberColumns = `room_id, user_id, role, start_id, clear_id, seen_id, hidden, muted, joined_at, pin_id`
 )
 
 const (
@@ -61,7 +62,7 @@ const (
 	qHide        = `UPDATE room_members SET hidden = 1, clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
 	// Without INDEXED BY, SQLite walks the room's members by primary key.
 	qUnhideAll   = `UPDATE room_members INDEXED BY room_members_hidden SET hidden = 0 WHERE room_id = ? AND hidden = 1`
-	qUnreadCount = `SELECT count(*) FROM messages WHERE room_id = ? AND id > ? AND id >= ? AND author_id <> ? AND deleted = 0`
+	qUnreadCount = `SELECT count(*) FROM messages WHERE room_id = ? AND id > ? AND id >= ? AND author_id <> ? AND deleted = 0 AND ` + notHidden
 	qPeerOfChat  = `SELECT user_id FROM room_members WHERE room_id = ? AND user_id <> ? LIMIT 1`
 	// A scalar subquery rather than a join: SQLite runs it several times
 	// faster.
@@ -184,9 +185,9 @@ func (t *Tx) MarkSeenUpTo(roomID, userID, id int64) error {
 }
 
 // UnreadCount is how many messages of others m has not seen: newer than its
-// seen and clear points, visible to it, not deleted.
+// seen and clear points, visible to it, not deleted (for both, or by it).
 func (t *Tx) UnreadCount(m Member) (int, error) {
 	var n int
 	after := max(m.SeenID, m.ClearID)
-	return n, t.get("unread count", &n, qUnreadCount, m.RoomID, after, m.StartID, m.UserID)
+	return n, t.get("unread count", &n, qUnreadCount, m.RoomID, after, m.StartID, m.UserID, m.UserID)
 }
