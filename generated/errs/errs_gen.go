@@ -109,7 +109,7 @@ const (
 	UserSessionTerminateBadPayload wire.Major = 170
 	// UserSessionTerminateInternalServerError is error 171 USER_SESSION_TERMINATE_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserSessionTerminateInternalServerError wire.Major = 171
-	// UserSessionTerminateForbidden is error 172 USER_SESSION_TERMINATE_FORBIDDEN: This session cannot be terminated by request; the current session logs out with
+	// UserSessionTerminateForbidden is error 172 USER_SESSION_TERMINATE_FORBIDDEN: This session cannot be terminated by request; the current session logs out with UserSessionLogout
 	UserSessionTerminateForbidden wire.Major = 172
 	// UserSessionLogoutBadPayload is error 173 USER_SESSION_LOGOUT_BAD_PAYLOAD: Bad payload for request
 	UserSessionLogoutBadPayload wire.Major = 173
@@ -1193,7 +1193,7 @@ func NewUserSessionTerminateInternalServerError() *wire.Error {
 func NewUserSessionTerminateForbidden() *wire.Error {
 	return &wire.Error{
 		Major:   UserSessionTerminateForbidden,
-		Message: "USER_SESSION_TERMINATE_FORBIDDEN: This session cannot be terminated by request; the current session logs out with",
+		Message: "USER_SESSION_TERMINATE_FORBIDDEN: This session cannot be terminated by request; the current session logs out with UserSessionLogout",
 	}
 }
 
@@ -2621,7 +2621,7 @@ var catalogue = []wire.ErrorInfo{{
 }, {
 	Action:      126,
 	Code:        UserSessionTerminateForbidden,
-	Description: "This session cannot be terminated by request; the current session logs out with",
+	Description: "This session cannot be terminated by request; the current session logs out with UserSessionLogout",
 	Group:       "user",
 	Name:        "USER_SESSION_TERMINATE_FORBIDDEN",
 }, {
