@@ -130,10 +130,10 @@ func TestOpenRefuses(t *testing.T) {
 	tampered := append([]byte(nil), sealed...)
 	tampered[IVSize-1] ^= 0xff
 	for name, f := range map[string][]byte{
-		"empty":     nil,
-		"iv only":   sealed[:IVSize],
-		"ragged":    sealed[:len(sealed)-1],
-		"tampered":  tampered,
+		"empty":    nil,
+		"iv only":  sealed[:IVSize],
+		"ragged":   sealed[:len(sealed)-1],
+		"tampered": tampered,
 	} {
 		if out, err := c.Open(nil, f); !errors.Is(err, ErrFrame) {
 			t.Errorf("%s: %x, %v", name, out, err)
