@@ -31,6 +31,7 @@ import (
 //   - InfoTime signals entered, then waits for release or its deadline.
 //   - InfoPage panics.
 //   - ClientCondition fails with a virtual error.
+//   - UserProfileGetEmail answers a response that does not encode.
 type testHandlers struct {
 	dispatch.Unimplemented
 	entered chan struct{} // InfoTime has started (buffered)
@@ -67,6 +68,10 @@ func (h *testHandlers) InfoTime(ctx context.Context, _ wire.Session, _ *pb.InfoT
 
 func (h *testHandlers) InfoPage(context.Context, wire.Session, *pb.InfoPage) (*pb.InfoPageResponse, error) {
 	panic("test handler panics")
+}
+
+func (h *testHandlers) UserProfileGetEmail(context.Context, wire.Session, *pb.UserProfileGetEmail) (*pb.UserProfileGetEmailResponse, error) {
+	return &pb.UserProfileGetEmailResponse{Email: "not UTF-8 \xff"}, nil
 }
 
 func (h *testHandlers) ClientCondition(context.Context, wire.Session, *pb.ClientCondition) (*pb.ClientConditionResponse, error) {

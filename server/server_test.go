@@ -260,6 +260,18 @@ func TestHeartbeatGrace(t *testing.T) {
 	}
 }
 
+// TestInternalErrorIsTheActions: a response that does not encode is
+// answered with the action's own internal error, never the system's error
+// 7, on which Android drops the connection.
+func TestInternalErrorIsTheActions(t *testing.T) {
+	ts := start(t, testConfig(t), Options{Handlers: newTestHandlers()})
+	c := dial(t, ts.url("/"), wsclient.Options{})
+	login(t, c, 4, 40)
+	_, err := c.Client().UserProfileGetEmail(testCtx(t), &pb.UserProfileGetEmail{})
+	wantCode(t, err, errs.UserProfileGetEmailInternalServerError)
+	roundTrip(t, c)
+}
+
 func TestDeadlineAndPanic(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.HandlerTimeout = 100 * time.Millisecond
