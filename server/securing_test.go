@@ -320,8 +320,8 @@ func TestSecuredFrameThatDoesNotOpen(t *testing.T) {
 	ts := securingServer(t, nil)
 	other, oc := secureRaw(t, ts)
 	for _, bad := range [][]byte{
-		bytes.Repeat([]byte{1}, 33),                // not whole blocks
-		{},                                         // empty
+		bytes.Repeat([]byte{1}, 33), // not whole blocks
+		{},                          // empty
 		frameOf(t, unknownAction, &pb.Heartbeat{}), // plain
 	} {
 		p, _ := secureRaw(t, ts)
