@@ -65,6 +65,10 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 		deps.Files.MaxSize = cfg.MaxFileSize
 	}
 	deps.Files.MaxFrame = cfg.MaxFrame
+	deps.DeleteForBothPeriod = cfg.DeleteForBothPeriod
+	for _, s := range cfg.ICEServers {
+		deps.ICEServers = append(deps.ICEServers, handlers.ICEServer(s))
+	}
 	h := handlers.New(deps)
 	// Finishes processing that a crash interrupted, then takes new uploads.
 	h.StartFileProcessing()

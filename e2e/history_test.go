@@ -161,3 +161,25 @@ func TestRoomListAndRoom(t *testing.T) {
 	}
 
 }
+
+// ClientGetRoomHistory's limit: 0 is the default page, what Android asks for
+// (10, 100) is honoured, more than the maximum is capped.
+func TestHistoryLimit(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9122100041), chatSignUp(e, 9122100042)
+	room := chatRoom(t, a, b)
+	for i := range handlers.HistoryMax + 20 {
+		chatText(t, a, room, fmt.Sprint("m", i))
+	}
+	for _, c := range []struct{ limit, want uint32 }{
+		{0, handlers.HistoryPage}, {10, 10}, {100, 100}, {101, handlers.HistoryMax}, {100000, handlers.HistoryMax},
+	} {
+		r, err := b.c.ClientGetRoomHistory(ctx(t), &pb.ClientGetRoomHistory{RoomId: room, Limit: c.limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uint32(len(r.Message)) != c.want {
+			t.Errorf("limit %d: %d messages, want %d", c.limit, len(r.Message), c.want)
+		}
+	}
+}

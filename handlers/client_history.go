@@ -10,9 +10,6 @@ import (
 	"github.com/gapd/gapd/wire"
 )
 
-// HistoryPage is how many messages one ClientGetRoomHistory returns at most.
-const HistoryPage = 50
-
 // ClientGetRoomHistory pages through the messages of a room the caller is
 // in, as the caller sees it (from its start, after its clear point, without
 // deleted messages), oldest first within a page:
@@ -20,7 +17,8 @@ const HistoryPage = 50
 //   - DOWN: the messages after first_message_id; 0 starts at the oldest.
 //
 // first_message_id itself is never included, so the next page starts at a
-// page's first (UP) or last (DOWN) message. An empty page is 617.
+// page's first (UP) or last (DOWN) message. limit 0 is HistoryPage, more
+// than HistoryMax is HistoryMax. An empty page is 617.
 func (h *Handlers) ClientGetRoomHistory(ctx context.Context, s wire.Session, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	resp := &pb.ClientGetRoomHistoryResponse{}
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
@@ -40,13 +38,14 @@ func (h *Handlers) ClientGetRoomHistory(ctx context.Context, s wire.Session, req
 			}
 		}
 		var ms []storage.Message
+		limit := pageLimit(req.Limit, HistoryPage, HistoryMax)
 		switch {
 		case req.Direction == pb.ClientGetRoomHistory_DOWN:
-			ms, err = tx.HistoryAfter(m, from, HistoryPage)
+			ms, err = tx.HistoryAfter(m, from, limit)
 		case from == 0:
-			ms, err = tx.HistoryBefore(m, maxMessageID, HistoryPage)
+			ms, err = tx.HistoryBefore(m, maxMessageID, limit)
 		default:
-			ms, err = tx.HistoryBefore(m, from, HistoryPage)
+			ms, err = tx.HistoryBefore(m, from, limit)
 		}
 		if err != nil {
 			return err

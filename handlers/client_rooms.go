@@ -10,27 +10,22 @@ import (
 	"github.com/gapd/gapd/wire"
 )
 
-// MaxRoomList bounds ClientGetRoomList: the request has no paging, so a
-// user in more rooms gets the most recently active ones.
-const MaxRoomList = 1000
-
-// ClientGetRoomList returns the caller's rooms, newest activity first, each
-// as the caller sees it. Rooms the caller deleted from its list (ChatDelete)
-// come back with their next message.
-func (h *Handlers) ClientGetRoomList(ctx context.Context, s wire.Session, _ *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error) {
+// ClientGetRoomList returns a page of the caller's rooms, pinned ones first,
+// then newest activity first, each as the caller sees it. An offset past the
+// end is an empty page, which ends a client's paging. Rooms the caller
+// deleted from its list (ChatDelete) come back with their next message.
+func (h *Handlers) ClientGetRoomList(ctx context.Context, s wire.Session, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error) {
 	resp := &pb.ClientGetRoomListResponse{}
+	p := req.GetPagination()
+	limit := pageLimit(p.GetLimit(), RoomListPage, RoomListMax)
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
-		ids, err := tx.RoomIDsOf(int64(s.UserID()), MaxRoomList)
+		rms, err := tx.RoomsOf(int64(s.UserID()), int(p.GetOffset()), limit)
 		if err != nil {
 			return err
 		}
-		resp.Rooms = make([]*pb.Room, 0, len(ids))
-		for _, id := range ids {
-			r, m, err := memberOf(tx, uint64(id), -1, s.UserID())
-			if err != nil {
-				return err
-			}
-			out, err := h.room(tx, r, m)
+		resp.Rooms = make([]*pb.Room, 0, len(rms))
+		for _, rm := range rms {
+			out, err := h.room(tx, rm.Room, rm.Member)
 			if err != nil {
 				return err
 			}

@@ -41,6 +41,13 @@ type Deps struct {
 	// Geo places client addresses for InfoLocation (the operator's -geoip);
 	// nil answers every InfoLocation with error 500.
 	Geo Geo
+
+	// DeleteForBothPeriod is how long after sending the author may delete a
+	// chat message for both sides (-delete-for-both-period); 0: never.
+	DeleteForBothPeriod time.Duration
+
+	// ICEServers are what SignalingGetConfiguration names (-ice-servers).
+	ICEServers []ICEServer
 }
 
 // Pusher delivers a response without a request (a push) to a user's live
@@ -73,6 +80,8 @@ type Handlers struct {
 	mutualOnly bool
 	maxMembers int
 	geo        Geo
+	deleteBoth time.Duration
+	ice        []ICEServer
 }
 
 var _ dispatch.Handlers = (*Handlers)(nil)
@@ -89,7 +98,8 @@ func New(d Deps) *Handlers {
 		panic("handlers: " + err.Error())
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
-		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo}
+		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo,
+		deleteBoth: d.DeleteForBothPeriod, ice: d.ICEServers}
 	if h.maxMembers <= 0 {
 		h.maxMembers = DefaultMaxRoomMembers
 	}

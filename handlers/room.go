@@ -19,6 +19,10 @@ func (h *Handlers) room(tx *storage.Tx, r storage.Room, m storage.Member) (*pb.R
 		Type:          pb.Room_Type(r.Type),
 		Title:         r.Title,
 		IsParticipant: true,
+		PinId:         uint64(m.PinID),
+	}
+	if m.Muted {
+		out.RoomMute = pb.RoomMute_MUTE
 	}
 	unread, err := tx.UnreadCount(m)
 	if err != nil {

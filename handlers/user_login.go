@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
@@ -65,7 +66,8 @@ func (h *Handlers) UserLogin(ctx context.Context, s wire.Session, req *pb.UserLo
 	// Bound only after commit: the connection must not act as the user on
 	// the strength of a login that might still roll back.
 	s.Login(uint64(sess.UserID), uint64(sess.ID))
-	return &pb.UserLoginResponse{DeprecatedClient: false, UpdateAvailable: false}, nil
+	return &pb.UserLoginResponse{DeprecatedClient: false, UpdateAvailable: false,
+		ChatDeleteMessageForBothPeriod: uint32(h.deleteBoth / time.Second)}, nil
 }
 
 // hostOnly drops the port from a host:port address; the port of a client

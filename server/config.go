@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -63,6 +64,15 @@ type Config struct {
 	// GeoIP is a MaxMind database file (GeoLite2 Country or City, ...)
 	// that InfoLocation places clients with; empty: no location.
 	GeoIP string
+
+	// DeleteForBothPeriod is how long after sending the author may delete a
+	// chat message for both sides (read by handlers; 0: never).
+	DeleteForBothPeriod time.Duration
+
+	// ICEServersText is -ice-servers as given; ICEServers the same parsed
+	// (ParseICEServers) by LoadConfig.
+	ICEServersText string
+	ICEServers     []ICEServer
 }
 
 // Defaults of the flags.
@@ -76,6 +86,9 @@ const (
 	DefaultOutQueue       = 256
 	DefaultMaxFileSize    = 1 << 30
 	DefaultMaxRoomMembers = 10000
+	// Long enough to take back a message sent by mistake, short enough
+	// that a conversation's record stays settled.
+	DefaultDeleteForBothPeriod = 48 * time.Hour
 
 	minMaxFrame = 1 << 10
 	maxMaxFrame = 64 << 20
@@ -150,6 +163,8 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.BoolVar(&c.MutualOnly, "mutual-only", false, "only mutual contacts may start a chat")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", DefaultMaxFileSize, "largest file a client may upload, in bytes")
 	fs.IntVar(&c.MaxRoomMembers, "max-room-members", DefaultMaxRoomMembers, "most members a group or channel may have")
+	fs.DurationVar(&c.DeleteForBothPeriod, "delete-for-both-period", DefaultDeleteForBothPeriod, "how long after sending the author may delete a chat message for both sides (whole seconds; 0: never)")
+	fs.StringVar(&c.ICEServersText, "ice-servers", "", "STUN/TURN servers that SignalingGetConfiguration names: URLs separated by commas, each optionally with ;username=NAME;credential=SECRET")
 	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }
@@ -250,6 +265,12 @@ func (c *Config) check() error {
 		if st, err := os.Stat(c.GeoIP); err != nil || !st.Mode().IsRegular() {
 			return fmt.Errorf("-geoip %q: no such file", c.GeoIP)
 		}
+	}
+	if c.DeleteForBothPeriod < 0 || c.DeleteForBothPeriod%time.Second != 0 || c.DeleteForBothPeriod > math.MaxUint32*time.Second {
+		return fmt.Errorf("-delete-for-both-period %v: want whole seconds, 0 or more (clients are told it in seconds)", c.DeleteForBothPeriod)
+	}
+	if c.ICEServers, err = ParseICEServers(c.ICEServersText); err != nil {
+		return fmt.Errorf("-ice-servers %v", err)
 	}
 	if c.HandlerTimeout < 100*time.Millisecond {
 		return fmt.Errorf("-handler-timeout %v: want at least 100ms", c.HandlerTimeout)

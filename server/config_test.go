@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,9 +24,9 @@ func TestConfigDefaults(t *testing.T) {
 	want := Config{
 		Addr: DefaultAddr, Data: DefaultData, VerifySender: "log", Sender: VerifySender{Kind: "log"},
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
-		MaxFileSize: 1 << 30, MaxRoomMembers: 10000,
+		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
 	}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
 	}
 }
@@ -170,5 +171,34 @@ func TestConfigGeoIP(t *testing.T) {
 	}
 	if !strings.Contains(Usage(), "-geoip") {
 		t.Error("usage lacks -geoip")
+	}
+}
+
+func TestConfigICEServers(t *testing.T) {
+	c, err := LoadConfig([]string{"-ice-servers", "stun:stun.example.org:3478, turns:turn.example.org:5349?transport=tcp;username=gapd;credential=s3cret"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ICEServer{{URL: "stun:stun.example.org:3478"},
+		{URL: "turns:turn.example.org:5349?transport=tcp", Username: "gapd", Credential: "s3cret"}}
+	if !reflect.DeepEqual(c.ICEServers, want) {
+		t.Fatalf("got %+v", c.ICEServers)
+	}
+	for _, bad := range []string{"http://example.org", "stun.example.org", "turn:h:3478;username=u", "turn:h;password=x"} {
+		if _, err := LoadConfig([]string{"-ice-servers", bad}, nil); err == nil || !strings.Contains(err.Error(), "-ice-servers") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestConfigDeleteForBothPeriod(t *testing.T) {
+	c, err := LoadConfig([]string{"-delete-for-both-period", "0s"}, nil)
+	if err != nil || c.DeleteForBothPeriod != 0 {
+		t.Fatalf("0s: %v %v", c.DeleteForBothPeriod, err)
+	}
+	for _, bad := range []string{"-1s", "1.5s"} {
+		if _, err := LoadConfig([]string{"-delete-for-both-period", bad}, nil); err == nil || !strings.Contains(err.Error(), "-delete-for-both-period") {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }

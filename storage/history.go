@@ -1,5 +1,7 @@
 package storage
 
+import "strings"
+
 // A member's view of a room's history, read in pages by message id. Deleted
 // messages are left out: their content is gone and clients drop them.
 
@@ -30,15 +32,25 @@ func (t *Tx) HistoryAfter(m Member, after int64, limit int) ([]Message, error) {
 	return ms, wrap("history after", t.tx.SelectContext(t.ctx, &ms, qHistoryAfter, m.RoomID, after, m.ClearID, m.StartID, limit))
 }
 
-// RoomIDsOf returns the rooms userID is in and has not deleted from its
-// list, newest activity first: a room's last message, or for a room without
-// one, when the user joined.
-func (t *Tx) RoomIDsOf(userID int64, limit int) ([]int64, error) {
-	var ids []int64
-	return ids, wrap("rooms of user", t.tx.SelectContext(t.ctx, &ids, qRoomIDsOf, userID, limit))
+// RoomsOf returns a page of the rooms userID is in and has not deleted from
+// its list, each with the user's membership: pinned rooms first (the most
+// recently pinned on top), then newest activity first (a room's last
+// message, or for a room without one, when the user joined). The page is
+// cut in SQL: offset rooms are skipped, at most limit returned.
+func (t *Tx) RoomsOf(userID int64, offset, limit int) ([]RoomMember, error) {
+	var rs []RoomMember
+	return rs, wrap("rooms of user", t.tx.SelectContext(t.ctx, &rs, qRoomsOf, userID, limit, offset))
 }
 
-const qRoomIDsOf = `SELECT r.id FROM room_members m JOIN rooms r ON r.id = m.room_id
+// RoomMember is a room with one member's place in it.
+type RoomMember struct {
+	Room
+	Member
+}
+
+var qRoomsOf = `SELECT r.` + strings.ReplaceAll(roomColumns, ", ", ", r.") + `, m.` + strings.ReplaceAll(memberColumns, ", ", ", m.") + `
+	FROM room_members m JOIN rooms r ON r.id = m.room_id
 	WHERE m.user_id = ? AND m.hidden = 0
-	ORDER BY coalesce((SELECT create_time FROM messages WHERE id = r.last_message_id), m.joined_at) DESC, r.id DESC
-	LIMIT ?`
+	ORDER BY m.pin_id DESC,
+		coalesce((SELECT create_time FROM messages WHERE id = r.last_message_id), m.joined_at) DESC, r.id DESC
+	LIMIT ? OFFSET ?`

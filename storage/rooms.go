@@ -37,6 +37,7 @@ type Member struct {
 	Hidden   bool  `db:"hidden"`   // deleted from the member's list until new activity
 	Muted    bool  `db:"muted"`
 	JoinedAt int64 `db:"joined_at"`
+	PinID    int64 `db:"pin_id"` // 0: not pinned; larger: pinned more recently
 }
 
 // Sees reports whether the member may see message id: not cleared, and not
@@ -45,7 +46,7 @@ func (m Member) Sees(id int64) bool { return id > m.ClearID && id >= m.StartID }
 
 const (
 	roomColumns   = `id, type, title, description, creator_id, chat_key, version, last_message_id, created_at`
-	memberColumns = `room_id, user_id, role, start_id, clear_id, seen_id, hidden, muted, joined_at`
+	memberColumns = `room_id, user_id, role, start_id, clear_id, seen_id, hidden, muted, joined_at, pin_id`
 )
 
 const (

@@ -79,7 +79,7 @@ func nullFloat(n sql.NullFloat64) *float64 {
 type memberScan struct{ role, hidden, muted int64 }
 
 func (ms *memberScan) dests(m *Member) []any {
-	return []any{&m.RoomID, &m.UserID, &ms.role, &m.StartID, &m.ClearID, &m.SeenID, &ms.hidden, &ms.muted, &m.JoinedAt}
+	return []any{&m.RoomID, &m.UserID, &ms.role, &m.StartID, &m.ClearID, &m.SeenID, &ms.hidden, &ms.muted, &m.JoinedAt, &m.PinID}
 }
 
 func (ms *memberScan) set(m *Member) {

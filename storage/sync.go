@@ -60,7 +60,8 @@ func (t *Tx) Changes(m Member, since Versions, after Change, limit int) ([]Chang
 	return cs, wrap("changes", t.tx.SelectContext(t.ctx, &cs, q, qargs...))
 }
 
-// SetMuted records a member's mute of a room.
+// SetMuted records a member's mute of a room (ClientMuteRoom, and
+// ClientCondition's offline_mute).
 func (t *Tx) SetMuted(roomID, userID int64, muted bool) error {
 	return t.execOne("set muted", `UPDATE room_members SET muted = ? WHERE room_id = ? AND user_id = ?`,
 		muted, roomID, userID)

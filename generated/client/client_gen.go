@@ -565,7 +565,7 @@ func (c *Client) ClientCondition(ctx context.Context, req *pb.ClientCondition) (
 	return resp, nil
 }
 
-// ClientGetRoomList calls action 601 and returns its ClientGetRoomListResponse. Returns the rooms the user belongs to (at most 1000), newest activity first, each with its last message and the caller's unread count. A chat deleted with ChatDelete is left out until its next message.
+// ClientGetRoomList calls action 601 and returns its ClientGetRoomListResponse. Returns a page of the rooms the user belongs to: pinned rooms first (ClientPinRoom, the most recently pinned on top), then newest activity first, each with its last message, the caller's unread count, mute and pin. An offset past the end returns no rooms, which ends a client's paging. A chat deleted with ChatDelete is left out until its next message.
 func (c *Client) ClientGetRoomList(ctx context.Context, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -589,13 +589,37 @@ func (c *Client) ClientGetRoom(ctx context.Context, req *pb.ClientGetRoom) (*pb.
 	return resp, nil
 }
 
-// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of at most 50 messages of a room, oldest first, as the caller sees it (from its start, after its clear point, deleted messages left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
+// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of messages of a room (limit: 50 by default, at most 100), oldest first, as the caller sees it (from its start, after its clear point, messages deleted or deleted for the caller alone left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
 func (c *Client) ClientGetRoomHistory(ctx context.Context, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
 	}
 	resp := new(pb.ClientGetRoomHistoryResponse)
 	if err := c.conn.Call(ctx, 603, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// ClientMuteRoom calls action 614 and returns its ClientMuteRoomResponse. Mutes or unmutes a room for the caller (as ClientCondition's offline_mute does); Room.room_mute shows it. 652 for a room the caller is not in.
+func (c *Client) ClientMuteRoom(ctx context.Context, req *pb.ClientMuteRoom) (*pb.ClientMuteRoomResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.ClientMuteRoomResponse)
+	if err := c.conn.Call(ctx, 614, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// ClientPinRoom calls action 615 and returns its ClientPinRoomResponse. Pins (pin true) or unpins a room in the caller's room list. Pinned rooms come first in ClientGetRoomList, the most recently pinned on top. 655 for a room the caller is not in.
+func (c *Client) ClientPinRoom(ctx context.Context, req *pb.ClientPinRoom) (*pb.ClientPinRoomResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.ClientPinRoomResponse)
+	if err := c.conn.Call(ctx, 615, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -668,6 +692,30 @@ func (c *Client) FileDownload(ctx context.Context, req *pb.FileDownload) (*pb.Fi
 	}
 	resp := new(pb.FileDownloadResponse)
 	if err := c.conn.Call(ctx, 705, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// SignalingGetConfiguration calls action 900 and returns its SignalingGetConfigurationResponse. Returns the STUN/TURN servers the operator lists (-ice-servers; none by default) and which kinds of call the server offers: none, since gapd relays no calls. Read-only; Android sends it after every login.
+func (c *Client) SignalingGetConfiguration(ctx context.Context, req *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.SignalingGetConfigurationResponse)
+	if err := c.conn.Call(ctx, 900, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// GeoGetRegisterStatus calls action 1000 and returns its GeoGetRegisterStatusResponse. Says whether the caller is registered on the map: always not (enable false), as gapd keeps no map; the client then sends no positions. Read-only.
+func (c *Client) GeoGetRegisterStatus(ctx context.Context, req *pb.GeoGetRegisterStatus) (*pb.GeoGetRegisterStatusResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.GeoGetRegisterStatusResponse)
+	if err := c.conn.Call(ctx, 1000, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -776,6 +824,10 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.ClientGetRoomResponse), true
 	case 30603:
 		return new(pb.ClientGetRoomHistoryResponse), true
+	case 30614:
+		return new(pb.ClientMuteRoomResponse), true
+	case 30615:
+		return new(pb.ClientPinRoomResponse), true
 	case 30700:
 		return new(pb.FileUploadOptionResponse), true
 	case 30701:
@@ -788,6 +840,10 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.FileInfoResponse), true
 	case 30705:
 		return new(pb.FileDownloadResponse), true
+	case 30900:
+		return new(pb.SignalingGetConfigurationResponse), true
+	case 31000:
+		return new(pb.GeoGetRegisterStatusResponse), true
 	}
 	return nil, false
 }

@@ -14,60 +14,64 @@ import (
 
 // Request action ids.
 const (
-	ActionConnectionSymmetricKey uint16 = 2
-	ActionHeartbeat              uint16 = 3
-	ActionUserRegister           uint16 = 100
-	ActionUserVerify             uint16 = 101
-	ActionUserLogin              uint16 = 102
-	ActionUserProfileSetEmail    uint16 = 103
-	ActionUserProfileSetGender   uint16 = 104
-	ActionUserProfileSetNickname uint16 = 105
-	ActionUserContactsImport     uint16 = 106
-	ActionUserContactsGetList    uint16 = 107
-	ActionUserContactsDelete     uint16 = 108
-	ActionUserContactsEdit       uint16 = 109
-	ActionUserProfileGetEmail    uint16 = 110
-	ActionUserProfileGetGender   uint16 = 111
-	ActionUserProfileGetNickname uint16 = 112
-	ActionUserUsernameToId       uint16 = 113
-	ActionChatGetRoom            uint16 = 200
-	ActionChatSendMessage        uint16 = 201
-	ActionChatUpdateStatus       uint16 = 202
-	ActionChatEditMessage        uint16 = 203
-	ActionChatDeleteMessage      uint16 = 204
-	ActionChatClearMessage       uint16 = 205
-	ActionChatDelete             uint16 = 206
-	ActionGroupCreate            uint16 = 300
-	ActionGroupAddMember         uint16 = 301
-	ActionGroupAddAdmin          uint16 = 302
-	ActionGroupAddModerator      uint16 = 303
-	ActionGroupClearMessage      uint16 = 304
-	ActionGroupEdit              uint16 = 305
-	ActionGroupKickAdmin         uint16 = 306
-	ActionGroupKickMember        uint16 = 307
-	ActionGroupKickModerator     uint16 = 308
-	ActionGroupLeft              uint16 = 309
-	ActionGroupSendMessage       uint16 = 310
-	ActionGroupUpdateStatus      uint16 = 311
-	ActionChannelCreate          uint16 = 400
-	ActionChannelAddMember       uint16 = 401
-	ActionChannelAddAdmin        uint16 = 402
-	ActionChannelLeft            uint16 = 409
-	ActionChannelSendMessage     uint16 = 410
-	ActionInfoLocation           uint16 = 500
-	ActionInfoCountry            uint16 = 501
-	ActionInfoTime               uint16 = 502
-	ActionInfoPage               uint16 = 503
-	ActionClientCondition        uint16 = 600
-	ActionClientGetRoomList      uint16 = 601
-	ActionClientGetRoom          uint16 = 602
-	ActionClientGetRoomHistory   uint16 = 603
-	ActionFileUploadOption       uint16 = 700
-	ActionFileUploadInit         uint16 = 701
-	ActionFileUpload             uint16 = 702
-	ActionFileUploadStatus       uint16 = 703
-	ActionFileInfo               uint16 = 704
-	ActionFileDownload           uint16 = 705
+	ActionConnectionSymmetricKey    uint16 = 2
+	ActionHeartbeat                 uint16 = 3
+	ActionUserRegister              uint16 = 100
+	ActionUserVerify                uint16 = 101
+	ActionUserLogin                 uint16 = 102
+	ActionUserProfileSetEmail       uint16 = 103
+	ActionUserProfileSetGender      uint16 = 104
+	ActionUserProfileSetNickname    uint16 = 105
+	ActionUserContactsImport        uint16 = 106
+	ActionUserContactsGetList       uint16 = 107
+	ActionUserContactsDelete        uint16 = 108
+	ActionUserContactsEdit          uint16 = 109
+	ActionUserProfileGetEmail       uint16 = 110
+	ActionUserProfileGetGender      uint16 = 111
+	ActionUserProfileGetNickname    uint16 = 112
+	ActionUserUsernameToId          uint16 = 113
+	ActionChatGetRoom               uint16 = 200
+	ActionChatSendMessage           uint16 = 201
+	ActionChatUpdateStatus          uint16 = 202
+	ActionChatEditMessage           uint16 = 203
+	ActionChatDeleteMessage         uint16 = 204
+	ActionChatClearMessage          uint16 = 205
+	ActionChatDelete                uint16 = 206
+	ActionGroupCreate               uint16 = 300
+	ActionGroupAddMember            uint16 = 301
+	ActionGroupAddAdmin             uint16 = 302
+	ActionGroupAddModerator         uint16 = 303
+	ActionGroupClearMessage         uint16 = 304
+	ActionGroupEdit                 uint16 = 305
+	ActionGroupKickAdmin            uint16 = 306
+	ActionGroupKickMember           uint16 = 307
+	ActionGroupKickModerator        uint16 = 308
+	ActionGroupLeft                 uint16 = 309
+	ActionGroupSendMessage          uint16 = 310
+	ActionGroupUpdateStatus         uint16 = 311
+	ActionChannelCreate             uint16 = 400
+	ActionChannelAddMember          uint16 = 401
+	ActionChannelAddAdmin           uint16 = 402
+	ActionChannelLeft               uint16 = 409
+	ActionChannelSendMessage        uint16 = 410
+	ActionInfoLocation              uint16 = 500
+	ActionInfoCountry               uint16 = 501
+	ActionInfoTime                  uint16 = 502
+	ActionInfoPage                  uint16 = 503
+	ActionClientCondition           uint16 = 600
+	ActionClientGetRoomList         uint16 = 601
+	ActionClientGetRoom             uint16 = 602
+	ActionClientGetRoomHistory      uint16 = 603
+	ActionClientMuteRoom            uint16 = 614
+	ActionClientPinRoom             uint16 = 615
+	ActionFileUploadOption          uint16 = 700
+	ActionFileUploadInit            uint16 = 701
+	ActionFileUpload                uint16 = 702
+	ActionFileUploadStatus          uint16 = 703
+	ActionFileInfo                  uint16 = 704
+	ActionFileDownload              uint16 = 705
+	ActionSignalingGetConfiguration uint16 = 900
+	ActionGeoGetRegisterStatus      uint16 = 1000
 )
 
 // Ids of messages the server sends without a request.
@@ -168,12 +172,16 @@ type Handlers interface {
 	InfoPage(ctx context.Context, s wire.Session, req *pb.InfoPage) (*pb.InfoPageResponse, error)
 	// ClientCondition handles action 600. Reports what the client has cached and did offline. The server checks every reported room (rooms that do not exist or that the caller left are skipped), applies the offline deletes, edits, seen marks and mutes as if they had been sent live (a refused one is a virtual error 602-609, logged and counted, never sent), then sends this connection, as pushes in version order, every new message, edit, status change and delete of each room since the versions reported, and answers last. Catch-up is not cut off by the request deadline: it waits for the client to read, failing with 601 only if the client reads nothing for 30 seconds. Safe to repeat.
 	ClientCondition(ctx context.Context, s wire.Session, req *pb.ClientCondition) (*pb.ClientConditionResponse, error)
-	// ClientGetRoomList handles action 601. Returns the rooms the user belongs to (at most 1000), newest activity first, each with its last message and the caller's unread count. A chat deleted with ChatDelete is left out until its next message.
+	// ClientGetRoomList handles action 601. Returns a page of the rooms the user belongs to: pinned rooms first (ClientPinRoom, the most recently pinned on top), then newest activity first, each with its last message, the caller's unread count, mute and pin. An offset past the end returns no rooms, which ends a client's paging. A chat deleted with ChatDelete is left out until its next message.
 	ClientGetRoomList(ctx context.Context, s wire.Session, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error)
 	// ClientGetRoom handles action 602. Returns one room of the caller's; 614 for a room that does not exist or that the caller is not in.
 	ClientGetRoom(ctx context.Context, s wire.Session, req *pb.ClientGetRoom) (*pb.ClientGetRoomResponse, error)
-	// ClientGetRoomHistory handles action 603. Returns a page of at most 50 messages of a room, oldest first, as the caller sees it (from its start, after its clear point, deleted messages left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
+	// ClientGetRoomHistory handles action 603. Returns a page of messages of a room (limit: 50 by default, at most 100), oldest first, as the caller sees it (from its start, after its clear point, messages deleted or deleted for the caller alone left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
 	ClientGetRoomHistory(ctx context.Context, s wire.Session, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error)
+	// ClientMuteRoom handles action 614. Mutes or unmutes a room for the caller (as ClientCondition's offline_mute does); Room.room_mute shows it. 652 for a room the caller is not in.
+	ClientMuteRoom(ctx context.Context, s wire.Session, req *pb.ClientMuteRoom) (*pb.ClientMuteRoomResponse, error)
+	// ClientPinRoom handles action 615. Pins (pin true) or unpins a room in the caller's room list. Pinned rooms come first in ClientGetRoomList, the most recently pinned on top. 655 for a room the caller is not in.
+	ClientPinRoom(ctx context.Context, s wire.Session, req *pb.ClientPinRoom) (*pb.ClientPinRoomResponse, error)
 	// FileUploadOption handles action 700. Asks how many first and last bytes of a file of a given size the upload must start with.
 	FileUploadOption(ctx context.Context, s wire.Session, req *pb.FileUploadOption) (*pb.FileUploadOptionResponse, error)
 	// FileUploadInit handles action 701. Starts an upload with the file's edge bytes, size and hash; an already known file completes at once.
@@ -186,6 +194,10 @@ type Handlers interface {
 	FileInfo(ctx context.Context, s wire.Session, req *pb.FileInfo) (*pb.FileInfoResponse, error)
 	// FileDownload handles action 705. Returns a slice of a file or of one of its thumbnails.
 	FileDownload(ctx context.Context, s wire.Session, req *pb.FileDownload) (*pb.FileDownloadResponse, error)
+	// SignalingGetConfiguration handles action 900. Returns the STUN/TURN servers the operator lists (-ice-servers; none by default) and which kinds of call the server offers: none, since gapd relays no calls. Read-only; Android sends it after every login.
+	SignalingGetConfiguration(ctx context.Context, s wire.Session, req *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error)
+	// GeoGetRegisterStatus handles action 1000. Says whether the caller is registered on the map: always not (enable false), as gapd keeps no map; the client then sends no positions. Read-only.
+	GeoGetRegisterStatus(ctx context.Context, s wire.Session, req *pb.GeoGetRegisterStatus) (*pb.GeoGetRegisterStatusResponse, error)
 }
 
 // Unimplemented answers every action with wire.ErrNotImplemented; embed it to implement Handlers one domain at a time.
@@ -433,6 +445,16 @@ func (Unimplemented) ClientGetRoomHistory(context.Context, wire.Session, *pb.Cli
 	return nil, wire.ErrNotImplemented
 }
 
+// ClientMuteRoom is not implemented.
+func (Unimplemented) ClientMuteRoom(context.Context, wire.Session, *pb.ClientMuteRoom) (*pb.ClientMuteRoomResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// ClientPinRoom is not implemented.
+func (Unimplemented) ClientPinRoom(context.Context, wire.Session, *pb.ClientPinRoom) (*pb.ClientPinRoomResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
 // FileUploadOption is not implemented.
 func (Unimplemented) FileUploadOption(context.Context, wire.Session, *pb.FileUploadOption) (*pb.FileUploadOptionResponse, error) {
 	return nil, wire.ErrNotImplemented
@@ -460,6 +482,16 @@ func (Unimplemented) FileInfo(context.Context, wire.Session, *pb.FileInfo) (*pb.
 
 // FileDownload is not implemented.
 func (Unimplemented) FileDownload(context.Context, wire.Session, *pb.FileDownload) (*pb.FileDownloadResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// SignalingGetConfiguration is not implemented.
+func (Unimplemented) SignalingGetConfiguration(context.Context, wire.Session, *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// GeoGetRegisterStatus is not implemented.
+func (Unimplemented) GeoGetRegisterStatus(context.Context, wire.Session, *pb.GeoGetRegisterStatus) (*pb.GeoGetRegisterStatusResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -2235,6 +2267,80 @@ var routeClientGetRoomHistory = wire.Route{
 	},
 	ResponseID: 30603,
 }
+var routeClientMuteRoom = wire.Route{
+	BadPayload: errs.ClientMuteRoomBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.ClientMuteRoom)
+		if e := validate.ClientMuteRoom(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).ClientMuteRoom(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.ClientMuteRoomResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.ClientMuteRoomBadPayload, errs.ClientMuteRoomInternalServerError, errs.ClientMuteRoomForbidden},
+	ID:       ActionClientMuteRoom,
+	Internal: errs.ClientMuteRoomInternalServerError,
+	Login:    true,
+	Name:     "ClientMuteRoom",
+	NewRequest: func() proto.Message {
+		return new(pb.ClientMuteRoom)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.ClientMuteRoomResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ClientMuteRoom).GetRequest().GetId()
+	},
+	ResponseID: 30614,
+}
+var routeClientPinRoom = wire.Route{
+	BadPayload: errs.ClientPinRoomBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.ClientPinRoom)
+		if e := validate.ClientPinRoom(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).ClientPinRoom(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.ClientPinRoomResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.ClientPinRoomBadPayload, errs.ClientPinRoomInternalServerError, errs.ClientPinRoomForbidden},
+	ID:       ActionClientPinRoom,
+	Internal: errs.ClientPinRoomInternalServerError,
+	Login:    true,
+	Name:     "ClientPinRoom",
+	NewRequest: func() proto.Message {
+		return new(pb.ClientPinRoom)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.ClientPinRoomResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.ClientPinRoom).GetRequest().GetId()
+	},
+	ResponseID: 30615,
+}
 var routeFileUploadOption = wire.Route{
 	BadPayload: errs.FileUploadOptionBadPayload,
 	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
@@ -2457,6 +2563,80 @@ var routeFileDownload = wire.Route{
 	},
 	ResponseID: 30705,
 }
+var routeSignalingGetConfiguration = wire.Route{
+	BadPayload: errs.SignalingGetConfigurationBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.SignalingGetConfiguration)
+		if e := validate.SignalingGetConfiguration(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).SignalingGetConfiguration(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.SignalingGetConfigurationResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.SignalingGetConfigurationBadPayload, errs.SignalingGetConfigurationInternalServerError},
+	ID:       ActionSignalingGetConfiguration,
+	Internal: errs.SignalingGetConfigurationInternalServerError,
+	Login:    true,
+	Name:     "SignalingGetConfiguration",
+	NewRequest: func() proto.Message {
+		return new(pb.SignalingGetConfiguration)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.SignalingGetConfigurationResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.SignalingGetConfiguration).GetRequest().GetId()
+	},
+	ResponseID: 30900,
+}
+var routeGeoGetRegisterStatus = wire.Route{
+	BadPayload: errs.GeoGetRegisterStatusBadPayload,
+	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
+		req := m.(*pb.GeoGetRegisterStatus)
+		if e := validate.GeoGetRegisterStatus(req); e != nil {
+			return nil, e
+		}
+		resp, err := h.(Handlers).GeoGetRegisterStatus(ctx, s, req)
+		if err != nil {
+			return nil, err
+		}
+		if resp == nil {
+			resp = new(pb.GeoGetRegisterStatusResponse)
+		}
+		resp.Response = &pb.Response{
+			Id:        req.GetRequest().GetId(),
+			Timestamp: wire.Timestamp(ctx),
+		}
+		return resp, nil
+	},
+	Errors:   []wire.Major{errs.GeoGetRegisterStatusBadPayload, errs.GeoGetRegisterStatusInternalServerError},
+	ID:       ActionGeoGetRegisterStatus,
+	Internal: errs.GeoGetRegisterStatusInternalServerError,
+	Login:    true,
+	Name:     "GeoGetRegisterStatus",
+	NewRequest: func() proto.Message {
+		return new(pb.GeoGetRegisterStatus)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.GeoGetRegisterStatusResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.GeoGetRegisterStatus).GetRequest().GetId()
+	},
+	ResponseID: 31000,
+}
 
 // Lookup returns the route of a request action id.
 func Lookup(action uint16) *wire.Route {
@@ -2557,6 +2737,10 @@ func Lookup(action uint16) *wire.Route {
 		return &routeClientGetRoom
 	case ActionClientGetRoomHistory:
 		return &routeClientGetRoomHistory
+	case ActionClientMuteRoom:
+		return &routeClientMuteRoom
+	case ActionClientPinRoom:
+		return &routeClientPinRoom
 	case ActionFileUploadOption:
 		return &routeFileUploadOption
 	case ActionFileUploadInit:
@@ -2569,13 +2753,17 @@ func Lookup(action uint16) *wire.Route {
 		return &routeFileInfo
 	case ActionFileDownload:
 		return &routeFileDownload
+	case ActionSignalingGetConfiguration:
+		return &routeSignalingGetConfiguration
+	case ActionGeoGetRegisterStatus:
+		return &routeGeoGetRegisterStatus
 	}
 	return nil
 }
 
 // Routes returns every route, by action id.
 func Routes() []*wire.Route {
-	return []*wire.Route{&routeConnectionSymmetricKey, &routeHeartbeat, &routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload}
+	return []*wire.Route{&routeConnectionSymmetricKey, &routeHeartbeat, &routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeClientMuteRoom, &routeClientPinRoom, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload, &routeSignalingGetConfiguration, &routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

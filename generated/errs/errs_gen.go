@@ -287,6 +287,18 @@ const (
 	ClientGetRoomHistoryInternalServerError wire.Major = 616
 	// ClientGetRoomHistoryNotFound is error 617 CLIENT_GET_ROOM_HISTORY_NOT_FOUND: There is no other massage for viewing. for request
 	ClientGetRoomHistoryNotFound wire.Major = 617
+	// ClientMuteRoomBadPayload is error 650 CLIENT_MUTE_ROOM_BAD_PAYLOAD: Bad payload for request
+	ClientMuteRoomBadPayload wire.Major = 650
+	// ClientMuteRoomInternalServerError is error 651 CLIENT_MUTE_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
+	ClientMuteRoomInternalServerError wire.Major = 651
+	// ClientMuteRoomForbidden is error 652 CLIENT_MUTE_ROOM_FORBIDDEN: This operation is not permitted for request
+	ClientMuteRoomForbidden wire.Major = 652
+	// ClientPinRoomBadPayload is error 653 CLIENT_PIN_ROOM_BAD_PAYLOAD: Bad payload for request
+	ClientPinRoomBadPayload wire.Major = 653
+	// ClientPinRoomInternalServerError is error 654 CLIENT_PIN_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
+	ClientPinRoomInternalServerError wire.Major = 654
+	// ClientPinRoomForbidden is error 655 CLIENT_PIN_ROOM_FORBIDDEN: This operation is not permitted for request
+	ClientPinRoomForbidden wire.Major = 655
 	// FileUploadOptionBadPayload is error 700 FILE_UPLOAD_OPTION_BAD_PAYLOAD: Bad payload for request
 	FileUploadOptionBadPayload wire.Major = 700
 	// FileUploadOptionInternalServerError is error 701 FILE_UPLOAD_OPTION_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -319,6 +331,14 @@ const (
 	FileDownloadInternalServerError wire.Major = 714
 	// FileDownloadNotFound is error 715 FILE_DOWNLOAD_NOT_FOUND: No such file is found for request
 	FileDownloadNotFound wire.Major = 715
+	// SignalingGetConfigurationBadPayload is error 900 SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD: Bad payload for request
+	SignalingGetConfigurationBadPayload wire.Major = 900
+	// SignalingGetConfigurationInternalServerError is error 901 SIGNALING_GET_CONFIGURATION_INTERNAL_SERVER_ERROR: Internal server error for request
+	SignalingGetConfigurationInternalServerError wire.Major = 901
+	// GeoGetRegisterStatusBadPayload is error 1000 GEO_GET_REGISTER_STATUS_BAD_PAYLOAD: Bad payload for request
+	GeoGetRegisterStatusBadPayload wire.Major = 1000
+	// GeoGetRegisterStatusInternalServerError is error 1001 GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
+	GeoGetRegisterStatusInternalServerError wire.Major = 1001
 )
 
 // Minor codes, named after their error.
@@ -677,6 +697,14 @@ const (
 	ClientGetRoomHistoryBadPayloadInvalidRoomId wire.Minor = 1
 	// ClientGetRoomHistoryBadPayloadInvalidFirstMessageId is 615/2: Invalid firstMessageId
 	ClientGetRoomHistoryBadPayloadInvalidFirstMessageId wire.Minor = 2
+	// ClientMuteRoomBadPayloadInvalidRoomId is 650/1: Room_ID is invalid
+	ClientMuteRoomBadPayloadInvalidRoomId wire.Minor = 1
+	// ClientMuteRoomBadPayloadInvalidRoomMute is 650/2: RoomMute is invalid
+	ClientMuteRoomBadPayloadInvalidRoomMute wire.Minor = 2
+	// ClientPinRoomBadPayloadInvalidRoomId is 653/1: Room_ID is invalid
+	ClientPinRoomBadPayloadInvalidRoomId wire.Minor = 1
+	// ClientPinRoomBadPayloadInvalidPin is 653/2: PIN is invalid
+	ClientPinRoomBadPayloadInvalidPin wire.Minor = 2
 	// FileUploadOptionBadPayloadInvalidSize is 700/1: Invalid size
 	FileUploadOptionBadPayloadInvalidSize wire.Minor = 1
 	// FileUploadInitBadPayloadInvalidSize is 702/1: Invalid size
@@ -726,6 +754,7 @@ func NewLoginRequired() *wire.Error {
 	return &wire.Error{
 		Major:   LoginRequired,
 		Message: "LOGIN_REQUIRED: Login is required to perform this action",
+		Minor:   1,
 	}
 }
 
@@ -1877,6 +1906,56 @@ func NewClientGetRoomHistoryNotFound() *wire.Error {
 	}
 }
 
+// NewClientMuteRoomBadPayload returns error 650 CLIENT_MUTE_ROOM_BAD_PAYLOAD.
+func NewClientMuteRoomBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   ClientMuteRoomBadPayload,
+		Message: Describe(ClientMuteRoomBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewClientMuteRoomInternalServerError returns error 651 CLIENT_MUTE_ROOM_INTERNAL_SERVER_ERROR.
+func NewClientMuteRoomInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   ClientMuteRoomInternalServerError,
+		Message: "CLIENT_MUTE_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewClientMuteRoomForbidden returns error 652 CLIENT_MUTE_ROOM_FORBIDDEN.
+func NewClientMuteRoomForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   ClientMuteRoomForbidden,
+		Message: "CLIENT_MUTE_ROOM_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
+// NewClientPinRoomBadPayload returns error 653 CLIENT_PIN_ROOM_BAD_PAYLOAD.
+func NewClientPinRoomBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   ClientPinRoomBadPayload,
+		Message: Describe(ClientPinRoomBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewClientPinRoomInternalServerError returns error 654 CLIENT_PIN_ROOM_INTERNAL_SERVER_ERROR.
+func NewClientPinRoomInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   ClientPinRoomInternalServerError,
+		Message: "CLIENT_PIN_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewClientPinRoomForbidden returns error 655 CLIENT_PIN_ROOM_FORBIDDEN.
+func NewClientPinRoomForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   ClientPinRoomForbidden,
+		Message: "CLIENT_PIN_ROOM_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
 // NewFileUploadOptionBadPayload returns error 700 FILE_UPLOAD_OPTION_BAD_PAYLOAD.
 func NewFileUploadOptionBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -2008,6 +2087,38 @@ func NewFileDownloadNotFound() *wire.Error {
 	return &wire.Error{
 		Major:   FileDownloadNotFound,
 		Message: "FILE_DOWNLOAD_NOT_FOUND: No such file is found for request",
+	}
+}
+
+// NewSignalingGetConfigurationBadPayload returns error 900 SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD.
+func NewSignalingGetConfigurationBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   SignalingGetConfigurationBadPayload,
+		Message: "SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewSignalingGetConfigurationInternalServerError returns error 901 SIGNALING_GET_CONFIGURATION_INTERNAL_SERVER_ERROR.
+func NewSignalingGetConfigurationInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   SignalingGetConfigurationInternalServerError,
+		Message: "SIGNALING_GET_CONFIGURATION_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewGeoGetRegisterStatusBadPayload returns error 1000 GEO_GET_REGISTER_STATUS_BAD_PAYLOAD.
+func NewGeoGetRegisterStatusBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   GeoGetRegisterStatusBadPayload,
+		Message: "GEO_GET_REGISTER_STATUS_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewGeoGetRegisterStatusInternalServerError returns error 1001 GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR.
+func NewGeoGetRegisterStatusInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   GeoGetRegisterStatusInternalServerError,
+		Message: "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request",
 	}
 }
 
@@ -3606,6 +3717,60 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "client",
 	Name:        "CLIENT_GET_ROOM_HISTORY_NOT_FOUND",
 }, {
+	Action:      614,
+	Code:        ClientMuteRoomBadPayload,
+	Description: "Bad payload for request",
+	Group:       "client",
+	Minors: []wire.MinorInfo{{
+		Code:   ClientMuteRoomBadPayloadInvalidRoomId,
+		Detail: "Room_ID is invalid",
+		ID:     "invalid_room_id",
+	}, {
+		Code:   ClientMuteRoomBadPayloadInvalidRoomMute,
+		Detail: "RoomMute is invalid",
+		ID:     "invalid_room_mute",
+	}},
+	Name: "CLIENT_MUTE_ROOM_BAD_PAYLOAD",
+}, {
+	Action:      614,
+	Code:        ClientMuteRoomInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "client",
+	Name:        "CLIENT_MUTE_ROOM_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      614,
+	Code:        ClientMuteRoomForbidden,
+	Description: "This operation is not permitted for request",
+	Group:       "client",
+	Name:        "CLIENT_MUTE_ROOM_FORBIDDEN",
+}, {
+	Action:      615,
+	Code:        ClientPinRoomBadPayload,
+	Description: "Bad payload for request",
+	Group:       "client",
+	Minors: []wire.MinorInfo{{
+		Code:   ClientPinRoomBadPayloadInvalidRoomId,
+		Detail: "Room_ID is invalid",
+		ID:     "invalid_room_id",
+	}, {
+		Code:   ClientPinRoomBadPayloadInvalidPin,
+		Detail: "PIN is invalid",
+		ID:     "invalid_pin",
+	}},
+	Name: "CLIENT_PIN_ROOM_BAD_PAYLOAD",
+}, {
+	Action:      615,
+	Code:        ClientPinRoomInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "client",
+	Name:        "CLIENT_PIN_ROOM_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      615,
+	Code:        ClientPinRoomForbidden,
+	Description: "This operation is not permitted for request",
+	Group:       "client",
+	Name:        "CLIENT_PIN_ROOM_FORBIDDEN",
+}, {
 	Action:      700,
 	Code:        FileUploadOptionBadPayload,
 	Description: "Bad payload for request",
@@ -3775,6 +3940,30 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "No such file is found for request",
 	Group:       "file",
 	Name:        "FILE_DOWNLOAD_NOT_FOUND",
+}, {
+	Action:      900,
+	Code:        SignalingGetConfigurationBadPayload,
+	Description: "Bad payload for request",
+	Group:       "signaling",
+	Name:        "SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD",
+}, {
+	Action:      900,
+	Code:        SignalingGetConfigurationInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "signaling",
+	Name:        "SIGNALING_GET_CONFIGURATION_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      1000,
+	Code:        GeoGetRegisterStatusBadPayload,
+	Description: "Bad payload for request",
+	Group:       "geo",
+	Name:        "GEO_GET_REGISTER_STATUS_BAD_PAYLOAD",
+}, {
+	Action:      1000,
+	Code:        GeoGetRegisterStatusInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "geo",
+	Name:        "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR",
 }}
 
 // Catalogue returns every error of the catalogue, by code. Callers must not modify it.

@@ -549,6 +549,246 @@ func (x *ClientGetRoomHistoryResponse) GetMessage() []*RoomMessage {
 	return nil
 }
 
+type ClientMuteRoom struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	RoomMute      RoomMute               `protobuf:"varint,3,opt,name=room_mute,json=roomMute,proto3,enum=proto.RoomMute" json:"room_mute,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientMuteRoom) Reset() {
+	*x = ClientMuteRoom{}
+	mi := &file_client_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientMuteRoom) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientMuteRoom) ProtoMessage() {}
+
+func (x *ClientMuteRoom) ProtoReflect() protoreflect.Message {
+	mi := &file_client_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientMuteRoom.ProtoReflect.Descriptor instead.
+func (*ClientMuteRoom) Descriptor() ([]byte, []int) {
+	return file_client_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ClientMuteRoom) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *ClientMuteRoom) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ClientMuteRoom) GetRoomMute() RoomMute {
+	if x != nil {
+		return x.RoomMute
+	}
+	return RoomMute_UNMUTE
+}
+
+type ClientMuteRoomResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	RoomMute      RoomMute               `protobuf:"varint,3,opt,name=room_mute,json=roomMute,proto3,enum=proto.RoomMute" json:"room_mute,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientMuteRoomResponse) Reset() {
+	*x = ClientMuteRoomResponse{}
+	mi := &file_client_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientMuteRoomResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientMuteRoomResponse) ProtoMessage() {}
+
+func (x *ClientMuteRoomResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_client_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientMuteRoomResponse.ProtoReflect.Descriptor instead.
+func (*ClientMuteRoomResponse) Descriptor() ([]byte, []int) {
+	return file_client_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ClientMuteRoomResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *ClientMuteRoomResponse) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ClientMuteRoomResponse) GetRoomMute() RoomMute {
+	if x != nil {
+		return x.RoomMute
+	}
+	return RoomMute_UNMUTE
+}
+
+type ClientPinRoom struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	Pin           bool                   `protobuf:"varint,3,opt,name=pin,proto3" json:"pin,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientPinRoom) Reset() {
+	*x = ClientPinRoom{}
+	mi := &file_client_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientPinRoom) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientPinRoom) ProtoMessage() {}
+
+func (x *ClientPinRoom) ProtoReflect() protoreflect.Message {
+	mi := &file_client_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientPinRoom.ProtoReflect.Descriptor instead.
+func (*ClientPinRoom) Descriptor() ([]byte, []int) {
+	return file_client_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ClientPinRoom) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *ClientPinRoom) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ClientPinRoom) GetPin() bool {
+	if x != nil {
+		return x.Pin
+	}
+	return false
+}
+
+type ClientPinRoomResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	RoomId        uint64                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
+	PinId         uint64                 `protobuf:"varint,3,opt,name=pin_id,json=pinId,proto3" json:"pin_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientPinRoomResponse) Reset() {
+	*x = ClientPinRoomResponse{}
+	mi := &file_client_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientPinRoomResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientPinRoomResponse) ProtoMessage() {}
+
+func (x *ClientPinRoomResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_client_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientPinRoomResponse.ProtoReflect.Descriptor instead.
+func (*ClientPinRoomResponse) Descriptor() ([]byte, []int) {
+	return file_client_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ClientPinRoomResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *ClientPinRoomResponse) GetRoomId() uint64 {
+	if x != nil {
+		return x.RoomId
+	}
+	return 0
+}
+
+func (x *ClientPinRoomResponse) GetPinId() uint64 {
+	if x != nil {
+		return x.PinId
+	}
+	return 0
+}
+
 type ClientCondition_Room struct {
 	state                    protoimpl.MessageState                 `protogen:"open.v1"`
 	RoomId                   uint64                                 `protobuf:"varint,2,opt,name=room_id,json=roomId,proto3" json:"room_id,omitempty"`
@@ -570,7 +810,7 @@ type ClientCondition_Room struct {
 
 func (x *ClientCondition_Room) Reset() {
 	*x = ClientCondition_Room{}
-	mi := &file_client_proto_msgTypes[8]
+	mi := &file_client_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -582,7 +822,7 @@ func (x *ClientCondition_Room) String() string {
 func (*ClientCondition_Room) ProtoMessage() {}
 
 func (x *ClientCondition_Room) ProtoReflect() protoreflect.Message {
-	mi := &file_client_proto_msgTypes[8]
+	mi := &file_client_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -699,7 +939,7 @@ type ClientCondition_Room_OfflineDeleted struct {
 
 func (x *ClientCondition_Room_OfflineDeleted) Reset() {
 	*x = ClientCondition_Room_OfflineDeleted{}
-	mi := &file_client_proto_msgTypes[9]
+	mi := &file_client_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -711,7 +951,7 @@ func (x *ClientCondition_Room_OfflineDeleted) String() string {
 func (*ClientCondition_Room_OfflineDeleted) ProtoMessage() {}
 
 func (x *ClientCondition_Room_OfflineDeleted) ProtoReflect() protoreflect.Message {
-	mi := &file_client_proto_msgTypes[9]
+	mi := &file_client_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -751,7 +991,7 @@ type ClientCondition_Room_OfflineEdited struct {
 
 func (x *ClientCondition_Room_OfflineEdited) Reset() {
 	*x = ClientCondition_Room_OfflineEdited{}
-	mi := &file_client_proto_msgTypes[10]
+	mi := &file_client_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +1003,7 @@ func (x *ClientCondition_Room_OfflineEdited) String() string {
 func (*ClientCondition_Room_OfflineEdited) ProtoMessage() {}
 
 func (x *ClientCondition_Room_OfflineEdited) ProtoReflect() protoreflect.Message {
-	mi := &file_client_proto_msgTypes[10]
+	mi := &file_client_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1096,23 @@ const file_client_proto_rawDesc = "" +
 	"\x04DOWN\x10\x01\"y\n" +
 	"\x1cClientGetRoomHistoryResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12,\n" +
-	"\amessage\x18\x02 \x03(\v2\x12.proto.RoomMessageR\amessageB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\amessage\x18\x02 \x03(\v2\x12.proto.RoomMessageR\amessage\"\x81\x01\n" +
+	"\x0eClientMuteRoom\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12,\n" +
+	"\troom_mute\x18\x03 \x01(\x0e2\x0f.proto.RoomMuteR\broomMute\"\x8c\x01\n" +
+	"\x16ClientMuteRoomResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12,\n" +
+	"\troom_mute\x18\x03 \x01(\x0e2\x0f.proto.RoomMuteR\broomMute\"d\n" +
+	"\rClientPinRoom\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x10\n" +
+	"\x03pin\x18\x03 \x01(\bR\x03pin\"t\n" +
+	"\x15ClientPinRoomResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\aroom_id\x18\x02 \x01(\x04R\x06roomId\x12\x15\n" +
+	"\x06pin_id\x18\x03 \x01(\x04R\x05pinIdB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_client_proto_rawDescOnce sync.Once
@@ -871,7 +1127,7 @@ func file_client_proto_rawDescGZIP() []byte {
 }
 
 var file_client_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_client_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_client_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_client_proto_goTypes = []any{
 	(ClientCondition_Room_OfflineMute)(0),       // 0: proto.ClientCondition.Room.OfflineMute
 	(ClientGetRoomHistory_Direction)(0),         // 1: proto.ClientGetRoomHistory.Direction
@@ -883,38 +1139,49 @@ var file_client_proto_goTypes = []any{
 	(*ClientGetRoomResponse)(nil),               // 7: proto.ClientGetRoomResponse
 	(*ClientGetRoomHistory)(nil),                // 8: proto.ClientGetRoomHistory
 	(*ClientGetRoomHistoryResponse)(nil),        // 9: proto.ClientGetRoomHistoryResponse
-	(*ClientCondition_Room)(nil),                // 10: proto.ClientCondition.Room
-	(*ClientCondition_Room_OfflineDeleted)(nil), // 11: proto.ClientCondition.Room.OfflineDeleted
-	(*ClientCondition_Room_OfflineEdited)(nil),  // 12: proto.ClientCondition.Room.OfflineEdited
-	(*Request)(nil),                             // 13: proto.Request
-	(*Response)(nil),                            // 14: proto.Response
-	(*Pagination)(nil),                          // 15: proto.Pagination
-	(*Room)(nil),                                // 16: proto.Room
-	(*RoomMessage)(nil),                         // 17: proto.RoomMessage
+	(*ClientMuteRoom)(nil),                      // 10: proto.ClientMuteRoom
+	(*ClientMuteRoomResponse)(nil),              // 11: proto.ClientMuteRoomResponse
+	(*ClientPinRoom)(nil),                       // 12: proto.ClientPinRoom
+	(*ClientPinRoomResponse)(nil),               // 13: proto.ClientPinRoomResponse
+	(*ClientCondition_Room)(nil),                // 14: proto.ClientCondition.Room
+	(*ClientCondition_Room_OfflineDeleted)(nil), // 15: proto.ClientCondition.Room.OfflineDeleted
+	(*ClientCondition_Room_OfflineEdited)(nil),  // 16: proto.ClientCondition.Room.OfflineEdited
+	(*Request)(nil),                             // 17: proto.Request
+	(*Response)(nil),                            // 18: proto.Response
+	(*Pagination)(nil),                          // 19: proto.Pagination
+	(*Room)(nil),                                // 20: proto.Room
+	(*RoomMessage)(nil),                         // 21: proto.RoomMessage
+	(RoomMute)(0),                               // 22: proto.RoomMute
 }
 var file_client_proto_depIdxs = []int32{
-	13, // 0: proto.ClientCondition.request:type_name -> proto.Request
-	10, // 1: proto.ClientCondition.rooms:type_name -> proto.ClientCondition.Room
-	14, // 2: proto.ClientConditionResponse.response:type_name -> proto.Response
-	13, // 3: proto.ClientGetRoomList.request:type_name -> proto.Request
-	15, // 4: proto.ClientGetRoomList.pagination:type_name -> proto.Pagination
-	14, // 5: proto.ClientGetRoomListResponse.response:type_name -> proto.Response
-	16, // 6: proto.ClientGetRoomListResponse.rooms:type_name -> proto.Room
-	13, // 7: proto.ClientGetRoom.request:type_name -> proto.Request
-	14, // 8: proto.ClientGetRoomResponse.response:type_name -> proto.Response
-	16, // 9: proto.ClientGetRoomResponse.room:type_name -> proto.Room
-	13, // 10: proto.ClientGetRoomHistory.request:type_name -> proto.Request
+	17, // 0: proto.ClientCondition.request:type_name -> proto.Request
+	14, // 1: proto.ClientCondition.rooms:type_name -> proto.ClientCondition.Room
+	18, // 2: proto.ClientConditionResponse.response:type_name -> proto.Response
+	17, // 3: proto.ClientGetRoomList.request:type_name -> proto.Request
+	19, // 4: proto.ClientGetRoomList.pagination:type_name -> proto.Pagination
+	18, // 5: proto.ClientGetRoomListResponse.response:type_name -> proto.Response
+	20, // 6: proto.ClientGetRoomListResponse.rooms:type_name -> proto.Room
+	17, // 7: proto.ClientGetRoom.request:type_name -> proto.Request
+	18, // 8: proto.ClientGetRoomResponse.response:type_name -> proto.Response
+	20, // 9: proto.ClientGetRoomResponse.room:type_name -> proto.Room
+	17, // 10: proto.ClientGetRoomHistory.request:type_name -> proto.Request
 	1,  // 11: proto.ClientGetRoomHistory.direction:type_name -> proto.ClientGetRoomHistory.Direction
-	14, // 12: proto.ClientGetRoomHistoryResponse.response:type_name -> proto.Response
-	17, // 13: proto.ClientGetRoomHistoryResponse.message:type_name -> proto.RoomMessage
-	12, // 14: proto.ClientCondition.Room.offline_edited:type_name -> proto.ClientCondition.Room.OfflineEdited
-	0,  // 15: proto.ClientCondition.Room.offline_mute:type_name -> proto.ClientCondition.Room.OfflineMute
-	11, // 16: proto.ClientCondition.Room.offline_deleted:type_name -> proto.ClientCondition.Room.OfflineDeleted
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	18, // 12: proto.ClientGetRoomHistoryResponse.response:type_name -> proto.Response
+	21, // 13: proto.ClientGetRoomHistoryResponse.message:type_name -> proto.RoomMessage
+	17, // 14: proto.ClientMuteRoom.request:type_name -> proto.Request
+	22, // 15: proto.ClientMuteRoom.room_mute:type_name -> proto.RoomMute
+	18, // 16: proto.ClientMuteRoomResponse.response:type_name -> proto.Response
+	22, // 17: proto.ClientMuteRoomResponse.room_mute:type_name -> proto.RoomMute
+	17, // 18: proto.ClientPinRoom.request:type_name -> proto.Request
+	18, // 19: proto.ClientPinRoomResponse.response:type_name -> proto.Response
+	16, // 20: proto.ClientCondition.Room.offline_edited:type_name -> proto.ClientCondition.Room.OfflineEdited
+	0,  // 21: proto.ClientCondition.Room.offline_mute:type_name -> proto.ClientCondition.Room.OfflineMute
+	15, // 22: proto.ClientCondition.Room.offline_deleted:type_name -> proto.ClientCondition.Room.OfflineDeleted
+	23, // [23:23] is the sub-list for method output_type
+	23, // [23:23] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_client_proto_init() }
@@ -929,7 +1196,7 @@ func file_client_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_client_proto_rawDesc), len(file_client_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   11,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -858,6 +858,25 @@ func ClientGetRoomHistory(m *pb.ClientGetRoomHistory) *wire.Error {
 	return nil
 }
 
+// ClientMuteRoom checks a ClientMuteRoom request (action 614). It returns nil or the first failing rule's error.
+func ClientMuteRoom(m *pb.ClientMuteRoom) *wire.Error {
+	if m.RoomId == 0 {
+		return errs.NewClientMuteRoomBadPayload(errs.ClientMuteRoomBadPayloadInvalidRoomId)
+	}
+	if !known(pb.RoomMute_name, int32(m.RoomMute)) {
+		return errs.NewClientMuteRoomBadPayload(errs.ClientMuteRoomBadPayloadInvalidRoomMute)
+	}
+	return nil
+}
+
+// ClientPinRoom checks a ClientPinRoom request (action 615). It returns nil or the first failing rule's error.
+func ClientPinRoom(m *pb.ClientPinRoom) *wire.Error {
+	if m.RoomId == 0 {
+		return errs.NewClientPinRoomBadPayload(errs.ClientPinRoomBadPayloadInvalidRoomId)
+	}
+	return nil
+}
+
 // FileUploadOption checks a FileUploadOption request (action 700). It returns nil or the first failing rule's error.
 func FileUploadOption(m *pb.FileUploadOption) *wire.Error {
 	if m.Size < 1 {
@@ -969,6 +988,16 @@ func FileDownload(m *pb.FileDownload) *wire.Error {
 	if !known(pb.FileDownload_Selector_name, int32(m.Selector)) {
 		return errs.NewFileDownloadBadPayload(errs.FileDownloadBadPayloadInvalidSelector)
 	}
+	return nil
+}
+
+// SignalingGetConfiguration checks a SignalingGetConfiguration request (action 900). It returns nil or the first failing rule's error.
+func SignalingGetConfiguration(m *pb.SignalingGetConfiguration) *wire.Error {
+	return nil
+}
+
+// GeoGetRegisterStatus checks a GeoGetRegisterStatus request (action 1000). It returns nil or the first failing rule's error.
+func GeoGetRegisterStatus(m *pb.GeoGetRegisterStatus) *wire.Error {
 	return nil
 }
 

@@ -112,7 +112,11 @@ func minorTable(p *page, s *ir.Spec, e *ir.Error) {
 		p.head("", "Minor Code", "Detail", "Reaction")
 	}
 	if e.Star != nil {
-		cells := []string{"*", linkRefs(s, e.Star.Detail), linkRefs(s, e.Star.Reaction)}
+		code := "*"
+		if e.StarMinor != 0 {
+			code = fmt.Sprintf("* (sent as %d)", e.StarMinor)
+		}
+		cells := []string{code, linkRefs(s, e.Star.Detail), linkRefs(s, e.Star.Reaction)}
 		if bad {
 			cells = append(cells, "handler")
 		}

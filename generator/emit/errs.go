@@ -43,6 +43,9 @@ func Errs(s *ir.Spec, c Config) (Files, error) {
 			fields[Id("Minor")] = Id("minor")
 			fields[Id("Message")] = Id("Describe").Call(Id(e.GoName), Id("minor"))
 		default:
+			if e.StarMinor != 0 {
+				fields[Id("Minor")] = Lit(int(e.StarMinor))
+			}
 			fields[Id("Message")] = Lit(e.Name + ": " + e.Description)
 		}
 		if e.Wait {

@@ -76,6 +76,8 @@ var groups = []struct{ key, heading string }{
 	{"info", "Info Errors (5xx)"},
 	{"client", "Client Errors (6xx)"},
 	{"file", "File Errors (7xx)"},
+	{"signaling", "Signaling Errors (9xx)"},
+	{"geo", "Geo Errors (10xx)"},
 }
 
 func (b *builder) buildErrors(raw []spec.ErrorEntry) {
@@ -130,6 +132,18 @@ func (b *builder) buildErrors(raw []spec.ErrorEntry) {
 		}
 		if r.Star != nil {
 			e.Star = &Row{Detail: r.Star.Detail, Reaction: r.Star.Reaction}
+		}
+		// A star row sent with a number of its own; clients may act on it
+		// (Android logs in again on LOGIN_REQUIRED only with minor 1).
+		if r.StarMinor != 0 {
+			switch {
+			case r.Star == nil:
+				b.errorf(r.Pos, "%s: star_minor needs a star row", where)
+			case len(r.Minors) > 0:
+				b.errorf(r.Pos, "%s: star_minor applies to an error without numbered minors", where)
+			default:
+				e.StarMinor = r.StarMinor
+			}
 		}
 		ids := map[string]bool{}
 		for _, rm := range r.Minors {

@@ -185,6 +185,7 @@ type Error struct {
 	Description string
 	Correction  string
 	Star        *Row
+	StarMinor   uint32 // the minor code sent with the star row (0 unless the spec says)
 	Minors      []*Minor
 	Later       bool // from a later release of the API, not the seed
 

@@ -21,6 +21,7 @@ type ErrorEntry struct {
 	Description string       `yaml:"description"`
 	Correction  string       `yaml:"correction"`
 	Star        *Row         `yaml:"star"`
+	StarMinor   uint32       `yaml:"star_minor"`
 	Minors      []MinorEntry `yaml:"minors"`
 	Source      string       `yaml:"source"`
 }

@@ -45,3 +45,21 @@ func curatedIDs(src []byte) (map[int]map[int]string, error) {
 	}
 	return ids, nil
 }
+
+// curatedStarMinors returns the star_minor of each error of an existing
+// catalogue that has one. The seed's "*" row says nothing about the number
+// sent with it; where clients need a particular one (LOGIN_REQUIRED is sent
+// with 1), a maintainer states it in the catalogue and the importer keeps it.
+func curatedStarMinors(src []byte) (map[int]int, error) {
+	list, err := readCatalogue(src)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]int{}
+	for _, e := range list {
+		if e.StarMinor != 0 {
+			out[e.Code] = e.StarMinor
+		}
+	}
+	return out, nil
+}

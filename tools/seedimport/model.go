@@ -22,6 +22,7 @@ type Error struct {
 	Description string  `yaml:"description"`
 	Correction  string  `yaml:"correction"`
 	Star        *Row    `yaml:"star"`
+	StarMinor   int     `yaml:"star_minor"` // curated: the minor code the star row is sent with
 	Minors      []Minor `yaml:"minors"`
 	Source      string  `yaml:"source"` // "later" in errors-later.yaml; empty (= seed) here
 }

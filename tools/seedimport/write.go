@@ -73,6 +73,9 @@ func entryNode(e Error) *yaml.Node {
 	if e.Star != nil {
 		add("star", flowMap("detail", strNode(e.Star.Detail, true), "reaction", strNode(e.Star.Reaction, true)))
 	}
+	if e.StarMinor != 0 {
+		add("star_minor", intNode(e.StarMinor))
+	}
 	if len(e.Minors) > 0 {
 		s := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, mi := range e.Minors {
