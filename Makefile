@@ -46,6 +46,8 @@ bench-load: build
 fuzz: tools-check
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 500000x ./wire
 	$(GO) test -run '^$$' -fuzz FuzzValidators -fuzztime 200000x ./spectest
+	$(GO) test -run '^$$' -fuzz FuzzUnmasker -fuzztime 20000x ./server
+	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime 200000x ./securing
 
 ## seed-check: the catalogue in spec/ agrees with the seed document
 seed-check:

@@ -49,6 +49,14 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	if err != nil {
 		return nil, err
 	}
+	keys, created, err := server.LoadKeys(cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if created {
+		log.Info("created the connection securing key", "path", filepath.Join(cfg.Data, "securing-key.pem"))
+	}
 	deps.DB, deps.Log = db, log
 	// One hub shared by the handlers (who push) and the server (who knows
 	// the live connections).
@@ -72,7 +80,7 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	h := handlers.New(deps)
 	// Finishes processing that a crash interrupted, then takes new uploads.
 	h.StartFileProcessing()
-	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub})
+	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys})
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		h.Close()

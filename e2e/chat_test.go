@@ -63,9 +63,7 @@ func chatText(t *testing.T, u *chatUser, room uint64, text string) *pb.RoomMessa
 // makes sure anything the server queued earlier has arrived.
 func chatNoPush(t *testing.T, u *chatUser, action uint16) {
 	t.Helper()
-	if _, err := u.c.Heartbeat(ctx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
-	}
+	roundTrip(t, u.c)
 	for {
 		select {
 		case p := <-u.conn.Pushes():

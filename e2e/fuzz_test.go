@@ -12,8 +12,10 @@ import (
 )
 
 // FuzzFramePath sends arbitrary frames through a running server's frame path
-// and dispatcher. After each one the server must still answer a heartbeat on
-// the same connection: no panic, no hang, no silent death.
+// and dispatcher. After each one the server must still answer a request on
+// the same connection: no panic, no hang, no silent death. Frames of action
+// 2 are left out: they start the connection securing, after which a plain
+// request closes the connection by design.
 func FuzzFramePath(f *testing.F) {
 	reg, _ := proto.Marshal(&pb.UserRegister{Request: &pb.Request{Id: "r"}, PhoneNumber: 9123456789, CountryCode: "IR"})
 	f.Add([]byte{})
@@ -31,14 +33,15 @@ func FuzzFramePath(f *testing.F) {
 			}
 			conn = c
 		}
+		if a, _, err := wire.DecodeFrame(frame); err == nil && a == dispatch.ActionConnectionSymmetricKey {
+			return
+		}
 		if err := conn.SendRaw(frame); err != nil {
 			t.Fatal(err)
 		}
-		hb := &pb.HeartbeatResponse{}
 		c2, cancel := ctxTimeout(5 * time.Second)
 		defer cancel()
-		r := &pb.Request{}
-		if err := conn.Call(c2, dispatch.ActionHeartbeat, r, &pb.Heartbeat{Request: r}, hb); err != nil {
+		if _, err := conn.Client().InfoTime(c2, &pb.InfoTime{}); err != nil {
 			t.Fatalf("server stopped answering after frame %x: %v", frame, err)
 		}
 	})

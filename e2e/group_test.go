@@ -98,9 +98,7 @@ func groupLog(t *testing.T, u *chatUser, room uint64, typ pb.RoomMessageLog_Type
 // that makes sure everything queued before it has arrived.
 func groupDrain(t *testing.T, u *chatUser) {
 	t.Helper()
-	if _, err := u.c.Heartbeat(ctx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
-	}
+	roundTrip(t, u.c)
 	for {
 		select {
 		case <-u.conn.Pushes():

@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gapd/gapd/securing"
 )
 
 // Config is what an operator sets, by flag or by its GAPD_* environment
@@ -61,6 +63,22 @@ type Config struct {
 
 	MaxRoomMembers int // most members a group or channel may have (read by handlers)
 
+	// SecuringKey is the server's RSA private key (PEM, PKCS#1 or PKCS#8)
+	// for the connection securing; empty: a key under Data, created on
+	// first start. SecuringClientKey is the private half of the key built
+	// into the operator's clients, which version 2 of the securing needs.
+	SecuringKey, SecuringClientKey string
+
+	// PlainFrames is PlainAllow (a connection whose first request is not
+	// ConnectionSymmetricKey stays plain: gapd's own clients and tools)
+	// or PlainDeny (such a connection is closed, 1008).
+	PlainFrames string
+
+	// LoginIdle is how long a connection that has not logged in may go
+	// without a request (heartbeat answers do not count) before it is
+	// closed; clients answer no heartbeat before login.
+	LoginIdle time.Duration
+
 	// GeoIP is a MaxMind database file (GeoLite2 Country or City, ...)
 	// that InfoLocation places clients with; empty: no location.
 	GeoIP string
@@ -89,6 +107,10 @@ const (
 	// Long enough to take back a message sent by mistake, short enough
 	// that a conversation's record stays settled.
 	DefaultDeleteForBothPeriod = 48 * time.Hour
+	DefaultLoginIdle           = 10 * time.Minute
+
+	PlainAllow = "allow"
+	PlainDeny  = "deny"
 
 	minMaxFrame = 1 << 10
 	maxMaxFrame = 64 << 20
@@ -165,6 +187,10 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.IntVar(&c.MaxRoomMembers, "max-room-members", DefaultMaxRoomMembers, "most members a group or channel may have")
 	fs.DurationVar(&c.DeleteForBothPeriod, "delete-for-both-period", DefaultDeleteForBothPeriod, "how long after sending the author may delete a chat message for both sides (whole seconds; 0: never)")
 	fs.StringVar(&c.ICEServersText, "ice-servers", "", "STUN/TURN servers that SignalingGetConfiguration names: URLs separated by commas, each optionally with ;username=NAME;credential=SECRET")
+	fs.StringVar(&c.SecuringKey, "securing-key", "", "RSA private key (PEM, PKCS#1 or PKCS#8) of the connection securing; none: "+securingKeyFile+" under -data, created on first start")
+	fs.StringVar(&c.SecuringClientKey, "securing-client-key", "", "private half of the RSA key built into your clients (PEM); version 2 of the securing needs it")
+	fs.StringVar(&c.PlainFrames, "plain-frames", PlainAllow, "allow: a connection that does not secure itself stays plain (gapd's own tools); deny: it is closed")
+	fs.DurationVar(&c.LoginIdle, "login-idle", DefaultLoginIdle, "a connection that has not logged in is closed after this long without a request")
 	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }
@@ -271,6 +297,29 @@ func (c *Config) check() error {
 	}
 	if c.ICEServers, err = ParseICEServers(c.ICEServersText); err != nil {
 		return fmt.Errorf("-ice-servers %v", err)
+	}
+	if c.SecuringKey != "" {
+		if _, err := securing.LoadKey(c.SecuringKey); err != nil {
+			return fmt.Errorf("-securing-key %q: %v", c.SecuringKey, err)
+		}
+	}
+	if c.SecuringClientKey != "" {
+		k, err := securing.LoadKey(c.SecuringClientKey)
+		if err != nil {
+			return fmt.Errorf("-securing-client-key %q: %v", c.SecuringClientKey, err)
+		}
+		// Clients encrypt ChunkSize-byte chunks under it with PKCS#1 v1.5,
+		// which takes at most the key's size less 11 bytes.
+		if k.Size()-11 < securing.ChunkSize {
+			return fmt.Errorf("-securing-client-key %q: a %d-bit key cannot take %d-byte chunks; want at least 2048 bits",
+				c.SecuringClientKey, k.N.BitLen(), securing.ChunkSize)
+		}
+	}
+	if c.PlainFrames != PlainAllow && c.PlainFrames != PlainDeny {
+		return fmt.Errorf("-plain-frames %q: want allow or deny", c.PlainFrames)
+	}
+	if c.LoginIdle < time.Second {
+		return fmt.Errorf("-login-idle %v: want at least 1s", c.LoginIdle)
 	}
 	if c.HandlerTimeout < 100*time.Millisecond {
 		return fmt.Errorf("-handler-timeout %v: want at least 100ms", c.HandlerTimeout)

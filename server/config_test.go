@@ -1,6 +1,10 @@
 package server
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"log/slog"
@@ -25,6 +29,7 @@ func TestConfigDefaults(t *testing.T) {
 		Addr: DefaultAddr, Data: DefaultData, VerifySender: "log", Sender: VerifySender{Kind: "log"},
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
 		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
+		PlainFrames: PlainAllow, LoginIdle: 10 * time.Minute,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -99,6 +104,12 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-verify-sender", "webhook:ftp://example.com/x"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "webhook:/relative"}, nil, "-verify-sender"},
 		{nil, map[string]string{"GAPD_VERIFY_SENDER": "carrier-pigeon"}, "-verify-sender"},
+		{[]string{"-plain-frames", "sometimes"}, nil, "-plain-frames"},
+		{nil, map[string]string{"GAPD_PLAIN_FRAMES": "never"}, "-plain-frames"},
+		{[]string{"-login-idle", "500ms"}, nil, "-login-idle"},
+		{nil, map[string]string{"GAPD_LOGIN_IDLE": "forever"}, "GAPD_LOGIN_IDLE"},
+		{[]string{"-securing-key", filepath.Join(dir, "missing.pem")}, nil, "-securing-key"},
+		{[]string{"-securing-client-key", filepath.Join(dir, "missing.pem")}, nil, "-securing-client-key"},
 		{[]string{"-no-such-flag"}, nil, "no-such-flag"},
 		{[]string{"stray"}, nil, "unexpected argument"},
 	} {
@@ -200,5 +211,45 @@ func TestConfigDeleteForBothPeriod(t *testing.T) {
 		if _, err := LoadConfig([]string{"-delete-for-both-period", bad}, nil); err == nil || !strings.Contains(err.Error(), "-delete-for-both-period") {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+}
+
+func TestConfigSecuring(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smallPath := write("small.pem", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(small)}))
+	junk := write("junk.pem", []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-securing-key", junk}, nil, "-securing-key"},
+		{nil, map[string]string{"GAPD_SECURING_KEY": junk}, "-securing-key"},
+		{[]string{"-securing-client-key", junk}, nil, "-securing-client-key"},
+		{[]string{"-securing-client-key", smallPath}, nil, "cannot take 128-byte chunks"},
+	} {
+		_, err := LoadConfig(c.args, envOf(c.env))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v %v: error %v, want one mentioning %q", c.args, c.env, err, c.want)
+		}
+	}
+	// A 1024-bit server key is allowed; the environment names it as well
+	// as the flag, and the other settings.
+	c, err := LoadConfig(nil, envOf(map[string]string{
+		"GAPD_SECURING_KEY": smallPath, "GAPD_PLAIN_FRAMES": "deny", "GAPD_LOGIN_IDLE": "2m",
+	}))
+	if err != nil || c.SecuringKey != smallPath || c.PlainFrames != PlainDeny || c.LoginIdle != 2*time.Minute {
+		t.Fatalf("from the environment: %+v, %v", c, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gapd/gapd/securing"
 	"github.com/lxzan/gws"
 )
 
@@ -13,6 +14,8 @@ import (
 const (
 	closeNormal    = 1000 // eviction by a newer connection of the session
 	closeGoingAway = 1001 // shutdown
+	closeBadData   = 1007 // a frame of a secured connection does not decrypt
+	closePolicy    = 1008 // the connection securing was refused, or skipped where it is required
 )
 
 // outFrame is one entry of a connection's outbound queue: a frame to write,
@@ -26,6 +29,9 @@ type outFrame struct {
 	close  bool
 	code   uint16
 	reason string
+	// secure, on the ACCEPTED answer of the connection securing, seals
+	// every frame written after this one (which itself goes out plain).
+	secure *securing.Cipher
 }
 
 // conn is one WebSocket connection: the wire.Session that dispatch and
@@ -52,12 +58,18 @@ type conn struct {
 	device atomic.Uint64
 
 	mu      sync.Mutex
-	queue   []*outFrame   // frames not yet written, oldest at head
-	head    int           // index of the oldest frame in queue
-	writing bool          // a writer goroutine is running
-	beatDue bool          // a HeartbeatResponse is to be written
-	room    chan struct{} // closed when a frame leaves the queue; made by a waiter
-	writeBy time.Time     // the socket's write deadline; only the writer touches it
+	queue   []*outFrame      // frames not yet written, oldest at head
+	head    int              // index of the oldest frame in queue
+	writing bool             // a writer goroutine is running
+	beatDue bool             // a HeartbeatResponse is to be written
+	room    chan struct{}    // closed when a frame leaves the queue; made by a waiter
+	writeBy time.Time        // the socket's write deadline; only the writer touches it
+	seal    *securing.Cipher // set once ACCEPTED is written; only the writer touches it
+
+	// The connection securing's state (securing.go), read goroutine only.
+	mode      connMode
+	plainKeys int              // plain keys answered with ConnectionSecuringResponse again
+	open      *securing.Cipher // opens frames once the key is accepted
 
 	done     chan struct{} // closed once the connection is finished
 	doneOnce sync.Once
@@ -265,7 +277,7 @@ func (c *conn) writeLoop() {
 
 		switch {
 		case beat:
-			if !c.write(gws.OpcodeBinary, heartbeatFrame()) {
+			if !c.write(gws.OpcodeBinary, c.sealed(heartbeatFrame())) {
 				return
 			}
 			continue
@@ -274,9 +286,14 @@ func (c *conn) writeLoop() {
 				return
 			}
 		case f.data != nil:
-			if !c.write(gws.OpcodeBinary, f.data) {
+			// A frame may be shared by many connections (a push): each
+			// seals its own copy with its own key.
+			if !c.write(gws.OpcodeBinary, c.sealed(f.data)) {
 				return
 			}
+		}
+		if f.secure != nil {
+			c.seal = f.secure
 		}
 		if f.close {
 			_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.silence()))
@@ -306,4 +323,13 @@ func (c *conn) write(op gws.Opcode, frame []byte) bool {
 		return false
 	}
 	return true
+}
+
+// sealed is frame as the client must get it: as it is on a plain
+// connection, IV || AES-CBC once the connection is secured. Writer only.
+func (c *conn) sealed(frame []byte) []byte {
+	if c.seal == nil {
+		return frame
+	}
+	return c.seal.Seal(nil, frame)
 }

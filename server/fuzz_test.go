@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"testing"
 	"unicode/utf8"
 
@@ -12,18 +11,16 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// fuzzHandlers answers Heartbeat; every other action is unimplemented (its
-// internal error), which is enough to reach every branch of the frame path.
+// fuzzHandlers leaves every action unimplemented (its internal error),
+// which is enough to reach every branch of the frame path.
 type fuzzHandlers struct{ dispatch.Unimplemented }
-
-func (fuzzHandlers) Heartbeat(context.Context, wire.Session, *pb.Heartbeat) (*pb.HeartbeatResponse, error) {
-	return &pb.HeartbeatResponse{}, nil
-}
 
 // FuzzFrame feeds arbitrary frames through a connection's frame path (what
 // OnMessage runs for each WebSocket message) and checks that it never panics
 // and always queues exactly one answer that a client can read: the response
-// to the action named, or an ErrorResponse, carrying the request's id.
+// to the action named, or an ErrorResponse, carrying the request's id. The
+// transport's own actions differ: a Heartbeat gets no answer, and
+// ConnectionSymmetricKey on this server without keys is REJECTED and closes.
 func FuzzFrame(f *testing.F) {
 	hb, _ := marshalFrame(dispatch.ActionHeartbeat, &pb.Heartbeat{Request: &pb.Request{Id: "hb"}})
 	reg, _ := marshalFrame(dispatch.ActionUserRegister, &pb.UserRegister{Request: &pb.Request{Id: "r"}, PhoneNumber: 9123456789, CountryCode: "IR"})
@@ -45,6 +42,20 @@ func FuzzFrame(f *testing.F) {
 		c := detached(s, "fuzz")
 		c.handleFrame(binary, frame)
 		out := queued(c)
+		var reqAction uint16
+		var reqPayload []byte
+		if binary && len(frame) >= wire.HeaderSize {
+			reqAction, reqPayload, _ = wire.DecodeFrame(frame)
+		}
+		switch {
+		case binary && reqAction == dispatch.ActionHeartbeat:
+			if len(out) != 0 {
+				t.Fatalf("a Heartbeat was answered: %+v", out)
+			}
+			return
+		case binary && reqAction == dispatch.ActionConnectionSymmetricKey && len(out) == 1 && out[0].close:
+			out[0].close = false // REJECTED, then closed
+		}
 		if len(out) != 1 || out[0].close {
 			t.Fatalf("%d frames queued for one request: %+v", len(out), out)
 		}
@@ -57,12 +68,6 @@ func FuzzFrame(f *testing.F) {
 			t.Fatalf("the answer does not decode: %v", err)
 		}
 		gotID, _ := wire.PeekID(payload)
-
-		var reqAction uint16
-		var reqPayload []byte
-		if binary && len(frame) >= wire.HeaderSize {
-			reqAction, reqPayload, _ = wire.DecodeFrame(frame)
-		}
 		if action == dispatch.MessageErrorResponse {
 			e := msg.(*pb.ErrorResponse)
 			if e.MajorCode == 0 {
@@ -74,6 +79,9 @@ func FuzzFrame(f *testing.F) {
 			if gotID != wantID && utf8.ValidString(wantID) {
 				t.Fatalf("error answers id %q, the request's is %q", gotID, wantID)
 			}
+			return
+		}
+		if binary && reqAction == dispatch.ActionConnectionSymmetricKey && action == reqAction+wire.ResponseOffset {
 			return
 		}
 		r := dispatch.Lookup(reqAction)

@@ -28,17 +28,26 @@ func heartbeatGrace(interval, override time.Duration) time.Duration {
 // (and how long one write may take) before it is closed.
 func (s *Server) silence() time.Duration { return s.heartbeat + s.grace }
 
-// touch moves the read deadline: any frame from the client (a request, a
-// Heartbeat, a WebSocket ping or pong) proves it is alive. gws's read loop
-// fails once the deadline passes and the connection closes.
-func (c *conn) touch() {
-	if c.ws != nil {
+// touch moves the read deadline; gws's read loop fails once it passes and
+// the connection closes. A logged-in client proves it is alive with any
+// frame (a request, a Heartbeat, a WebSocket ping or pong) and may be
+// silent for the interval plus grace. Before login, clients answer no
+// heartbeat (a user on the sign-up screens is silent for minutes), so only
+// a request moves the deadline, to -login-idle away.
+func (c *conn) touch(request bool) {
+	if c.ws == nil {
+		return
+	}
+	switch {
+	case c.UserID() != 0:
 		_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.silence()))
+	case request:
+		_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.cfg.LoginIdle))
 	}
 }
 
 // heartbeatFrame is the server's HeartbeatResponse push (empty id). The
-// client answers with Heartbeat (3), which dispatch runs like any request.
+// client answers with Heartbeat (3), which is never answered.
 func heartbeatFrame() []byte {
 	f, _ := marshalFrame(actionHeartbeatResponse, &pb.HeartbeatResponse{
 		Response: &pb.Response{Timestamp: uint32(time.Now().Unix())},
@@ -51,17 +60,4 @@ func heartbeatFrame() []byte {
 func intervalSeconds(d time.Duration) uint32 {
 	s := (d + time.Second - 1) / time.Second
 	return uint32(max(s, 1))
-}
-
-// helloFrame is the first frame of every connection: ConnectionSecuringResponse
-// with the heartbeat interval. Its public_key stays empty: gapd serves plain
-// ws:// (local use) or wss://, where TLS does what the protocol's optional
-// RSA/AES securing did, so it offers no in-protocol encryption and a client
-// that tries ConnectionSymmetricKey anyway is refused by the handlers.
-func (s *Server) helloFrame() []byte {
-	f, _ := marshalFrame(dispatch.MessageConnectionSecuringResponse, &pb.ConnectionSecuringResponse{
-		Response:          &pb.Response{Timestamp: uint32(time.Now().Unix())},
-		HeartbeatInterval: intervalSeconds(s.heartbeat),
-	})
-	return f
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -26,11 +27,11 @@ import (
 // testHandlers stands in for the real handlers: the server only needs a few
 // behaviours to be exercised.
 //
-//   - Heartbeat answers.
 //   - UserLogin takes a token "USER:DEVICE" and binds the session to it.
 //   - InfoTime signals entered, then waits for release or its deadline.
 //   - InfoPage panics.
 //   - ClientCondition fails with a virtual error.
+//   - UserProfileGetEmail answers a response that does not encode.
 type testHandlers struct {
 	dispatch.Unimplemented
 	entered chan struct{} // InfoTime has started (buffered)
@@ -40,10 +41,6 @@ type testHandlers struct {
 
 func newTestHandlers() *testHandlers {
 	return &testHandlers{entered: make(chan struct{}, 16), release: make(chan struct{})}
-}
-
-func (h *testHandlers) Heartbeat(context.Context, wire.Session, *pb.Heartbeat) (*pb.HeartbeatResponse, error) {
-	return &pb.HeartbeatResponse{}, nil
 }
 
 func (h *testHandlers) UserLogin(_ context.Context, s wire.Session, req *pb.UserLogin) (*pb.UserLoginResponse, error) {
@@ -71,6 +68,10 @@ func (h *testHandlers) InfoTime(ctx context.Context, _ wire.Session, _ *pb.InfoT
 
 func (h *testHandlers) InfoPage(context.Context, wire.Session, *pb.InfoPage) (*pb.InfoPageResponse, error) {
 	panic("test handler panics")
+}
+
+func (h *testHandlers) UserProfileGetEmail(context.Context, wire.Session, *pb.UserProfileGetEmail) (*pb.UserProfileGetEmailResponse, error) {
+	return &pb.UserProfileGetEmailResponse{Email: "not UTF-8 \xff"}, nil
 }
 
 func (h *testHandlers) ClientCondition(context.Context, wire.Session, *pb.ClientCondition) (*pb.ClientConditionResponse, error) {
@@ -259,5 +260,31 @@ func (r *rawClient) next(t *testing.T, action uint16) []byte {
 		case <-timeout.C:
 			t.Fatalf("no action %d within 10s", action)
 		}
+	}
+}
+
+// unknownAction is an id no action has: the server answers it at once with
+// error 1 by the request's id, whatever the handlers.
+const unknownAction = 29999
+
+// ping makes one request and waits for its answer (error 1 to an unknown
+// action, sent by the transport whatever the handlers); nil when answered.
+func ping(ctx context.Context, c *wsclient.Conn) error {
+	r := &pb.Request{}
+	err := c.Call(ctx, unknownAction, r, &pb.Heartbeat{Request: r}, new(pb.Response))
+	if e, ok := wire.As(err); ok && e.Major == errs.BadRequest {
+		return nil
+	}
+	if err == nil {
+		return errors.New("an unknown action was answered with a response")
+	}
+	return err
+}
+
+// roundTrip fails the test unless c still answers a request.
+func roundTrip(t *testing.T, c *wsclient.Conn) {
+	t.Helper()
+	if err := ping(testCtx(t), c); err != nil {
+		t.Fatalf("no round trip: %v", err)
 	}
 }

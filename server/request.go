@@ -3,6 +3,7 @@ package server
 import (
 	"time"
 
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/wire"
 )
@@ -16,19 +17,44 @@ const maxWriteFrame = 64 << 20
 // the response, or an ErrorResponse, or nothing for a virtual error. binary
 // is false for a text frame. It runs on the connection's read goroutine, so
 // a connection's requests run one at a time, in order.
-func (c *conn) handleFrame(binary bool, frame []byte) {
+//
+// The transport answers the connection-level actions itself: a Heartbeat
+// (3) never gets an answer (clients answer every HeartbeatResponse with
+// one), and ConnectionSymmetricKey (2) is the securing (securing.go).
+// request is false for a Heartbeat: it proves the client alive, but is no
+// activity of a connection that has not logged in.
+func (c *conn) handleFrame(binary bool, frame []byte) (request bool) {
 	ctx := c.srv.base
 	start := time.Now()
+	if c.open != nil && binary {
+		var ok bool
+		if frame, ok = c.openFrame(frame); !ok {
+			return false
+		}
+	}
+	action, payload, err := wire.DecodeFrame(frame)
+	if !binary || err != nil {
+		action = labelNoAction
+	}
+	if !c.gate(action) {
+		return false
+	}
+	switch action {
+	case dispatch.ActionHeartbeat:
+		return false
+	case dispatch.ActionConnectionSymmetricKey:
+		c.symmetricKey(payload)
+		return true
+	}
 	if !binary {
 		c.srv.metrics.observe(labelInvalidFrame, time.Since(start))
 		c.sendError(ctx, labelInvalidFrame, "", errs.NewBadRequest().WithMessage("text frame: frames are binary"))
-		return
+		return true
 	}
-	action, payload, err := wire.DecodeFrame(frame)
 	if err != nil {
 		c.srv.metrics.observe(labelInvalidFrame, time.Since(start))
 		c.sendError(ctx, labelInvalidFrame, "", errs.NewBadRequest().WithMessage("frame shorter than 2 bytes"))
-		return
+		return true
 	}
 
 	res := c.srv.disp.Dispatch(ctx, c, action, payload)
@@ -52,9 +78,14 @@ func (c *conn) handleFrame(binary bool, frame []byte) {
 			c.srv.log.Debug("request", "action", name, "request_id", res.RequestID,
 				"user_id", c.UserID(), "took", time.Since(start))
 			c.reply(out)
-			return
+			return true
 		}
 	}
 	c.srv.metrics.observe(name, time.Since(start))
 	c.sendError(ctx, name, res.RequestID, res.Err)
+	return true
 }
+
+// labelNoAction stands for the action of a text or short frame: no action
+// of the protocol has it (ids below 30000 are requests).
+const labelNoAction = 0xffff

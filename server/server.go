@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/securing"
 	"github.com/gapd/gapd/wire"
 	"github.com/lxzan/gws"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -29,6 +29,10 @@ type Options struct {
 	Health func(context.Context) error
 	// Hub is where handlers push; nil makes a new one (Server.Hub).
 	Hub *Hub
+	// Keys are the connection securing's keys (LoadKeys). Nil offers no
+	// securing: ConnectionSecuringResponse carries no public key and a
+	// ConnectionSymmetricKey is REJECTED.
+	Keys *securing.Keys
 }
 
 // Server serves the protocol over WebSocket on "/" and "/hybrid/", and
@@ -45,6 +49,8 @@ type Server struct {
 	heartbeat time.Duration
 	grace     time.Duration
 	outQueue  int
+	keys      *securing.Keys
+	publicKey string // keys.Server's PEM public key
 
 	// base is the context of every request; it ends when a Shutdown gives up
 	// waiting, so handlers still running learn they should stop.
@@ -75,6 +81,9 @@ func New(cfg Config, o Options) *Server {
 	if cfg.OutQueue <= 0 {
 		cfg.OutQueue = DefaultOutQueue
 	}
+	if cfg.LoginIdle <= 0 {
+		cfg.LoginIdle = DefaultLoginIdle
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -93,10 +102,14 @@ func New(cfg Config, o Options) *Server {
 		heartbeat:  cfg.Heartbeat,
 		grace:      heartbeatGrace(cfg.Heartbeat, cfg.HeartbeatGrace),
 		outQueue:   cfg.OutQueue,
+		keys:       o.Keys,
 		base:       base,
 		cancelBase: cancel,
 		conns:      map[*conn]struct{}{},
 		draining:   make(chan struct{}),
+	}
+	if s.keys != nil {
+		s.publicKey = securing.PublicPEM(&s.keys.Server.PublicKey)
 	}
 	s.metrics = newMetrics(s.hub)
 	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout}
@@ -105,7 +118,7 @@ func New(cfg Config, o Options) *Server {
 		// the connection's read goroutine (ParallelEnabled off).
 		ParallelEnabled:     false,
 		ReadMaxPayloadSize:  cfg.MaxFrame,
-		ReadBufferSize:      readBuffer,
+		ReadBufferSize:      gwsReadBuffer, // unused: upgrade hands gws its reader
 		WriteMaxPayloadSize: maxWriteFrame,
 		Logger:              gwsLogger{o.Log},
 		Recovery:            gws.Recovery, // a bug in the frame path logs instead of ending the process
@@ -158,28 +171,6 @@ func (s *Server) isClosing() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closing
-}
-
-// upgrade turns a GET on / or /hybrid/ into a WebSocket connection.
-func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
-	if s.isClosing() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-		w.Header().Set("Upgrade", "websocket")
-		http.Error(w, "gapd speaks the iGap v1 protocol over WebSocket (binary frames) here", http.StatusUpgradeRequired)
-		return
-	}
-	ws, err := s.up.Upgrade(w, r)
-	if err != nil {
-		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "err", err)
-		return
-	}
-	ws.Session().Store(sessionKey, newConn(s, ws, r.RemoteAddr))
-	// The read loop runs apart from the HTTP handler, which returns: the
-	// connection is hijacked and http.Server no longer tracks it.
-	go ws.ReadLoop()
 }
 
 // healthz answers 200 "ok" while the health check passes, 503 otherwise and
@@ -342,7 +333,7 @@ func (e events) OnOpen(ws *gws.Conn) {
 	s.mu.Unlock()
 	s.metrics.connections.Inc()
 	s.log.Debug("connection open", "remote", c.remote)
-	c.touch()
+	c.touch(true)
 	c.enqueue(&outFrame{data: s.helloFrame()})
 	s.beatAdd(c)
 }
@@ -364,17 +355,17 @@ func (e events) OnClose(ws *gws.Conn, err error) {
 }
 
 // OnPing answers a WebSocket ping through the queue (so it keeps its place
-// among the frames) and counts as a sign of life.
+// among the frames) and counts as a sign of life (of a logged-in client).
 func (e events) OnPing(ws *gws.Conn, payload []byte) {
 	if c := connOf(ws); c != nil {
-		c.touch()
+		c.touch(false)
 		c.enqueue(&outFrame{data: append([]byte(nil), payload...), pong: true})
 	}
 }
 
 func (e events) OnPong(ws *gws.Conn, _ []byte) {
 	if c := connOf(ws); c != nil {
-		c.touch()
+		c.touch(false)
 	}
 }
 
@@ -386,16 +377,18 @@ func (e events) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	if c == nil {
 		return
 	}
-	c.touch()
+	c.touch(false)
 	if c.closing.Load() || !s.enter() {
 		return
 	}
+	var request bool
 	func() {
 		defer s.inflight.Done()
-		c.handleFrame(msg.Opcode == gws.OpcodeBinary, msg.Bytes())
+		request = c.handleFrame(msg.Opcode == gws.OpcodeBinary, msg.Bytes())
 	}()
-	// A long handler is not the client's silence: the deadline starts again.
-	c.touch()
+	// After the handler, so a long one is not the client's silence, and a
+	// login made by it counts.
+	c.touch(request)
 }
 
 // gwsLogger routes gws's own messages (recovered panics) into slog.
@@ -403,7 +396,8 @@ type gwsLogger struct{ l *slog.Logger }
 
 func (g gwsLogger) Error(v ...any) { g.l.Error("gws: " + fmt.Sprint(v...)) }
 
-// readBuffer is gws's per-connection read buffer, held for the connection's
-// life. Frames larger than it are read straight into their own buffer, so a
-// small one costs idle connections little and large frames nothing.
+// readBuffer is a connection's read buffer (the unmasker's), held for the
+// connection's life. Payloads larger than it are read straight into their
+// own buffer, so a small one costs idle connections little and large frames
+// nothing.
 const readBuffer = 512

@@ -29,9 +29,7 @@ func TestGreeting(t *testing.T) {
 		if hello.HeartbeatInterval != 30 || hello.PublicKey != "" || hello.Response.GetTimestamp() == 0 {
 			t.Fatalf("%s: greeting %v", path, hello)
 		}
-		if _, err := c.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+		roundTrip(t, c)
 	}
 }
 
@@ -87,9 +85,7 @@ func TestBadFrames(t *testing.T) {
 	}
 
 	// Still usable.
-	if _, err := c.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatalf("after bad frames: %v", err)
-	}
+	roundTrip(t, c)
 }
 
 func TestLoginRequired(t *testing.T) {
@@ -125,25 +121,23 @@ func TestEviction(t *testing.T) {
 		t.Fatalf("online after eviction = %d, want 2", n)
 	}
 	for _, c := range []*wsclient.Conn{second, other} {
-		if _, err := c.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-			t.Fatalf("a connection that was not evicted fails: %v", err)
-		}
+		roundTrip(t, c)
 	}
 	if got := counterValue(t, hub.evictions); got != 1 {
 		t.Fatalf("evictions = %v", got)
 	}
 	// Logging in again on the same connection is no eviction of itself.
 	login(t, second, 7, 70)
-	if _, err := second.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
-	}
+	roundTrip(t, second)
 }
 
 func TestHeartbeat(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Heartbeat = 200 * time.Millisecond
 	cfg.HeartbeatGrace = 300 * time.Millisecond
+	cfg.LoginIdle = 1500 * time.Millisecond
 	ts := start(t, cfg, Options{Handlers: newTestHandlers()})
+	silence := cfg.Heartbeat + cfg.HeartbeatGrace
 
 	began := time.Now()
 	live := dial(t, ts.url("/"), wsclient.Options{})
@@ -158,25 +152,93 @@ func TestHeartbeat(t *testing.T) {
 	if hb.Response.GetId() != "" {
 		t.Fatalf("heartbeat with id %q", hb.Response.GetId())
 	}
-	// Six heartbeats span more than interval + grace: a client that answers
-	// them stays.
-	for i := 0; i < 6; i++ {
-		nextPush(t, live, actionHeartbeatResponse)
-	}
+	login(t, live, 1, 10)
 
-	began = time.Now()
+	// Logged in and silent: closed after interval + grace.
 	silent := dial(t, ts.url("/"), wsclient.Options{NoHeartbeat: true})
+	login(t, silent, 2, 20)
+	began = time.Now()
 	waitClosed(t, silent, 5*time.Second)
-	if took := time.Since(began); took < cfg.Heartbeat+cfg.HeartbeatGrace-50*time.Millisecond {
+	if took := time.Since(began); took < silence-50*time.Millisecond {
 		t.Fatalf("silent client closed after %v, before interval + grace", took)
 	}
-	select {
-	case <-live.Done():
-		t.Fatalf("the answering client was closed: %v", live.Err())
-	default:
+
+	// Not logged in: no heartbeat answer is owed. A silent connection
+	// outlives interval + grace, keeps getting heartbeats, and is closed
+	// only after -login-idle without a request; answering heartbeats does
+	// not count as one, requests do.
+	began = time.Now()
+	anon := dial(t, ts.url("/"), wsclient.Options{NoHeartbeat: true})
+	answering := dial(t, ts.url("/"), wsclient.Options{})
+	busy := dial(t, ts.url("/"), wsclient.Options{NoHeartbeat: true})
+	for time.Since(began) < cfg.LoginIdle+silence {
+		roundTrip(t, busy)
+		time.Sleep(cfg.LoginIdle / 4)
 	}
-	if _, err := live.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
+	for i := 0; i < 3; i++ {
+		nextPush(t, busy, actionHeartbeatResponse)
+	}
+	for _, c := range []*wsclient.Conn{anon, answering} {
+		waitClosed(t, c, 5*time.Second)
+	}
+	if took := time.Since(began); took < cfg.LoginIdle-50*time.Millisecond {
+		t.Fatalf("not logged in: closed after %v, before -login-idle", took)
+	}
+	if n := countPushes(anon, actionHeartbeatResponse); n < 3 {
+		t.Fatalf("a silent connection not logged in got %d heartbeats before -login-idle", n)
+	}
+	for _, c := range []*wsclient.Conn{live, busy} {
+		select {
+		case <-c.Done():
+			t.Fatalf("a live client was closed: %v", c.Err())
+		default:
+		}
+		roundTrip(t, c)
+	}
+}
+
+// TestHeartbeatNotAnswered: a client's Heartbeat gets no answer (real
+// clients answer every HeartbeatResponse with one: an answer would start a
+// ping-pong), before login and after.
+func TestHeartbeatNotAnswered(t *testing.T) {
+	ts := start(t, testConfig(t), Options{Handlers: newTestHandlers()})
+	r := dialRaw(t, ts.url("/"))
+	r.next(t, dispatch.MessageConnectionSecuringResponse)
+	for i, id := range []string{"hb-before", "hb-after"} {
+		if i == 1 {
+			r.send(t, frameOf(t, dispatch.ActionUserLogin, &pb.UserLogin{Request: &pb.Request{Id: "login"}, Token: "5:50"}))
+			r.next(t, dispatch.ActionUserLogin+wire.ResponseOffset)
+		}
+		r.send(t, frameOf(t, dispatch.ActionHeartbeat, &pb.Heartbeat{Request: &pb.Request{Id: id}}))
+		r.send(t, frameOf(t, unknownAction, &pb.Heartbeat{Request: &pb.Request{Id: "after-" + id}}))
+		// Frames arrive in order: anything answering the Heartbeat would
+		// come before the answer to the request sent after it.
+		for {
+			f := <-r.frames
+			action, payload, _ := wire.DecodeFrame(f)
+			got, _ := wire.PeekID(payload)
+			if got == id || action == actionHeartbeatResponse && got != "" {
+				t.Fatalf("the Heartbeat was answered: action %d id %q", action, got)
+			}
+			if action == dispatch.MessageErrorResponse && got == "after-"+id {
+				break
+			}
+		}
+	}
+}
+
+// countPushes drains c's pushes and counts those of action.
+func countPushes(c *wsclient.Conn, action uint16) int {
+	n := 0
+	for {
+		select {
+		case p := <-c.Pushes():
+			if p.Action == action {
+				n++
+			}
+		default:
+			return n
+		}
 	}
 }
 
@@ -198,6 +260,18 @@ func TestHeartbeatGrace(t *testing.T) {
 	}
 }
 
+// TestInternalErrorIsTheActions: a response that does not encode is
+// answered with the action's own internal error, never the system's error
+// 7, on which Android drops the connection.
+func TestInternalErrorIsTheActions(t *testing.T) {
+	ts := start(t, testConfig(t), Options{Handlers: newTestHandlers()})
+	c := dial(t, ts.url("/"), wsclient.Options{})
+	login(t, c, 4, 40)
+	_, err := c.Client().UserProfileGetEmail(testCtx(t), &pb.UserProfileGetEmail{})
+	wantCode(t, err, errs.UserProfileGetEmailInternalServerError)
+	roundTrip(t, c)
+}
+
 func TestDeadlineAndPanic(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.HandlerTimeout = 100 * time.Millisecond
@@ -213,9 +287,7 @@ func TestDeadlineAndPanic(t *testing.T) {
 	wantCode(t, err, dispatch.Lookup(dispatch.ActionInfoPage).Internal)
 	wantCode(t, err, errs.InfoPageInternalServerError)
 
-	if _, err := cl.Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatalf("connection unusable after a panic: %v", err)
-	}
+	roundTrip(t, c)
 }
 
 func TestVirtualErrorIsNotSent(t *testing.T) {
@@ -227,9 +299,7 @@ func TestVirtualErrorIsNotSent(t *testing.T) {
 	if err := c.SendRaw(frameOf(t, dispatch.ActionClientCondition, &pb.ClientCondition{})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
-	}
+	roundTrip(t, c)
 drain:
 	for {
 		select {
@@ -255,10 +325,10 @@ func TestInOrderPerConnectionParallelAcross(t *testing.T) {
 	r := dialRaw(t, ts.url("/"))
 	const n = 50
 	for i := 0; i < n; i++ {
-		r.send(t, frameOf(t, dispatch.ActionHeartbeat, &pb.Heartbeat{Request: &pb.Request{Id: strconv.Itoa(i)}}))
+		r.send(t, frameOf(t, unknownAction, &pb.Heartbeat{Request: &pb.Request{Id: strconv.Itoa(i)}}))
 	}
 	for i := 0; i < n; i++ {
-		id, _ := wire.PeekID(r.next(t, actionHeartbeatResponse))
+		id, _ := wire.PeekID(r.next(t, dispatch.MessageErrorResponse))
 		if id != strconv.Itoa(i) {
 			t.Fatalf("answer %d has id %q", i, id)
 		}
@@ -273,14 +343,11 @@ func TestInOrderPerConnectionParallelAcross(t *testing.T) {
 	}()
 	<-h.entered
 	fast := dial(t, ts.url("/"), wsclient.Options{})
-	if _, err := fast.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
-	}
+	roundTrip(t, fast)
 	// The held-up connection's next request waits for the first.
 	second := make(chan error, 1)
 	go func() {
-		_, err := slow.Client().Heartbeat(testCtx(t), &pb.Heartbeat{})
-		second <- err
+		second <- ping(testCtx(t), slow)
 	}()
 	select {
 	case err := <-second:
@@ -327,8 +394,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	// without answering it.
 	late := make(chan error, 1)
 	go func() {
-		_, err := c.Client().Heartbeat(context.Background(), &pb.Heartbeat{})
-		late <- err
+		late <- ping(context.Background(), c)
 	}()
 	select {
 	case err := <-shut:
@@ -412,9 +478,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("healthz body %q", body)
 	}
 	c := dial(t, ts.url("/"), wsclient.Options{})
-	if _, err := c.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
-	}
+	roundTrip(t, c)
 	_, err = c.Client().UserProfileGetNickname(testCtx(t), &pb.UserProfileGetNickname{})
 	wantCode(t, err, errs.LoginRequired)
 	if err := c.SendRaw([]byte{1}); err != nil {
@@ -428,11 +492,11 @@ func TestHealthAndMetrics(t *testing.T) {
 	body := get(t, base+"/metrics", http.StatusOK)
 	for _, want := range []string{
 		"gapd_connections 1",
-		`gapd_requests_total{action="Heartbeat"} 1`,
+		`gapd_requests_total{action="unknown_action"} 2`,
 		`gapd_errors_total{action="UserProfileGetNickname",code="2",kind="real"} 1`,
 		`gapd_errors_total{action="invalid_frame",code="1",kind="real"} 1`,
-		`gapd_errors_total{action="unknown_action",code="1",kind="real"} 1`,
-		`gapd_request_seconds_bucket{action="Heartbeat",le="+Inf"} 1`,
+		`gapd_errors_total{action="unknown_action",code="1",kind="real"} 2`,
+		`gapd_request_seconds_bucket{action="unknown_action",le="+Inf"} 2`,
 		"gapd_slow_connections_closed_total 0",
 		"go_goroutines",
 	} {

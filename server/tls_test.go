@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/wire/wsclient"
 )
 
@@ -70,9 +69,7 @@ func TestWSS(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pemBytes)
 	c := dial(t, "wss://"+ts.addr+"/hybrid/", wsclient.Options{TLSConfig: &tls.Config{RootCAs: roots}})
-	if _, err := c.Client().Heartbeat(testCtx(t), &pb.Heartbeat{}); err != nil {
-		t.Fatal(err)
-	}
+	roundTrip(t, c)
 	// Plain ws:// on a TLS listener does not get through.
 	if _, err := wsclient.Dial(testCtx(t), ts.url("/"), wsclient.Options{}); err == nil {
 		t.Fatal("plain ws:// was accepted on the TLS listener")

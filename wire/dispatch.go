@@ -34,13 +34,15 @@ type Route struct {
 }
 
 // Table is what a Dispatcher needs from the generated code.
+//
+// It has no system INTERNAL_SERVER_ERROR: a failed request is answered
+// with its route's Internal, never the connection-wide error 7, on which
+// Android clients drop the connection.
 type Table struct {
-	Lookup              func(action uint16) *Route
-	BadRequest          func() *Error
-	LoginRequired       func() *Error
-	NewClientInSession  func() *Error
-	Timeout             func() *Error
-	InternalServerError Major
+	Lookup        func(action uint16) *Route
+	BadRequest    func() *Error
+	LoginRequired func() *Error
+	Timeout       func() *Error
 }
 
 // Dispatcher runs one request through the generated table: decode, login

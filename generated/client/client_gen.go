@@ -25,7 +25,7 @@ func New(conn Conn) *Client {
 	return &Client{conn}
 }
 
-// ConnectionSymmetricKey calls action 2 and returns its ConnectionSymmetricKeyResponse. Hands the server the client's symmetric key, encrypted with the RSA key of ConnectionSecuringResponse.
+// ConnectionSymmetricKey calls action 2 and returns its ConnectionSymmetricKeyResponse. Hands the server the client's symmetric key, encrypted with the RSA key of ConnectionSecuringResponse (version 1), and once more chunk by chunk under the key built into the client (version 2). After ACCEPTED every frame both ways is IV || AES-CBC.
 func (c *Client) ConnectionSymmetricKey(ctx context.Context, req *pb.ConnectionSymmetricKey) (*pb.ConnectionSymmetricKeyResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -37,7 +37,7 @@ func (c *Client) ConnectionSymmetricKey(ctx context.Context, req *pb.ConnectionS
 	return resp, nil
 }
 
-// Heartbeat calls action 3 and returns its HeartbeatResponse. Answers the server's heartbeat so the connection is kept.
+// Heartbeat calls action 3 and returns its HeartbeatResponse. Answers the server's HeartbeatResponse so a logged-in connection is kept. The server never answers it.
 func (c *Client) Heartbeat(ctx context.Context, req *pb.Heartbeat) (*pb.HeartbeatResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)

@@ -82,10 +82,6 @@ const (
 
 // Handlers is implemented by hand-written behaviour. Dispatch calls a method only with a decoded, validated request, and only after the login check; a returned *wire.Error is sent as is, any other error becomes the action's internal server error.
 type Handlers interface {
-	// ConnectionSymmetricKey handles action 2. Hands the server the client's symmetric key, encrypted with the RSA key of ConnectionSecuringResponse.
-	ConnectionSymmetricKey(ctx context.Context, s wire.Session, req *pb.ConnectionSymmetricKey) (*pb.ConnectionSymmetricKeyResponse, error)
-	// Heartbeat handles action 3. Answers the server's heartbeat so the connection is kept.
-	Heartbeat(ctx context.Context, s wire.Session, req *pb.Heartbeat) (*pb.HeartbeatResponse, error)
 	// UserRegister handles action 100. Starts sign-up for a phone number; the server sends a verification code.
 	UserRegister(ctx context.Context, s wire.Session, req *pb.UserRegister) (*pb.UserRegisterResponse, error)
 	// UserVerify handles action 101. Confirms the verification code and returns the device's login token.
@@ -204,16 +200,6 @@ type Handlers interface {
 type Unimplemented struct{}
 
 var _ Handlers = Unimplemented{}
-
-// ConnectionSymmetricKey is not implemented.
-func (Unimplemented) ConnectionSymmetricKey(context.Context, wire.Session, *pb.ConnectionSymmetricKey) (*pb.ConnectionSymmetricKeyResponse, error) {
-	return nil, wire.ErrNotImplemented
-}
-
-// Heartbeat is not implemented.
-func (Unimplemented) Heartbeat(context.Context, wire.Session, *pb.Heartbeat) (*pb.HeartbeatResponse, error) {
-	return nil, wire.ErrNotImplemented
-}
 
 // UserRegister is not implemented.
 func (Unimplemented) UserRegister(context.Context, wire.Session, *pb.UserRegister) (*pb.UserRegisterResponse, error) {
@@ -495,78 +481,6 @@ func (Unimplemented) GeoGetRegisterStatus(context.Context, wire.Session, *pb.Geo
 	return nil, wire.ErrNotImplemented
 }
 
-var routeConnectionSymmetricKey = wire.Route{
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ConnectionSymmetricKey)
-		if e := validate.ConnectionSymmetricKey(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ConnectionSymmetricKey(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ConnectionSymmetricKeyResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{},
-	ID:       ActionConnectionSymmetricKey,
-	Internal: errs.InternalServerError,
-	Login:    false,
-	Name:     "ConnectionSymmetricKey",
-	NewRequest: func() proto.Message {
-		return new(pb.ConnectionSymmetricKey)
-	},
-	NewResponse: func() proto.Message {
-		return new(pb.ConnectionSymmetricKeyResponse)
-	},
-	Push: false,
-	RequestID: func(m proto.Message) string {
-		return m.(*pb.ConnectionSymmetricKey).GetRequest().GetId()
-	},
-	ResponseID: 30002,
-}
-var routeHeartbeat = wire.Route{
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.Heartbeat)
-		if e := validate.Heartbeat(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).Heartbeat(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.HeartbeatResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{},
-	ID:       ActionHeartbeat,
-	Internal: errs.InternalServerError,
-	Login:    false,
-	Name:     "Heartbeat",
-	NewRequest: func() proto.Message {
-		return new(pb.Heartbeat)
-	},
-	NewResponse: func() proto.Message {
-		return new(pb.HeartbeatResponse)
-	},
-	Push: false,
-	RequestID: func(m proto.Message) string {
-		return m.(*pb.Heartbeat).GetRequest().GetId()
-	},
-	ResponseID: 30003,
-}
 var routeUserRegister = wire.Route{
 	BadPayload: errs.UserRegisterBadPayload,
 	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
@@ -2641,10 +2555,6 @@ var routeGeoGetRegisterStatus = wire.Route{
 // Lookup returns the route of a request action id.
 func Lookup(action uint16) *wire.Route {
 	switch action {
-	case ActionConnectionSymmetricKey:
-		return &routeConnectionSymmetricKey
-	case ActionHeartbeat:
-		return &routeHeartbeat
 	case ActionUserRegister:
 		return &routeUserRegister
 	case ActionUserVerify:
@@ -2763,15 +2673,13 @@ func Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func Routes() []*wire.Route {
-	return []*wire.Route{&routeConnectionSymmetricKey, &routeHeartbeat, &routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeClientMuteRoom, &routeClientPinRoom, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload, &routeSignalingGetConfiguration, &routeGeoGetRegisterStatus}
+	return []*wire.Route{&routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeClientMuteRoom, &routeClientPinRoom, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload, &routeSignalingGetConfiguration, &routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.
 var Table = wire.Table{
-	BadRequest:          errs.NewBadRequest,
-	InternalServerError: errs.InternalServerError,
-	LoginRequired:       errs.NewLoginRequired,
-	Lookup:              Lookup,
-	NewClientInSession:  errs.NewNewClientInSession,
-	Timeout:             errs.NewTimeout,
+	BadRequest:    errs.NewBadRequest,
+	LoginRequired: errs.NewLoginRequired,
+	Lookup:        Lookup,
+	Timeout:       errs.NewTimeout,
 }

@@ -11,16 +11,6 @@ import (
 	"unicode/utf8"
 )
 
-// ConnectionSymmetricKey checks a ConnectionSymmetricKey request (action 2). It returns nil or the first failing rule's error.
-func ConnectionSymmetricKey(m *pb.ConnectionSymmetricKey) *wire.Error {
-	return nil
-}
-
-// Heartbeat checks a Heartbeat request (action 3). It returns nil or the first failing rule's error.
-func Heartbeat(m *pb.Heartbeat) *wire.Error {
-	return nil
-}
-
 // UserRegister checks a UserRegister request (action 100). It returns nil or the first failing rule's error.
 func UserRegister(m *pb.UserRegister) *wire.Error {
 	if m.PhoneNumber == 0 {

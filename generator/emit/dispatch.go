@@ -35,9 +35,17 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 		f.Const().Defs(server...)
 	}
 
+	// Transport actions have an id (above) but no handler and no route.
+	var routed []*ir.Action
+	for _, a := range s.Actions {
+		if !a.Transport {
+			routed = append(routed, a)
+		}
+	}
+
 	f.Comment("Handlers is implemented by hand-written behaviour. Dispatch calls a method only with a decoded, validated request, and only after the login check; a returned *wire.Error is sent as is, any other error becomes the action's internal server error.")
 	f.Type().Id("Handlers").InterfaceFunc(func(g *Group) {
-		for _, a := range s.Actions {
+		for _, a := range routed {
 			g.Commentf("%s handles action %d. %s", a.Name, a.ID, oneLine(a.Doc))
 			g.Id(a.Name).Params(Id("ctx").Qual("context", "Context"), Id("s").Qual(wire, "Session"), Id("req").Op("*").Qual(pb, a.Request.GoName)).
 				Params(Op("*").Qual(pb, a.Response.GoName), Error())
@@ -47,14 +55,14 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	f.Comment("Unimplemented answers every action with wire.ErrNotImplemented; embed it to implement Handlers one domain at a time.")
 	f.Type().Id("Unimplemented").Struct()
 	f.Var().Id("_").Id("Handlers").Op("=").Id("Unimplemented").Values()
-	for _, a := range s.Actions {
+	for _, a := range routed {
 		f.Commentf("%s is not implemented.", a.Name)
 		f.Func().Params(Id("Unimplemented")).Id(a.Name).Params(Qual("context", "Context"), Qual(wire, "Session"), Op("*").Qual(pb, a.Request.GoName)).
 			Params(Op("*").Qual(pb, a.Response.GoName), Error()).Block(Return(Nil(), Qual(wire, "ErrNotImplemented")))
 	}
 
 	// One route value per action.
-	for _, a := range s.Actions {
+	for _, a := range routed {
 		d := Dict{
 			Id("ID"):          Id("Action" + a.Name),
 			Id("ResponseID"):  Lit(int(a.ResponseID)),
@@ -64,7 +72,9 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 			Id("NewRequest"):  Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Request.GoName)))),
 			Id("NewResponse"): Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Response.GoName)))),
 		}
-		internal := s.InternalServerError // actions without their own fall back to the system one
+		// An action the catalogue gives no internal error of its own falls
+		// back to the system one.
+		internal := s.InternalServerError
 		if a.Internal != nil {
 			internal = a.Internal
 		}
@@ -99,7 +109,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	f.Comment("Lookup returns the route of a request action id.")
 	f.Func().Id("Lookup").Params(Id("action").Uint16()).Op("*").Qual(wire, "Route").Block(
 		Switch(Id("action")).BlockFunc(func(g *Group) {
-			for _, a := range s.Actions {
+			for _, a := range routed {
 				g.Case(Id("Action" + a.Name)).Block(Return(Op("&").Id("route" + a.Name)))
 			}
 		}),
@@ -108,7 +118,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	f.Comment("Routes returns every route, by action id.")
 	f.Func().Id("Routes").Params().Index().Op("*").Qual(wire, "Route").Block(
 		Return(Index().Op("*").Qual(wire, "Route").ValuesFunc(func(g *Group) {
-			for _, a := range s.Actions {
+			for _, a := range routed {
 				g.Op("&").Id("route" + a.Name)
 			}
 		})),
@@ -118,9 +128,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 		Id("Lookup"):              Id("Lookup"),
 		Id("BadRequest"):          Qual(errs, "New"+s.BadRequest.GoName),
 		Id("LoginRequired"):       Qual(errs, "New"+s.LoginRequired.GoName),
-		Id("NewClientInSession"):  Qual(errs, "New"+s.NewClientInSession.GoName),
 		Id("Timeout"):             Qual(errs, "New"+s.Timeout.GoName),
-		Id("InternalServerError"): Qual(errs, s.InternalServerError.GoName),
 	})
 	return render("dispatch/dispatch_gen.go", f)
 }

@@ -45,6 +45,9 @@ func actionSection(p *page, s *ir.Spec, a *ir.Action) {
 	} else {
 		p.ln("* Push: no")
 	}
+	if a.Transport {
+		p.ln("* Answered by the transport: the connection layer handles it, not a handler, and it returns no catalogue error")
+	}
 	p.f("* Domain: %s ([%s](../proto/%s))\n", a.Domain, a.Domain+".proto", a.Domain+".proto")
 	if line := rolesLine(s, a); line != "" {
 		p.ln(line)
@@ -78,7 +81,9 @@ func actionSection(p *page, s *ir.Spec, a *ir.Action) {
 		}
 		p.ln()
 	}
-	actionErrors(p, s, a)
+	if !a.Transport {
+		actionErrors(p, s, a)
+	}
 }
 
 // fieldTable lists a message's fields in written order; a request's table

@@ -191,6 +191,9 @@ func roleComment(m *ir.Message) string {
 	case ir.RoleRequest:
 		var b strings.Builder
 		fmt.Fprintf(&b, "Action %d; answered by %s (%d).", a.ID, a.Response.Name, a.ResponseID)
+		if a.Transport {
+			b.WriteString(" Handled by the transport, not a handler.")
+		}
 		if a.Login {
 			b.WriteString(" Needs login.")
 		}

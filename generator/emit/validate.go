@@ -19,6 +19,9 @@ func Validate(s *ir.Spec, c Config) (Files, error) {
 	f.PackageComment("Package validate checks requests against the spec's rules before any handler runs.")
 	v := &validator{c: c}
 	for _, a := range s.Actions {
+		if a.Transport {
+			continue // never dispatched
+		}
 		body := v.action(a)
 		f.Commentf("%s checks a %s request (action %d). It returns nil or the first failing rule's error.", a.Name, a.Name, a.ID)
 		f.Func().Id(a.Name).Params(Id("m").Op("*").Qual(c.Import("pb"), a.Request.GoName)).Op("*").Qual(c.Module+"/wire", "Error").Block(body...)

@@ -260,7 +260,11 @@ func (b *builder) action(r *spec.Action, f *File) {
 	}
 	a := &Action{
 		Pos: r.Pos, ID: r.ID, ResponseID: r.ID + 30000, Name: r.Name, Doc: r.Doc,
-		Domain: f.Name, Login: r.Login == nil || *r.Login, Push: r.Push,
+		Domain: f.Name, Login: r.Login == nil || *r.Login, Push: r.Push, Transport: r.Transport,
+	}
+	if r.Transport && (r.Login == nil || *r.Login || r.Push || r.Errors.BadPayload != 0 || r.Errors.Internal != 0 ||
+		len(r.Errors.Also) > 0 || len(r.Checks) > 0 || len(r.HandlerMinors) > 0 || hasRules(r.Request.Fields, r.Request.Messages)) {
+		b.errorf(r.Pos, "%s: a transport action is answered by the transport, not dispatch: it takes login: false and no push, errors, rules, checks or handler_minors", where)
 	}
 	b.rawActs[a] = r
 	b.s.actionByID[r.ID] = a
@@ -536,4 +540,20 @@ func (b *builder) bindErrors() {
 			b.errorf(e.Pos, "error %d %s: belongs to action %d %s, which does not list it in errors", e.Code, e.Name, e.Action.ID, e.Action.Name)
 		}
 	}
+}
+
+// hasRules reports whether any field of a body, or of a message nested in
+// it, carries a rule.
+func hasRules(fields []spec.Field, msgs []spec.Message) bool {
+	for _, f := range fields {
+		if len(f.Rules) > 0 {
+			return true
+		}
+	}
+	for _, m := range msgs {
+		if hasRules(m.Fields, m.Messages) {
+			return true
+		}
+	}
+	return false
 }

@@ -142,6 +142,10 @@ type Action struct {
 	Domain     string
 	Login      bool
 	Push       bool
+	// Transport actions are answered by the server's transport (the
+	// connection securing, the heartbeat), never by a handler: they are
+	// left out of the dispatch table and the validators.
+	Transport  bool
 	Request    *Message
 	Response   *Message
 	BadPayload *Error // may be nil

@@ -109,6 +109,7 @@ type Action struct {
 	Doc           string   `yaml:"doc"`
 	Login         *bool    `yaml:"login"`
 	Push          bool     `yaml:"push"`
+	Transport     bool     `yaml:"transport"`
 	Errors        Bindings `yaml:"errors"`
 	Request       Body     `yaml:"request"`
 	Response      Body     `yaml:"response"`

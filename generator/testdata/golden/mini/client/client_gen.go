@@ -25,6 +25,18 @@ func New(conn Conn) *Client {
 	return &Client{conn}
 }
 
+// Heartbeat calls action 3 and returns its HeartbeatResponse. Answers the server's heartbeat.
+func (c *Client) Heartbeat(ctx context.Context, req *pb.Heartbeat) (*pb.HeartbeatResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.HeartbeatResponse)
+	if err := c.conn.Call(ctx, 3, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // ChatGetRoom calls action 200 and returns its ChatGetRoomResponse. Opens the one-to-one room with a peer.
 func (c *Client) ChatGetRoom(ctx context.Context, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error) {
 	if req.Request == nil {
@@ -52,6 +64,8 @@ func (c *Client) ChatSendMessage(ctx context.Context, req *pb.ChatSendMessage) (
 // NewMessage returns an empty message of the type a server frame with this action id carries: a response (30000 + id), an ErrorResponse (0) or another server message.
 func NewMessage(action uint16) (proto.Message, bool) {
 	switch action {
+	case 30003:
+		return new(pb.HeartbeatResponse), true
 	case 30200:
 		return new(pb.ChatGetRoomResponse), true
 	case 30201:

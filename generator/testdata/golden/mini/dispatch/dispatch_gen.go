@@ -14,6 +14,7 @@ import (
 
 // Request action ids.
 const (
+	ActionHeartbeat       uint16 = 3
 	ActionChatGetRoom     uint16 = 200
 	ActionChatSendMessage uint16 = 201
 )
@@ -134,10 +135,8 @@ func Routes() []*wire.Route {
 
 // Table is the action table for a wire.Dispatcher.
 var Table = wire.Table{
-	BadRequest:          errs.NewBadRequest,
-	InternalServerError: errs.InternalServerError,
-	LoginRequired:       errs.NewLoginRequired,
-	Lookup:              Lookup,
-	NewClientInSession:  errs.NewNewClientInSession,
-	Timeout:             errs.NewTimeout,
+	BadRequest:    errs.NewBadRequest,
+	LoginRequired: errs.NewLoginRequired,
+	Lookup:        Lookup,
+	Timeout:       errs.NewTimeout,
 }
