@@ -226,6 +226,11 @@ func (c *Client) NextHello(ctx context.Context) (*pb.ConnectionSecuringResponse,
 	case h := <-c.hellos:
 		return h, nil
 	case <-c.done:
+		select { // a frame read just before the end
+		case h := <-c.hellos:
+			return h, nil
+		default:
+		}
 		return nil, c.Err()
 	case <-ctx.Done():
 		return nil, fmt.Errorf("igap: waiting for 30001: %w", ctx.Err())
@@ -238,6 +243,11 @@ func (c *Client) KeyResponse(ctx context.Context) (*pb.ConnectionSymmetricKeyRes
 	case r := <-c.keyResps:
 		return r, nil
 	case <-c.done:
+		select { // REJECTED is followed by the close
+		case r := <-c.keyResps:
+			return r, nil
+		default:
+		}
 		return nil, c.Err()
 	case <-ctx.Done():
 		return nil, fmt.Errorf("igap: waiting for 30002: %w", ctx.Err())
@@ -320,24 +330,29 @@ func (c *Client) CallRaw(ctx context.Context, action uint16, fields []byte) (Fra
 	if err := c.send(action, id, fields); err != nil {
 		return Frame{}, err
 	}
+	var f Frame
 	select {
-	case f := <-ch:
-		if f.Action == ActionError {
-			var er pb.ErrorResponse
-			if err := proto.Unmarshal(f.Payload, &er); err != nil {
-				return f, err
-			}
-			return f, &Error{Major: er.MajorCode, Minor: er.MinorCode, Wait: er.Wait, Message: er.Message}
-		}
-		if f.Action != action+responseOffset {
-			return f, fmt.Errorf("igap: action %d answered with %d", action, f.Action)
-		}
-		return f, nil
+	case f = <-ch:
 	case <-c.done:
-		return Frame{}, fmt.Errorf("igap: connection ended waiting for %d: %w", action, c.Err())
+		select { // the answer may have come just before the end
+		case f = <-ch:
+		default:
+			return Frame{}, fmt.Errorf("igap: connection ended waiting for %d: %w", action, c.Err())
+		}
 	case <-ctx.Done():
 		return Frame{}, fmt.Errorf("igap: action %d: %w", action, ctx.Err())
 	}
+	if f.Action == ActionError {
+		var er pb.ErrorResponse
+		if err := proto.Unmarshal(f.Payload, &er); err != nil {
+			return f, err
+		}
+		return f, &Error{Major: er.MajorCode, Minor: er.MinorCode, Wait: er.Wait, Message: er.Message}
+	}
+	if f.Action != action+responseOffset {
+		return f, fmt.Errorf("igap: action %d answered with %d", action, f.Action)
+	}
+	return f, nil
 }
 
 // Call sends req (its request field is set by the client) and decodes the
@@ -374,7 +389,20 @@ func (c *Client) NextPush(ctx context.Context, action uint16, m proto.Message) (
 			}
 			return f, nil
 		case <-c.done:
-			return Frame{}, fmt.Errorf("igap: connection ended waiting for push %d: %w", action, c.Err())
+			for { // pushes read before the end come first
+				select {
+				case f := <-c.pushes:
+					if f.Action == action {
+						if m != nil {
+							return f, proto.Unmarshal(f.Payload, m)
+						}
+						return f, nil
+					}
+					continue
+				default:
+				}
+				return Frame{}, fmt.Errorf("igap: connection ended waiting for push %d: %w", action, c.Err())
+			}
 		case <-ctx.Done():
 			return Frame{}, fmt.Errorf("igap: push %d: %w", action, ctx.Err())
 		}
