@@ -23,6 +23,7 @@ import (
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
+	"github.com/gapd/gapd/wire/wsclient"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -693,5 +694,22 @@ func TestRealClientSignUpScreens(t *testing.T) {
 	wantClosed(t, c, 5*time.Second)
 	if d := time.Since(start); d < idle-time.Second {
 		t.Fatalf("closed after %v, before -login-idle %v", d, idle)
+	}
+}
+
+// TestWsclientSecured: the project's typed client secures itself against
+// the real server (versions 1 and 2) and works through the sealed frames.
+func TestWsclientSecured(t *testing.T) {
+	k, _ := builtInKey(t)
+	e := startReal(t, false, nil, nil)
+	for i, sec := range []*wsclient.Secure{{Version: 1}, {Version: 2, ClientKey: &k.PublicKey}} {
+		conn := e.dial(wsclient.Options{Secure: sec})
+		reg, _ := e.signUp(conn.Client(), uint64(9125000701+i))
+		if reg.UserId == 0 {
+			t.Fatal("user id 0")
+		}
+		if n := conn.Undecodable(); n != 0 {
+			t.Fatalf("version %d: %d frames could not be read", sec.Version, n)
+		}
 	}
 }
