@@ -334,9 +334,9 @@ func TestChatEditAndDelete(t *testing.T) {
 	editErr(a, room, m.MessageId+100, errs.ChatEditMessageBadPayload, errs.ChatEditMessageBadPayloadInvalidMessageId)
 	editErr(a, 999999, m.MessageId, errs.ChatEditMessageBadPayload, errs.ChatEditMessageBadPayloadInvalidRoomId)
 
-	_, err = b.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId})
+	_, err = b.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId, Both: true})
 	wantErr(t, err, errs.ChatDeleteMessageForbidden, 0)
-	del, err := a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId})
+	del, err := a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId, Both: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,9 +350,9 @@ func TestChatEditAndDelete(t *testing.T) {
 		}
 	}
 	// A deleted message is gone for every later action.
-	_, err = a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId})
+	_, err = a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId, Both: true})
 	wantErr(t, err, errs.ChatDeleteMessageBadPayload, errs.ChatDeleteMessageBadPayloadInvalidMessageId)
-	_, err = a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: 999999, MessageId: m.MessageId})
+	_, err = a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: 999999, MessageId: m.MessageId, Both: true})
 	wantErr(t, err, errs.ChatDeleteMessageBadPayload, errs.ChatDeleteMessageBadPayloadInvalidRoomId)
 	editErr(a, room, m.MessageId, errs.ChatEditMessageBadPayload, errs.ChatEditMessageBadPayloadInvalidMessageId)
 	_, err = a.c.ChatSendMessage(ctx(t), &pb.ChatSendMessage{RoomId: room, MessageType: pb.RoomMessageType_TEXT, Message: "x", ReplyTo: m.MessageId})

@@ -147,14 +147,14 @@ func TestContactsEditAndDelete(t *testing.T) {
 	contactsImport(t, a, &pb.UserContactsImport_Contact{Phone: "9121110022", FirstName: "Bee"})
 
 	ed, err := a.UserContactsEdit(ctx(t), &pb.UserContactsEdit{Phone: 989121110022, LastName: "Smith"})
-	if err != nil || ed.Phone != 989121110022 || ed.FirstName != "" || ed.LastName != "Smith" {
+	if err != nil || ed.Phone != 989121110022 || ed.FirstName != "" || ed.LastName != "Smith" || ed.Initials != "S" {
 		t.Fatalf("edit: %v, %v", ed, err)
 	}
 	if m := profilePush(t, conn2, dispatch.ActionUserContactsEdit).(*pb.UserContactsEditResponse); m.LastName != "Smith" {
 		t.Fatalf("edit push: %v", m)
 	}
 	profileNoPush(t, conn1, dispatch.ActionUserContactsEdit)
-	if u := contactsList(t, a)[regB.UserId]; u.FirstName != "" || u.LastName != "Smith" || u.DisplayName != "Smith" {
+	if u := contactsList(t, a)[regB.UserId]; u.FirstName != "" || u.LastName != "Smith" || u.DisplayName != "Smith" || u.Initials != ed.Initials {
 		t.Fatalf("after edit: %v", u)
 	}
 

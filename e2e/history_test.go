@@ -60,7 +60,7 @@ func TestHistoryPagesCoverEveryMessageOnce(t *testing.T) {
 		}
 		m := chatText(t, u, room, fmt.Sprint(i))
 		if i == 5 { // a deleted message is not history
-			if _, err := u.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId}); err != nil {
+			if _, err := u.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m.MessageId, Both: true}); err != nil {
 				t.Fatal(err)
 			}
 			continue

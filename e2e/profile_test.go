@@ -54,7 +54,7 @@ func TestProfileSetAndGet(t *testing.T) {
 		t.Fatalf("nickname before set: %v, %v", nick, err)
 	}
 	set, err := c.UserProfileSetNickname(ctx(t), &pb.UserProfileSetNickname{Nickname: "  Ali Reza \u00a0"})
-	if err != nil || set.Nickname != "Ali Reza" {
+	if err != nil || set.Nickname != "Ali Reza" || set.Initials != "AR" {
 		t.Fatalf("set nickname: %v, %v", set, err)
 	}
 	if nick, err = c.UserProfileGetNickname(ctx(t), &pb.UserProfileGetNickname{}); err != nil || nick.Nickname != "Ali Reza" {

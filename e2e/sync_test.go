@@ -59,7 +59,7 @@ func TestSyncCatchUpSendsExactlyWhatWasMissed(t *testing.T) {
 	if _, err := a.c.ChatEditMessage(ctx(t), &pb.ChatEditMessage{RoomId: room, MessageId: m2.MessageId, Message: "two!"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m1.MessageId}); err != nil {
+	if _, err := a.c.ChatDeleteMessage(ctx(t), &pb.ChatDeleteMessage{RoomId: room, MessageId: m1.MessageId, Both: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.c.ChatUpdateStatus(ctx(t), &pb.ChatUpdateStatus{RoomId: room, MessageId: m5.MessageId, Status: pb.RoomMessageStatus_SEEN}); err != nil {
@@ -136,7 +136,7 @@ func TestSyncAppliesOfflineChanges(t *testing.T) {
 			{MessageId: mine.MessageId, Message: "mine, edited"},
 			{MessageId: fromA.MessageId, Message: "not mine to edit"}, // virtual 604
 		},
-		OfflineDeleted: []*pb.ClientCondition_Room_OfflineDeleted{{MessageId: gone.MessageId}},
+		OfflineDeleted: []*pb.ClientCondition_Room_OfflineDeleted{{MessageId: gone.MessageId, Both: true}},
 		OfflineSeen:    []uint64{fromA.MessageId},
 		OfflineMute:    pb.ClientCondition_Room_MUTED,
 	}}}

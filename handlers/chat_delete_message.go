@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
@@ -10,9 +11,11 @@ import (
 	"github.com/gapd/gapd/wire"
 )
 
-// ChatDeleteMessage deletes the caller's own message for both members: its
-// content is forgotten and the row stays, marked deleted at a new version,
-// so that clients that were away learn of it.
+// ChatDeleteMessage deletes a chat message. With both, the author deletes it
+// for both members within the -delete-for-both-period of sending: its content
+// is forgotten and the row stays, marked deleted at a new version, so that
+// clients that were away learn of it. Without both, any member hides it from
+// itself alone; the peer keeps it.
 func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *pb.ChatDeleteMessage) (*pb.ChatDeleteMessageResponse, error) {
 	out, err := h.commitThenPush(ctx, s, func(tx *storage.Tx) (outgoing, error) { return h.deleteChatMessage(tx, s.UserID(), req) })
 	if err != nil {
@@ -22,12 +25,37 @@ func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *p
 }
 
 // deleteChatMessage is ChatDeleteMessage inside a transaction (ClientCondition
-// applies offline deletes with it too).
+// applies offline deletes with it too). The push goes to the caller's other
+// sessions, and for a delete for both to the peer as well.
 func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatDeleteMessage) (outgoing, error) {
 	rf := refuse(errs.NewChatDeleteMessageBadPayload, errs.ChatDeleteMessageBadPayloadInvalidRoomId, errs.ChatDeleteMessageBadPayloadInvalidMessageId, errs.NewChatDeleteMessageForbidden)
-	m, msg, err := ownMessage(tx, req.RoomId, req.MessageId, userID, rf)
+	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
 	if err != nil {
 		return outgoing{}, err
+	}
+	msg, err := visible(tx, m, req.MessageId, rf)
+	if err != nil {
+		return outgoing{}, err
+	}
+	// A message hidden from the caller is gone for it, like a deleted one.
+	if hidden, err := tx.IsHidden(m.UserID, msg.ID); err != nil || hidden {
+		if err == nil {
+			err = rf.badMessage()
+		}
+		return outgoing{}, err
+	}
+	const action = dispatch.ActionChatDeleteMessage + wire.ResponseOffset
+	resp := &pb.ChatDeleteMessageResponse{RoomId: req.RoomId, MessageId: req.MessageId}
+	if !req.Both {
+		v, err := tx.HideMessage(msg, m.UserID)
+		if err != nil {
+			return outgoing{}, err
+		}
+		resp.DeleteVersion = uint64(v)
+		return outgoing{action, resp, []uint64{userID}}, nil
+	}
+	if msg.AuthorID != m.UserID || !h.mayDeleteForBoth(msg) {
+		return outgoing{}, rf.forbidden()
 	}
 	if msg, err = tx.DeleteMessage(msg, h.unix()); err != nil {
 		return outgoing{}, err
@@ -36,6 +64,15 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 	if err != nil {
 		return outgoing{}, err
 	}
-	resp := &pb.ChatDeleteMessageResponse{RoomId: req.RoomId, MessageId: req.MessageId, DeleteVersion: uint64(msg.DeleteVersion)}
-	return outgoing{dispatch.ActionChatDeleteMessage + wire.ResponseOffset, resp, []uint64{uint64(peer), userID}}, nil
+	resp.DeleteVersion = uint64(msg.DeleteVersion)
+	return outgoing{action, resp, []uint64{uint64(peer), userID}}, nil
+}
+
+// mayDeleteForBoth reports whether msg is still within the period in which
+// its author may delete it for both members (0: never).
+func (h *Handlers) mayDeleteForBoth(msg storage.Message) bool {
+	if h.deleteBoth <= 0 {
+		return false
+	}
+	return h.now().Sub(time.Unix(msg.CreateTime, 0)) <= h.deleteBoth
 }

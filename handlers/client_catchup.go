@@ -47,6 +47,11 @@ func (h *Handlers) catchUp(ctx context.Context, s wire.Session, r *syncRoom) err
 				if err != nil {
 					return err
 				}
+				if c.Kind == storage.ChangeDelete {
+					// A message the member hid from itself is told as a
+					// delete at the hide's version.
+					msg.DeleteVersion = c.Version
+				}
 				o, err := h.changePush(tx, r.room, c.Kind, msg)
 				if err != nil {
 					return err

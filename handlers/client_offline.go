@@ -28,15 +28,21 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 		return nil
 	}
 
-	for _, id := range offlineDeletes(cr) {
-		if applied(tx, room.ID, id, func(m storage.Message) bool { return m.Deleted }) {
+	for _, d := range offlineDeletes(cr) {
+		if applied(tx, room.ID, d.MessageId, func(m storage.Message) bool { return m.Deleted }) {
 			continue
 		}
 		if room.Type != storage.RoomChat {
 			s.Virtual(conditionAction, errs.NewClientUpdateDeleteMessageBadPayload())
 			continue
 		}
-		o, err := h.deleteChatMessage(tx, uid, &pb.ChatDeleteMessage{RoomId: cr.RoomId, MessageId: id})
+		// Already hidden from the caller by an earlier ClientCondition.
+		if hidden, err := tx.IsHidden(int64(uid), int64(d.MessageId)); err != nil {
+			return nil, err
+		} else if hidden {
+			continue
+		}
+		o, err := h.deleteChatMessage(tx, uid, &pb.ChatDeleteMessage{RoomId: cr.RoomId, MessageId: d.MessageId, Both: d.Both})
 		if err != nil {
 			if err = virtual(err, errs.NewClientUpdateDeleteMessageBadPayload()); err != nil {
 				return nil, err
@@ -118,14 +124,16 @@ type offlineMark struct {
 	status pb.RoomMessageStatus
 }
 
-// offlineDeletes lists the messages deleted offline, from field 14 and from
-// field 6, where Android up to 0.3.1 sends them.
-func offlineDeletes(cr *pb.ClientCondition_Room) []uint64 {
-	ids := append([]uint64(nil), cr.OfflineDeletedDeprecated...)
-	for _, d := range cr.OfflineDeleted {
-		ids = append(ids, d.MessageId)
+// offlineDeletes lists the messages deleted offline: field 14 with both as
+// the client chose, then field 6, where Android up to 0.3.1 sent plain ids.
+// Those clients had only one delete, which removed the message on both
+// sides, so field 6 means both, under the same author and period rules.
+func offlineDeletes(cr *pb.ClientCondition_Room) []*pb.ClientCondition_Room_OfflineDeleted {
+	ds := append([]*pb.ClientCondition_Room_OfflineDeleted(nil), cr.OfflineDeleted...)
+	for _, id := range cr.OfflineDeletedDeprecated {
+		ds = append(ds, &pb.ClientCondition_Room_OfflineDeleted{MessageId: id, Both: true})
 	}
-	return ids
+	return ds
 }
 
 // applied reports whether message id of the room exists and already is as

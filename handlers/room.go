@@ -30,12 +30,16 @@ func (h *Handlers) room(tx *storage.Tx, r storage.Room, m storage.Member) (*pb.R
 	}
 	out.UnreadCount = uint32(unread)
 	if r.LastMessageID != 0 && m.Sees(r.LastMessageID) {
-		last, err := tx.MessageByID(r.LastMessageID)
-		if err != nil {
+		// The newest the viewer has not deleted for itself alone.
+		last, err := tx.LastMessageFor(m, r.LastMessageID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+		case err != nil:
 			return nil, err
-		}
-		if out.LastMessage, err = h.roomMessage(tx, last); err != nil {
-			return nil, err
+		default:
+			if out.LastMessage, err = h.roomMessage(tx, last); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if r.Type == storage.RoomChat {

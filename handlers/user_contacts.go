@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
@@ -123,7 +124,9 @@ func (h *Handlers) UserContactsEdit(ctx context.Context, s wire.Session, req *pb
 	if err != nil {
 		return nil, fmt.Errorf("edit contact: %w", err)
 	}
-	resp := &pb.UserContactsEditResponse{Phone: req.Phone, FirstName: req.FirstName, LastName: req.LastName}
+	// Initials as the contact's RegisteredUser now shows them to the caller.
+	resp := &pb.UserContactsEditResponse{Phone: req.Phone, FirstName: req.FirstName, LastName: req.LastName,
+		Initials: initials(strings.TrimSpace(req.FirstName + " " + req.LastName))}
 	h.pushTo(s, dispatch.ActionUserContactsEdit+wire.ResponseOffset, resp, s.UserID())
 	return resp, nil
 }

@@ -29,7 +29,9 @@ func (h *Handlers) UserProfileSetNickname(ctx context.Context, s wire.Session, r
 	if err != nil {
 		return nil, err
 	}
-	resp := &pb.UserProfileSetNicknameResponse{Nickname: nick}
+	// Initials as RegisteredUser shows them to users without a contact name
+	// for the caller: from the nickname.
+	resp := &pb.UserProfileSetNicknameResponse{Nickname: nick, Initials: initials(nick)}
 	h.pushTo(s, dispatch.ActionUserProfileSetNickname+wire.ResponseOffset, resp, s.UserID())
 	return resp, nil
 }

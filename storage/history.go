@@ -3,20 +3,21 @@ package storage
 import "strings"
 
 // A member's view of a room's history, read in pages by message id. Deleted
-// messages are left out: their content is gone and clients drop them.
+// messages are left out: their content is gone and clients drop them; so are
+// those the member deleted for itself alone.
 
 const (
 	qHistoryBefore = `SELECT ` + messageColumns + ` FROM messages
-		WHERE room_id = ? AND id < ? AND id > ? AND id >= ? AND deleted = 0 ORDER BY id DESC LIMIT ?`
+		WHERE room_id = ? AND id < ? AND id > ? AND id >= ? AND deleted = 0 AND ` + notHidden + ` ORDER BY id DESC LIMIT ?`
 	qHistoryAfter = `SELECT ` + messageColumns + ` FROM messages
-		WHERE room_id = ? AND id > ? AND id > ? AND id >= ? AND deleted = 0 ORDER BY id LIMIT ?`
+		WHERE room_id = ? AND id > ? AND id > ? AND id >= ? AND deleted = 0 AND ` + notHidden + ` ORDER BY id LIMIT ?`
 )
 
 // HistoryBefore returns up to limit messages m may see that are older than
 // message before, oldest first.
 func (t *Tx) HistoryBefore(m Member, before int64, limit int) ([]Message, error) {
 	var ms []Message
-	if err := t.tx.SelectContext(t.ctx, &ms, qHistoryBefore, m.RoomID, before, m.ClearID, m.StartID, limit); err != nil {
+	if err := t.tx.SelectContext(t.ctx, &ms, qHistoryBefore, m.RoomID, before, m.ClearID, m.StartID, m.UserID, limit); err != nil {
 		return nil, wrap("history before", err)
 	}
 	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
@@ -29,7 +30,7 @@ func (t *Tx) HistoryBefore(m Member, before int64, limit int) ([]Message, error)
 // message after, oldest first.
 func (t *Tx) HistoryAfter(m Member, after int64, limit int) ([]Message, error) {
 	var ms []Message
-	return ms, wrap("history after", t.tx.SelectContext(t.ctx, &ms, qHistoryAfter, m.RoomID, after, m.ClearID, m.StartID, limit))
+	return ms, wrap("history after", t.tx.SelectContext(t.ctx, &ms, qHistoryAfter, m.RoomID, after, m.ClearID, m.StartID, m.UserID, limit))
 }
 
 // RoomsOf returns a page of the rooms userID is in and has not deleted from

@@ -62,7 +62,7 @@ const (
 	qHide        = `UPDATE room_members SET hidden = 1, clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
 	// Without INDEXED BY, SQLite walks the room's members by primary key.
 	qUnhideAll   = `UPDATE room_members INDEXED BY room_members_hidden SET hidden = 0 WHERE room_id = ? AND hidden = 1`
-	qUnreadCount = `SELECT count(*) FROM messages WHERE room_id = ? AND id > ? AND id >= ? AND author_id <> ? AND deleted = 0`
+	qUnreadCount = `SELECT count(*) FROM messages WHERE room_id = ? AND id > ? AND id >= ? AND author_id <> ? AND deleted = 0 AND ` + notHidden
 	qPeerOfChat  = `SELECT user_id FROM room_members WHERE room_id = ? AND user_id <> ? LIMIT 1`
 	// A scalar subquery rather than a join: SQLite runs it several times
 	// faster.
@@ -185,9 +185,9 @@ func (t *Tx) MarkSeenUpTo(roomID, userID, id int64) error {
 }
 
 // UnreadCount is how many messages of others m has not seen: newer than its
-// seen and clear points, visible to it, not deleted.
+// seen and clear points, visible to it, not deleted (for both, or by it).
 func (t *Tx) UnreadCount(m Member) (int, error) {
 	var n int
 	after := max(m.SeenID, m.ClearID)
-	return n, t.get("unread count", &n, qUnreadCount, m.RoomID, after, m.StartID, m.UserID)
+	return n, t.get("unread count", &n, qUnreadCount, m.RoomID, after, m.StartID, m.UserID, m.UserID)
 }

@@ -28,27 +28,36 @@ type Change struct {
 // A message the client has not seen is sent as it is now, so its own later
 // edits, statuses and delete are not separate changes; one created and
 // deleted while the client was away is not sent at all. Only what the member
-// may see counts (after its clear point, from its start).
+// may see counts (after its clear point, from its start). A message the
+// member hid from itself (message_hides) is told once, as a delete at the
+// hide's version, and nothing else of it is.
 const qChanges = `SELECT v, kind, id FROM (
 	SELECT create_version AS v, 0 AS kind, id FROM messages
-		WHERE room_id = :room AND create_version > :mv AND deleted = 0 AND id > :clear AND id >= :start
+		WHERE room_id = :room AND create_version > :mv AND deleted = 0 AND id > :clear AND id >= :start AND ` + notHiddenNamed + `
 	UNION ALL
 	SELECT message_version, 1, id FROM messages
-		WHERE room_id = :room AND create_version <= :mv AND message_version > :mv AND deleted = 0 AND id > :clear AND id >= :start
+		WHERE room_id = :room AND create_version <= :mv AND message_version > :mv AND deleted = 0 AND id > :clear AND id >= :start AND ` + notHiddenNamed + `
 	UNION ALL
 	SELECT status_version, 2, id FROM messages
-		WHERE room_id = :room AND create_version <= :mv AND status_version > :sv AND deleted = 0 AND id > :clear AND id >= :start
+		WHERE room_id = :room AND create_version <= :mv AND status_version > :sv AND deleted = 0 AND id > :clear AND id >= :start AND ` + notHiddenNamed + `
 	UNION ALL
 	SELECT delete_version, 3, id FROM messages
-		WHERE room_id = :room AND create_version <= :mv AND delete_version > :dv AND id > :clear AND id >= :start
+		WHERE room_id = :room AND create_version <= :mv AND delete_version > :dv AND id > :clear AND id >= :start AND ` + notHiddenNamed + `
+	UNION ALL
+	SELECT h.version, 3, h.message_id FROM message_hides h JOIN messages ON messages.id = h.message_id
+		WHERE h.user_id = :user AND h.room_id = :room AND h.version > :dv
+			AND messages.create_version <= :mv AND messages.id > :clear AND messages.id >= :start
 ) WHERE (v, kind, id) > (:av, :ak, :ai) ORDER BY v, kind, id LIMIT :limit`
+
+// notHiddenNamed is notHidden for the named query above.
+const notHiddenNamed = `NOT EXISTS (SELECT 1 FROM message_hides h WHERE h.user_id = :user AND h.message_id = messages.id)`
 
 // Changes returns up to limit changes of m's room that a client at versions
 // since misses, in stream order after the change after (zero: from the
 // start). Reading in pages keeps memory flat however long the client was away.
 func (t *Tx) Changes(m Member, since Versions, after Change, limit int) ([]Change, error) {
 	args := map[string]any{
-		"room": m.RoomID, "clear": m.ClearID, "start": m.StartID,
+		"room": m.RoomID, "clear": m.ClearID, "start": m.StartID, "user": m.UserID,
 		"mv": since.Message, "sv": since.Status, "dv": since.Delete,
 		"av": after.Version, "ak": after.Kind, "ai": after.MessageID, "limit": limit,
 	}
