@@ -61,7 +61,8 @@ func run() int {
 		scheme = "wss"
 	}
 	log.Info("gapd serving", "url", scheme+"://"+a.Addr()+"/", "data", cfg.Data,
-		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Heartbeat, "max_frame", cfg.MaxFrame)
+		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Heartbeat, "max_frame", cfg.MaxFrame,
+		"plain_frames", cfg.PlainFrames, "securing_v2", cfg.SecuringClientKey != "")
 
 	<-ctx.Done()
 	stop() // a second signal ends the process at once

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,4 +171,28 @@ func TestSecuringKeyFile(t *testing.T) {
 	if err != nil || !key.PublicKey.Equal(pubs[0]) {
 		t.Fatalf("the offered key is not the file's: %v", err)
 	}
+}
+
+var (
+	securingKeyOnce sync.Once
+	securingKeyPEM  []byte
+)
+
+// testSecuringKey writes one RSA key, made once per test binary, into dir
+// for -securing-key: a key of its own for every test would cost each start
+// the key's generation.
+func testSecuringKey(t testing.TB, dir string) string {
+	t.Helper()
+	securingKeyOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		securingKeyPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+	})
+	path := filepath.Join(dir, "securing-key.pem")
+	if err := os.WriteFile(path, securingKeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

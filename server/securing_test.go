@@ -161,7 +161,7 @@ func wantSecured(t *testing.T, p *wsPeer, c *securing.Cipher, user uint64) {
 	if e.MajorCode != uint32(errs.BadRequest) || e.Response.GetId() != "sealed-1" {
 		t.Fatalf("sealed answer %v", &e)
 	}
-	token := strconv.FormatUint(user, 10) + ":1"
+	token := strconv.FormatUint(user, 10) + ":" + strconv.FormatUint(user, 10) // device id = user id: one session each
 	sendSealed(t, p, c, dispatch.ActionUserLogin, &pb.UserLogin{Request: &pb.Request{Id: "login"}, Token: token})
 	var r pb.UserLoginResponse
 	p.nextMsg(dispatch.ActionUserLogin+wire.ResponseOffset, c, &r)
@@ -340,7 +340,7 @@ func TestPlainFrames(t *testing.T) {
 	ts := securingServer(t, nil)
 	c := dial(t, ts.url("/"), wsclient.Options{})
 	roundTrip(t, c)
-	login(t, c, 50, 1)
+	login(t, c, 50, 50)
 	roundTrip(t, c)
 	// Action 2 on a plain connection: REJECTED, and it stays plain.
 	var r pb.ConnectionSymmetricKeyResponse
@@ -359,4 +359,33 @@ func TestPlainFrames(t *testing.T) {
 	}
 	p, ciph := secureRaw(t, ts)
 	wantSecured(t, p, ciph, 51)
+}
+
+// TestSecuredPush: one push, encoded once for several connections, reaches
+// each sealed under its own key, and a plain connection in plain.
+func TestSecuredPush(t *testing.T) {
+	ts := securingServer(t, nil)
+	p1, c1 := secureRaw(t, ts)
+	wantSecured(t, p1, c1, 60)
+	p2, c2 := secureRaw(t, ts)
+	wantSecured(t, p2, c2, 61)
+	plain := dial(t, ts.url("/"), wsclient.Options{})
+	login(t, plain, 62, 62)
+	const action = dispatch.ActionGroupSendMessage + wire.ResponseOffset
+	if err := ts.srv.Hub().PushMany([]uint64{60, 61, 62}, action, &pb.GroupSendMessageResponse{RoomId: 7}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		p    *wsPeer
+		ciph *securing.Cipher
+	}{{p1, c1}, {p2, c2}} {
+		var m pb.GroupSendMessageResponse
+		c.p.nextMsg(action, c.ciph, &m)
+		if m.RoomId != 7 {
+			t.Fatalf("push %v", &m)
+		}
+	}
+	if m := nextPush(t, plain, action).(*pb.GroupSendMessageResponse); m.RoomId != 7 {
+		t.Fatalf("plain push %v", m)
+	}
 }

@@ -125,10 +125,10 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	)
 	f.Comment("Table is the action table for a wire.Dispatcher.")
 	f.Var().Id("Table").Op("=").Qual(wire, "Table").Values(Dict{
-		Id("Lookup"):              Id("Lookup"),
-		Id("BadRequest"):          Qual(errs, "New"+s.BadRequest.GoName),
-		Id("LoginRequired"):       Qual(errs, "New"+s.LoginRequired.GoName),
-		Id("Timeout"):             Qual(errs, "New"+s.Timeout.GoName),
+		Id("Lookup"):        Id("Lookup"),
+		Id("BadRequest"):    Qual(errs, "New"+s.BadRequest.GoName),
+		Id("LoginRequired"): Qual(errs, "New"+s.LoginRequired.GoName),
+		Id("Timeout"):       Qual(errs, "New"+s.Timeout.GoName),
 	})
 	return render("dispatch/dispatch_gen.go", f)
 }
