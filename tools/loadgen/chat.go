@@ -11,6 +11,7 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/wire"
+	"github.com/gapd/gapd/wire/wsclient"
 )
 
 const pushChatSend = dispatch.ActionChatSendMessage + wire.ResponseOffset
@@ -37,11 +38,13 @@ type chatRun struct {
 	wg    sync.WaitGroup
 }
 
-func setupChat(url string, users []user, n int) (*chatRun, error) {
+// setupChat logs 2n users in, over secured connections when sec is set,
+// and gives each pair its chat room.
+func setupChat(url string, users []user, n int, sec *wsclient.Secure) (*chatRun, error) {
 	if len(users) < 2*n {
 		return nil, fmt.Errorf("need %d users, have %d", 2*n, len(users))
 	}
-	conns, err := loginAll(url, users[:2*n], 200)
+	conns, err := loginAllWith(url, users[:2*n], 200, sec)
 	if err != nil {
 		return nil, err
 	}

@@ -151,8 +151,12 @@ func signUpMany(url string, book *codeBook, first, n, workers int) ([]user, erro
 	return users, err
 }
 
-func dial(ctx context.Context, url string) (*wsclient.Conn, error) {
-	return wsclient.Dial(ctx, url, wsclient.Options{PushBuffer: 4096})
+func dial(ctx context.Context, url string) (*wsclient.Conn, error) { return dialWith(ctx, url, nil) }
+
+// dialWith dials, and secures the connection when sec is set (the
+// protocol's AES-CBC frames after an RSA key exchange).
+func dialWith(ctx context.Context, url string, sec *wsclient.Secure) (*wsclient.Conn, error) {
+	return wsclient.Dial(ctx, url, wsclient.Options{PushBuffer: 4096, Secure: sec})
 }
 
 // online is a logged-in connection of a user.
@@ -164,11 +168,16 @@ type online struct {
 // loginAll dials a connection per user and logs it in, with the given
 // concurrency.
 func loginAll(url string, users []user, workers int) ([]online, error) {
+	return loginAllWith(url, users, workers, nil)
+}
+
+// loginAllWith is loginAll over connections secured when sec is set.
+func loginAllWith(url string, users []user, workers int, sec *wsclient.Secure) ([]online, error) {
 	out := make([]online, len(users))
 	err := parallel(len(users), workers, func(i int) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		conn, err := login(ctx, url, users[i].token)
+		conn, err := loginWith(ctx, url, users[i].token, sec)
 		out[i] = online{u: users[i], conn: conn}
 		return err
 	})
@@ -180,7 +189,11 @@ func loginAll(url string, users []user, workers int) ([]online, error) {
 }
 
 func login(ctx context.Context, url, token string) (*wsclient.Conn, error) {
-	conn, err := dial(ctx, url)
+	return loginWith(ctx, url, token, nil)
+}
+
+func loginWith(ctx context.Context, url, token string, sec *wsclient.Secure) (*wsclient.Conn, error) {
+	conn, err := dialWith(ctx, url, sec)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/gapd/gapd/generated/client"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/securing"
 	"github.com/gapd/gapd/wire"
 	"github.com/lxzan/gws"
 	"google.golang.org/protobuf/proto"
@@ -52,6 +53,8 @@ type Options struct {
 	Header http.Header
 	// MaxFrame bounds a frame the server may send (default 64 MiB).
 	MaxFrame int
+	// Secure, when set, secures the connection during Dial (see Secure).
+	Secure *Secure
 }
 
 // ErrClosed is returned by calls on a closed connection, wrapped with the
@@ -76,6 +79,13 @@ type Conn struct {
 	pending map[string]chan reply
 	err     error
 	done    chan struct{}
+
+	// Securing (Options.Secure): the handshake's frames, the key sent, and
+	// the cipher installed on ACCEPTED.
+	hello   chan []byte
+	keyResp chan []byte
+	secKey  []byte
+	cipher  atomic.Pointer[securing.Cipher]
 }
 
 var _ client.Conn = (*Conn)(nil)
@@ -118,7 +128,8 @@ func Dial(ctx context.Context, rawURL string, opts Options) (*Conn, error) {
 		nc = tc
 	}
 
-	c := &Conn{opts: opts, pushes: make(chan Push, opts.PushBuffer), pending: map[string]chan reply{}, done: make(chan struct{})}
+	c := &Conn{opts: opts, pushes: make(chan Push, opts.PushBuffer), pending: map[string]chan reply{}, done: make(chan struct{}),
+		hello: make(chan []byte, 1), keyResp: make(chan []byte, 1)}
 	timeout := 10 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = max(time.Until(dl), time.Millisecond)
@@ -143,6 +154,12 @@ func Dial(ctx context.Context, rawURL string, opts Options) (*Conn, error) {
 	}
 	c.ws = ws
 	go ws.ReadLoop()
+	if opts.Secure != nil {
+		if err := c.secure(ctx, *opts.Secure); err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -181,8 +198,8 @@ func (c *Conn) Close() error {
 }
 
 // SendRaw writes frame as one binary WebSocket message, unchecked (tests of
-// malformed input).
-func (c *Conn) SendRaw(frame []byte) error { return c.ws.WriteMessage(gws.OpcodeBinary, frame) }
+// malformed input); on a secured connection it is sealed like any frame.
+func (c *Conn) SendRaw(frame []byte) error { return c.write(frame) }
 
 // SendText writes a text message, which the protocol does not use.
 func (c *Conn) SendText(s string) error { return c.ws.WriteMessage(gws.OpcodeText, []byte(s)) }
@@ -246,7 +263,7 @@ func (c *Conn) Start(action uint16, r *pb.Request, req proto.Message) (wait func
 		forget()
 		return nil, fmt.Errorf("wsclient: encode action %d: %w", action, err)
 	}
-	if err := c.ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(make([]byte, 0, wire.HeaderSize+len(payload)), action, payload)); err != nil {
+	if err := c.write(wire.AppendFrame(make([]byte, 0, wire.HeaderSize+len(payload)), action, payload)); err != nil {
 		forget()
 		if e := c.Err(); e != nil {
 			return nil, e
@@ -350,12 +367,24 @@ func (h handler) OnPong(*gws.Conn, []byte) {}
 func (h handler) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	defer msg.Close()
 	c := h.c
-	action, payload, err := wire.DecodeFrame(msg.Bytes())
+	data := msg.Bytes()
+	if ci := c.cipher.Load(); ci != nil {
+		plain, err := ci.Open(nil, data)
+		if err != nil {
+			c.bad.Add(1)
+			return
+		}
+		data = plain
+	}
+	action, payload, err := wire.DecodeFrame(data)
 	if err != nil {
 		c.bad.Add(1)
 		return
 	}
 	payload = append([]byte(nil), payload...) // msg's buffer goes back to a pool
+	if c.handshakeFrame(action, payload) {
+		return
+	}
 	if id, _ := wire.PeekID(payload); id != "" {
 		c.mu.Lock()
 		ch := c.pending[id]
@@ -375,7 +404,7 @@ func (h handler) OnMessage(ws *gws.Conn, msg *gws.Message) {
 		// Written before the push is delivered, so the answer precedes
 		// anything the caller sends after seeing the push. The frame is tiny:
 		// only a socket that already stopped draining could hold it up.
-		_ = ws.WriteMessage(gws.OpcodeBinary, wire.AppendFrame(nil, dispatch.ActionHeartbeat, hb))
+		_ = c.write(wire.AppendFrame(nil, dispatch.ActionHeartbeat, hb))
 	}
 	m, err := client.Decode(action, payload)
 	if err != nil {
