@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/gapd/gapd/generated/pb"
+)
+
+// roomPeerPhone is the peer's phone in u's rendering of chat room id, from
+// ClientGetRoom (0 when not shown).
+func roomPeerPhone(t *testing.T, u *chatUser, id uint64) uint64 {
+	t.Helper()
+	r, err := u.c.ClientGetRoom(ctx(t), &pb.ClientGetRoom{RoomId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Room.GetChatRoomExtra().GetPeer().GetPhone()
+}
+
+// Ids are sequential, so a phone shown to anyone who asks would be shown to
+// everyone: it is shown only to those who have it among their contacts.
+func TestPrivacyPhoneOnlyForContacts(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9121300001), chatSignUp(e, 9121300002)
+
+	r, err := a.c.ChatGetRoom(ctx(t), &pb.ChatGetRoom{PeerId: b.id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := r.Room.GetChatRoomExtra().GetPeer(); p.GetId() != b.id || p.Phone != 0 {
+		t.Fatalf("a stranger's ChatGetRoom shows peer %d with phone %d", p.GetId(), p.GetPhone())
+	}
+	room := r.Room.Id
+	chatText(t, a, room, "hello")
+	if p := nextPush(t, b.conn, pushSend).(*pb.ChatSendMessageResponse); p.RoomId != room {
+		t.Fatalf("b's push: room %d", p.RoomId)
+	}
+	// b has not imported a: a's phone is hidden in b's list and room.
+	for _, rm := range roomList(t, b, nil) {
+		if ph := rm.GetChatRoomExtra().GetPeer().GetPhone(); ph != 0 {
+			t.Fatalf("b's room list shows a's phone %d", ph)
+		}
+	}
+	if ph := roomPeerPhone(t, b, room); ph != 0 {
+		t.Fatalf("b's ClientGetRoom shows a's phone %d", ph)
+	}
+
+	// Once a has b's number as a contact, a sees it everywhere.
+	contactsImport(t, a.c, &pb.UserContactsImport_Contact{Phone: "9121300002", FirstName: "Bee", ClientId: "b"})
+	const bPhone = 989121300002
+	r, err = a.c.ChatGetRoom(ctx(t), &pb.ChatGetRoom{PeerId: b.id})
+	if err != nil || r.Room.GetChatRoomExtra().GetPeer().GetPhone() != bPhone {
+		t.Fatalf("a's ChatGetRoom after importing b: %v, %v", r.GetRoom().GetChatRoomExtra().GetPeer(), err)
+	}
+	if ph := roomPeerPhone(t, a, room); ph != bPhone {
+		t.Fatalf("a's ClientGetRoom after importing b: phone %d", ph)
+	}
+	if list := roomList(t, a, nil); len(list) != 1 || list[0].GetChatRoomExtra().GetPeer().GetPhone() != bPhone {
+		t.Fatalf("a's room list after importing b: %v", list)
+	}
+	if u := contactsList(t, a.c)[b.id]; u.GetPhone() != bPhone || u.GetDisplayName() != "Bee" {
+		t.Fatalf("a's contact list: %v", u)
+	}
+	// Still hidden from b, who has not imported a.
+	if ph := roomPeerPhone(t, b, room); ph != 0 {
+		t.Fatalf("b's ClientGetRoom after a imported b: a's phone %d", ph)
+	}
+	// Deleting the contact hides the phone again.
+	if _, err := a.c.UserContactsDelete(ctx(t), &pb.UserContactsDelete{Phone: bPhone}); err != nil {
+		t.Fatal(err)
+	}
+	if ph := roomPeerPhone(t, a, room); ph != 0 {
+		t.Fatalf("a's ClientGetRoom after deleting the contact: phone %d", ph)
+	}
+}
