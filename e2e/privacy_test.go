@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/gapd/gapd/generated/pb"
@@ -71,5 +72,45 @@ func TestPrivacyPhoneOnlyForContacts(t *testing.T) {
 	}
 	if ph := roomPeerPhone(t, a, room); ph != 0 {
 		t.Fatalf("a's ClientGetRoom after deleting the contact: phone %d", ph)
+	}
+}
+
+// Opening a chat puts it in the opener's list only; the peer's list gets it
+// with the first message.
+func TestPrivacyChatGetRoomLeavesPeerListAlone(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9121300011), chatSignUp(e, 9121300012)
+	room := chatRoom(t, a, b)
+	if ids := roomIDs(roomList(t, a, nil)); !slices.Equal(ids, []uint64{room}) {
+		t.Fatalf("a's list after opening the chat: %v", ids)
+	}
+	if ids := roomIDs(roomList(t, b, nil)); len(ids) != 0 {
+		t.Fatalf("b's list after a merely opened the chat: %v", ids)
+	}
+
+	m := chatText(t, a, room, "hi")
+	if p := nextPush(t, b.conn, pushSend).(*pb.ChatSendMessageResponse); p.RoomId != room || p.RoomMessage.MessageId != m.MessageId {
+		t.Fatalf("b's push: %v", p)
+	}
+	if ids := roomIDs(roomList(t, b, nil)); !slices.Equal(ids, []uint64{room}) {
+		t.Fatalf("b's list after the first message: %v", ids)
+	}
+	r, err := b.c.ClientGetRoom(ctx(t), &pb.ClientGetRoom{RoomId: room})
+	if err != nil || r.Room.LastMessage.GetMessageId() != m.MessageId || r.Room.UnreadCount != 1 {
+		t.Fatalf("b's ClientGetRoom: %v, %v", r.GetRoom(), err)
+	}
+
+	// The other way round: c opens a chat with a, then a opens it too and
+	// has it in its list before any message.
+	c := chatSignUp(e, 9121300013)
+	cRoom := chatRoom(t, c, a)
+	if ids := roomIDs(roomList(t, a, nil)); slices.Contains(ids, cRoom) {
+		t.Fatalf("a's list holds c's unasked chat: %v", ids)
+	}
+	if got := chatRoom(t, a, c); got != cRoom {
+		t.Fatalf("a's ChatGetRoom(c) = %d, c's was %d", got, cRoom)
+	}
+	if ids := roomIDs(roomList(t, a, nil)); !slices.Contains(ids, cRoom) {
+		t.Fatalf("a's list after a opened c's chat itself: %v", ids)
 	}
 }
