@@ -45,6 +45,9 @@ type Server struct {
 	heartbeat time.Duration
 	grace     time.Duration
 	outQueue  int
+	// queueStall: a full queue without progress for this long closes the
+	// connection (conn.offer).
+	queueStall time.Duration
 
 	// base is the context of every request; it ends when a Shutdown gives up
 	// waiting, so handlers still running learn they should stop.
@@ -75,6 +78,9 @@ func New(cfg Config, o Options) *Server {
 	if cfg.OutQueue <= 0 {
 		cfg.OutQueue = DefaultOutQueue
 	}
+	if cfg.QueueStall <= 0 {
+		cfg.QueueStall = DefaultQueueStall
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -93,6 +99,7 @@ func New(cfg Config, o Options) *Server {
 		heartbeat:  cfg.Heartbeat,
 		grace:      heartbeatGrace(cfg.Heartbeat, cfg.HeartbeatGrace),
 		outQueue:   cfg.OutQueue,
+		queueStall: cfg.QueueStall,
 		base:       base,
 		cancelBase: cancel,
 		conns:      map[*conn]struct{}{},
