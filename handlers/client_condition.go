@@ -8,7 +8,6 @@ import (
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
-	"google.golang.org/protobuf/proto"
 )
 
 // syncRoom is one reported room the caller is in, checked and ready to sync.
@@ -20,9 +19,6 @@ type syncRoom struct {
 	// own are the versions the caller's offline changes took: the caller
 	// has those changes already, so catch-up leaves them out.
 	own map[int64]bool
-	// merged: req is a copy holding the offline changes of every entry
-	// that reported this room.
-	merged bool
 }
 
 // ClientCondition brings a returning client up to date, in three steps:
@@ -90,7 +86,6 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 		return nil, err
 	}
 	var rooms []*syncRoom
-	byID := make(map[int64]*syncRoom, len(reported))
 	for _, cr := range reported {
 		r, m, err := memberOf(tx, cr.RoomId, -1, userID)
 		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
@@ -130,34 +125,10 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 		if cr.CacheStartId != 0 && cr.CacheEndId != 0 && cr.CacheEndId < cr.CacheStartId {
 			return nil, bad(errs.ClientConditionBadPayloadInvalidCacheEndId)
 		}
-		if prev := byID[r.ID]; prev != nil {
-			// A room reported twice is one room: its offline changes are
-			// merged, so that they collapse (client_offline.go) and the room
-			// is caught up once.
-			if !prev.merged {
-				prev.req, prev.merged = proto.Clone(prev.req).(*pb.ClientCondition_Room), true
-			}
-			mergeOffline(prev.req, cr)
-			continue
-		}
-		sr := &syncRoom{req: cr, room: r, member: m, own: map[int64]bool{},
-			since: storage.Versions{Message: int64(cr.MessageVersion), Status: int64(cr.StatusVersion), Delete: int64(cr.DeleteVersion)}}
-		byID[r.ID] = sr
-		rooms = append(rooms, sr)
+		rooms = append(rooms, &syncRoom{req: cr, room: r, member: m, own: map[int64]bool{},
+			since: storage.Versions{Message: int64(cr.MessageVersion), Status: int64(cr.StatusVersion), Delete: int64(cr.DeleteVersion)}})
 	}
 	return rooms, nil
-}
-
-// mergeOffline adds the offline changes of from to into.
-func mergeOffline(into, from *pb.ClientCondition_Room) {
-	into.OfflineDeleted = append(into.OfflineDeleted, from.OfflineDeleted...)
-	into.OfflineDeletedDeprecated = append(into.OfflineDeletedDeprecated, from.OfflineDeletedDeprecated...)
-	into.OfflineEdited = append(into.OfflineEdited, from.OfflineEdited...)
-	into.OfflineSeen = append(into.OfflineSeen, from.OfflineSeen...)
-	into.OfflineListened = append(into.OfflineListened, from.OfflineListened...)
-	if from.OfflineMute != pb.ClientCondition_Room_UNCHANGED {
-		into.OfflineMute = from.OfflineMute
-	}
 }
 
 // MaxOfflineChanges bounds each kind of offline change (deletes, edits, seen
