@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gapd/gapd/generated/client"
 	"github.com/gapd/gapd/generated/dispatch"
@@ -417,7 +418,7 @@ func TestChatClearAndDelete(t *testing.T) {
 func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 	// A short outbound queue: the stalled socket's buffers still take
 	// megabytes, which the large messages below fill.
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.OutQueue = 16 })
+	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.OutQueue, c.QueueStall = 16, 200*time.Millisecond })
 	a, b := chatSignUp(e, 9121000081), chatSignUp(e, 9121000082)
 	room := chatRoom(t, a, b)
 	// b's second device logs in over a socket that never reads.
@@ -428,13 +429,17 @@ func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 
 	const sends = 800                 // 13 MB: more than the stalled connection's queue and socket buffers hold
 	text := strings.Repeat("😀", 4096) // the longest text: 4096 characters of 4 bytes
-	for i := 0; i < sends; i++ {
+	send := func(i int) {
 		m := chatText(t, a, room, text)
 		if p := nextPush(t, b.conn, pushSend).(*pb.ChatSendMessageResponse); p.RoomMessage.MessageId != m.MessageId {
 			t.Fatalf("push %d: message %d, want %d", i, p.RoomMessage.MessageId, m.MessageId)
 		}
 	}
-	waitFor(t, func() bool { return hub.Online(b.id) == 1 }, "the stalled connection to be closed")
+	for i := 0; i < sends; i++ {
+		send(i)
+	}
+	// Its queue stays full; past the stall time a push closes it.
+	waitFor(t, func() bool { send(sends); return hub.Online(b.id) == 1 }, "the stalled connection to be closed")
 }
 
 func TestChatMutualOnlyPolicy(t *testing.T) {

@@ -52,7 +52,7 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 			return outgoing{}, err
 		}
 		resp.DeleteVersion = uint64(v)
-		return outgoing{action, resp, []uint64{userID}}, nil
+		return outgoing{action: action, msg: resp, to: []uint64{userID}}, nil
 	}
 	if msg.AuthorID != m.UserID || !h.mayDeleteForBoth(msg) {
 		return outgoing{}, rf.forbidden()
@@ -65,7 +65,7 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 		return outgoing{}, err
 	}
 	resp.DeleteVersion = uint64(msg.DeleteVersion)
-	return outgoing{action, resp, []uint64{uint64(peer), userID}}, nil
+	return outgoing{action: action, msg: resp, to: []uint64{uint64(peer), userID}}, nil
 }
 
 // mayDeleteForBoth reports whether msg is still within the period in which

@@ -48,7 +48,7 @@ func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEd
 		Message:        msg.Body,
 		MessageType:    pb.RoomMessageType(msg.Type),
 	}
-	return outgoing{dispatch.ActionChatEditMessage + wire.ResponseOffset, resp, []uint64{uint64(peer), userID}}, nil
+	return outgoing{action: dispatch.ActionChatEditMessage + wire.ResponseOffset, msg: resp, to: []uint64{uint64(peer), userID}}, nil
 }
 
 // captioned is the type a message of type t has once it carries text, and

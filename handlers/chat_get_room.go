@@ -11,7 +11,9 @@ import (
 )
 
 // ChatGetRoom returns the chat room of the caller and a peer, creating it on
-// first use: whichever of the two asks, it is the same room.
+// first use: whichever of the two asks, it is the same room. Asking puts the
+// room in the caller's list only; the peer's list gets it with the first
+// message (storage.CreateChatRoom).
 func (h *Handlers) ChatGetRoom(ctx context.Context, s wire.Session, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error) {
 	me := int64(s.UserID())
 	if req.PeerId == s.UserID() {
@@ -37,6 +39,14 @@ func (h *Handlers) ChatGetRoom(ctx context.Context, s wire.Session, req *pb.Chat
 		m, err := tx.Member(r.ID, me)
 		if err != nil {
 			return err
+		}
+		if m.Hidden && r.LastMessageID == 0 {
+			// The peer opened it first; now the caller asks for it too. (A
+			// chat the caller deleted keeps out of its list until a message.)
+			if err := tx.ShowRoom(r.ID, me); err != nil {
+				return err
+			}
+			m.Hidden = false
 		}
 		room, err = h.room(tx, r, m)
 		return err

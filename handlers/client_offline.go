@@ -53,7 +53,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 		out = append(out, o)
 	}
 
-	for _, e := range cr.OfflineEdited {
+	for _, e := range lastEdits(cr.OfflineEdited) {
 		if applied(tx, room.ID, e.MessageId, func(m storage.Message) bool { return m.Body == e.Message }) {
 			continue
 		}
@@ -76,14 +76,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 		out = append(out, o)
 	}
 
-	marks := make([]offlineMark, 0, len(cr.OfflineSeen)+len(cr.OfflineListened))
-	for _, id := range cr.OfflineSeen {
-		marks = append(marks, offlineMark{id, pb.RoomMessageStatus_SEEN})
-	}
-	for _, id := range cr.OfflineListened {
-		marks = append(marks, offlineMark{id, pb.RoomMessageStatus_LISTENED})
-	}
-	for _, mk := range marks {
+	for _, mk := range offlineMarks(cr) {
 		if room.Type == storage.RoomChannel {
 			// Channels have no read receipts.
 			s.Virtual(conditionAction, errs.NewClientUpdateMessageStatusBadPayload())
@@ -124,16 +117,69 @@ type offlineMark struct {
 	status pb.RoomMessageStatus
 }
 
-// offlineDeletes lists the messages deleted offline: field 14 with both as
-// the client chose, then field 6, where Android up to 0.3.1 sent plain ids.
-// Those clients had only one delete, which removed the message on both
-// sides, so field 6 means both, under the same author and period rules.
+// Offline changes are collapsed to one per message (and per status) before
+// they are applied: each applied change is a push to the peer, and a
+// request repeating one message a thousand times must not become a
+// thousand pushes (a push storm that fills the peer's queue).
+
+// offlineDeletes lists the messages deleted offline, once each: field 14
+// with both as the client chose (its last entry for a message), then field
+// 6 for messages field 14 does not name. Android up to 0.3.1 sent plain ids
+// there; those clients had only one delete, which removed the message on
+// both sides, so field 6 means both, under the same author and period rules.
 func offlineDeletes(cr *pb.ClientCondition_Room) []*pb.ClientCondition_Room_OfflineDeleted {
-	ds := append([]*pb.ClientCondition_Room_OfflineDeleted(nil), cr.OfflineDeleted...)
+	at := make(map[uint64]int, len(cr.OfflineDeleted)+len(cr.OfflineDeletedDeprecated))
+	var ds []*pb.ClientCondition_Room_OfflineDeleted
+	for _, d := range cr.OfflineDeleted {
+		if i, ok := at[d.MessageId]; ok {
+			ds[i] = d
+			continue
+		}
+		at[d.MessageId] = len(ds)
+		ds = append(ds, d)
+	}
 	for _, id := range cr.OfflineDeletedDeprecated {
+		if _, ok := at[id]; ok {
+			continue
+		}
+		at[id] = len(ds)
 		ds = append(ds, &pb.ClientCondition_Room_OfflineDeleted{MessageId: id, Both: true})
 	}
 	return ds
+}
+
+// lastEdits keeps the last offline edit of each message, in the order the
+// messages were first edited: only the final text matters.
+func lastEdits(es []*pb.ClientCondition_Room_OfflineEdited) []*pb.ClientCondition_Room_OfflineEdited {
+	at := make(map[uint64]int, len(es))
+	out := make([]*pb.ClientCondition_Room_OfflineEdited, 0, len(es))
+	for _, e := range es {
+		if i, ok := at[e.MessageId]; ok {
+			out[i] = e
+			continue
+		}
+		at[e.MessageId] = len(out)
+		out = append(out, e)
+	}
+	return out
+}
+
+// offlineMarks lists the seen marks, then the listened ones, each
+// (message, status) once.
+func offlineMarks(cr *pb.ClientCondition_Room) []offlineMark {
+	marks := make([]offlineMark, 0, len(cr.OfflineSeen)+len(cr.OfflineListened))
+	seen := make(map[offlineMark]bool, cap(marks))
+	add := func(ids []uint64, st pb.RoomMessageStatus) {
+		for _, id := range ids {
+			if mk := (offlineMark{id, st}); !seen[mk] {
+				seen[mk] = true
+				marks = append(marks, mk)
+			}
+		}
+	}
+	add(cr.OfflineSeen, pb.RoomMessageStatus_SEEN)
+	add(cr.OfflineListened, pb.RoomMessageStatus_LISTENED)
+	return marks
 }
 
 // applied reports whether message id of the room exists and already is as

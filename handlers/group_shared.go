@@ -93,8 +93,9 @@ func (h *Handlers) changed(tx *storage.Tx, roomID int64, log *storage.Message) (
 // message to every member's sessions, the acting one included: the log is
 // not part of its response.
 func (h *Handlers) announce(s wire.Session, k ranked, action uint16, resp proto.Message, roomID uint64, c change, extra ...uint64) {
-	h.pushTo(s, action+wire.ResponseOffset, resp, append(c.members, extra...)...)
+	out := []outgoing{{action: action + wire.ResponseOffset, msg: resp, to: append(c.members, extra...)}}
 	if c.log != nil {
-		h.pushTo(nil, k.sendAct+wire.ResponseOffset, k.logPush(roomID, c.log), c.members...)
+		out = append(out, outgoing{action: k.sendAct + wire.ResponseOffset, msg: k.logPush(roomID, c.log), to: c.members, toCaller: true})
 	}
+	h.deliver(s, out...)
 }

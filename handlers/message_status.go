@@ -51,13 +51,13 @@ func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ int32,
 	hash := authorHash(int64(userID))
 	var push outgoing
 	if typ == storage.RoomGroup {
-		push = outgoing{dispatch.ActionGroupUpdateStatus + wire.ResponseOffset, &pb.GroupUpdateStatusResponse{
+		push = outgoing{action: dispatch.ActionGroupUpdateStatus + wire.ResponseOffset, msg: &pb.GroupUpdateStatusResponse{
 			RoomId: roomID, MessageId: msgID, Status: pb.RoomMessageStatus(msg.Status),
-			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to}
+			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to: to}
 	} else {
-		push = outgoing{dispatch.ActionChatUpdateStatus + wire.ResponseOffset, &pb.ChatUpdateStatusResponse{
+		push = outgoing{action: dispatch.ActionChatUpdateStatus + wire.ResponseOffset, msg: &pb.ChatUpdateStatusResponse{
 			RoomId: roomID, MessageId: msgID, Status: pb.RoomMessageStatus(msg.Status),
-			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to}
+			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to: to}
 	}
 	return statusOutcome{push: push, changed: changed, version: msg.StatusVersion}, nil
 }

@@ -17,19 +17,26 @@ import (
 // response, because the hub encodes before returning and dispatch replaces
 // the header afterwards.
 //
-// A failure to encode is a bug: it is logged rather than returned, because
-// the change has already happened and the response must still go out.
+// A request pushes through one call of pushTo or deliver, after its commit:
+// that call is where MaxPushesPerRecipient holds.
 func (h *Handlers) pushTo(s wire.Session, action uint16, msg proto.Message, users ...uint64) {
+	h.deliver(s, outgoing{action: action, msg: msg, to: users})
+}
+
+// pushNow hands one push to the hub. A failure to encode is a bug: it is
+// logged rather than returned, because the change has already happened and
+// the response must still go out.
+func (h *Handlers) pushNow(except wire.Session, action uint16, msg proto.Message, users []uint64) {
 	setHeader(msg, &pb.Response{Timestamp: uint32(h.unix())})
 	if m, ok := h.hub.(multiPusher); ok {
 		// One encoding for every recipient (server.Hub).
-		if err := m.PushMany(users, action, msg, s); err != nil {
+		if err := m.PushMany(users, action, msg, except); err != nil {
 			h.log.Error("push failed", "action", action, "users", len(users), "err", err)
 		}
 		return
 	}
 	for _, u := range users {
-		if err := h.hub.Push(u, action, msg, s); err != nil {
+		if err := h.hub.Push(u, action, msg, except); err != nil {
 			h.log.Error("push failed", "action", action, "user", u, "err", err)
 		}
 	}
@@ -53,12 +60,52 @@ type outgoing struct {
 	action uint16
 	msg    proto.Message
 	to     []uint64
+	// toCaller: the caller's own session gets it too (it is not part of
+	// the response).
+	toCaller bool
 }
 
-// deliver sends the pushes of a committed transaction (see pushTo).
+// MaxPushesPerRecipient bounds the pushes one request sends to any one
+// user. Pushes never wait for a slow connection, so a request that makes
+// thousands (a ClientCondition full of offline changes) would fill its
+// recipients' queues and cost them every push after; beyond the bound the
+// changes are stored with their versions but not pushed live, and the
+// recipient gets them at its next ClientCondition.
+const MaxPushesPerRecipient = 100
+
+// deliver sends the pushes of a committed transaction (see pushTo), at most
+// MaxPushesPerRecipient to each user.
 func (h *Handlers) deliver(s wire.Session, out ...outgoing) {
+	var sent map[uint64]int // needed only when the bound can be reached
+	if len(out) > MaxPushesPerRecipient {
+		sent = make(map[uint64]int)
+	}
+	withheld := 0
 	for _, o := range out {
-		h.pushTo(s, o.action, o.msg, o.to...)
+		to := o.to
+		if sent != nil {
+			to = make([]uint64, 0, len(o.to))
+			for _, u := range o.to {
+				if sent[u] >= MaxPushesPerRecipient {
+					withheld++
+					continue
+				}
+				sent[u]++
+				to = append(to, u)
+			}
+		}
+		if len(to) == 0 {
+			continue
+		}
+		except := s
+		if o.toCaller {
+			except = nil
+		}
+		h.pushNow(except, o.action, o.msg, to)
+	}
+	if withheld > 0 && s != nil {
+		h.log.Info("pushes beyond the per-request bound left to ClientCondition",
+			"user_id", s.UserID(), "withheld", withheld)
 	}
 }
 

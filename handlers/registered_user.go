@@ -3,7 +3,6 @@ package handlers
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -18,21 +17,21 @@ import (
 // entry for u's phone when there is one, so two viewers may see different
 // names for the same user.
 func (h *Handlers) registeredUser(tx *storage.Tx, viewer int64, u storage.User) (*pb.RegisteredUser, error) {
-	c, err := tx.Contact(viewer, u.Phone)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, err
-	}
-	mutual, err := tx.Mutual(viewer, u.ID)
+	views, err := tx.ContactViews(viewer, []int64{u.ID})
 	if err != nil {
 		return nil, err
 	}
-	return buildRegisteredUser(u, c.FirstName, c.LastName, mutual), nil
+	return buildRegisteredUser(viewer, u, views[u.ID]), nil
 }
 
-// buildRegisteredUser fills a RegisteredUser from what storage already read,
-// for callers (the contact list) that have the names and the mutual flag.
-func buildRegisteredUser(u storage.User, first, last string, mutual bool) *pb.RegisteredUser {
-	display := strings.TrimSpace(first + " " + last)
+// buildRegisteredUser fills a RegisteredUser from what storage already read
+// of u for viewer (tx.ContactViews), so a list of users costs one query.
+//
+// The phone is shown only to its owner and to those who have it among their
+// contacts: ids are sequential, so anything else would hand every user's
+// number to anyone who walks them.
+func buildRegisteredUser(viewer int64, u storage.User, v storage.ContactView) *pb.RegisteredUser {
+	display := strings.TrimSpace(v.FirstName + " " + v.LastName)
 	if display == "" {
 		display = u.Nickname
 	}
@@ -42,15 +41,17 @@ func buildRegisteredUser(u storage.User, first, last string, mutual bool) *pb.Re
 	r := &pb.RegisteredUser{
 		Id:          uint64(u.ID),
 		Username:    u.Username,
-		Phone:       phoneDigits(u.Phone),
-		FirstName:   first,
-		LastName:    last,
+		FirstName:   v.FirstName,
+		LastName:    v.LastName,
 		DisplayName: display,
 		Initials:    initials(display),
 		Color:       userColor(u.ID),
 		Status:      pb.RegisteredUser_LONG_TIME_AGO,
-		Mutual:      mutual,
+		Mutual:      v.Mutual,
 		Deleted:     u.Blocked,
+	}
+	if u.ID == viewer || v.Known {
+		r.Phone = phoneDigits(u.Phone)
 	}
 	r.CacheId = cacheID(r)
 	return r

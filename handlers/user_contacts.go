@@ -95,13 +95,16 @@ func (h *Handlers) UserContactsGetList(ctx context.Context, s wire.Session, _ *p
 		if err != nil {
 			return err
 		}
+		ids := make([]int64, len(list))
+		for i, cu := range list {
+			ids[i] = cu.User.ID
+		}
+		views, err := tx.ContactViews(me, ids)
+		if err != nil {
+			return err
+		}
 		for _, cu := range list {
-			mutual, err := tx.Mutual(me, cu.User.ID)
-			if err != nil {
-				return err
-			}
-			resp.RegisteredUser = append(resp.RegisteredUser,
-				buildRegisteredUser(cu.User, cu.Contact.FirstName, cu.Contact.LastName, mutual))
+			resp.RegisteredUser = append(resp.RegisteredUser, buildRegisteredUser(me, cu.User, views[cu.User.ID]))
 		}
 		return nil
 	})

@@ -56,6 +56,11 @@ type Config struct {
 	// OutQueue bounds a connection's outbound frames (responses, pushes);
 	// 0 means DefaultOutQueue. Not a flag: tests shrink it.
 	OutQueue int
+	// QueueStall is how long a connection's outbound queue may stay full,
+	// with nothing written from it, before the connection is closed as
+	// stalled; until then pushes that find it full are dropped. 0 means
+	// DefaultQueueStall. Not a flag: tests shorten it.
+	QueueStall time.Duration
 
 	MutualOnly bool // only mutual contacts may start a chat (read by handlers)
 
@@ -102,6 +107,7 @@ const (
 	DefaultMaxFrame       = 1 << 20
 	DefaultHandlerTimeout = 10 * time.Second
 	DefaultOutQueue       = 256
+	DefaultQueueStall     = 30 * time.Second
 	DefaultMaxFileSize    = 1 << 30
 	DefaultMaxRoomMembers = 10000
 	// Long enough to take back a message sent by mistake, short enough

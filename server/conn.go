@@ -42,8 +42,12 @@ type outFrame struct {
 // server's outQueue, so frames leave in the order they were queued and a
 // slow client only ever holds up its own writer. Responses to the
 // connection's own requests wait for room in the queue (back-pressure on
-// that client alone); pushes from other connections never wait: a full queue
-// closes the connection (enqueue).
+// that client alone); pushes from other connections never wait: a push to
+// a full queue is dropped (offer), and the client gets the change at its
+// next ClientCondition, since every change is stored with its version. One
+// burst of pushes therefore costs a client pushes, not its connection; only
+// a queue that stays full with the writer taking nothing from it for the
+// server's queueStall closes the connection (a client that stopped reading).
 //
 // The writer goroutine runs only while there is something to write: the
 // first frame queued to an empty queue starts it and it ends once the queue
@@ -71,6 +75,10 @@ type conn struct {
 	mode      connMode
 	plainKeys int              // plain keys answered with ConnectionSecuringResponse again
 	open      *securing.Cipher // opens frames once the key is accepted
+	// fullSince is when a push first found the queue full (monoNow) since
+	// the writer last took a frame; 0 while it has made progress since.
+	fullSince time.Duration
+	missed    uint32 // pushes dropped on a full queue, over the connection's life
 
 	done     chan struct{} // closed once the connection is finished
 	doneOnce sync.Once
@@ -117,8 +125,62 @@ func (c *conn) startLocked() {
 	}
 }
 
-// enqueue queues f without waiting. A full queue means the client does not
-// keep up: the connection is closed and enqueue reports false.
+// offer queues a push without waiting. A full queue drops it and reports
+// false: the connection has missed a push, which its client recovers
+// through ClientCondition. If the queue has been full, without the writer
+// taking a frame, for the server's queueStall, the client has stopped
+// reading and the connection is closed.
+func (c *conn) offer(f *outFrame) bool {
+	c.mu.Lock()
+	if c.finished() {
+		c.mu.Unlock()
+		return false
+	}
+	if c.queuedLocked() < c.srv.outQueue {
+		c.pushLocked(f)
+		c.mu.Unlock()
+		return true
+	}
+	c.missed++
+	if c.fullSince == 0 {
+		c.fullSince = monoNow()
+	}
+	stalled := c.stalledLocked()
+	c.mu.Unlock()
+	c.srv.hub.dropped.Inc()
+	if stalled {
+		c.closeStalled()
+	}
+	return false
+}
+
+// stalledLocked reports whether the queue has stayed full, with the writer
+// taking nothing, for the server's queueStall. c.mu is held.
+func (c *conn) stalledLocked() bool {
+	return c.fullSince != 0 && monoNow()-c.fullSince >= c.srv.queueStall
+}
+
+// closeStalled ends a connection whose client has stopped reading.
+func (c *conn) closeStalled() {
+	c.mu.Lock()
+	missed := c.missed
+	c.mu.Unlock()
+	c.srv.hub.slowClosed.Inc()
+	c.srv.log.Warn("closing a connection that has not read its frames for too long",
+		"remote", c.remote, "user_id", c.UserID(), "missed_pushes", missed, "stall", c.srv.queueStall)
+	c.kill()
+}
+
+// monoStart anchors monoNow.
+var monoStart = time.Now()
+
+// monoNow is a monotonic clock reading that is never 0 (0 marks "unset").
+func monoNow() time.Duration { return max(time.Since(monoStart), 1) }
+
+// enqueue queues f without waiting; a full queue closes the connection and
+// enqueue reports false. Only a close frame goes this way (closeAfter): it
+// cannot be dropped, and a client that has filled its queue would not read
+// it in time anyway.
 func (c *conn) enqueue(f *outFrame) bool {
 	c.mu.Lock()
 	if c.finished() {
@@ -185,6 +247,7 @@ func (c *conn) takeLocked() (*outFrame, bool) {
 	f := c.queue[c.head]
 	c.queue[c.head] = nil
 	c.head++
+	c.fullSince = 0 // progress: the queue has room again
 	if c.head == len(c.queue) {
 		// Drained: a small backing array is kept for the next burst, a big
 		// one is given back.
@@ -202,13 +265,21 @@ func (c *conn) takeLocked() (*outFrame, bool) {
 
 // beat marks a heartbeat due (the scheduler calls it every interval) and
 // makes sure a writer runs to send it. It takes no queue slot: a client
-// whose queue is full is already being written to.
+// whose queue is full is already being written to. It also closes a
+// connection stalled with a full queue that no push has come to find.
 func (c *conn) beat() {
 	c.mu.Lock()
-	if !c.finished() {
-		c.beatDue = true
-		c.startLocked()
+	if c.finished() {
+		c.mu.Unlock()
+		return
 	}
+	if c.stalledLocked() {
+		c.mu.Unlock()
+		c.closeStalled()
+		return
+	}
+	c.beatDue = true
+	c.startLocked()
 	c.mu.Unlock()
 }
 

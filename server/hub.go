@@ -21,6 +21,7 @@ type Hub struct {
 	byUser   map[uint64][]*conn // a user has few sessions: a slice costs less than a set
 
 	pushes     prometheus.Counter
+	dropped    prometheus.Counter
 	slowClosed prometheus.Counter
 	evictions  prometheus.Counter
 }
@@ -35,9 +36,13 @@ func NewHub() *Hub {
 			Name: "gapd_pushes_total",
 			Help: "Frames queued to connections by Hub.Push.",
 		}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gapd_pushes_dropped_total",
+			Help: "Pushes not queued because the connection's outbound queue was full; the client gets them at its next ClientCondition.",
+		}),
 		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gapd_slow_connections_closed_total",
-			Help: "Connections closed because their outbound queue was full.",
+			Help: "Connections closed because their outbound queue stayed full, with nothing written, for the stall time.",
 		}),
 		evictions: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gapd_evictions_total",
@@ -49,8 +54,8 @@ func NewHub() *Hub {
 // Push sends msg as a frame of action (a response id, 30000+N) with an empty
 // response id to every live connection of userID except the session except
 // (the one whose request caused the push; nil for none). Push never waits:
-// a connection whose outbound queue is full is closed instead, and catches
-// up through ClientCondition when it reconnects.
+// a connection whose outbound queue is full misses the push (conn.offer)
+// and catches up through ClientCondition.
 func (h *Hub) Push(userID uint64, action uint16, msg proto.Message, except wire.Session) error {
 	return h.PushMany([]uint64{userID}, action, msg, except)
 }
@@ -86,13 +91,13 @@ func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except 
 		}
 	}
 	h.mu.RUnlock()
-	// Outside the lock: a full queue closes its connection, which takes the
+	// Outside the lock: a stalled connection is closed, which takes the
 	// lock to unregister it. Queued frames are only read, never changed, so
 	// every connection shares the one encoding.
 	f := &outFrame{data: frame}
 	queued := 0
 	for _, c := range targets {
-		if c.enqueue(f) {
+		if c.offer(f) {
 			queued++
 		}
 	}

@@ -28,6 +28,7 @@ func queued(c *conn) []outFrame {
 func TestHubPush(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.OutQueue = 4
+	cfg.QueueStall = 50 * time.Millisecond
 	s := New(cfg, Options{Log: quietLog()})
 	hub := s.Hub()
 	a, b, other := detached(s, "a"), detached(s, "b"), detached(s, "other")
@@ -71,8 +72,8 @@ func TestHubPush(t *testing.T) {
 		t.Fatal("the push was not shared between connections")
 	}
 
-	// A full queue: that connection is closed, the push does not wait, and
-	// the others still get it.
+	// A full queue: the push to that connection is dropped, it does not
+	// wait, the connection stays, and the others still get it.
 	for i := 0; i < cfg.OutQueue; i++ {
 		if !b.enqueue(&outFrame{data: []byte{0, 0}}) {
 			t.Fatal("the queue is full before its limit")
@@ -85,15 +86,40 @@ func TestHubPush(t *testing.T) {
 	if took := time.Since(began); took > time.Second {
 		t.Fatalf("Push waited %v on a full queue", took)
 	}
-	if !b.finished() || hub.Online(1) != 1 {
-		t.Fatalf("full connection finished=%v, online %d", b.finished(), hub.Online(1))
+	if b.finished() || hub.Online(1) != 2 {
+		t.Fatalf("a full connection was closed at once: finished=%v, online %d", b.finished(), hub.Online(1))
 	}
 	if len(queued(a)) != 1 {
 		t.Fatal("a did not get the push")
 	}
+	if got := counterValue(t, hub.dropped); got != 1 {
+		t.Fatalf("dropped = %v", got)
+	}
+	// Progress (a frame taken) clears the stall; then the queue stays full,
+	// nothing is taken for the stall time, and the next push closes it.
+	if _, ok := b.take(); !ok {
+		t.Fatal("nothing queued")
+	}
+	if !b.offer(&outFrame{data: []byte{0, 0}}) {
+		t.Fatal("no room after a frame was taken")
+	}
+	if err := hub.Push(1, action, msg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b.finished() {
+		t.Fatal("closed before the stall time")
+	}
+	time.Sleep(cfg.QueueStall)
+	if err := hub.Push(1, action, msg, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !b.finished() || hub.Online(1) != 1 {
+		t.Fatalf("stalled connection finished=%v, online %d", b.finished(), hub.Online(1))
+	}
 	if got := counterValue(t, hub.slowClosed); got != 1 {
 		t.Fatalf("slow closed = %v", got)
 	}
+	queued(a)
 	// A finished connection is not registered again.
 	b.Login(1, 11)
 	if hub.Online(1) != 1 {
@@ -139,5 +165,30 @@ func TestHubRebindAndEvict(t *testing.T) {
 	}
 	if hub.Online(1) != 1 || b.DeviceID() != 12 {
 		t.Fatalf("online %d, b device %d", hub.Online(1), b.DeviceID())
+	}
+}
+
+// A stalled connection that no push comes to find is closed by its heartbeat.
+func TestStalledQueueClosedByHeartbeat(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.OutQueue = 2
+	cfg.QueueStall = 50 * time.Millisecond
+	s := New(cfg, Options{Log: quietLog()})
+	c := detached(s, "c")
+	c.Login(1, 10)
+	for i := 0; i < cfg.OutQueue; i++ {
+		c.enqueue(&outFrame{data: []byte{0, 0}})
+	}
+	if c.offer(&outFrame{data: []byte{0, 0}}) {
+		t.Fatal("a full queue took a push")
+	}
+	c.beat()
+	if c.finished() {
+		t.Fatal("closed before the stall time")
+	}
+	time.Sleep(cfg.QueueStall)
+	c.beat()
+	if !c.finished() || s.Hub().Online(1) != 0 {
+		t.Fatal("the stalled connection is still open")
 	}
 }

@@ -47,7 +47,7 @@ func newMetrics(hub *Hub) *metrics {
 		}, []string{"action"}),
 	}
 	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency,
-		hub.pushes, hub.slowClosed, hub.evictions,
+		hub.pushes, hub.dropped, hub.slowClosed, hub.evictions,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

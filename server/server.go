@@ -51,6 +51,9 @@ type Server struct {
 	outQueue  int
 	keys      *securing.Keys
 	publicKey string // keys.Server's PEM public key
+	// queueStall: a full queue without progress for this long closes the
+	// connection (conn.offer).
+	queueStall time.Duration
 
 	// base is the context of every request; it ends when a Shutdown gives up
 	// waiting, so handlers still running learn they should stop.
@@ -84,6 +87,9 @@ func New(cfg Config, o Options) *Server {
 	if cfg.LoginIdle <= 0 {
 		cfg.LoginIdle = DefaultLoginIdle
 	}
+	if cfg.QueueStall <= 0 {
+		cfg.QueueStall = DefaultQueueStall
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -103,6 +109,7 @@ func New(cfg Config, o Options) *Server {
 		grace:      heartbeatGrace(cfg.Heartbeat, cfg.HeartbeatGrace),
 		outQueue:   cfg.OutQueue,
 		keys:       o.Keys,
+		queueStall: cfg.QueueStall,
 		base:       base,
 		cancelBase: cancel,
 		conns:      map[*conn]struct{}{},

@@ -537,6 +537,7 @@ func TestOversizeFrameClosesWith1009(t *testing.T) {
 func TestSlowConsumerIsClosedOthersKeepUp(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.OutQueue = 8
+	cfg.QueueStall = 100 * time.Millisecond // pushes keep coming: the stall is what closes it
 	ts := start(t, cfg, Options{Handlers: newTestHandlers()})
 	hub := ts.srv.Hub()
 

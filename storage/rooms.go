@@ -55,6 +55,8 @@ const (
 	qCreateRoom  = `INSERT INTO rooms (type, title, description, creator_id, chat_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ` + roomColumns
 	qNextVersion = `UPDATE rooms SET version = version + 1 WHERE id = ? RETURNING version`
 	qAddMember   = `INSERT INTO room_members (room_id, user_id, role, start_id, joined_at) VALUES (?, ?, ?, ?, ?)`
+	qAddHidden   = `INSERT INTO room_members (room_id, user_id, hidden, joined_at) VALUES (?, ?, 1, ?)`
+	qShow        = `UPDATE room_members SET hidden = 0 WHERE room_id = ? AND user_id = ?`
 	qMember      = `SELECT ` + memberColumns + ` FROM room_members WHERE room_id = ? AND user_id = ?`
 	qMemberIDs   = `SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id`
 	qSetClearID  = `UPDATE room_members SET clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
@@ -91,19 +93,21 @@ func (t *Tx) ChatRoom(a, b int64) (Room, error) {
 }
 
 // CreateChatRoom creates the chat room of a (the creator) and b with both as
-// members. ErrDuplicate means the pair already has one.
+// members. It is in a's list at once and in b's only from its first message
+// (b's membership is hidden until then): anyone may open a chat with anyone,
+// and that alone must not put rooms in other people's lists.
+// ErrDuplicate means the pair already has one.
 func (t *Tx) CreateChatRoom(a, b, now int64) (Room, error) {
 	var r Room
 	key := chatKey(a, b)
 	if err := t.get("create chat room", &r, qCreateRoom, RoomChat, "", "", a, key, now); err != nil {
 		return r, err
 	}
-	for _, u := range []int64{a, b} {
-		if err := t.AddMember(r.ID, u, 0, 0, now); err != nil {
-			return r, err
-		}
+	if err := t.AddMember(r.ID, a, 0, 0, now); err != nil {
+		return r, err
 	}
-	return r, nil
+	_, err := t.exec("add hidden member", qAddHidden, r.ID, b, now)
+	return r, err
 }
 
 // CreateRoom creates a group or channel; the caller adds its members.
@@ -177,6 +181,11 @@ func (t *Tx) ClearHistory(roomID, userID, upTo int64) error {
 // upTo; the next message in the room brings it back.
 func (t *Tx) HideRoom(roomID, userID, upTo int64) error {
 	return t.execOne("hide room", qHide, upTo, roomID, userID)
+}
+
+// ShowRoom puts the room back in userID's list.
+func (t *Tx) ShowRoom(roomID, userID int64) error {
+	return t.execOne("show room", qShow, roomID, userID)
 }
 
 // MarkSeenUpTo records that userID has seen the room up to message id.
