@@ -15,7 +15,7 @@ func TestScansAgreeWithSqlx(t *testing.T) {
 	stranger := newUser(t, db, "+989120000009")
 	var att int64
 	write(t, db, func(tx *Tx) error {
-		c, err := tx.CreateContent([]byte("0123456789abcdef0123456789abcdef"), 5, 1000)
+		c, err := tx.CreateContent([]byte("0123456789abcdef0123456789abcdef"), 5, a.ID, 1000)
 		if err != nil {
 			return err
 		}
