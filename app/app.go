@@ -72,6 +72,12 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	if deps.Files.MaxSize == 0 {
 		deps.Files.MaxSize = cfg.MaxFileSize
 	}
+	if deps.Files.MaxUserStorage == 0 {
+		deps.Files.MaxUserStorage = cfg.MaxUserStorage
+	}
+	if deps.Files.MaxImagePixels == 0 {
+		deps.Files.MaxImagePixels = cfg.MaxImagePixels
+	}
 	deps.Files.MaxFrame = cfg.MaxFrame
 	deps.DeleteForBothPeriod = cfg.DeleteForBothPeriod
 	for _, s := range cfg.ICEServers {

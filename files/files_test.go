@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -76,7 +77,7 @@ func TestProbeImage(t *testing.T) {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Probe(writeTemp(t, buf.Bytes()))
+	m, err := Probe(writeTemp(t, buf.Bytes()), DefaultMaxPixels)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestProbeHugeImageGetsNoThumbnails(t *testing.T) {
 	binary.BigEndian.PutUint32(b[16:], 100000)
 	binary.BigEndian.PutUint32(b[20:], 100000)
 	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29])) // IHDR's CRC
-	m, err := Probe(writeTemp(t, b))
+	m, err := Probe(writeTemp(t, b), DefaultMaxPixels)
 	if err != nil || m.Width != 100000 || m.Small != nil {
 		t.Fatalf("media: %+v %v", m, err)
 	}
@@ -120,7 +121,7 @@ func TestProbeDurations(t *testing.T) {
 	w.WriteString("data")
 	binary.Write(&w, binary.LittleEndian, []uint32{32000})
 	w.Write(make([]byte, 32000))
-	if m, err := Probe(writeTemp(t, w.Bytes())); err != nil || m.Duration != 2 {
+	if m, err := Probe(writeTemp(t, w.Bytes()), DefaultMaxPixels); err != nil || m.Duration != 2 {
 		t.Fatalf("wav: %+v %v", m, err)
 	}
 
@@ -133,11 +134,11 @@ func TestProbeDurations(t *testing.T) {
 	binary.BigEndian.PutUint32(mvhd[12:], 1000)
 	binary.BigEndian.PutUint32(mvhd[16:], 3500)
 	file := append(box("ftyp", []byte("isom\x00\x00\x02\x00")), box("moov", box("mvhd", mvhd))...)
-	if m, err := Probe(writeTemp(t, file)); err != nil || m.Duration != 3.5 {
+	if m, err := Probe(writeTemp(t, file), DefaultMaxPixels); err != nil || m.Duration != 3.5 {
 		t.Fatalf("mp4: %+v %v", m, err)
 	}
 
-	if m, err := Probe(writeTemp(t, []byte("just text"))); err != nil || m != (Media{}) {
+	if m, err := Probe(writeTemp(t, []byte("just text")), DefaultMaxPixels); err != nil || m != (Media{}) {
 		t.Fatalf("text: %+v %v", m, err)
 	}
 }
@@ -165,5 +166,51 @@ func TestPartialSizeAndHasContent(t *testing.T) {
 	}
 	if ok, err := s.HasContent(sum[:]); !ok || err != nil {
 		t.Fatalf("content after promotion: %v %v", ok, err)
+	}
+}
+
+// pngClaiming is a valid PNG of 1x1 RGBA pixels whose header says w x h: a
+// decoder that trusted it would allocate 4·w·h bytes before finding the
+// pixel data short.
+func pngClaiming(t *testing.T, w, h uint32) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewNRGBA(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	binary.BigEndian.PutUint32(b[16:], w)
+	binary.BigEndian.PutUint32(b[20:], h)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29])) // IHDR's CRC
+	return b
+}
+
+// An image over the pixel budget is judged by its header alone: 6300x6300
+// RGBA (about 40 megapixels, 159 MB decoded) gets its size recorded and no
+// thumbnails, and probing it allocates nowhere near the decoded size.
+func TestProbeReadsTheHeaderBeforeDecoding(t *testing.T) {
+	path := writeTemp(t, pngClaiming(t, 6300, 6300))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	m, err := Probe(path, DefaultMaxPixels)
+	runtime.ReadMemStats(&after)
+	if err != nil || m.Width != 6300 || m.Height != 6300 || m.Small != nil || m.Large != nil {
+		t.Fatalf("media: %+v %v", m, err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 8<<20 {
+		t.Fatalf("probing allocated %d bytes: the pixels were decoded", n)
+	}
+	// The budget is the operator's: a small one leaves small images
+	// without thumbnails too.
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 40, 30))); err != nil {
+		t.Fatal(err)
+	}
+	small := writeTemp(t, buf.Bytes())
+	if m, err := Probe(small, 1000); err != nil || m.Width != 40 || m.Small != nil {
+		t.Fatalf("40x30 under a 1000-pixel budget: %+v %v", m, err)
+	}
+	if m, err := Probe(small, 1200); err != nil || m.Small == nil {
+		t.Fatalf("40x30 under a 1200-pixel budget: %+v %v", m, err)
 	}
 }

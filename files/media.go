@@ -26,10 +26,10 @@ const (
 	LargeSide = 320
 )
 
-// MaxPixels bounds the images that get thumbnails: decoding allocates about
-// 4 bytes a pixel, so a small file declaring a huge image (a decompression
-// bomb) only gets its width and height recorded.
-const MaxPixels = 40_000_000
+// DefaultMaxPixels is the default pixel budget of Probe: decoding allocates
+// up to 8 bytes a pixel, so a small file declaring a huge image (a
+// decompression bomb) only gets its width and height recorded.
+const DefaultMaxPixels = 25_000_000
 
 // Thumb is an encoded thumbnail.
 type Thumb struct {
@@ -47,14 +47,21 @@ type Media struct {
 // Probe reads the content at path: an image gets its size and thumbnails, a
 // WAV or MP4/MOV file its duration. Content it does not understand is not an
 // error: it has no media facts. Errors are I/O failures only.
-func Probe(path string) (Media, error) {
+//
+// An image is decoded only if its header (image.DecodeConfig, which reads
+// no pixels) declares at most maxPixels; a larger one keeps its width and
+// height and gets no thumbnails. Decoding at a reduced scale would let large
+// images have thumbnails too, but the decoders used here (the standard
+// library's and x/image's) always decode at full size, so the budget is what
+// bounds memory and CPU.
+func Probe(path string, maxPixels int64) (Media, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Media{}, fmt.Errorf("files: probe: %w", err)
 	}
 	defer f.Close()
 	if cfg, _, err := image.DecodeConfig(f); err == nil {
-		return probeImage(f, cfg)
+		return probeImage(f, cfg, maxPixels)
 	}
 	if d, ok := wavDuration(f); ok {
 		return Media{Duration: d}, nil
@@ -65,9 +72,9 @@ func Probe(path string) (Media, error) {
 	return Media{}, nil
 }
 
-func probeImage(f *os.File, cfg image.Config) (Media, error) {
+func probeImage(f *os.File, cfg image.Config, maxPixels int64) (Media, error) {
 	m := Media{Width: cfg.Width, Height: cfg.Height}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
 		return m, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {

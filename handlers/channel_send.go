@@ -15,7 +15,8 @@ import (
 func (h *Handlers) ChannelSendMessage(ctx context.Context, s wire.Session, req *pb.ChannelSendMessage) (*pb.ChannelSendMessageResponse, error) {
 	k := rankedSend(channelRooms, dispatch.ActionChannelSendMessage, errs.NewChannelSendMessageBadPayload, errs.NewChannelSendMessageForbidden)
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
-		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId}
+		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
+		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
 	resp := &pb.ChannelSendMessageResponse{RoomId: req.RoomId}
 	if err := h.sendRanked(ctx, s, a, k, dispatch.ActionChannelSendMessage, func(m *pb.RoomMessage) proto.Message {
 		resp.RoomMessage = m

@@ -27,7 +27,8 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 		},
 	}
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
-		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId}
+		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
+		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
 	var out sent
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
 		out, err = h.storeMessage(tx, s.UserID(), a, k, h.unix())

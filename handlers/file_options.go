@@ -1,5 +1,7 @@
 package handlers
 
+import "github.com/gapd/gapd/files"
+
 // FileOptions are the operator's limits and places for files. Zero fields
 // get the defaults below (WithDefaults).
 type FileOptions struct {
@@ -25,8 +27,19 @@ type FileOptions struct {
 	// one beyond that discards the least recently active.
 	MaxPartialUploads int
 	// Workers is how many files are processed (probed, thumbnailed) at
-	// once, after their upload's response.
+	// once, after their upload's response: the bound over all users.
 	Workers int
+	// WorkersPerUser is how many of those may work on the uploads of one
+	// user at once, so that one user's burst cannot stall everyone's.
+	WorkersPerUser int
+	// MaxImagePixels is the pixel budget of processing: an image whose
+	// header declares more keeps its width and height but gets no
+	// thumbnails (it would take too much memory and CPU to decode).
+	MaxImagePixels int64
+	// MaxUserStorage bounds the sum of the sizes of a user's distinct
+	// files, uploaded or under way; an upload beyond it is refused at
+	// FileUploadInit.
+	MaxUserStorage int64
 	// MaxFrame is the largest frame a client may send (the server's
 	// -max-frame); chunks and edge bytes are capped so that a request
 	// carrying them fits. 0: no cap beyond the defaults.
@@ -46,6 +59,9 @@ const (
 	DefaultMaxConnections    = 1
 	DefaultMaxPartialUploads = 10
 	DefaultFileWorkers       = 2
+	DefaultWorkersPerUser    = 1
+	DefaultMaxImagePixels    = files.DefaultMaxPixels
+	DefaultMaxUserStorage    = 10 << 30
 )
 
 // frameOverhead is room in a request frame for everything but the bytes:
@@ -82,6 +98,15 @@ func (o FileOptions) WithDefaults() FileOptions {
 	}
 	if o.Workers == 0 {
 		o.Workers = DefaultFileWorkers
+	}
+	if o.WorkersPerUser == 0 {
+		o.WorkersPerUser = DefaultWorkersPerUser
+	}
+	if o.MaxImagePixels == 0 {
+		o.MaxImagePixels = DefaultMaxImagePixels
+	}
+	if o.MaxUserStorage == 0 {
+		o.MaxUserStorage = DefaultMaxUserStorage
 	}
 	if o.rt == nil {
 		o.rt = newFileRuntime(o.Dir)

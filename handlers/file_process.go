@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/gapd/gapd/files"
@@ -13,6 +14,9 @@ import (
 // a worker takes the oldest content still in state PROCESSING, so content
 // left there by a crash is picked up on the next start exactly like new
 // content, and a kick after an upload commits only wakes a worker early.
+// The number of workers bounds processing over all users; a worker skips
+// the content of an uploader who already has WorkersPerUser at work, so a
+// user who uploads many images at once waits behind themselves only.
 type processing struct {
 	mu      sync.Mutex
 	started bool
@@ -25,6 +29,8 @@ type processing struct {
 	// failed in a way that would fail again (left for the next start
 	// rather than retried in a loop).
 	claimed map[int64]bool
+	// working counts the contents being processed per uploader.
+	working map[int64]int
 }
 
 // StartFileProcessing starts the processing workers, which first finish
@@ -41,6 +47,7 @@ func (h *Handlers) StartFileProcessing() {
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.kick = make(chan struct{}, 1)
 	p.claimed = map[int64]bool{}
+	p.working = map[int64]int{}
 	for range h.files.Workers {
 		p.wg.Add(1)
 		go h.processLoop(p)
@@ -84,59 +91,80 @@ func (h *Handlers) processLoop(p *processing) {
 			}
 			continue
 		}
-		if err := h.processContent(p.ctx, c); err != nil {
+		err := h.processContent(p.ctx, c)
+		p.mu.Lock()
+		if p.working[c.UploaderID]--; p.working[c.UploaderID] == 0 {
+			delete(p.working, c.UploaderID)
+		}
+		if err == nil {
+			delete(p.claimed, c.ID)
+		}
+		p.mu.Unlock()
+		if err != nil {
 			if p.ctx.Err() != nil {
 				return // interrupted by Close: the next start does it again
 			}
+			// Stays claimed: not retried until the next start.
 			h.log.Error("file processing", "content", c.ID, "err", err)
-			continue // stays claimed: not retried until the next start
 		}
-		p.mu.Lock()
-		delete(p.claimed, c.ID)
-		p.mu.Unlock()
+		// Another worker may have passed over content of this uploader.
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
 // claimContent returns the oldest content in state PROCESSING that no
-// worker has claimed, and claims it.
+// worker has claimed and whose uploader has a worker to spare, and claims
+// it. The lock is held across the read so that two workers cannot take
+// the same content or overshoot an uploader's share.
 func (h *Handlers) claimContent(p *processing) (storage.Content, bool) {
 	p.mu.Lock()
-	n := len(p.claimed) + 1 // among that many oldest, one is unclaimed
-	p.mu.Unlock()
-	var cs []storage.Content
+	defer p.mu.Unlock()
+	claimed := make([]int64, 0, len(p.claimed))
+	for id := range p.claimed {
+		claimed = append(claimed, id)
+	}
+	var busy []int64
+	for u, n := range p.working {
+		if n >= h.files.WorkersPerUser {
+			busy = append(busy, u)
+		}
+	}
+	var c storage.Content
 	err := h.db.Read(p.ctx, func(tx *storage.Tx) (err error) {
-		cs, err = tx.ProcessingContents(n)
+		c, err = tx.NextProcessing(claimed, busy)
 		return err
 	})
 	if err != nil {
-		if p.ctx.Err() == nil {
+		if !errors.Is(err, storage.ErrNotFound) && p.ctx.Err() == nil {
 			h.log.Error("file processing: list", "err", err)
 		}
 		return storage.Content{}, false
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range cs {
-		if !p.claimed[c.ID] {
-			p.claimed[c.ID] = true
-			return c, true
-		}
-	}
-	return storage.Content{}, false
+	p.claimed[c.ID] = true
+	p.working[c.UploaderID]++
+	return c, true
 }
 
 // processContent probes content, stores its thumbnails and records what it
-// learnt. Content it cannot read still ends PROCESSED, without media facts:
-// a client waiting on FileUploadStatus must not wait forever.
+// learnt. Content whose bytes are missing, cut short or unreadable is marked
+// CORRUPTED, which tells its uploader to send it again; content that is
+// readable but not understood ends PROCESSED without media facts.
 func (h *Handlers) processContent(ctx context.Context, c storage.Content) error {
 	store, err := h.fileStore()
 	if err != nil {
 		return err
 	}
-	m, err := files.Probe(store.ContentPath(c.Hash, ""))
-	if err != nil {
-		h.log.Error("file processing: probe", "content", c.ID, "err", err)
-		m = files.Media{}
+	ok, err := store.Intact(c.Hash, c.Size)
+	var m files.Media
+	if err == nil && ok {
+		m, err = files.Probe(store.ContentPath(c.Hash, ""), h.files.MaxImagePixels)
+	}
+	if err != nil || !ok {
+		h.log.Warn("file processing: content damaged on disk", "content", c.ID, "err", err)
+		return h.db.Write(ctx, func(tx *storage.Tx) error { return tx.SetCorrupted(c.ID) })
 	}
 	done := storage.Content{ID: c.ID, Width: int32(m.Width), Height: int32(m.Height), Duration: m.Duration}
 	// Thumbnails are in place before the row says they exist.

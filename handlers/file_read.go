@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/generated/errs"
@@ -30,6 +31,9 @@ func (h *Handlers) FileUploadStatus(ctx context.Context, s wire.Session, req *pb
 		return nil, err
 	}
 	switch {
+	case f.CorruptedNow():
+		// No recheck: the client must start the upload again.
+		return &pb.FileUploadStatusResponse{Status: pb.FileUploadStatusResponse_CORRUPTED}, nil
 	case f.Uploading():
 		return &pb.FileUploadStatusResponse{Status: pb.FileUploadStatusResponse_UPLOADING,
 			Progress: progress(f.Received, f.Size), RecheckDelayMs: recheckUploadingMs}, nil
@@ -66,7 +70,7 @@ func (h *Handlers) FileDownload(ctx context.Context, s wire.Session, req *pb.Fil
 		return nil, err
 	}
 	f, err := h.readableFile(ctx, s, req.Token)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && f.Uploading() {
+	if errors.Is(err, storage.ErrNotFound) || err == nil && (f.Uploading() || f.CorruptedNow()) {
 		return nil, errs.NewFileDownloadNotFound()
 	}
 	if err != nil {
@@ -88,11 +92,31 @@ func (h *Handlers) FileDownload(ctx context.Context, s wire.Session, req *pb.Fil
 		return nil, errs.NewFileDownloadBadPayload(errs.FileDownloadBadPayloadOffsetOutOfRange).
 			WithMessage("offset %d: the %s has %d bytes", req.Offset, req.Selector, size)
 	}
-	b, err := store.ReadAt(f.Content.Hash, kind, req.Offset, int(min(int64(req.MaxLimit), size-req.Offset)))
+	want := int(min(int64(req.MaxLimit), size-req.Offset))
+	b, err := store.ReadAt(f.Content.Hash, kind, req.Offset, want)
+	if kind == "" && (errors.Is(err, fs.ErrNotExist) || err == nil && len(b) < want) {
+		return nil, h.contentLost(ctx, store, f.Content)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("file download %d: %w", f.ID, err)
 	}
 	return &pb.FileDownloadResponse{Bytes: b}, nil
+}
+
+// contentLost handles content whose bytes a read found missing or cut
+// short: it is marked CORRUPTED, so that FileUploadStatus tells the client
+// to upload it again, and the download finds nothing.
+func (h *Handlers) contentLost(ctx context.Context, store *files.Store, c storage.Content) error {
+	if ok, err := store.Intact(c.Hash, c.Size); err != nil || ok {
+		// Not lost after all (replaced in between): a passing failure.
+		return fmt.Errorf("file download: content %d read short: %v", c.ID, err)
+	}
+	h.log.Warn("content damaged on disk", "content", c.ID)
+	err := h.db.Write(ctx, func(tx *storage.Tx) error { return tx.SetCorrupted(c.ID) })
+	if err != nil {
+		return fmt.Errorf("file download: mark content %d corrupted: %w", c.ID, err)
+	}
+	return errs.NewFileDownloadNotFound()
 }
 
 // readableFile is the upload named by token if the session's user may read

@@ -122,7 +122,7 @@ func TestFileProcessingRecoversOnStart(t *testing.T) {
 	}
 	var c storage.Content
 	e.write(func(tx *storage.Tx) (err error) {
-		c, err = tx.CreateContent(sum[:], int64(b.Len()), 1)
+		c, err = tx.CreateContent(sum[:], int64(b.Len()), 0, 1)
 		return err
 	})
 	e.h.StartFileProcessing()

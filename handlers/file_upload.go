@@ -66,9 +66,13 @@ func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileU
 }
 
 // checkChunk holds a chunk to what the server named: offset 3 past the end
-// comes first, since such an offset is never the named one either.
+// comes first, since such an offset is never the named one either. An
+// upload that failed its hash check takes nothing more.
 func (h *Handlers) checkChunk(f storage.File, req *pb.FileUpload) error {
 	switch {
+	case f.Corrupted:
+		return errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadInvalidToken).
+			WithMessage("the upload failed its hash check; start again with FileUploadInit")
 	case req.Offset >= f.Size:
 		return errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadOffsetPastSize)
 	case !f.Uploading() || req.Offset != f.Received:
@@ -124,11 +128,13 @@ func (h *Handlers) advanceUpload(ctx context.Context, f storage.File, from, to i
 }
 
 // finishUpload checks the complete upload against its announced hash and
-// records its content. A mismatch discards the upload: its bytes are not
+// records its content. A mismatch discards the upload's bytes: they are not
 // the file the client described, and no chunk can be told apart as wrong.
+// The upload stays, marked corrupted, so that FileUploadStatus answers
+// CORRUPTED (on which Android starts the upload again).
 func (h *Handlers) finishUpload(ctx context.Context, store *files.Store, f storage.File, sum hash.Hash) (*pb.FileUploadResponse, error) {
 	if !bytes.Equal(sum.Sum(nil), f.Hash) {
-		err := h.db.Write(ctx, func(tx *storage.Tx) error { return tx.DeleteUpload(f.ID) })
+		err := h.db.Write(ctx, func(tx *storage.Tx) error { return tx.CorruptUpload(f.ID, h.unix()) })
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return nil, fmt.Errorf("file upload %d: discard: %w", f.ID, err)
 		}
@@ -145,7 +151,7 @@ func (h *Handlers) finishUpload(ctx context.Context, store *files.Store, f stora
 	var c storage.Content
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
 		now := h.unix()
-		if c, err = tx.CreateContent(f.Hash, f.Size, now); err != nil {
+		if c, err = tx.CreateContent(f.Hash, f.Size, f.UserID, now); err != nil {
 			return err
 		}
 		return tx.FinishUpload(f.ID, c.ID, now)

@@ -26,9 +26,12 @@ func (h *Handlers) FileUploadOption(_ context.Context, _ wire.Session, req *pb.F
 }
 
 // FileUploadInit starts, resumes or at once completes an upload: content
-// the server holds under that hash, size and edge bytes completes without
-// being sent; the caller's unfinished upload of it resumes where it
-// stopped; anything else starts from offset 0.
+// the caller already holds (a finished upload of it) under that hash, size
+// and edge bytes completes without being sent; the caller's unfinished
+// upload of it resumes where it stopped; anything else starts from offset 0,
+// within the caller's storage quota. Content only another user holds is
+// uploaded like new content (and still stored once): completing at once
+// would tell the caller that someone has that file.
 func (h *Handlers) FileUploadInit(ctx context.Context, s wire.Session, req *pb.FileUploadInit) (*pb.FileUploadInitResponse, error) {
 	if req.Size > h.files.MaxSize {
 		return nil, errs.NewFileUploadInitBadPayload(errs.FileUploadInitBadPayloadInvalidSize)
@@ -68,22 +71,9 @@ func (h *Handlers) FileUploadInit(ctx context.Context, s wire.Session, req *pb.F
 // are the caller's abandoned uploads it forgot to make room.
 func (h *Handlers) initUpload(tx *storage.Tx, store *files.Store, user int64, req *pb.FileUploadInit) (*pb.FileUploadInitResponse, []storage.File, error) {
 	now := h.unix()
-	c, err := tx.ContentByHash(req.FileHash)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, nil, err
-	}
-	if err == nil && c.Size == req.Size {
-		same, err := sameEdges(store, c, req.FirstBytes, req.LastBytes)
-		if err != nil {
-			return nil, nil, err
-		}
-		if same {
-			f, err := h.completedUpload(tx, user, c, req, now)
-			if err != nil {
-				return nil, nil, err
-			}
-			return &pb.FileUploadInitResponse{Token: f.Token, Progress: 100, Offset: f.Size}, nil, nil
-		}
+	done, err := h.heldUpload(tx, store, user, req, now)
+	if done != nil || err != nil {
+		return done, nil, err
 	}
 	f, err := tx.PartialUpload(user, req.FileHash, req.Size)
 	if err == nil {
@@ -91,6 +81,17 @@ func (h *Handlers) initUpload(tx *storage.Tx, store *files.Store, user int64, re
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
 		return nil, nil, err
+	}
+	used, has, err := tx.UserStorage(user, req.FileHash, req.Size)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !has && used+req.Size > h.files.MaxUserStorage {
+		// No FORBIDDEN error belongs to FileUploadInit in the catalogue
+		// (seed or later releases); the size is what this user may not
+		// upload, as with -max-file-size.
+		return nil, nil, errs.NewFileUploadInitBadPayload(errs.FileUploadInitBadPayloadInvalidSize).
+			WithMessage("size %d: the user's files take %d of %d bytes", req.Size, used, h.files.MaxUserStorage)
 	}
 	dropped, err := tx.ExtraPartialUploads(user, h.files.MaxPartialUploads-1)
 	if err != nil {
@@ -111,6 +112,39 @@ func (h *Handlers) initUpload(tx *storage.Tx, store *files.Store, user int64, re
 		return nil, nil, err
 	}
 	return h.uploadAt(f.Token, f.Size, 0), dropped, nil
+}
+
+// heldUpload completes the upload at once if the caller already holds the
+// content with that hash, size and edge bytes, and returns nil otherwise.
+// Content found missing or damaged on disk is marked CORRUPTED, and the
+// caller uploads it again.
+func (h *Handlers) heldUpload(tx *storage.Tx, store *files.Store, user int64, req *pb.FileUploadInit, now int64) (*pb.FileUploadInitResponse, error) {
+	c, err := tx.ContentByHash(req.FileHash)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil || c.Size != req.Size || c.State == storage.ContentCorrupted {
+		return nil, err
+	}
+	if held, err := tx.HoldsContent(user, c.ID); err != nil || !held {
+		return nil, err
+	}
+	if ok, err := store.Intact(c.Hash, c.Size); err != nil || !ok {
+		if err == nil {
+			h.log.Warn("content damaged on disk", "content", c.ID)
+			err = tx.SetCorrupted(c.ID)
+		}
+		return nil, err
+	}
+	same, err := sameEdges(store, c, req.FirstBytes, req.LastBytes)
+	if err != nil || !same {
+		return nil, err
+	}
+	f, err := h.completedUpload(tx, user, c, req, now)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.FileUploadInitResponse{Token: f.Token, Progress: 100, Offset: f.Size}, nil
 }
 
 // completedUpload is the caller's upload of known content under that name:

@@ -17,7 +17,8 @@ import (
 func (h *Handlers) GroupSendMessage(ctx context.Context, s wire.Session, req *pb.GroupSendMessage) (*pb.GroupSendMessageResponse, error) {
 	k := rankedSend(groupRooms, dispatch.ActionGroupSendMessage, errs.NewGroupSendMessageBadPayload, errs.NewGroupSendMessageForbidden)
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
-		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId}
+		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
+		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
 	resp := &pb.GroupSendMessageResponse{RoomId: req.RoomId}
 	if err := h.sendRanked(ctx, s, a, k, dispatch.ActionGroupSendMessage, func(m *pb.RoomMessage) proto.Message {
 		resp.RoomMessage = m

@@ -34,6 +34,9 @@ type sendArgs struct {
 	ReplyTo    uint64
 	Forward    *pb.RoomMessageForwardFrom
 	RandomID   uint64
+	// Later clients' fields 11 and 12, kept as sent.
+	AdditionalType uint32
+	AdditionalData string
 }
 
 // sendKind is what differs between chat, group and channel sends.
@@ -98,7 +101,8 @@ func (h *Handlers) storeMessage(tx *storage.Tx, userID uint64, a sendArgs, k sen
 // keeps only the parts its message type carries: a TEXT message with a
 // stray attachment stores the text alone.
 func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a sendArgs, k sendKind) (storage.NewMessage, error) {
-	n := storage.NewMessage{RoomID: m.RoomID, AuthorID: int64(userID), RandomID: int64(a.RandomID), Type: int32(a.Type)}
+	n := storage.NewMessage{RoomID: m.RoomID, AuthorID: int64(userID), RandomID: int64(a.RandomID), Type: int32(a.Type),
+		AdditionalType: a.AdditionalType, AdditionalData: a.AdditionalData}
 	switch {
 	case a.Type == pb.RoomMessageType_LOG:
 		// Log messages record what the server did (member added, ...); a

@@ -58,6 +58,8 @@ func (h *Handlers) roomMessageFlat(tx *storage.Tx, m storage.Message) (*pb.RoomM
 		Deleted:           m.Deleted,
 		PreviousMessageId: uint64(m.PreviousID),
 		RandomId:          uint64(m.RandomID),
+		AdditionalType:    m.AdditionalType,
+		AdditionalData:    m.AdditionalData,
 	}
 	if m.LocationLat != nil && m.LocationLon != nil {
 		rm.Location = &pb.RoomMessageLocation{Lat: *m.LocationLat, Lon: *m.LocationLon}

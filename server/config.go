@@ -66,6 +66,14 @@ type Config struct {
 
 	MaxFileSize int64 // largest upload accepted, in bytes (read by handlers)
 
+	// MaxUserStorage bounds the sum of the sizes of one user's distinct
+	// files, in bytes (read by handlers).
+	MaxUserStorage int64
+
+	// MaxImagePixels is the largest image (width × height, from its header)
+	// that processing decodes for thumbnails (read by handlers).
+	MaxImagePixels int64
+
 	MaxRoomMembers int // most members a group or channel may have (read by handlers)
 
 	// SecuringKey is the server's RSA private key (PEM, PKCS#1 or PKCS#8)
@@ -109,6 +117,9 @@ const (
 	DefaultOutQueue       = 256
 	DefaultQueueStall     = 30 * time.Second
 	DefaultMaxFileSize    = 1 << 30
+	DefaultMaxUserStorage = 10 << 30
+	// About 100 MB of pixels while decoding (RGBA), for one worker.
+	DefaultMaxImagePixels = 25_000_000
 	DefaultMaxRoomMembers = 10000
 	// Long enough to take back a message sent by mistake, short enough
 	// that a conversation's record stays settled.
@@ -190,6 +201,8 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.StringVar(level, "log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&c.MutualOnly, "mutual-only", false, "only mutual contacts may start a chat")
 	fs.Int64Var(&c.MaxFileSize, "max-file-size", DefaultMaxFileSize, "largest file a client may upload, in bytes")
+	fs.Int64Var(&c.MaxUserStorage, "max-user-storage", DefaultMaxUserStorage, "most bytes one user's distinct files may take together")
+	fs.Int64Var(&c.MaxImagePixels, "max-image-pixels", DefaultMaxImagePixels, "largest image (width x height) that gets thumbnails; larger ones keep only their size")
 	fs.IntVar(&c.MaxRoomMembers, "max-room-members", DefaultMaxRoomMembers, "most members a group or channel may have")
 	fs.DurationVar(&c.DeleteForBothPeriod, "delete-for-both-period", DefaultDeleteForBothPeriod, "how long after sending the author may delete a chat message for both sides (whole seconds; 0: never)")
 	fs.StringVar(&c.ICEServersText, "ice-servers", "", "STUN/TURN servers that SignalingGetConfiguration names: URLs separated by commas, each optionally with ;username=NAME;credential=SECRET")
@@ -291,6 +304,12 @@ func (c *Config) check() error {
 	}
 	if c.MaxFileSize < 1 {
 		return fmt.Errorf("-max-file-size %d: want at least 1 byte", c.MaxFileSize)
+	}
+	if c.MaxUserStorage < 1 {
+		return fmt.Errorf("-max-user-storage %d: want at least 1 byte", c.MaxUserStorage)
+	}
+	if c.MaxImagePixels < 1 {
+		return fmt.Errorf("-max-image-pixels %d: want at least 1", c.MaxImagePixels)
 	}
 	if c.GeoIP != "" {
 		// Whether it is a usable database is checked when it is opened.

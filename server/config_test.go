@@ -30,6 +30,7 @@ func TestConfigDefaults(t *testing.T) {
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
 		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
 		PlainFrames: PlainAllow, LoginIdle: 10 * time.Minute,
+		MaxUserStorage: 10 << 30, MaxImagePixels: 25_000_000,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -39,11 +40,13 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 	dir := t.TempDir()
 	env := envOf(map[string]string{
-		"GAPD_ADDR":            "0.0.0.0:9000",
-		"GAPD_HEARTBEAT":       "45s",
-		"GAPD_VERIFY_SENDER":   "file:" + filepath.Join(dir, "codes.jsonl"),
-		"GAPD_LOG_LEVEL":       "debug",
-		"GAPD_HANDLER_TIMEOUT": "3s",
+		"GAPD_ADDR":             "0.0.0.0:9000",
+		"GAPD_HEARTBEAT":        "45s",
+		"GAPD_VERIFY_SENDER":    "file:" + filepath.Join(dir, "codes.jsonl"),
+		"GAPD_LOG_LEVEL":        "debug",
+		"GAPD_HANDLER_TIMEOUT":  "3s",
+		"GAPD_MAX_USER_STORAGE": "5000",
+		"GAPD_MAX_IMAGE_PIXELS": "640000",
 	})
 	c, err := LoadConfig([]string{"-addr", "127.0.0.1:7000", "-max-frame", "65536"}, env)
 	if err != nil {
@@ -54,6 +57,9 @@ func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 	}
 	if c.Heartbeat != 45*time.Second || c.HandlerTimeout != 3*time.Second || c.LogLevel != slog.LevelDebug {
 		t.Errorf("environment not applied: %+v", c)
+	}
+	if c.MaxUserStorage != 5000 || c.MaxImagePixels != 640000 {
+		t.Errorf("file limits from the environment: %d %d", c.MaxUserStorage, c.MaxImagePixels)
 	}
 	if c.MaxFrame != 65536 {
 		t.Errorf("max-frame %d", c.MaxFrame)
@@ -84,6 +90,11 @@ func TestConfigRejects(t *testing.T) {
 		{nil, map[string]string{"GAPD_HEARTBEAT": "soon"}, "GAPD_HEARTBEAT"},
 		{[]string{"-max-frame", "100"}, nil, "-max-frame"},
 		{[]string{"-max-file-size", "0"}, nil, "-max-file-size"},
+		{[]string{"-max-user-storage", "0"}, nil, "-max-user-storage"},
+		{[]string{"-max-user-storage", "10GiB"}, nil, "max-user-storage"},
+		{nil, map[string]string{"GAPD_MAX_USER_STORAGE": "-1"}, "-max-user-storage"},
+		{[]string{"-max-image-pixels", "0"}, nil, "-max-image-pixels"},
+		{nil, map[string]string{"GAPD_MAX_IMAGE_PIXELS": "lots"}, "GAPD_MAX_IMAGE_PIXELS"},
 		{[]string{"-max-room-members", "1"}, nil, "-max-room-members"},
 		{[]string{"-max-frame", "1GiB"}, nil, "max-frame"},
 		{[]string{"-handler-timeout", "1ms"}, nil, "-handler-timeout"},

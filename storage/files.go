@@ -1,5 +1,7 @@
 package storage
 
+import "strconv"
+
 // Files: a Content is stored bytes (one per distinct SHA-256, complete on disk
 // before its row exists); a File is one user's upload of some content under a
 // name and a token. The token names the upload, so two users (or two names)
@@ -10,6 +12,9 @@ package storage
 const (
 	ContentProcessing = 1
 	ContentProcessed  = 2
+	// ContentCorrupted: the bytes on disk were found missing or damaged.
+	// The next complete upload of the same hash stores them again.
+	ContentCorrupted = 3
 )
 
 // Content is one stored content and what processing learnt about it.
@@ -17,7 +22,7 @@ type Content struct {
 	ID          int64   `db:"id"`
 	Hash        []byte  `db:"hash"` // SHA-256; the content's name on disk
 	Size        int64   `db:"size"`
-	State       int     `db:"state"` // ContentProcessing or ContentProcessed
+	State       int     `db:"state"` // ContentProcessing, ContentProcessed or ContentCorrupted
 	Width       int32   `db:"width"`
 	Height      int32   `db:"height"`
 	Duration    float64 `db:"duration"` // seconds
@@ -28,11 +33,13 @@ type Content struct {
 	LargeWidth  int32   `db:"large_width"`
 	LargeHeight int32   `db:"large_height"`
 	CreatedAt   int64   `db:"created_at"`
+	UploaderID  int64   `db:"uploader_id"` // whose upload stored it (0: unknown)
 }
 
 // File is one user's upload. ContentID is 0 (and Content zero) while the
 // upload is in progress; then Received bytes are on disk and HashState is
-// the SHA-256 state after them.
+// the SHA-256 state after them. A Corrupted upload failed its hash check: it
+// has no bytes and takes none.
 type File struct {
 	ID         int64   `db:"id"`
 	Token      string  `db:"token"`
@@ -45,13 +52,19 @@ type File struct {
 	ContentID  int64   `db:"content_id"`
 	Received   int64   `db:"received"`
 	HashState  []byte  `db:"hash_state"`
+	Corrupted  bool    `db:"corrupted"`
 	CreatedAt  int64   `db:"created_at"`
 	UpdatedAt  int64   `db:"updated_at"`
 	Content    Content `db:"content"`
 }
 
-// Uploading reports whether the upload still waits for bytes.
+// Uploading reports whether the upload has no content yet: it waits for
+// bytes, or it is Corrupted.
 func (f File) Uploading() bool { return f.ContentID == 0 }
+
+// CorruptedNow reports whether FileUploadStatus answers CORRUPTED: the
+// upload failed its hash check, or its content's bytes were found damaged.
+func (f File) CorruptedNow() bool { return f.Corrupted || f.Content.State == ContentCorrupted }
 
 // NewUpload is what CreateUpload records. ContentID 0 starts an upload that
 // waits for bytes; a known content makes it complete at once.
@@ -68,12 +81,13 @@ type NewUpload struct {
 }
 
 const contentColumns = `id, hash, size, state, width, height, duration,
-	small_size, small_width, small_height, large_size, large_width, large_height, created_at`
+	small_size, small_width, small_height, large_size, large_width, large_height, created_at,
+	COALESCE(uploader_id, 0) AS uploader_id`
 
 // fileSelect joins each upload with its content; an upload in progress has
 // zeros there.
 const fileSelect = `SELECT f.id, f.token, f.user_id, f.name, f.size, f.hash, f.first_bytes, f.last_bytes,
-	COALESCE(f.content_id, 0) AS content_id, f.received, f.hash_state, f.created_at, f.updated_at,
+	COALESCE(f.content_id, 0) AS content_id, f.received, f.hash_state, f.corrupted, f.created_at, f.updated_at,
 	COALESCE(c.id, 0) AS "content.id", COALESCE(c.hash, x'') AS "content.hash",
 	COALESCE(c.size, 0) AS "content.size", COALESCE(c.state, 0) AS "content.state",
 	COALESCE(c.width, 0) AS "content.width", COALESCE(c.height, 0) AS "content.height",
@@ -82,7 +96,7 @@ const fileSelect = `SELECT f.id, f.token, f.user_id, f.name, f.size, f.hash, f.f
 	COALESCE(c.small_height, 0) AS "content.small_height",
 	COALESCE(c.large_size, 0) AS "content.large_size", COALESCE(c.large_width, 0) AS "content.large_width",
 	COALESCE(c.large_height, 0) AS "content.large_height",
-	COALESCE(c.created_at, 0) AS "content.created_at"
+	COALESCE(c.created_at, 0) AS "content.created_at", COALESCE(c.uploader_id, 0) AS "content.uploader_id"
 	FROM files f LEFT JOIN file_contents c ON c.id = f.content_id`
 
 // readable is the rule for who may read an upload: its uploader, and every
@@ -99,23 +113,42 @@ const (
 	qFileByID       = fileSelect + ` WHERE f.id = ?`
 	qFileByToken    = fileSelect + ` WHERE f.token = ?`
 	qReadableFile   = fileSelect + ` WHERE f.token = ? AND ` + readable
-	qAttachableFile = fileSelect + ` WHERE f.token = ? AND f.content_id IS NOT NULL AND ` + readable
+	qAttachableFile = fileSelect + ` WHERE f.token = ? AND f.content_id IS NOT NULL AND c.state <> 3 AND ` + readable
 	qPartialUpload  = fileSelect + ` WHERE f.user_id = ? AND f.hash = ? AND f.size = ? AND f.content_id IS NULL
-		ORDER BY f.received DESC, f.id DESC LIMIT 1`
+		AND f.corrupted = 0 ORDER BY f.received DESC, f.id DESC LIMIT 1`
 	qFinishedUpload = fileSelect + ` WHERE f.user_id = ? AND f.content_id = ? AND f.name = ? ORDER BY f.id LIMIT 1`
 	qExtraPartials  = fileSelect + ` WHERE f.user_id = ? AND f.content_id IS NULL ORDER BY f.updated_at DESC, f.id DESC LIMIT -1 OFFSET ?`
 	qCreateUpload   = `INSERT INTO files (token, user_id, name, size, hash, first_bytes, last_bytes, content_id, received, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), CASE WHEN ? = 0 THEN 0 ELSE ? END, ?, ?) RETURNING id`
 	qAdvanceUpload = `UPDATE files SET received = ?, hash_state = ?, updated_at = ?
-		WHERE id = ? AND received = ? AND content_id IS NULL`
+		WHERE id = ? AND received = ? AND content_id IS NULL AND corrupted = 0`
 	qFinishUpload = `UPDATE files SET content_id = ?, received = size, hash_state = NULL, updated_at = ?
-		WHERE id = ? AND content_id IS NULL`
-	qDeleteUpload      = `DELETE FROM files WHERE id = ? AND content_id IS NULL`
-	qContentByHash     = `SELECT ` + contentColumns + ` FROM file_contents WHERE hash = ?`
-	qContentByID       = `SELECT ` + contentColumns + ` FROM file_contents WHERE id = ?`
-	qCreateContent     = `INSERT INTO file_contents (hash, size, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`
-	qProcessingContent = `SELECT ` + contentColumns + ` FROM file_contents WHERE state = 1 ORDER BY id LIMIT ?`
-	qSetProcessed      = `UPDATE file_contents SET state = 2, width = ?, height = ?, duration = ?,
+		WHERE id = ? AND content_id IS NULL AND corrupted = 0`
+	qCorruptUpload = `UPDATE files SET corrupted = 1, received = 0, hash_state = NULL, updated_at = ?
+		WHERE id = ? AND content_id IS NULL AND corrupted = 0`
+	qHoldsContent = `SELECT EXISTS (SELECT 1 FROM files WHERE user_id = ? AND content_id = ?)`
+	// Each distinct file once (the hash names the bytes, the size is part of
+	// what was announced); unfinished uploads count, so that several at once
+	// cannot overshoot. Corrupted ones hold nothing.
+	qUserStorage = `SELECT COALESCE(SUM(size), 0), COALESCE(MAX(hash = ? AND size = ?), 0)
+		FROM (SELECT DISTINCT hash, size FROM files WHERE user_id = ? AND corrupted = 0)`
+	qDeleteUpload  = `DELETE FROM files WHERE id = ? AND content_id IS NULL`
+	qContentByHash = `SELECT ` + contentColumns + ` FROM file_contents WHERE hash = ?`
+	qContentByID   = `SELECT ` + contentColumns + ` FROM file_contents WHERE id = ?`
+	// Content found corrupted is stored anew by the next complete upload:
+	// it is processed again from nothing.
+	qCreateContent = `INSERT INTO file_contents (hash, size, uploader_id, created_at) VALUES (?, ?, NULLIF(?, 0), ?)
+		ON CONFLICT (hash) DO UPDATE SET state = 1, uploader_id = excluded.uploader_id, width = 0, height = 0, duration = 0,
+		small_size = 0, small_width = 0, small_height = 0, large_size = 0, large_width = 0, large_height = 0
+		WHERE file_contents.state = 3`
+	// The oldest content waiting for processing that is not claimed (a JSON
+	// array of content ids) and whose uploader is not busy (a JSON array of
+	// user ids).
+	qProcessingContent = `SELECT ` + contentColumns + ` FROM file_contents WHERE state = 1
+		AND id NOT IN (SELECT value FROM json_each(?)) AND COALESCE(uploader_id, 0) NOT IN (SELECT value FROM json_each(?))
+		ORDER BY id LIMIT 1`
+	qSetCorrupted = `UPDATE file_contents SET state = 3, small_size = 0, large_size = 0 WHERE id = ?`
+	qSetProcessed = `UPDATE file_contents SET state = 2, width = ?, height = ?, duration = ?,
 		small_size = ?, small_width = ?, small_height = ?, large_size = ?, large_width = ?, large_height = ?
 		WHERE id = ?`
 )
@@ -216,20 +249,49 @@ func (t *Tx) ContentByID(id int64) (Content, error) {
 }
 
 // CreateContent records content that is completely on disk, in state
-// ContentProcessing, and returns it; content already recorded under that
-// hash is returned as it is.
-func (t *Tx) CreateContent(hash []byte, size, now int64) (Content, error) {
-	if _, err := t.exec("create content", qCreateContent, hash, size, now); err != nil {
+// ContentProcessing, stored by uploader's upload, and returns it; content
+// already recorded under that hash is returned as it is, unless it was
+// ContentCorrupted: the new bytes replaced it, so it is processed again.
+func (t *Tx) CreateContent(hash []byte, size, uploader, now int64) (Content, error) {
+	if _, err := t.exec("create content", qCreateContent, hash, size, uploader, now); err != nil {
 		return Content{}, err
 	}
 	return t.ContentByHash(hash)
 }
 
-// ProcessingContents returns up to limit contents still waiting for
-// processing, oldest first.
-func (t *Tx) ProcessingContents(limit int) ([]Content, error) {
-	var cs []Content
-	return cs, wrap("processing contents", t.tx.SelectContext(t.ctx, &cs, qProcessingContent, limit))
+// NextProcessing returns the oldest content waiting for processing that is
+// not among claimed and whose uploader is not among busy, or ErrNotFound.
+func (t *Tx) NextProcessing(claimed, busy []int64) (Content, error) {
+	var c Content
+	return c, t.get("next processing", &c, qProcessingContent, jsonIDs(claimed), jsonIDs(busy))
+}
+
+// SetCorrupted marks content whose bytes are missing or damaged on disk;
+// its thumbnails are no longer offered.
+func (t *Tx) SetCorrupted(contentID int64) error {
+	return t.execOne("set corrupted", qSetCorrupted, contentID)
+}
+
+// CorruptUpload marks an unfinished upload whose bytes failed the hash
+// check: it keeps its token for FileUploadStatus and takes no more bytes.
+// ErrNotFound if it is not an unfinished, uncorrupted upload.
+func (t *Tx) CorruptUpload(id, now int64) error {
+	return t.execOne("corrupt upload", qCorruptUpload, now, id)
+}
+
+// HoldsContent reports whether the user has a completed upload of the
+// content: only then may an upload of it complete without its bytes.
+func (t *Tx) HoldsContent(userID, contentID int64) (bool, error) {
+	var ok bool
+	return ok, t.get("holds content", &ok, qHoldsContent, userID, contentID)
+}
+
+// UserStorage is the sum of the sizes of the user's distinct files
+// (finished or under way), and whether the file of that hash and size is
+// among them.
+func (t *Tx) UserStorage(userID int64, hash []byte, size int64) (used int64, has bool, err error) {
+	err = wrap("user storage", t.row(qUserStorage, hash, size, userID).Scan(&used, &has))
+	return used, has, err
 }
 
 // SetProcessed records what processing found (c's measures and thumbnail
@@ -237,6 +299,18 @@ func (t *Tx) ProcessingContents(limit int) ([]Content, error) {
 func (t *Tx) SetProcessed(c Content) error {
 	return t.execOne("set processed", qSetProcessed, c.Width, c.Height, c.Duration,
 		c.SmallSize, c.SmallWidth, c.SmallHeight, c.LargeSize, c.LargeWidth, c.LargeHeight, c.ID)
+}
+
+// jsonIDs is ids as a JSON array, for json_each: one bind for a whole set.
+func jsonIDs(ids []int64) string {
+	b := []byte{'['}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 func nonNil(b []byte) []byte {

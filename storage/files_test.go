@@ -70,11 +70,11 @@ func TestUploadLifecycle(t *testing.T) {
 		if err != nil || g.Received != 3 || !bytes.Equal(g.HashState, []byte("state")) {
 			t.Fatalf("after advance: %+v %v", g, err)
 		}
-		c, err := tx.CreateContent(h, 5, 12)
+		c, err := tx.CreateContent(h, 5, u.ID, 12)
 		if err != nil || c.State != ContentProcessing || c.Size != 5 {
 			t.Fatalf("create content: %+v %v", c, err)
 		}
-		again, err := tx.CreateContent(h, 5, 13)
+		again, err := tx.CreateContent(h, 5, u.ID, 13)
 		if err != nil || again.ID != c.ID || again.CreatedAt != 12 {
 			t.Fatalf("create content again: %+v %v", again, err)
 		}
@@ -95,18 +95,18 @@ func TestUploadLifecycle(t *testing.T) {
 			t.Fatalf("finished upload under another name: %v", err)
 		}
 
-		ps, err := tx.ProcessingContents(10)
-		if err != nil || len(ps) != 1 || ps[0].ID != c.ID {
-			t.Fatalf("processing: %+v %v", ps, err)
+		next, err := tx.NextProcessing(nil, nil)
+		if err != nil || next.ID != c.ID || next.UploaderID != u.ID {
+			t.Fatalf("processing: %+v %v", next, err)
 		}
+		// Claimed content, or content of a busy uploader, is not next.
+		wantNotFound(t, "claimed", func() error { _, err := tx.NextProcessing([]int64{c.ID}, nil); return err }())
+		wantNotFound(t, "busy uploader", func() error { _, err := tx.NextProcessing(nil, []int64{7, u.ID}); return err }())
 		c.Width, c.Height, c.SmallSize, c.SmallWidth, c.SmallHeight = 640, 480, 100, 90, 67
 		if err := tx.SetProcessed(c); err != nil {
 			return err
 		}
-		ps, err = tx.ProcessingContents(10)
-		if err != nil || len(ps) != 0 {
-			t.Fatalf("processing after: %+v %v", ps, err)
-		}
+		wantNotFound(t, "processing after", func() error { _, err := tx.NextProcessing(nil, nil); return err }())
 		g, err = tx.FileByID(f.ID)
 		if err != nil || g.Content.State != ContentProcessed || g.Content.Width != 640 || g.Content.SmallWidth != 90 {
 			t.Fatalf("processed: %+v %v", g.Content, err)
@@ -165,7 +165,7 @@ func TestFileReadability(t *testing.T) {
 	wantNotFound(t, "unfinished upload attached", attachable(owner.ID))
 
 	write(t, db, func(tx *Tx) error {
-		c, err := tx.CreateContent(h, 1, 2)
+		c, err := tx.CreateContent(h, 1, owner.ID, 2)
 		if err != nil {
 			return err
 		}
@@ -215,6 +215,59 @@ func TestExtraPartialUploads(t *testing.T) {
 		fs, err = tx.ExtraPartialUploads(u.ID, 2)
 		if err != nil || len(fs) != 0 {
 			t.Fatalf("after delete: %+v %v", fs, err)
+		}
+		return nil
+	})
+}
+
+// An upload that fails its hash check stays, corrupted, for FileUploadStatus;
+// it is never resumed and holds no storage. Content found damaged is stored
+// anew by the next upload of it, and processed again.
+func TestFileCorruption(t *testing.T) {
+	db := openTest(t)
+	u := newUser(t, db, "+989121110001")
+	other := newUser(t, db, "+989121110002").ID
+	h := fileHash("hello")
+	f := newUpload(t, db, NewUpload{Token: "bad", UserID: u.ID, Name: "a", Size: 5, Hash: h,
+		FirstBytes: []byte("h"), LastBytes: []byte("o"), Now: 1})
+	write(t, db, func(tx *Tx) error {
+		if used, has, err := tx.UserStorage(u.ID, h, 5); err != nil || used != 5 || !has {
+			t.Fatalf("storage with an upload under way: %d %v %v", used, has, err)
+		}
+		if err := tx.CorruptUpload(f.ID, 2); err != nil {
+			return err
+		}
+		wantNotFound(t, "corrupt twice", tx.CorruptUpload(f.ID, 2))
+		wantNotFound(t, "advance a corrupted upload", tx.AdvanceUpload(f.ID, 0, 1, nil, 2))
+		wantNotFound(t, "resume a corrupted upload", func() error { _, err := tx.PartialUpload(u.ID, h, 5); return err }())
+		g, err := tx.FileByID(f.ID)
+		if err != nil || !g.Corrupted || !g.CorruptedNow() || g.Received != 0 {
+			t.Fatalf("corrupted upload: %+v %v", g, err)
+		}
+		if used, has, err := tx.UserStorage(u.ID, h, 5); err != nil || used != 0 || has {
+			t.Fatalf("storage after corruption: %d %v %v", used, has, err)
+		}
+
+		c, err := tx.CreateContent(h, 5, u.ID, 3)
+		if err != nil {
+			return err
+		}
+		if ok, err := tx.HoldsContent(u.ID, c.ID); err != nil || ok {
+			t.Fatalf("holds content before any upload finished: %v %v", ok, err)
+		}
+		c.SmallSize = 10
+		if err := tx.SetProcessed(c); err != nil {
+			return err
+		}
+		if err := tx.SetCorrupted(c.ID); err != nil {
+			return err
+		}
+		if c, err = tx.ContentByID(c.ID); err != nil || c.State != ContentCorrupted || c.SmallSize != 0 {
+			t.Fatalf("corrupted content: %+v %v", c, err)
+		}
+		again, err := tx.CreateContent(h, 5, other, 4)
+		if err != nil || again.ID != c.ID || again.State != ContentProcessing || again.UploaderID != other {
+			t.Fatalf("content stored again: %+v %v", again, err)
 		}
 		return nil
 	})

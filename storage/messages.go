@@ -35,6 +35,8 @@ type Message struct {
 	PreviousID     int64    `db:"previous_id"`
 	CreateTime     int64    `db:"create_time"`
 	UpdateTime     int64    `db:"update_time"`
+	AdditionalType uint32   `db:"additional_type"` // kept for later clients, uninterpreted
+	AdditionalData string   `db:"additional_data"`
 }
 
 // NewMessage is what InsertMessage stores; the rest is filled in.
@@ -48,21 +50,23 @@ type NewMessage struct {
 	LogType                    *int32
 	LogTarget                  *int64
 	ReplyTo, ForwardID         *int64
+	AdditionalType             uint32
+	AdditionalData             string
 	Now                        int64
 }
 
 const messageColumns = `id, room_id, author_id, random_id, type, body, attachment_id,
 	location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
 	status, edited, deleted, create_version, message_version, status_version, delete_version,
-	previous_id, create_time, update_time`
+	previous_id, create_time, update_time, additional_type, additional_data`
 
 const (
 	// The message takes the room's next version and links its newest
 	// message; qTakeVersion then records both in the room. No room, no row.
 	qInsertMessage = `INSERT INTO messages (room_id, author_id, random_id, type, body, attachment_id,
 		location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
-		create_version, message_version, previous_id, create_time, update_time)
-		SELECT r.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, r.version + 1, r.version + 1, r.last_message_id, ?, ?
+		create_version, message_version, previous_id, create_time, update_time, additional_type, additional_data)
+		SELECT r.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, r.version + 1, r.version + 1, r.last_message_id, ?, ?, ?, ?
 		FROM rooms r WHERE r.id = ?
 		RETURNING ` + insertedColumns
 	// What the database decides for a new message; the rest is what the
@@ -78,7 +82,8 @@ const (
 	qHasAuthored   = `SELECT EXISTS (SELECT 1 FROM messages WHERE room_id = ? AND author_id = ?)`
 	qEditMessage   = `UPDATE messages SET body = ?, type = ?, edited = 1, message_version = ?, update_time = ? WHERE id = ? RETURNING ` + messageColumns
 	qDeleteMessage = `UPDATE messages SET deleted = 1, delete_version = ?, update_time = ?,
-		body = '', attachment_id = NULL, location_lat = NULL, location_lon = NULL, contact = NULL
+		body = '', attachment_id = NULL, location_lat = NULL, location_lon = NULL, contact = NULL,
+		additional_type = 0, additional_data = ''
 		WHERE id = ? RETURNING ` + messageColumns
 	qSetStatus = `UPDATE messages SET status = ?, status_version = ? WHERE id = ? AND status < ? RETURNING ` + messageColumns
 	// SEEN of a message means the reader has seen everything before it too.
@@ -96,11 +101,12 @@ func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
 	m := Message{RoomID: n.RoomID, AuthorID: n.AuthorID, RandomID: n.RandomID, Type: n.Type, Body: n.Body,
 		AttachmentID: clonePtr(n.AttachmentID), LocationLat: clonePtr(n.LocationLat), LocationLon: clonePtr(n.LocationLon),
 		Contact: clonePtr(n.Contact), LogType: clonePtr(n.LogType), LogTarget: clonePtr(n.LogTarget),
-		ReplyTo: clonePtr(n.ReplyTo), ForwardID: clonePtr(n.ForwardID), CreateTime: n.Now, UpdateTime: n.Now}
+		ReplyTo: clonePtr(n.ReplyTo), ForwardID: clonePtr(n.ForwardID), CreateTime: n.Now, UpdateTime: n.Now,
+		AdditionalType: n.AdditionalType, AdditionalData: n.AdditionalData}
 	var status int64
 	err := t.row(qInsertMessage, n.AuthorID, n.RandomID, n.Type, n.Body,
 		n.AttachmentID, n.LocationLat, n.LocationLon, n.Contact, n.LogType, n.LogTarget, n.ReplyTo, n.ForwardID,
-		n.Now, n.Now, n.RoomID).Scan(&m.ID, &status, &m.Edited, &m.Deleted, &m.CreateVersion, &m.MessageVersion,
+		n.Now, n.Now, n.AdditionalType, n.AdditionalData, n.RoomID).Scan(&m.ID, &status, &m.Edited, &m.Deleted, &m.CreateVersion, &m.MessageVersion,
 		&m.StatusVersion, &m.DeleteVersion, &m.PreviousID)
 	if err != nil {
 		return Message{}, wrap("insert message", err)

@@ -35,7 +35,7 @@ func scanRoom(s scanner, r *Room) error {
 
 func scanMessage(s scanner, m *Message) error {
 	var (
-		typ, status                       int64
+		typ, status, addType              int64
 		attachment, logTarget, reply, fwd sql.NullInt64
 		logType                           sql.NullInt64
 		lat, lon                          sql.NullFloat64
@@ -44,10 +44,10 @@ func scanMessage(s scanner, m *Message) error {
 	if err := s.Scan(&m.ID, &m.RoomID, &m.AuthorID, &m.RandomID, &typ, &m.Body, &attachment,
 		&lat, &lon, &contact, &logType, &logTarget, &reply, &fwd,
 		&status, &m.Edited, &m.Deleted, &m.CreateVersion, &m.MessageVersion, &m.StatusVersion, &m.DeleteVersion,
-		&m.PreviousID, &m.CreateTime, &m.UpdateTime); err != nil {
+		&m.PreviousID, &m.CreateTime, &m.UpdateTime, &addType, &m.AdditionalData); err != nil {
 		return err
 	}
-	m.Type, m.Status = int32(typ), int32(status)
+	m.Type, m.Status, m.AdditionalType = int32(typ), int32(status), uint32(addType)
 	m.AttachmentID, m.LogTarget, m.ReplyTo, m.ForwardID = nullInt(attachment), nullInt(logTarget), nullInt(reply), nullInt(fwd)
 	m.LocationLat, m.LocationLon = nullFloat(lat), nullFloat(lon)
 	m.Contact, m.LogType = nil, nil

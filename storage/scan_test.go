@@ -15,7 +15,7 @@ func TestScansAgreeWithSqlx(t *testing.T) {
 	stranger := newUser(t, db, "+989120000009")
 	var att int64
 	write(t, db, func(tx *Tx) error {
-		c, err := tx.CreateContent([]byte("0123456789abcdef0123456789abcdef"), 5, 1000)
+		c, err := tx.CreateContent([]byte("0123456789abcdef0123456789abcdef"), 5, a.ID, 1000)
 		if err != nil {
 			return err
 		}
@@ -28,7 +28,7 @@ func TestScansAgreeWithSqlx(t *testing.T) {
 	plain := insert(t, db, NewMessage{RoomID: r.ID, AuthorID: a.ID, Type: 0, Body: "hi", Now: 1001})
 	full := insert(t, db, NewMessage{RoomID: r.ID, AuthorID: b.ID, RandomID: 77, Type: 5, Body: "all",
 		AttachmentID: &att, LocationLat: &lat, LocationLon: &lon, Contact: &contact, LogType: &logType,
-		LogTarget: &target, ReplyTo: &plain.ID, ForwardID: &plain.ID, Now: 1002})
+		LogTarget: &target, ReplyTo: &plain.ID, ForwardID: &plain.ID, AdditionalType: 3_000_000_000, AdditionalData: `{"k":1}`, Now: 1002})
 	write(t, db, func(tx *Tx) error { return tx.HideRoom(r.ID, b.ID, 0) })
 
 	read(t, db, func(tx *Tx) error {

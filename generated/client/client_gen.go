@@ -673,7 +673,7 @@ func (c *Client) FileUploadOption(ctx context.Context, req *pb.FileUploadOption)
 	return resp, nil
 }
 
-// FileUploadInit calls action 701 and returns its FileUploadInitResponse. Starts an upload with the file's edge bytes, size and hash; an already known file completes at once.
+// FileUploadInit calls action 701 and returns its FileUploadInitResponse. Starts an upload with the file's edge bytes, size and hash; a file the caller already holds completes at once.
 func (c *Client) FileUploadInit(ctx context.Context, req *pb.FileUploadInit) (*pb.FileUploadInitResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -697,7 +697,7 @@ func (c *Client) FileUpload(ctx context.Context, req *pb.FileUpload) (*pb.FileUp
 	return resp, nil
 }
 
-// FileUploadStatus calls action 703 and returns its FileUploadStatusResponse. Reports how far an upload has got.
+// FileUploadStatus calls action 703 and returns its FileUploadStatusResponse. Reports how far an upload has got; CORRUPTED: its bytes failed the hash check or were lost, upload the file again.
 func (c *Client) FileUploadStatus(ctx context.Context, req *pb.FileUploadStatus) (*pb.FileUploadStatusResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)

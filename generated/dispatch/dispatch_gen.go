@@ -189,11 +189,11 @@ type Handlers interface {
 	ClientPinRoom(ctx context.Context, s wire.Session, req *pb.ClientPinRoom) (*pb.ClientPinRoomResponse, error)
 	// FileUploadOption handles action 700. Asks how many first and last bytes of a file of a given size the upload must start with.
 	FileUploadOption(ctx context.Context, s wire.Session, req *pb.FileUploadOption) (*pb.FileUploadOptionResponse, error)
-	// FileUploadInit handles action 701. Starts an upload with the file's edge bytes, size and hash; an already known file completes at once.
+	// FileUploadInit handles action 701. Starts an upload with the file's edge bytes, size and hash; a file the caller already holds completes at once.
 	FileUploadInit(ctx context.Context, s wire.Session, req *pb.FileUploadInit) (*pb.FileUploadInitResponse, error)
 	// FileUpload handles action 702. Sends one chunk of an upload at the offset the server named.
 	FileUpload(ctx context.Context, s wire.Session, req *pb.FileUpload) (*pb.FileUploadResponse, error)
-	// FileUploadStatus handles action 703. Reports how far an upload has got.
+	// FileUploadStatus handles action 703. Reports how far an upload has got; CORRUPTED: its bytes failed the hash check or were lost, upload the file again.
 	FileUploadStatus(ctx context.Context, s wire.Session, req *pb.FileUploadStatus) (*pb.FileUploadStatusResponse, error)
 	// FileInfo handles action 704. Describes an uploaded file.
 	FileInfo(ctx context.Context, s wire.Session, req *pb.FileInfo) (*pb.FileInfoResponse, error)
