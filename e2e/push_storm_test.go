@@ -27,7 +27,7 @@ type pushOf struct {
 // made sure every push queued before it is there.
 func stormPushes(t *testing.T, u *chatUser) []pushOf {
 	t.Helper()
-	if _, err := u.c.Heartbeat(ctx(t), &pb.Heartbeat{}); err != nil {
+	if _, err := u.c.UserProfileGetNickname(ctx(t), &pb.UserProfileGetNickname{}); err != nil {
 		t.Fatalf("the target's connection: %v", err)
 	}
 	var out []pushOf
