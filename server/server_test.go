@@ -269,6 +269,10 @@ func TestInternalErrorIsTheActions(t *testing.T) {
 	login(t, c, 4, 40)
 	_, err := c.Client().UserProfileGetEmail(testCtx(t), &pb.UserProfileGetEmail{})
 	wantCode(t, err, errs.UserProfileGetEmailInternalServerError)
+	// An action without an internal error of its own (InfoCountry; here it
+	// fails as not implemented) answers BAD_REQUEST, not 7.
+	_, err = c.Client().InfoCountry(testCtx(t), &pb.InfoCountry{IsoCode: "IR"})
+	wantCode(t, err, errs.BadRequest)
 	roundTrip(t, c)
 }
 

@@ -2043,7 +2043,7 @@ var routeInfoLocation = wire.Route{
 	},
 	Errors:   []wire.Major{errs.InfoLocationNotFound},
 	ID:       ActionInfoLocation,
-	Internal: errs.InternalServerError,
+	Internal: errs.BadRequest,
 	Login:    false,
 	Name:     "InfoLocation",
 	NewRequest: func() proto.Message {
@@ -2080,7 +2080,7 @@ var routeInfoCountry = wire.Route{
 	},
 	Errors:   []wire.Major{errs.InfoCountryBadPayload},
 	ID:       ActionInfoCountry,
-	Internal: errs.InternalServerError,
+	Internal: errs.BadRequest,
 	Login:    false,
 	Name:     "InfoCountry",
 	NewRequest: func() proto.Message {
@@ -2116,7 +2116,7 @@ var routeInfoTime = wire.Route{
 	},
 	Errors:   []wire.Major{},
 	ID:       ActionInfoTime,
-	Internal: errs.InternalServerError,
+	Internal: errs.BadRequest,
 	Login:    false,
 	Name:     "InfoTime",
 	NewRequest: func() proto.Message {

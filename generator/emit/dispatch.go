@@ -72,9 +72,11 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 			Id("NewRequest"):  Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Request.GoName)))),
 			Id("NewResponse"): Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Response.GoName)))),
 		}
-		// An action the catalogue gives no internal error of its own falls
-		// back to the system one.
-		internal := s.InternalServerError
+		// An action the catalogue gives no internal error of its own
+		// answers a failure with BAD_REQUEST: the system INTERNAL_SERVER_ERROR
+		// (7) makes Android drop the connection and reconnect, so it is never
+		// the answer to one request.
+		internal := s.BadRequest
 		if a.Internal != nil {
 			internal = a.Internal
 		}

@@ -159,15 +159,16 @@ func actionErrors(p *page, s *ir.Spec, a *ir.Action) {
 		add(e, "other")
 	}
 	if s.BadRequest != nil {
-		add(s.BadRequest, "system: undecodable request")
+		if a.Internal == nil {
+			add(s.BadRequest, "system: undecodable request, or a failure (no internal error of its own)")
+		} else {
+			add(s.BadRequest, "system: undecodable request")
+		}
 	}
 	if a.Login && s.LoginRequired != nil {
 		add(s.LoginRequired, "system: no login")
 	}
 	if s.Timeout != nil {
 		add(s.Timeout, "system: deadline passed")
-	}
-	if a.Internal == nil && s.InternalServerError != nil {
-		add(s.InternalServerError, "system: internal")
 	}
 }

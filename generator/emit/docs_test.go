@@ -137,7 +137,7 @@ func TestDocsActions(t *testing.T) {
 		`<a id="type-ChatSendMessage.Forward"></a>`,
 		"| 29 | `reply_to` and `forward_from` are not both set |",
 		"| 24 | No such file is found |",
-		"| [7](errors.md#error-7) | INTERNAL_SERVER_ERROR | system: internal |",
+		"| [1](errors.md#error-1) | BAD_REQUEST | system: undecodable request, or a failure (no internal error of its own) |",
 		"| [235](errors.md#error-235) | :triangular_flag_on_post: :one: CHAT_SEND_MESSAGE_FLOOD |",
 		"| [602](errors.md#error-602) | CLIENT_UPDATE_MESSAGE_BAD_PAYLOAD | other (virtual) |",
 	} {
@@ -145,8 +145,11 @@ func TestDocsActions(t *testing.T) {
 			t.Errorf("action 201 lacks %q", want)
 		}
 	}
-	if strings.Contains(docSection(acts, "action-200"), "INTERNAL_SERVER_ERROR | system") {
-		t.Error("action 200 has its own internal error but lists the system one")
+	if strings.Contains(docSection(acts, "action-200"), "or a failure") {
+		t.Error("action 200 has its own internal error but says failures are BAD_REQUEST")
+	}
+	if strings.Contains(acts, "INTERNAL_SERVER_ERROR | system") {
+		t.Error("an action lists the system INTERNAL_SERVER_ERROR (7), which is never one request's answer")
 	}
 	if !strings.Contains(pages["types.md"], "| type | [Room.Type](types.md#type-Room.Type) |") {
 		t.Error("types.md does not link Room.Type")

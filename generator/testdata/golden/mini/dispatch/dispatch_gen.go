@@ -101,7 +101,7 @@ var routeChatSendMessage = wire.Route{
 	},
 	Errors:   []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageFlood, errs.ClientUpdateMessageBadPayload},
 	ID:       ActionChatSendMessage,
-	Internal: errs.InternalServerError,
+	Internal: errs.BadRequest,
 	Login:    true,
 	Name:     "ChatSendMessage",
 	NewRequest: func() proto.Message {
