@@ -78,6 +78,27 @@ func (c *Cipher) Open(dst, frame []byte) ([]byte, error) {
 	return out[:len(out)-pad], nil
 }
 
+// OpenInPlace is Open that decrypts within frame itself and returns the
+// plain bytes as a slice of it: a server reading a frame it owns needs no
+// second buffer. frame's contents are undefined after an error.
+func (c *Cipher) OpenInPlace(frame []byte) ([]byte, error) {
+	if len(frame) < IVSize+aes.BlockSize || (len(frame)-IVSize)%aes.BlockSize != 0 {
+		return nil, ErrFrame
+	}
+	plain := frame[IVSize:]
+	cipher.NewCBCDecrypter(c.block, frame[:IVSize]).CryptBlocks(plain, plain)
+	pad := int(plain[len(plain)-1])
+	if pad == 0 || pad > aes.BlockSize {
+		return nil, ErrFrame
+	}
+	for _, b := range plain[len(plain)-pad:] {
+		if int(b) != pad {
+			return nil, ErrFrame
+		}
+	}
+	return plain[:len(plain)-pad], nil
+}
+
 // grow extends dst by n bytes and returns it with the new tail.
 func grow(dst []byte, n int) (all, tail []byte) {
 	l := len(dst)

@@ -117,6 +117,9 @@ func TestCipherRoundTrip(t *testing.T) {
 		if err != nil || string(got) != "y"+string(plain) {
 			t.Fatalf("%d: opened %q, %v", n, got, err)
 		}
+		if got, err = c.OpenInPlace(a); err != nil || !bytes.Equal(got, plain) || (n > 0 && &got[0] != &a[IVSize]) {
+			t.Fatalf("%d: opened in place %q, %v", n, got, err)
+		}
 	}
 	if _, err := NewCipher(make([]byte, 16)); err == nil {
 		t.Fatal("a 16-byte key was taken for AES-256")
@@ -137,6 +140,9 @@ func TestOpenRefuses(t *testing.T) {
 	} {
 		if out, err := c.Open(nil, f); !errors.Is(err, ErrFrame) {
 			t.Errorf("%s: %x, %v", name, out, err)
+		}
+		if out, err := c.OpenInPlace(append([]byte(nil), f...)); !errors.Is(err, ErrFrame) {
+			t.Errorf("%s in place: %x, %v", name, out, err)
 		}
 	}
 }
@@ -190,8 +196,8 @@ func TestParseKeyFormats(t *testing.T) {
 	}
 }
 
-// FuzzOpen: opening arbitrary bytes never panics, and whatever opens is
-// shorter than its frame.
+// FuzzOpen: opening arbitrary bytes never panics, whatever opens is
+// shorter than its frame, and opening in place agrees with opening apart.
 func FuzzOpen(f *testing.F) {
 	c, _ := NewCipher(make([]byte, KeySize))
 	f.Add(c.Seal(nil, []byte("\x02\x00")))
@@ -202,6 +208,10 @@ func FuzzOpen(f *testing.F) {
 		out, err := c.Open(nil, b)
 		if err == nil && len(out) >= len(b)-IVSize {
 			t.Fatalf("%d bytes opened to %d", len(b), len(out))
+		}
+		in, ierr := c.OpenInPlace(append([]byte(nil), b...))
+		if (err == nil) != (ierr == nil) || !bytes.Equal(in, out) {
+			t.Fatalf("in place: %x, %v; apart: %x, %v", in, ierr, out, err)
 		}
 	})
 }

@@ -351,7 +351,7 @@ func (c *conn) writeLoop() {
 
 		switch {
 		case beat:
-			if !c.write(gws.OpcodeBinary, c.sealed(heartbeatFrame())) {
+			if !c.writeData(heartbeatFrame()) {
 				return
 			}
 			continue
@@ -362,7 +362,7 @@ func (c *conn) writeLoop() {
 		case f.data != nil:
 			// A frame may be shared by many connections (a push): each
 			// seals its own copy with its own key.
-			if !c.write(gws.OpcodeBinary, c.sealed(f.data)) {
+			if !c.writeData(f.data) {
 				return
 			}
 		}
@@ -399,11 +399,27 @@ func (c *conn) write(op gws.Opcode, frame []byte) bool {
 	return true
 }
 
-// sealed is frame as the client must get it: as it is on a plain
-// connection, IV || AES-CBC once the connection is secured. Writer only.
-func (c *conn) sealed(frame []byte) []byte {
+// writeData writes a protocol frame as the client must get it: as it is on
+// a plain connection, IV || AES-CBC once the connection is secured. Writer
+// only. The sealed bytes go through a buffer shared by all connections
+// (gws copies a frame into its own buffer when writing it), so sealing
+// allocates nothing and an idle connection holds no buffer.
+func (c *conn) writeData(frame []byte) bool {
 	if c.seal == nil {
-		return frame
+		return c.write(gws.OpcodeBinary, frame)
 	}
-	return c.seal.Seal(nil, frame)
+	bp := sealBufs.Get().(*[]byte)
+	out := c.seal.Seal((*bp)[:0], frame)
+	ok := c.write(gws.OpcodeBinary, out)
+	if cap(out) <= maxSealBuf {
+		*bp = out[:0]
+		sealBufs.Put(bp)
+	}
+	return ok
 }
+
+// sealBufs are the writers' sealing buffers; one grown past maxSealBuf by
+// a big frame is left to the collector.
+var sealBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxSealBuf = 64 << 10

@@ -121,7 +121,8 @@ func (c *conn) gate(action uint16) bool {
 // openFrame decrypts a frame of a secured connection; one that does not
 // decrypt closes the connection (false).
 func (c *conn) openFrame(frame []byte) ([]byte, bool) {
-	plain, err := c.open.Open(nil, frame)
+	// gws's message buffer is this frame's alone until handleFrame returns.
+	plain, err := c.open.OpenInPlace(frame)
 	if err != nil {
 		c.srv.log.Debug("closing a secured connection: a frame does not decrypt", "remote", c.remote,
 			"user_id", c.UserID(), "bytes", len(frame))
