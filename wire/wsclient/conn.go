@@ -369,7 +369,9 @@ func (h handler) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	c := h.c
 	data := msg.Bytes()
 	if ci := c.cipher.Load(); ci != nil {
-		plain, err := ci.Open(nil, data)
+		// msg's buffer is ours until it is closed; the payload is copied
+		// out below.
+		plain, err := ci.OpenInPlace(data)
 		if err != nil {
 			c.bad.Add(1)
 			return

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
@@ -150,10 +151,22 @@ func (c *Conn) handshakeFrame(action uint16, payload []byte) bool {
 	return false
 }
 
-// write sends one frame, sealed once the connection is secured.
+// write sends one frame, sealed once the connection is secured. gws copies
+// a frame into its own buffer to mask it, so the sealed bytes go through a
+// pooled buffer.
 func (c *Conn) write(frame []byte) error {
-	if ci := c.cipher.Load(); ci != nil {
-		frame = ci.Seal(nil, frame)
+	ci := c.cipher.Load()
+	if ci == nil {
+		return c.ws.WriteMessage(gws.OpcodeBinary, frame)
 	}
-	return c.ws.WriteMessage(gws.OpcodeBinary, frame)
+	bp := sealBufs.Get().(*[]byte)
+	out := ci.Seal((*bp)[:0], frame)
+	err := c.ws.WriteMessage(gws.OpcodeBinary, out)
+	if cap(out) <= 64<<10 {
+		*bp = out[:0]
+		sealBufs.Put(bp)
+	}
+	return err
 }
+
+var sealBufs = sync.Pool{New: func() any { return new([]byte) }}
