@@ -12,7 +12,7 @@ import (
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -22,7 +22,7 @@ import (
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 	"github.com/lxzan/gws"
 	"google.golang.org/protobuf/proto"
 )

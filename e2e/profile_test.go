@@ -10,7 +10,7 @@ import (
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/wire"
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -23,7 +23,7 @@ import (
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 )
 
 // sessionEnded asserts conn was sent SESSION_IS_TERMINATED and then closed.

@@ -16,7 +16,7 @@ import (
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )

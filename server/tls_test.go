@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 )
 
 // writeTestCert writes a self-signed certificate for 127.0.0.1 and its key,

@@ -36,7 +36,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/gapd/gapd/wire/wsclient"
+	"github.com/gapd/gapd/wsclient"
 )
 
 func fatalf(format string, args ...any) {
