@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gapd/gapd/delivery"
+	"github.com/gapd/gapd/geoip"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -29,17 +31,13 @@ type App struct {
 // clock, a sender or a Geo); its DB and Log are filled in here.
 func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handlers.Deps) (*App, error) {
 	if deps.Sender == nil {
-		s, err := handlers.ParseSender(cfg.VerifySender)
-		if err != nil {
-			return nil, fmt.Errorf("-verify-sender: %w", err)
-		}
-		deps.Sender = s
+		deps.Sender = delivery.New(cfg.Sender, log)
 	}
 	if err := deps.Codes.WithDefaults().Check(); err != nil {
 		return nil, err
 	}
 	if deps.Geo == nil && cfg.GeoIP != "" {
-		g, err := handlers.OpenGeoIP(cfg.GeoIP)
+		g, err := geoip.Open(cfg.GeoIP)
 		if err != nil {
 			return nil, fmt.Errorf("-geoip: %w", err)
 		}

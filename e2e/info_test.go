@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/gapd/gapd/geoip"
 	"net"
 	"net/netip"
 	"os"
@@ -94,7 +95,7 @@ func TestInfoLocation(t *testing.T) {
 
 	// The same database with the loopback address seen as a public one: the
 	// whole path, real lookup included, from a client in Britain.
-	g, err := handlers.OpenGeoIP(db)
+	g, err := geoip.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}

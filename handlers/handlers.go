@@ -8,6 +8,7 @@
 package handlers
 
 import (
+	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/limits"
 	"log/slog"
 	"time"
@@ -19,12 +20,12 @@ import (
 )
 
 // Deps is what the handlers need from the process. Zero fields get defaults
-// in New: Sender logs codes (LogSender), Log is slog.Default(), Clock is
+// in New: Sender logs codes (delivery.LogSender), Log is slog.Default(), Clock is
 // time.Now, Codes is filled by CodePolicy.WithDefaults, Hub drops pushes
 // (nobody is online) and Files by FileOptions.WithDefaults. DB is required.
 type Deps struct {
 	DB     *storage.DB
-	Sender Sender
+	Sender delivery.Sender
 	Log    *slog.Logger
 	Clock  func() time.Time
 	Codes  CodePolicy
@@ -91,7 +92,7 @@ type Handlers struct {
 	dispatch.Unimplemented
 
 	db         *storage.DB
-	send       Sender
+	send       delivery.Sender
 	log        *slog.Logger
 	now        func() time.Time
 	codes      CodePolicy
@@ -136,7 +137,7 @@ func New(d Deps) *Handlers {
 		h.log = slog.Default()
 	}
 	if h.send == nil {
-		h.send = LogSender{Log: h.log}
+		h.send = delivery.LogSender{Log: h.log}
 	}
 	if h.now == nil {
 		h.now = time.Now

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"github.com/gapd/gapd/delivery"
 	"io"
 	"log/slog"
 	"sync"
@@ -39,18 +40,18 @@ func (c *clock) Advance(d time.Duration) {
 // keeping it (to stand for a gateway that took the code but errored).
 type captureSender struct {
 	mu    sync.Mutex
-	sent  []VerifyCode
+	sent  []delivery.VerifyCode
 	fails error
 }
 
-func (c *captureSender) Send(ctx context.Context, v VerifyCode) error {
+func (c *captureSender) Send(ctx context.Context, v delivery.VerifyCode) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sent = append(c.sent, v)
 	return c.fails
 }
 
-func (c *captureSender) last(t *testing.T) VerifyCode {
+func (c *captureSender) last(t *testing.T) delivery.VerifyCode {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -10,8 +10,8 @@ import (
 )
 
 // Geo places an address in a country. An error means it cannot: the
-// address is not a public one, or its database does not know it. GeoIP, the
-// MaxMind implementation that -geoip configures, is the production one.
+// address is not a public one, or its database does not know it. geoip.Reader,
+// the MaxMind implementation that -geoip configures, is the production one.
 type Geo interface {
 	Country(ip netip.Addr) (iso string, err error)
 }

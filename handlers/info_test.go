@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/gapd/gapd/geoip"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -86,7 +87,7 @@ func (g fakeGeo) Country(ip netip.Addr) (string, error) {
 	if iso, ok := g[ip]; ok {
 		return iso, nil
 	}
-	return "", ErrNotPlaced
+	return "", geoip.ErrNotPlaced
 }
 
 // addrSession is a session seen from a given remote address.

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"github.com/gapd/gapd/delivery"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -122,7 +123,7 @@ func (h *Handlers) UserRegister(ctx context.Context, s wire.Session, req *pb.Use
 	// The code is committed before it leaves, so a crash cannot deliver a
 	// code the server does not know. The send outlives a cancelled request:
 	// the slot in the send window is already spent.
-	msg := VerifyCode{Phone: phone, Username: user.Username, Code: code, Time: h.now().UTC()}
+	msg := delivery.VerifyCode{Phone: phone, Username: user.Username, Code: code, Time: h.now().UTC()}
 	if err := h.send.Send(context.WithoutCancel(ctx), msg); err != nil {
 		h.log.ErrorContext(ctx, "verification code not sent; the client may ask again",
 			"user_id", user.ID, "err", err)

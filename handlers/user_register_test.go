@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"github.com/gapd/gapd/delivery"
 	"regexp"
 	"testing"
 	"time"
@@ -197,7 +198,7 @@ func TestRegisterSendFailureKeepsCode(t *testing.T) {
 func TestRegisterSendsAfterCancel(t *testing.T) {
 	e := newEnv(t)
 	var sawCancel bool
-	e.h.send = senderFunc(func(ctx context.Context, c VerifyCode) error {
+	e.h.send = senderFunc(func(ctx context.Context, c delivery.VerifyCode) error {
 		sawCancel = ctx.Err() != nil
 		return nil
 	})
@@ -220,9 +221,9 @@ func TestRegisterSendsAfterCancel(t *testing.T) {
 	}
 }
 
-type senderFunc func(context.Context, VerifyCode) error
+type senderFunc func(context.Context, delivery.VerifyCode) error
 
-func (f senderFunc) Send(ctx context.Context, c VerifyCode) error { return f(ctx, c) }
+func (f senderFunc) Send(ctx context.Context, c delivery.VerifyCode) error { return f(ctx, c) }
 
 func TestNewUsername(t *testing.T) {
 	seen := map[string]bool{}

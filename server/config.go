@@ -9,13 +9,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/gapd/gapd/delivery"
 	"io"
 	"log/slog"
 	"math"
 	"net"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -29,11 +28,10 @@ type Config struct {
 	Addr string // listen address, host:port
 	Data string // data directory (database, files)
 
-	// VerifySender is the operator's text for -verify-sender, as given
-	// (handlers.ParseSender reads it); Sender is the same value parsed and
-	// checked by LoadConfig.
+	// VerifySender is the operator's text for -verify-sender, as given;
+	// Sender is the same value parsed and checked by LoadConfig.
 	VerifySender string
-	Sender       VerifySender
+	Sender       delivery.Spec
 
 	TLSCert, TLSKey string // both or neither; both serve wss://
 
@@ -132,54 +130,6 @@ const (
 	minMaxFrame = 1 << 10
 	maxMaxFrame = 64 << 20
 )
-
-// VerifySender says where sign-up verification codes go. The handlers
-// package builds the actual sender; the server only parses and checks it.
-type VerifySender struct {
-	Kind string // "log", "file" or "webhook"
-	Path string // for "file": the file codes are appended to
-	URL  string // for "webhook": the http(s) endpoint codes are POSTed to
-}
-
-// String gives the value back in flag syntax.
-func (v VerifySender) String() string {
-	switch v.Kind {
-	case "file":
-		return "file:" + v.Path
-	case "webhook":
-		return "webhook:" + v.URL
-	}
-	return v.Kind
-}
-
-// ParseVerifySender reads "log", "file:PATH" or "webhook:URL". A file's
-// directory must exist; a webhook must be an absolute http or https URL.
-func ParseVerifySender(s string) (VerifySender, error) {
-	kind, arg, hasArg := strings.Cut(s, ":")
-	switch kind {
-	case "log":
-		if hasArg {
-			return VerifySender{}, fmt.Errorf("%q: log takes no argument", s)
-		}
-		return VerifySender{Kind: "log"}, nil
-	case "file":
-		if arg == "" {
-			return VerifySender{}, fmt.Errorf("%q: want file:PATH", s)
-		}
-		dir := filepath.Dir(arg)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return VerifySender{}, fmt.Errorf("%q: directory %s does not exist", s, dir)
-		}
-		return VerifySender{Kind: "file", Path: arg}, nil
-	case "webhook":
-		u, err := url.Parse(arg)
-		if arg == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return VerifySender{}, fmt.Errorf("%q: want webhook:URL with an absolute http or https URL", s)
-		}
-		return VerifySender{Kind: "webhook", URL: arg}, nil
-	}
-	return VerifySender{}, fmt.Errorf("%q: want log, file:PATH or webhook:URL", s)
-}
 
 // EnvName is the environment variable that stands for a flag.
 func EnvName(flagName string) string {
@@ -280,7 +230,7 @@ func (c *Config) check() error {
 	if c.Data == "" {
 		return errors.New("-data: must not be empty")
 	}
-	s, err := ParseVerifySender(c.VerifySender)
+	s, err := delivery.Parse(c.VerifySender)
 	if err != nil {
 		return fmt.Errorf("-verify-sender %v", err)
 	}

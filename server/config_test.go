@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"flag"
+	"github.com/gapd/gapd/delivery"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -26,7 +27,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Addr: DefaultAddr, Data: DefaultData, VerifySender: "log", Sender: VerifySender{Kind: "log"},
+		Addr: DefaultAddr, Data: DefaultData, VerifySender: "log", Sender: delivery.Spec{Kind: "log"},
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
 		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
 		PlainFrames: PlainAllow, LoginIdle: 10 * time.Minute,
@@ -108,7 +109,7 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-verify-sender", "sms"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "log:extra"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "file:"}, nil, "-verify-sender"},
-		{[]string{"-verify-sender", "file:" + filepath.Join(dir, "missing", "codes")}, nil, "does not exist"},
+		{[]string{"-verify-sender", "file:" + filepath.Join(dir, "missing", "codes")}, nil, "no such file"},
 		{[]string{"-geoip", filepath.Join(dir, "missing.mmdb")}, nil, "-geoip"},
 		{[]string{"-geoip", dir}, nil, "-geoip"}, // a directory is not a database
 		{nil, map[string]string{"GAPD_GEOIP": filepath.Join(dir, "missing.mmdb")}, "-geoip"},
@@ -140,24 +141,6 @@ func TestConfigHelp(t *testing.T) {
 	for _, want := range []string{"-addr", "-verify-sender", "-max-frame", "GAPD_"} {
 		if !strings.Contains(u, want) {
 			t.Errorf("usage lacks %q", want)
-		}
-	}
-}
-
-func TestParseVerifySender(t *testing.T) {
-	dir := t.TempDir()
-	for in, want := range map[string]VerifySender{
-		"log":                           {Kind: "log"},
-		"file:" + dir + "/codes":        {Kind: "file", Path: dir + "/codes"},
-		"webhook:https://sms.test/send": {Kind: "webhook", URL: "https://sms.test/send"},
-		"webhook:http://10.0.0.1:8080/": {Kind: "webhook", URL: "http://10.0.0.1:8080/"},
-	} {
-		got, err := ParseVerifySender(in)
-		if err != nil || got != want {
-			t.Errorf("%q: %+v, %v", in, got, err)
-		}
-		if got.String() != in {
-			t.Errorf("%q prints back as %q", in, got.String())
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package handlers
+package delivery
 
 import (
 	"bufio"
@@ -126,23 +126,29 @@ func TestWebhookSenderFailures(t *testing.T) {
 	}
 }
 
-func TestParseSender(t *testing.T) {
+func TestParse(t *testing.T) {
 	dir := t.TempDir()
-	if s, err := ParseSender("log"); err != nil {
-		t.Errorf("log: %v", err)
-	} else if _, ok := s.(LogSender); !ok {
+	parse := func(spec string) Sender {
+		t.Helper()
+		sp, err := Parse(spec)
+		if err != nil {
+			t.Fatalf("%s: %v", spec, err)
+		}
+		if sp.String() != spec {
+			t.Errorf("%s reads back as %s", spec, sp)
+		}
+		return New(sp, nil)
+	}
+	if s, ok := parse("log").(LogSender); !ok {
 		t.Errorf("log: got %T", s)
 	}
 	path := filepath.Join(dir, "codes.jsonl")
-	if s, err := ParseSender("file:" + path); err != nil {
-		t.Errorf("file: %v", err)
-	} else if fs, ok := s.(*FileSender); !ok || fs.Path != path {
-		t.Errorf("file: got %#v", s)
+	if fs, ok := parse("file:" + path).(*FileSender); !ok || fs.Path != path {
+		t.Errorf("file: got %#v", fs)
 	}
-	if s, err := ParseSender("webhook:https://sms.example.com/send?key=1"); err != nil {
-		t.Errorf("webhook: %v", err)
-	} else if ws, ok := s.(*WebhookSender); !ok || ws.URL != "https://sms.example.com/send?key=1" {
-		t.Errorf("webhook: got %#v", s)
+	const hook = "webhook:https://sms.example.com/send?key=1"
+	if ws, ok := parse(hook).(*WebhookSender); !ok || ws.URL != "https://sms.example.com/send?key=1" {
+		t.Errorf("webhook: got %#v", ws)
 	}
 
 	for spec, mention := range map[string]string{
@@ -156,9 +162,9 @@ func TestParseSender(t *testing.T) {
 		"webhook:/relative":                  "http or https",
 		"webhook:http://":                    "host",
 	} {
-		s, err := ParseSender(spec)
+		s, err := Parse(spec)
 		if err == nil {
-			t.Errorf("%q: got %T, want an error", spec, s)
+			t.Errorf("%q: got %v, want an error", spec, s)
 			continue
 		}
 		if !strings.Contains(err.Error(), mention) {

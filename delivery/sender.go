@@ -1,4 +1,8 @@
-package handlers
+// Package delivery sends the codes that prove a person holds a phone
+// number: to a log in development, to a file for tools and tests, or to an
+// operator's SMS gateway through a webhook. -verify-sender names one; its
+// syntax is parsed here and nowhere else.
+package delivery
 
 import (
 	"bytes"
@@ -137,44 +141,73 @@ func (s *WebhookSender) Send(ctx context.Context, c VerifyCode) error {
 	return nil
 }
 
-// ParseSender builds a Sender from a configuration string:
+// Spec is a parsed -verify-sender value: where codes go.
+type Spec struct {
+	Kind string // "log", "file" or "webhook"
+	Path string // for "file": the file codes are appended to
+	URL  string // for "webhook": the http(s) endpoint codes are POSTed to
+}
+
+// String gives the value back in flag syntax.
+func (s Spec) String() string {
+	switch s.Kind {
+	case "file":
+		return "file:" + s.Path
+	case "webhook":
+		return "webhook:" + s.URL
+	}
+	return s.Kind
+}
+
+// Parse reads a sender's configuration:
 //
-//	log           LogSender on slog.Default()
-//	file:PATH     FileSender appending to PATH (created if missing)
-//	webhook:URL   WebhookSender posting to an http or https URL
+//	log           one log line per code (development only)
+//	file:PATH     one JSON object per line appended to PATH (created if missing)
+//	webhook:URL   the same JSON POSTed to an http or https URL
 //
 // A file is opened once here so that a wrong path fails at start-up, not at
 // the first sign-up.
-func ParseSender(spec string) (Sender, error) {
+func Parse(spec string) (Spec, error) {
 	if spec == "" {
-		return nil, errors.New("sender: empty; want log, file:PATH or webhook:URL")
+		return Spec{}, errors.New("empty; want log, file:PATH or webhook:URL")
 	}
 	kind, arg, hasArg := strings.Cut(spec, ":")
 	switch kind {
 	case "log":
 		if hasArg {
-			return nil, fmt.Errorf("sender %q: \"log\" takes no argument", spec)
+			return Spec{}, fmt.Errorf("%q: \"log\" takes no argument", spec)
 		}
-		return LogSender{}, nil
+		return Spec{Kind: "log"}, nil
 	case "file":
 		if arg == "" {
-			return nil, fmt.Errorf("sender %q: want file:PATH with a non-empty path", spec)
+			return Spec{}, fmt.Errorf("%q: want file:PATH with a non-empty path", spec)
 		}
 		f, err := openCodeFile(arg)
 		if err != nil {
-			return nil, fmt.Errorf("sender %q: %w", spec, err)
+			return Spec{}, fmt.Errorf("%q: %w", spec, err)
 		}
 		f.Close()
-		return NewFileSender(arg), nil
+		return Spec{Kind: "file", Path: arg}, nil
 	case "webhook":
 		u, err := url.Parse(arg)
 		if arg == "" || err != nil {
-			return nil, fmt.Errorf("sender %q: want webhook:URL with an http or https URL", spec)
+			return Spec{}, fmt.Errorf("%q: want webhook:URL with an http or https URL", spec)
 		}
 		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-			return nil, fmt.Errorf("sender %q: webhook URL must be absolute http or https with a host", spec)
+			return Spec{}, fmt.Errorf("%q: webhook URL must be absolute http or https with a host", spec)
 		}
-		return &WebhookSender{URL: arg}, nil
+		return Spec{Kind: "webhook", URL: arg}, nil
 	}
-	return nil, fmt.Errorf("sender %q: unknown kind %q; want log, file:PATH or webhook:URL", spec, kind)
+	return Spec{}, fmt.Errorf("%q: unknown kind %q; want log, file:PATH or webhook:URL", spec, kind)
+}
+
+// New builds the sender spec names; log is where a log sender writes.
+func New(spec Spec, log *slog.Logger) Sender {
+	switch spec.Kind {
+	case "file":
+		return NewFileSender(spec.Path)
+	case "webhook":
+		return &WebhookSender{URL: spec.URL}
+	}
+	return LogSender{Log: log}
 }

@@ -1,4 +1,4 @@
-package handlers
+package geoip
 
 import (
 	"errors"
@@ -54,7 +54,7 @@ func TestGeoIP(t *testing.T) {
 		"127.0.0.0/8":    {"country", "IR"},
 		"169.254.0.0/16": {"country", "IR"},
 	})
-	g, err := OpenGeoIP(path)
+	g, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestGeoIP(t *testing.T) {
 	}
 }
 
-func TestOpenGeoIPRefuses(t *testing.T) {
+func TestOpenRefuses(t *testing.T) {
 	dir := t.TempDir()
 	junk := filepath.Join(dir, "junk.mmdb")
 	if err := os.WriteFile(junk, []byte("not a database"), 0o600); err != nil {
@@ -79,7 +79,7 @@ func TestOpenGeoIPRefuses(t *testing.T) {
 	}
 	asn := writeGeoDB(t, "GeoLite2-ASN", nil) // answers ASN lookups, not countries
 	for _, path := range []string{filepath.Join(dir, "missing.mmdb"), junk, asn} {
-		if _, err := OpenGeoIP(path); err == nil {
+		if _, err := Open(path); err == nil {
 			t.Errorf("%s: opened", path)
 		}
 	}
