@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/gapd/gapd/delivery"
+	"github.com/gapd/gapd/fileproc"
+	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/geoip"
 	"log/slog"
 	"net"
@@ -22,8 +24,10 @@ type App struct {
 	DB       *storage.DB
 	Server   *server.Server
 	Handlers *handlers.Handlers
-	listener net.Listener
-	served   chan error
+	// Processing works through uploaded content in the background.
+	Processing *fileproc.Processor
+	listener   net.Listener
+	served     chan error
 }
 
 // Start opens the database under cfg.Data, builds the handlers and starts
@@ -64,17 +68,21 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	if deps.MaxRoomMembers == 0 {
 		deps.MaxRoomMembers = cfg.MaxRoomMembers
 	}
-	if deps.Files.Dir == "" {
-		deps.Files.Dir = filepath.Join(cfg.Data, "files")
+	if deps.Store == nil {
+		store, err := files.Open(filepath.Join(cfg.Data, "files"))
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		deps.Store = store
 	}
+	proc := fileproc.New(db, deps.Store, log, fileproc.Options{MaxImagePixels: cfg.MaxImagePixels})
+	deps.Processing = proc
 	if deps.Files.MaxSize == 0 {
 		deps.Files.MaxSize = cfg.MaxFileSize
 	}
 	if deps.Files.MaxUserStorage == 0 {
 		deps.Files.MaxUserStorage = cfg.MaxUserStorage
-	}
-	if deps.Files.MaxImagePixels == 0 {
-		deps.Files.MaxImagePixels = cfg.MaxImagePixels
 	}
 	deps.Files.MaxFrame = cfg.MaxFrame
 	deps.DeleteForBothPeriod = cfg.DeleteForBothPeriod
@@ -83,15 +91,15 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	}
 	h := handlers.New(deps)
 	// Finishes processing that a crash interrupted, then takes new uploads.
-	h.StartFileProcessing()
+	proc.Start()
 	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys})
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		h.Close()
+		proc.Close()
 		db.Close()
 		return nil, err
 	}
-	a := &App{DB: db, Server: srv, Handlers: h, listener: l, served: make(chan error, 1)}
+	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, listener: l, served: make(chan error, 1)}
 	go func() { a.served <- srv.Serve(l) }()
 	return a, nil
 }
@@ -102,13 +110,13 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // URL is the WebSocket address of the server.
 func (a *App) URL() string { return "ws://" + a.Addr() + "/" }
 
-// Shutdown stops serving gracefully, then the handlers' background work
+// Shutdown stops serving gracefully, then the background work
 // (file processing), then closes the database.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.Server.Shutdown(ctx)
 	if serr := <-a.served; serr != nil {
 		err = errors.Join(err, serr)
 	}
-	a.Handlers.Close()
+	a.Processing.Close()
 	return errors.Join(err, a.DB.Close())
 }

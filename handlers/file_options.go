@@ -1,13 +1,9 @@
 package handlers
 
-import "github.com/gapd/gapd/files"
 
 // FileOptions are the operator's limits and places for files. Zero fields
 // get the defaults below (WithDefaults).
 type FileOptions struct {
-	// Dir holds uploaded content, addressed by hash. Default: the
-	// "files" directory beside the database (app.Start sets it).
-	Dir string
 	// MaxSize is the largest file accepted, in bytes (700/1 above it).
 	MaxSize int64
 	// ChunkSize is the largest chunk FileUpload takes (the limit the server
@@ -26,16 +22,6 @@ type FileOptions struct {
 	// MaxPartialUploads is how many unfinished uploads a user keeps; a new
 	// one beyond that discards the least recently active.
 	MaxPartialUploads int
-	// Workers is how many files are processed (probed, thumbnailed) at
-	// once, after their upload's response: the bound over all users.
-	Workers int
-	// WorkersPerUser is how many of those may work on the uploads of one
-	// user at once, so that one user's burst cannot stall everyone's.
-	WorkersPerUser int
-	// MaxImagePixels is the pixel budget of processing: an image whose
-	// header declares more keeps its width and height but gets no
-	// thumbnails (it would take too much memory and CPU to decode).
-	MaxImagePixels int64
 	// MaxUserStorage bounds the sum of the sizes of a user's distinct
 	// files, uploaded or under way; an upload beyond it is refused at
 	// FileUploadInit.
@@ -45,7 +31,7 @@ type FileOptions struct {
 	// carrying them fits. 0: no cap beyond the defaults.
 	MaxFrame int
 
-	// rt is the handlers' file machinery (store, processing, upload locks),
+	// rt is the handlers' upload locks,
 	// made once by WithDefaults so that the Handlers built from it own it.
 	rt *fileRuntime
 }
@@ -58,9 +44,6 @@ const (
 	DefaultMaxDownload       = 512 << 10
 	DefaultMaxConnections    = 1
 	DefaultMaxPartialUploads = 10
-	DefaultFileWorkers       = 2
-	DefaultWorkersPerUser    = 1
-	DefaultMaxImagePixels    = files.DefaultMaxPixels
 	DefaultMaxUserStorage    = 10 << 30
 )
 
@@ -96,20 +79,11 @@ func (o FileOptions) WithDefaults() FileOptions {
 	if o.MaxPartialUploads == 0 {
 		o.MaxPartialUploads = DefaultMaxPartialUploads
 	}
-	if o.Workers == 0 {
-		o.Workers = DefaultFileWorkers
-	}
-	if o.WorkersPerUser == 0 {
-		o.WorkersPerUser = DefaultWorkersPerUser
-	}
-	if o.MaxImagePixels == 0 {
-		o.MaxImagePixels = DefaultMaxImagePixels
-	}
 	if o.MaxUserStorage == 0 {
 		o.MaxUserStorage = DefaultMaxUserStorage
 	}
 	if o.rt == nil {
-		o.rt = newFileRuntime(o.Dir)
+		o.rt = newFileRuntime()
 	}
 	return o
 }

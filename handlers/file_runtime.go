@@ -8,18 +8,10 @@ import (
 )
 
 // fileRuntime is the state behind the file actions that is not in the
-// database: the content store, the locks that keep one upload's chunks in
-// order, and the processing workers (file_process.go).
+// database: the locks that keep one upload's chunks in order.
 type fileRuntime struct {
-	dir      string
-	openOnce sync.Once
-	store    *files.Store
-	openErr  error
-
 	mu      sync.Mutex
 	uploads map[string]*uploadLock // by token
-
-	proc processing
 }
 
 type uploadLock struct {
@@ -27,22 +19,20 @@ type uploadLock struct {
 	refs int
 }
 
-func newFileRuntime(dir string) *fileRuntime {
-	return &fileRuntime{dir: dir, uploads: map[string]*uploadLock{}}
+func newFileRuntime() *fileRuntime {
+	return &fileRuntime{uploads: map[string]*uploadLock{}}
 }
 
-// fileStore opens the content store on first use (New cannot fail, and
-// handlers built without files never touch the disk).
+// errNoStore is the file actions' failure in handlers built without a
+// content store (Deps.Store).
+var errNoStore = errors.New("files: no content store (Deps.Store)")
+
+// fileStore is the content store, or errNoStore.
 func (h *Handlers) fileStore() (*files.Store, error) {
-	rt := h.files.rt
-	rt.openOnce.Do(func() {
-		if rt.dir == "" {
-			rt.openErr = errors.New("files: no directory configured (FileOptions.Dir)")
-			return
-		}
-		rt.store, rt.openErr = files.Open(rt.dir)
-	})
-	return rt.store, rt.openErr
+	if h.store == nil {
+		return nil, errNoStore
+	}
+	return h.store, nil
 }
 
 // lockUpload serialises the chunks of one upload: two connections sending

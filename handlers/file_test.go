@@ -3,18 +3,13 @@ package handlers
 import (
 	"bytes"
 	"crypto/sha256"
-	"image"
-	"image/png"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/storage"
 )
 
 // fileEnv is env with a content directory and 4-byte chunks, so a few
@@ -23,13 +18,12 @@ func fileEnv(t *testing.T) (*env, *files.Store) {
 	t.Helper()
 	e := newEnv(t)
 	dir := t.TempDir()
-	e.h = New(Deps{DB: e.db, Sender: e.sent, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: e.clock.Now,
-		Files: FileOptions{Dir: dir, ChunkSize: 4, EdgeBytes: 2}})
-	t.Cleanup(e.h.Close)
 	store, err := files.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.h = New(Deps{DB: e.db, Sender: e.sent, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: e.clock.Now,
+		Files: FileOptions{ChunkSize: 4, EdgeBytes: 2}, Store: store})
 	return e, store
 }
 
@@ -102,56 +96,6 @@ func TestFileUploadWithLostBytesStartsAgain(t *testing.T) {
 	again := fileInitFor(t, e, s, data)
 	if again.Token == r.Token || again.Offset != 0 {
 		t.Fatalf("after losing the bytes: %v", again)
-	}
-}
-
-// Content left in state PROCESSING (a crash during processing) is
-// processed when processing starts, before any new upload.
-func TestFileProcessingRecoversOnStart(t *testing.T) {
-	e, store := fileEnv(t)
-	var b bytes.Buffer
-	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 400, 100))); err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(b.Bytes())
-	if err := store.WriteChunk("left", 0, b.Bytes()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Promote("left", sum[:], int64(b.Len())); err != nil {
-		t.Fatal(err)
-	}
-	var c storage.Content
-	e.write(func(tx *storage.Tx) (err error) {
-		c, err = tx.CreateContent(sum[:], int64(b.Len()), 0, 1)
-		return err
-	})
-	e.h.StartFileProcessing()
-	deadline := time.Now().Add(10 * time.Second)
-	for c.State != storage.ContentProcessed {
-		if time.Now().After(deadline) {
-			t.Fatal("content left in PROCESSING was not processed")
-		}
-		time.Sleep(10 * time.Millisecond)
-		e.read(func(tx *storage.Tx) (err error) {
-			c, err = tx.ContentByID(c.ID)
-			return err
-		})
-	}
-	if c.Width != 400 || c.Height != 100 || c.LargeWidth != 320 || c.SmallWidth != 90 || c.SmallSize == 0 {
-		t.Fatalf("processed content: %+v", c)
-	}
-	for _, kind := range []string{files.Small, files.Large} {
-		if _, err := os.Stat(store.ContentPath(sum[:], kind)); err != nil {
-			t.Fatalf("%s thumbnail: %v", kind, err)
-		}
-	}
-	// Close stops the workers and may be called again; a later upload
-	// does not start them anew.
-	e.h.Close()
-	e.h.Close()
-	e.h.kickProcessing()
-	if p := &e.h.files.rt.proc; p.ctx.Err() == nil {
-		t.Fatal("processing still running after Close")
 	}
 }
 

@@ -160,7 +160,9 @@ func (h *Handlers) finishUpload(ctx context.Context, store *files.Store, f stora
 		return nil, fmt.Errorf("file upload %d: finish: %w", f.ID, err)
 	}
 	if c.State == storage.ContentProcessing {
-		h.kickProcessing()
+		if h.processing != nil {
+			h.processing.Kick()
+		}
 	}
 	return &pb.FileUploadResponse{Progress: 100, NextOffset: f.Size}, nil
 }

@@ -9,6 +9,7 @@ package handlers
 
 import (
 	"github.com/gapd/gapd/delivery"
+	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/limits"
 	"log/slog"
 	"time"
@@ -31,6 +32,12 @@ type Deps struct {
 	Codes  CodePolicy
 	Hub    Pusher
 	Files  FileOptions
+	// Store holds uploaded content (app opens it); nil fails file actions
+	// with their internal error.
+	Store *files.Store
+	// Processing is told when an upload completes (fileproc.Processor);
+	// nil: nobody processes uploads.
+	Processing Kicker
 
 	// MutualOnly refuses the first message of a chat (234/1) unless the two
 	// users have each other as contacts: the operator's -mutual-only.
@@ -78,6 +85,9 @@ type Pusher interface {
 	EndSession(deviceID uint64, e *wire.Error)
 }
 
+// Kicker wakes background work that the database holds the queue of.
+type Kicker interface{ Kick() }
+
 // noPusher is the Hub of handlers built without one: nobody is online.
 type noPusher struct{}
 
@@ -98,6 +108,8 @@ type Handlers struct {
 	codes      CodePolicy
 	hub        Pusher
 	files      FileOptions
+	store      *files.Store
+	processing Kicker
 	mutualOnly bool
 	maxMembers int
 	geo        Geo
@@ -121,7 +133,7 @@ func New(d Deps) *Handlers {
 		panic("handlers: " + err.Error())
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
-		hub: d.Hub, files: d.Files.WithDefaults(), mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo,
+		hub: d.Hub, files: d.Files.WithDefaults(), store: d.Store, processing: d.Processing, mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo,
 		idle: d.SessionIdle, limits: d.Limits,
 		deleteBoth: d.DeleteForBothPeriod, ice: d.ICEServers}
 	if h.idle <= 0 {
