@@ -17,7 +17,7 @@ import (
 func (h *Handlers) ChatClearMessage(ctx context.Context, s wire.Session, req *pb.ChatClearMessage) (*pb.ChatClearMessageResponse, error) {
 	rf := refuse(errs.NewChatClearMessageBadPayload, errs.ChatClearMessageBadPayloadInvalidRoomId, 0, errs.NewChatClearMessageForbidden)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := access(tx, req.RoomId, storage.RoomChat, s.UserID(), rf)
+		_, m, err := access(tx, req.RoomId, s.UserID(), rf, storage.RoomChat)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ import (
 func (h *Handlers) ChatDelete(ctx context.Context, s wire.Session, req *pb.ChatDelete) (*pb.ChatDeleteResponse, error) {
 	rf := refuse(errs.NewChatDeleteBadPayload, errs.ChatDeleteBadPayloadInvalidRoomId, 0, errs.NewChatDeleteForbidden)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		r, m, err := access(tx, req.RoomId, storage.RoomChat, s.UserID(), rf)
+		r, m, err := access(tx, req.RoomId, s.UserID(), rf, storage.RoomChat)
 		if err != nil {
 			return err
 		}

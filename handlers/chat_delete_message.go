@@ -29,7 +29,7 @@ func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *p
 // sessions, and for a delete for both to the peer as well.
 func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatDeleteMessage) (outgoing, error) {
 	rf := refuse(errs.NewChatDeleteMessageBadPayload, errs.ChatDeleteMessageBadPayloadInvalidRoomId, errs.ChatDeleteMessageBadPayloadInvalidMessageId, errs.NewChatDeleteMessageForbidden)
-	_, m, err := access(tx, req.RoomId, storage.RoomChat, userID, rf)
+	_, m, err := access(tx, req.RoomId, userID, rf, storage.RoomChat)
 	if err != nil {
 		return outgoing{}, err
 	}

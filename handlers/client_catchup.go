@@ -83,7 +83,7 @@ func (h *Handlers) catchUp(ctx context.Context, s wire.Session, r *syncRoom) err
 // actions push it. Groups and channels have no edit or delete pushes, and
 // channels no status ones; those changes are told by sending the message as
 // it now is, which clients store over the copy they have.
-func (h *Handlers) changePush(tx *storage.Tx, room storage.Room, kind int, msg storage.Message) (outgoing, error) {
+func (h *Handlers) changePush(tx *storage.Tx, room storage.Room, kind storage.ChangeKind, msg storage.Message) (outgoing, error) {
 	rid := uint64(room.ID)
 	switch {
 	case room.Type == storage.RoomChat && kind == storage.ChangeEdit:

@@ -87,7 +87,7 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 	}
 	var rooms []*syncRoom
 	for _, cr := range reported {
-		r, m, err := memberOf(tx, cr.RoomId, -1, userID)
+		r, m, err := memberOf(tx, cr.RoomId, userID)
 		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
 			continue
 		}

@@ -22,7 +22,7 @@ import (
 func (h *Handlers) ClientGetRoomHistory(ctx context.Context, s wire.Session, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	resp := &pb.ClientGetRoomHistoryResponse{}
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
-		_, m, err := memberOf(tx, req.RoomId, -1, s.UserID())
+		_, m, err := memberOf(tx, req.RoomId, s.UserID())
 		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
 			return errs.NewClientGetRoomHistoryBadPayload(errs.ClientGetRoomHistoryBadPayloadInvalidRoomId)
 		}

@@ -18,7 +18,7 @@ func (h *Handlers) ClientMuteRoom(ctx context.Context, s wire.Session, req *pb.C
 	rf := refusals{badRoom: minorOf(errs.NewClientMuteRoomBadPayload, errs.ClientMuteRoomBadPayloadInvalidRoomId),
 		forbidden: errs.NewClientMuteRoomForbidden}
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		r, _, err := access(tx, req.RoomId, -1, s.UserID(), rf)
+		r, _, err := access(tx, req.RoomId, s.UserID(), rf)
 		if err != nil {
 			return err
 		}
@@ -36,7 +36,7 @@ func (h *Handlers) ClientPinRoom(ctx context.Context, s wire.Session, req *pb.Cl
 		forbidden: errs.NewClientPinRoomForbidden}
 	var pin int64
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		r, _, err := access(tx, req.RoomId, -1, s.UserID(), rf)
+		r, _, err := access(tx, req.RoomId, s.UserID(), rf)
 		if err != nil {
 			return err
 		}

@@ -42,7 +42,7 @@ func (h *Handlers) ClientGetRoomList(ctx context.Context, s wire.Session, req *p
 func (h *Handlers) ClientGetRoom(ctx context.Context, s wire.Session, req *pb.ClientGetRoom) (*pb.ClientGetRoomResponse, error) {
 	resp := &pb.ClientGetRoomResponse{}
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
-		r, m, err := memberOf(tx, req.RoomId, -1, s.UserID())
+		r, m, err := memberOf(tx, req.RoomId, s.UserID())
 		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
 			return errs.NewClientGetRoomNotFound()
 		}

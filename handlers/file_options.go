@@ -1,6 +1,5 @@
 package handlers
 
-
 // FileOptions are the operator's limits and places for files. Zero fields
 // get the defaults below (WithDefaults).
 type FileOptions struct {

@@ -19,7 +19,7 @@ import (
 // as the response of the kind's send action, so that clients append them
 // like any other message.
 type ranked struct {
-	typ     int32
+	typ     storage.RoomKind
 	sendAct uint16
 	logPush func(roomID uint64, m *pb.RoomMessage) proto.Message
 }
@@ -38,7 +38,7 @@ var (
 // permitted loads the room and the caller's membership, and refuses a
 // caller whose role may not call action.
 func permitted(tx *storage.Tx, roomID uint64, k ranked, userID uint64, action uint16, rf refusals) (storage.Room, storage.Member, error) {
-	r, m, err := access(tx, roomID, k.typ, userID, rf)
+	r, m, err := access(tx, roomID, userID, rf, k.typ)
 	if err != nil {
 		return r, m, err
 	}

@@ -41,7 +41,7 @@ type sendArgs struct {
 
 // sendKind is what differs between chat, group and channel sends.
 type sendKind struct {
-	roomType  int32
+	roomType  storage.RoomKind
 	bad       func(wire.Minor) *wire.Error // the action's BAD_PAYLOAD
 	forbidden func() *wire.Error           // the action's FORBIDDEN
 	// allow runs after membership is known and refuses a sender the room
@@ -65,7 +65,7 @@ func (h *Handlers) storeMessage(tx *storage.Tx, userID uint64, a sendArgs, k sen
 		forbidden:  k.forbidden,
 		badMessage: func() *wire.Error { return k.bad(minorBadReplyTo) },
 	}
-	r, m, err := access(tx, a.RoomID, k.roomType, userID, rf)
+	r, m, err := access(tx, a.RoomID, userID, rf, k.roomType)
 	if err != nil {
 		return sent{}, err
 	}

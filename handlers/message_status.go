@@ -21,7 +21,7 @@ type statusOutcome struct {
 // nothing and answers the status as it stands; SEEN also covers the earlier
 // messages. The status is the recipients' to report, so the author gets
 // forbidden.
-func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ int32, msgID uint64,
+func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ storage.RoomKind, msgID uint64,
 	status pb.RoomMessageStatus, rf refusals) (statusOutcome, error) {
 	var (
 		m   storage.Member
@@ -31,7 +31,7 @@ func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ int32,
 		// Who may report statuses in a group is the roles table's to say.
 		_, m, err = permitted(tx, roomID, groupRooms, userID, dispatch.ActionGroupUpdateStatus, rf)
 	} else {
-		_, m, err = access(tx, roomID, typ, userID, rf)
+		_, m, err = access(tx, roomID, userID, rf, typ)
 	}
 	if err != nil {
 		return statusOutcome{}, err

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/gapd/gapd/generated/dispatch"
@@ -96,12 +97,13 @@ func rankedRoom(tx *storage.Tx, r storage.Room, m storage.Member, out *pb.Room, 
 // errNoRoom is what memberOf returns for a room that does not exist.
 var errNoRoom = errors.New("no such room")
 
-// memberOf loads a room of kind typ (-1: any kind) and userID's membership
-// of it. A room that does not exist or is of another kind is errNoRoom; one the user is
-// not in is storage.ErrNotFound from the membership lookup.
-func memberOf(tx *storage.Tx, roomID uint64, typ int32, userID uint64) (storage.Room, storage.Member, error) {
+// memberOf loads a room of one of the kinds given (none given: any kind)
+// and userID's membership of it. A room that does not exist or is of
+// another kind is errNoRoom; one the user is not in is storage.ErrNotFound
+// from the membership lookup.
+func memberOf(tx *storage.Tx, roomID, userID uint64, kinds ...storage.RoomKind) (storage.Room, storage.Member, error) {
 	r, err := tx.RoomByID(int64(roomID))
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && typ >= 0 && r.Type != typ) {
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && len(kinds) > 0 && !slices.Contains(kinds, r.Type)) {
 		return r, storage.Member{}, errNoRoom
 	}
 	if err != nil {

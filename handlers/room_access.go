@@ -16,9 +16,10 @@ type refusals struct {
 	badMessage func() *wire.Error // the message is not in the room, hidden from the caller, or deleted
 }
 
-// access loads a room of kind typ and the caller's membership of it.
-func access(tx *storage.Tx, roomID uint64, typ int32, userID uint64, rf refusals) (storage.Room, storage.Member, error) {
-	r, m, err := memberOf(tx, roomID, typ, userID)
+// access loads a room of one of the kinds given (none given: any kind) and
+// the caller's membership of it, refusing as rf says.
+func access(tx *storage.Tx, roomID, userID uint64, rf refusals, kinds ...storage.RoomKind) (storage.Room, storage.Member, error) {
+	r, m, err := memberOf(tx, roomID, userID, kinds...)
 	switch {
 	case errors.Is(err, errNoRoom):
 		return r, m, rf.badRoom()
@@ -40,7 +41,7 @@ func visible(tx *storage.Tx, m storage.Member, id uint64, rf refusals) (storage.
 // ownMessage loads message id of a chat the caller is in and may see, and
 // refuses it with rf.forbidden unless the caller wrote it.
 func ownMessage(tx *storage.Tx, roomID, id, userID uint64, rf refusals) (storage.Member, storage.Message, error) {
-	_, m, err := access(tx, roomID, storage.RoomChat, userID, rf)
+	_, m, err := access(tx, roomID, userID, rf, storage.RoomChat)
 	if err != nil {
 		return m, storage.Message{}, err
 	}

@@ -5,25 +5,28 @@ import (
 	"strconv"
 )
 
-// Room kinds, the protocol's Room.Type numbers.
+// RoomKind is a room's type: the protocol's Room.Type numbers.
+type RoomKind int32
+
+// Room kinds.
 const (
-	RoomChat    int32 = 0
-	RoomGroup   int32 = 1
-	RoomChannel int32 = 2
+	RoomChat    RoomKind = 0
+	RoomGroup   RoomKind = 1
+	RoomChannel RoomKind = 2
 )
 
 // Room is a chat, group or channel. Version is its change counter: every
 // message, edit, status change and delete takes the next value (NextVersion).
 type Room struct {
-	ID            int64   `db:"id"`
-	Type          int32   `db:"type"`
-	Title         string  `db:"title"`
-	Description   string  `db:"description"`
-	CreatorID     int64   `db:"creator_id"`
-	ChatKey       *string `db:"chat_key"`
-	Version       int64   `db:"version"`
-	LastMessageID int64   `db:"last_message_id"`
-	CreatedAt     int64   `db:"created_at"`
+	ID            int64    `db:"id"`
+	Type          RoomKind `db:"type"`
+	Title         string   `db:"title"`
+	Description   string   `db:"description"`
+	CreatorID     int64    `db:"creator_id"`
+	ChatKey       *string  `db:"chat_key"`
+	Version       int64    `db:"version"`
+	LastMessageID int64    `db:"last_message_id"`
+	CreatedAt     int64    `db:"created_at"`
 }
 
 // Member is one user's place in a room.
@@ -111,7 +114,7 @@ func (t *Tx) CreateChatRoom(a, b, now int64) (Room, error) {
 }
 
 // CreateRoom creates a group or channel; the caller adds its members.
-func (t *Tx) CreateRoom(typ int32, title, description string, creator, now int64) (Room, error) {
+func (t *Tx) CreateRoom(typ RoomKind, title, description string, creator, now int64) (Room, error) {
 	var r Room
 	return r, t.get("create room", &r, qCreateRoom, typ, title, description, creator, nil, now)
 }

@@ -25,7 +25,7 @@ func scanRoom(s scanner, r *Room) error {
 		&r.LastMessageID, &r.CreatedAt); err != nil {
 		return err
 	}
-	r.Type = int32(typ)
+	r.Type = RoomKind(typ)
 	r.ChatKey = nil
 	if key.Valid {
 		r.ChatKey = &key.String

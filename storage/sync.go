@@ -3,12 +3,16 @@ package storage
 // What a returning client missed in a room, read as a stream of changes in
 // version order (ClientCondition). See migrations/0005_sync.sql.
 
-// Kinds of Change, in the order changes sharing a version are read.
+// ChangeKind is what happened to a message, in the order changes sharing a
+// version are read (the numbers are the stream query's kind column).
+type ChangeKind int
+
+// Kinds of Change.
 const (
-	ChangeNew    = 0 // a message the client has not seen: sent whole, as it is now
-	ChangeEdit   = 1 // a known message's text changed
-	ChangeStatus = 2 // a known message's status changed
-	ChangeDelete = 3 // a known message was deleted
+	ChangeNew    ChangeKind = 0 // a message the client has not seen: sent whole, as it is now
+	ChangeEdit   ChangeKind = 1 // a known message's text changed
+	ChangeStatus ChangeKind = 2 // a known message's status changed
+	ChangeDelete ChangeKind = 3 // a known message was deleted
 )
 
 // Versions are the newest message, status and delete versions a client has
@@ -20,9 +24,9 @@ type Versions struct{ Message, Status, Delete int64 }
 // marks the earlier ones at the same version), so (Version, Kind, MessageID)
 // is the stream's order and its resume point.
 type Change struct {
-	Version   int64 `db:"v"`
-	Kind      int   `db:"kind"`
-	MessageID int64 `db:"id"`
+	Version   int64      `db:"v"`
+	Kind      ChangeKind `db:"kind"`
+	MessageID int64      `db:"id"`
 }
 
 // A message the client has not seen is sent as it is now, so its own later
