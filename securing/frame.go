@@ -60,22 +60,14 @@ func (c *Cipher) Seal(dst, plain []byte) []byte {
 // Open appends the plain bytes of a sealed frame to dst. Any input that is
 // not a whole sealed frame with valid padding is ErrFrame; it never panics.
 func (c *Cipher) Open(dst, frame []byte) ([]byte, error) {
-	if len(frame) < IVSize+aes.BlockSize || (len(frame)-IVSize)%aes.BlockSize != 0 {
-		return dst, ErrFrame
+	out, tail := grow(dst, len(frame))
+	copy(tail, frame)
+	plain, err := c.OpenInPlace(tail)
+	if err != nil {
+		return dst, err
 	}
-	iv, body := frame[:IVSize], frame[IVSize:]
-	out, plain := grow(dst, len(body))
-	cipher.NewCBCDecrypter(c.block, iv).CryptBlocks(plain, body)
-	pad := int(plain[len(plain)-1])
-	if pad == 0 || pad > aes.BlockSize {
-		return dst, ErrFrame
-	}
-	for _, b := range plain[len(plain)-pad:] {
-		if int(b) != pad {
-			return dst, ErrFrame
-		}
-	}
-	return out[:len(out)-pad], nil
+	// The plain bytes sit after the IV; move them up to dst's end.
+	return out[:len(dst)+copy(tail, plain)], nil
 }
 
 // OpenInPlace is Open that decrypts within frame itself and returns the
