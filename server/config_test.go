@@ -31,6 +31,8 @@ func TestConfigDefaults(t *testing.T) {
 		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
 		PlainFrames: PlainAllow, LoginIdle: 10 * time.Minute,
 		MaxUserStorage: 10 << 30, MaxImagePixels: 25_000_000,
+		MaxConns: DefaultMaxConns(), MaxConnsPerIP: 64, MaxSessionsPerUser: 32,
+		OpsAddr: "127.0.0.1:9090", SessionIdle: 180 * 24 * time.Hour,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
