@@ -232,7 +232,7 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 
 func syncMetrics(t *testing.T, e *env) string {
 	t.Helper()
-	resp, err := http.Get("http://" + e.app.Addr() + "/metrics")
+	resp, err := http.Get("http://" + e.app.OpsAddr() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
