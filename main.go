@@ -62,7 +62,8 @@ func run() int {
 	}
 	log.Info("gapd serving", "url", scheme+"://"+a.Addr()+"/", "data", cfg.Data,
 		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Heartbeat, "max_frame", cfg.MaxFrame,
-		"plain_frames", cfg.PlainFrames, "securing_v2", cfg.SecuringClientKey != "")
+		"plain_frames", cfg.PlainFrames, "securing_v2", cfg.SecuringClientKey != "",
+		"ops", "http://"+a.OpsAddr(), "max_conns", cfg.MaxConns)
 
 	<-ctx.Done()
 	stop() // a second signal ends the process at once

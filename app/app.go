@@ -27,7 +27,9 @@ type App struct {
 	// Processing works through uploaded content in the background.
 	Processing *fileproc.Processor
 	listener   net.Listener
+	ops        net.Listener // nil when /metrics and /healthz share listener
 	served     chan error
+	opsDone    chan error
 }
 
 // Start opens the database under cfg.Data, builds the handlers and starts
@@ -86,12 +88,16 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	}
 	deps.Files.MaxFrame = cfg.MaxFrame
 	deps.DeleteForBothPeriod = cfg.DeleteForBothPeriod
+	if deps.SessionIdle == 0 {
+		deps.SessionIdle = cfg.SessionIdle
+	}
 	for _, s := range cfg.ICEServers {
 		deps.ICEServers = append(deps.ICEServers, handlers.ICEServer(s))
 	}
 	h := handlers.New(deps)
 	// Finishes processing that a crash interrupted, then takes new uploads.
 	proc.Start()
+	warnFilesLimit(log, cfg)
 	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys})
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -99,13 +105,54 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 		db.Close()
 		return nil, err
 	}
-	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, listener: l, served: make(chan error, 1)}
+	var ops net.Listener
+	if cfg.OpsAddr != "" {
+		if ops, err = net.Listen("tcp", cfg.OpsAddr); err != nil {
+			l.Close()
+			proc.Close()
+			db.Close()
+			return nil, fmt.Errorf("-ops-addr: %w", err)
+		}
+	}
+	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, listener: l, ops: ops,
+		served: make(chan error, 1), opsDone: make(chan error, 1)}
 	go func() { a.served <- srv.Serve(l) }()
+	if ops != nil {
+		go func() { a.opsDone <- srv.ServeOps(ops) }()
+	} else {
+		a.opsDone <- nil
+	}
 	return a, nil
+}
+
+// warnFilesLimit warns of an open-files limit too low for many clients, or
+// below what -max-conns asks for: past it, accepting a client (or opening a
+// file) fails instead of the upgrade being refused with 429.
+func warnFilesLimit(log *slog.Logger, cfg server.Config) {
+	n, ok := server.FilesLimit()
+	if !ok {
+		return
+	}
+	if n < server.LowFilesLimit {
+		log.Warn("the open-files limit is low: raise it (ulimit -n, LimitNOFILE= in a systemd unit) to serve many clients",
+			"limit", n, "max_conns", cfg.MaxConns)
+	}
+	if cfg.MaxConns == 0 || uint64(cfg.MaxConns) > n {
+		log.Warn("-max-conns allows more connections than the open-files limit holds", "limit", n, "max_conns", cfg.MaxConns)
+	}
 }
 
 // Addr is the address the server listens on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// OpsAddr is the address of /metrics and /healthz: the ops listener's, or
+// Addr when they share the client listener.
+func (a *App) OpsAddr() string {
+	if a.ops == nil {
+		return a.Addr()
+	}
+	return a.ops.Addr().String()
+}
 
 // URL is the WebSocket address of the server.
 func (a *App) URL() string { return "ws://" + a.Addr() + "/" }
@@ -116,6 +163,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	err := a.Server.Shutdown(ctx)
 	if serr := <-a.served; serr != nil {
 		err = errors.Join(err, serr)
+	}
+	if oerr := <-a.opsDone; oerr != nil {
+		err = errors.Join(err, oerr)
 	}
 	a.Processing.Close()
 	return errors.Join(err, a.DB.Close())

@@ -55,7 +55,7 @@ func start(t testing.TB, tune func(*server.Config, *handlers.Deps)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
 		"-verify-sender", "file:" + e.codes, "-securing-key", testSecuringKey(t, dir)}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

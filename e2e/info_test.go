@@ -124,7 +124,7 @@ func TestInfoGeoIPBadFile(t *testing.T) {
 	if err := os.WriteFile(junk, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-data", dir, "-geoip", junk}, func(string) string { return "" })
+	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", dir, "-geoip", junk}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

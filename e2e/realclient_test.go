@@ -92,7 +92,7 @@ func startReal(t testing.TB, noClientKey bool, flags []string, tune func(*server
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	args := []string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-verify-sender", "file:" + e.codes}
+	args := []string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-verify-sender", "file:" + e.codes}
 	if !noClientKey {
 		_, path := builtInKey(t)
 		args = append(args, "-securing-client-key", path)

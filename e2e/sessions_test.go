@@ -99,9 +99,14 @@ func TestSessionsListTerminateLogout(t *testing.T) {
 	wantErr(t, err, errs.UserLoginFailed, 0)
 }
 
-// A token unused for -session-idle no longer logs in.
+// A token unused for -session-idle no longer logs in: the flag, as the
+// operator gives it, reaches the handlers through app.
 func TestSessionIdleExpiry(t *testing.T) {
-	e := start(t, func(_ *server.Config, d *handlers.Deps) { d.SessionIdle = 24 * time.Hour })
+	flags, err := server.LoadConfig([]string{"-session-idle", "1d"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.SessionIdle = flags.SessionIdle })
 	c, _ := e.client()
 	_, token := e.signUp(c, 9121250003)
 	e.clock.Add(23 * time.Hour)
@@ -111,6 +116,6 @@ func TestSessionIdleExpiry(t *testing.T) {
 	}
 	e.clock.Add(25 * time.Hour)
 	c3, _ := e.client()
-	_, err := c3.UserLogin(ctx(t), &pb.UserLogin{Token: token})
+	_, err = c3.UserLogin(ctx(t), &pb.UserLogin{Token: token})
 	wantErr(t, err, errs.UserLoginFailed, 0)
 }

@@ -232,7 +232,7 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 
 func syncMetrics(t *testing.T, e *env) string {
 	t.Helper()
-	resp, err := http.Get("http://" + e.app.Addr() + "/metrics")
+	resp, err := http.Get("http://" + e.app.OpsAddr() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,4 +387,26 @@ func TestSyncChannelReaderCatchesUp(t *testing.T) {
 	if !strings.Contains(syncMetrics(t, e), `gapd_errors_total{action="ClientCondition",code="607",kind="virtual"} 1`) {
 		t.Fatal("the seen mark in a channel was not counted as virtual error 607")
 	}
+}
+
+// A ClientCondition reporting more rooms than the caller's memberships and
+// a small slack is refused with 600/1 (the rooms list's minor); up to that
+// many, the rooms the caller is not in are skipped.
+func TestSyncRefusesMoreRoomsThanTheCallerHas(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9122000031), chatSignUp(e, 9122000032)
+	room := chatRoom(t, a, b)
+	chatText(t, a, room, "one") // b's membership of the room
+	report := func(n int) []*pb.ClientCondition_Room {
+		rooms := []*pb.ClientCondition_Room{{RoomId: room}}
+		for i := range n - 1 {
+			rooms = append(rooms, &pb.ClientCondition_Room{RoomId: uint64(1_000_000 + i)})
+		}
+		return rooms
+	}
+	if _, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: report(1 + handlers.RoomsSlack)}); err != nil {
+		t.Fatalf("memberships plus the slack: %v", err)
+	}
+	_, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: report(2 + handlers.RoomsSlack)})
+	wantErr(t, err, errs.ClientConditionBadPayload, errs.ClientConditionBadPayloadInvalidRoomId)
 }

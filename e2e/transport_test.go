@@ -232,32 +232,39 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	<-conn.Done()
 }
 
+// /healthz and /metrics answer on the ops address, not on the client one,
+// and /healthz tells no error's text.
 func TestHealthAndMetrics(t *testing.T) {
 	e := start(t, nil)
+	if e.app.OpsAddr() == e.app.Addr() {
+		t.Fatal("the ops listener is the client listener")
+	}
 	c, _ := e.client()
 	_, _ = c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: 1, CountryCode: "IR"})
-	for path, want := range map[string]string{
-		"/healthz": "ok",
-		"/metrics": `gapd_errors_total{action="UserRegister",code="100",kind="real"} 1`,
-	} {
-		resp, err := http.Get("http://" + e.app.Addr() + path)
+	get := func(addr, path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Fatalf("%s: %d, body lacks %q", path, resp.StatusCode, want)
+		return resp.StatusCode, string(body)
+	}
+	for path, want := range map[string]string{
+		"/healthz": "ok",
+		"/metrics": `gapd_errors_total{action="UserRegister",code="100",kind="real"} 1`,
+	} {
+		if code, body := get(e.app.OpsAddr(), path); code != 200 || !strings.Contains(body, want) {
+			t.Fatalf("%s: %d, body lacks %q", path, code, want)
+		}
+		if code, _ := get(e.app.Addr(), path); code != http.StatusNotFound {
+			t.Fatalf("%s on the client port: %d, want 404", path, code)
 		}
 	}
 	_ = e.app.DB.Close()
-	resp, err := http.Get("http://" + e.app.Addr() + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("healthz with a closed database: %d", resp.StatusCode)
+	if code, body := get(e.app.OpsAddr(), "/healthz"); code != http.StatusServiceUnavailable || body != "unavailable\n" {
+		t.Fatalf("healthz with a closed database: %d %q", code, body)
 	}
 }
 

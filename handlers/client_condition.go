@@ -78,10 +78,27 @@ func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.
 	return &pb.ClientConditionResponse{}, nil
 }
 
+// RoomsSlack is how many more rooms than the caller's memberships a
+// ClientCondition may report: rooms the caller left or was removed from
+// that its client still holds.
+const RoomsSlack = 32
+
 // checkSyncRooms loads the reported rooms the user is in and checks what the
 // client says of each against the room.
 func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientCondition_Room) ([]*syncRoom, error) {
 	bad := errs.NewClientConditionBadPayload
+	// More rooms than the caller could have is refused (600/1, the rooms
+	// list's minor) before any is looked up: each costs reads, and, with
+	// offline changes, time on the database's one writer.
+	if len(reported) > RoomsSlack {
+		n, err := tx.Memberships(int64(userID))
+		if err != nil {
+			return nil, err
+		}
+		if len(reported) > n+RoomsSlack {
+			return nil, bad(errs.ClientConditionBadPayloadInvalidRoomId)
+		}
+	}
 	if err := checkOfflineTotals(reported); err != nil {
 		return nil, err
 	}

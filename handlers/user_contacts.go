@@ -22,25 +22,33 @@ import (
 // anything is stored. Importing a phone again updates its names and client
 // id instead of adding a second entry, so force (which asks the server to
 // re-import) changes nothing. The importer's own phone is skipped.
+//
+// The phones are parsed (phone metadata: the costly part) before the write
+// transaction, not in it, where they would hold the database's one writer.
+// They are read in the importer's region, from a read before: a user's
+// country and phone are set at sign-up and never change.
 func (h *Handlers) UserContactsImport(ctx context.Context, s wire.Session, req *pb.UserContactsImport) (*pb.UserContactsImportResponse, error) {
 	me := int64(s.UserID())
 	now := h.unix()
+	var owner storage.User
+	err := h.db.Read(ctx, func(tx *storage.Tx) (err error) {
+		owner, err = tx.UserByID(me)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import contacts: %w", err)
+	}
+	phones := make([]string, len(req.Contacts))
+	for i, c := range req.Contacts {
+		p, ok := contactsE164(c.Phone, owner.Country)
+		if !ok {
+			return nil, errs.NewUserContactsImportBadPayload(errs.UserContactsImportBadPayloadInvalidPhone)
+		}
+		phones[i] = p
+	}
 	resp := &pb.UserContactsImportResponse{}
-	var outcome error
-	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		owner, err := tx.UserByID(me)
-		if err != nil {
-			return err
-		}
-		phones := make([]string, len(req.Contacts))
-		for i, c := range req.Contacts {
-			p, ok := contactsE164(c.Phone, owner.Country)
-			if !ok {
-				outcome = errs.NewUserContactsImportBadPayload(errs.UserContactsImportBadPayloadInvalidPhone)
-				return nil
-			}
-			phones[i] = p
-		}
+	err = h.db.Write(ctx, func(tx *storage.Tx) error {
+		resp.RegisteredContacts = resp.RegisteredContacts[:0]
 		for i, c := range req.Contacts {
 			if phones[i] == owner.Phone {
 				continue
@@ -62,9 +70,6 @@ func (h *Handlers) UserContactsImport(ctx context.Context, s wire.Session, req *
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import contacts: %w", err)
-	}
-	if outcome != nil {
-		return nil, outcome
 	}
 	return resp, nil
 }

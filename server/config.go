@@ -60,6 +60,12 @@ type Config struct {
 	// DefaultQueueStall. Not a flag: tests shorten it.
 	QueueStall time.Duration
 
+	// MaxBadFrames is how many bad frames in a row (text, shorter than 2
+	// bytes, an unknown action, an undecodable payload) close a connection
+	// (1008); 0 means DefaultMaxBadFrames, at most 65535. Not a flag: tests
+	// raise it.
+	MaxBadFrames int
+
 	MutualOnly bool // only mutual contacts may start a chat (read by handlers)
 
 	MaxFileSize int64 // largest upload accepted, in bytes (read by handlers)
@@ -98,6 +104,20 @@ type Config struct {
 	// chat message for both sides (read by handlers; 0: never).
 	DeleteForBothPeriod time.Duration
 
+	// MaxConns caps the open WebSocket connections, MaxConnsPerIP those of
+	// one address (an IPv6 /64 is one address); an upgrade over either is
+	// answered 429. MaxSessionsPerUser caps one user's logged-in sessions:
+	// a login over it evicts the user's session quiet the longest. 0: no cap.
+	MaxConns, MaxConnsPerIP, MaxSessionsPerUser int
+
+	// OpsAddr is where /metrics and /healthz are served; empty: on Addr,
+	// beside the WebSocket paths.
+	OpsAddr string
+
+	// SessionIdle is how long a session's token lives without a login (read
+	// by handlers).
+	SessionIdle time.Duration
+
 	// ICEServersText is -ice-servers as given; ICEServers the same parsed
 	// (ParseICEServers) by LoadConfig.
 	ICEServersText string
@@ -114,6 +134,9 @@ const (
 	DefaultHandlerTimeout = 10 * time.Second
 	DefaultOutQueue       = 256
 	DefaultQueueStall     = 30 * time.Second
+	// Each bad frame is answered with error 1; a client that sends this many
+	// in a row is broken or probing.
+	DefaultMaxBadFrames = 16
 	DefaultMaxFileSize    = 1 << 30
 	DefaultMaxUserStorage = 10 << 30
 	// About 100 MB of pixels while decoding (RGBA), for one worker.
@@ -123,6 +146,12 @@ const (
 	// that a conversation's record stays settled.
 	DefaultDeleteForBothPeriod = 48 * time.Hour
 	DefaultLoginIdle           = 10 * time.Minute
+	DefaultMaxConnsPerIP       = 64
+	DefaultMaxSessionsPerUser  = 32
+	// Metrics and health stay off the public port unless asked.
+	DefaultOpsAddr = "127.0.0.1:9090"
+	// A device away for half a year signs in again.
+	DefaultSessionIdle = 180 * 24 * time.Hour
 
 	PlainAllow = "allow"
 	PlainDeny  = "deny"
@@ -160,6 +189,12 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.StringVar(&c.SecuringClientKey, "securing-client-key", "", "private half of the RSA key built into your clients (PEM); version 2 of the securing needs it")
 	fs.StringVar(&c.PlainFrames, "plain-frames", PlainAllow, "allow: a connection that does not secure itself stays plain (gapd's own tools); deny: it is closed")
 	fs.DurationVar(&c.LoginIdle, "login-idle", DefaultLoginIdle, "a connection that has not logged in is closed after this long without a request")
+	fs.IntVar(&c.MaxConns, "max-conns", DefaultMaxConns(), "most open WebSocket connections; more are refused with 429 (default: the open-files limit less a margin for the database and files; 0: no cap)")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", DefaultMaxConnsPerIP, "most open connections from one address (an IPv6 /64 counts as one); more are refused with 429 (0: no cap)")
+	fs.IntVar(&c.MaxSessionsPerUser, "max-sessions-per-user", DefaultMaxSessionsPerUser, "most logged-in sessions of one user; a login beyond it evicts the user's session quiet the longest (0: no cap)")
+	fs.StringVar(&c.OpsAddr, "ops-addr", DefaultOpsAddr, "listen address of /metrics and /healthz (host:port); empty: on -addr")
+	c.SessionIdle = DefaultSessionIdle // fs.Var takes the value it finds as the default
+	fs.Var((*days)(&c.SessionIdle), "session-idle", "how long a session's token lives without a login, e.g. 180d or 720h")
 	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }
@@ -295,6 +330,20 @@ func (c *Config) check() error {
 	}
 	if c.LoginIdle < time.Second {
 		return fmt.Errorf("-login-idle %v: want at least 1s", c.LoginIdle)
+	}
+	if c.MaxConns < 0 || c.MaxConnsPerIP < 0 || c.MaxSessionsPerUser < 0 {
+		return fmt.Errorf("-max-conns %d, -max-conns-per-ip %d, -max-sessions-per-user %d: want 0 (no cap) or more",
+			c.MaxConns, c.MaxConnsPerIP, c.MaxSessionsPerUser)
+	}
+	if c.OpsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.OpsAddr); err != nil {
+			return fmt.Errorf("-ops-addr %q: want host:port, or empty to serve on -addr", c.OpsAddr)
+		} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+			return fmt.Errorf("-ops-addr %q: the port must be a number from 0 to 65535", c.OpsAddr)
+		}
+	}
+	if c.SessionIdle < time.Hour {
+		return fmt.Errorf("-session-idle %v: want at least 1h", c.SessionIdle)
 	}
 	if c.HandlerTimeout < 100*time.Millisecond {
 		return fmt.Errorf("-handler-timeout %v: want at least 100ms", c.HandlerTimeout)

@@ -32,9 +32,36 @@ func TestConfigDefaults(t *testing.T) {
 		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
 		PlainFrames: PlainAllow, LoginIdle: 10 * time.Minute,
 		MaxUserStorage: 10 << 30, MaxImagePixels: 25_000_000,
+		MaxConns: DefaultMaxConns(), MaxConnsPerIP: 64, MaxSessionsPerUser: 32,
+		OpsAddr: "127.0.0.1:9090", SessionIdle: 180 * 24 * time.Hour,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
+	}
+}
+
+// The caps, the ops address and -session-idle, by flag and by environment.
+func TestConfigLimits(t *testing.T) {
+	c, err := LoadConfig([]string{"-max-conns", "100", "-max-conns-per-ip", "0", "-ops-addr", "", "-session-idle", "30d"},
+		envOf(map[string]string{"GAPD_MAX_SESSIONS_PER_USER": "4", "GAPD_OPS_ADDR": "10.0.0.1:9100"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxConns != 100 || c.MaxConnsPerIP != 0 || c.MaxSessionsPerUser != 4 || c.OpsAddr != "" || c.SessionIdle != 30*24*time.Hour {
+		t.Fatalf("got %+v", c)
+	}
+	c, err = LoadConfig(nil, envOf(map[string]string{"GAPD_OPS_ADDR": "10.0.0.1:9100", "GAPD_SESSION_IDLE": "720h"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OpsAddr != "10.0.0.1:9100" || c.SessionIdle != 30*24*time.Hour {
+		t.Fatalf("environment not applied: %+v", c)
+	}
+	if n, ok := FilesLimit(); ok && n > 2*filesMargin && DefaultMaxConns() != int(min(n-filesMargin, ceilingMaxConns)) {
+		t.Fatalf("default -max-conns %d under an open-files limit of %d", DefaultMaxConns(), n)
+	}
+	if u := Usage(); !strings.Contains(u, "180d") {
+		t.Fatalf("usage does not show -session-idle's default:\n%s", u)
 	}
 }
 
@@ -122,6 +149,14 @@ func TestConfigRejects(t *testing.T) {
 		{nil, map[string]string{"GAPD_LOGIN_IDLE": "forever"}, "GAPD_LOGIN_IDLE"},
 		{[]string{"-securing-key", filepath.Join(dir, "missing.pem")}, nil, "-securing-key"},
 		{[]string{"-securing-client-key", filepath.Join(dir, "missing.pem")}, nil, "-securing-client-key"},
+		{[]string{"-max-conns", "-1"}, nil, "-max-conns"},
+		{nil, map[string]string{"GAPD_MAX_CONNS_PER_IP": "-5"}, "-max-conns-per-ip"},
+		{[]string{"-max-sessions-per-user", "many"}, nil, "max-sessions-per-user"},
+		{[]string{"-ops-addr", "9090"}, nil, "-ops-addr"},
+		{nil, map[string]string{"GAPD_OPS_ADDR": "localhost:metrics"}, "-ops-addr"},
+		{[]string{"-session-idle", "10m"}, nil, "-session-idle"},
+		{[]string{"-session-idle", "half a year"}, nil, "session-idle"},
+		{nil, map[string]string{"GAPD_SESSION_IDLE": "1.5d"}, "GAPD_SESSION_IDLE"},
 		{[]string{"-no-such-flag"}, nil, "no-such-flag"},
 		{[]string{"stray"}, nil, "unexpected argument"},
 	} {

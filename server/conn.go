@@ -11,14 +11,6 @@ import (
 	"github.com/lxzan/gws"
 )
 
-// Close codes the server sends.
-const (
-	closeNormal    = 1000 // eviction by a newer connection of the session
-	closeGoingAway = 1001 // shutdown
-	closeBadData   = 1007 // a frame of a secured connection does not decrypt
-	closePolicy    = 1008 // the connection securing was refused, or skipped where it is required
-)
-
 // outFrame is one entry of a connection's outbound queue: a frame to write,
 // and/or a close once everything before it is written. Queues hold pointers,
 // and a queued outFrame is never changed: one push is a single outFrame
@@ -61,6 +53,9 @@ type conn struct {
 
 	user   atomic.Uint64
 	device atomic.Uint64
+	// active is when the client last made a request (monoNow): the session
+	// quiet the longest is the one a user's session cap evicts.
+	active atomic.Int64
 
 	mu      sync.Mutex
 	queue   []*outFrame      // frames not yet written, oldest at head
@@ -73,6 +68,7 @@ type conn struct {
 
 	// The connection securing's state (securing.go), read goroutine only.
 	mode      connMode
+	garbage   uint16           // bad frames in a row (request.go), saturating
 	plainKeys int              // plain keys answered with ConnectionSecuringResponse again
 	open      *securing.Cipher // opens frames once the key is accepted
 	// fullSince is when a push first found the queue full (monoNow) since
@@ -88,12 +84,14 @@ type conn struct {
 }
 
 func newConn(s *Server, ws *gws.Conn, remote string) *conn {
-	return &conn{
+	c := &conn{
 		srv:    s,
 		ws:     ws,
 		remote: remote,
 		done:   make(chan struct{}),
 	}
+	c.active.Store(int64(monoNow()))
+	return c
 }
 
 // finished reports whether the connection is gone or being torn down.

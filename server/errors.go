@@ -53,12 +53,9 @@ func isVirtual(major wire.Major) bool {
 func (c *conn) sendError(ctx context.Context, action, id string, e *wire.Error) {
 	virtual := isVirtual(e.Major)
 	c.srv.metrics.countError(action, uint32(e.Major), virtual)
-	log := c.srv.log.With("action", action, "request_id", id, "user_id", c.UserID(),
-		"code", uint32(e.Major), "minor", uint32(e.Minor))
+	c.srv.logError(action, id, c.UserID(), e, virtual)
 	if virtual {
-		log.Warn("virtual error (not sent)", "msg", e.Message)
 		return
 	}
-	log.Info("error response", "msg", e.Message)
 	c.reply(errorFrame(ctx, id, e))
 }

@@ -35,6 +35,9 @@ func (s *Server) silence() time.Duration { return s.heartbeat + s.grace }
 // heartbeat (a user on the sign-up screens is silent for minutes), so only
 // a request moves the deadline, to -login-idle away.
 func (c *conn) touch(request bool) {
+	if request {
+		c.active.Store(int64(monoNow()))
+	}
 	if c.ws == nil {
 		return
 	}

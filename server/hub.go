@@ -19,11 +19,16 @@ type Hub struct {
 	mu       sync.RWMutex
 	byDevice map[uint64]*conn
 	byUser   map[uint64][]*conn // a user has few sessions: a slice costs less than a set
+	// maxPerUser caps a user's live sessions (-max-sessions-per-user; 0:
+	// none): a login beyond it evicts the session quiet the longest.
+	maxPerUser int
 
 	pushes     prometheus.Counter
 	dropped    prometheus.Counter
 	slowClosed prometheus.Counter
 	evictions  prometheus.Counter
+	// capEvictions counts sessions evicted by -max-sessions-per-user.
+	capEvictions prometheus.Counter
 }
 
 // NewHub returns an empty hub. A Server makes its own unless Options.Hub
@@ -47,6 +52,10 @@ func NewHub() *Hub {
 		evictions: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gapd_evictions_total",
 			Help: "Connections closed with NEW_CLIENT_IN_SESSION because their device session logged in elsewhere.",
+		}),
+		capEvictions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gapd_session_cap_evictions_total",
+			Help: "Connections closed with NEW_CLIENT_IN_SESSION because their user logged in more sessions than -max-sessions-per-user.",
 		}),
 	}
 }
@@ -130,22 +139,30 @@ func (h *Hub) EndSession(deviceID uint64, e *wire.Error) {
 	}
 	h.mu.Unlock()
 	if c != nil {
-		c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", e)}, closeNormal, "session ended")
+		c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", e)}, closeNormal, reasonEnded)
 	}
+}
+
+// setMaxPerUser sets the cap on one user's live sessions (0: none).
+func (h *Hub) setMaxPerUser(n int) {
+	h.mu.Lock()
+	h.maxPerUser = n
+	h.mu.Unlock()
 }
 
 // bind makes c the live connection of deviceID for userID, forgetting any
 // earlier binding of c itself (a second UserLogin on one connection). It
-// returns the connection it displaced, which the caller evicts. A connection
-// that is already finished is not registered.
-func (h *Hub) bind(c *conn, userID, deviceID uint64) (displaced *conn) {
+// returns the connection it displaced, and the one over the user's session
+// cap (the one whose last request is oldest), which the caller evicts. A
+// connection that is already finished is not registered.
+func (h *Hub) bind(c *conn, userID, deviceID uint64) (displaced, overCap *conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.dropLocked(c)
 	c.user.Store(userID)
 	c.device.Store(deviceID)
 	if c.finished() {
-		return nil
+		return nil, nil
 	}
 	if old := h.byDevice[deviceID]; old != nil && old != c {
 		h.dropLocked(old)
@@ -153,7 +170,15 @@ func (h *Hub) bind(c *conn, userID, deviceID uint64) (displaced *conn) {
 	}
 	h.byDevice[deviceID] = c
 	h.byUser[userID] = append(h.byUser[userID], c)
-	return displaced
+	if set := h.byUser[userID]; h.maxPerUser > 0 && len(set) > h.maxPerUser {
+		for _, o := range set {
+			if o != c && (overCap == nil || o.active.Load() < overCap.active.Load()) {
+				overCap = o
+			}
+		}
+		h.dropLocked(overCap)
+	}
+	return displaced, overCap
 }
 
 // drop forgets c (it is closing).

@@ -23,6 +23,9 @@ type metrics struct {
 	requests    *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
+	// refused counts upgrades answered 429, by the cap that refused them.
+	refused        *prometheus.CounterVec
+	badFrameCloses prometheus.Counter
 }
 
 func newMetrics(hub *Hub) *metrics {
@@ -45,9 +48,17 @@ func newMetrics(hub *Hub) *metrics {
 			Help:    "Time from a request's frame to its answer being queued, by action.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14), // 0.1ms .. ~15s
 		}, []string{"action"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gapd_connections_refused_total",
+			Help: "WebSocket upgrades refused with 429, by the cap reached: total (-max-conns) or address (-max-conns-per-ip).",
+		}, []string{"limit"}),
+		badFrameCloses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "gapd_bad_frame_closes_total",
+			Help: "Connections closed (1008) after too many bad frames in a row.",
+		}),
 	}
-	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency,
-		hub.pushes, hub.dropped, hub.slowClosed, hub.evictions,
+	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency, m.refused, m.badFrameCloses,
+		hub.pushes, hub.dropped, hub.slowClosed, hub.evictions, hub.capEvictions,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -41,23 +41,27 @@ func (c *conn) handleFrame(binary bool, frame []byte) (request bool) {
 	}
 	switch action {
 	case dispatch.ActionHeartbeat:
+		c.garbage = 0
 		return false
 	case dispatch.ActionConnectionSymmetricKey:
-		c.symmetricKey(payload)
+		c.countGarbage(!c.symmetricKey(payload))
 		return true
 	}
 	if !binary {
 		c.srv.metrics.observe(labelInvalidFrame, time.Since(start))
 		c.sendError(ctx, labelInvalidFrame, "", errs.NewBadRequest().WithMessage("text frame: frames are binary"))
+		c.countGarbage(true)
 		return true
 	}
 	if err != nil {
 		c.srv.metrics.observe(labelInvalidFrame, time.Since(start))
 		c.sendError(ctx, labelInvalidFrame, "", errs.NewBadRequest().WithMessage("frame shorter than 2 bytes"))
+		c.countGarbage(true)
 		return true
 	}
 
 	res := c.srv.disp.Dispatch(ctx, c, action, payload)
+	defer c.countGarbage(res.Garbage)
 	name := labelUnknownAction
 	if res.Route != nil {
 		name = res.Route.Name
@@ -92,7 +96,27 @@ func (c *conn) handleFrame(binary bool, frame []byte) (request bool) {
 // the answer already queued, and closes the connection.
 func (c *conn) endIfAsked() {
 	if e := c.endWith.Swap(nil); e != nil {
-		c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", e)}, closeNormal, "session ended")
+		c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", e)}, closeNormal, reasonEnded)
+	}
+}
+
+// countGarbage counts a bad frame, or resets the count after a good one, and
+// closes the connection (1008) after its answer at Config.MaxBadFrames in a
+// row: each is answered with error 1, and a client that keeps sending them
+// is broken or probing.
+func (c *conn) countGarbage(bad bool) {
+	if !bad {
+		c.garbage = 0
+		return
+	}
+	if int(c.garbage) < c.srv.cfg.MaxBadFrames {
+		c.garbage++
+	}
+	if int(c.garbage) >= c.srv.cfg.MaxBadFrames && !c.closing.Load() {
+		c.srv.metrics.badFrameCloses.Inc()
+		c.srv.log.Debug("closing a connection that sends bad frames", "remote", c.remote,
+			"user_id", c.UserID(), "in_a_row", c.garbage)
+		c.closeAfter(outFrame{}, closePolicy, reasonBadFrames)
 	}
 }
 

@@ -132,8 +132,9 @@ func (c *conn) openFrame(frame []byte) ([]byte, bool) {
 	return plain, true
 }
 
-// symmetricKey answers ConnectionSymmetricKey (action 2).
-func (c *conn) symmetricKey(payload []byte) {
+// symmetricKey answers ConnectionSymmetricKey (action 2); decoded is false
+// for a payload that does not decode.
+func (c *conn) symmetricKey(payload []byte) (decoded bool) {
 	const name = "ConnectionSymmetricKey"
 	start := time.Now()
 	defer func() { c.srv.metrics.observe(name, time.Since(start)) }()
@@ -141,7 +142,7 @@ func (c *conn) symmetricKey(payload []byte) {
 	if err := proto.Unmarshal(payload, &req); err != nil {
 		id, _ := wire.PeekID(payload)
 		c.sendError(c.srv.base, name, id, errs.NewBadRequest().WithMessage("%s: undecodable payload", name))
-		return
+		return false
 	}
 	id := req.GetRequest().GetId()
 	log := c.srv.log.With("remote", c.remote, "version", req.Version)
@@ -163,36 +164,36 @@ func (c *conn) symmetricKey(payload []byte) {
 		// Plain or already secured: the connection stays as it is.
 		log.Debug("ConnectionSymmetricKey on a connection that is plain or secured; refused")
 		c.reply(c.keyResponse(id, &pb.ConnectionSymmetricKeyResponse{Status: pb.ConnectionSymmetricKeyResponse_REJECTED}))
-		return
+		return true
 	case keys == nil:
 		reject("the server offers no securing key", true)
-		return
+		return true
 	case len(req.SymmetricKey) == securing.KeySize:
 		// A key in plain: the client is told the public key again.
 		c.plainKeys++
 		if c.plainKeys > maxPlainKeys {
 			reject(fmt.Sprintf("key sent in plain %d times", c.plainKeys), false)
-			return
+			return true
 		}
 		c.reply(c.srv.helloFrame())
-		return
+		return true
 	}
 	key, err := keys.Unwrap(req.Version, req.SymmetricKey)
 	switch {
 	case errors.Is(err, securing.ErrNoClientKey):
 		reject("version 2 needs -securing-client-key, which this server was not given", true)
-		return
+		return true
 	case err != nil:
 		reject(err.Error(), false)
-		return
+		return true
 	case len(key) != securing.KeySize:
 		reject(fmt.Sprintf("key of %d bytes, want %d", len(key), securing.KeySize), false)
-		return
+		return true
 	}
 	ciph, err := securing.NewCipher(key)
 	if err != nil {
 		reject(err.Error(), false)
-		return
+		return true
 	}
 	// Frames read from now on are sealed: the client sends its next one
 	// only after ACCEPTED, which itself goes out plain and switches the
@@ -204,6 +205,7 @@ func (c *conn) symmetricKey(payload []byte) {
 		SymmetricMethod: securing.Method,
 		SymmetricIvSize: securing.IVSize,
 	}), secure: ciph})
+	return true
 }
 
 // keyResponse is the ConnectionSymmetricKeyResponse frame answering id.

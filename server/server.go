@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -35,8 +36,9 @@ type Options struct {
 	Keys *securing.Keys
 }
 
-// Server serves the protocol over WebSocket on "/" and "/hybrid/", and
-// /healthz and /metrics, on one listener.
+// Server serves the protocol over WebSocket on "/" and "/hybrid/"; the
+// operator's /healthz and /metrics go on a listener of their own (ServeOps)
+// unless Config.OpsAddr is empty, which puts them beside the WebSocket paths.
 type Server struct {
 	cfg       Config
 	log       *slog.Logger
@@ -45,6 +47,7 @@ type Server struct {
 	metrics   *metrics
 	health    func(context.Context) error
 	http      *http.Server
+	ops       *http.Server // /healthz and /metrics, for ServeOps
 	up        *gws.Upgrader
 	heartbeat time.Duration
 	grace     time.Duration
@@ -66,7 +69,10 @@ type Server struct {
 	inflight sync.WaitGroup
 	draining chan struct{} // closed when Shutdown starts
 
-	beats beats // heartbeat scheduler (beats.go)
+	beats beats     // heartbeat scheduler (beats.go)
+	adm   admission // open connections, in all and per address (admit.go)
+
+	sampled logSampler // client errors that reach the info log (logsample.go)
 }
 
 // New builds a server from cfg (zero fields take the flag defaults). Serve
@@ -87,6 +93,10 @@ func New(cfg Config, o Options) *Server {
 	if cfg.LoginIdle <= 0 {
 		cfg.LoginIdle = DefaultLoginIdle
 	}
+	if cfg.MaxBadFrames <= 0 {
+		cfg.MaxBadFrames = DefaultMaxBadFrames
+	}
+	cfg.MaxBadFrames = min(cfg.MaxBadFrames, math.MaxUint16)
 	if cfg.QueueStall <= 0 {
 		cfg.QueueStall = DefaultQueueStall
 	}
@@ -118,6 +128,7 @@ func New(cfg Config, o Options) *Server {
 	if s.keys != nil {
 		s.publicKey = securing.PublicPEM(&s.keys.Server.PublicKey)
 	}
+	s.hub.setMaxPerUser(cfg.MaxSessionsPerUser)
 	s.metrics = newMetrics(s.hub)
 	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout}
 	s.up = gws.NewUpgrader(events{s}, &gws.ServerOption{
@@ -134,23 +145,48 @@ func New(cfg Config, o Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.upgrade)
 	mux.HandleFunc("GET /hybrid/{$}", s.upgrade)
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	s.http = &http.Server{
-		Handler:           mux,
+	ops := http.NewServeMux()
+	for _, m := range []*http.ServeMux{ops, mux} {
+		m.HandleFunc("GET /healthz", s.healthz)
+		m.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+		if cfg.OpsAddr != "" {
+			break // the client port serves only the WebSocket paths
+		}
+	}
+	s.http = newHTTPServer(mux, o.Log)
+	s.ops = newHTTPServer(ops, o.Log)
+	return s
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(o.Log.Handler(), slog.LevelDebug),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	return s
 }
 
 // Hub is where handlers push to other sessions.
 func (s *Server) Hub() *Hub { return s.hub }
 
-// Handler is the server's HTTP handler (WebSocket upgrade, /healthz,
-// /metrics), for embedding in another http.Server.
+// Handler is the server's HTTP handler (the WebSocket upgrade, and /healthz
+// and /metrics when Config.OpsAddr is empty), for embedding in another
+// http.Server.
 func (s *Server) Handler() http.Handler { return s.http.Handler }
+
+// OpsHandler serves /healthz and /metrics.
+func (s *Server) OpsHandler() http.Handler { return s.ops.Handler }
+
+// ServeOps serves /healthz and /metrics on l (plain HTTP: keep it on a
+// private address) until Shutdown, after which it returns nil.
+func (s *Server) ServeOps(l net.Listener) error {
+	err := s.ops.Serve(l)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
 
 // Serve accepts connections on l until Shutdown, speaking TLS when the
 // configuration names a certificate. It returns nil after Shutdown.
@@ -180,23 +216,26 @@ func (s *Server) isClosing() bool {
 	return s.closing
 }
 
-// healthz answers 200 "ok" while the health check passes, 503 otherwise and
-// while shutting down.
+// healthz answers 200 "ok" while the health check passes, 503
+// "unavailable" otherwise and while shutting down. Why is logged, not
+// answered: a database error's text names paths and internals.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if s.isClosing() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("unavailable\n"))
 		return
 	}
 	if s.health != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.health(ctx); err != nil {
-			s.log.Warn("health check failed", "err", err)
-			http.Error(w, "unhealthy: "+err.Error(), http.StatusServiceUnavailable)
+			s.log.Error("health check failed", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("unavailable\n"))
 			return
 		}
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ok\n"))
 }
 
@@ -245,7 +284,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	for _, c := range conns {
 		// Each waits for room in its own queue; none holds up another.
-		go c.finish(ctx, closeGoingAway, "server shutting down")
+		go c.finish(ctx, closeGoingAway, reasonShutdown)
 	}
 	for _, c := range conns {
 		select {
@@ -254,6 +293,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			c.kill()
 		}
 	}
+	// Last: /healthz says "unavailable" while the rest shuts down.
+	err = errors.Join(err, s.ops.Shutdown(ctx))
 	if ctx.Err() != nil {
 		err = errors.Join(err, ctx.Err())
 	}
@@ -333,7 +374,7 @@ func (e events) OnOpen(ws *gws.Conn) {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		_ = ws.WriteClose(closeGoingAway, []byte("server shutting down"))
+		_ = ws.WriteClose(closeGoingAway, []byte(reasonShutdown))
 		return
 	}
 	s.conns[c] = struct{}{}
@@ -351,6 +392,7 @@ func (e events) OnClose(ws *gws.Conn, err error) {
 		return
 	}
 	c.kill()
+	s.release(c.remote)
 	s.mu.Lock()
 	_, tracked := s.conns[c]
 	delete(s.conns, c)

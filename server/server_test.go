@@ -323,7 +323,9 @@ drain:
 
 func TestInOrderPerConnectionParallelAcross(t *testing.T) {
 	h := newTestHandlers()
-	ts := start(t, testConfig(t), Options{Handlers: h})
+	cfg := testConfig(t)
+	cfg.MaxBadFrames = 1000 // the requests are of an unknown action
+	ts := start(t, cfg, Options{Handlers: h})
 
 	// One connection: requests sent back to back are answered in order.
 	r := dialRaw(t, ts.url("/"))
@@ -516,7 +518,10 @@ func TestHealthAndMetrics(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	get(t, base+"/healthz", http.StatusServiceUnavailable)
+	// Why is logged, never told: the body is one fixed word.
+	if body := get(t, base+"/healthz", http.StatusServiceUnavailable); body != "unavailable\n" {
+		t.Fatalf("healthz with the database closed: %q", body)
+	}
 }
 
 func TestOversizeFrameClosesWith1009(t *testing.T) {

@@ -24,18 +24,30 @@ func (c *conn) RemoteAddr() string { return c.remote }
 // Login binds the connection to a user's device session. A handler calls it
 // after the transaction that checked the token has committed. Another live
 // connection of the same device session is sent NEW_CLIENT_IN_SESSION (with
-// an empty id: it answers none of its requests) and then closed.
+// an empty id: it answers none of its requests) and then closed; so is the
+// user's session quiet the longest when this one is over
+// -max-sessions-per-user, as if a newer client had taken it.
 func (c *conn) Login(userID, deviceID uint64) {
-	old := c.srv.hub.bind(c, userID, deviceID)
-	if old == nil {
-		return
+	old, over := c.srv.hub.bind(c, userID, deviceID)
+	if old != nil {
+		c.srv.hub.evictions.Inc()
+		c.srv.log.Info("device session taken over by a newer connection",
+			"user_id", userID, "device_id", deviceID, "old_remote", old.remote, "new_remote", c.remote)
+		old.evict()
 	}
-	c.srv.hub.evictions.Inc()
+	if over != nil {
+		c.srv.hub.capEvictions.Inc()
+		c.srv.log.Info("a user's session quiet the longest closed: too many sessions",
+			"user_id", userID, "device_id", over.DeviceID(), "max_sessions", c.srv.cfg.MaxSessionsPerUser)
+		over.evict()
+	}
+}
+
+// evict sends NEW_CLIENT_IN_SESSION and closes the connection.
+func (c *conn) evict() {
 	c.srv.metrics.countError(labelSession, uint32(errs.NewClientInSession), false)
-	c.srv.log.Info("device session taken over by a newer connection",
-		"user_id", userID, "device_id", deviceID, "old_remote", old.remote, "new_remote", c.remote)
-	old.closeAfter(outFrame{data: errorFrame(c.srv.base, "", errs.NewNewClientInSession())},
-		closeNormal, "new client in session")
+	c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", errs.NewNewClientInSession())},
+		closeNormal, reasonEvicted)
 }
 
 // Send queues msg to this connection alone, waiting for room in its queue.
@@ -60,6 +72,5 @@ func (c *conn) End(e *wire.Error) {
 // Virtual logs and counts a virtual error; it never reaches the client.
 func (c *conn) Virtual(action string, e *wire.Error) {
 	c.srv.metrics.countError(action, uint32(e.Major), true)
-	c.srv.log.Info("virtual error", "action", action, "user_id", c.UserID(),
-		"code", e.Major, "minor", e.Minor)
+	c.srv.logError(action, "", c.UserID(), e, true)
 }

@@ -1,6 +1,9 @@
 package server
 
-import "io"
+import (
+	"errors"
+	"io"
+)
 
 // unmasker passes a client's WebSocket byte stream to gws, giving every
 // frame header without the mask bit the bit and a zero 4-byte mask key.
@@ -23,6 +26,11 @@ type unmasker struct {
 	o    int
 	on   int
 	left uint64 // payload bytes of the current frame still to pass
+
+	// c, when set, closes the connection with a fixed reason when a read
+	// fails or a frame is too large, before gws closes it with an error's
+	// text.
+	c *conn
 }
 
 // newUnmasker reads src after the bytes in pending (what the HTTP server
@@ -63,6 +71,9 @@ func (u *unmasker) Read(p []byte) (int, error) {
 				// A large payload: no copy through the buffer.
 				c, err := u.src.Read(p[:want])
 				u.left -= uint64(c)
+				if err != nil {
+					u.failed(err)
+				}
 				return c, err
 			}
 			if err := u.fill(); err != nil {
@@ -79,9 +90,21 @@ func (u *unmasker) Read(p []byte) (int, error) {
 			}
 			continue
 		}
-		u.header()
+		if err := u.header(); err != nil {
+			return n, err
+		}
 	}
 	return n, nil
+}
+
+// errFrameTooLarge ends the read of a frame over the connection's limit.
+var errFrameTooLarge = errors.New("frame too large")
+
+// failed closes the connection after a read of the socket failed.
+func (u *unmasker) failed(err error) {
+	if u.c != nil {
+		u.c.readFailed(err)
+	}
 }
 
 // fill reads src into the empty buffer.
@@ -95,13 +118,15 @@ func (u *unmasker) fill() error {
 	if err == nil {
 		err = io.ErrNoProgress
 	}
+	u.failed(err)
 	return err
 }
 
 // header takes buffered bytes into the frame header; once it is whole, it
 // becomes out (with a mask bit and key added when missing) and its payload
-// length left.
-func (u *unmasker) header() {
+// length left. A frame longer than the connection's limit closes it (1009)
+// before its payload is read.
+func (u *unmasker) header() error {
 	for u.r < u.w {
 		need := headerLen(u.hdr[:u.hn])
 		if u.hn == need {
@@ -113,7 +138,7 @@ func (u *unmasker) header() {
 	}
 	need := headerLen(u.hdr[:u.hn])
 	if u.hn < need {
-		return
+		return nil
 	}
 	h := u.hdr[:u.hn]
 	ext := extLen(h[1])
@@ -134,6 +159,11 @@ func (u *unmasker) header() {
 		u.on += copy(u.out[u.on:], []byte{0, 0, 0, 0})
 	}
 	u.o, u.hn = 0, 0
+	if u.c != nil && u.left > uint64(u.c.srv.cfg.MaxFrame) {
+		u.c.closeNow(closeTooLarge, reasonFrameLarge)
+		return errFrameTooLarge
+	}
+	return nil
 }
 
 // headerLen is the length of the header that begins with h: 2 until the

@@ -20,6 +20,7 @@ import (
 func TestUnmaskedFrames(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.MaxFrame = 70000
+	cfg.MaxBadFrames = 1000 // every frame is of an unknown action
 	ts := start(t, cfg, Options{Handlers: newTestHandlers()})
 
 	first := sizedFrame(t, 200, "first")

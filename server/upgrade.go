@@ -25,8 +25,14 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "connection cannot be upgraded", http.StatusInternalServerError)
 		return
 	}
+	if limit := s.admit(r.RemoteAddr); limit != "" {
+		s.refuse(w, r, limit)
+		return
+	}
+	// From here the place is given back in OnClose, or below on failure.
 	nc, rw, err := hj.Hijack()
 	if err != nil {
+		s.release(r.RemoteAddr)
 		s.log.Debug("websocket hijack failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
@@ -38,13 +44,17 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 	}
 	// gws's reader needs no room of its own: the unmasker batches the
 	// socket reads, and payloads larger than gwsReadBuffer go past it.
-	br := bufio.NewReaderSize(newUnmasker(nc, readBuffer, pending), gwsReadBuffer)
+	um := newUnmasker(nc, readBuffer, pending)
+	br := bufio.NewReaderSize(um, gwsReadBuffer)
 	ws, err := s.up.UpgradeFromConn(nc, br, r)
 	if err != nil {
+		s.release(r.RemoteAddr)
 		s.log.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
-	ws.Session().Store(sessionKey, newConn(s, ws, r.RemoteAddr))
+	c := newConn(s, ws, r.RemoteAddr)
+	um.c = c
+	ws.Session().Store(sessionKey, c)
 	// The read loop runs apart from the HTTP handler, which returns: the
 	// connection is hijacked and http.Server no longer tracks it.
 	go ws.ReadLoop()

@@ -62,6 +62,7 @@ const (
 	qShow        = `UPDATE room_members SET hidden = 0 WHERE room_id = ? AND user_id = ?`
 	qMember      = `SELECT ` + memberColumns + ` FROM room_members WHERE room_id = ? AND user_id = ?`
 	qMemberIDs   = `SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id`
+	qMemberships = `SELECT count(*) FROM room_members WHERE user_id = ?`
 	qSetClearID  = `UPDATE room_members SET clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
 	qSetSeenID   = `UPDATE room_members SET seen_id = max(seen_id, ?) WHERE room_id = ? AND user_id = ?`
 	qHide        = `UPDATE room_members SET hidden = 1, clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
@@ -130,6 +131,12 @@ func (t *Tx) AddMember(roomID, userID int64, role int32, startID, now int64) err
 func (t *Tx) Member(roomID, userID int64) (Member, error) {
 	var m Member
 	return m, wrap("member", scanMember(t.row(qMember, roomID, userID), &m))
+}
+
+// Memberships is how many rooms userID is a member of (one index range).
+func (t *Tx) Memberships(userID int64) (int, error) {
+	var n int
+	return n, t.get("memberships", &n, qMemberships, userID)
 }
 
 // MemberIDs lists the room's members, in id order.

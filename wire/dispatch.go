@@ -61,6 +61,9 @@ type Result struct {
 	RequestID string
 	Response  proto.Message // the response (action Route.ResponseID)
 	Err       *Error        // to be sent as ErrorResponse, unless virtual
+	// Garbage is set when the frame named no action or its payload did not
+	// decode: nothing a working client sends, which the server counts.
+	Garbage bool
 }
 
 // Dispatch runs the request action with payload for session s.
@@ -69,6 +72,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, s Session, action uint16, pay
 	if r == nil {
 		res.RequestID, _ = PeekID(payload)
 		res.Err = d.Table.BadRequest().WithMessage("unknown action %d", action)
+		res.Garbage = true
 		return res
 	}
 	res.Route = r
@@ -76,6 +80,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, s Session, action uint16, pay
 	if err := proto.Unmarshal(payload, req); err != nil {
 		res.RequestID, _ = PeekID(payload)
 		res.Err = d.Table.BadRequest().WithMessage("%s: undecodable payload", r.Name)
+		res.Garbage = true
 		return res
 	}
 	// The decoded id, exactly as the response will repeat it (a payload may
