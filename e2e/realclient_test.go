@@ -101,6 +101,7 @@ func startReal(t testing.TB, noClientKey bool, flags []string, tune func(*server
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Limits = generousLimits()
 	deps := handlers.Deps{Clock: e.clock.Now}
 	if tune != nil {
 		tune(&cfg, &deps)

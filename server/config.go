@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gapd/gapd/limits"
 	"github.com/gapd/gapd/securing"
 )
 
@@ -104,6 +105,12 @@ type Config struct {
 	// (ParseICEServers) by LoadConfig.
 	ICEServersText string
 	ICEServers     []ICEServer
+
+	// LimitsPath is -limits as given: empty for the built-in table, "none"
+	// to turn rates and sign-up budgets off, or a YAML file. Limits is the
+	// table it names, loaded and checked by LoadConfig.
+	LimitsPath string
+	Limits     limits.Config
 }
 
 // Defaults of the flags.
@@ -210,6 +217,7 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.StringVar(&c.SecuringClientKey, "securing-client-key", "", "private half of the RSA key built into your clients (PEM); version 2 of the securing needs it")
 	fs.StringVar(&c.PlainFrames, "plain-frames", PlainAllow, "allow: a connection that does not secure itself stays plain (gapd's own tools); deny: it is closed")
 	fs.DurationVar(&c.LoginIdle, "login-idle", DefaultLoginIdle, "a connection that has not logged in is closed after this long without a request")
+	fs.StringVar(&c.LimitsPath, "limits", "", "request and sign-up budgets and the code policy: a YAML file whose keys replace the built-in table's, or none to turn rates and sign-up budgets off (load tests); empty: the built-in table")
 	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }
@@ -319,6 +327,9 @@ func (c *Config) check() error {
 	}
 	if c.DeleteForBothPeriod < 0 || c.DeleteForBothPeriod%time.Second != 0 || c.DeleteForBothPeriod > math.MaxUint32*time.Second {
 		return fmt.Errorf("-delete-for-both-period %v: want whole seconds, 0 or more (clients are told it in seconds)", c.DeleteForBothPeriod)
+	}
+	if c.Limits, err = limits.Load(c.LimitsPath); err != nil {
+		return fmt.Errorf("-limits %v", err)
 	}
 	if c.ICEServers, err = ParseICEServers(c.ICEServersText); err != nil {
 		return fmt.Errorf("-ice-servers %v", err)

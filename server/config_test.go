@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gapd/gapd/limits"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -30,7 +32,7 @@ func TestConfigDefaults(t *testing.T) {
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
 		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
 		PlainFrames: PlainAllow, LoginIdle: 10 * time.Minute,
-		MaxUserStorage: 10 << 30, MaxImagePixels: 25_000_000,
+		MaxUserStorage: 10 << 30, MaxImagePixels: 25_000_000, Limits: limits.Defaults(),
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -79,6 +81,8 @@ func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 
 func TestConfigRejects(t *testing.T) {
 	dir := t.TempDir()
+	badLimits := filepath.Join(dir, "limits.yaml")
+	os.WriteFile(badLimits, []byte("classes:\n  read: {count: 10, per: 1m, burst: 0}\n"), 0o600)
 	for _, c := range []struct {
 		args []string
 		env  map[string]string
@@ -121,6 +125,9 @@ func TestConfigRejects(t *testing.T) {
 		{nil, map[string]string{"GAPD_LOGIN_IDLE": "forever"}, "GAPD_LOGIN_IDLE"},
 		{[]string{"-securing-key", filepath.Join(dir, "missing.pem")}, nil, "-securing-key"},
 		{[]string{"-securing-client-key", filepath.Join(dir, "missing.pem")}, nil, "-securing-client-key"},
+		{[]string{"-limits", filepath.Join(dir, "missing.yaml")}, nil, "-limits"},
+		{[]string{"-limits", badLimits}, nil, "-limits " + badLimits + ": classes.read: burst"},
+		{nil, map[string]string{"GAPD_LIMITS": badLimits}, "classes.read"},
 		{[]string{"-no-such-flag"}, nil, "no-such-flag"},
 		{[]string{"stray"}, nil, "unexpected argument"},
 	} {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
@@ -59,6 +60,11 @@ func (c *conn) sendError(ctx context.Context, action, id string, e *wire.Error) 
 		log.Warn("virtual error (not sent)", "msg", e.Message)
 		return
 	}
-	log.Info("error response", "msg", e.Message)
+	// A flood must not become a flood of log lines.
+	level := slog.LevelInfo
+	if e.Major == errs.FloodRequest {
+		level = slog.LevelDebug
+	}
+	log.Log(ctx, level, "error response", "msg", e.Message)
 	c.reply(errorFrame(ctx, id, e))
 }

@@ -23,6 +23,7 @@ type metrics struct {
 	requests    *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	latency     *prometheus.HistogramVec
+	floods      *prometheus.CounterVec
 }
 
 func newMetrics(hub *Hub) *metrics {
@@ -45,8 +46,12 @@ func newMetrics(hub *Hub) *metrics {
 			Help:    "Time from a request's frame to its answer being queued, by action.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 14), // 0.1ms .. ~15s
 		}, []string{"action"}),
+		floods: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gapd_flood_total",
+			Help: "Requests refused with FLOOD_REQUEST (10) because their class's budget was spent, by class.",
+		}, []string{"class"}),
 	}
-	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency,
+	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency, m.floods,
 		hub.pushes, hub.dropped, hub.slowClosed, hub.evictions,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

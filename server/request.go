@@ -58,6 +58,9 @@ func (c *conn) handleFrame(binary bool, frame []byte) (request bool) {
 	}
 
 	res := c.srv.disp.Dispatch(ctx, c, action, payload)
+	if res.Limited != wire.ClassNone {
+		c.srv.metrics.floods.WithLabelValues(res.Limited.String()).Inc()
+	}
 	name := labelUnknownAction
 	if res.Route != nil {
 		name = res.Route.Name

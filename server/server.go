@@ -33,6 +33,9 @@ type Options struct {
 	// securing: ConnectionSecuringResponse carries no public key and a
 	// ConnectionSymmetricKey is REJECTED.
 	Keys *securing.Keys
+	// Limiter is the budget of each request's class (limits.New); nil
+	// limits nothing.
+	Limiter wire.Limiter
 }
 
 // Server serves the protocol over WebSocket on "/" and "/hybrid/", and
@@ -119,7 +122,8 @@ func New(cfg Config, o Options) *Server {
 		s.publicKey = securing.PublicPEM(&s.keys.Server.PublicKey)
 	}
 	s.metrics = newMetrics(s.hub)
-	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout}
+	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout,
+		Limiter: o.Limiter}
 	s.up = gws.NewUpgrader(events{s}, &gws.ServerOption{
 		// One request at a time per connection, in order: OnMessage runs on
 		// the connection's read goroutine (ParallelEnabled off).

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -64,3 +65,16 @@ func ClassList() string { return strings.Join(classNames[1:], ", ") }
 type Limiter interface {
 	Wait(s Session, c Class) time.Duration
 }
+
+// UnmarshalText reads a class by its spec name (a limits file's keys).
+func (c *Class) UnmarshalText(b []byte) error {
+	v, ok := ClassNamed(string(b))
+	if !ok {
+		return fmt.Errorf("unknown class %q (want %s)", b, ClassList())
+	}
+	*c = v
+	return nil
+}
+
+// MarshalText writes the class's spec name.
+func (c Class) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
