@@ -64,6 +64,7 @@ func start(t testing.TB, tune func(*server.Config, *handlers.Deps)) *env {
 	// The suite runs many requests from one address in no time; the abuse
 	// tests put the defaults back in tune.
 	cfg.Limits = generousLimits()
+	cfg.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
 	deps := handlers.Deps{Clock: e.clock.Now}
 	if tune != nil {
 		tune(&cfg, &deps)

@@ -63,6 +63,13 @@ type Config struct {
 	// DefaultQueueStall. Not a flag: tests shorten it.
 	QueueStall time.Duration
 
+	// FloodPause caps how long a connection's reading pauses after one of
+	// its requests was refused with FLOOD_REQUEST: until the refused
+	// class's next token, at most this. A client flooding in a closed
+	// loop then costs one request per pause instead of a core. 0 means
+	// DefaultFloodPause. Not a flag: tests shorten it.
+	FloodPause time.Duration
+
 	MutualOnly bool // only mutual contacts may start a chat (read by handlers)
 
 	MaxFileSize int64 // largest upload accepted, in bytes (read by handlers)
@@ -123,6 +130,7 @@ const (
 	DefaultHandlerTimeout = 10 * time.Second
 	DefaultOutQueue       = 256
 	DefaultQueueStall     = 30 * time.Second
+	DefaultFloodPause     = time.Second
 	DefaultMaxFileSize    = 1 << 30
 	DefaultMaxUserStorage = 10 << 30
 	// About 100 MB of pixels while decoding (RGBA), for one worker.

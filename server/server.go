@@ -93,6 +93,9 @@ func New(cfg Config, o Options) *Server {
 	if cfg.QueueStall <= 0 {
 		cfg.QueueStall = DefaultQueueStall
 	}
+	if cfg.FloodPause <= 0 {
+		cfg.FloodPause = DefaultFloodPause
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -400,6 +403,7 @@ func (e events) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	// After the handler, so a long one is not the client's silence, and a
 	// login made by it counts.
 	c.touch(request)
+	c.pauseAfterFlood()
 }
 
 // gwsLogger routes gws's own messages (recovered panics) into slog.

@@ -70,8 +70,10 @@ type Result struct {
 	Response  proto.Message // the response (action Route.ResponseID)
 	Err       *Error        // to be sent as ErrorResponse, unless virtual
 	// Limited is the class whose budget refused the request (Err is then
-	// FLOOD_REQUEST), or ClassNone.
-	Limited Class
+	// FLOOD_REQUEST), or ClassNone; LimitWait is the exact wait, which
+	// Err carries rounded up to whole seconds.
+	Limited   Class
+	LimitWait time.Duration
 }
 
 // Dispatch runs the request action with payload for session s.
@@ -98,7 +100,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, s Session, action uint16, pay
 	}
 	if d.Limiter != nil && r.Limit != ClassNone {
 		if wait := d.Limiter.Wait(s, r.Limit); wait > 0 {
-			res.Err, res.Limited = d.Table.Flood(WaitSeconds(wait)), r.Limit
+			res.Err, res.Limited, res.LimitWait = d.Table.Flood(WaitSeconds(wait)), r.Limit, wait
 			return res
 		}
 	}

@@ -82,9 +82,14 @@ func (s *server) stop() {
 	}
 }
 
-// gapdArgs are the flags the load generator starts gapd with.
-func gapdArgs(dataDir, codes string) []string {
-	return []string{"-addr", "127.0.0.1:0", "-data", dataDir, "-verify-sender", "file:" + codes, "-log-level", "info"}
+// gapdArgs are the flags the load generator starts gapd with; limits is
+// -limits ("" for the built-in table).
+func gapdArgs(dataDir, codes, limits string) []string {
+	args := []string{"-addr", "127.0.0.1:0", "-data", dataDir, "-verify-sender", "file:" + codes, "-log-level", "info"}
+	if limits != "" {
+		args = append(args, "-limits", limits)
+	}
+	return args
 }
 
 func mustSelf() string {
