@@ -39,6 +39,9 @@ func run() int {
 		fmt.Fprint(os.Stdout, server.Usage())
 		return 0
 	}
+	if err == nil {
+		err = app.Check(cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gapd: %v\n", err)
 		return 2
@@ -62,7 +65,7 @@ func run() int {
 	}
 	log.Info("gapd serving", "url", scheme+"://"+a.Addr()+"/", "data", cfg.Data,
 		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Heartbeat, "max_frame", cfg.MaxFrame,
-		"plain_frames", cfg.PlainFrames, "securing_v2", cfg.SecuringClientKey != "",
+		"plain_frames", cfg.PlainFrames, "securing_v2", cfg.SecuringClientKey != "", "limits", limitsName(cfg),
 		"ops", "http://"+a.OpsAddr(), "max_conns", cfg.MaxConns)
 
 	<-ctx.Done()
@@ -76,4 +79,12 @@ func run() int {
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// limitsName says which budget table runs, for the start line.
+func limitsName(cfg server.Config) string {
+	if cfg.LimitsPath == "" {
+		return "built-in"
+	}
+	return cfg.LimitsPath
 }

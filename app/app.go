@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 
 	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/limits"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/storage"
 )
@@ -39,8 +40,19 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	if deps.Sender == nil {
 		deps.Sender = delivery.New(cfg.Sender, log)
 	}
+	if err := Check(cfg); err != nil {
+		return nil, err
+	}
+	if deps.Codes == (handlers.CodePolicy{}) {
+		deps.Codes = CodePolicy(cfg.Limits.Codes)
+	}
 	if err := deps.Codes.WithDefaults().Check(); err != nil {
 		return nil, err
+	}
+	// One limiter for the dispatcher (request classes) and the handlers
+	// (sign-up budgets), on the handlers' clock so tests can move it.
+	if deps.Limits == nil {
+		deps.Limits = limits.New(cfg.Limits, deps.Clock)
 	}
 	if deps.Geo == nil && cfg.GeoIP != "" {
 		g, err := geoip.Open(cfg.GeoIP)
@@ -98,7 +110,8 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	// Finishes processing that a crash interrupted, then takes new uploads.
 	proc.Start()
 	warnFilesLimit(log, cfg)
-	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys})
+	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys,
+		Limiter: deps.Limits})
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		proc.Close()
@@ -140,6 +153,24 @@ func warnFilesLimit(log *slog.Logger, cfg server.Config) {
 	if cfg.MaxConns == 0 || uint64(cfg.MaxConns) > n {
 		log.Warn("-max-conns allows more connections than the open-files limit holds", "limit", n, "max_conns", cfg.MaxConns)
 	}
+}
+
+// Check reports what LoadConfig cannot judge alone: the code policy of the
+// -limits file, whose rules live with the handlers. main exits 2 on it, as
+// on any bad setting.
+func Check(cfg server.Config) error {
+	if err := CodePolicy(cfg.Limits.Codes).WithDefaults().Check(); err != nil {
+		return fmt.Errorf("-limits %s: codes: %w", cfg.LimitsPath, err)
+	}
+	return nil
+}
+
+// CodePolicy is the handlers' code policy from the -limits file's codes
+// section; keys left out keep the policy's defaults.
+func CodePolicy(c limits.Codes) handlers.CodePolicy {
+	return handlers.CodePolicy{Digits: c.Digits, Lifetime: c.Lifetime, MaxTries: c.MaxTries, TryLock: c.TryLock,
+		MaxTryLock: c.MaxTryLock, DailyFailures: c.DailyFailures, MaxSends: c.MaxSends, SendWindow: c.SendWindow,
+		DailySends: c.DailySends, Reservation: c.Reservation}
 }
 
 // Addr is the address the server listens on.

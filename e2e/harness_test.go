@@ -20,6 +20,7 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/limits"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
@@ -60,6 +61,10 @@ func start(t testing.TB, tune func(*server.Config, *handlers.Deps)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The suite runs many requests from one address in no time; the abuse
+	// tests put the defaults back in tune.
+	cfg.Limits = generousLimits()
+	cfg.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
 	deps := handlers.Deps{Clock: e.clock.Now}
 	if tune != nil {
 		tune(&cfg, &deps)
@@ -75,6 +80,18 @@ func start(t testing.TB, tune func(*server.Config, *handlers.Deps)) *env {
 		_ = a.Shutdown(ctx)
 	})
 	return e
+}
+
+// generousLimits is a budget table that the functional tests never meet,
+// but that still runs every request through the limiter.
+func generousLimits() limits.Config {
+	lots := limits.Rate{Count: 1_000_000, Per: time.Second, Burst: 1_000_000}
+	cfg := limits.Config{Classes: map[wire.Class]limits.Rate{},
+		SignUp: limits.SignUpBudgets{PerAddress: lots, PerCountry: lots, Total: lots}}
+	for _, c := range wire.Classes() {
+		cfg.Classes[c] = lots
+	}
+	return cfg
 }
 
 func (e *env) dial(opts wsclient.Options) *wsclient.Conn {

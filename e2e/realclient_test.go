@@ -101,6 +101,8 @@ func startReal(t testing.TB, noClientKey bool, flags []string, tune func(*server
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Limits = generousLimits()
+	cfg.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
 	deps := handlers.Deps{Clock: e.clock.Now}
 	if tune != nil {
 		tune(&cfg, &deps)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/gapd/gapd/wire"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,9 +22,29 @@ type Config struct {
 	ExemptLoopback bool `yaml:"exempt_loopback"`
 	// Classes maps a class name (read, write, expensive, verify, signup) to
 	// its rate per user, or per address before login.
-	Classes map[string]Rate `yaml:"classes"`
+	Classes map[wire.Class]Rate `yaml:"classes"`
 	// SignUp are the budgets of verification codes sent (UserRegister).
 	SignUp SignUpBudgets `yaml:"signup"`
+	// Codes is the verification code policy; app maps it onto
+	// handlers.CodePolicy, whose defaults fill the keys left out.
+	Codes Codes `yaml:"codes"`
+}
+
+// Codes are the keys of the `codes:` section: how codes are made and how
+// hard they are to guess or to spam (handlers.CodePolicy says what each
+// does and checks the values). It is not turned off by "none": it guards
+// accounts, not the server's capacity.
+type Codes struct {
+	Digits        int           `yaml:"digits"`
+	Lifetime      time.Duration `yaml:"lifetime"`
+	MaxTries      int           `yaml:"max_tries"`
+	TryLock       time.Duration `yaml:"try_lock"`
+	MaxTryLock    time.Duration `yaml:"max_try_lock"`
+	DailyFailures int           `yaml:"daily_failures"`
+	MaxSends      int           `yaml:"max_sends"`
+	SendWindow    time.Duration `yaml:"send_window"`
+	DailySends    int           `yaml:"daily_sends"`
+	Reservation   time.Duration `yaml:"reservation"`
 }
 
 // SignUpBudgets bound the codes sent, which cost the operator an SMS each.
@@ -38,12 +59,12 @@ type SignUpBudgets struct {
 // person using any client never meets it, a script does.
 func Defaults() Config {
 	return Config{
-		Classes: map[string]Rate{
-			"read":      {Count: 300, Per: time.Minute, Burst: 100},
-			"write":     {Count: 120, Per: time.Minute, Burst: 60},
-			"expensive": {Count: 20, Per: time.Minute, Burst: 10},
-			"verify":    {Count: 10, Per: time.Minute, Burst: 5},
-			"signup":    {Count: 10, Per: time.Minute, Burst: 5},
+		Classes: map[wire.Class]Rate{
+			wire.ClassRead:      {Count: 300, Per: time.Minute, Burst: 100},
+			wire.ClassWrite:     {Count: 120, Per: time.Minute, Burst: 60},
+			wire.ClassExpensive: {Count: 20, Per: time.Minute, Burst: 10},
+			wire.ClassVerify:    {Count: 10, Per: time.Minute, Burst: 5},
+			wire.ClassSignup:    {Count: 10, Per: time.Minute, Burst: 5},
 		},
 		SignUp: SignUpBudgets{
 			PerAddress: Rate{Count: 10, Per: time.Hour, Burst: 5},
@@ -75,12 +96,9 @@ func Load(path string) (Config, error) {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	cfg.ExemptLoopback = file.ExemptLoopback
-	for name, r := range file.Classes {
-		c, ok := ClassNamed(name)
-		if !ok || c == None {
-			return Config{}, fmt.Errorf("%s: classes: unknown class %q (read, write, expensive, verify, signup)", path, name)
-		}
-		cfg.Classes[name] = r
+	cfg.Codes = file.Codes
+	for c, r := range file.Classes {
+		cfg.Classes[c] = r
 	}
 	for _, b := range []struct {
 		from Rate
@@ -98,8 +116,8 @@ func Load(path string) (Config, error) {
 func (c Config) check(path string) error {
 	rates := map[string]Rate{"signup.per_address": c.SignUp.PerAddress,
 		"signup.per_country": c.SignUp.PerCountry, "signup.total": c.SignUp.Total}
-	for name, r := range c.Classes {
-		rates["classes."+name] = r
+	for class, r := range c.Classes {
+		rates["classes."+class.String()] = r
 	}
 	for name, r := range rates {
 		switch {

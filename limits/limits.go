@@ -8,40 +8,9 @@ package limits
 import (
 	"net/netip"
 	"time"
+
+	"github.com/gapd/gapd/wire"
 )
-
-// Class is a kind of request that shares one budget. The spec names each
-// action's class (`limit:`); the generated route carries it.
-type Class uint8
-
-const (
-	None      Class = iota // not limited: connection-level actions
-	Read                   // cheap reads
-	Write                  // changes
-	Expensive              // contacts import, catch-up, history, search, uploads
-	Verify                 // guesses of a sign-in secret (codes, passwords)
-	SignUp                 // requests that send a code to a phone
-	numClasses
-)
-
-var classNames = [numClasses]string{"none", "read", "write", "expensive", "verify", "signup"}
-
-func (c Class) String() string {
-	if c < numClasses {
-		return classNames[c]
-	}
-	return "unknown"
-}
-
-// ClassNamed is the class of a spec's `limit:` value.
-func ClassNamed(name string) (Class, bool) {
-	for i, n := range classNames {
-		if n == name {
-			return Class(i), true
-		}
-	}
-	return None, false
-}
 
 // Limiter answers whether a request may run now. The zero value is not
 // usable; New makes one.
@@ -66,12 +35,12 @@ func (l *Limiter) Config() Config { return l.cfg }
 // Request spends one request of class c for the caller: the user when
 // logged in (userID != 0), else the address. It returns 0, or how long to
 // wait before a request of that class is allowed.
-func (l *Limiter) Request(c Class, userID uint64, addr netip.Addr) time.Duration {
-	if l.cfg.Off || c == None || c >= numClasses {
+func (l *Limiter) Request(c wire.Class, userID uint64, addr netip.Addr) time.Duration {
+	if l.cfg.Off || c == wire.ClassNone {
 		return 0
 	}
-	r := l.cfg.Classes[c.String()]
-	if r.off() {
+	r, ok := l.cfg.Classes[c]
+	if !ok || r.off() {
 		return 0
 	}
 	var key string
@@ -85,6 +54,23 @@ func (l *Limiter) Request(c Class, userID uint64, addr netip.Addr) time.Duration
 	}
 	return l.buckets.take(c.String()+":"+key, r, l.now())
 }
+
+// Wait is Request for a dispatched request (wire.Limiter): the session's
+// user, or before login its address.
+func (l *Limiter) Wait(s wire.Session, c wire.Class) time.Duration {
+	if l.cfg.Off {
+		return 0
+	}
+	var addr netip.Addr
+	uid := s.UserID()
+	if uid == 0 {
+		ap, _ := netip.ParseAddrPort(s.RemoteAddr())
+		addr = ap.Addr()
+	}
+	return l.Request(c, uid, addr)
+}
+
+var _ wire.Limiter = (*Limiter)(nil)
 
 // SignUpCode spends the budgets of one code sent to a phone of country
 // (its calling code) from addr: per address, per country and in total, in

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gapd/gapd/wire"
 )
 
 type fakeNow struct{ t time.Time }
@@ -15,49 +17,49 @@ func (f *fakeNow) now() time.Time { return f.t }
 
 func TestBucketBurstThenRate(t *testing.T) {
 	clk := &fakeNow{time.Unix(1000, 0)}
-	l := New(Config{Classes: map[string]Rate{"write": {Count: 60, Per: time.Minute, Burst: 3}}}, clk.now)
+	l := New(Config{Classes: map[wire.Class]Rate{wire.ClassWrite: {Count: 60, Per: time.Minute, Burst: 3}}}, clk.now)
 	for i := 0; i < 3; i++ {
-		if w := l.Request(Write, 7, netip.Addr{}); w != 0 {
+		if w := l.Request(wire.ClassWrite, 7, netip.Addr{}); w != 0 {
 			t.Fatalf("request %d of the burst waits %v", i, w)
 		}
 	}
-	if w := l.Request(Write, 7, netip.Addr{}); w != time.Second {
+	if w := l.Request(wire.ClassWrite, 7, netip.Addr{}); w != time.Second {
 		t.Fatalf("after the burst: wait %v, want 1s", w)
 	}
 	// Another user and another class have budgets of their own.
-	if w := l.Request(Write, 8, netip.Addr{}); w != 0 {
+	if w := l.Request(wire.ClassWrite, 8, netip.Addr{}); w != 0 {
 		t.Fatalf("another user waits %v", w)
 	}
-	if w := l.Request(Read, 7, netip.Addr{}); w != 0 {
+	if w := l.Request(wire.ClassRead, 7, netip.Addr{}); w != 0 {
 		t.Fatalf("a class without a rate waits %v", w)
 	}
 	clk.t = clk.t.Add(time.Second)
-	if w := l.Request(Write, 7, netip.Addr{}); w != 0 {
+	if w := l.Request(wire.ClassWrite, 7, netip.Addr{}); w != 0 {
 		t.Fatalf("a token came back after 1s, still wait %v", w)
 	}
-	if w := l.Request(Write, 7, netip.Addr{}); w != time.Second {
+	if w := l.Request(wire.ClassWrite, 7, netip.Addr{}); w != time.Second {
 		t.Fatalf("wait %v, want 1s", w)
 	}
 }
 
 func TestAddressesBeforeLogin(t *testing.T) {
 	clk := &fakeNow{time.Unix(1000, 0)}
-	cfg := Config{Classes: map[string]Rate{"read": {Count: 1, Per: time.Hour, Burst: 1}}}
+	cfg := Config{Classes: map[wire.Class]Rate{wire.ClassRead: {Count: 1, Per: time.Hour, Burst: 1}}}
 	l := New(cfg, clk.now)
 	a := netip.MustParseAddr("2001:db8::1")
 	b := netip.MustParseAddr("2001:db8::2") // the same /64
 	c := netip.MustParseAddr("2001:db8:0:1::1")
-	if l.Request(Read, 0, a) != 0 || l.Request(Read, 0, b) == 0 || l.Request(Read, 0, c) != 0 {
+	if l.Request(wire.ClassRead, 0, a) != 0 || l.Request(wire.ClassRead, 0, b) == 0 || l.Request(wire.ClassRead, 0, c) != 0 {
 		t.Fatal("an IPv6 /64 is not one source")
 	}
 	lo := netip.MustParseAddr("127.0.0.1")
-	if l.Request(Read, 0, lo) != 0 || l.Request(Read, 0, lo) == 0 {
+	if l.Request(wire.ClassRead, 0, lo) != 0 || l.Request(wire.ClassRead, 0, lo) == 0 {
 		t.Fatal("loopback is not limited by default")
 	}
 	cfg.ExemptLoopback = true
 	l = New(cfg, clk.now)
 	for i := 0; i < 5; i++ {
-		if l.Request(Read, 0, lo) != 0 {
+		if l.Request(wire.ClassRead, 0, lo) != 0 {
 			t.Fatal("exempt loopback was limited")
 		}
 	}
@@ -98,7 +100,7 @@ func TestOff(t *testing.T) {
 	}
 	l := New(cfg, nil)
 	for i := 0; i < 1000; i++ {
-		if l.Request(Expensive, 1, netip.Addr{}) != 0 || l.SignUpCode(netip.Addr{}, "1") != 0 {
+		if l.Request(wire.ClassExpensive, 1, netip.Addr{}) != 0 || l.SignUpCode(netip.Addr{}, "1") != 0 {
 			t.Fatal("limits none still limits")
 		}
 	}
@@ -113,7 +115,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	def := Defaults()
-	if !cfg.ExemptLoopback || cfg.Classes["write"] != (Rate{5, time.Second, 2}) || cfg.Classes["read"] != def.Classes["read"] ||
+	if !cfg.ExemptLoopback || cfg.Classes[wire.ClassWrite] != (Rate{5, time.Second, 2}) || cfg.Classes[wire.ClassRead] != def.Classes[wire.ClassRead] ||
 		cfg.SignUp.Total != (Rate{1, time.Hour, 1}) || cfg.SignUp.PerCountry != def.SignUp.PerCountry {
 		t.Fatalf("loaded %+v", cfg)
 	}
@@ -133,14 +135,14 @@ func TestLoad(t *testing.T) {
 // active within a refill time.
 func TestSweep(t *testing.T) {
 	clk := &fakeNow{time.Unix(1000, 0)}
-	l := New(Config{Classes: map[string]Rate{"read": {Count: 1, Per: time.Second, Burst: 1}}}, clk.now)
+	l := New(Config{Classes: map[wire.Class]Rate{wire.ClassRead: {Count: 1, Per: time.Second, Burst: 1}}}, clk.now)
 	const held = 2 * 64 * sweepSize // every shard past sweepSize
 	for u := uint64(1); u <= held; u++ {
-		l.Request(Read, u, netip.Addr{})
+		l.Request(wire.ClassRead, u, netip.Addr{})
 	}
 	clk.t = clk.t.Add(2 * sweepAfter)
 	for u := uint64(1_000_000); u < 1_000_000+64*4; u++ {
-		l.Request(Read, u, netip.Addr{})
+		l.Request(wire.ClassRead, u, netip.Addr{})
 	}
 	if n := l.Keys(); n > held/4 {
 		t.Fatalf("%d keys held after idle buckets refilled", n)

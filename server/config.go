@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gapd/gapd/limits"
 	"github.com/gapd/gapd/securing"
 )
 
@@ -65,6 +66,13 @@ type Config struct {
 	// (1008); 0 means DefaultMaxBadFrames, at most 65535. Not a flag: tests
 	// raise it.
 	MaxBadFrames int
+
+	// FloodPause caps how long a connection's reading pauses after one of
+	// its requests was refused with FLOOD_REQUEST: until the refused
+	// class's next token, at most this. A client flooding in a closed
+	// loop then costs one request per pause instead of a core. 0 means
+	// DefaultFloodPause. Not a flag: tests shorten it.
+	FloodPause time.Duration
 
 	MutualOnly bool // only mutual contacts may start a chat (read by handlers)
 
@@ -122,6 +130,12 @@ type Config struct {
 	// (ParseICEServers) by LoadConfig.
 	ICEServersText string
 	ICEServers     []ICEServer
+
+	// LimitsPath is -limits as given: empty for the built-in table, "none"
+	// to turn rates and sign-up budgets off, or a YAML file. Limits is the
+	// table it names, loaded and checked by LoadConfig.
+	LimitsPath string
+	Limits     limits.Config
 }
 
 // Defaults of the flags.
@@ -136,7 +150,8 @@ const (
 	DefaultQueueStall     = 30 * time.Second
 	// Each bad frame is answered with error 1; a client that sends this many
 	// in a row is broken or probing.
-	DefaultMaxBadFrames = 16
+	DefaultMaxBadFrames   = 16
+	DefaultFloodPause     = time.Second
 	DefaultMaxFileSize    = 1 << 30
 	DefaultMaxUserStorage = 10 << 30
 	// About 100 MB of pixels while decoding (RGBA), for one worker.
@@ -195,6 +210,7 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.StringVar(&c.OpsAddr, "ops-addr", DefaultOpsAddr, "listen address of /metrics and /healthz (host:port); empty: on -addr")
 	c.SessionIdle = DefaultSessionIdle // fs.Var takes the value it finds as the default
 	fs.Var((*days)(&c.SessionIdle), "session-idle", "how long a session's token lives without a login, e.g. 180d or 720h")
+	fs.StringVar(&c.LimitsPath, "limits", "", "request and sign-up budgets and the code policy: a YAML file whose keys replace the built-in table's, or none to turn rates and sign-up budgets off (load tests); empty: the built-in table")
 	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }
@@ -304,6 +320,9 @@ func (c *Config) check() error {
 	}
 	if c.DeleteForBothPeriod < 0 || c.DeleteForBothPeriod%time.Second != 0 || c.DeleteForBothPeriod > math.MaxUint32*time.Second {
 		return fmt.Errorf("-delete-for-both-period %v: want whole seconds, 0 or more (clients are told it in seconds)", c.DeleteForBothPeriod)
+	}
+	if c.Limits, err = limits.Load(c.LimitsPath); err != nil {
+		return fmt.Errorf("-limits %v", err)
 	}
 	if c.ICEServers, err = ParseICEServers(c.ICEServersText); err != nil {
 		return fmt.Errorf("-ice-servers %v", err)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gapd/gapd/limits"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -31,7 +33,7 @@ func TestConfigDefaults(t *testing.T) {
 		Heartbeat: 30 * time.Second, MaxFrame: 1 << 20, HandlerTimeout: 10 * time.Second, LogLevel: slog.LevelInfo,
 		MaxFileSize: 1 << 30, MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour,
 		PlainFrames: PlainAllow, LoginIdle: 10 * time.Minute,
-		MaxUserStorage: 10 << 30, MaxImagePixels: 25_000_000,
+		MaxUserStorage: 10 << 30, MaxImagePixels: 25_000_000, Limits: limits.Defaults(),
 		MaxConns: DefaultMaxConns(), MaxConnsPerIP: 64, MaxSessionsPerUser: 32,
 		OpsAddr: "127.0.0.1:9090", SessionIdle: 180 * 24 * time.Hour,
 	}
@@ -107,6 +109,8 @@ func TestConfigFlagBeatsEnvBeatsDefault(t *testing.T) {
 
 func TestConfigRejects(t *testing.T) {
 	dir := t.TempDir()
+	badLimits := filepath.Join(dir, "limits.yaml")
+	os.WriteFile(badLimits, []byte("classes:\n  read: {count: 10, per: 1m, burst: 0}\n"), 0o600)
 	for _, c := range []struct {
 		args []string
 		env  map[string]string
@@ -157,6 +161,9 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-session-idle", "10m"}, nil, "-session-idle"},
 		{[]string{"-session-idle", "half a year"}, nil, "session-idle"},
 		{nil, map[string]string{"GAPD_SESSION_IDLE": "1.5d"}, "GAPD_SESSION_IDLE"},
+		{[]string{"-limits", filepath.Join(dir, "missing.yaml")}, nil, "-limits"},
+		{[]string{"-limits", badLimits}, nil, "-limits " + badLimits + ": classes.read: burst"},
+		{nil, map[string]string{"GAPD_LIMITS": badLimits}, "classes.read"},
 		{[]string{"-no-such-flag"}, nil, "no-such-flag"},
 		{[]string{"stray"}, nil, "unexpected argument"},
 	} {

@@ -75,6 +75,9 @@ type conn struct {
 	// the writer last took a frame; 0 while it has made progress since.
 	fullSince time.Duration
 	missed    uint32 // pushes dropped on a full queue, over the connection's life
+	// pause is how long to hold off reading after a refused request
+	// (pauseAfterFlood); read goroutine only.
+	pause time.Duration
 
 	done     chan struct{} // closed once the connection is finished
 	doneOnce sync.Once

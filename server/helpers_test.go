@@ -94,7 +94,7 @@ func quietLog() *slog.Logger {
 
 // testConfig is the flag defaults on 127.0.0.1:0 with a temporary data
 // directory, as an operator's configuration would be loaded, with /healthz
-// and /metrics on the client listener (-ops-addr '').
+// and /metrics on the client listener (-ops-addr ”).
 func testConfig(t *testing.T) Config {
 	t.Helper()
 	cfg, err := LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "", "-data", filepath.Join(t.TempDir(), "data")}, nil)

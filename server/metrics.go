@@ -26,6 +26,7 @@ type metrics struct {
 	// refused counts upgrades answered 429, by the cap that refused them.
 	refused        *prometheus.CounterVec
 	badFrameCloses prometheus.Counter
+	floods         *prometheus.CounterVec
 }
 
 func newMetrics(hub *Hub) *metrics {
@@ -56,8 +57,12 @@ func newMetrics(hub *Hub) *metrics {
 			Name: "gapd_bad_frame_closes_total",
 			Help: "Connections closed (1008) after too many bad frames in a row.",
 		}),
+		floods: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gapd_flood_total",
+			Help: "Requests refused with FLOOD_REQUEST (10) because their class's budget was spent, by class.",
+		}, []string{"class"}),
 	}
-	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency, m.refused, m.badFrameCloses,
+	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency, m.refused, m.badFrameCloses, m.floods,
 		hub.pushes, hub.dropped, hub.slowClosed, hub.evictions, hub.capEvictions,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

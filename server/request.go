@@ -62,6 +62,10 @@ func (c *conn) handleFrame(binary bool, frame []byte) (request bool) {
 
 	res := c.srv.disp.Dispatch(ctx, c, action, payload)
 	defer c.countGarbage(res.Garbage)
+	if res.Limited != wire.ClassNone {
+		c.srv.metrics.floods.WithLabelValues(res.Limited.String()).Inc()
+		c.pause = min(res.LimitWait, c.srv.cfg.FloodPause)
+	}
 	name := labelUnknownAction
 	if res.Route != nil {
 		name = res.Route.Name
@@ -90,6 +94,26 @@ func (c *conn) handleFrame(binary bool, frame []byte) (request bool) {
 	c.sendError(ctx, name, res.RequestID, res.Err)
 	c.endIfAsked()
 	return true
+}
+
+// pauseAfterFlood holds the connection's read goroutine after a request
+// refused with FLOOD_REQUEST (handleFrame sets the pause), so the client's
+// next frame is read only when its budget may allow it: the refusal is
+// answered at once, and the connection stays open. It runs outside the
+// request's accounting, so a shutdown ends it at once.
+func (c *conn) pauseAfterFlood() {
+	d := c.pause
+	if d <= 0 {
+		return
+	}
+	c.pause = 0
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.done:
+	case <-c.srv.draining:
+	}
 }
 
 // endIfAsked sends the error a handler ended the session with (End), after

@@ -34,6 +34,9 @@ type Options struct {
 	// securing: ConnectionSecuringResponse carries no public key and a
 	// ConnectionSymmetricKey is REJECTED.
 	Keys *securing.Keys
+	// Limiter is the budget of each request's class (limits.New); nil
+	// limits nothing.
+	Limiter wire.Limiter
 }
 
 // Server serves the protocol over WebSocket on "/" and "/hybrid/"; the
@@ -100,6 +103,9 @@ func New(cfg Config, o Options) *Server {
 	if cfg.QueueStall <= 0 {
 		cfg.QueueStall = DefaultQueueStall
 	}
+	if cfg.FloodPause <= 0 {
+		cfg.FloodPause = DefaultFloodPause
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -130,7 +136,8 @@ func New(cfg Config, o Options) *Server {
 	}
 	s.hub.setMaxPerUser(cfg.MaxSessionsPerUser)
 	s.metrics = newMetrics(s.hub)
-	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout}
+	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout,
+		Limiter: o.Limiter}
 	s.up = gws.NewUpgrader(events{s}, &gws.ServerOption{
 		// One request at a time per connection, in order: OnMessage runs on
 		// the connection's read goroutine (ParallelEnabled off).
@@ -438,6 +445,7 @@ func (e events) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	// After the handler, so a long one is not the client's silence, and a
 	// login made by it counts.
 	c.touch(request)
+	c.pauseAfterFlood()
 }
 
 // gwsLogger routes gws's own messages (recovered panics) into slog.

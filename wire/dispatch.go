@@ -19,8 +19,9 @@ var ErrNotImplemented = errors.New("action not implemented")
 type Route struct {
 	ID, ResponseID uint16
 	Name           string
-	Login          bool // needs a logged-in session
-	Push           bool // its response can reach other sessions without a request
+	Login          bool  // needs a logged-in session
+	Push           bool  // its response can reach other sessions without a request
+	Limit          Class // the budget its requests spend (ClassNone: none)
 	BadPayload     Major
 	Internal       Major // the action's own INTERNAL_SERVER_ERROR, or the system one
 	Errors         []Major
@@ -43,6 +44,9 @@ type Table struct {
 	BadRequest    func() *Error
 	LoginRequired func() *Error
 	Timeout       func() *Error
+	// Flood is FLOOD_REQUEST with the whole seconds to wait: the answer
+	// to a request over its class's budget.
+	Flood func(wait uint32) *Error
 }
 
 // Dispatcher runs one request through the generated table: decode, login
@@ -53,6 +57,10 @@ type Dispatcher struct {
 	Handlers any // a dispatch.Handlers
 	Log      *slog.Logger
 	Timeout  time.Duration // a handler's deadline; 0 means none
+	// Limiter checks each request's class budget after the login check;
+	// nil limits nothing. Over the budget the request is answered with
+	// Table.Flood and the connection stays open.
+	Limiter Limiter
 }
 
 // Result is the outcome of one request. Exactly one of Response and Err is set.
@@ -64,6 +72,11 @@ type Result struct {
 	// Garbage is set when the frame named no action or its payload did not
 	// decode: nothing a working client sends, which the server counts.
 	Garbage bool
+	// Limited is the class whose budget refused the request (Err is then
+	// FLOOD_REQUEST), or ClassNone; LimitWait is the exact wait, which
+	// Err carries rounded up to whole seconds.
+	Limited   Class
+	LimitWait time.Duration
 }
 
 // Dispatch runs the request action with payload for session s.
@@ -89,6 +102,12 @@ func (d *Dispatcher) Dispatch(ctx context.Context, s Session, action uint16, pay
 	if r.Login && s.UserID() == 0 {
 		res.Err = d.Table.LoginRequired()
 		return res
+	}
+	if d.Limiter != nil && r.Limit != ClassNone {
+		if wait := d.Limiter.Wait(s, r.Limit); wait > 0 {
+			res.Err, res.Limited, res.LimitWait = d.Table.Flood(WaitSeconds(wait)), r.Limit, wait
+			return res
+		}
 	}
 	if d.Timeout > 0 {
 		var cancel context.CancelFunc

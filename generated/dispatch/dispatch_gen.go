@@ -528,6 +528,7 @@ var routeUserRegister = wire.Route{
 	Errors:   []wire.Major{errs.UserRegisterBadPayload, errs.UserRegisterInternalServerError, errs.UserRegisterBlockedUser, errs.UserRegisterMaxTryLock, errs.UserRegisterMaxSendLock},
 	ID:       ActionUserRegister,
 	Internal: errs.UserRegisterInternalServerError,
+	Limit:    wire.ClassSignup,
 	Login:    false,
 	Name:     "UserRegister",
 	NewRequest: func() proto.Message {
@@ -565,6 +566,7 @@ var routeUserVerify = wire.Route{
 	Errors:   []wire.Major{errs.UserVerifyBadPayload, errs.UserVerifyInternalServerError, errs.UserVerifyUserNotFound, errs.UserVerifyBlockedUser, errs.UserVerifyInvalidCode, errs.UserVerifyExpiredCode, errs.UserVerifyMaxTryLock},
 	ID:       ActionUserVerify,
 	Internal: errs.UserVerifyInternalServerError,
+	Limit:    wire.ClassVerify,
 	Login:    false,
 	Name:     "UserVerify",
 	NewRequest: func() proto.Message {
@@ -602,6 +604,7 @@ var routeUserLogin = wire.Route{
 	Errors:   []wire.Major{errs.UserLoginBadPayload, errs.UserLoginInternalServerError, errs.UserLoginFailed},
 	ID:       ActionUserLogin,
 	Internal: errs.UserLoginInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    false,
 	Name:     "UserLogin",
 	NewRequest: func() proto.Message {
@@ -639,6 +642,7 @@ var routeUserProfileSetEmail = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileSetEmailBadPayload, errs.UserProfileSetEmailInternalServerError},
 	ID:       ActionUserProfileSetEmail,
 	Internal: errs.UserProfileSetEmailInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "UserProfileSetEmail",
 	NewRequest: func() proto.Message {
@@ -676,6 +680,7 @@ var routeUserProfileSetGender = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileSetGenderBadPayload, errs.UserProfileSetGenderInternalServerError},
 	ID:       ActionUserProfileSetGender,
 	Internal: errs.UserProfileSetGenderInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "UserProfileSetGender",
 	NewRequest: func() proto.Message {
@@ -713,6 +718,7 @@ var routeUserProfileSetNickname = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileSetNicknameBadPayload, errs.UserProfileSetNicknameInternalServerError},
 	ID:       ActionUserProfileSetNickname,
 	Internal: errs.UserProfileSetNicknameInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "UserProfileSetNickname",
 	NewRequest: func() proto.Message {
@@ -750,6 +756,7 @@ var routeUserContactsImport = wire.Route{
 	Errors:   []wire.Major{errs.UserContactsImportBadPayload, errs.UserContactsImportInternalServerError},
 	ID:       ActionUserContactsImport,
 	Internal: errs.UserContactsImportInternalServerError,
+	Limit:    wire.ClassExpensive,
 	Login:    true,
 	Name:     "UserContactsImport",
 	NewRequest: func() proto.Message {
@@ -787,6 +794,7 @@ var routeUserContactsGetList = wire.Route{
 	Errors:   []wire.Major{errs.UserContactsGetListBadPayload, errs.UserContactsGetListInternalServerError},
 	ID:       ActionUserContactsGetList,
 	Internal: errs.UserContactsGetListInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "UserContactsGetList",
 	NewRequest: func() proto.Message {
@@ -824,6 +832,7 @@ var routeUserContactsDelete = wire.Route{
 	Errors:   []wire.Major{errs.UserContactsDeleteBadPayload, errs.UserContactsDeleteInternalServerError},
 	ID:       ActionUserContactsDelete,
 	Internal: errs.UserContactsDeleteInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "UserContactsDelete",
 	NewRequest: func() proto.Message {
@@ -861,6 +870,7 @@ var routeUserContactsEdit = wire.Route{
 	Errors:   []wire.Major{errs.UserContactsEditBadPayload, errs.UserContactsEditInternalServerError},
 	ID:       ActionUserContactsEdit,
 	Internal: errs.UserContactsEditInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "UserContactsEdit",
 	NewRequest: func() proto.Message {
@@ -898,6 +908,7 @@ var routeUserProfileGetEmail = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileGetEmailBadPayload, errs.UserProfileGetEmailInternalServerError},
 	ID:       ActionUserProfileGetEmail,
 	Internal: errs.UserProfileGetEmailInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "UserProfileGetEmail",
 	NewRequest: func() proto.Message {
@@ -935,6 +946,7 @@ var routeUserProfileGetGender = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileGetGenderBadPayload, errs.UserProfileGetGenderInternalServerError},
 	ID:       ActionUserProfileGetGender,
 	Internal: errs.UserProfileGetGenderInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "UserProfileGetGender",
 	NewRequest: func() proto.Message {
@@ -972,6 +984,7 @@ var routeUserProfileGetNickname = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileGetNicknameBadPayload, errs.UserProfileGetNicknameInternalServerError},
 	ID:       ActionUserProfileGetNickname,
 	Internal: errs.UserProfileGetNicknameInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "UserProfileGetNickname",
 	NewRequest: func() proto.Message {
@@ -1009,6 +1022,7 @@ var routeUserUsernameToId = wire.Route{
 	Errors:   []wire.Major{errs.UserUsernameToIdBadPayload, errs.UserUsernameToIdInternalServerError, errs.UserUsernameToIdNotFound},
 	ID:       ActionUserUsernameToId,
 	Internal: errs.UserUsernameToIdInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "UserUsernameToId",
 	NewRequest: func() proto.Message {
@@ -1046,6 +1060,7 @@ var routeUserSessionGetActiveList = wire.Route{
 	Errors:   []wire.Major{errs.UserSessionGetActiveListBadPayload, errs.UserSessionGetActiveListInternalServerError},
 	ID:       ActionUserSessionGetActiveList,
 	Internal: errs.UserSessionGetActiveListInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "UserSessionGetActiveList",
 	NewRequest: func() proto.Message {
@@ -1083,6 +1098,7 @@ var routeUserSessionTerminate = wire.Route{
 	Errors:   []wire.Major{errs.UserSessionTerminateBadPayload, errs.UserSessionTerminateInternalServerError, errs.UserSessionTerminateForbidden},
 	ID:       ActionUserSessionTerminate,
 	Internal: errs.UserSessionTerminateInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "UserSessionTerminate",
 	NewRequest: func() proto.Message {
@@ -1120,6 +1136,7 @@ var routeUserSessionLogout = wire.Route{
 	Errors:   []wire.Major{errs.UserSessionLogoutBadPayload, errs.UserSessionLogoutInternalServerError},
 	ID:       ActionUserSessionLogout,
 	Internal: errs.UserSessionLogoutInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "UserSessionLogout",
 	NewRequest: func() proto.Message {
@@ -1157,6 +1174,7 @@ var routeChatGetRoom = wire.Route{
 	Errors:   []wire.Major{errs.ChatGetRoomBadPayload, errs.ChatGetRoomInternalServerError, errs.ChatGetRoomPeerNotFound},
 	ID:       ActionChatGetRoom,
 	Internal: errs.ChatGetRoomInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatGetRoom",
 	NewRequest: func() proto.Message {
@@ -1194,6 +1212,7 @@ var routeChatSendMessage = wire.Route{
 	Errors:   []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageInternalServerError, errs.ChatSendMessageForbidden, errs.ChatSendMessageLimitReached},
 	ID:       ActionChatSendMessage,
 	Internal: errs.ChatSendMessageInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatSendMessage",
 	NewRequest: func() proto.Message {
@@ -1231,6 +1250,7 @@ var routeChatUpdateStatus = wire.Route{
 	Errors:   []wire.Major{errs.ChatUpdateStatusBadPayload, errs.ChatUpdateStatusInternalServerError, errs.ChatUpdateStatusForbidden},
 	ID:       ActionChatUpdateStatus,
 	Internal: errs.ChatUpdateStatusInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatUpdateStatus",
 	NewRequest: func() proto.Message {
@@ -1268,6 +1288,7 @@ var routeChatEditMessage = wire.Route{
 	Errors:   []wire.Major{errs.ChatEditMessageBadPayload, errs.ChatEditMessageInternalServerError, errs.ChatEditMessageForbidden},
 	ID:       ActionChatEditMessage,
 	Internal: errs.ChatEditMessageInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatEditMessage",
 	NewRequest: func() proto.Message {
@@ -1305,6 +1326,7 @@ var routeChatDeleteMessage = wire.Route{
 	Errors:   []wire.Major{errs.ChatDeleteMessageBadPayload, errs.ChatDeleteMessageInternalServerError, errs.ChatDeleteMessageForbidden},
 	ID:       ActionChatDeleteMessage,
 	Internal: errs.ChatDeleteMessageInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatDeleteMessage",
 	NewRequest: func() proto.Message {
@@ -1342,6 +1364,7 @@ var routeChatClearMessage = wire.Route{
 	Errors:   []wire.Major{errs.ChatClearMessageBadPayload, errs.ChatClearMessageInternalServerError, errs.ChatClearMessageForbidden},
 	ID:       ActionChatClearMessage,
 	Internal: errs.ChatClearMessageInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatClearMessage",
 	NewRequest: func() proto.Message {
@@ -1379,6 +1402,7 @@ var routeChatDelete = wire.Route{
 	Errors:   []wire.Major{errs.ChatDeleteBadPayload, errs.ChatDeleteInternalServerError, errs.ChatDeleteForbidden},
 	ID:       ActionChatDelete,
 	Internal: errs.ChatDeleteInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatDelete",
 	NewRequest: func() proto.Message {
@@ -1416,6 +1440,7 @@ var routeGroupCreate = wire.Route{
 	Errors:   []wire.Major{errs.GroupCreateBadPayload, errs.GroupCreateInternalServerError},
 	ID:       ActionGroupCreate,
 	Internal: errs.GroupCreateInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupCreate",
 	NewRequest: func() proto.Message {
@@ -1453,6 +1478,7 @@ var routeGroupAddMember = wire.Route{
 	Errors:   []wire.Major{errs.GroupAddMemberBadPayload, errs.GroupAddMemberInternalServerError, errs.GroupAddMemberExists, errs.GroupAddMemberForbidden},
 	ID:       ActionGroupAddMember,
 	Internal: errs.GroupAddMemberInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupAddMember",
 	NewRequest: func() proto.Message {
@@ -1490,6 +1516,7 @@ var routeGroupAddAdmin = wire.Route{
 	Errors:   []wire.Major{errs.GroupAddAdminBadPayload, errs.GroupAddAdminInternalServerError, errs.GroupAddAdminForbidden},
 	ID:       ActionGroupAddAdmin,
 	Internal: errs.GroupAddAdminInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupAddAdmin",
 	NewRequest: func() proto.Message {
@@ -1527,6 +1554,7 @@ var routeGroupAddModerator = wire.Route{
 	Errors:   []wire.Major{errs.GroupAddModeratorBadPayload, errs.GroupAddModeratorInternalServerError, errs.GroupAddModeratorForbidden},
 	ID:       ActionGroupAddModerator,
 	Internal: errs.GroupAddModeratorInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupAddModerator",
 	NewRequest: func() proto.Message {
@@ -1564,6 +1592,7 @@ var routeGroupClearMessage = wire.Route{
 	Errors:   []wire.Major{errs.GroupClearMessageBadPayload, errs.GroupClearMessageInternalServerError, errs.GroupClearMessageForbidden},
 	ID:       ActionGroupClearMessage,
 	Internal: errs.GroupClearMessageInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupClearMessage",
 	NewRequest: func() proto.Message {
@@ -1601,6 +1630,7 @@ var routeGroupEdit = wire.Route{
 	Errors:   []wire.Major{errs.GroupEditBadPayload, errs.GroupEditInternalServerError, errs.GroupEditForbidden},
 	ID:       ActionGroupEdit,
 	Internal: errs.GroupEditInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupEdit",
 	NewRequest: func() proto.Message {
@@ -1638,6 +1668,7 @@ var routeGroupKickAdmin = wire.Route{
 	Errors:   []wire.Major{errs.GroupKickAdminBadPayload, errs.GroupKickAdminInternalServerError, errs.GroupKickAdminForbidden},
 	ID:       ActionGroupKickAdmin,
 	Internal: errs.GroupKickAdminInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupKickAdmin",
 	NewRequest: func() proto.Message {
@@ -1675,6 +1706,7 @@ var routeGroupKickMember = wire.Route{
 	Errors:   []wire.Major{errs.GroupKickMemberBadPayload, errs.GroupKickMemberInternalServerError, errs.GroupKickMemberForbidden},
 	ID:       ActionGroupKickMember,
 	Internal: errs.GroupKickMemberInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupKickMember",
 	NewRequest: func() proto.Message {
@@ -1712,6 +1744,7 @@ var routeGroupKickModerator = wire.Route{
 	Errors:   []wire.Major{errs.GroupKickModeratorBadPayload, errs.GroupKickModeratorInternalServerError, errs.GroupKickModeratorForbidden},
 	ID:       ActionGroupKickModerator,
 	Internal: errs.GroupKickModeratorInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupKickModerator",
 	NewRequest: func() proto.Message {
@@ -1749,6 +1782,7 @@ var routeGroupLeft = wire.Route{
 	Errors:   []wire.Major{errs.GroupLeftBadPayload, errs.GroupLeftInternalServerError, errs.GroupLeftForbidden},
 	ID:       ActionGroupLeft,
 	Internal: errs.GroupLeftInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupLeft",
 	NewRequest: func() proto.Message {
@@ -1786,6 +1820,7 @@ var routeGroupSendMessage = wire.Route{
 	Errors:   []wire.Major{errs.GroupSendMessageBadPayload, errs.GroupSendMessageInternalServerError, errs.GroupSendMessageForbidden},
 	ID:       ActionGroupSendMessage,
 	Internal: errs.GroupSendMessageInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupSendMessage",
 	NewRequest: func() proto.Message {
@@ -1823,6 +1858,7 @@ var routeGroupUpdateStatus = wire.Route{
 	Errors:   []wire.Major{errs.GroupUpdateStatusBadPayload, errs.GroupUpdateStatusInternalServerError, errs.GroupUpdateStatusForbidden},
 	ID:       ActionGroupUpdateStatus,
 	Internal: errs.GroupUpdateStatusInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "GroupUpdateStatus",
 	NewRequest: func() proto.Message {
@@ -1860,6 +1896,7 @@ var routeChannelCreate = wire.Route{
 	Errors:   []wire.Major{errs.ChannelCreateBadPayload, errs.ChannelCreateInternalServerError},
 	ID:       ActionChannelCreate,
 	Internal: errs.ChannelCreateInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChannelCreate",
 	NewRequest: func() proto.Message {
@@ -1897,6 +1934,7 @@ var routeChannelAddMember = wire.Route{
 	Errors:   []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden},
 	ID:       ActionChannelAddMember,
 	Internal: errs.ChannelAddMemberInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChannelAddMember",
 	NewRequest: func() proto.Message {
@@ -1934,6 +1972,7 @@ var routeChannelAddAdmin = wire.Route{
 	Errors:   []wire.Major{errs.ChannelAddAdminBadPayload, errs.ChannelAddAdminInternalServerError, errs.ChannelAddAdminForbidden},
 	ID:       ActionChannelAddAdmin,
 	Internal: errs.ChannelAddAdminInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChannelAddAdmin",
 	NewRequest: func() proto.Message {
@@ -1971,6 +2010,7 @@ var routeChannelLeft = wire.Route{
 	Errors:   []wire.Major{errs.ChannelLeftBadPayload, errs.ChannelLeftInternalServerError, errs.ChannelLeftForbidden},
 	ID:       ActionChannelLeft,
 	Internal: errs.ChannelLeftInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChannelLeft",
 	NewRequest: func() proto.Message {
@@ -2008,6 +2048,7 @@ var routeChannelSendMessage = wire.Route{
 	Errors:   []wire.Major{errs.ChannelSendMessageBadPayload, errs.ChannelSendMessageInternalServerError, errs.ChannelSendMessageForbidden},
 	ID:       ActionChannelSendMessage,
 	Internal: errs.ChannelSendMessageInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChannelSendMessage",
 	NewRequest: func() proto.Message {
@@ -2044,6 +2085,7 @@ var routeInfoLocation = wire.Route{
 	Errors:   []wire.Major{errs.InfoLocationNotFound},
 	ID:       ActionInfoLocation,
 	Internal: errs.BadRequest,
+	Limit:    wire.ClassRead,
 	Login:    false,
 	Name:     "InfoLocation",
 	NewRequest: func() proto.Message {
@@ -2081,6 +2123,7 @@ var routeInfoCountry = wire.Route{
 	Errors:   []wire.Major{errs.InfoCountryBadPayload},
 	ID:       ActionInfoCountry,
 	Internal: errs.BadRequest,
+	Limit:    wire.ClassRead,
 	Login:    false,
 	Name:     "InfoCountry",
 	NewRequest: func() proto.Message {
@@ -2117,6 +2160,7 @@ var routeInfoTime = wire.Route{
 	Errors:   []wire.Major{},
 	ID:       ActionInfoTime,
 	Internal: errs.BadRequest,
+	Limit:    wire.ClassRead,
 	Login:    false,
 	Name:     "InfoTime",
 	NewRequest: func() proto.Message {
@@ -2154,6 +2198,7 @@ var routeInfoPage = wire.Route{
 	Errors:   []wire.Major{errs.InfoPageBadPayload, errs.InfoPageInternalServerError},
 	ID:       ActionInfoPage,
 	Internal: errs.InfoPageInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    false,
 	Name:     "InfoPage",
 	NewRequest: func() proto.Message {
@@ -2191,6 +2236,7 @@ var routeClientCondition = wire.Route{
 	Errors:   []wire.Major{errs.ClientConditionBadPayload, errs.ClientConditionInternalServerError, errs.ClientUpdateMessageBadPayload, errs.ClientUpdateMessageInternalServerError, errs.ClientUpdateMessageForbidden, errs.ClientUpdateDeleteMessageBadPayload, errs.ClientUpdateDeleteMessageInternalServerError, errs.ClientUpdateMessageStatusBadPayload, errs.ClientUpdateMessageStatusInternalServerError, errs.ClientUpdateMessageStatusForbidden},
 	ID:       ActionClientCondition,
 	Internal: errs.ClientConditionInternalServerError,
+	Limit:    wire.ClassExpensive,
 	Login:    true,
 	Name:     "ClientCondition",
 	NewRequest: func() proto.Message {
@@ -2228,6 +2274,7 @@ var routeClientGetRoomList = wire.Route{
 	Errors:   []wire.Major{errs.ClientGetRoomListBadPayload, errs.ClientGetRoomListInternalServerError},
 	ID:       ActionClientGetRoomList,
 	Internal: errs.ClientGetRoomListInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "ClientGetRoomList",
 	NewRequest: func() proto.Message {
@@ -2265,6 +2312,7 @@ var routeClientGetRoom = wire.Route{
 	Errors:   []wire.Major{errs.ClientGetRoomBadPayload, errs.ClientGetRoomInternalServerError, errs.ClientGetRoomNotFound},
 	ID:       ActionClientGetRoom,
 	Internal: errs.ClientGetRoomInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "ClientGetRoom",
 	NewRequest: func() proto.Message {
@@ -2302,6 +2350,7 @@ var routeClientGetRoomHistory = wire.Route{
 	Errors:   []wire.Major{errs.ClientGetRoomHistoryBadPayload, errs.ClientGetRoomHistoryInternalServerError, errs.ClientGetRoomHistoryNotFound},
 	ID:       ActionClientGetRoomHistory,
 	Internal: errs.ClientGetRoomHistoryInternalServerError,
+	Limit:    wire.ClassExpensive,
 	Login:    true,
 	Name:     "ClientGetRoomHistory",
 	NewRequest: func() proto.Message {
@@ -2339,6 +2388,7 @@ var routeClientMuteRoom = wire.Route{
 	Errors:   []wire.Major{errs.ClientMuteRoomBadPayload, errs.ClientMuteRoomInternalServerError, errs.ClientMuteRoomForbidden},
 	ID:       ActionClientMuteRoom,
 	Internal: errs.ClientMuteRoomInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ClientMuteRoom",
 	NewRequest: func() proto.Message {
@@ -2376,6 +2426,7 @@ var routeClientPinRoom = wire.Route{
 	Errors:   []wire.Major{errs.ClientPinRoomBadPayload, errs.ClientPinRoomInternalServerError, errs.ClientPinRoomForbidden},
 	ID:       ActionClientPinRoom,
 	Internal: errs.ClientPinRoomInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ClientPinRoom",
 	NewRequest: func() proto.Message {
@@ -2413,6 +2464,7 @@ var routeFileUploadOption = wire.Route{
 	Errors:   []wire.Major{errs.FileUploadOptionBadPayload, errs.FileUploadOptionInternalServerError},
 	ID:       ActionFileUploadOption,
 	Internal: errs.FileUploadOptionInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "FileUploadOption",
 	NewRequest: func() proto.Message {
@@ -2450,6 +2502,7 @@ var routeFileUploadInit = wire.Route{
 	Errors:   []wire.Major{errs.FileUploadInitBadPayload, errs.FileUploadInitInternalServerError},
 	ID:       ActionFileUploadInit,
 	Internal: errs.FileUploadInitInternalServerError,
+	Limit:    wire.ClassExpensive,
 	Login:    true,
 	Name:     "FileUploadInit",
 	NewRequest: func() proto.Message {
@@ -2487,6 +2540,7 @@ var routeFileUpload = wire.Route{
 	Errors:   []wire.Major{errs.FileUploadBadPayload, errs.FileUploadInternalServerError, errs.FileUploadForbidden},
 	ID:       ActionFileUpload,
 	Internal: errs.FileUploadInternalServerError,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "FileUpload",
 	NewRequest: func() proto.Message {
@@ -2524,6 +2578,7 @@ var routeFileUploadStatus = wire.Route{
 	Errors:   []wire.Major{errs.FileUploadStatusBadPayload, errs.FileUploadStatusInternalServerError, errs.FileUploadStatusNotFound},
 	ID:       ActionFileUploadStatus,
 	Internal: errs.FileUploadStatusInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "FileUploadStatus",
 	NewRequest: func() proto.Message {
@@ -2561,6 +2616,7 @@ var routeFileInfo = wire.Route{
 	Errors:   []wire.Major{errs.FileInfoBadPayload, errs.FileInfoInternalServerError, errs.FileInfoNotFound},
 	ID:       ActionFileInfo,
 	Internal: errs.FileInfoInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "FileInfo",
 	NewRequest: func() proto.Message {
@@ -2598,6 +2654,7 @@ var routeFileDownload = wire.Route{
 	Errors:   []wire.Major{errs.FileDownloadBadPayload, errs.FileDownloadInternalServerError, errs.FileDownloadNotFound},
 	ID:       ActionFileDownload,
 	Internal: errs.FileDownloadInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "FileDownload",
 	NewRequest: func() proto.Message {
@@ -2635,6 +2692,7 @@ var routeSignalingGetConfiguration = wire.Route{
 	Errors:   []wire.Major{errs.SignalingGetConfigurationBadPayload, errs.SignalingGetConfigurationInternalServerError},
 	ID:       ActionSignalingGetConfiguration,
 	Internal: errs.SignalingGetConfigurationInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "SignalingGetConfiguration",
 	NewRequest: func() proto.Message {
@@ -2672,6 +2730,7 @@ var routeGeoGetRegisterStatus = wire.Route{
 	Errors:   []wire.Major{errs.GeoGetRegisterStatusBadPayload, errs.GeoGetRegisterStatusInternalServerError},
 	ID:       ActionGeoGetRegisterStatus,
 	Internal: errs.GeoGetRegisterStatusInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "GeoGetRegisterStatus",
 	NewRequest: func() proto.Message {
@@ -2820,6 +2879,7 @@ func Routes() []*wire.Route {
 // Table is the action table for a wire.Dispatcher.
 var Table = wire.Table{
 	BadRequest:    errs.NewBadRequest,
+	Flood:         errs.NewFloodRequest,
 	LoginRequired: errs.NewLoginRequired,
 	Lookup:        Lookup,
 	Timeout:       errs.NewTimeout,

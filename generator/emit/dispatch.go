@@ -64,11 +64,13 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	// One route value per action.
 	for _, a := range routed {
 		d := Dict{
-			Id("ID"):          Id("Action" + a.Name),
-			Id("ResponseID"):  Lit(int(a.ResponseID)),
-			Id("Name"):        Lit(a.Name),
-			Id("Login"):       Lit(a.Login),
-			Id("Push"):        Lit(a.Push),
+			Id("ID"):         Id("Action" + a.Name),
+			Id("ResponseID"): Lit(int(a.ResponseID)),
+			Id("Name"):       Lit(a.Name),
+			Id("Login"):      Lit(a.Login),
+			Id("Push"):       Lit(a.Push),
+			// The class's Go name follows from its spec name (wire.Class).
+			Id("Limit"):       Qual(wire, "Class"+ir.GoCamelCase(a.Limit.String())),
 			Id("NewRequest"):  Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Request.GoName)))),
 			Id("NewResponse"): Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Response.GoName)))),
 		}
@@ -131,6 +133,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 		Id("BadRequest"):    Qual(errs, "New"+s.BadRequest.GoName),
 		Id("LoginRequired"): Qual(errs, "New"+s.LoginRequired.GoName),
 		Id("Timeout"):       Qual(errs, "New"+s.Timeout.GoName),
+		Id("Flood"):         Qual(errs, "New"+s.FloodRequest.GoName),
 	})
 	return render("dispatch/dispatch_gen.go", f)
 }

@@ -17,11 +17,13 @@ func docsActions(s *ir.Spec) []byte {
 	p.ln("Every request a client can send, by action id. The response's action id is 30000 + the request's;")
 	p.ln("a failed request is answered by an error of [the catalogue](errors.md) instead. Rules are checked in the order")
 	p.ln("listed (request fields first, then checks); the first that fails returns the bad-payload error with its minor code.")
+	p.ln("Limit is the rate class whose budget each request spends (per user once logged in, per address before);")
+	p.ln("over it the request is answered with FLOOD_REQUEST and the seconds to wait. The server's README gives the rates.")
 	p.ln()
-	p.head("r-r", "Action", "Name", "Response", "Login", "Push", "Domain")
+	p.head("r-r", "Action", "Name", "Response", "Login", "Push", "Limit", "Domain")
 	for _, a := range s.Actions {
 		p.row(fmt.Sprint(a.ID), fmt.Sprintf("[%s](#%s)", a.Name, actionAnchor(a.ID)), fmt.Sprint(a.ResponseID),
-			yesNo(a.Login), yesNo(a.Push), a.Domain)
+			yesNo(a.Login), yesNo(a.Push), limitCell(a), a.Domain)
 	}
 	for _, a := range s.Actions {
 		p.ln()
@@ -44,6 +46,9 @@ func actionSection(p *page, s *ir.Spec, a *ir.Action) {
 		p.ln("* Push: yes, the response can also reach other sessions without a request")
 	} else {
 		p.ln("* Push: no")
+	}
+	if !a.Transport {
+		p.f("* Limit: %s\n", a.Limit)
 	}
 	if a.Transport {
 		p.ln("* Answered by the transport: the connection layer handles it, not a handler, and it returns no catalogue error")
@@ -168,7 +173,19 @@ func actionErrors(p *page, s *ir.Spec, a *ir.Action) {
 	if a.Login && s.LoginRequired != nil {
 		add(s.LoginRequired, "system: no login")
 	}
+	if s.FloodRequest != nil {
+		add(s.FloodRequest, "system: over the "+a.Limit.String()+" budget")
+	}
 	if s.Timeout != nil {
 		add(s.Timeout, "system: deadline passed")
 	}
+}
+
+// limitCell is an action's rate class in the index; transport actions
+// have none.
+func limitCell(a *ir.Action) string {
+	if a.Transport {
+		return "-"
+	}
+	return a.Limit.String()
 }

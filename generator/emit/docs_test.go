@@ -114,7 +114,7 @@ func TestDocsErrors(t *testing.T) {
 func TestDocsActions(t *testing.T) {
 	s, pages := miniDocs(t)
 	acts := pages["actions.md"]
-	if !strings.Contains(acts, "| 201 | [ChatSendMessage](#action-201) | 30201 | yes | yes | chat |") {
+	if !strings.Contains(acts, "| 201 | [ChatSendMessage](#action-201) | 30201 | yes | yes | write | chat |") {
 		t.Error("actions.md index lacks ChatSendMessage")
 	}
 	for _, a := range s.Actions {
@@ -140,6 +140,8 @@ func TestDocsActions(t *testing.T) {
 		"| [1](errors.md#error-1) | BAD_REQUEST | system: undecodable request, or a failure (no internal error of its own) |",
 		"| [235](errors.md#error-235) | :triangular_flag_on_post: :one: CHAT_SEND_MESSAGE_FLOOD |",
 		"| [602](errors.md#error-602) | CLIENT_UPDATE_MESSAGE_BAD_PAYLOAD | other (virtual) |",
+		"* Limit: write\n",
+		"| [10](errors.md#error-10) | :triangular_flag_on_post: :one: FLOOD_REQUEST | system: over the write budget |",
 	} {
 		if !strings.Contains(send, want) {
 			t.Errorf("action 201 lacks %q", want)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gapd/gapd/generator/spec"
+	"github.com/gapd/gapd/wire"
 )
 
 // Build checks the raw spec and returns the model. All problems are reported
@@ -191,6 +192,7 @@ func (b *builder) systemErrors() {
 		{"NEW_CLIENT_IN_SESSION", &b.s.NewClientInSession},
 		{"TIMEOUT", &b.s.Timeout},
 		{"INTERNAL_SERVER_ERROR", &b.s.InternalServerError},
+		{"FLOOD_REQUEST", &b.s.FloodRequest},
 	} {
 		e := byName[want.name]
 		if e == nil || e.Group.Key != "system" {
@@ -201,8 +203,9 @@ func (b *builder) systemErrors() {
 			b.diags = append(b.diags, fmt.Sprintf("%s: the system error %s must be defined (group system): the runtime raises it", where, want.name))
 			continue
 		}
-		if len(e.Minors) > 0 || e.Wait || e.Virtual {
-			b.errorf(e.Pos, "error %d %s: the runtime raises it as is, so it cannot have numbered minors, wait or be virtual", e.Code, e.Name)
+		// FLOOD_REQUEST alone carries a wait: how long the budget needs.
+		if wantWait := want.dst == &b.s.FloodRequest; len(e.Minors) > 0 || e.Wait != wantWait || e.Virtual {
+			b.errorf(e.Pos, "error %d %s: the runtime raises it as is, so it cannot have numbered minors or be virtual, and has wait only if it is FLOOD_REQUEST", e.Code, e.Name)
 		}
 		*want.dst = e
 	}
@@ -262,9 +265,12 @@ func (b *builder) action(r *spec.Action, f *File) {
 		Pos: r.Pos, ID: r.ID, ResponseID: r.ID + 30000, Name: r.Name, Doc: r.Doc,
 		Domain: f.Name, Login: r.Login == nil || *r.Login, Push: r.Push, Transport: r.Transport,
 	}
-	if r.Transport && (r.Login == nil || *r.Login || r.Push || r.Errors.BadPayload != 0 || r.Errors.Internal != 0 ||
+	if r.Transport && (r.Login == nil || *r.Login || r.Push || r.Limit != "" || r.Errors.BadPayload != 0 || r.Errors.Internal != 0 ||
 		len(r.Errors.Also) > 0 || len(r.Checks) > 0 || len(r.HandlerMinors) > 0 || hasRules(r.Request.Fields, r.Request.Messages)) {
-		b.errorf(r.Pos, "%s: a transport action is answered by the transport, not dispatch: it takes login: false and no push, errors, rules, checks or handler_minors", where)
+		b.errorf(r.Pos, "%s: a transport action is answered by the transport, not dispatch: it takes login: false and no push, limit, errors, rules, checks or handler_minors", where)
+	}
+	if !r.Transport {
+		b.limit(r, a, where)
 	}
 	b.rawActs[a] = r
 	b.s.actionByID[r.ID] = a
@@ -284,6 +290,21 @@ func (b *builder) action(r *spec.Action, f *File) {
 		a.Response.WireID = int(a.ResponseID)
 		f.Messages = append(f.Messages, a.Response)
 	}
+}
+
+// limit resolves the action's rate class: every dispatched action states
+// one, so no action is left out of the budgets by omission.
+func (b *builder) limit(r *spec.Action, a *Action, where string) {
+	if r.Limit == "" {
+		b.errorf(r.Pos, "%s: limit must be stated (%s)", where, wire.ClassList())
+		return
+	}
+	c, ok := wire.ClassNamed(r.Limit)
+	if !ok {
+		b.errorf(r.Pos, "%s: unknown limit class %q (want %s)", where, r.Limit, wire.ClassList())
+		return
+	}
+	a.Limit = c
 }
 
 func (b *builder) register(p Pos, full string, t any) bool {

@@ -3,7 +3,10 @@
 // Build succeeds, emitters can trust every reference in the model.
 package ir
 
-import "github.com/gapd/gapd/generator/spec"
+import (
+	"github.com/gapd/gapd/generator/spec"
+	"github.com/gapd/gapd/wire"
+)
 
 // Pos is where an entry was written in the spec.
 type Pos = spec.Pos
@@ -18,6 +21,8 @@ type Spec struct {
 
 	// System errors the runtime raises itself, found by name.
 	BadRequest, LoginRequired, NewClientInSession, Timeout, InternalServerError *Error
+	// FloodRequest answers a request over its class's budget (with wait).
+	FloodRequest *Error
 
 	actionByID map[uint32]*Action
 	errorByCod map[uint32]*Error
@@ -145,7 +150,10 @@ type Action struct {
 	// Transport actions are answered by the server's transport (the
 	// connection securing, the heartbeat), never by a handler: they are
 	// left out of the dispatch table and the validators.
-	Transport  bool
+	Transport bool
+	// Limit is the rate class whose budget the action's requests spend;
+	// ClassNone only for transport actions.
+	Limit      wire.Class
 	Request    *Message
 	Response   *Message
 	BadPayload *Error // may be nil

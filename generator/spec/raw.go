@@ -110,6 +110,7 @@ type Action struct {
 	Login         *bool    `yaml:"login"`
 	Push          bool     `yaml:"push"`
 	Transport     bool     `yaml:"transport"`
+	Limit         string   `yaml:"limit"`
 	Errors        Bindings `yaml:"errors"`
 	Request       Body     `yaml:"request"`
 	Response      Body     `yaml:"response"`

@@ -13,6 +13,11 @@
 // /proc/<pid>. With -addr it drives a server someone else started instead,
 // and reports no CPU or memory.
 //
+// gapd runs with -limits none, except in the flood scenario, which keeps
+// the default limits: one user chats at a steady pace while eight
+// connections flood with the worst request of each class, and the
+// sender's latency is reported beside its latency without the flood.
+//
 // The chat scenario runs its closed loop a second time on the same server
 // over secured connections (the protocol's RSA handshake, then AES-CBC on
 // every frame both ways), reported beside the plain figure.
@@ -83,7 +88,7 @@ func main() {
 	flag.StringVar(&cfg.gapd, "gapd", "", "gapd binary to start for each scenario (default: go build . into the work directory)")
 	flag.StringVar(&cfg.addr, "addr", "", "drive this running server (ws://host:port/) instead of starting gapd; needs -codes")
 	flag.StringVar(&cfg.codes, "codes", "", "with -addr: the file the server's -verify-sender file:PATH writes")
-	flag.StringVar(&scen, "scenarios", "chat,group,idle,login,file", "which scenarios to run, comma-separated")
+	flag.StringVar(&scen, "scenarios", "chat,group,idle,login,file,flood", "which scenarios to run, comma-separated")
 	flag.StringVar(&pairs, "pairs", "100,1000", "chat: numbers of connected pairs, comma-separated")
 	flag.IntVar(&cfg.group, "group", 1000, "group: members receiving each message")
 	flag.IntVar(&cfg.idle, "idle", 10000, "idle: logged-in connections held")
@@ -187,6 +192,7 @@ func run(cfg config) int {
 	step("idle", r.idleScenario)
 	step("login", r.login)
 	step("file", r.file)
+	step("flood", r.flood)
 	r.table()
 	if failed {
 		return 1
@@ -211,16 +217,23 @@ func (r *runner) usersNeeded() int {
 	if c["login"] {
 		n = max(n, r.cfg.storm)
 	}
+	if c["flood"] {
+		n = max(n, floodUsers)
+	}
 	return n
 }
 
 // gapd starts a fresh gapd on the run's data directory (or returns the
-// -addr server).
-func (r *runner) gapd() (*server, error) {
+// -addr server) with -limits none: the throughput scenarios sign up and
+// drive thousands of users from one address.
+func (r *runner) gapd() (*server, error) { return r.gapdWith("none") }
+
+// gapdWith is gapd with the given -limits ("": the built-in table).
+func (r *runner) gapdWith(limits string) (*server, error) {
 	if r.ext != nil {
 		return r.ext, nil
 	}
-	return startProcess("gapd", r.cfg.gapd, gapdArgs(filepath.Join(r.cfg.work, "data"), filepath.Join(r.cfg.work, "codes.jsonl")), r.cfg.log)
+	return startProcess("gapd", r.cfg.gapd, gapdArgs(filepath.Join(r.cfg.work, "data"), filepath.Join(r.cfg.work, "codes.jsonl"), limits), r.cfg.log)
 }
 
 func (r *runner) bare() (*server, error) {

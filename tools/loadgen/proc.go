@@ -85,10 +85,14 @@ func (s *server) stop() {
 // gapdArgs are the flags the load generator starts gapd with: its clients
 // all come from 127.0.0.1 and some users log in many times, so the
 // per-address and per-user caps are off; /metrics stays on the client port,
-// where goMetrics reads it.
-func gapdArgs(dataDir, codes string) []string {
-	return []string{"-addr", "127.0.0.1:0", "-ops-addr", "", "-max-conns-per-ip", "0", "-max-sessions-per-user", "0",
+// where goMetrics reads it. limits is -limits ("" for the built-in table).
+func gapdArgs(dataDir, codes, limits string) []string {
+	args := []string{"-addr", "127.0.0.1:0", "-ops-addr", "", "-max-conns-per-ip", "0", "-max-sessions-per-user", "0",
 		"-data", dataDir, "-verify-sender", "file:" + codes, "-log-level", "info"}
+	if limits != "" {
+		args = append(args, "-limits", limits)
+	}
+	return args
 }
 
 func mustSelf() string {

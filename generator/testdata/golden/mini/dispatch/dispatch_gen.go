@@ -65,6 +65,7 @@ var routeChatGetRoom = wire.Route{
 	Errors:   []wire.Major{errs.ChatGetRoomBadPayload, errs.ChatGetRoomInternalServerError},
 	ID:       ActionChatGetRoom,
 	Internal: errs.ChatGetRoomInternalServerError,
+	Limit:    wire.ClassRead,
 	Login:    true,
 	Name:     "ChatGetRoom",
 	NewRequest: func() proto.Message {
@@ -102,6 +103,7 @@ var routeChatSendMessage = wire.Route{
 	Errors:   []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageFlood, errs.ClientUpdateMessageBadPayload},
 	ID:       ActionChatSendMessage,
 	Internal: errs.BadRequest,
+	Limit:    wire.ClassWrite,
 	Login:    true,
 	Name:     "ChatSendMessage",
 	NewRequest: func() proto.Message {
@@ -136,6 +138,7 @@ func Routes() []*wire.Route {
 // Table is the action table for a wire.Dispatcher.
 var Table = wire.Table{
 	BadRequest:    errs.NewBadRequest,
+	Flood:         errs.NewFloodRequest,
 	LoginRequired: errs.NewLoginRequired,
 	Lookup:        Lookup,
 	Timeout:       errs.NewTimeout,

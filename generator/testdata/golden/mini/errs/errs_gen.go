@@ -17,6 +17,8 @@ const (
 	Timeout wire.Major = 5
 	// InternalServerError is error 7 INTERNAL_SERVER_ERROR: Internal server error
 	InternalServerError wire.Major = 7
+	// FloodRequest is error 10 FLOOD_REQUEST: Too many requests of this kind; wait before the next
+	FloodRequest wire.Major = 10
 	// ChatGetRoomBadPayload is error 200 CHAT_GET_ROOM_BAD_PAYLOAD: Bad payload for request
 	ChatGetRoomBadPayload wire.Major = 200
 	// ChatGetRoomInternalServerError is error 201 CHAT_GET_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -91,6 +93,15 @@ func NewInternalServerError() *wire.Error {
 	}
 }
 
+// NewFloodRequest returns error 10 FLOOD_REQUEST; wait is the seconds the client must wait.
+func NewFloodRequest(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   FloodRequest,
+		Message: "FLOOD_REQUEST: Too many requests of this kind; wait before the next",
+		Wait:    wait,
+	}
+}
+
 // NewChatGetRoomBadPayload returns error 200 CHAT_GET_ROOM_BAD_PAYLOAD.
 func NewChatGetRoomBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -160,6 +171,12 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error",
 	Group:       "system",
 	Name:        "INTERNAL_SERVER_ERROR",
+}, {
+	Code:        FloodRequest,
+	Description: "Too many requests of this kind; wait before the next",
+	Group:       "system",
+	Name:        "FLOOD_REQUEST",
+	Wait:        true,
 }, {
 	Action:      200,
 	Code:        ChatGetRoomBadPayload,
