@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"github.com/gapd/gapd/geoip"
 	"net"
 	"net/netip"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/gapd/gapd/app"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/geoip"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/storage"

@@ -1,5 +1,9 @@
-// Package handlers is gapd's hand-written behaviour: one file per domain,
-// together implementing the generated dispatch.Handlers interface.
+// Package handlers is gapd's hand-written behaviour: one file per action or
+// small family of actions (user_session.go, chat_send.go, ...), together
+// implementing the generated dispatch.Handlers interface. It holds behaviour
+// only: code delivery (delivery), GeoIP (geoip), file processing (fileproc),
+// request budgets (limits) and the transport (server) are packages of their
+// own that app wires in through Deps.
 //
 // Dispatch has already decoded, login-checked and validated every request a
 // handler sees, and it fills the response header; a handler only decides what
@@ -8,13 +12,13 @@
 package handlers
 
 import (
-	"github.com/gapd/gapd/delivery"
-	"github.com/gapd/gapd/files"
-	"github.com/gapd/gapd/limits"
 	"log/slog"
 	"time"
 
+	"github.com/gapd/gapd/delivery"
+	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/limits"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
@@ -95,12 +99,10 @@ func (noPusher) Push(uint64, uint16, proto.Message, wire.Session) error { return
 func (noPusher) Live(uint64) bool                                       { return false }
 func (noPusher) EndSession(uint64, *wire.Error)                         {}
 
-// Handlers implements dispatch.Handlers. Actions without behaviour yet fall
-// through to the embedded Unimplemented, which dispatch reports as the
-// action's internal server error.
+// Handlers implements dispatch.Handlers: every action of the spec has its
+// method here (one file per action or small family), so an action added to
+// the spec without behaviour does not compile.
 type Handlers struct {
-	dispatch.Unimplemented
-
 	db         *storage.DB
 	send       delivery.Sender
 	log        *slog.Logger
@@ -119,6 +121,8 @@ type Handlers struct {
 	ice        []ICEServer
 }
 
+// It embeds no dispatch.Unimplemented: this line fails to compile while any
+// action lacks its method.
 var _ dispatch.Handlers = (*Handlers)(nil)
 
 // New builds the handlers. It panics when d.DB is nil or d.Codes is invalid

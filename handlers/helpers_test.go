@@ -3,13 +3,13 @@ package handlers
 import (
 	"context"
 	"errors"
-	"github.com/gapd/gapd/delivery"
 	"io"
 	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"github.com/gapd/gapd/geoip"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/geoip"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 	"github.com/nyaruka/phonenumbers"

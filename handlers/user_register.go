@@ -6,11 +6,11 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"github.com/gapd/gapd/delivery"
 	"net/netip"
 	"strconv"
 	"strings"
 
+	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"

@@ -3,11 +3,11 @@ package handlers
 import (
 	"context"
 	"errors"
-	"github.com/gapd/gapd/delivery"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/gapd/gapd/delivery"
 	"io"
 	"log/slog"
 	"math"
@@ -19,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/limits"
 	"github.com/gapd/gapd/securing"
 )

@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"flag"
-	"github.com/gapd/gapd/delivery"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/limits"
 )
 

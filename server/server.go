@@ -136,7 +136,7 @@ func New(cfg Config, o Options) *Server {
 	}
 	s.hub.setMaxPerUser(cfg.MaxSessionsPerUser)
 	s.metrics = newMetrics(s.hub)
-	s.disp = &wire.Dispatcher{Table: dispatch.Table, Handlers: o.Handlers, Log: o.Log, Timeout: cfg.HandlerTimeout,
+	s.disp = &wire.Dispatcher{Table: dispatch.New(o.Handlers).Table(), Log: o.Log, Timeout: cfg.HandlerTimeout,
 		Limiter: o.Limiter}
 	s.up = gws.NewUpgrader(events{s}, &gws.ServerOption{
 		// One request at a time per connection, in order: OnMessage runs on

@@ -49,7 +49,7 @@ func BenchmarkDispatchChatSendMessage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := &wire.Dispatcher{Table: dispatch.Table, Handlers: echoHandlers{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	d := &wire.Dispatcher{Table: dispatch.New(echoHandlers{}).Table(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s := NewSession()
 	ctx := context.Background()
 	b.ReportAllocs()

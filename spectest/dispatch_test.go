@@ -17,7 +17,7 @@ import (
 // decoding merges them, and both a response and an error repeat the merged
 // id, never a different one.
 func TestRequestIDIsTheDecodedOne(t *testing.T) {
-	d := &wire.Dispatcher{Table: dispatch.Table, Handlers: echoHandlers{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	d := &wire.Dispatcher{Table: dispatch.New(echoHandlers{}).Table(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	twice := func(m, header proto.Message) []byte {
 		a, _ := proto.Marshal(m)
 		b, _ := proto.Marshal(header)

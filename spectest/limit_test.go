@@ -45,7 +45,7 @@ func TestDispatchFlood(t *testing.T) {
 		wire.ClassRead:  {Count: 1, Per: time.Hour, Burst: 1},
 	}}, func() time.Time { return now })
 	calls := 0
-	d := &wire.Dispatcher{Table: dispatch.Table, Handlers: countingHandlers{calls: &calls},
+	d := &wire.Dispatcher{Table: dispatch.New(countingHandlers{calls: &calls}).Table(),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Limiter: l}
 	send, _ := proto.Marshal(textMessage())
 	s := NewSession()

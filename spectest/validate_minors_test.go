@@ -180,7 +180,7 @@ func runCase(t *testing.T, c vcase) bool {
 	if refMinor != c.Minor {
 		t.Errorf("the reference reading of the spec says %s, the case expects %s%s", minorName(refMinor), minorName(c.Minor), ruleWhere(c))
 	}
-	resp, err := c.Route.Call(context.Background(), dispatch.Unimplemented{}, NewSession(), proto.Clone(c.Req))
+	resp, err := c.Route.Call(context.Background(), NewSession(), proto.Clone(c.Req))
 	if resp != nil {
 		t.Errorf("Call returned a response %T next to %v", resp, err)
 	}

@@ -29,9 +29,9 @@ type Route struct {
 	NewResponse    func() proto.Message
 	// RequestID reads request.id from a decoded request.
 	RequestID func(req proto.Message) string
-	// Call validates a decoded request, runs the handler h (a
-	// dispatch.Handlers) and returns the response with its header set.
-	Call func(ctx context.Context, h any, s Session, req proto.Message) (proto.Message, error)
+	// Call validates a decoded request, runs its handler and returns the
+	// response with its header set (the generated Server's typed call).
+	Call func(ctx context.Context, s Session, req proto.Message) (proto.Message, error)
 }
 
 // Table is what a Dispatcher needs from the generated code.
@@ -53,10 +53,9 @@ type Table struct {
 // check, validation, the handler with its deadline, panic recovery and error
 // mapping. This is the only place that logic lives.
 type Dispatcher struct {
-	Table    Table
-	Handlers any // a dispatch.Handlers
-	Log      *slog.Logger
-	Timeout  time.Duration // a handler's deadline; 0 means none
+	Table   Table
+	Log     *slog.Logger
+	Timeout time.Duration // a handler's deadline; 0 means none
 	// Limiter checks each request's class budget after the login check;
 	// nil limits nothing. Over the budget the request is answered with
 	// Table.Flood and the connection stays open.
@@ -132,7 +131,7 @@ func (d *Dispatcher) call(ctx context.Context, r *Route, s Session, req proto.Me
 			resp, err = nil, &Error{Major: r.Internal, Message: "internal server error"}
 		}
 	}()
-	return r.Call(ctx, d.Handlers, s, req)
+	return r.Call(ctx, s, req)
 }
 
 func (d *Dispatcher) mapError(ctx context.Context, r *Route, id string, s Session, err error) *Error {

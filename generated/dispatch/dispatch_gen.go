@@ -205,7 +205,7 @@ type Handlers interface {
 	GeoGetRegisterStatus(ctx context.Context, s wire.Session, req *pb.GeoGetRegisterStatus) (*pb.GeoGetRegisterStatusResponse, error)
 }
 
-// Unimplemented answers every action with wire.ErrNotImplemented; embed it to implement Handlers one domain at a time.
+// Unimplemented answers every action with wire.ErrNotImplemented: for tests, and for a new server built one domain at a time. Production handlers must not embed it, so that an action added to the spec without behaviour fails to compile.
 type Unimplemented struct{}
 
 var _ Handlers = Unimplemented{}
@@ -507,30 +507,12 @@ func (Unimplemented) GeoGetRegisterStatus(context.Context, wire.Session, *pb.Geo
 
 var routeUserRegister = wire.Route{
 	BadPayload: errs.UserRegisterBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserRegister)
-		if e := validate.UserRegister(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserRegister(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserRegisterResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserRegisterBadPayload, errs.UserRegisterInternalServerError, errs.UserRegisterBlockedUser, errs.UserRegisterMaxTryLock, errs.UserRegisterMaxSendLock},
-	ID:       ActionUserRegister,
-	Internal: errs.UserRegisterInternalServerError,
-	Limit:    wire.ClassSignup,
-	Login:    false,
-	Name:     "UserRegister",
+	Errors:     []wire.Major{errs.UserRegisterBadPayload, errs.UserRegisterInternalServerError, errs.UserRegisterBlockedUser, errs.UserRegisterMaxTryLock, errs.UserRegisterMaxSendLock},
+	ID:         ActionUserRegister,
+	Internal:   errs.UserRegisterInternalServerError,
+	Limit:      wire.ClassSignup,
+	Login:      false,
+	Name:       "UserRegister",
 	NewRequest: func() proto.Message {
 		return new(pb.UserRegister)
 	},
@@ -545,30 +527,12 @@ var routeUserRegister = wire.Route{
 }
 var routeUserVerify = wire.Route{
 	BadPayload: errs.UserVerifyBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserVerify)
-		if e := validate.UserVerify(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserVerify(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserVerifyResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserVerifyBadPayload, errs.UserVerifyInternalServerError, errs.UserVerifyUserNotFound, errs.UserVerifyBlockedUser, errs.UserVerifyInvalidCode, errs.UserVerifyExpiredCode, errs.UserVerifyMaxTryLock},
-	ID:       ActionUserVerify,
-	Internal: errs.UserVerifyInternalServerError,
-	Limit:    wire.ClassVerify,
-	Login:    false,
-	Name:     "UserVerify",
+	Errors:     []wire.Major{errs.UserVerifyBadPayload, errs.UserVerifyInternalServerError, errs.UserVerifyUserNotFound, errs.UserVerifyBlockedUser, errs.UserVerifyInvalidCode, errs.UserVerifyExpiredCode, errs.UserVerifyMaxTryLock},
+	ID:         ActionUserVerify,
+	Internal:   errs.UserVerifyInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      false,
+	Name:       "UserVerify",
 	NewRequest: func() proto.Message {
 		return new(pb.UserVerify)
 	},
@@ -583,30 +547,12 @@ var routeUserVerify = wire.Route{
 }
 var routeUserLogin = wire.Route{
 	BadPayload: errs.UserLoginBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserLogin)
-		if e := validate.UserLogin(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserLogin(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserLoginResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserLoginBadPayload, errs.UserLoginInternalServerError, errs.UserLoginFailed},
-	ID:       ActionUserLogin,
-	Internal: errs.UserLoginInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    false,
-	Name:     "UserLogin",
+	Errors:     []wire.Major{errs.UserLoginBadPayload, errs.UserLoginInternalServerError, errs.UserLoginFailed},
+	ID:         ActionUserLogin,
+	Internal:   errs.UserLoginInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      false,
+	Name:       "UserLogin",
 	NewRequest: func() proto.Message {
 		return new(pb.UserLogin)
 	},
@@ -621,30 +567,12 @@ var routeUserLogin = wire.Route{
 }
 var routeUserProfileSetEmail = wire.Route{
 	BadPayload: errs.UserProfileSetEmailBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserProfileSetEmail)
-		if e := validate.UserProfileSetEmail(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserProfileSetEmail(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserProfileSetEmailResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserProfileSetEmailBadPayload, errs.UserProfileSetEmailInternalServerError},
-	ID:       ActionUserProfileSetEmail,
-	Internal: errs.UserProfileSetEmailInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "UserProfileSetEmail",
+	Errors:     []wire.Major{errs.UserProfileSetEmailBadPayload, errs.UserProfileSetEmailInternalServerError},
+	ID:         ActionUserProfileSetEmail,
+	Internal:   errs.UserProfileSetEmailInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserProfileSetEmail",
 	NewRequest: func() proto.Message {
 		return new(pb.UserProfileSetEmail)
 	},
@@ -659,30 +587,12 @@ var routeUserProfileSetEmail = wire.Route{
 }
 var routeUserProfileSetGender = wire.Route{
 	BadPayload: errs.UserProfileSetGenderBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserProfileSetGender)
-		if e := validate.UserProfileSetGender(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserProfileSetGender(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserProfileSetGenderResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserProfileSetGenderBadPayload, errs.UserProfileSetGenderInternalServerError},
-	ID:       ActionUserProfileSetGender,
-	Internal: errs.UserProfileSetGenderInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "UserProfileSetGender",
+	Errors:     []wire.Major{errs.UserProfileSetGenderBadPayload, errs.UserProfileSetGenderInternalServerError},
+	ID:         ActionUserProfileSetGender,
+	Internal:   errs.UserProfileSetGenderInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserProfileSetGender",
 	NewRequest: func() proto.Message {
 		return new(pb.UserProfileSetGender)
 	},
@@ -697,30 +607,12 @@ var routeUserProfileSetGender = wire.Route{
 }
 var routeUserProfileSetNickname = wire.Route{
 	BadPayload: errs.UserProfileSetNicknameBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserProfileSetNickname)
-		if e := validate.UserProfileSetNickname(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserProfileSetNickname(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserProfileSetNicknameResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserProfileSetNicknameBadPayload, errs.UserProfileSetNicknameInternalServerError},
-	ID:       ActionUserProfileSetNickname,
-	Internal: errs.UserProfileSetNicknameInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "UserProfileSetNickname",
+	Errors:     []wire.Major{errs.UserProfileSetNicknameBadPayload, errs.UserProfileSetNicknameInternalServerError},
+	ID:         ActionUserProfileSetNickname,
+	Internal:   errs.UserProfileSetNicknameInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserProfileSetNickname",
 	NewRequest: func() proto.Message {
 		return new(pb.UserProfileSetNickname)
 	},
@@ -735,30 +627,12 @@ var routeUserProfileSetNickname = wire.Route{
 }
 var routeUserContactsImport = wire.Route{
 	BadPayload: errs.UserContactsImportBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserContactsImport)
-		if e := validate.UserContactsImport(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserContactsImport(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserContactsImportResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserContactsImportBadPayload, errs.UserContactsImportInternalServerError},
-	ID:       ActionUserContactsImport,
-	Internal: errs.UserContactsImportInternalServerError,
-	Limit:    wire.ClassExpensive,
-	Login:    true,
-	Name:     "UserContactsImport",
+	Errors:     []wire.Major{errs.UserContactsImportBadPayload, errs.UserContactsImportInternalServerError},
+	ID:         ActionUserContactsImport,
+	Internal:   errs.UserContactsImportInternalServerError,
+	Limit:      wire.ClassExpensive,
+	Login:      true,
+	Name:       "UserContactsImport",
 	NewRequest: func() proto.Message {
 		return new(pb.UserContactsImport)
 	},
@@ -773,30 +647,12 @@ var routeUserContactsImport = wire.Route{
 }
 var routeUserContactsGetList = wire.Route{
 	BadPayload: errs.UserContactsGetListBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserContactsGetList)
-		if e := validate.UserContactsGetList(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserContactsGetList(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserContactsGetListResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserContactsGetListBadPayload, errs.UserContactsGetListInternalServerError},
-	ID:       ActionUserContactsGetList,
-	Internal: errs.UserContactsGetListInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "UserContactsGetList",
+	Errors:     []wire.Major{errs.UserContactsGetListBadPayload, errs.UserContactsGetListInternalServerError},
+	ID:         ActionUserContactsGetList,
+	Internal:   errs.UserContactsGetListInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserContactsGetList",
 	NewRequest: func() proto.Message {
 		return new(pb.UserContactsGetList)
 	},
@@ -811,30 +667,12 @@ var routeUserContactsGetList = wire.Route{
 }
 var routeUserContactsDelete = wire.Route{
 	BadPayload: errs.UserContactsDeleteBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserContactsDelete)
-		if e := validate.UserContactsDelete(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserContactsDelete(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserContactsDeleteResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserContactsDeleteBadPayload, errs.UserContactsDeleteInternalServerError},
-	ID:       ActionUserContactsDelete,
-	Internal: errs.UserContactsDeleteInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "UserContactsDelete",
+	Errors:     []wire.Major{errs.UserContactsDeleteBadPayload, errs.UserContactsDeleteInternalServerError},
+	ID:         ActionUserContactsDelete,
+	Internal:   errs.UserContactsDeleteInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserContactsDelete",
 	NewRequest: func() proto.Message {
 		return new(pb.UserContactsDelete)
 	},
@@ -849,30 +687,12 @@ var routeUserContactsDelete = wire.Route{
 }
 var routeUserContactsEdit = wire.Route{
 	BadPayload: errs.UserContactsEditBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserContactsEdit)
-		if e := validate.UserContactsEdit(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserContactsEdit(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserContactsEditResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserContactsEditBadPayload, errs.UserContactsEditInternalServerError},
-	ID:       ActionUserContactsEdit,
-	Internal: errs.UserContactsEditInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "UserContactsEdit",
+	Errors:     []wire.Major{errs.UserContactsEditBadPayload, errs.UserContactsEditInternalServerError},
+	ID:         ActionUserContactsEdit,
+	Internal:   errs.UserContactsEditInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserContactsEdit",
 	NewRequest: func() proto.Message {
 		return new(pb.UserContactsEdit)
 	},
@@ -887,30 +707,12 @@ var routeUserContactsEdit = wire.Route{
 }
 var routeUserProfileGetEmail = wire.Route{
 	BadPayload: errs.UserProfileGetEmailBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserProfileGetEmail)
-		if e := validate.UserProfileGetEmail(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserProfileGetEmail(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserProfileGetEmailResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserProfileGetEmailBadPayload, errs.UserProfileGetEmailInternalServerError},
-	ID:       ActionUserProfileGetEmail,
-	Internal: errs.UserProfileGetEmailInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "UserProfileGetEmail",
+	Errors:     []wire.Major{errs.UserProfileGetEmailBadPayload, errs.UserProfileGetEmailInternalServerError},
+	ID:         ActionUserProfileGetEmail,
+	Internal:   errs.UserProfileGetEmailInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserProfileGetEmail",
 	NewRequest: func() proto.Message {
 		return new(pb.UserProfileGetEmail)
 	},
@@ -925,30 +727,12 @@ var routeUserProfileGetEmail = wire.Route{
 }
 var routeUserProfileGetGender = wire.Route{
 	BadPayload: errs.UserProfileGetGenderBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserProfileGetGender)
-		if e := validate.UserProfileGetGender(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserProfileGetGender(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserProfileGetGenderResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserProfileGetGenderBadPayload, errs.UserProfileGetGenderInternalServerError},
-	ID:       ActionUserProfileGetGender,
-	Internal: errs.UserProfileGetGenderInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "UserProfileGetGender",
+	Errors:     []wire.Major{errs.UserProfileGetGenderBadPayload, errs.UserProfileGetGenderInternalServerError},
+	ID:         ActionUserProfileGetGender,
+	Internal:   errs.UserProfileGetGenderInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserProfileGetGender",
 	NewRequest: func() proto.Message {
 		return new(pb.UserProfileGetGender)
 	},
@@ -963,30 +747,12 @@ var routeUserProfileGetGender = wire.Route{
 }
 var routeUserProfileGetNickname = wire.Route{
 	BadPayload: errs.UserProfileGetNicknameBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserProfileGetNickname)
-		if e := validate.UserProfileGetNickname(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserProfileGetNickname(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserProfileGetNicknameResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserProfileGetNicknameBadPayload, errs.UserProfileGetNicknameInternalServerError},
-	ID:       ActionUserProfileGetNickname,
-	Internal: errs.UserProfileGetNicknameInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "UserProfileGetNickname",
+	Errors:     []wire.Major{errs.UserProfileGetNicknameBadPayload, errs.UserProfileGetNicknameInternalServerError},
+	ID:         ActionUserProfileGetNickname,
+	Internal:   errs.UserProfileGetNicknameInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserProfileGetNickname",
 	NewRequest: func() proto.Message {
 		return new(pb.UserProfileGetNickname)
 	},
@@ -1001,30 +767,12 @@ var routeUserProfileGetNickname = wire.Route{
 }
 var routeUserUsernameToId = wire.Route{
 	BadPayload: errs.UserUsernameToIdBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserUsernameToId)
-		if e := validate.UserUsernameToId(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserUsernameToId(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserUsernameToIdResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserUsernameToIdBadPayload, errs.UserUsernameToIdInternalServerError, errs.UserUsernameToIdNotFound},
-	ID:       ActionUserUsernameToId,
-	Internal: errs.UserUsernameToIdInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "UserUsernameToId",
+	Errors:     []wire.Major{errs.UserUsernameToIdBadPayload, errs.UserUsernameToIdInternalServerError, errs.UserUsernameToIdNotFound},
+	ID:         ActionUserUsernameToId,
+	Internal:   errs.UserUsernameToIdInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserUsernameToId",
 	NewRequest: func() proto.Message {
 		return new(pb.UserUsernameToId)
 	},
@@ -1039,30 +787,12 @@ var routeUserUsernameToId = wire.Route{
 }
 var routeUserSessionGetActiveList = wire.Route{
 	BadPayload: errs.UserSessionGetActiveListBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserSessionGetActiveList)
-		if e := validate.UserSessionGetActiveList(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserSessionGetActiveList(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserSessionGetActiveListResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserSessionGetActiveListBadPayload, errs.UserSessionGetActiveListInternalServerError},
-	ID:       ActionUserSessionGetActiveList,
-	Internal: errs.UserSessionGetActiveListInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "UserSessionGetActiveList",
+	Errors:     []wire.Major{errs.UserSessionGetActiveListBadPayload, errs.UserSessionGetActiveListInternalServerError},
+	ID:         ActionUserSessionGetActiveList,
+	Internal:   errs.UserSessionGetActiveListInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserSessionGetActiveList",
 	NewRequest: func() proto.Message {
 		return new(pb.UserSessionGetActiveList)
 	},
@@ -1077,30 +807,12 @@ var routeUserSessionGetActiveList = wire.Route{
 }
 var routeUserSessionTerminate = wire.Route{
 	BadPayload: errs.UserSessionTerminateBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserSessionTerminate)
-		if e := validate.UserSessionTerminate(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserSessionTerminate(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserSessionTerminateResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserSessionTerminateBadPayload, errs.UserSessionTerminateInternalServerError, errs.UserSessionTerminateForbidden},
-	ID:       ActionUserSessionTerminate,
-	Internal: errs.UserSessionTerminateInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "UserSessionTerminate",
+	Errors:     []wire.Major{errs.UserSessionTerminateBadPayload, errs.UserSessionTerminateInternalServerError, errs.UserSessionTerminateForbidden},
+	ID:         ActionUserSessionTerminate,
+	Internal:   errs.UserSessionTerminateInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserSessionTerminate",
 	NewRequest: func() proto.Message {
 		return new(pb.UserSessionTerminate)
 	},
@@ -1115,30 +827,12 @@ var routeUserSessionTerminate = wire.Route{
 }
 var routeUserSessionLogout = wire.Route{
 	BadPayload: errs.UserSessionLogoutBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.UserSessionLogout)
-		if e := validate.UserSessionLogout(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).UserSessionLogout(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.UserSessionLogoutResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.UserSessionLogoutBadPayload, errs.UserSessionLogoutInternalServerError},
-	ID:       ActionUserSessionLogout,
-	Internal: errs.UserSessionLogoutInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "UserSessionLogout",
+	Errors:     []wire.Major{errs.UserSessionLogoutBadPayload, errs.UserSessionLogoutInternalServerError},
+	ID:         ActionUserSessionLogout,
+	Internal:   errs.UserSessionLogoutInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserSessionLogout",
 	NewRequest: func() proto.Message {
 		return new(pb.UserSessionLogout)
 	},
@@ -1153,30 +847,12 @@ var routeUserSessionLogout = wire.Route{
 }
 var routeChatGetRoom = wire.Route{
 	BadPayload: errs.ChatGetRoomBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatGetRoom)
-		if e := validate.ChatGetRoom(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatGetRoom(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatGetRoomResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatGetRoomBadPayload, errs.ChatGetRoomInternalServerError, errs.ChatGetRoomPeerNotFound},
-	ID:       ActionChatGetRoom,
-	Internal: errs.ChatGetRoomInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatGetRoom",
+	Errors:     []wire.Major{errs.ChatGetRoomBadPayload, errs.ChatGetRoomInternalServerError, errs.ChatGetRoomPeerNotFound},
+	ID:         ActionChatGetRoom,
+	Internal:   errs.ChatGetRoomInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatGetRoom",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatGetRoom)
 	},
@@ -1191,30 +867,12 @@ var routeChatGetRoom = wire.Route{
 }
 var routeChatSendMessage = wire.Route{
 	BadPayload: errs.ChatSendMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatSendMessage)
-		if e := validate.ChatSendMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatSendMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatSendMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageInternalServerError, errs.ChatSendMessageForbidden, errs.ChatSendMessageLimitReached},
-	ID:       ActionChatSendMessage,
-	Internal: errs.ChatSendMessageInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatSendMessage",
+	Errors:     []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageInternalServerError, errs.ChatSendMessageForbidden, errs.ChatSendMessageLimitReached},
+	ID:         ActionChatSendMessage,
+	Internal:   errs.ChatSendMessageInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatSendMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatSendMessage)
 	},
@@ -1229,30 +887,12 @@ var routeChatSendMessage = wire.Route{
 }
 var routeChatUpdateStatus = wire.Route{
 	BadPayload: errs.ChatUpdateStatusBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatUpdateStatus)
-		if e := validate.ChatUpdateStatus(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatUpdateStatus(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatUpdateStatusResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatUpdateStatusBadPayload, errs.ChatUpdateStatusInternalServerError, errs.ChatUpdateStatusForbidden},
-	ID:       ActionChatUpdateStatus,
-	Internal: errs.ChatUpdateStatusInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatUpdateStatus",
+	Errors:     []wire.Major{errs.ChatUpdateStatusBadPayload, errs.ChatUpdateStatusInternalServerError, errs.ChatUpdateStatusForbidden},
+	ID:         ActionChatUpdateStatus,
+	Internal:   errs.ChatUpdateStatusInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatUpdateStatus",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatUpdateStatus)
 	},
@@ -1267,30 +907,12 @@ var routeChatUpdateStatus = wire.Route{
 }
 var routeChatEditMessage = wire.Route{
 	BadPayload: errs.ChatEditMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatEditMessage)
-		if e := validate.ChatEditMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatEditMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatEditMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatEditMessageBadPayload, errs.ChatEditMessageInternalServerError, errs.ChatEditMessageForbidden},
-	ID:       ActionChatEditMessage,
-	Internal: errs.ChatEditMessageInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatEditMessage",
+	Errors:     []wire.Major{errs.ChatEditMessageBadPayload, errs.ChatEditMessageInternalServerError, errs.ChatEditMessageForbidden},
+	ID:         ActionChatEditMessage,
+	Internal:   errs.ChatEditMessageInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatEditMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatEditMessage)
 	},
@@ -1305,30 +927,12 @@ var routeChatEditMessage = wire.Route{
 }
 var routeChatDeleteMessage = wire.Route{
 	BadPayload: errs.ChatDeleteMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatDeleteMessage)
-		if e := validate.ChatDeleteMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatDeleteMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatDeleteMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatDeleteMessageBadPayload, errs.ChatDeleteMessageInternalServerError, errs.ChatDeleteMessageForbidden},
-	ID:       ActionChatDeleteMessage,
-	Internal: errs.ChatDeleteMessageInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatDeleteMessage",
+	Errors:     []wire.Major{errs.ChatDeleteMessageBadPayload, errs.ChatDeleteMessageInternalServerError, errs.ChatDeleteMessageForbidden},
+	ID:         ActionChatDeleteMessage,
+	Internal:   errs.ChatDeleteMessageInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatDeleteMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatDeleteMessage)
 	},
@@ -1343,30 +947,12 @@ var routeChatDeleteMessage = wire.Route{
 }
 var routeChatClearMessage = wire.Route{
 	BadPayload: errs.ChatClearMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatClearMessage)
-		if e := validate.ChatClearMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatClearMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatClearMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatClearMessageBadPayload, errs.ChatClearMessageInternalServerError, errs.ChatClearMessageForbidden},
-	ID:       ActionChatClearMessage,
-	Internal: errs.ChatClearMessageInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatClearMessage",
+	Errors:     []wire.Major{errs.ChatClearMessageBadPayload, errs.ChatClearMessageInternalServerError, errs.ChatClearMessageForbidden},
+	ID:         ActionChatClearMessage,
+	Internal:   errs.ChatClearMessageInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatClearMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatClearMessage)
 	},
@@ -1381,30 +967,12 @@ var routeChatClearMessage = wire.Route{
 }
 var routeChatDelete = wire.Route{
 	BadPayload: errs.ChatDeleteBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatDelete)
-		if e := validate.ChatDelete(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatDelete(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatDeleteResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatDeleteBadPayload, errs.ChatDeleteInternalServerError, errs.ChatDeleteForbidden},
-	ID:       ActionChatDelete,
-	Internal: errs.ChatDeleteInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatDelete",
+	Errors:     []wire.Major{errs.ChatDeleteBadPayload, errs.ChatDeleteInternalServerError, errs.ChatDeleteForbidden},
+	ID:         ActionChatDelete,
+	Internal:   errs.ChatDeleteInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatDelete",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatDelete)
 	},
@@ -1419,30 +987,12 @@ var routeChatDelete = wire.Route{
 }
 var routeGroupCreate = wire.Route{
 	BadPayload: errs.GroupCreateBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupCreate)
-		if e := validate.GroupCreate(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupCreate(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupCreateResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupCreateBadPayload, errs.GroupCreateInternalServerError},
-	ID:       ActionGroupCreate,
-	Internal: errs.GroupCreateInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupCreate",
+	Errors:     []wire.Major{errs.GroupCreateBadPayload, errs.GroupCreateInternalServerError},
+	ID:         ActionGroupCreate,
+	Internal:   errs.GroupCreateInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupCreate",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupCreate)
 	},
@@ -1457,30 +1007,12 @@ var routeGroupCreate = wire.Route{
 }
 var routeGroupAddMember = wire.Route{
 	BadPayload: errs.GroupAddMemberBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupAddMember)
-		if e := validate.GroupAddMember(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupAddMember(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupAddMemberResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupAddMemberBadPayload, errs.GroupAddMemberInternalServerError, errs.GroupAddMemberExists, errs.GroupAddMemberForbidden},
-	ID:       ActionGroupAddMember,
-	Internal: errs.GroupAddMemberInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupAddMember",
+	Errors:     []wire.Major{errs.GroupAddMemberBadPayload, errs.GroupAddMemberInternalServerError, errs.GroupAddMemberExists, errs.GroupAddMemberForbidden},
+	ID:         ActionGroupAddMember,
+	Internal:   errs.GroupAddMemberInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupAddMember",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupAddMember)
 	},
@@ -1495,30 +1027,12 @@ var routeGroupAddMember = wire.Route{
 }
 var routeGroupAddAdmin = wire.Route{
 	BadPayload: errs.GroupAddAdminBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupAddAdmin)
-		if e := validate.GroupAddAdmin(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupAddAdmin(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupAddAdminResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupAddAdminBadPayload, errs.GroupAddAdminInternalServerError, errs.GroupAddAdminForbidden},
-	ID:       ActionGroupAddAdmin,
-	Internal: errs.GroupAddAdminInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupAddAdmin",
+	Errors:     []wire.Major{errs.GroupAddAdminBadPayload, errs.GroupAddAdminInternalServerError, errs.GroupAddAdminForbidden},
+	ID:         ActionGroupAddAdmin,
+	Internal:   errs.GroupAddAdminInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupAddAdmin",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupAddAdmin)
 	},
@@ -1533,30 +1047,12 @@ var routeGroupAddAdmin = wire.Route{
 }
 var routeGroupAddModerator = wire.Route{
 	BadPayload: errs.GroupAddModeratorBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupAddModerator)
-		if e := validate.GroupAddModerator(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupAddModerator(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupAddModeratorResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupAddModeratorBadPayload, errs.GroupAddModeratorInternalServerError, errs.GroupAddModeratorForbidden},
-	ID:       ActionGroupAddModerator,
-	Internal: errs.GroupAddModeratorInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupAddModerator",
+	Errors:     []wire.Major{errs.GroupAddModeratorBadPayload, errs.GroupAddModeratorInternalServerError, errs.GroupAddModeratorForbidden},
+	ID:         ActionGroupAddModerator,
+	Internal:   errs.GroupAddModeratorInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupAddModerator",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupAddModerator)
 	},
@@ -1571,30 +1067,12 @@ var routeGroupAddModerator = wire.Route{
 }
 var routeGroupClearMessage = wire.Route{
 	BadPayload: errs.GroupClearMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupClearMessage)
-		if e := validate.GroupClearMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupClearMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupClearMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupClearMessageBadPayload, errs.GroupClearMessageInternalServerError, errs.GroupClearMessageForbidden},
-	ID:       ActionGroupClearMessage,
-	Internal: errs.GroupClearMessageInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupClearMessage",
+	Errors:     []wire.Major{errs.GroupClearMessageBadPayload, errs.GroupClearMessageInternalServerError, errs.GroupClearMessageForbidden},
+	ID:         ActionGroupClearMessage,
+	Internal:   errs.GroupClearMessageInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupClearMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupClearMessage)
 	},
@@ -1609,30 +1087,12 @@ var routeGroupClearMessage = wire.Route{
 }
 var routeGroupEdit = wire.Route{
 	BadPayload: errs.GroupEditBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupEdit)
-		if e := validate.GroupEdit(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupEdit(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupEditResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupEditBadPayload, errs.GroupEditInternalServerError, errs.GroupEditForbidden},
-	ID:       ActionGroupEdit,
-	Internal: errs.GroupEditInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupEdit",
+	Errors:     []wire.Major{errs.GroupEditBadPayload, errs.GroupEditInternalServerError, errs.GroupEditForbidden},
+	ID:         ActionGroupEdit,
+	Internal:   errs.GroupEditInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupEdit",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupEdit)
 	},
@@ -1647,30 +1107,12 @@ var routeGroupEdit = wire.Route{
 }
 var routeGroupKickAdmin = wire.Route{
 	BadPayload: errs.GroupKickAdminBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupKickAdmin)
-		if e := validate.GroupKickAdmin(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupKickAdmin(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupKickAdminResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupKickAdminBadPayload, errs.GroupKickAdminInternalServerError, errs.GroupKickAdminForbidden},
-	ID:       ActionGroupKickAdmin,
-	Internal: errs.GroupKickAdminInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupKickAdmin",
+	Errors:     []wire.Major{errs.GroupKickAdminBadPayload, errs.GroupKickAdminInternalServerError, errs.GroupKickAdminForbidden},
+	ID:         ActionGroupKickAdmin,
+	Internal:   errs.GroupKickAdminInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupKickAdmin",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupKickAdmin)
 	},
@@ -1685,30 +1127,12 @@ var routeGroupKickAdmin = wire.Route{
 }
 var routeGroupKickMember = wire.Route{
 	BadPayload: errs.GroupKickMemberBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupKickMember)
-		if e := validate.GroupKickMember(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupKickMember(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupKickMemberResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupKickMemberBadPayload, errs.GroupKickMemberInternalServerError, errs.GroupKickMemberForbidden},
-	ID:       ActionGroupKickMember,
-	Internal: errs.GroupKickMemberInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupKickMember",
+	Errors:     []wire.Major{errs.GroupKickMemberBadPayload, errs.GroupKickMemberInternalServerError, errs.GroupKickMemberForbidden},
+	ID:         ActionGroupKickMember,
+	Internal:   errs.GroupKickMemberInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupKickMember",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupKickMember)
 	},
@@ -1723,30 +1147,12 @@ var routeGroupKickMember = wire.Route{
 }
 var routeGroupKickModerator = wire.Route{
 	BadPayload: errs.GroupKickModeratorBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupKickModerator)
-		if e := validate.GroupKickModerator(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupKickModerator(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupKickModeratorResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupKickModeratorBadPayload, errs.GroupKickModeratorInternalServerError, errs.GroupKickModeratorForbidden},
-	ID:       ActionGroupKickModerator,
-	Internal: errs.GroupKickModeratorInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupKickModerator",
+	Errors:     []wire.Major{errs.GroupKickModeratorBadPayload, errs.GroupKickModeratorInternalServerError, errs.GroupKickModeratorForbidden},
+	ID:         ActionGroupKickModerator,
+	Internal:   errs.GroupKickModeratorInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupKickModerator",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupKickModerator)
 	},
@@ -1761,30 +1167,12 @@ var routeGroupKickModerator = wire.Route{
 }
 var routeGroupLeft = wire.Route{
 	BadPayload: errs.GroupLeftBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupLeft)
-		if e := validate.GroupLeft(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupLeft(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupLeftResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupLeftBadPayload, errs.GroupLeftInternalServerError, errs.GroupLeftForbidden},
-	ID:       ActionGroupLeft,
-	Internal: errs.GroupLeftInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupLeft",
+	Errors:     []wire.Major{errs.GroupLeftBadPayload, errs.GroupLeftInternalServerError, errs.GroupLeftForbidden},
+	ID:         ActionGroupLeft,
+	Internal:   errs.GroupLeftInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupLeft",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupLeft)
 	},
@@ -1799,30 +1187,12 @@ var routeGroupLeft = wire.Route{
 }
 var routeGroupSendMessage = wire.Route{
 	BadPayload: errs.GroupSendMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupSendMessage)
-		if e := validate.GroupSendMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupSendMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupSendMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupSendMessageBadPayload, errs.GroupSendMessageInternalServerError, errs.GroupSendMessageForbidden},
-	ID:       ActionGroupSendMessage,
-	Internal: errs.GroupSendMessageInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupSendMessage",
+	Errors:     []wire.Major{errs.GroupSendMessageBadPayload, errs.GroupSendMessageInternalServerError, errs.GroupSendMessageForbidden},
+	ID:         ActionGroupSendMessage,
+	Internal:   errs.GroupSendMessageInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupSendMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupSendMessage)
 	},
@@ -1837,30 +1207,12 @@ var routeGroupSendMessage = wire.Route{
 }
 var routeGroupUpdateStatus = wire.Route{
 	BadPayload: errs.GroupUpdateStatusBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GroupUpdateStatus)
-		if e := validate.GroupUpdateStatus(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GroupUpdateStatus(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GroupUpdateStatusResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GroupUpdateStatusBadPayload, errs.GroupUpdateStatusInternalServerError, errs.GroupUpdateStatusForbidden},
-	ID:       ActionGroupUpdateStatus,
-	Internal: errs.GroupUpdateStatusInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "GroupUpdateStatus",
+	Errors:     []wire.Major{errs.GroupUpdateStatusBadPayload, errs.GroupUpdateStatusInternalServerError, errs.GroupUpdateStatusForbidden},
+	ID:         ActionGroupUpdateStatus,
+	Internal:   errs.GroupUpdateStatusInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "GroupUpdateStatus",
 	NewRequest: func() proto.Message {
 		return new(pb.GroupUpdateStatus)
 	},
@@ -1875,30 +1227,12 @@ var routeGroupUpdateStatus = wire.Route{
 }
 var routeChannelCreate = wire.Route{
 	BadPayload: errs.ChannelCreateBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChannelCreate)
-		if e := validate.ChannelCreate(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChannelCreate(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChannelCreateResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChannelCreateBadPayload, errs.ChannelCreateInternalServerError},
-	ID:       ActionChannelCreate,
-	Internal: errs.ChannelCreateInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChannelCreate",
+	Errors:     []wire.Major{errs.ChannelCreateBadPayload, errs.ChannelCreateInternalServerError},
+	ID:         ActionChannelCreate,
+	Internal:   errs.ChannelCreateInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChannelCreate",
 	NewRequest: func() proto.Message {
 		return new(pb.ChannelCreate)
 	},
@@ -1913,30 +1247,12 @@ var routeChannelCreate = wire.Route{
 }
 var routeChannelAddMember = wire.Route{
 	BadPayload: errs.ChannelAddMemberBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChannelAddMember)
-		if e := validate.ChannelAddMember(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChannelAddMember(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChannelAddMemberResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden},
-	ID:       ActionChannelAddMember,
-	Internal: errs.ChannelAddMemberInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChannelAddMember",
+	Errors:     []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden},
+	ID:         ActionChannelAddMember,
+	Internal:   errs.ChannelAddMemberInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChannelAddMember",
 	NewRequest: func() proto.Message {
 		return new(pb.ChannelAddMember)
 	},
@@ -1951,30 +1267,12 @@ var routeChannelAddMember = wire.Route{
 }
 var routeChannelAddAdmin = wire.Route{
 	BadPayload: errs.ChannelAddAdminBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChannelAddAdmin)
-		if e := validate.ChannelAddAdmin(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChannelAddAdmin(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChannelAddAdminResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChannelAddAdminBadPayload, errs.ChannelAddAdminInternalServerError, errs.ChannelAddAdminForbidden},
-	ID:       ActionChannelAddAdmin,
-	Internal: errs.ChannelAddAdminInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChannelAddAdmin",
+	Errors:     []wire.Major{errs.ChannelAddAdminBadPayload, errs.ChannelAddAdminInternalServerError, errs.ChannelAddAdminForbidden},
+	ID:         ActionChannelAddAdmin,
+	Internal:   errs.ChannelAddAdminInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChannelAddAdmin",
 	NewRequest: func() proto.Message {
 		return new(pb.ChannelAddAdmin)
 	},
@@ -1989,30 +1287,12 @@ var routeChannelAddAdmin = wire.Route{
 }
 var routeChannelLeft = wire.Route{
 	BadPayload: errs.ChannelLeftBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChannelLeft)
-		if e := validate.ChannelLeft(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChannelLeft(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChannelLeftResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChannelLeftBadPayload, errs.ChannelLeftInternalServerError, errs.ChannelLeftForbidden},
-	ID:       ActionChannelLeft,
-	Internal: errs.ChannelLeftInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChannelLeft",
+	Errors:     []wire.Major{errs.ChannelLeftBadPayload, errs.ChannelLeftInternalServerError, errs.ChannelLeftForbidden},
+	ID:         ActionChannelLeft,
+	Internal:   errs.ChannelLeftInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChannelLeft",
 	NewRequest: func() proto.Message {
 		return new(pb.ChannelLeft)
 	},
@@ -2027,30 +1307,12 @@ var routeChannelLeft = wire.Route{
 }
 var routeChannelSendMessage = wire.Route{
 	BadPayload: errs.ChannelSendMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChannelSendMessage)
-		if e := validate.ChannelSendMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChannelSendMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChannelSendMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChannelSendMessageBadPayload, errs.ChannelSendMessageInternalServerError, errs.ChannelSendMessageForbidden},
-	ID:       ActionChannelSendMessage,
-	Internal: errs.ChannelSendMessageInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChannelSendMessage",
+	Errors:     []wire.Major{errs.ChannelSendMessageBadPayload, errs.ChannelSendMessageInternalServerError, errs.ChannelSendMessageForbidden},
+	ID:         ActionChannelSendMessage,
+	Internal:   errs.ChannelSendMessageInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChannelSendMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.ChannelSendMessage)
 	},
@@ -2064,24 +1326,6 @@ var routeChannelSendMessage = wire.Route{
 	ResponseID: 30410,
 }
 var routeInfoLocation = wire.Route{
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.InfoLocation)
-		if e := validate.InfoLocation(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).InfoLocation(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.InfoLocationResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
 	Errors:   []wire.Major{errs.InfoLocationNotFound},
 	ID:       ActionInfoLocation,
 	Internal: errs.BadRequest,
@@ -2102,30 +1346,12 @@ var routeInfoLocation = wire.Route{
 }
 var routeInfoCountry = wire.Route{
 	BadPayload: errs.InfoCountryBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.InfoCountry)
-		if e := validate.InfoCountry(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).InfoCountry(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.InfoCountryResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.InfoCountryBadPayload},
-	ID:       ActionInfoCountry,
-	Internal: errs.BadRequest,
-	Limit:    wire.ClassRead,
-	Login:    false,
-	Name:     "InfoCountry",
+	Errors:     []wire.Major{errs.InfoCountryBadPayload},
+	ID:         ActionInfoCountry,
+	Internal:   errs.BadRequest,
+	Limit:      wire.ClassRead,
+	Login:      false,
+	Name:       "InfoCountry",
 	NewRequest: func() proto.Message {
 		return new(pb.InfoCountry)
 	},
@@ -2139,24 +1365,6 @@ var routeInfoCountry = wire.Route{
 	ResponseID: 30501,
 }
 var routeInfoTime = wire.Route{
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.InfoTime)
-		if e := validate.InfoTime(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).InfoTime(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.InfoTimeResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
 	Errors:   []wire.Major{},
 	ID:       ActionInfoTime,
 	Internal: errs.BadRequest,
@@ -2177,30 +1385,12 @@ var routeInfoTime = wire.Route{
 }
 var routeInfoPage = wire.Route{
 	BadPayload: errs.InfoPageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.InfoPage)
-		if e := validate.InfoPage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).InfoPage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.InfoPageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.InfoPageBadPayload, errs.InfoPageInternalServerError},
-	ID:       ActionInfoPage,
-	Internal: errs.InfoPageInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    false,
-	Name:     "InfoPage",
+	Errors:     []wire.Major{errs.InfoPageBadPayload, errs.InfoPageInternalServerError},
+	ID:         ActionInfoPage,
+	Internal:   errs.InfoPageInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      false,
+	Name:       "InfoPage",
 	NewRequest: func() proto.Message {
 		return new(pb.InfoPage)
 	},
@@ -2215,30 +1405,12 @@ var routeInfoPage = wire.Route{
 }
 var routeClientCondition = wire.Route{
 	BadPayload: errs.ClientConditionBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ClientCondition)
-		if e := validate.ClientCondition(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ClientCondition(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ClientConditionResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ClientConditionBadPayload, errs.ClientConditionInternalServerError, errs.ClientUpdateMessageBadPayload, errs.ClientUpdateMessageInternalServerError, errs.ClientUpdateMessageForbidden, errs.ClientUpdateDeleteMessageBadPayload, errs.ClientUpdateDeleteMessageInternalServerError, errs.ClientUpdateMessageStatusBadPayload, errs.ClientUpdateMessageStatusInternalServerError, errs.ClientUpdateMessageStatusForbidden},
-	ID:       ActionClientCondition,
-	Internal: errs.ClientConditionInternalServerError,
-	Limit:    wire.ClassExpensive,
-	Login:    true,
-	Name:     "ClientCondition",
+	Errors:     []wire.Major{errs.ClientConditionBadPayload, errs.ClientConditionInternalServerError, errs.ClientUpdateMessageBadPayload, errs.ClientUpdateMessageInternalServerError, errs.ClientUpdateMessageForbidden, errs.ClientUpdateDeleteMessageBadPayload, errs.ClientUpdateDeleteMessageInternalServerError, errs.ClientUpdateMessageStatusBadPayload, errs.ClientUpdateMessageStatusInternalServerError, errs.ClientUpdateMessageStatusForbidden},
+	ID:         ActionClientCondition,
+	Internal:   errs.ClientConditionInternalServerError,
+	Limit:      wire.ClassExpensive,
+	Login:      true,
+	Name:       "ClientCondition",
 	NewRequest: func() proto.Message {
 		return new(pb.ClientCondition)
 	},
@@ -2253,30 +1425,12 @@ var routeClientCondition = wire.Route{
 }
 var routeClientGetRoomList = wire.Route{
 	BadPayload: errs.ClientGetRoomListBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ClientGetRoomList)
-		if e := validate.ClientGetRoomList(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ClientGetRoomList(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ClientGetRoomListResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ClientGetRoomListBadPayload, errs.ClientGetRoomListInternalServerError},
-	ID:       ActionClientGetRoomList,
-	Internal: errs.ClientGetRoomListInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "ClientGetRoomList",
+	Errors:     []wire.Major{errs.ClientGetRoomListBadPayload, errs.ClientGetRoomListInternalServerError},
+	ID:         ActionClientGetRoomList,
+	Internal:   errs.ClientGetRoomListInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "ClientGetRoomList",
 	NewRequest: func() proto.Message {
 		return new(pb.ClientGetRoomList)
 	},
@@ -2291,30 +1445,12 @@ var routeClientGetRoomList = wire.Route{
 }
 var routeClientGetRoom = wire.Route{
 	BadPayload: errs.ClientGetRoomBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ClientGetRoom)
-		if e := validate.ClientGetRoom(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ClientGetRoom(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ClientGetRoomResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ClientGetRoomBadPayload, errs.ClientGetRoomInternalServerError, errs.ClientGetRoomNotFound},
-	ID:       ActionClientGetRoom,
-	Internal: errs.ClientGetRoomInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "ClientGetRoom",
+	Errors:     []wire.Major{errs.ClientGetRoomBadPayload, errs.ClientGetRoomInternalServerError, errs.ClientGetRoomNotFound},
+	ID:         ActionClientGetRoom,
+	Internal:   errs.ClientGetRoomInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "ClientGetRoom",
 	NewRequest: func() proto.Message {
 		return new(pb.ClientGetRoom)
 	},
@@ -2329,30 +1465,12 @@ var routeClientGetRoom = wire.Route{
 }
 var routeClientGetRoomHistory = wire.Route{
 	BadPayload: errs.ClientGetRoomHistoryBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ClientGetRoomHistory)
-		if e := validate.ClientGetRoomHistory(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ClientGetRoomHistory(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ClientGetRoomHistoryResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ClientGetRoomHistoryBadPayload, errs.ClientGetRoomHistoryInternalServerError, errs.ClientGetRoomHistoryNotFound},
-	ID:       ActionClientGetRoomHistory,
-	Internal: errs.ClientGetRoomHistoryInternalServerError,
-	Limit:    wire.ClassExpensive,
-	Login:    true,
-	Name:     "ClientGetRoomHistory",
+	Errors:     []wire.Major{errs.ClientGetRoomHistoryBadPayload, errs.ClientGetRoomHistoryInternalServerError, errs.ClientGetRoomHistoryNotFound},
+	ID:         ActionClientGetRoomHistory,
+	Internal:   errs.ClientGetRoomHistoryInternalServerError,
+	Limit:      wire.ClassExpensive,
+	Login:      true,
+	Name:       "ClientGetRoomHistory",
 	NewRequest: func() proto.Message {
 		return new(pb.ClientGetRoomHistory)
 	},
@@ -2367,30 +1485,12 @@ var routeClientGetRoomHistory = wire.Route{
 }
 var routeClientMuteRoom = wire.Route{
 	BadPayload: errs.ClientMuteRoomBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ClientMuteRoom)
-		if e := validate.ClientMuteRoom(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ClientMuteRoom(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ClientMuteRoomResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ClientMuteRoomBadPayload, errs.ClientMuteRoomInternalServerError, errs.ClientMuteRoomForbidden},
-	ID:       ActionClientMuteRoom,
-	Internal: errs.ClientMuteRoomInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ClientMuteRoom",
+	Errors:     []wire.Major{errs.ClientMuteRoomBadPayload, errs.ClientMuteRoomInternalServerError, errs.ClientMuteRoomForbidden},
+	ID:         ActionClientMuteRoom,
+	Internal:   errs.ClientMuteRoomInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ClientMuteRoom",
 	NewRequest: func() proto.Message {
 		return new(pb.ClientMuteRoom)
 	},
@@ -2405,30 +1505,12 @@ var routeClientMuteRoom = wire.Route{
 }
 var routeClientPinRoom = wire.Route{
 	BadPayload: errs.ClientPinRoomBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ClientPinRoom)
-		if e := validate.ClientPinRoom(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ClientPinRoom(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ClientPinRoomResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ClientPinRoomBadPayload, errs.ClientPinRoomInternalServerError, errs.ClientPinRoomForbidden},
-	ID:       ActionClientPinRoom,
-	Internal: errs.ClientPinRoomInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ClientPinRoom",
+	Errors:     []wire.Major{errs.ClientPinRoomBadPayload, errs.ClientPinRoomInternalServerError, errs.ClientPinRoomForbidden},
+	ID:         ActionClientPinRoom,
+	Internal:   errs.ClientPinRoomInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ClientPinRoom",
 	NewRequest: func() proto.Message {
 		return new(pb.ClientPinRoom)
 	},
@@ -2443,30 +1525,12 @@ var routeClientPinRoom = wire.Route{
 }
 var routeFileUploadOption = wire.Route{
 	BadPayload: errs.FileUploadOptionBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.FileUploadOption)
-		if e := validate.FileUploadOption(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).FileUploadOption(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.FileUploadOptionResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.FileUploadOptionBadPayload, errs.FileUploadOptionInternalServerError},
-	ID:       ActionFileUploadOption,
-	Internal: errs.FileUploadOptionInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "FileUploadOption",
+	Errors:     []wire.Major{errs.FileUploadOptionBadPayload, errs.FileUploadOptionInternalServerError},
+	ID:         ActionFileUploadOption,
+	Internal:   errs.FileUploadOptionInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "FileUploadOption",
 	NewRequest: func() proto.Message {
 		return new(pb.FileUploadOption)
 	},
@@ -2481,30 +1545,12 @@ var routeFileUploadOption = wire.Route{
 }
 var routeFileUploadInit = wire.Route{
 	BadPayload: errs.FileUploadInitBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.FileUploadInit)
-		if e := validate.FileUploadInit(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).FileUploadInit(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.FileUploadInitResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.FileUploadInitBadPayload, errs.FileUploadInitInternalServerError},
-	ID:       ActionFileUploadInit,
-	Internal: errs.FileUploadInitInternalServerError,
-	Limit:    wire.ClassExpensive,
-	Login:    true,
-	Name:     "FileUploadInit",
+	Errors:     []wire.Major{errs.FileUploadInitBadPayload, errs.FileUploadInitInternalServerError},
+	ID:         ActionFileUploadInit,
+	Internal:   errs.FileUploadInitInternalServerError,
+	Limit:      wire.ClassExpensive,
+	Login:      true,
+	Name:       "FileUploadInit",
 	NewRequest: func() proto.Message {
 		return new(pb.FileUploadInit)
 	},
@@ -2519,30 +1565,12 @@ var routeFileUploadInit = wire.Route{
 }
 var routeFileUpload = wire.Route{
 	BadPayload: errs.FileUploadBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.FileUpload)
-		if e := validate.FileUpload(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).FileUpload(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.FileUploadResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.FileUploadBadPayload, errs.FileUploadInternalServerError, errs.FileUploadForbidden},
-	ID:       ActionFileUpload,
-	Internal: errs.FileUploadInternalServerError,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "FileUpload",
+	Errors:     []wire.Major{errs.FileUploadBadPayload, errs.FileUploadInternalServerError, errs.FileUploadForbidden},
+	ID:         ActionFileUpload,
+	Internal:   errs.FileUploadInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "FileUpload",
 	NewRequest: func() proto.Message {
 		return new(pb.FileUpload)
 	},
@@ -2557,30 +1585,12 @@ var routeFileUpload = wire.Route{
 }
 var routeFileUploadStatus = wire.Route{
 	BadPayload: errs.FileUploadStatusBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.FileUploadStatus)
-		if e := validate.FileUploadStatus(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).FileUploadStatus(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.FileUploadStatusResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.FileUploadStatusBadPayload, errs.FileUploadStatusInternalServerError, errs.FileUploadStatusNotFound},
-	ID:       ActionFileUploadStatus,
-	Internal: errs.FileUploadStatusInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "FileUploadStatus",
+	Errors:     []wire.Major{errs.FileUploadStatusBadPayload, errs.FileUploadStatusInternalServerError, errs.FileUploadStatusNotFound},
+	ID:         ActionFileUploadStatus,
+	Internal:   errs.FileUploadStatusInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "FileUploadStatus",
 	NewRequest: func() proto.Message {
 		return new(pb.FileUploadStatus)
 	},
@@ -2595,30 +1605,12 @@ var routeFileUploadStatus = wire.Route{
 }
 var routeFileInfo = wire.Route{
 	BadPayload: errs.FileInfoBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.FileInfo)
-		if e := validate.FileInfo(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).FileInfo(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.FileInfoResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.FileInfoBadPayload, errs.FileInfoInternalServerError, errs.FileInfoNotFound},
-	ID:       ActionFileInfo,
-	Internal: errs.FileInfoInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "FileInfo",
+	Errors:     []wire.Major{errs.FileInfoBadPayload, errs.FileInfoInternalServerError, errs.FileInfoNotFound},
+	ID:         ActionFileInfo,
+	Internal:   errs.FileInfoInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "FileInfo",
 	NewRequest: func() proto.Message {
 		return new(pb.FileInfo)
 	},
@@ -2633,30 +1625,12 @@ var routeFileInfo = wire.Route{
 }
 var routeFileDownload = wire.Route{
 	BadPayload: errs.FileDownloadBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.FileDownload)
-		if e := validate.FileDownload(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).FileDownload(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.FileDownloadResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.FileDownloadBadPayload, errs.FileDownloadInternalServerError, errs.FileDownloadNotFound},
-	ID:       ActionFileDownload,
-	Internal: errs.FileDownloadInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "FileDownload",
+	Errors:     []wire.Major{errs.FileDownloadBadPayload, errs.FileDownloadInternalServerError, errs.FileDownloadNotFound},
+	ID:         ActionFileDownload,
+	Internal:   errs.FileDownloadInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "FileDownload",
 	NewRequest: func() proto.Message {
 		return new(pb.FileDownload)
 	},
@@ -2671,30 +1645,12 @@ var routeFileDownload = wire.Route{
 }
 var routeSignalingGetConfiguration = wire.Route{
 	BadPayload: errs.SignalingGetConfigurationBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.SignalingGetConfiguration)
-		if e := validate.SignalingGetConfiguration(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).SignalingGetConfiguration(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.SignalingGetConfigurationResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.SignalingGetConfigurationBadPayload, errs.SignalingGetConfigurationInternalServerError},
-	ID:       ActionSignalingGetConfiguration,
-	Internal: errs.SignalingGetConfigurationInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "SignalingGetConfiguration",
+	Errors:     []wire.Major{errs.SignalingGetConfigurationBadPayload, errs.SignalingGetConfigurationInternalServerError},
+	ID:         ActionSignalingGetConfiguration,
+	Internal:   errs.SignalingGetConfigurationInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "SignalingGetConfiguration",
 	NewRequest: func() proto.Message {
 		return new(pb.SignalingGetConfiguration)
 	},
@@ -2709,30 +1665,12 @@ var routeSignalingGetConfiguration = wire.Route{
 }
 var routeGeoGetRegisterStatus = wire.Route{
 	BadPayload: errs.GeoGetRegisterStatusBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.GeoGetRegisterStatus)
-		if e := validate.GeoGetRegisterStatus(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).GeoGetRegisterStatus(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.GeoGetRegisterStatusResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.GeoGetRegisterStatusBadPayload, errs.GeoGetRegisterStatusInternalServerError},
-	ID:       ActionGeoGetRegisterStatus,
-	Internal: errs.GeoGetRegisterStatusInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "GeoGetRegisterStatus",
+	Errors:     []wire.Major{errs.GeoGetRegisterStatusBadPayload, errs.GeoGetRegisterStatusInternalServerError},
+	ID:         ActionGeoGetRegisterStatus,
+	Internal:   errs.GeoGetRegisterStatusInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "GeoGetRegisterStatus",
 	NewRequest: func() proto.Message {
 		return new(pb.GeoGetRegisterStatus)
 	},
@@ -2746,141 +1684,1524 @@ var routeGeoGetRegisterStatus = wire.Route{
 	ResponseID: 31000,
 }
 
-// Lookup returns the route of a request action id.
-func Lookup(action uint16) *wire.Route {
+// Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.
+type Server struct {
+	h                              Handlers
+	routeUserRegister              wire.Route
+	routeUserVerify                wire.Route
+	routeUserLogin                 wire.Route
+	routeUserProfileSetEmail       wire.Route
+	routeUserProfileSetGender      wire.Route
+	routeUserProfileSetNickname    wire.Route
+	routeUserContactsImport        wire.Route
+	routeUserContactsGetList       wire.Route
+	routeUserContactsDelete        wire.Route
+	routeUserContactsEdit          wire.Route
+	routeUserProfileGetEmail       wire.Route
+	routeUserProfileGetGender      wire.Route
+	routeUserProfileGetNickname    wire.Route
+	routeUserUsernameToId          wire.Route
+	routeUserSessionGetActiveList  wire.Route
+	routeUserSessionTerminate      wire.Route
+	routeUserSessionLogout         wire.Route
+	routeChatGetRoom               wire.Route
+	routeChatSendMessage           wire.Route
+	routeChatUpdateStatus          wire.Route
+	routeChatEditMessage           wire.Route
+	routeChatDeleteMessage         wire.Route
+	routeChatClearMessage          wire.Route
+	routeChatDelete                wire.Route
+	routeGroupCreate               wire.Route
+	routeGroupAddMember            wire.Route
+	routeGroupAddAdmin             wire.Route
+	routeGroupAddModerator         wire.Route
+	routeGroupClearMessage         wire.Route
+	routeGroupEdit                 wire.Route
+	routeGroupKickAdmin            wire.Route
+	routeGroupKickMember           wire.Route
+	routeGroupKickModerator        wire.Route
+	routeGroupLeft                 wire.Route
+	routeGroupSendMessage          wire.Route
+	routeGroupUpdateStatus         wire.Route
+	routeChannelCreate             wire.Route
+	routeChannelAddMember          wire.Route
+	routeChannelAddAdmin           wire.Route
+	routeChannelLeft               wire.Route
+	routeChannelSendMessage        wire.Route
+	routeInfoLocation              wire.Route
+	routeInfoCountry               wire.Route
+	routeInfoTime                  wire.Route
+	routeInfoPage                  wire.Route
+	routeClientCondition           wire.Route
+	routeClientGetRoomList         wire.Route
+	routeClientGetRoom             wire.Route
+	routeClientGetRoomHistory      wire.Route
+	routeClientMuteRoom            wire.Route
+	routeClientPinRoom             wire.Route
+	routeFileUploadOption          wire.Route
+	routeFileUploadInit            wire.Route
+	routeFileUpload                wire.Route
+	routeFileUploadStatus          wire.Route
+	routeFileInfo                  wire.Route
+	routeFileDownload              wire.Route
+	routeSignalingGetConfiguration wire.Route
+	routeGeoGetRegisterStatus      wire.Route
+}
+
+// New returns the Server that runs every action on h.
+func New(h Handlers) *Server {
+	s := &Server{h: h}
+	s.routeUserRegister = routeUserRegister
+	s.routeUserRegister.Call = s.callUserRegister
+	s.routeUserVerify = routeUserVerify
+	s.routeUserVerify.Call = s.callUserVerify
+	s.routeUserLogin = routeUserLogin
+	s.routeUserLogin.Call = s.callUserLogin
+	s.routeUserProfileSetEmail = routeUserProfileSetEmail
+	s.routeUserProfileSetEmail.Call = s.callUserProfileSetEmail
+	s.routeUserProfileSetGender = routeUserProfileSetGender
+	s.routeUserProfileSetGender.Call = s.callUserProfileSetGender
+	s.routeUserProfileSetNickname = routeUserProfileSetNickname
+	s.routeUserProfileSetNickname.Call = s.callUserProfileSetNickname
+	s.routeUserContactsImport = routeUserContactsImport
+	s.routeUserContactsImport.Call = s.callUserContactsImport
+	s.routeUserContactsGetList = routeUserContactsGetList
+	s.routeUserContactsGetList.Call = s.callUserContactsGetList
+	s.routeUserContactsDelete = routeUserContactsDelete
+	s.routeUserContactsDelete.Call = s.callUserContactsDelete
+	s.routeUserContactsEdit = routeUserContactsEdit
+	s.routeUserContactsEdit.Call = s.callUserContactsEdit
+	s.routeUserProfileGetEmail = routeUserProfileGetEmail
+	s.routeUserProfileGetEmail.Call = s.callUserProfileGetEmail
+	s.routeUserProfileGetGender = routeUserProfileGetGender
+	s.routeUserProfileGetGender.Call = s.callUserProfileGetGender
+	s.routeUserProfileGetNickname = routeUserProfileGetNickname
+	s.routeUserProfileGetNickname.Call = s.callUserProfileGetNickname
+	s.routeUserUsernameToId = routeUserUsernameToId
+	s.routeUserUsernameToId.Call = s.callUserUsernameToId
+	s.routeUserSessionGetActiveList = routeUserSessionGetActiveList
+	s.routeUserSessionGetActiveList.Call = s.callUserSessionGetActiveList
+	s.routeUserSessionTerminate = routeUserSessionTerminate
+	s.routeUserSessionTerminate.Call = s.callUserSessionTerminate
+	s.routeUserSessionLogout = routeUserSessionLogout
+	s.routeUserSessionLogout.Call = s.callUserSessionLogout
+	s.routeChatGetRoom = routeChatGetRoom
+	s.routeChatGetRoom.Call = s.callChatGetRoom
+	s.routeChatSendMessage = routeChatSendMessage
+	s.routeChatSendMessage.Call = s.callChatSendMessage
+	s.routeChatUpdateStatus = routeChatUpdateStatus
+	s.routeChatUpdateStatus.Call = s.callChatUpdateStatus
+	s.routeChatEditMessage = routeChatEditMessage
+	s.routeChatEditMessage.Call = s.callChatEditMessage
+	s.routeChatDeleteMessage = routeChatDeleteMessage
+	s.routeChatDeleteMessage.Call = s.callChatDeleteMessage
+	s.routeChatClearMessage = routeChatClearMessage
+	s.routeChatClearMessage.Call = s.callChatClearMessage
+	s.routeChatDelete = routeChatDelete
+	s.routeChatDelete.Call = s.callChatDelete
+	s.routeGroupCreate = routeGroupCreate
+	s.routeGroupCreate.Call = s.callGroupCreate
+	s.routeGroupAddMember = routeGroupAddMember
+	s.routeGroupAddMember.Call = s.callGroupAddMember
+	s.routeGroupAddAdmin = routeGroupAddAdmin
+	s.routeGroupAddAdmin.Call = s.callGroupAddAdmin
+	s.routeGroupAddModerator = routeGroupAddModerator
+	s.routeGroupAddModerator.Call = s.callGroupAddModerator
+	s.routeGroupClearMessage = routeGroupClearMessage
+	s.routeGroupClearMessage.Call = s.callGroupClearMessage
+	s.routeGroupEdit = routeGroupEdit
+	s.routeGroupEdit.Call = s.callGroupEdit
+	s.routeGroupKickAdmin = routeGroupKickAdmin
+	s.routeGroupKickAdmin.Call = s.callGroupKickAdmin
+	s.routeGroupKickMember = routeGroupKickMember
+	s.routeGroupKickMember.Call = s.callGroupKickMember
+	s.routeGroupKickModerator = routeGroupKickModerator
+	s.routeGroupKickModerator.Call = s.callGroupKickModerator
+	s.routeGroupLeft = routeGroupLeft
+	s.routeGroupLeft.Call = s.callGroupLeft
+	s.routeGroupSendMessage = routeGroupSendMessage
+	s.routeGroupSendMessage.Call = s.callGroupSendMessage
+	s.routeGroupUpdateStatus = routeGroupUpdateStatus
+	s.routeGroupUpdateStatus.Call = s.callGroupUpdateStatus
+	s.routeChannelCreate = routeChannelCreate
+	s.routeChannelCreate.Call = s.callChannelCreate
+	s.routeChannelAddMember = routeChannelAddMember
+	s.routeChannelAddMember.Call = s.callChannelAddMember
+	s.routeChannelAddAdmin = routeChannelAddAdmin
+	s.routeChannelAddAdmin.Call = s.callChannelAddAdmin
+	s.routeChannelLeft = routeChannelLeft
+	s.routeChannelLeft.Call = s.callChannelLeft
+	s.routeChannelSendMessage = routeChannelSendMessage
+	s.routeChannelSendMessage.Call = s.callChannelSendMessage
+	s.routeInfoLocation = routeInfoLocation
+	s.routeInfoLocation.Call = s.callInfoLocation
+	s.routeInfoCountry = routeInfoCountry
+	s.routeInfoCountry.Call = s.callInfoCountry
+	s.routeInfoTime = routeInfoTime
+	s.routeInfoTime.Call = s.callInfoTime
+	s.routeInfoPage = routeInfoPage
+	s.routeInfoPage.Call = s.callInfoPage
+	s.routeClientCondition = routeClientCondition
+	s.routeClientCondition.Call = s.callClientCondition
+	s.routeClientGetRoomList = routeClientGetRoomList
+	s.routeClientGetRoomList.Call = s.callClientGetRoomList
+	s.routeClientGetRoom = routeClientGetRoom
+	s.routeClientGetRoom.Call = s.callClientGetRoom
+	s.routeClientGetRoomHistory = routeClientGetRoomHistory
+	s.routeClientGetRoomHistory.Call = s.callClientGetRoomHistory
+	s.routeClientMuteRoom = routeClientMuteRoom
+	s.routeClientMuteRoom.Call = s.callClientMuteRoom
+	s.routeClientPinRoom = routeClientPinRoom
+	s.routeClientPinRoom.Call = s.callClientPinRoom
+	s.routeFileUploadOption = routeFileUploadOption
+	s.routeFileUploadOption.Call = s.callFileUploadOption
+	s.routeFileUploadInit = routeFileUploadInit
+	s.routeFileUploadInit.Call = s.callFileUploadInit
+	s.routeFileUpload = routeFileUpload
+	s.routeFileUpload.Call = s.callFileUpload
+	s.routeFileUploadStatus = routeFileUploadStatus
+	s.routeFileUploadStatus.Call = s.callFileUploadStatus
+	s.routeFileInfo = routeFileInfo
+	s.routeFileInfo.Call = s.callFileInfo
+	s.routeFileDownload = routeFileDownload
+	s.routeFileDownload.Call = s.callFileDownload
+	s.routeSignalingGetConfiguration = routeSignalingGetConfiguration
+	s.routeSignalingGetConfiguration.Call = s.callSignalingGetConfiguration
+	s.routeGeoGetRegisterStatus = routeGeoGetRegisterStatus
+	s.routeGeoGetRegisterStatus.Call = s.callGeoGetRegisterStatus
+	return s
+}
+
+// callUserRegister validates a decoded UserRegister, runs the handler and sets the response's header.
+func (s *Server) callUserRegister(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserRegister)
+	if e := validate.UserRegister(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserRegister(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserRegisterResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserVerify validates a decoded UserVerify, runs the handler and sets the response's header.
+func (s *Server) callUserVerify(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserVerify)
+	if e := validate.UserVerify(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserVerify(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserVerifyResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserLogin validates a decoded UserLogin, runs the handler and sets the response's header.
+func (s *Server) callUserLogin(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserLogin)
+	if e := validate.UserLogin(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserLogin(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserLoginResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileSetEmail validates a decoded UserProfileSetEmail, runs the handler and sets the response's header.
+func (s *Server) callUserProfileSetEmail(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileSetEmail)
+	if e := validate.UserProfileSetEmail(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileSetEmail(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileSetEmailResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileSetGender validates a decoded UserProfileSetGender, runs the handler and sets the response's header.
+func (s *Server) callUserProfileSetGender(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileSetGender)
+	if e := validate.UserProfileSetGender(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileSetGender(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileSetGenderResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileSetNickname validates a decoded UserProfileSetNickname, runs the handler and sets the response's header.
+func (s *Server) callUserProfileSetNickname(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileSetNickname)
+	if e := validate.UserProfileSetNickname(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileSetNickname(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileSetNicknameResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserContactsImport validates a decoded UserContactsImport, runs the handler and sets the response's header.
+func (s *Server) callUserContactsImport(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserContactsImport)
+	if e := validate.UserContactsImport(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserContactsImport(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserContactsImportResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserContactsGetList validates a decoded UserContactsGetList, runs the handler and sets the response's header.
+func (s *Server) callUserContactsGetList(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserContactsGetList)
+	if e := validate.UserContactsGetList(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserContactsGetList(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserContactsGetListResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserContactsDelete validates a decoded UserContactsDelete, runs the handler and sets the response's header.
+func (s *Server) callUserContactsDelete(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserContactsDelete)
+	if e := validate.UserContactsDelete(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserContactsDelete(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserContactsDeleteResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserContactsEdit validates a decoded UserContactsEdit, runs the handler and sets the response's header.
+func (s *Server) callUserContactsEdit(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserContactsEdit)
+	if e := validate.UserContactsEdit(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserContactsEdit(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserContactsEditResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileGetEmail validates a decoded UserProfileGetEmail, runs the handler and sets the response's header.
+func (s *Server) callUserProfileGetEmail(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileGetEmail)
+	if e := validate.UserProfileGetEmail(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileGetEmail(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileGetEmailResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileGetGender validates a decoded UserProfileGetGender, runs the handler and sets the response's header.
+func (s *Server) callUserProfileGetGender(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileGetGender)
+	if e := validate.UserProfileGetGender(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileGetGender(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileGetGenderResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileGetNickname validates a decoded UserProfileGetNickname, runs the handler and sets the response's header.
+func (s *Server) callUserProfileGetNickname(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileGetNickname)
+	if e := validate.UserProfileGetNickname(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileGetNickname(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileGetNicknameResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserUsernameToId validates a decoded UserUsernameToId, runs the handler and sets the response's header.
+func (s *Server) callUserUsernameToId(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserUsernameToId)
+	if e := validate.UserUsernameToId(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserUsernameToId(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserUsernameToIdResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserSessionGetActiveList validates a decoded UserSessionGetActiveList, runs the handler and sets the response's header.
+func (s *Server) callUserSessionGetActiveList(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserSessionGetActiveList)
+	if e := validate.UserSessionGetActiveList(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserSessionGetActiveList(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserSessionGetActiveListResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserSessionTerminate validates a decoded UserSessionTerminate, runs the handler and sets the response's header.
+func (s *Server) callUserSessionTerminate(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserSessionTerminate)
+	if e := validate.UserSessionTerminate(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserSessionTerminate(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserSessionTerminateResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserSessionLogout validates a decoded UserSessionLogout, runs the handler and sets the response's header.
+func (s *Server) callUserSessionLogout(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserSessionLogout)
+	if e := validate.UserSessionLogout(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserSessionLogout(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserSessionLogoutResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatGetRoom validates a decoded ChatGetRoom, runs the handler and sets the response's header.
+func (s *Server) callChatGetRoom(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatGetRoom)
+	if e := validate.ChatGetRoom(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatGetRoom(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatGetRoomResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatSendMessage validates a decoded ChatSendMessage, runs the handler and sets the response's header.
+func (s *Server) callChatSendMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatSendMessage)
+	if e := validate.ChatSendMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatSendMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatSendMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatUpdateStatus validates a decoded ChatUpdateStatus, runs the handler and sets the response's header.
+func (s *Server) callChatUpdateStatus(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatUpdateStatus)
+	if e := validate.ChatUpdateStatus(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatUpdateStatus(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatUpdateStatusResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatEditMessage validates a decoded ChatEditMessage, runs the handler and sets the response's header.
+func (s *Server) callChatEditMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatEditMessage)
+	if e := validate.ChatEditMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatEditMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatEditMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatDeleteMessage validates a decoded ChatDeleteMessage, runs the handler and sets the response's header.
+func (s *Server) callChatDeleteMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatDeleteMessage)
+	if e := validate.ChatDeleteMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatDeleteMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatDeleteMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatClearMessage validates a decoded ChatClearMessage, runs the handler and sets the response's header.
+func (s *Server) callChatClearMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatClearMessage)
+	if e := validate.ChatClearMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatClearMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatClearMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatDelete validates a decoded ChatDelete, runs the handler and sets the response's header.
+func (s *Server) callChatDelete(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatDelete)
+	if e := validate.ChatDelete(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatDelete(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatDeleteResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupCreate validates a decoded GroupCreate, runs the handler and sets the response's header.
+func (s *Server) callGroupCreate(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupCreate)
+	if e := validate.GroupCreate(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupCreate(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupCreateResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupAddMember validates a decoded GroupAddMember, runs the handler and sets the response's header.
+func (s *Server) callGroupAddMember(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupAddMember)
+	if e := validate.GroupAddMember(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupAddMember(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupAddMemberResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupAddAdmin validates a decoded GroupAddAdmin, runs the handler and sets the response's header.
+func (s *Server) callGroupAddAdmin(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupAddAdmin)
+	if e := validate.GroupAddAdmin(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupAddAdmin(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupAddAdminResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupAddModerator validates a decoded GroupAddModerator, runs the handler and sets the response's header.
+func (s *Server) callGroupAddModerator(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupAddModerator)
+	if e := validate.GroupAddModerator(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupAddModerator(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupAddModeratorResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupClearMessage validates a decoded GroupClearMessage, runs the handler and sets the response's header.
+func (s *Server) callGroupClearMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupClearMessage)
+	if e := validate.GroupClearMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupClearMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupClearMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupEdit validates a decoded GroupEdit, runs the handler and sets the response's header.
+func (s *Server) callGroupEdit(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupEdit)
+	if e := validate.GroupEdit(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupEdit(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupEditResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupKickAdmin validates a decoded GroupKickAdmin, runs the handler and sets the response's header.
+func (s *Server) callGroupKickAdmin(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupKickAdmin)
+	if e := validate.GroupKickAdmin(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupKickAdmin(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupKickAdminResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupKickMember validates a decoded GroupKickMember, runs the handler and sets the response's header.
+func (s *Server) callGroupKickMember(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupKickMember)
+	if e := validate.GroupKickMember(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupKickMember(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupKickMemberResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupKickModerator validates a decoded GroupKickModerator, runs the handler and sets the response's header.
+func (s *Server) callGroupKickModerator(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupKickModerator)
+	if e := validate.GroupKickModerator(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupKickModerator(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupKickModeratorResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupLeft validates a decoded GroupLeft, runs the handler and sets the response's header.
+func (s *Server) callGroupLeft(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupLeft)
+	if e := validate.GroupLeft(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupLeft(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupLeftResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupSendMessage validates a decoded GroupSendMessage, runs the handler and sets the response's header.
+func (s *Server) callGroupSendMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupSendMessage)
+	if e := validate.GroupSendMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupSendMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupSendMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGroupUpdateStatus validates a decoded GroupUpdateStatus, runs the handler and sets the response's header.
+func (s *Server) callGroupUpdateStatus(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GroupUpdateStatus)
+	if e := validate.GroupUpdateStatus(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GroupUpdateStatus(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GroupUpdateStatusResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChannelCreate validates a decoded ChannelCreate, runs the handler and sets the response's header.
+func (s *Server) callChannelCreate(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChannelCreate)
+	if e := validate.ChannelCreate(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChannelCreate(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChannelCreateResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChannelAddMember validates a decoded ChannelAddMember, runs the handler and sets the response's header.
+func (s *Server) callChannelAddMember(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChannelAddMember)
+	if e := validate.ChannelAddMember(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChannelAddMember(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChannelAddMemberResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChannelAddAdmin validates a decoded ChannelAddAdmin, runs the handler and sets the response's header.
+func (s *Server) callChannelAddAdmin(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChannelAddAdmin)
+	if e := validate.ChannelAddAdmin(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChannelAddAdmin(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChannelAddAdminResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChannelLeft validates a decoded ChannelLeft, runs the handler and sets the response's header.
+func (s *Server) callChannelLeft(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChannelLeft)
+	if e := validate.ChannelLeft(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChannelLeft(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChannelLeftResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChannelSendMessage validates a decoded ChannelSendMessage, runs the handler and sets the response's header.
+func (s *Server) callChannelSendMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChannelSendMessage)
+	if e := validate.ChannelSendMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChannelSendMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChannelSendMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callInfoLocation validates a decoded InfoLocation, runs the handler and sets the response's header.
+func (s *Server) callInfoLocation(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.InfoLocation)
+	if e := validate.InfoLocation(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.InfoLocation(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.InfoLocationResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callInfoCountry validates a decoded InfoCountry, runs the handler and sets the response's header.
+func (s *Server) callInfoCountry(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.InfoCountry)
+	if e := validate.InfoCountry(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.InfoCountry(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.InfoCountryResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callInfoTime validates a decoded InfoTime, runs the handler and sets the response's header.
+func (s *Server) callInfoTime(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.InfoTime)
+	if e := validate.InfoTime(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.InfoTime(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.InfoTimeResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callInfoPage validates a decoded InfoPage, runs the handler and sets the response's header.
+func (s *Server) callInfoPage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.InfoPage)
+	if e := validate.InfoPage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.InfoPage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.InfoPageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callClientCondition validates a decoded ClientCondition, runs the handler and sets the response's header.
+func (s *Server) callClientCondition(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ClientCondition)
+	if e := validate.ClientCondition(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ClientCondition(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ClientConditionResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callClientGetRoomList validates a decoded ClientGetRoomList, runs the handler and sets the response's header.
+func (s *Server) callClientGetRoomList(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ClientGetRoomList)
+	if e := validate.ClientGetRoomList(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ClientGetRoomList(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ClientGetRoomListResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callClientGetRoom validates a decoded ClientGetRoom, runs the handler and sets the response's header.
+func (s *Server) callClientGetRoom(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ClientGetRoom)
+	if e := validate.ClientGetRoom(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ClientGetRoom(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ClientGetRoomResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callClientGetRoomHistory validates a decoded ClientGetRoomHistory, runs the handler and sets the response's header.
+func (s *Server) callClientGetRoomHistory(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ClientGetRoomHistory)
+	if e := validate.ClientGetRoomHistory(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ClientGetRoomHistory(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ClientGetRoomHistoryResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callClientMuteRoom validates a decoded ClientMuteRoom, runs the handler and sets the response's header.
+func (s *Server) callClientMuteRoom(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ClientMuteRoom)
+	if e := validate.ClientMuteRoom(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ClientMuteRoom(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ClientMuteRoomResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callClientPinRoom validates a decoded ClientPinRoom, runs the handler and sets the response's header.
+func (s *Server) callClientPinRoom(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ClientPinRoom)
+	if e := validate.ClientPinRoom(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ClientPinRoom(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ClientPinRoomResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callFileUploadOption validates a decoded FileUploadOption, runs the handler and sets the response's header.
+func (s *Server) callFileUploadOption(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.FileUploadOption)
+	if e := validate.FileUploadOption(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.FileUploadOption(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.FileUploadOptionResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callFileUploadInit validates a decoded FileUploadInit, runs the handler and sets the response's header.
+func (s *Server) callFileUploadInit(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.FileUploadInit)
+	if e := validate.FileUploadInit(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.FileUploadInit(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.FileUploadInitResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callFileUpload validates a decoded FileUpload, runs the handler and sets the response's header.
+func (s *Server) callFileUpload(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.FileUpload)
+	if e := validate.FileUpload(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.FileUpload(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.FileUploadResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callFileUploadStatus validates a decoded FileUploadStatus, runs the handler and sets the response's header.
+func (s *Server) callFileUploadStatus(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.FileUploadStatus)
+	if e := validate.FileUploadStatus(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.FileUploadStatus(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.FileUploadStatusResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callFileInfo validates a decoded FileInfo, runs the handler and sets the response's header.
+func (s *Server) callFileInfo(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.FileInfo)
+	if e := validate.FileInfo(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.FileInfo(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.FileInfoResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callFileDownload validates a decoded FileDownload, runs the handler and sets the response's header.
+func (s *Server) callFileDownload(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.FileDownload)
+	if e := validate.FileDownload(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.FileDownload(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.FileDownloadResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callSignalingGetConfiguration validates a decoded SignalingGetConfiguration, runs the handler and sets the response's header.
+func (s *Server) callSignalingGetConfiguration(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.SignalingGetConfiguration)
+	if e := validate.SignalingGetConfiguration(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.SignalingGetConfiguration(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.SignalingGetConfigurationResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callGeoGetRegisterStatus validates a decoded GeoGetRegisterStatus, runs the handler and sets the response's header.
+func (s *Server) callGeoGetRegisterStatus(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.GeoGetRegisterStatus)
+	if e := validate.GeoGetRegisterStatus(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.GeoGetRegisterStatus(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.GeoGetRegisterStatusResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// Lookup returns the route of a request action id, or nil.
+func (s *Server) Lookup(action uint16) *wire.Route {
 	switch action {
 	case ActionUserRegister:
-		return &routeUserRegister
+		return &s.routeUserRegister
 	case ActionUserVerify:
-		return &routeUserVerify
+		return &s.routeUserVerify
 	case ActionUserLogin:
-		return &routeUserLogin
+		return &s.routeUserLogin
 	case ActionUserProfileSetEmail:
-		return &routeUserProfileSetEmail
+		return &s.routeUserProfileSetEmail
 	case ActionUserProfileSetGender:
-		return &routeUserProfileSetGender
+		return &s.routeUserProfileSetGender
 	case ActionUserProfileSetNickname:
-		return &routeUserProfileSetNickname
+		return &s.routeUserProfileSetNickname
 	case ActionUserContactsImport:
-		return &routeUserContactsImport
+		return &s.routeUserContactsImport
 	case ActionUserContactsGetList:
-		return &routeUserContactsGetList
+		return &s.routeUserContactsGetList
 	case ActionUserContactsDelete:
-		return &routeUserContactsDelete
+		return &s.routeUserContactsDelete
 	case ActionUserContactsEdit:
-		return &routeUserContactsEdit
+		return &s.routeUserContactsEdit
 	case ActionUserProfileGetEmail:
-		return &routeUserProfileGetEmail
+		return &s.routeUserProfileGetEmail
 	case ActionUserProfileGetGender:
-		return &routeUserProfileGetGender
+		return &s.routeUserProfileGetGender
 	case ActionUserProfileGetNickname:
-		return &routeUserProfileGetNickname
+		return &s.routeUserProfileGetNickname
 	case ActionUserUsernameToId:
-		return &routeUserUsernameToId
+		return &s.routeUserUsernameToId
 	case ActionUserSessionGetActiveList:
-		return &routeUserSessionGetActiveList
+		return &s.routeUserSessionGetActiveList
 	case ActionUserSessionTerminate:
-		return &routeUserSessionTerminate
+		return &s.routeUserSessionTerminate
 	case ActionUserSessionLogout:
-		return &routeUserSessionLogout
+		return &s.routeUserSessionLogout
 	case ActionChatGetRoom:
-		return &routeChatGetRoom
+		return &s.routeChatGetRoom
 	case ActionChatSendMessage:
-		return &routeChatSendMessage
+		return &s.routeChatSendMessage
 	case ActionChatUpdateStatus:
-		return &routeChatUpdateStatus
+		return &s.routeChatUpdateStatus
 	case ActionChatEditMessage:
-		return &routeChatEditMessage
+		return &s.routeChatEditMessage
 	case ActionChatDeleteMessage:
-		return &routeChatDeleteMessage
+		return &s.routeChatDeleteMessage
 	case ActionChatClearMessage:
-		return &routeChatClearMessage
+		return &s.routeChatClearMessage
 	case ActionChatDelete:
-		return &routeChatDelete
+		return &s.routeChatDelete
 	case ActionGroupCreate:
-		return &routeGroupCreate
+		return &s.routeGroupCreate
 	case ActionGroupAddMember:
-		return &routeGroupAddMember
+		return &s.routeGroupAddMember
 	case ActionGroupAddAdmin:
-		return &routeGroupAddAdmin
+		return &s.routeGroupAddAdmin
 	case ActionGroupAddModerator:
-		return &routeGroupAddModerator
+		return &s.routeGroupAddModerator
 	case ActionGroupClearMessage:
-		return &routeGroupClearMessage
+		return &s.routeGroupClearMessage
 	case ActionGroupEdit:
-		return &routeGroupEdit
+		return &s.routeGroupEdit
 	case ActionGroupKickAdmin:
-		return &routeGroupKickAdmin
+		return &s.routeGroupKickAdmin
 	case ActionGroupKickMember:
-		return &routeGroupKickMember
+		return &s.routeGroupKickMember
 	case ActionGroupKickModerator:
-		return &routeGroupKickModerator
+		return &s.routeGroupKickModerator
 	case ActionGroupLeft:
-		return &routeGroupLeft
+		return &s.routeGroupLeft
 	case ActionGroupSendMessage:
-		return &routeGroupSendMessage
+		return &s.routeGroupSendMessage
 	case ActionGroupUpdateStatus:
-		return &routeGroupUpdateStatus
+		return &s.routeGroupUpdateStatus
 	case ActionChannelCreate:
-		return &routeChannelCreate
+		return &s.routeChannelCreate
 	case ActionChannelAddMember:
-		return &routeChannelAddMember
+		return &s.routeChannelAddMember
 	case ActionChannelAddAdmin:
-		return &routeChannelAddAdmin
+		return &s.routeChannelAddAdmin
 	case ActionChannelLeft:
-		return &routeChannelLeft
+		return &s.routeChannelLeft
 	case ActionChannelSendMessage:
-		return &routeChannelSendMessage
+		return &s.routeChannelSendMessage
 	case ActionInfoLocation:
-		return &routeInfoLocation
+		return &s.routeInfoLocation
 	case ActionInfoCountry:
-		return &routeInfoCountry
+		return &s.routeInfoCountry
 	case ActionInfoTime:
-		return &routeInfoTime
+		return &s.routeInfoTime
 	case ActionInfoPage:
-		return &routeInfoPage
+		return &s.routeInfoPage
 	case ActionClientCondition:
-		return &routeClientCondition
+		return &s.routeClientCondition
 	case ActionClientGetRoomList:
-		return &routeClientGetRoomList
+		return &s.routeClientGetRoomList
 	case ActionClientGetRoom:
-		return &routeClientGetRoom
+		return &s.routeClientGetRoom
 	case ActionClientGetRoomHistory:
-		return &routeClientGetRoomHistory
+		return &s.routeClientGetRoomHistory
 	case ActionClientMuteRoom:
-		return &routeClientMuteRoom
+		return &s.routeClientMuteRoom
 	case ActionClientPinRoom:
-		return &routeClientPinRoom
+		return &s.routeClientPinRoom
 	case ActionFileUploadOption:
-		return &routeFileUploadOption
+		return &s.routeFileUploadOption
 	case ActionFileUploadInit:
-		return &routeFileUploadInit
+		return &s.routeFileUploadInit
 	case ActionFileUpload:
-		return &routeFileUpload
+		return &s.routeFileUpload
 	case ActionFileUploadStatus:
-		return &routeFileUploadStatus
+		return &s.routeFileUploadStatus
 	case ActionFileInfo:
-		return &routeFileInfo
+		return &s.routeFileInfo
 	case ActionFileDownload:
-		return &routeFileDownload
+		return &s.routeFileDownload
 	case ActionSignalingGetConfiguration:
-		return &routeSignalingGetConfiguration
+		return &s.routeSignalingGetConfiguration
 	case ActionGeoGetRegisterStatus:
-		return &routeGeoGetRegisterStatus
+		return &s.routeGeoGetRegisterStatus
 	}
 	return nil
 }
 
 // Routes returns every route, by action id.
-func Routes() []*wire.Route {
-	return []*wire.Route{&routeUserRegister, &routeUserVerify, &routeUserLogin, &routeUserProfileSetEmail, &routeUserProfileSetGender, &routeUserProfileSetNickname, &routeUserContactsImport, &routeUserContactsGetList, &routeUserContactsDelete, &routeUserContactsEdit, &routeUserProfileGetEmail, &routeUserProfileGetGender, &routeUserProfileGetNickname, &routeUserUsernameToId, &routeUserSessionGetActiveList, &routeUserSessionTerminate, &routeUserSessionLogout, &routeChatGetRoom, &routeChatSendMessage, &routeChatUpdateStatus, &routeChatEditMessage, &routeChatDeleteMessage, &routeChatClearMessage, &routeChatDelete, &routeGroupCreate, &routeGroupAddMember, &routeGroupAddAdmin, &routeGroupAddModerator, &routeGroupClearMessage, &routeGroupEdit, &routeGroupKickAdmin, &routeGroupKickMember, &routeGroupKickModerator, &routeGroupLeft, &routeGroupSendMessage, &routeGroupUpdateStatus, &routeChannelCreate, &routeChannelAddMember, &routeChannelAddAdmin, &routeChannelLeft, &routeChannelSendMessage, &routeInfoLocation, &routeInfoCountry, &routeInfoTime, &routeInfoPage, &routeClientCondition, &routeClientGetRoomList, &routeClientGetRoom, &routeClientGetRoomHistory, &routeClientMuteRoom, &routeClientPinRoom, &routeFileUploadOption, &routeFileUploadInit, &routeFileUpload, &routeFileUploadStatus, &routeFileInfo, &routeFileDownload, &routeSignalingGetConfiguration, &routeGeoGetRegisterStatus}
+func (s *Server) Routes() []*wire.Route {
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.
-var Table = wire.Table{
-	BadRequest:    errs.NewBadRequest,
-	Flood:         errs.NewFloodRequest,
-	LoginRequired: errs.NewLoginRequired,
-	Lookup:        Lookup,
-	Timeout:       errs.NewTimeout,
+func (s *Server) Table() wire.Table {
+	return wire.Table{
+		BadRequest:    errs.NewBadRequest,
+		Flood:         errs.NewFloodRequest,
+		LoginRequired: errs.NewLoginRequired,
+		Lookup:        s.Lookup,
+		Timeout:       errs.NewTimeout,
+	}
+}
+
+// unimplemented is the Server of Unimplemented, behind Lookup and Routes.
+var unimplemented = New(Unimplemented{})
+
+// Lookup returns the route of a request action id, or nil, for reading its facts: its calls answer wire.ErrNotImplemented (a Server of Handlers runs the behaviour).
+func Lookup(action uint16) *wire.Route {
+	return unimplemented.Lookup(action)
+}
+
+// Routes returns every route, by action id, as Lookup does.
+func Routes() []*wire.Route {
+	return unimplemented.Routes()
 }

@@ -6,8 +6,8 @@ import (
 )
 
 // Dispatch emits generated/dispatch: the Handlers interface that hand-written
-// behaviour implements, the Unimplemented value, action id constants and the
-// route table. The Dispatcher that runs a request (decode, login check,
+// behaviour implements, the Unimplemented value, action id constants, and the
+// Server that routes each action to a typed call of its Handlers. The Dispatcher that runs a request (decode, login check,
 // validation, panic recovery, error mapping) is hand-written in package wire
 // and driven by this table, so that logic exists once for every action.
 func Dispatch(s *ir.Spec, c Config) (Files, error) {
@@ -52,7 +52,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 		}
 	})
 
-	f.Comment("Unimplemented answers every action with wire.ErrNotImplemented; embed it to implement Handlers one domain at a time.")
+	f.Comment("Unimplemented answers every action with wire.ErrNotImplemented: for tests, and for a new server built one domain at a time. Production handlers must not embed it, so that an action added to the spec without behaviour fails to compile.")
 	f.Type().Id("Unimplemented").Struct()
 	f.Var().Id("_").Id("Handlers").Op("=").Id("Unimplemented").Values()
 	for _, a := range routed {
@@ -61,7 +61,10 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 			Params(Op("*").Qual(pb, a.Response.GoName), Error()).Block(Return(Nil(), Qual(wire, "ErrNotImplemented")))
 	}
 
-	// One route value per action.
+	protoMsg := Qual("google.golang.org/protobuf/proto", "Message")
+
+	// The routes' facts, one value per action; a Server copies them and
+	// adds the call into its Handlers.
 	for _, a := range routed {
 		d := Dict{
 			Id("ID"):         Id("Action" + a.Name),
@@ -71,8 +74,8 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 			Id("Push"):       Lit(a.Push),
 			// The class's Go name follows from its spec name (wire.Class).
 			Id("Limit"):       Qual(wire, "Class"+ir.GoCamelCase(a.Limit.String())),
-			Id("NewRequest"):  Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Request.GoName)))),
-			Id("NewResponse"): Func().Params().Qual("google.golang.org/protobuf/proto", "Message").Block(Return(New(Qual(pb, a.Response.GoName)))),
+			Id("NewRequest"):  Func().Params().Add(protoMsg).Block(Return(New(Qual(pb, a.Request.GoName)))),
+			Id("NewResponse"): Func().Params().Add(protoMsg).Block(Return(New(Qual(pb, a.Response.GoName)))),
 		}
 		// An action the catalogue gives no internal error of its own
 		// answers a failure with BAD_REQUEST: the system INTERNAL_SERVER_ERROR
@@ -86,19 +89,40 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 		if a.BadPayload != nil {
 			d[Id("BadPayload")] = Qual(errs, a.BadPayload.GoName)
 		}
-		d[Id("RequestID")] = Func().Params(Id("m").Qual("google.golang.org/protobuf/proto", "Message")).String().Block(
+		d[Id("RequestID")] = Func().Params(Id("m").Add(protoMsg)).String().Block(
 			Return(Id("m").Assert(Op("*").Qual(pb, a.Request.GoName)).Dot("GetRequest").Call().Dot("GetId").Call()))
 		d[Id("Errors")] = Index().Qual(wire, "Major").ValuesFunc(func(g *Group) {
 			for _, e := range a.Errors() {
 				g.Qual(errs, e.GoName)
 			}
 		})
-		d[Id("Call")] = Func().Params(
-			Id("ctx").Qual("context", "Context"), Id("h").Any(), Id("s").Qual(wire, "Session"), Id("m").Qual("google.golang.org/protobuf/proto", "Message"),
-		).Params(Qual("google.golang.org/protobuf/proto", "Message"), Error()).Block(
+		f.Var().Id("route"+a.Name).Op("=").Qual(wire, "Route").Values(d)
+	}
+
+	f.Comment("Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.")
+	f.Type().Id("Server").StructFunc(func(g *Group) {
+		g.Id("h").Id("Handlers")
+		for _, a := range routed {
+			g.Id("route" + a.Name).Qual(wire, "Route")
+		}
+	})
+	f.Comment("New returns the Server that runs every action on h.")
+	f.Func().Id("New").Params(Id("h").Id("Handlers")).Op("*").Id("Server").BlockFunc(func(g *Group) {
+		g.Id("s").Op(":=").Op("&").Id("Server").Values(Dict{Id("h"): Id("h")})
+		for _, a := range routed {
+			g.Id("s").Dot("route"+a.Name).Op("=").Id("route"+a.Name)
+			g.Id("s").Dot("route"+a.Name).Dot("Call").Op("=").Id("s").Dot("call"+a.Name)
+		}
+		g.Return(Id("s"))
+	})
+	for _, a := range routed {
+		f.Commentf("call%s validates a decoded %s, runs the handler and sets the response's header.", a.Name, a.Request.GoName)
+		f.Func().Params(Id("s").Op("*").Id("Server")).Id("call"+a.Name).Params(
+			Id("ctx").Qual("context", "Context"), Id("sess").Qual(wire, "Session"), Id("m").Add(protoMsg),
+		).Params(protoMsg, Error()).Block(
 			Id("req").Op(":=").Id("m").Assert(Op("*").Qual(pb, a.Request.GoName)),
 			If(Id("e").Op(":=").Qual(validate, a.Name).Call(Id("req")), Id("e").Op("!=").Nil()).Block(Return(Nil(), Id("e"))),
-			List(Id("resp"), Id("err")).Op(":=").Id("h").Assert(Id("Handlers")).Dot(a.Name).Call(Id("ctx"), Id("s"), Id("req")),
+			List(Id("resp"), Id("err")).Op(":=").Id("s").Dot("h").Dot(a.Name).Call(Id("ctx"), Id("sess"), Id("req")),
 			If(Id("err").Op("!=").Nil()).Block(Return(Nil(), Id("err"))),
 			If(Id("resp").Op("==").Nil()).Block(Id("resp").Op("=").New(Qual(pb, a.Response.GoName))),
 			Id("resp").Dot("Response").Op("=").Op("&").Qual(pb, "Response").Values(Dict{
@@ -107,33 +131,40 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 			}),
 			Return(Id("resp"), Nil()),
 		)
-		f.Var().Id("route"+a.Name).Op("=").Qual(wire, "Route").Values(d)
 	}
 
-	f.Comment("Lookup returns the route of a request action id.")
-	f.Func().Id("Lookup").Params(Id("action").Uint16()).Op("*").Qual(wire, "Route").Block(
+	f.Comment("Lookup returns the route of a request action id, or nil.")
+	f.Func().Params(Id("s").Op("*").Id("Server")).Id("Lookup").Params(Id("action").Uint16()).Op("*").Qual(wire, "Route").Block(
 		Switch(Id("action")).BlockFunc(func(g *Group) {
 			for _, a := range routed {
-				g.Case(Id("Action" + a.Name)).Block(Return(Op("&").Id("route" + a.Name)))
+				g.Case(Id("Action" + a.Name)).Block(Return(Op("&").Id("s").Dot("route" + a.Name)))
 			}
 		}),
 		Return(Nil()),
 	)
 	f.Comment("Routes returns every route, by action id.")
-	f.Func().Id("Routes").Params().Index().Op("*").Qual(wire, "Route").Block(
+	f.Func().Params(Id("s").Op("*").Id("Server")).Id("Routes").Params().Index().Op("*").Qual(wire, "Route").Block(
 		Return(Index().Op("*").Qual(wire, "Route").ValuesFunc(func(g *Group) {
 			for _, a := range routed {
-				g.Op("&").Id("route" + a.Name)
+				g.Op("&").Id("s").Dot("route" + a.Name)
 			}
 		})),
 	)
 	f.Comment("Table is the action table for a wire.Dispatcher.")
-	f.Var().Id("Table").Op("=").Qual(wire, "Table").Values(Dict{
-		Id("Lookup"):        Id("Lookup"),
-		Id("BadRequest"):    Qual(errs, "New"+s.BadRequest.GoName),
-		Id("LoginRequired"): Qual(errs, "New"+s.LoginRequired.GoName),
-		Id("Timeout"):       Qual(errs, "New"+s.Timeout.GoName),
-		Id("Flood"):         Qual(errs, "New"+s.FloodRequest.GoName),
-	})
+	f.Func().Params(Id("s").Op("*").Id("Server")).Id("Table").Params().Qual(wire, "Table").Block(
+		Return(Qual(wire, "Table").Values(Dict{
+			Id("Lookup"):        Id("s").Dot("Lookup"),
+			Id("BadRequest"):    Qual(errs, "New"+s.BadRequest.GoName),
+			Id("LoginRequired"): Qual(errs, "New"+s.LoginRequired.GoName),
+			Id("Timeout"):       Qual(errs, "New"+s.Timeout.GoName),
+			Id("Flood"):         Qual(errs, "New"+s.FloodRequest.GoName),
+		})),
+	)
+	f.Comment("unimplemented is the Server of Unimplemented, behind Lookup and Routes.")
+	f.Var().Id("unimplemented").Op("=").Id("New").Call(Id("Unimplemented").Values())
+	f.Comment("Lookup returns the route of a request action id, or nil, for reading its facts: its calls answer wire.ErrNotImplemented (a Server of Handlers runs the behaviour).")
+	f.Func().Id("Lookup").Params(Id("action").Uint16()).Op("*").Qual(wire, "Route").Block(Return(Id("unimplemented").Dot("Lookup").Call(Id("action"))))
+	f.Comment("Routes returns every route, by action id, as Lookup does.")
+	f.Func().Id("Routes").Params().Index().Op("*").Qual(wire, "Route").Block(Return(Id("unimplemented").Dot("Routes").Call()))
 	return render("dispatch/dispatch_gen.go", f)
 }

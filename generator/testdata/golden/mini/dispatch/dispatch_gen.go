@@ -27,7 +27,7 @@ type Handlers interface {
 	ChatSendMessage(ctx context.Context, s wire.Session, req *pb.ChatSendMessage) (*pb.ChatSendMessageResponse, error)
 }
 
-// Unimplemented answers every action with wire.ErrNotImplemented; embed it to implement Handlers one domain at a time.
+// Unimplemented answers every action with wire.ErrNotImplemented: for tests, and for a new server built one domain at a time. Production handlers must not embed it, so that an action added to the spec without behaviour fails to compile.
 type Unimplemented struct{}
 
 var _ Handlers = Unimplemented{}
@@ -44,30 +44,12 @@ func (Unimplemented) ChatSendMessage(context.Context, wire.Session, *pb.ChatSend
 
 var routeChatGetRoom = wire.Route{
 	BadPayload: errs.ChatGetRoomBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatGetRoom)
-		if e := validate.ChatGetRoom(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatGetRoom(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatGetRoomResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatGetRoomBadPayload, errs.ChatGetRoomInternalServerError},
-	ID:       ActionChatGetRoom,
-	Internal: errs.ChatGetRoomInternalServerError,
-	Limit:    wire.ClassRead,
-	Login:    true,
-	Name:     "ChatGetRoom",
+	Errors:     []wire.Major{errs.ChatGetRoomBadPayload, errs.ChatGetRoomInternalServerError},
+	ID:         ActionChatGetRoom,
+	Internal:   errs.ChatGetRoomInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "ChatGetRoom",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatGetRoom)
 	},
@@ -82,30 +64,12 @@ var routeChatGetRoom = wire.Route{
 }
 var routeChatSendMessage = wire.Route{
 	BadPayload: errs.ChatSendMessageBadPayload,
-	Call: func(ctx context.Context, h any, s wire.Session, m proto.Message) (proto.Message, error) {
-		req := m.(*pb.ChatSendMessage)
-		if e := validate.ChatSendMessage(req); e != nil {
-			return nil, e
-		}
-		resp, err := h.(Handlers).ChatSendMessage(ctx, s, req)
-		if err != nil {
-			return nil, err
-		}
-		if resp == nil {
-			resp = new(pb.ChatSendMessageResponse)
-		}
-		resp.Response = &pb.Response{
-			Id:        req.GetRequest().GetId(),
-			Timestamp: wire.Timestamp(ctx),
-		}
-		return resp, nil
-	},
-	Errors:   []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageFlood, errs.ClientUpdateMessageBadPayload},
-	ID:       ActionChatSendMessage,
-	Internal: errs.BadRequest,
-	Limit:    wire.ClassWrite,
-	Login:    true,
-	Name:     "ChatSendMessage",
+	Errors:     []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageFlood, errs.ClientUpdateMessageBadPayload},
+	ID:         ActionChatSendMessage,
+	Internal:   errs.BadRequest,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "ChatSendMessage",
 	NewRequest: func() proto.Message {
 		return new(pb.ChatSendMessage)
 	},
@@ -119,27 +83,99 @@ var routeChatSendMessage = wire.Route{
 	ResponseID: 30201,
 }
 
-// Lookup returns the route of a request action id.
-func Lookup(action uint16) *wire.Route {
+// Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.
+type Server struct {
+	h                    Handlers
+	routeChatGetRoom     wire.Route
+	routeChatSendMessage wire.Route
+}
+
+// New returns the Server that runs every action on h.
+func New(h Handlers) *Server {
+	s := &Server{h: h}
+	s.routeChatGetRoom = routeChatGetRoom
+	s.routeChatGetRoom.Call = s.callChatGetRoom
+	s.routeChatSendMessage = routeChatSendMessage
+	s.routeChatSendMessage.Call = s.callChatSendMessage
+	return s
+}
+
+// callChatGetRoom validates a decoded ChatGetRoom, runs the handler and sets the response's header.
+func (s *Server) callChatGetRoom(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatGetRoom)
+	if e := validate.ChatGetRoom(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatGetRoom(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatGetRoomResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callChatSendMessage validates a decoded ChatSendMessage, runs the handler and sets the response's header.
+func (s *Server) callChatSendMessage(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.ChatSendMessage)
+	if e := validate.ChatSendMessage(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.ChatSendMessage(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.ChatSendMessageResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// Lookup returns the route of a request action id, or nil.
+func (s *Server) Lookup(action uint16) *wire.Route {
 	switch action {
 	case ActionChatGetRoom:
-		return &routeChatGetRoom
+		return &s.routeChatGetRoom
 	case ActionChatSendMessage:
-		return &routeChatSendMessage
+		return &s.routeChatSendMessage
 	}
 	return nil
 }
 
 // Routes returns every route, by action id.
-func Routes() []*wire.Route {
-	return []*wire.Route{&routeChatGetRoom, &routeChatSendMessage}
+func (s *Server) Routes() []*wire.Route {
+	return []*wire.Route{&s.routeChatGetRoom, &s.routeChatSendMessage}
 }
 
 // Table is the action table for a wire.Dispatcher.
-var Table = wire.Table{
-	BadRequest:    errs.NewBadRequest,
-	Flood:         errs.NewFloodRequest,
-	LoginRequired: errs.NewLoginRequired,
-	Lookup:        Lookup,
-	Timeout:       errs.NewTimeout,
+func (s *Server) Table() wire.Table {
+	return wire.Table{
+		BadRequest:    errs.NewBadRequest,
+		Flood:         errs.NewFloodRequest,
+		LoginRequired: errs.NewLoginRequired,
+		Lookup:        s.Lookup,
+		Timeout:       errs.NewTimeout,
+	}
+}
+
+// unimplemented is the Server of Unimplemented, behind Lookup and Routes.
+var unimplemented = New(Unimplemented{})
+
+// Lookup returns the route of a request action id, or nil, for reading its facts: its calls answer wire.ErrNotImplemented (a Server of Handlers runs the behaviour).
+func Lookup(action uint16) *wire.Route {
+	return unimplemented.Lookup(action)
+}
+
+// Routes returns every route, by action id, as Lookup does.
+func Routes() []*wire.Route {
+	return unimplemented.Routes()
 }
