@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 )
 
 // shutdownTimeout bounds the graceful part of a shutdown.
@@ -34,13 +34,10 @@ func main() {
 }
 
 func run() int {
-	cfg, err := server.LoadConfig(os.Args[1:], os.Getenv)
+	cfg, err := config.Load(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(os.Stdout, server.Usage())
+		fmt.Fprint(os.Stdout, config.Usage())
 		return 0
-	}
-	if err == nil {
-		err = app.Check(cfg)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gapd: %v\n", err)
@@ -53,20 +50,20 @@ func run() int {
 	defer stop()
 
 	// app.Start opens storage under cfg.Data, builds the handlers (with the
-	// verify sender named by cfg.VerifySender) and serves on cfg.Addr.
+	// verify sender named by cfg.VerifySender) and serves on cfg.Server.Addr.
 	a, err := app.Start(ctx, cfg, log, handlers.Deps{})
 	if err != nil {
 		log.Error("gapd could not start", "err", err)
 		return 1
 	}
 	scheme := "ws"
-	if cfg.TLSCert != "" {
+	if cfg.Server.TLSCert != "" {
 		scheme = "wss"
 	}
 	log.Info("gapd serving", "url", scheme+"://"+a.Addr()+"/", "data", cfg.Data,
-		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Heartbeat, "max_frame", cfg.MaxFrame,
-		"plain_frames", cfg.PlainFrames, "securing_v2", cfg.SecuringClientKey != "", "limits", limitsName(cfg),
-		"ops", "http://"+a.OpsAddr(), "max_conns", cfg.MaxConns)
+		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Server.Heartbeat, "max_frame", cfg.Server.MaxFrame,
+		"plain_frames", cfg.Server.PlainFrames, "securing_v2", cfg.Server.SecuringClientKey != "", "limits", limitsName(cfg),
+		"ops", "http://"+a.OpsAddr(), "max_conns", cfg.Server.MaxConns)
 
 	<-ctx.Done()
 	stop() // a second signal ends the process at once
@@ -82,7 +79,7 @@ func run() int {
 }
 
 // limitsName says which budget table runs, for the start line.
-func limitsName(cfg server.Config) string {
+func limitsName(cfg config.Config) string {
 	if cfg.LimitsPath == "" {
 		return "built-in"
 	}

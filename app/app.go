@@ -1,5 +1,6 @@
-// Package app wires gapd together: storage, handlers and the server. main and
-// the end-to-end tests start the same thing through it.
+// Package app wires gapd together from its configuration (package config):
+// storage, handlers and the server. main and the end-to-end tests start the
+// same thing through it.
 package app
 
 import (
@@ -10,6 +11,7 @@ import (
 	"net"
 	"path/filepath"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/fileproc"
 	"github.com/gapd/gapd/files"
@@ -33,20 +35,17 @@ type App struct {
 	opsDone    chan error
 }
 
-// Start opens the database under cfg.Data, builds the handlers and starts
-// serving on cfg.Addr. deps may preset handler dependencies (tests set a
-// clock, a sender or a Geo); its DB and Log are filled in here.
-func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handlers.Deps) (*App, error) {
+// Start opens the database under cfg.Data, builds every component from
+// cfg and starts serving on cfg.Server.Addr. deps may preset handler
+// dependencies (tests set a clock, a sender or a Geo); the rest are built
+// here.
+func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handlers.Deps) (*App, error) {
 	if deps.Sender == nil {
 		deps.Sender = delivery.New(cfg.Sender, log)
 	}
-	if err := Check(cfg); err != nil {
-		return nil, err
-	}
-	if deps.Codes == (handlers.CodePolicy{}) {
-		deps.Codes = CodePolicy(cfg.Limits.Codes)
-	}
-	if err := deps.Codes.WithDefaults().Check(); err != nil {
+	// config.Load has checked it; a caller may have changed it since, and
+	// handlers.New would panic on it.
+	if err := cfg.Handlers.Codes.WithDefaults().Check(); err != nil {
 		return nil, err
 	}
 	// One limiter for the dispatcher (request classes) and the handlers
@@ -65,23 +64,19 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 	if err != nil {
 		return nil, err
 	}
-	keys, created, err := server.LoadKeys(cfg)
+	keys, created, err := server.LoadKeys(cfg.Server, cfg.Data)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	if created {
-		log.Info("created the connection securing key", "path", filepath.Join(cfg.Data, "securing-key.pem"))
+		log.Info("created the connection securing key", "path", filepath.Join(cfg.Data, server.SecuringKeyFile))
 	}
 	deps.DB, deps.Log = db, log
 	// One hub shared by the handlers (who push) and the server (who knows
 	// the live connections).
 	hub := server.NewHub()
 	deps.Hub = hub
-	deps.MutualOnly = deps.MutualOnly || cfg.MutualOnly
-	if deps.MaxRoomMembers == 0 {
-		deps.MaxRoomMembers = cfg.MaxRoomMembers
-	}
 	if deps.Store == nil {
 		store, err := files.Open(filepath.Join(cfg.Data, "files"))
 		if err != nil {
@@ -90,37 +85,26 @@ func Start(ctx context.Context, cfg server.Config, log *slog.Logger, deps handle
 		}
 		deps.Store = store
 	}
-	proc := fileproc.New(db, deps.Store, log, fileproc.Options{MaxImagePixels: cfg.MaxImagePixels})
+	proc := fileproc.New(db, deps.Store, log, cfg.Processing)
 	deps.Processing = proc
-	if deps.Files.MaxSize == 0 {
-		deps.Files.MaxSize = cfg.MaxFileSize
-	}
-	if deps.Files.MaxUserStorage == 0 {
-		deps.Files.MaxUserStorage = cfg.MaxUserStorage
-	}
-	deps.Files.MaxFrame = cfg.MaxFrame
-	deps.DeleteForBothPeriod = cfg.DeleteForBothPeriod
-	if deps.SessionIdle == 0 {
-		deps.SessionIdle = cfg.SessionIdle
-	}
-	for _, s := range cfg.ICEServers {
-		deps.ICEServers = append(deps.ICEServers, handlers.ICEServer(s))
-	}
-	h := handlers.New(deps)
+	hcfg := cfg.Handlers
+	// Chunks and edge bytes are capped to fit the frames the server takes.
+	hcfg.Files.MaxFrame = cfg.Server.MaxFrame
+	h := handlers.New(hcfg, deps)
 	// Finishes processing that a crash interrupted, then takes new uploads.
 	proc.Start()
-	warnFilesLimit(log, cfg)
-	srv := server.New(cfg, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys,
+	warnFilesLimit(log, cfg.Server)
+	srv := server.New(cfg.Server, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys,
 		Limiter: deps.Limits})
-	l, err := net.Listen("tcp", cfg.Addr)
+	l, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		proc.Close()
 		db.Close()
 		return nil, err
 	}
 	var ops net.Listener
-	if cfg.OpsAddr != "" {
-		if ops, err = net.Listen("tcp", cfg.OpsAddr); err != nil {
+	if cfg.Server.OpsAddr != "" {
+		if ops, err = net.Listen("tcp", cfg.Server.OpsAddr); err != nil {
 			l.Close()
 			proc.Close()
 			db.Close()
@@ -153,24 +137,6 @@ func warnFilesLimit(log *slog.Logger, cfg server.Config) {
 	if cfg.MaxConns == 0 || uint64(cfg.MaxConns) > n {
 		log.Warn("-max-conns allows more connections than the open-files limit holds", "limit", n, "max_conns", cfg.MaxConns)
 	}
-}
-
-// Check reports what LoadConfig cannot judge alone: the code policy of the
-// -limits file, whose rules live with the handlers. main exits 2 on it, as
-// on any bad setting.
-func Check(cfg server.Config) error {
-	if err := CodePolicy(cfg.Limits.Codes).WithDefaults().Check(); err != nil {
-		return fmt.Errorf("-limits %s: codes: %w", cfg.LimitsPath, err)
-	}
-	return nil
-}
-
-// CodePolicy is the handlers' code policy from the -limits file's codes
-// section; keys left out keep the policy's defaults.
-func CodePolicy(c limits.Codes) handlers.CodePolicy {
-	return handlers.CodePolicy{Digits: c.Digits, Lifetime: c.Lifetime, MaxTries: c.MaxTries, TryLock: c.TryLock,
-		MaxTryLock: c.MaxTryLock, DailyFailures: c.DailyFailures, MaxSends: c.MaxSends, SendWindow: c.SendWindow,
-		DailySends: c.DailySends, Reservation: c.Reservation}
 }
 
 // Addr is the address the server listens on.

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 )
 
@@ -77,7 +77,7 @@ func TestDeleteForBothRules(t *testing.T) {
 }
 
 func TestDeleteForBothPeriodZeroRefusesAll(t *testing.T) {
-	e := start(t, func(cfg *server.Config, _ *handlers.Deps) { cfg.DeleteForBothPeriod = 0 })
+	e := start(t, func(cfg *config.Config, _ *handlers.Deps) { cfg.Handlers.DeleteForBothPeriod = 0 })
 	a, b := chatSignUp(e, 9122500011), chatSignUp(e, 9122500012)
 	room := chatRoom(t, a, b)
 	m := chatText(t, a, room, "m")

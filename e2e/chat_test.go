@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/client"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/proto"
@@ -418,7 +418,9 @@ func TestChatClearAndDelete(t *testing.T) {
 func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 	// A short outbound queue: the stalled socket's buffers still take
 	// megabytes, which the large messages below fill.
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.OutQueue, c.QueueStall = 16, 200*time.Millisecond })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) {
+		c.Server.OutQueue, c.Server.QueueStall = 16, 200*time.Millisecond
+	})
 	a, b := chatSignUp(e, 9121000081), chatSignUp(e, 9121000082)
 	room := chatRoom(t, a, b)
 	// b's second device logs in over a socket that never reads.
@@ -443,7 +445,7 @@ func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 }
 
 func TestChatMutualOnlyPolicy(t *testing.T) {
-	e := start(t, func(_ *server.Config, d *handlers.Deps) { d.MutualOnly = true })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Handlers.MutualOnly = true })
 	a, b := chatSignUp(e, 9121000091), chatSignUp(e, 9121000092)
 	room := chatRoom(t, a, b)
 	send := func(u *chatUser) error {

@@ -8,19 +8,19 @@ import (
 	"image/png"
 	"testing"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 )
 
 // A user's distinct files (finished or under way) may take at most
 // -max-user-storage bytes; beyond it FileUploadInit refuses the size. The
 // same file again takes nothing more, and other users have their own quota.
 func TestFileUserStorageQuota(t *testing.T) {
-	e := start(t, func(c *server.Config, d *handlers.Deps) {
-		c.MaxUserStorage = 300_000
-		d.Files.ChunkSize = fileChunk
+	e := start(t, func(c *config.Config, _ *handlers.Deps) {
+		c.Handlers.Files.MaxUserStorage = 300_000
+		c.Handlers.Files.ChunkSize = fileChunk
 	})
 	a, b := fileSignUp(e, 9122000081), fileSignUp(e, 9122000082)
 	blob := func(n int, fill byte) []byte { return bytes.Repeat([]byte{fill}, n) }

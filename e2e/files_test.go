@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
 )
@@ -31,9 +31,9 @@ const fileChunk = 64 << 10
 
 // fileStart runs gapd with small chunks and a small maximum file size.
 func fileStart(t *testing.T) *env {
-	return start(t, func(_ *server.Config, d *handlers.Deps) {
-		d.Files.ChunkSize = fileChunk
-		d.Files.MaxSize = 4 << 20
+	return start(t, func(c *config.Config, _ *handlers.Deps) {
+		c.Handlers.Files.ChunkSize = fileChunk
+		c.Handlers.Files.MaxSize = 4 << 20
 	})
 }
 
@@ -499,13 +499,13 @@ func TestFileResumeAfterRestart(t *testing.T) {
 func fileStartAt(t *testing.T, dir string) (*env, func()) {
 	t.Helper()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+	cfg, err := config.Load([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
 		"-verify-sender", "file:" + e.codes}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := handlers.Deps{Clock: e.clock.Now, Files: handlers.FileOptions{ChunkSize: fileChunk}}
-	a, err := app.Start(context.Background(), cfg, quietLog(), deps)
+	cfg.Handlers.Files.ChunkSize = fileChunk
+	a, err := app.Start(context.Background(), cfg, quietLog(), handlers.Deps{Clock: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,11 @@ package e2e
 import (
 	"testing"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
 )
@@ -565,7 +565,7 @@ func TestGroupSendStatusAndClear(t *testing.T) {
 }
 
 func TestGroupAndChannelMemberLimit(t *testing.T) {
-	e := start(t, func(_ *server.Config, d *handlers.Deps) { d.MaxRoomMembers = 3 })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Handlers.MaxRoomMembers = 3 })
 	a, b, c, d := chatSignUp(e, 9123000001), chatSignUp(e, 9123000002), chatSignUp(e, 9123000003), chatSignUp(e, 9123000004)
 	g := groupCreate(t, a, "small")
 	groupAdd(t, a, g, b, 0)

@@ -16,12 +16,12 @@ import (
 	"time"
 
 	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/client"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/limits"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
 	"github.com/lxzan/gws"
@@ -52,11 +52,11 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 // start runs gapd on 127.0.0.1:0 with a temporary data directory and the file
 // verify sender, as an operator would with -verify-sender file:PATH.
-func start(t testing.TB, tune func(*server.Config, *handlers.Deps)) *env {
+func start(t testing.TB, tune func(*config.Config, *handlers.Deps)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+	cfg, err := config.Load([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
 		"-verify-sender", "file:" + e.codes, "-securing-key", testSecuringKey(t, dir)}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func start(t testing.TB, tune func(*server.Config, *handlers.Deps)) *env {
 	// The suite runs many requests from one address in no time; the abuse
 	// tests put the defaults back in tune.
 	cfg.Limits = generousLimits()
-	cfg.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
+	cfg.Server.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
 	deps := handlers.Deps{Clock: e.clock.Now}
 	if tune != nil {
 		tune(&cfg, &deps)

@@ -11,11 +11,11 @@ import (
 	"testing"
 
 	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/geoip"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/storage"
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
@@ -88,7 +88,7 @@ func TestInfoLocation(t *testing.T) {
 
 	// -geoip set: a test client's address is loopback, which no database
 	// can place, even this one that lists 127.0.0.0/8.
-	e = start(t, func(cfg *server.Config, _ *handlers.Deps) { cfg.GeoIP = db })
+	e = start(t, func(cfg *config.Config, _ *handlers.Deps) { cfg.GeoIP = db })
 	c, _ = e.client()
 	_, err = c.InfoLocation(ctx(t), &pb.InfoLocation{})
 	wantErr(t, err, errs.InfoLocationNotFound, 0)
@@ -99,7 +99,7 @@ func TestInfoLocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e = start(t, func(_ *server.Config, d *handlers.Deps) {
+	e = start(t, func(_ *config.Config, d *handlers.Deps) {
 		d.Geo = infoLoopbackAs{g: g, as: netip.MustParseAddr("81.2.69.160")}
 	})
 	c, _ = e.client()
@@ -124,7 +124,7 @@ func TestInfoGeoIPBadFile(t *testing.T) {
 	if err := os.WriteFile(junk, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", dir, "-geoip", junk}, func(string) string { return "" })
+	cfg, err := config.Load([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", dir, "-geoip", junk}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

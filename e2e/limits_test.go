@@ -9,17 +9,17 @@ import (
 	"time"
 
 	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/limits"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 )
 
 // defaultLimits puts gapd's built-in budget table back (the harness raises
 // it), on the harness's clock.
-func defaultLimits(c *server.Config, _ *handlers.Deps) { c.Limits = limits.Defaults() }
+func defaultLimits(c *config.Config, _ *handlers.Deps) { c.Limits = limits.Defaults() }
 
 // wantFlood asserts err is a refusal for a spent budget: FLOOD_REQUEST (or,
 // for sign-up codes, wantAlso) with a wait of at least a second.
@@ -146,7 +146,7 @@ func defaultLimitsRate(c wire.Class) limits.Rate { return limits.Defaults().Clas
 
 // -limits none: nothing is limited (load tests).
 func TestLimitsNone(t *testing.T) {
-	e := start(t, func(c *server.Config, _ *handlers.Deps) {
+	e := start(t, func(c *config.Config, _ *handlers.Deps) {
 		var err error
 		if c.Limits, err = limits.Load("none"); err != nil {
 			t.Fatal(err)
@@ -170,22 +170,24 @@ func TestLimitsNone(t *testing.T) {
 func TestLimitsFile(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "limits.yaml")
-	load := func(text string) (server.Config, error) {
+	load := func(text string) (config.Config, error) {
 		os.WriteFile(file, []byte(text), 0o600)
-		return server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-limits", file},
+		return config.Load([]string{"-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-limits", file},
 			func(string) string { return "" })
 	}
 	if _, err := load("classes:\n  reads: {count: 1, per: 1s, burst: 1}\n"); err == nil ||
 		!strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), `unknown class "reads"`) {
 		t.Fatalf("unknown class: %v", err)
 	}
-	cfg, err := load("codes:\n  digits: 4\n")
+	if _, err := load("codes:\n  digits: 4\n"); err == nil || !strings.Contains(err.Error(), file+": codes:") || !strings.Contains(err.Error(), "Digits 4") {
+		t.Fatalf("4 digits: %v", err)
+	}
+	// Nor does app start such a policy set after loading.
+	cfg, err := load("codes:\n  max_tries: 3\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Check(cfg); err == nil || !strings.Contains(err.Error(), file+": codes:") || !strings.Contains(err.Error(), "Digits 4") {
-		t.Fatalf("4 digits: %v", err)
-	}
+	cfg.Handlers.Codes.Digits = 4
 	if a, err := app.Start(context.Background(), cfg, quietLog(), handlers.Deps{}); err == nil {
 		a.Shutdown(context.Background())
 		t.Fatal("gapd started with 4-digit codes")
@@ -195,7 +197,7 @@ func TestLimitsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.Limits.Codes = cfg.Limits.Codes })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Handlers.Codes = cfg.Handlers.Codes })
 	cl, _ := e.client()
 	reg, err := cl.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: 9122100021, CountryCode: "IR"})
 	if err != nil {

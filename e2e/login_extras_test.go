@@ -3,10 +3,10 @@ package e2e
 import (
 	"testing"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 )
 
 // What Android 0.3.7 asks right after every login: the call configuration
@@ -28,9 +28,9 @@ func TestSignalingConfigurationWithoutServers(t *testing.T) {
 }
 
 func TestSignalingConfigurationNamesOperatorServers(t *testing.T) {
-	e := start(t, func(cfg *server.Config, _ *handlers.Deps) {
+	e := start(t, func(cfg *config.Config, _ *handlers.Deps) {
 		var err error
-		cfg.ICEServers, err = server.ParseICEServers("stun:stun.example.org:3478,turn:turn.example.org:3478;username=gapd;credential=s3cret")
+		cfg.Handlers.ICEServers, err = config.ParseICEServers("stun:stun.example.org:3478,turn:turn.example.org:3478;username=gapd;credential=s3cret")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 )
 
 // stormCount counts the pushes of each action in ps.
@@ -40,7 +40,7 @@ func stormPushes(t *testing.T, u *chatUser) []pushOf {
 // A ClientCondition repeating one change many times is one change and one
 // push: it cannot be used to flood the peer.
 func TestStormRepeatedOfflineChangesPushOnce(t *testing.T) {
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.OutQueue = 16 })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Server.OutQueue = 16 })
 	a, b := chatSignUp(e, 9121300021), chatSignUp(e, 9121300022)
 	room := chatRoom(t, a, b)
 	edited, deleted := chatText(t, a, room, "edit me"), chatText(t, a, room, "delete me")
@@ -95,7 +95,7 @@ func TestStormRepeatedOfflineChangesPushOnce(t *testing.T) {
 // beyond it (or beyond what the target's queue holds) costs the target
 // neither its connection nor any change: ClientCondition brings the rest.
 func TestStormBurstBeyondBoundIsCaughtUp(t *testing.T) {
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.OutQueue = 16 })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Server.OutQueue = 16 })
 	a, b := chatSignUp(e, 9121300031), chatSignUp(e, 9121300032)
 	room := chatRoom(t, a, b)
 	const n = handlers.MaxPushesPerRecipient + 50

@@ -19,10 +19,10 @@ import (
 	"time"
 
 	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/e2e/igap"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -88,7 +88,7 @@ func builtInKey(t testing.TB) (*rsa.PrivateKey, string) {
 // startReal starts gapd as start does, with more flags (the securing keys,
 // -login-idle) and the built-in key's private half configured unless
 // noClientKey.
-func startReal(t testing.TB, noClientKey bool, flags []string, tune func(*server.Config, *handlers.Deps)) *env {
+func startReal(t testing.TB, noClientKey bool, flags []string, tune func(*config.Config, *handlers.Deps)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
@@ -97,12 +97,12 @@ func startReal(t testing.TB, noClientKey bool, flags []string, tune func(*server
 		_, path := builtInKey(t)
 		args = append(args, "-securing-client-key", path)
 	}
-	cfg, err := server.LoadConfig(append(args, flags...), func(string) string { return "" })
+	cfg, err := config.Load(append(args, flags...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Limits = generousLimits()
-	cfg.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
+	cfg.Server.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
 	deps := handlers.Deps{Clock: e.clock.Now}
 	if tune != nil {
 		tune(&cfg, &deps)
@@ -296,7 +296,7 @@ func TestRealClientVersion2ShortLastChunk(t *testing.T) {
 }
 
 func TestRealClientHeartbeat(t *testing.T) {
-	e := startReal(t, false, nil, func(c *server.Config, _ *handlers.Deps) { c.Heartbeat = time.Second })
+	e := startReal(t, false, nil, func(c *config.Config, _ *handlers.Deps) { c.Server.Heartbeat = time.Second })
 	c := e.real(android(t))
 	if c.Hello.HeartbeatInterval != 1 {
 		t.Fatalf("heartbeat_interval %d", c.Hello.HeartbeatInterval)
@@ -658,8 +658,8 @@ func TestRealClientCorruptedFrame(t *testing.T) {
 
 func TestRealClientSignUpScreens(t *testing.T) {
 	const idle = 6 * time.Second
-	e := startReal(t, false, []string{"-login-idle", idle.String()}, func(c *server.Config, _ *handlers.Deps) {
-		c.Heartbeat, c.HeartbeatGrace = time.Second, time.Second
+	e := startReal(t, false, []string{"-login-idle", idle.String()}, func(c *config.Config, _ *handlers.Deps) {
+		c.Server.Heartbeat, c.Server.HeartbeatGrace = time.Second, time.Second
 	})
 	c := e.real(ios(t))
 	start := time.Now()

@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/gapd/gapd/app"
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/securing"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/lxzan/gws"
 	"google.golang.org/protobuf/proto"
@@ -134,7 +134,7 @@ func dialSecure(t *testing.T, a *app.App) (*secureClient, *rsa.PublicKey) {
 // before login, sealed both ways).
 func TestSecuringKeyFile(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", dir}, func(string) string { return "" })
+	cfg, err := config.Load([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", dir}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wsclient"
 )
 
@@ -102,11 +102,11 @@ func TestSessionsListTerminateLogout(t *testing.T) {
 // A token unused for -session-idle no longer logs in: the flag, as the
 // operator gives it, reaches the handlers through app.
 func TestSessionIdleExpiry(t *testing.T) {
-	flags, err := server.LoadConfig([]string{"-session-idle", "1d"}, nil)
+	flags, err := config.Load([]string{"-session-idle", "1d"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.SessionIdle = flags.SessionIdle })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Handlers.SessionIdle = flags.Handlers.SessionIdle })
 	c, _ := e.client()
 	_, token := e.signUp(c, 9121250003)
 	e.clock.Add(23 * time.Hour)

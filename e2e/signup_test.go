@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/storage"
 )
 
@@ -58,7 +58,7 @@ func TestSignUpAndLogin(t *testing.T) {
 }
 
 func TestRegisterErrors(t *testing.T) {
-	e := start(t, func(_ *server.Config, d *handlers.Deps) { d.Codes = handlers.CodePolicy{MaxSends: 2} })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Handlers.Codes = handlers.CodePolicy{MaxSends: 2} })
 	c, _ := e.client()
 	_, err := c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: phone, CountryCode: "XX"})
 	wantErr(t, err, errs.UserRegisterBadPayload, errs.UserRegisterBadPayloadInvalidCountryCode)

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
 	"github.com/lxzan/gws"
@@ -298,7 +298,10 @@ func (r *syncReader) OnMessage(_ *gws.Conn, m *gws.Message) {
 func TestSyncCatchUpOutlastsTheHandlerDeadline(t *testing.T) {
 	// The handler deadline is 100ms; the client below does not read for
 	// longer than that while megabytes of catch-up wait for it.
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.HandlerTimeout = 100 * time.Millisecond; c.OutQueue = 16 })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) {
+		c.Server.HandlerTimeout = 100 * time.Millisecond
+		c.Server.OutQueue = 16
+	})
 	a, b := chatSignUp(e, 9122000041), chatSignUp(e, 9122000042)
 	room := chatRoom(t, a, b)
 	b.conn.Close()

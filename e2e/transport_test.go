@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/client"
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
@@ -109,7 +110,7 @@ func TestEviction(t *testing.T) {
 }
 
 func TestHeartbeat(t *testing.T) {
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.Heartbeat = time.Second })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Server.Heartbeat = time.Second })
 	conn := e.dial(wsclient.Options{})
 	hello := nextPush(t, conn, dispatch.MessageConnectionSecuringResponse).(*pb.ConnectionSecuringResponse)
 	if hello.HeartbeatInterval != 1 {
@@ -162,8 +163,8 @@ func (h *slowHandlers) InfoPage(context.Context, wire.Session, *pb.InfoPage) (*p
 func startWrapped(t *testing.T, timeout time.Duration) (*env, *slowHandlers, *server.Server, string) {
 	e := start(t, nil)
 	h := &slowHandlers{Handlers: e.app.Handlers, release: make(chan struct{}), entered: make(chan struct{}, 1)}
-	cfg, _ := server.LoadConfig([]string{"-addr", "127.0.0.1:0", "-handler-timeout", timeout.String()}, func(string) string { return "" })
-	srv := server.New(cfg, server.Options{Handlers: h, Log: quietLog()})
+	cfg, _ := config.Load([]string{"-addr", "127.0.0.1:0", "-handler-timeout", timeout.String()}, func(string) string { return "" })
+	srv := server.New(cfg.Server, server.Options{Handlers: h, Log: quietLog()})
 	l, err := listen()
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +274,7 @@ func TestHealthAndMetrics(t *testing.T) {
 // dropped, it is closed once its queue has stayed full for the stall time,
 // and the other connection receives every push.
 func TestSlowConsumerDoesNotDelayOthers(t *testing.T) {
-	e := start(t, func(c *server.Config, _ *handlers.Deps) { c.QueueStall = 200 * time.Millisecond })
+	e := start(t, func(c *config.Config, _ *handlers.Deps) { c.Server.QueueStall = 200 * time.Millisecond })
 	c, fast := e.client()
 	reg, _ := e.signUp(c, phone)
 	// A second device of the same user, logged in over a socket nobody reads.

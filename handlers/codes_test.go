@@ -48,17 +48,17 @@ func TestCodePolicyCheck(t *testing.T) {
 }
 
 func TestNewPanicsOnBadWiring(t *testing.T) {
-	mustPanic := func(name string, d Deps) {
+	mustPanic := func(name string, c Config, d Deps) {
 		t.Helper()
 		defer func() {
 			if recover() == nil {
 				t.Errorf("%s: New did not panic", name)
 			}
 		}()
-		New(d)
+		New(c, d)
 	}
-	mustPanic("nil DB", Deps{})
-	mustPanic("bad policy", Deps{DB: &storage.DB{}, Codes: CodePolicy{Digits: 12}})
+	mustPanic("nil DB", Config{}, Deps{})
+	mustPanic("bad policy", Config{Codes: CodePolicy{Digits: 12}}, Deps{DB: &storage.DB{}})
 }
 
 func TestNewCode(t *testing.T) {

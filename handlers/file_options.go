@@ -29,10 +29,6 @@ type FileOptions struct {
 	// -max-frame); chunks and edge bytes are capped so that a request
 	// carrying them fits. 0: no cap beyond the defaults.
 	MaxFrame int
-
-	// rt is the handlers' upload locks,
-	// made once by WithDefaults so that the Handlers built from it own it.
-	rt *fileRuntime
 }
 
 // Defaults of FileOptions.
@@ -80,9 +76,6 @@ func (o FileOptions) WithDefaults() FileOptions {
 	}
 	if o.MaxUserStorage == 0 {
 		o.MaxUserStorage = DefaultMaxUserStorage
-	}
-	if o.rt == nil {
-		o.rt = newFileRuntime()
 	}
 	return o
 }

@@ -22,8 +22,8 @@ func fileEnv(t *testing.T) (*env, *files.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.h = New(Deps{DB: e.db, Sender: e.sent, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: e.clock.Now,
-		Files: FileOptions{ChunkSize: 4, EdgeBytes: 2}, Store: store})
+	e.h = New(Config{Files: FileOptions{ChunkSize: 4, EdgeBytes: 2}},
+		Deps{DB: e.db, Sender: e.sent, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Clock: e.clock.Now, Store: store})
 	return e, store
 }
 

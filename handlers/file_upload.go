@@ -28,7 +28,7 @@ func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileU
 	if err != nil {
 		return nil, err
 	}
-	unlock := h.files.rt.lockUpload(req.Token)
+	unlock := h.uploads.lockUpload(req.Token)
 	defer unlock()
 	var f storage.File
 	err = h.db.Read(ctx, func(tx *storage.Tx) (err error) {

@@ -3,7 +3,7 @@
 // implementing the generated dispatch.Handlers interface. It holds behaviour
 // only: code delivery (delivery), GeoIP (geoip), file processing (fileproc),
 // request budgets (limits) and the transport (server) are packages of their
-// own that app wires in through Deps.
+// own that app wires in through Deps; the operator's settings come as Config.
 //
 // Dispatch has already decoded, login-checked and validated every request a
 // handler sees, and it fills the response header; a handler only decides what
@@ -24,32 +24,22 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Deps is what the handlers need from the process. Zero fields get defaults
-// in New: Sender logs codes (delivery.LogSender), Log is slog.Default(), Clock is
-// time.Now, Codes is filled by CodePolicy.WithDefaults, Hub drops pushes
-// (nobody is online) and Files by FileOptions.WithDefaults. DB is required.
+// Deps is what the handlers need from the running process; the operator's
+// settings are Config. Zero fields get defaults in New: Sender logs codes
+// (delivery.LogSender), Log is slog.Default(), Clock is time.Now and Hub
+// drops pushes (nobody is online). DB is required.
 type Deps struct {
 	DB     *storage.DB
 	Sender delivery.Sender
 	Log    *slog.Logger
 	Clock  func() time.Time
-	Codes  CodePolicy
 	Hub    Pusher
-	Files  FileOptions
 	// Store holds uploaded content (app opens it); nil fails file actions
 	// with their internal error.
 	Store *files.Store
 	// Processing is told when an upload completes (fileproc.Processor);
 	// nil: nobody processes uploads.
 	Processing Kicker
-
-	// MutualOnly refuses the first message of a chat (234/1) unless the two
-	// users have each other as contacts: the operator's -mutual-only.
-	MutualOnly bool
-
-	// MaxRoomMembers is how many members a group or channel may have; an
-	// addition beyond it is the action's FORBIDDEN. 0: DefaultMaxRoomMembers.
-	MaxRoomMembers int
 
 	// Geo places client addresses for InfoLocation (the operator's -geoip);
 	// nil answers every InfoLocation with error 500.
@@ -58,22 +48,7 @@ type Deps struct {
 	// Limits holds the request and sign-up budgets (the operator's
 	// -limits); nil limits nothing, for tests and embedders.
 	Limits *limits.Limiter
-
-	// SessionIdle is how long a session's token lives without a login
-	// (the operator's -session-idle); 0: DefaultSessionIdle.
-	SessionIdle time.Duration
-
-	// DeleteForBothPeriod is how long after sending the author may delete a
-	// chat message for both sides (-delete-for-both-period); 0: never.
-	DeleteForBothPeriod time.Duration
-
-	// ICEServers are what SignalingGetConfiguration names (-ice-servers).
-	ICEServers []ICEServer
 }
-
-// DefaultSessionIdle is how long an unused token lives: a device away for
-// half a year signs in again.
-const DefaultSessionIdle = 180 * 24 * time.Hour
 
 // Pusher delivers a response without a request (a push) to a user's live
 // sessions. server.Hub implements it; it is an interface here so handlers
@@ -110,6 +85,7 @@ type Handlers struct {
 	codes      CodePolicy
 	hub        Pusher
 	files      FileOptions
+	uploads    *fileRuntime
 	store      *files.Store
 	processing Kicker
 	mutualOnly bool
@@ -125,21 +101,22 @@ type Handlers struct {
 // action lacks its method.
 var _ dispatch.Handlers = (*Handlers)(nil)
 
-// New builds the handlers. It panics when d.DB is nil or d.Codes is invalid
-// after defaults: both are wiring mistakes, and a server should call
-// CodePolicy.Check on its configuration first to report the latter nicely.
-func New(d Deps) *Handlers {
+// New builds the handlers from the operator's settings and the process's
+// dependencies. It panics when d.DB is nil or cfg.Codes is invalid after
+// defaults: both are wiring mistakes, and package config checks the policy
+// first to report the latter nicely.
+func New(cfg Config, d Deps) *Handlers {
 	if d.DB == nil {
 		panic("handlers: Deps.DB is nil")
 	}
-	codes := d.Codes.WithDefaults()
+	codes := cfg.Codes.WithDefaults()
 	if err := codes.Check(); err != nil {
 		panic("handlers: " + err.Error())
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
-		hub: d.Hub, files: d.Files.WithDefaults(), store: d.Store, processing: d.Processing, mutualOnly: d.MutualOnly, maxMembers: d.MaxRoomMembers, geo: d.Geo,
-		idle: d.SessionIdle, limits: d.Limits,
-		deleteBoth: d.DeleteForBothPeriod, ice: d.ICEServers}
+		hub: d.Hub, files: cfg.Files.WithDefaults(), uploads: newFileRuntime(), store: d.Store, processing: d.Processing,
+		mutualOnly: cfg.MutualOnly, maxMembers: cfg.MaxRoomMembers, geo: d.Geo, idle: cfg.SessionIdle, limits: d.Limits,
+		deleteBoth: cfg.DeleteForBothPeriod, ice: cfg.ICEServers}
 	if h.idle <= 0 {
 		h.idle = DefaultSessionIdle
 	}

@@ -114,12 +114,11 @@ func newEnvWith(t *testing.T, p CodePolicy) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	e := &env{t: t, ctx: ctx, db: db, sent: &captureSender{}, clock: newClock()}
-	e.h = New(Deps{
+	e.h = New(Config{Codes: p}, Deps{
 		DB:     db,
 		Sender: e.sent,
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Clock:  e.clock.Now,
-		Codes:  p,
 	})
 	return e
 }

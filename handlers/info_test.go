@@ -105,7 +105,7 @@ func TestInfoLocation(t *testing.T) {
 		netip.MustParseAddr("2001:db8::1"): "IR",
 		netip.MustParseAddr("192.0.2.8"):   "AQ", // Antarctica: no phone numbers of its own
 	}
-	h := New(Deps{DB: e.db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Geo: geo})
+	h := New(Config{}, Deps{DB: e.db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Geo: geo})
 	locate := func(addr string) (*pb.InfoLocationResponse, error) {
 		return h.InfoLocation(e.ctx, &addrSession{addr: addr}, &pb.InfoLocation{})
 	}

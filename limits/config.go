@@ -25,7 +25,7 @@ type Config struct {
 	Classes map[wire.Class]Rate `yaml:"classes"`
 	// SignUp are the budgets of verification codes sent (UserRegister).
 	SignUp SignUpBudgets `yaml:"signup"`
-	// Codes is the verification code policy; app maps it onto
+	// Codes is the verification code policy; package config maps it onto
 	// handlers.CodePolicy, whose defaults fill the keys left out.
 	Codes Codes `yaml:"codes"`
 }

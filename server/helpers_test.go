@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -92,15 +91,12 @@ func quietLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-// testConfig is the flag defaults on 127.0.0.1:0 with a temporary data
-// directory, as an operator's configuration would be loaded, with /healthz
-// and /metrics on the client listener (-ops-addr ”).
+// testConfig is the flag defaults on 127.0.0.1:0, with /healthz and
+// /metrics on the client listener (-ops-addr ”).
 func testConfig(t *testing.T) Config {
 	t.Helper()
-	cfg, err := LoadConfig([]string{"-addr", "127.0.0.1:0", "-ops-addr", "", "-data", filepath.Join(t.TempDir(), "data")}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := DefaultConfig()
+	cfg.Addr, cfg.OpsAddr = "127.0.0.1:0", ""
 	return cfg
 }
 

@@ -13,11 +13,7 @@ import (
 // through the hub to their queues (the fan-out's server side, without the
 // sockets). One encoding per op, not a thousand.
 func BenchmarkHubPushMany1000(b *testing.B) {
-	cfg, err := LoadConfig([]string{"-addr", "127.0.0.1:0", "-data", b.TempDir()}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := New(cfg, Options{Log: quietLog()})
+	s := New(DefaultConfig(), Options{Log: quietLog()})
 	const n = 1000
 	users := make([]uint64, n)
 	conns := make([]*conn, n)

@@ -44,20 +44,20 @@ const (
 	reasonUndecryptable    = "frame does not decrypt"
 )
 
-// securingKeyFile is where gapd keeps the key it creates, under -data.
-const securingKeyFile = "securing-key.pem"
+// SecuringKeyFile is where gapd keeps the key it creates, under -data.
+const SecuringKeyFile = "securing-key.pem"
 
 // LoadKeys loads the securing keys cfg names: -securing-key, or the key
-// under the data directory, created (mode 0600) on first start; and
+// under the data directory data, created (mode 0600) on first start; and
 // -securing-client-key when given. created reports a new key.
-func LoadKeys(cfg Config) (keys *securing.Keys, created bool, err error) {
+func LoadKeys(cfg Config, data string) (keys *securing.Keys, created bool, err error) {
 	keys = &securing.Keys{}
 	if cfg.SecuringKey != "" {
 		if keys.Server, err = securing.LoadKey(cfg.SecuringKey); err != nil {
 			return nil, false, fmt.Errorf("-securing-key: %w", err)
 		}
 	} else {
-		path := filepath.Join(cfg.Data, securingKeyFile)
+		path := filepath.Join(data, SecuringKeyFile)
 		if keys.Server, created, err = securing.LoadOrCreateKey(path); err != nil {
 			return nil, false, fmt.Errorf("securing key %s: %w", path, err)
 		}

@@ -467,7 +467,7 @@ func get(t *testing.T, url string, want int) string {
 
 func TestHealthAndMetrics(t *testing.T) {
 	cfg := testConfig(t)
-	db, err := storage.Open(testCtx(t), cfg.Data, storage.Options{Synchronous: "OFF"})
+	db, err := storage.Open(testCtx(t), t.TempDir(), storage.Options{Synchronous: "OFF"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,12 @@
-package server
+package config
 
 import (
 	"fmt"
 	"net/url"
 	"strings"
-)
 
-// ICEServer is one STUN or TURN server that SignalingGetConfiguration names.
-type ICEServer struct {
-	URL, Username, Credential string
-}
+	"github.com/gapd/gapd/handlers"
+)
 
 // ParseICEServers reads -ice-servers: entries separated by commas or spaces,
 // each a stun:, stuns:, turn: or turns: URL, optionally followed by
@@ -17,11 +14,11 @@ type ICEServer struct {
 // Empty means none.
 //
 //	stun:stun.example.org:3478,turn:turn.example.org:3478?transport=udp;username=gapd;credential=s3cret
-func ParseICEServers(s string) ([]ICEServer, error) {
-	var out []ICEServer
+func ParseICEServers(s string) ([]handlers.ICEServer, error) {
+	var out []handlers.ICEServer
 	for _, entry := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		parts := strings.Split(entry, ";")
-		ice := ICEServer{URL: parts[0]}
+		ice := handlers.ICEServer{URL: parts[0]}
 		u, err := url.Parse(ice.URL)
 		if err != nil || u.Opaque == "" {
 			return nil, fmt.Errorf("%q: want a stun:, stuns:, turn: or turns: URL such as stun:host:3478", entry)
