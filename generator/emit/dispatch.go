@@ -109,15 +109,15 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	f.Type().Id("Server").StructFunc(func(g *Group) {
 		g.Id("h").Id("Handlers")
 		for _, a := range routed {
-			g.Id("route" + a.Name).Qual(wire, "Route")
+			g.Id("route"+a.Name).Qual(wire, "Route")
 		}
 	})
 	f.Comment("New returns the Server that runs every action on h.")
 	f.Func().Id("New").Params(Id("h").Id("Handlers")).Op("*").Id("Server").BlockFunc(func(g *Group) {
 		g.Id("s").Op(":=").Op("&").Id("Server").Values(Dict{Id("h"): Id("h")})
 		for _, a := range routed {
-			g.Id("s").Dot("route"+a.Name).Op("=").Id("route"+a.Name)
-			g.Id("s").Dot("route"+a.Name).Dot("Call").Op("=").Id("s").Dot("call"+a.Name)
+			g.Id("s").Dot("route" + a.Name).Op("=").Id("route" + a.Name)
+			g.Id("s").Dot("route" + a.Name).Dot("Call").Op("=").Id("s").Dot("call" + a.Name)
 		}
 		g.Return(Id("s"))
 	})
