@@ -6,15 +6,14 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
 )
 
 const (
-	pushChannelSend     = dispatch.ActionChannelSendMessage + wire.ResponseOffset
-	pushChannelAdd      = dispatch.ActionChannelAddMember + wire.ResponseOffset
-	pushChannelAddAdmin = dispatch.ActionChannelAddAdmin + wire.ResponseOffset
-	pushChannelLeft     = dispatch.ActionChannelLeft + wire.ResponseOffset
+	pushChannelSend     = dispatch.ResponseChannelSendMessage
+	pushChannelAdd      = dispatch.ResponseChannelAddMember
+	pushChannelAddAdmin = dispatch.ResponseChannelAddAdmin
+	pushChannelLeft     = dispatch.ResponseChannelLeft
 )
 
 func channelCreate(t *testing.T, u *chatUser, name string) uint64 {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/server"
 )
 
 // BenchmarkChatSendDeliver runs the whole one-to-one path in one process
@@ -20,7 +22,8 @@ import (
 // the server in its own process.
 func BenchmarkChatSendDeliver(b *testing.B) {
 	const pairs = 64
-	e := start(b, nil)
+	// 128 clients from one address: more than -max-conns-per-ip allows.
+	e := start(b, func(c *server.Config, _ *handlers.Deps) { c.MaxConnsPerIP = 0 })
 	type pair struct {
 		a, b *chatUser
 		room uint64

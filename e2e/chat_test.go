@@ -78,12 +78,12 @@ func chatNoPush(t *testing.T, u *chatUser, action uint16) {
 }
 
 const (
-	pushSend    = dispatch.ActionChatSendMessage + wire.ResponseOffset
-	pushStatus  = dispatch.ActionChatUpdateStatus + wire.ResponseOffset
-	pushEdit    = dispatch.ActionChatEditMessage + wire.ResponseOffset
-	pushDelete  = dispatch.ActionChatDeleteMessage + wire.ResponseOffset
-	pushClear   = dispatch.ActionChatClearMessage + wire.ResponseOffset
-	pushChatDel = dispatch.ActionChatDelete + wire.ResponseOffset
+	pushSend    = dispatch.ResponseChatSendMessage
+	pushStatus  = dispatch.ResponseChatUpdateStatus
+	pushEdit    = dispatch.ResponseChatEditMessage
+	pushDelete  = dispatch.ResponseChatDeleteMessage
+	pushClear   = dispatch.ResponseChatClearMessage
+	pushChatDel = dispatch.ResponseChatDelete
 )
 
 func TestChatRoomIsSharedAndPeerChecked(t *testing.T) {

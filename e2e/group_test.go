@@ -13,17 +13,17 @@ import (
 )
 
 const (
-	pushGroupSend      = dispatch.ActionGroupSendMessage + wire.ResponseOffset
-	pushGroupAdd       = dispatch.ActionGroupAddMember + wire.ResponseOffset
-	pushGroupAddAdmin  = dispatch.ActionGroupAddAdmin + wire.ResponseOffset
-	pushGroupAddMod    = dispatch.ActionGroupAddModerator + wire.ResponseOffset
-	pushGroupKickAdmin = dispatch.ActionGroupKickAdmin + wire.ResponseOffset
-	pushGroupKickMod   = dispatch.ActionGroupKickModerator + wire.ResponseOffset
-	pushGroupKick      = dispatch.ActionGroupKickMember + wire.ResponseOffset
-	pushGroupEdit      = dispatch.ActionGroupEdit + wire.ResponseOffset
-	pushGroupLeft      = dispatch.ActionGroupLeft + wire.ResponseOffset
-	pushGroupStatus    = dispatch.ActionGroupUpdateStatus + wire.ResponseOffset
-	pushGroupClear     = dispatch.ActionGroupClearMessage + wire.ResponseOffset
+	pushGroupSend      = dispatch.ResponseGroupSendMessage
+	pushGroupAdd       = dispatch.ResponseGroupAddMember
+	pushGroupAddAdmin  = dispatch.ResponseGroupAddAdmin
+	pushGroupAddMod    = dispatch.ResponseGroupAddModerator
+	pushGroupKickAdmin = dispatch.ResponseGroupKickAdmin
+	pushGroupKickMod   = dispatch.ResponseGroupKickModerator
+	pushGroupKick      = dispatch.ResponseGroupKickMember
+	pushGroupEdit      = dispatch.ResponseGroupEdit
+	pushGroupLeft      = dispatch.ResponseGroupLeft
+	pushGroupStatus    = dispatch.ResponseGroupUpdateStatus
+	pushGroupClear     = dispatch.ResponseGroupClearMessage
 )
 
 func groupCreate(t *testing.T, u *chatUser, name string) uint64 {

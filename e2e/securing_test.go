@@ -118,7 +118,7 @@ func dialSecure(t *testing.T, a *app.App) (*secureClient, *rsa.PublicKey) {
 	}
 	s.send(t, dispatch.ActionConnectionSymmetricKey, &pb.ConnectionSymmetricKey{Request: &pb.Request{Id: "key"}, SymmetricKey: wrapped})
 	var r pb.ConnectionSymmetricKeyResponse
-	s.next(t, dispatch.ActionConnectionSymmetricKey+wire.ResponseOffset, &r)
+	s.next(t, dispatch.ResponseConnectionSymmetricKey, &r)
 	if r.Status != pb.ConnectionSymmetricKeyResponse_ACCEPTED {
 		t.Fatalf("key answered %v", &r)
 	}
@@ -153,7 +153,7 @@ func TestSecuringKeyFile(t *testing.T) {
 		pubs = append(pubs, pub)
 		c.send(t, dispatch.ActionInfoTime, &pb.InfoTime{Request: &pb.Request{Id: "time"}})
 		var r pb.InfoTimeResponse
-		c.next(t, dispatch.ActionInfoTime+wire.ResponseOffset, &r)
+		c.next(t, dispatch.ResponseInfoTime, &r)
 		if r.Timestamp != uint32(clock.Unix()) || r.Response.GetId() != "time" {
 			t.Fatalf("sealed InfoTime: %v", &r)
 		}

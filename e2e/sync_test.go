@@ -144,13 +144,13 @@ func TestSyncAppliesOfflineChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The other side sees them live, as if b had sent them.
-	if p := nextPush(t, a.conn, dispatch.ActionChatDeleteMessage+wire.ResponseOffset).(*pb.ChatDeleteMessageResponse); p.MessageId != gone.MessageId {
+	if p := nextPush(t, a.conn, dispatch.ResponseChatDeleteMessage).(*pb.ChatDeleteMessageResponse); p.MessageId != gone.MessageId {
 		t.Fatalf("delete push %v", p)
 	}
-	if p := nextPush(t, a.conn, dispatch.ActionChatEditMessage+wire.ResponseOffset).(*pb.ChatEditMessageResponse); p.MessageId != mine.MessageId || p.Message != "mine, edited" {
+	if p := nextPush(t, a.conn, dispatch.ResponseChatEditMessage).(*pb.ChatEditMessageResponse); p.MessageId != mine.MessageId || p.Message != "mine, edited" {
 		t.Fatalf("edit push %v", p)
 	}
-	if p := nextPush(t, a.conn, dispatch.ActionChatUpdateStatus+wire.ResponseOffset).(*pb.ChatUpdateStatusResponse); p.MessageId != fromA.MessageId || p.Status != pb.RoomMessageStatus_SEEN {
+	if p := nextPush(t, a.conn, dispatch.ResponseChatUpdateStatus).(*pb.ChatUpdateStatusResponse); p.MessageId != fromA.MessageId || p.Status != pb.RoomMessageStatus_SEEN {
 		t.Fatalf("status push %v", p)
 	}
 	// b is not told of its own changes, and the refused edit changed nothing.
@@ -172,7 +172,7 @@ func TestSyncAppliesOfflineChanges(t *testing.T) {
 	if _, err := b2.c.ClientCondition(ctx(t), cond); err != nil {
 		t.Fatal(err)
 	}
-	chatNoPush(t, a, dispatch.ActionChatEditMessage+wire.ResponseOffset)
+	chatNoPush(t, a, dispatch.ResponseChatEditMessage)
 }
 
 func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
@@ -262,7 +262,7 @@ func TestSyncGroupCatchUpAndOfflineSeen(t *testing.T) {
 		return r.RoomMessage
 	}
 	first := send("before")
-	nextPush(t, b.conn, dispatch.ActionGroupSendMessage+wire.ResponseOffset)
+	nextPush(t, b.conn, dispatch.ResponseGroupSendMessage)
 	b.conn.Close()
 	missed := send("while b was away")
 
@@ -274,11 +274,11 @@ func TestSyncGroupCatchUpAndOfflineSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := syncPushes(b2.conn)
-	if len(got) != 1 || got[0].Action != dispatch.ActionGroupSendMessage+wire.ResponseOffset ||
+	if len(got) != 1 || got[0].Action != dispatch.ResponseGroupSendMessage ||
 		got[0].Msg.(*pb.GroupSendMessageResponse).RoomMessage.GetMessageId() != missed.MessageId {
 		t.Fatalf("b's catch-up: %v", got)
 	}
-	p := nextPush(t, a.conn, dispatch.ActionGroupUpdateStatus+wire.ResponseOffset).(*pb.GroupUpdateStatusResponse)
+	p := nextPush(t, a.conn, dispatch.ResponseGroupUpdateStatus).(*pb.GroupUpdateStatusResponse)
 	if p.MessageId != first.MessageId || p.Status != pb.RoomMessageStatus_SEEN {
 		t.Fatalf("a got %v for b's offline seen mark", p)
 	}
@@ -340,9 +340,9 @@ func TestSyncCatchUpOutlastsTheHandlerDeadline(t *testing.T) {
 				t.Fatal(err)
 			}
 			switch action {
-			case dispatch.ActionChatSendMessage + wire.ResponseOffset:
+			case dispatch.ResponseChatSendMessage:
 				pushes++
-			case dispatch.ActionClientCondition + wire.ResponseOffset:
+			case dispatch.ResponseClientCondition:
 				if pushes != missed {
 					t.Fatalf("answered after %d of %d missed messages", pushes, missed)
 				}

@@ -116,7 +116,7 @@ func TestHeartbeat(t *testing.T) {
 	if hello.HeartbeatInterval != 1 {
 		t.Fatalf("heartbeat_interval = %d", hello.HeartbeatInterval)
 	}
-	nextPush(t, conn, dispatch.ActionHeartbeat+wire.ResponseOffset)
+	nextPush(t, conn, dispatch.ResponseHeartbeat)
 	// A client that answers stays connected past interval + grace.
 	time.Sleep(2 * time.Second)
 	select {
@@ -287,10 +287,10 @@ func TestSlowConsumerDoesNotDelayOthers(t *testing.T) {
 	// Each push is read by the fast client before the next: it keeps up, the
 	// stalled one falls ever further behind.
 	push := func() {
-		if err := hub.Push(reg.UserId, dispatch.ActionChatSendMessage+wire.ResponseOffset, big, nil); err != nil {
+		if err := hub.Push(reg.UserId, dispatch.ResponseChatSendMessage, big, nil); err != nil {
 			t.Fatal(err)
 		}
-		nextPush(t, fast, dispatch.ActionChatSendMessage+wire.ResponseOffset)
+		nextPush(t, fast, dispatch.ResponseChatSendMessage)
 	}
 	for i := 0; i < pushes; i++ {
 		push()

@@ -26,6 +26,6 @@ func (h *Handlers) ChannelCreate(ctx context.Context, s wire.Session, req *pb.Ch
 		return nil, err
 	}
 	resp := &pb.ChannelCreateResponse{RoomId: uint64(r.ID)}
-	h.announce(s, channelRooms, dispatch.ActionChannelCreate, resp, uint64(r.ID), c)
+	h.announce(s, channelRooms, dispatch.PushChannelCreate(resp), uint64(r.ID), c)
 	return resp, nil
 }

@@ -31,7 +31,7 @@ func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb
 		return nil, err
 	}
 	resp := &pb.ChannelAddMemberResponse{RoomId: req.RoomId, UserId: req.Member.UserId, Role: pb.ChannelRoom_MEMBER}
-	h.announce(s, channelRooms, dispatch.ActionChannelAddMember, resp, req.RoomId, c)
+	h.announce(s, channelRooms, dispatch.PushChannelAddMember(resp), req.RoomId, c)
 	return resp, nil
 }
 
@@ -41,7 +41,7 @@ func (h *Handlers) ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.
 		rf:      refuse(errs.NewChannelAddAdminBadPayload, errs.ChannelAddAdminBadPayloadInvalidRoomId, 0, errs.NewChannelAddAdminForbidden),
 		badUser: minorOf(errs.NewChannelAddAdminBadPayload, errs.ChannelAddAdminBadPayloadInvalidMemberId)}
 	resp := &pb.ChannelAddAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
-	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushChannelAddAdmin(resp)); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -55,6 +55,6 @@ func (h *Handlers) ChannelLeft(ctx context.Context, s wire.Session, req *pb.Chan
 		return nil, err
 	}
 	resp := &pb.ChannelLeftResponse{RoomId: req.RoomId, MemberId: s.UserID()}
-	h.announce(s, channelRooms, dispatch.ActionChannelLeft, resp, req.RoomId, c, s.UserID())
+	h.announce(s, channelRooms, dispatch.PushChannelLeft(resp), req.RoomId, c, s.UserID())
 	return resp, nil
 }

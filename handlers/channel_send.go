@@ -7,7 +7,6 @@ import (
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/wire"
-	"google.golang.org/protobuf/proto"
 )
 
 // ChannelSendMessage posts to a channel through the one send path. Only the
@@ -17,12 +16,9 @@ func (h *Handlers) ChannelSendMessage(ctx context.Context, s wire.Session, req *
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
 		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
 		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
-	resp := &pb.ChannelSendMessageResponse{RoomId: req.RoomId}
-	if err := h.sendRanked(ctx, s, a, k, dispatch.ActionChannelSendMessage, func(m *pb.RoomMessage) proto.Message {
-		resp.RoomMessage = m
-		return resp
-	}); err != nil {
+	p, err := h.sendRanked(ctx, s, a, k)
+	if err != nil {
 		return nil, err
 	}
-	return resp, nil
+	return p.Message().(*pb.ChannelSendMessageResponse), nil
 }

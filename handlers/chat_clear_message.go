@@ -34,6 +34,6 @@ func (h *Handlers) ChatClearMessage(ctx context.Context, s wire.Session, req *pb
 		return nil, err
 	}
 	resp := &pb.ChatClearMessageResponse{RoomId: req.RoomId, ClearId: req.ClearId}
-	h.pushTo(s, dispatch.ActionChatClearMessage+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushChatClearMessage(resp, s.UserID()))
 	return resp, nil
 }

@@ -27,6 +27,6 @@ func (h *Handlers) ChatDelete(ctx context.Context, s wire.Session, req *pb.ChatD
 		return nil, err
 	}
 	resp := &pb.ChatDeleteResponse{RoomId: req.RoomId}
-	h.pushTo(s, dispatch.ActionChatDelete+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushChatDelete(resp, s.UserID()))
 	return resp, nil
 }

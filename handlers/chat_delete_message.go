@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -44,15 +43,14 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 		}
 		return outgoing{}, err
 	}
-	const action = dispatch.ActionChatDeleteMessage + wire.ResponseOffset
-	resp := &pb.ChatDeleteMessageResponse{RoomId: req.RoomId, MessageId: req.MessageId}
 	if !req.Both {
 		v, err := tx.HideMessage(msg, m.UserID)
 		if err != nil {
 			return outgoing{}, err
 		}
-		resp.DeleteVersion = uint64(v)
-		return outgoing{action: action, msg: resp, to: []uint64{userID}}, nil
+		// Hidden from the caller alone: a delete at the hide's version.
+		msg.DeleteVersion = v
+		return outgoing{Push: deletePush(msg, userID)}, nil
 	}
 	if msg.AuthorID != m.UserID || !h.mayDeleteForBoth(msg) {
 		return outgoing{}, rf.forbidden()
@@ -64,8 +62,7 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 	if err != nil {
 		return outgoing{}, err
 	}
-	resp.DeleteVersion = uint64(msg.DeleteVersion)
-	return outgoing{action: action, msg: resp, to: []uint64{uint64(peer), userID}}, nil
+	return outgoing{Push: deletePush(msg, uint64(peer), userID)}, nil
 }
 
 // mayDeleteForBoth reports whether msg is still within the period in which

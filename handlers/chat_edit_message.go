@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 
-	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -41,14 +40,7 @@ func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEd
 	if err != nil {
 		return outgoing{}, err
 	}
-	resp := &pb.ChatEditMessageResponse{
-		RoomId:         req.RoomId,
-		MessageId:      req.MessageId,
-		MessageVersion: uint64(msg.MessageVersion),
-		Message:        msg.Body,
-		MessageType:    pb.RoomMessageType(msg.Type),
-	}
-	return outgoing{action: dispatch.ActionChatEditMessage + wire.ResponseOffset, msg: resp, to: []uint64{uint64(peer), userID}}, nil
+	return outgoing{Push: editPush(msg, uint64(peer), userID)}, nil
 }
 
 // captioned is the type a message of type t has once it carries text, and

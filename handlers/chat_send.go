@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 
-	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -37,11 +36,12 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 	if err != nil {
 		return nil, err
 	}
-	resp := &pb.ChatSendMessageResponse{RoomId: req.RoomId, RoomMessage: out.rendered}
-	if !out.duplicate {
-		h.pushTo(s, dispatch.ActionChatSendMessage+wire.ResponseOffset, resp, uint64(peer), s.UserID())
+	if out.duplicate {
+		return &pb.ChatSendMessageResponse{RoomId: req.RoomId, RoomMessage: out.rendered}, nil
 	}
-	return resp, nil
+	p := newMessagePush(storage.RoomChat, req.RoomId, out.rendered, uint64(peer), s.UserID())
+	h.pushTo(s, p)
+	return p.Message().(*pb.ChatSendMessageResponse), nil
 }
 
 // allowChatSend returns the chat's peer, refusing a chat whose peer's

@@ -28,5 +28,5 @@ func (h *Handlers) ChatUpdateStatus(ctx context.Context, s wire.Session, req *pb
 	if out.changed {
 		h.deliver(s, out.push)
 	}
-	return out.push.msg.(*pb.ChatUpdateStatusResponse), nil
+	return out.push.Message().(*pb.ChatUpdateStatusResponse), nil
 }

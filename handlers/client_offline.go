@@ -49,7 +49,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			}
 			continue
 		}
-		r.own[int64(o.msg.(*pb.ChatDeleteMessageResponse).DeleteVersion)] = true
+		r.own[int64(o.Message().(*pb.ChatDeleteMessageResponse).DeleteVersion)] = true
 		out = append(out, o)
 	}
 
@@ -72,7 +72,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			}
 			continue
 		}
-		r.own[int64(o.msg.(*pb.ChatEditMessageResponse).MessageVersion)] = true
+		r.own[int64(o.Message().(*pb.ChatEditMessageResponse).MessageVersion)] = true
 		out = append(out, o)
 	}
 

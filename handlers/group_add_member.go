@@ -42,6 +42,6 @@ func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.G
 		return nil, err
 	}
 	resp := &pb.GroupAddMemberResponse{RoomId: req.RoomId, UserId: req.Member.UserId, Role: pb.GroupRoom_MEMBER}
-	h.announce(s, groupRooms, dispatch.ActionGroupAddMember, resp, req.RoomId, c)
+	h.announce(s, groupRooms, dispatch.PushGroupAddMember(resp), req.RoomId, c)
 	return resp, nil
 }

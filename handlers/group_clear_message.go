@@ -41,6 +41,6 @@ func (h *Handlers) GroupClearMessage(ctx context.Context, s wire.Session, req *p
 		return nil, err
 	}
 	resp := &pb.GroupClearMessageResponse{RoomId: req.RoomId, ClearId: uint64(clearID)}
-	h.pushTo(s, dispatch.ActionGroupClearMessage+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushGroupClearMessage(resp, s.UserID()))
 	return resp, nil
 }

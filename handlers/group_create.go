@@ -25,6 +25,6 @@ func (h *Handlers) GroupCreate(ctx context.Context, s wire.Session, req *pb.Grou
 		return nil, err
 	}
 	resp := &pb.GroupCreateResponse{RoomId: uint64(r.ID)}
-	h.announce(s, groupRooms, dispatch.ActionGroupCreate, resp, uint64(r.ID), c)
+	h.announce(s, groupRooms, dispatch.PushGroupCreate(resp), uint64(r.ID), c)
 	return resp, nil
 }

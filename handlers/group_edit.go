@@ -31,6 +31,6 @@ func (h *Handlers) GroupEdit(ctx context.Context, s wire.Session, req *pb.GroupE
 		return nil, err
 	}
 	resp := &pb.GroupEditResponse{RoomId: req.RoomId, Name: req.Name, Description: req.Description}
-	h.announce(s, groupRooms, dispatch.ActionGroupEdit, resp, req.RoomId, c)
+	h.announce(s, groupRooms, dispatch.PushGroupEdit(resp), req.RoomId, c)
 	return resp, nil
 }

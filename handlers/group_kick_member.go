@@ -32,6 +32,6 @@ func (h *Handlers) GroupKickMember(ctx context.Context, s wire.Session, req *pb.
 		return nil, err
 	}
 	resp := &pb.GroupKickMemberResponse{RoomId: req.RoomId, MemberId: req.MemberId}
-	h.announce(s, groupRooms, dispatch.ActionGroupKickMember, resp, req.RoomId, c, req.MemberId)
+	h.announce(s, groupRooms, dispatch.PushGroupKickMember(resp), req.RoomId, c, req.MemberId)
 	return resp, nil
 }

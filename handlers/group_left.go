@@ -19,7 +19,7 @@ func (h *Handlers) GroupLeft(ctx context.Context, s wire.Session, req *pb.GroupL
 		return nil, err
 	}
 	resp := &pb.GroupLeftResponse{RoomId: req.RoomId, MemberId: s.UserID()}
-	h.announce(s, groupRooms, dispatch.ActionGroupLeft, resp, req.RoomId, c, s.UserID())
+	h.announce(s, groupRooms, dispatch.PushGroupLeft(resp), req.RoomId, c, s.UserID())
 	return resp, nil
 }
 

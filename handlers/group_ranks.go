@@ -9,7 +9,6 @@ import (
 	"github.com/gapd/gapd/generated/roles"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
-	"google.golang.org/protobuf/proto"
 )
 
 // Promotions and demotions: GroupAddAdmin, GroupAddModerator, GroupKickAdmin,
@@ -27,7 +26,7 @@ type rerank struct {
 
 // rerankMember sets the member's role and tells every member. Nothing is logged:
 // the protocol's log types have no rank changes.
-func (h *Handlers) rerankMember(ctx context.Context, s wire.Session, roomID, memberID uint64, x rerank, resp proto.Message) error {
+func (h *Handlers) rerankMember(ctx context.Context, s wire.Session, roomID, memberID uint64, x rerank, p dispatch.Push) error {
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, roomID, x.k, s.UserID(), x.action, x.rf)
@@ -50,7 +49,7 @@ func (h *Handlers) rerankMember(ctx context.Context, s wire.Session, roomID, mem
 	if err != nil {
 		return err
 	}
-	h.announce(s, x.k, x.action, resp, roomID, c)
+	h.announce(s, x.k, p, roomID, c)
 	return nil
 }
 
@@ -63,7 +62,7 @@ func (h *Handlers) GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.Gr
 		rf:      refusals{badRoom: errs.NewGroupAddAdminBadPayload, forbidden: errs.NewGroupAddAdminForbidden},
 		badUser: errs.NewGroupAddAdminBadPayload}
 	resp := &pb.GroupAddAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
-	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupAddAdmin(resp)); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -75,7 +74,7 @@ func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *p
 		rf:      refuse(errs.NewGroupAddModeratorBadPayload, errs.GroupAddModeratorBadPayloadInvalidRoomId, 0, errs.NewGroupAddModeratorForbidden),
 		badUser: minorOf(errs.NewGroupAddModeratorBadPayload, errs.GroupAddModeratorBadPayloadInvalidMemberId)}
 	resp := &pb.GroupAddModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
-	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupAddModerator(resp)); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -87,7 +86,7 @@ func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.G
 		rf:      refuse(errs.NewGroupKickAdminBadPayload, errs.GroupKickAdminBadPayloadInvalidRoomId, 0, errs.NewGroupKickAdminForbidden),
 		badUser: minorOf(errs.NewGroupKickAdminBadPayload, errs.GroupKickAdminBadPayloadInvalidMemberId)}
 	resp := &pb.GroupKickAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
-	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupKickAdmin(resp)); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -100,7 +99,7 @@ func (h *Handlers) GroupKickModerator(ctx context.Context, s wire.Session, req *
 		rf:      refuse(errs.NewGroupKickModeratorBadPayload, errs.GroupKickModeratorBadPayloadInvalidRoomId, 0, errs.NewGroupKickModeratorForbidden),
 		badUser: minorOf(errs.NewGroupKickModeratorBadPayload, errs.GroupKickModeratorBadPayloadInvalidMemberId)}
 	resp := &pb.GroupKickModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
-	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, resp); err != nil {
+	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupKickModerator(resp)); err != nil {
 		return nil, err
 	}
 	return resp, nil

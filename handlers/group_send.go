@@ -9,7 +9,6 @@ import (
 	"github.com/gapd/gapd/generated/roles"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
-	"google.golang.org/protobuf/proto"
 )
 
 // GroupSendMessage stores a message through the one send path and pushes it
@@ -19,14 +18,11 @@ func (h *Handlers) GroupSendMessage(ctx context.Context, s wire.Session, req *pb
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
 		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
 		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
-	resp := &pb.GroupSendMessageResponse{RoomId: req.RoomId}
-	if err := h.sendRanked(ctx, s, a, k, dispatch.ActionGroupSendMessage, func(m *pb.RoomMessage) proto.Message {
-		resp.RoomMessage = m
-		return resp
-	}); err != nil {
+	p, err := h.sendRanked(ctx, s, a, k)
+	if err != nil {
 		return nil, err
 	}
-	return resp, nil
+	return p.Message().(*pb.GroupSendMessageResponse), nil
 }
 
 // rankedSend is the sendKind of a group or channel: the caller's role must
@@ -45,10 +41,10 @@ func rankedSend(k ranked, action uint16, bad func(wire.Minor) *wire.Error, forbi
 	}
 }
 
-// sendRanked stores a group or channel message and pushes the response
-// (built by respond) to every member. A resend of a stored random_id pushes
-// nothing: everyone had it already.
-func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k sendKind, action uint16, respond func(*pb.RoomMessage) proto.Message) error {
+// sendRanked stores a group or channel message and pushes it to every
+// member; the push's message is the response. A resend of a stored random_id
+// pushes nothing: everyone had it already.
+func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k sendKind) (dispatch.Push, error) {
 	var (
 		out     sent
 		members []int64
@@ -62,15 +58,16 @@ func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k
 		return err
 	})
 	if err != nil {
-		return err
+		return dispatch.Push{}, err
 	}
-	resp := respond(out.rendered)
-	if !out.duplicate {
-		users := make([]uint64, len(members))
-		for i, id := range members {
-			users[i] = uint64(id)
-		}
-		h.pushTo(s, action+wire.ResponseOffset, resp, users...)
+	if out.duplicate {
+		return newMessagePush(k.roomType, a.RoomID, out.rendered), nil
 	}
-	return nil
+	users := make([]uint64, len(members))
+	for i, id := range members {
+		users[i] = uint64(id)
+	}
+	p := newMessagePush(k.roomType, a.RoomID, out.rendered, users...)
+	h.pushTo(s, p)
+	return p, nil
 }

@@ -8,31 +8,21 @@ import (
 	"github.com/gapd/gapd/generated/roles"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
-	"google.golang.org/protobuf/proto"
 )
 
 // What group and channel actions share: the caller's rank decides (package
 // roles, from spec/roles.yaml), and each change of membership leaves a LOG
 // message in the history that every member receives.
 
-// ranked is a room kind with ranks, and how its log messages are pushed:
-// as the response of the kind's send action, so that clients append them
-// like any other message.
+// ranked is a room kind with ranks. Its log messages are pushed as new
+// messages (newMessagePush), so that clients append them like any other.
 type ranked struct {
-	typ     storage.RoomKind
-	sendAct uint16
-	logPush func(roomID uint64, m *pb.RoomMessage) proto.Message
+	typ storage.RoomKind
 }
 
 var (
-	groupRooms = ranked{storage.RoomGroup, dispatch.ActionGroupSendMessage,
-		func(id uint64, m *pb.RoomMessage) proto.Message {
-			return &pb.GroupSendMessageResponse{RoomId: id, RoomMessage: m}
-		}}
-	channelRooms = ranked{storage.RoomChannel, dispatch.ActionChannelSendMessage,
-		func(id uint64, m *pb.RoomMessage) proto.Message {
-			return &pb.ChannelSendMessageResponse{RoomId: id, RoomMessage: m}
-		}}
+	groupRooms   = ranked{storage.RoomGroup}
+	channelRooms = ranked{storage.RoomChannel}
 )
 
 // permitted loads the room and the caller's membership, and refuses a
@@ -88,14 +78,15 @@ func (h *Handlers) changed(tx *storage.Tx, roomID int64, log *storage.Message) (
 	return c, err
 }
 
-// announce pushes an action's response to the room's members and to extra
-// users (a member who just left), skipping the acting session, and the log
-// message to every member's sessions, the acting one included: the log is
-// not part of its response.
-func (h *Handlers) announce(s wire.Session, k ranked, action uint16, resp proto.Message, roomID uint64, c change, extra ...uint64) {
-	out := []outgoing{{action: action + wire.ResponseOffset, msg: resp, to: append(c.members, extra...)}}
+// announce pushes an action's response (p, built without recipients) to
+// the room's members and to extra users (a member who just left), skipping
+// the acting session, and the log message to every member's sessions, the
+// acting one included: the log is not part of its response.
+func (h *Handlers) announce(s wire.Session, k ranked, p dispatch.Push, roomID uint64, c change, extra ...uint64) {
+	p.To = append(c.members, extra...)
+	out := []outgoing{{Push: p}}
 	if c.log != nil {
-		out = append(out, outgoing{action: k.sendAct + wire.ResponseOffset, msg: k.logPush(roomID, c.log), to: c.members, toCaller: true})
+		out = append(out, outgoing{Push: newMessagePush(k.typ, roomID, c.log, c.members...), toCaller: true})
 	}
 	h.deliver(s, out...)
 }

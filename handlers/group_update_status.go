@@ -26,5 +26,5 @@ func (h *Handlers) GroupUpdateStatus(ctx context.Context, s wire.Session, req *p
 	if out.changed {
 		h.deliver(s, out.push)
 	}
-	return out.push.msg.(*pb.GroupUpdateStatusResponse), nil
+	return out.push.Message().(*pb.GroupUpdateStatusResponse), nil
 }

@@ -4,7 +4,6 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
-	"github.com/gapd/gapd/wire"
 )
 
 // statusOutcome is a status report's result: the response (also the push to
@@ -47,17 +46,6 @@ func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ storag
 	if err != nil {
 		return statusOutcome{}, err
 	}
-	to := []uint64{uint64(msg.AuthorID), userID}
-	hash := authorHash(int64(userID))
-	var push outgoing
-	if typ == storage.RoomGroup {
-		push = outgoing{action: dispatch.ActionGroupUpdateStatus + wire.ResponseOffset, msg: &pb.GroupUpdateStatusResponse{
-			RoomId: roomID, MessageId: msgID, Status: pb.RoomMessageStatus(msg.Status),
-			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to: to}
-	} else {
-		push = outgoing{action: dispatch.ActionChatUpdateStatus + wire.ResponseOffset, msg: &pb.ChatUpdateStatusResponse{
-			RoomId: roomID, MessageId: msgID, Status: pb.RoomMessageStatus(msg.Status),
-			StatusVersion: uint64(msg.StatusVersion), UpdaterAuthorHash: hash}, to: to}
-	}
-	return statusOutcome{push: push, changed: changed, version: msg.StatusVersion}, nil
+	push := statusPush(typ, msg, int64(userID), uint64(msg.AuthorID), userID)
+	return statusOutcome{push: outgoing{Push: push}, changed: changed, version: msg.StatusVersion}, nil
 }

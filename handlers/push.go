@@ -3,31 +3,32 @@ package handlers
 import (
 	"context"
 
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// pushTo sends msg as a push to each user's live sessions, skipping the
-// session whose request caused it (that one gets the response). The push
-// header has an empty response id and the server's time. Call it only after
-// the change committed; the handler may then return the same msg as its
-// response, because the hub encodes before returning and dispatch replaces
-// the header afterwards.
+// pushTo sends p to its users' live sessions, skipping the session whose
+// request caused it (that one gets the response). The push header has an
+// empty response id and the server's time. Call it only after the change
+// committed; the handler may then return p's message as its response,
+// because the hub encodes before returning and dispatch replaces the header
+// afterwards.
 //
 // A request pushes through one call of pushTo or deliver, after its commit:
 // that call is where MaxPushesPerRecipient holds.
-func (h *Handlers) pushTo(s wire.Session, action uint16, msg proto.Message, users ...uint64) {
-	h.deliver(s, outgoing{action: action, msg: msg, to: users})
+func (h *Handlers) pushTo(s wire.Session, p dispatch.Push) {
+	h.deliver(s, outgoing{Push: p})
 }
 
 // pushNow hands one push to the hub. A failure to encode is a bug: it is
 // logged rather than returned, because the change has already happened and
 // the response must still go out.
-func (h *Handlers) pushNow(except wire.Session, action uint16, msg proto.Message, users []uint64) {
-	setHeader(msg, &pb.Response{Timestamp: uint32(h.unix())})
+func (h *Handlers) pushNow(except wire.Session, p dispatch.Push, users []uint64) {
+	action, msg := p.Action(), p.Message()
+	msg.SetResponse(&pb.Response{Timestamp: uint32(h.unix())})
 	if m, ok := h.hub.(multiPusher); ok {
 		// One encoding for every recipient (server.Hub).
 		if err := m.PushMany(users, action, msg, except); err != nil {
@@ -47,19 +48,9 @@ type multiPusher interface {
 	PushMany(users []uint64, action uint16, msg proto.Message, except wire.Session) error
 }
 
-// setHeader sets field 1 (the Response header every response message has).
-func setHeader(msg proto.Message, r *pb.Response) {
-	m := msg.ProtoReflect()
-	if fd := m.Descriptor().Fields().ByNumber(1); fd != nil && fd.Message() != nil {
-		m.Set(fd, protoreflect.ValueOfMessage(r.ProtoReflect()))
-	}
-}
-
 // outgoing is a push decided inside a transaction and sent after it commits.
 type outgoing struct {
-	action uint16
-	msg    proto.Message
-	to     []uint64
+	dispatch.Push
 	// toCaller: the caller's own session gets it too (it is not part of
 	// the response).
 	toCaller bool
@@ -82,10 +73,10 @@ func (h *Handlers) deliver(s wire.Session, out ...outgoing) {
 	}
 	withheld := 0
 	for _, o := range out {
-		to := o.to
+		to := o.To
 		if sent != nil {
-			to = make([]uint64, 0, len(o.to))
-			for _, u := range o.to {
+			to = make([]uint64, 0, len(o.To))
+			for _, u := range o.To {
 				if sent[u] >= MaxPushesPerRecipient {
 					withheld++
 					continue
@@ -101,7 +92,7 @@ func (h *Handlers) deliver(s wire.Session, out ...outgoing) {
 		if o.toCaller {
 			except = nil
 		}
-		h.pushNow(except, o.action, o.msg, to)
+		h.pushNow(except, o.Push, to)
 	}
 	if withheld > 0 && s != nil {
 		h.log.Info("pushes beyond the per-request bound left to ClientCondition",
@@ -111,7 +102,7 @@ func (h *Handlers) deliver(s wire.Session, out ...outgoing) {
 
 // commitThenPush runs fn as the request's transaction and, once it has
 // committed, sends the push fn decided; its message is also the response.
-func (h *Handlers) commitThenPush(ctx context.Context, s wire.Session, fn func(*storage.Tx) (outgoing, error)) (proto.Message, error) {
+func (h *Handlers) commitThenPush(ctx context.Context, s wire.Session, fn func(*storage.Tx) (outgoing, error)) (pb.Reply, error) {
 	var out outgoing
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
 		out, err = fn(tx)
@@ -121,5 +112,5 @@ func (h *Handlers) commitThenPush(ctx context.Context, s wire.Session, fn func(*
 		return nil, err
 	}
 	h.deliver(s, out)
-	return out.msg, nil
+	return out.Message(), nil
 }

@@ -135,7 +135,7 @@ func (h *Handlers) UserContactsEdit(ctx context.Context, s wire.Session, req *pb
 	// Initials as the contact's RegisteredUser now shows them to the caller.
 	resp := &pb.UserContactsEditResponse{Phone: req.Phone, FirstName: req.FirstName, LastName: req.LastName,
 		Initials: initials(strings.TrimSpace(req.FirstName + " " + req.LastName))}
-	h.pushTo(s, dispatch.ActionUserContactsEdit+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushUserContactsEdit(resp, s.UserID()))
 	return resp, nil
 }
 
@@ -151,7 +151,7 @@ func (h *Handlers) UserContactsDelete(ctx context.Context, s wire.Session, req *
 		return nil, fmt.Errorf("delete contact: %w", err)
 	}
 	resp := &pb.UserContactsDeleteResponse{Phone: req.Phone}
-	h.pushTo(s, dispatch.ActionUserContactsDelete+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushUserContactsDelete(resp, s.UserID()))
 	return resp, nil
 }
 

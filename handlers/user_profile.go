@@ -24,7 +24,7 @@ func (h *Handlers) UserProfileSetNickname(ctx context.Context, s wire.Session, r
 	// Initials as RegisteredUser shows them to users without a contact name
 	// for the caller: from the nickname.
 	resp := &pb.UserProfileSetNicknameResponse{Nickname: nick, Initials: initials(nick)}
-	h.pushTo(s, dispatch.ActionUserProfileSetNickname+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushUserProfileSetNickname(resp, s.UserID()))
 	return resp, nil
 }
 
@@ -37,7 +37,7 @@ func (h *Handlers) UserProfileSetEmail(ctx context.Context, s wire.Session, req 
 		return nil, err
 	}
 	resp := &pb.UserProfileSetEmailResponse{Email: req.Email}
-	h.pushTo(s, dispatch.ActionUserProfileSetEmail+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushUserProfileSetEmail(resp, s.UserID()))
 	return resp, nil
 }
 
@@ -53,7 +53,7 @@ func (h *Handlers) UserProfileSetGender(ctx context.Context, s wire.Session, req
 		return nil, err
 	}
 	resp := &pb.UserProfileSetGenderResponse{Gender: req.Gender}
-	h.pushTo(s, dispatch.ActionUserProfileSetGender+wire.ResponseOffset, resp, s.UserID())
+	h.pushTo(s, dispatch.PushUserProfileSetGender(resp, s.UserID()))
 	return resp, nil
 }
 

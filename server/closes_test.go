@@ -31,7 +31,7 @@ func wantClose(t *testing.T, p *wsPeer, code uint16, reason string) {
 func loginPeer(t *testing.T, p *wsPeer, token string) {
 	t.Helper()
 	p.send(frameOf(t, dispatch.ActionUserLogin, &pb.UserLogin{Request: &pb.Request{Id: "login"}, Token: token}), true)
-	p.next(dispatch.ActionUserLogin+wire.ResponseOffset, nil)
+	p.next(dispatch.ResponseUserLogin, nil)
 }
 
 // A read deadline that passes (idle before login, silent after it) closes
@@ -80,7 +80,7 @@ func TestBadFramesInARowClose(t *testing.T) {
 	sendBad(DefaultMaxBadFrames - 1)
 	// Still open: a request is answered.
 	p.send(frameOf(t, dispatch.ActionUserLogin, &pb.UserLogin{Request: &pb.Request{Id: "ok"}, Token: "5:5"}), true)
-	p.next(dispatch.ActionUserLogin+wire.ResponseOffset, nil)
+	p.next(dispatch.ResponseUserLogin, nil)
 	sendBad(DefaultMaxBadFrames - 1)
 	p.write(bad[0])
 	wantClose(t, p, closePolicy, reasonBadFrames)

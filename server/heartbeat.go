@@ -5,7 +5,6 @@ import (
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/wire"
 )
 
 // minGrace is the least time a client gets beyond the interval to answer a
@@ -13,7 +12,7 @@ import (
 const minGrace = 5 * time.Second
 
 // actionHeartbeatResponse is the id of HeartbeatResponse (30003).
-const actionHeartbeatResponse = dispatch.ActionHeartbeat + wire.ResponseOffset
+const actionHeartbeatResponse = dispatch.ResponseHeartbeat
 
 // heartbeatGrace is the time allowed beyond the interval: an explicit
 // override, else half the interval and at least minGrace.

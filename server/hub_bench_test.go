@@ -6,7 +6,6 @@ import (
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/wire"
 )
 
 // BenchmarkHubPushMany1000: one 1 KB group message to 1,000 online members,
@@ -23,7 +22,7 @@ func BenchmarkHubPushMany1000(b *testing.B) {
 		users[i] = uint64(i + 1)
 	}
 	msg := &pb.GroupSendMessageResponse{RoomId: 7, RoomMessage: &pb.RoomMessage{Message: strings.Repeat("x", 1024)}}
-	const action = dispatch.ActionGroupSendMessage + wire.ResponseOffset
+	const action = dispatch.ResponseGroupSendMessage
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := s.Hub().PushMany(users, action, msg, nil); err != nil {

@@ -17,7 +17,7 @@ func TestHubPushMany(t *testing.T) {
 	a.Login(1, 10)
 	b.Login(1, 11)
 	other.Login(2, 20)
-	const action = dispatch.ActionGroupSendMessage + wire.ResponseOffset
+	const action = dispatch.ResponseGroupSendMessage
 	msg := &pb.GroupSendMessageResponse{RoomId: 7}
 
 	long := []uint64{3, 1, 2}

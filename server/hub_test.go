@@ -39,7 +39,7 @@ func TestHubPush(t *testing.T) {
 		t.Fatalf("online: %d %d %d", hub.Online(1), hub.Online(2), hub.Online(3))
 	}
 
-	const action = dispatch.ActionChatSendMessage + wire.ResponseOffset
+	const action = dispatch.ResponseChatSendMessage
 	msg := &pb.ChatSendMessageResponse{RoomId: 5}
 	if err := hub.Push(1, action, msg, a); err != nil {
 		t.Fatal(err)

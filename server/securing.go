@@ -211,11 +211,11 @@ func (c *conn) symmetricKey(payload []byte) (decoded bool) {
 // keyResponse is the ConnectionSymmetricKeyResponse frame answering id.
 func (c *conn) keyResponse(id string, m *pb.ConnectionSymmetricKeyResponse) []byte {
 	m.Response = &pb.Response{Id: id, Timestamp: wire.Timestamp(c.srv.base)}
-	f, err := marshalFrame(dispatch.ActionConnectionSymmetricKey+wire.ResponseOffset, m)
+	f, err := marshalFrame(dispatch.ResponseConnectionSymmetricKey, m)
 	if err != nil {
 		// Only an id that is not UTF-8 fails: answer without it.
 		m.Response.Id = ""
-		f, _ = marshalFrame(dispatch.ActionConnectionSymmetricKey+wire.ResponseOffset, m)
+		f, _ = marshalFrame(dispatch.ResponseConnectionSymmetricKey, m)
 	}
 	return f
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/securing"
-	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/proto"
 )
@@ -46,7 +45,7 @@ func securingKeys(t *testing.T) (server, client *rsa.PrivateKey) {
 // Key actions and ids as the clients send them.
 const (
 	actionKey         = dispatch.ActionConnectionSymmetricKey
-	actionKeyResponse = dispatch.ActionConnectionSymmetricKey + wire.ResponseOffset
+	actionKeyResponse = dispatch.ResponseConnectionSymmetricKey
 )
 
 // hello reads the ConnectionSecuringResponse every connection starts with
@@ -164,7 +163,7 @@ func wantSecured(t *testing.T, p *wsPeer, c *securing.Cipher, user uint64) {
 	token := strconv.FormatUint(user, 10) + ":" + strconv.FormatUint(user, 10) // device id = user id: one session each
 	sendSealed(t, p, c, dispatch.ActionUserLogin, &pb.UserLogin{Request: &pb.Request{Id: "login"}, Token: token})
 	var r pb.UserLoginResponse
-	p.nextMsg(dispatch.ActionUserLogin+wire.ResponseOffset, c, &r)
+	p.nextMsg(dispatch.ResponseUserLogin, c, &r)
 	if r.Response.GetId() != "login" {
 		t.Fatalf("login answer %v", &r)
 	}
@@ -371,7 +370,7 @@ func TestSecuredPush(t *testing.T) {
 	wantSecured(t, p2, c2, 61)
 	plain := dial(t, ts.url("/"), wsclient.Options{})
 	login(t, plain, 62, 62)
-	const action = dispatch.ActionGroupSendMessage + wire.ResponseOffset
+	const action = dispatch.ResponseGroupSendMessage
 	if err := ts.srv.Hub().PushMany([]uint64{60, 61, 62}, action, &pb.GroupSendMessageResponse{RoomId: 7}, nil); err != nil {
 		t.Fatal(err)
 	}

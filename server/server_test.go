@@ -207,7 +207,7 @@ func TestHeartbeatNotAnswered(t *testing.T) {
 	for i, id := range []string{"hb-before", "hb-after"} {
 		if i == 1 {
 			r.send(t, frameOf(t, dispatch.ActionUserLogin, &pb.UserLogin{Request: &pb.Request{Id: "login"}, Token: "5:50"}))
-			r.next(t, dispatch.ActionUserLogin+wire.ResponseOffset)
+			r.next(t, dispatch.ResponseUserLogin)
 		}
 		r.send(t, frameOf(t, dispatch.ActionHeartbeat, &pb.Heartbeat{Request: &pb.Request{Id: id}}))
 		r.send(t, frameOf(t, unknownAction, &pb.Heartbeat{Request: &pb.Request{Id: "after-" + id}}))
@@ -554,14 +554,14 @@ func TestSlowConsumerIsClosedOthersKeepUp(t *testing.T) {
 	login(t, fast, 9, 91)
 	slow := dialRaw(t, ts.url("/"))
 	slow.send(t, frameOf(t, dispatch.ActionUserLogin, &pb.UserLogin{Request: &pb.Request{Id: "slow"}, Token: "9:92"}))
-	slow.next(t, dispatch.ActionUserLogin+wire.ResponseOffset)
+	slow.next(t, dispatch.ResponseUserLogin)
 	slow.stall.Store(true) // from now on it reads nothing
 	if n := hub.Online(9); n != 2 {
 		t.Fatalf("online = %d", n)
 	}
 
 	msg := &pb.InfoPageResponse{Body: strings.Repeat("x", 64<<10)}
-	const action = dispatch.ActionInfoPage + wire.ResponseOffset
+	const action = dispatch.ResponseInfoPage
 	pushes := 0
 	for ; pushes < 5000 && hub.Online(9) == 2; pushes++ {
 		began := time.Now()

@@ -31,6 +31,7 @@ type Message struct {
 	CreateVersion  int64    `db:"create_version"`
 	MessageVersion int64    `db:"message_version"`
 	StatusVersion  int64    `db:"status_version"`
+	StatusBy       int64    `db:"status_by"` // who last raised the status (0: nobody)
 	DeleteVersion  int64    `db:"delete_version"`
 	PreviousID     int64    `db:"previous_id"`
 	CreateTime     int64    `db:"create_time"`
@@ -58,7 +59,7 @@ type NewMessage struct {
 const messageColumns = `id, room_id, author_id, random_id, type, body, attachment_id,
 	location_lat, location_lon, contact, log_type, log_target, reply_to, forward_id,
 	status, edited, deleted, create_version, message_version, status_version, delete_version,
-	previous_id, create_time, update_time, additional_type, additional_data`
+	previous_id, create_time, update_time, additional_type, additional_data, status_by`
 
 const (
 	// The message takes the room's next version and links its newest
@@ -85,9 +86,9 @@ const (
 		body = '', attachment_id = NULL, location_lat = NULL, location_lon = NULL, contact = NULL,
 		additional_type = 0, additional_data = ''
 		WHERE id = ? RETURNING ` + messageColumns
-	qSetStatus = `UPDATE messages SET status = ?, status_version = ? WHERE id = ? AND status < ? RETURNING ` + messageColumns
+	qSetStatus = `UPDATE messages SET status = ?, status_version = ?, status_by = ? WHERE id = ? AND status < ? RETURNING ` + messageColumns
 	// SEEN of a message means the reader has seen everything before it too.
-	qSeenBefore = `UPDATE messages SET status = 4, status_version = ?
+	qSeenBefore = `UPDATE messages SET status = 4, status_version = ?, status_by = ?
 		WHERE room_id = ? AND id < ? AND author_id <> ? AND status < 4 AND deleted = 0`
 )
 
@@ -173,11 +174,11 @@ func (t *Tx) RaiseStatus(m Message, reader int64, status int32) (out Message, ch
 	if err != nil {
 		return m, false, err
 	}
-	if out, err = t.message("raise status", qSetStatus, status, v, m.ID, status); err != nil {
+	if out, err = t.message("raise status", qSetStatus, status, v, reader, m.ID, status); err != nil {
 		return m, false, err
 	}
 	if status >= StatusSeen {
-		if _, err := t.exec("seen before", qSeenBefore, v, m.RoomID, m.ID, reader); err != nil {
+		if _, err := t.exec("seen before", qSeenBefore, v, reader, m.RoomID, m.ID, reader); err != nil {
 			return out, false, err
 		}
 		if err := t.MarkSeenUpTo(m.RoomID, reader, m.ID); err != nil {

@@ -78,7 +78,7 @@ func TestVersionsGrowWithEveryChange(t *testing.T) {
 	if edited.MessageVersion != 3 || !edited.Edited || edited.Body != "one!" {
 		t.Fatalf("edit: %+v", edited)
 	}
-	if seen.StatusVersion != 4 || seen.Status != StatusSeen {
+	if seen.StatusVersion != 4 || seen.Status != StatusSeen || seen.StatusBy != b.ID {
 		t.Fatalf("seen: %+v", seen)
 	}
 	if deleted.DeleteVersion != 5 || !deleted.Deleted || deleted.Body != "" {
@@ -91,8 +91,8 @@ func TestVersionsGrowWithEveryChange(t *testing.T) {
 		}
 		// SEEN of m2 covered m1, written before it.
 		m, err := tx.MessageInRoom(r.ID, m1.ID)
-		if err != nil || m.Status != StatusSeen || m.StatusVersion != 4 {
-			t.Fatalf("m1 after SEEN of m2: status %d version %d, %v", m.Status, m.StatusVersion, err)
+		if err != nil || m.Status != StatusSeen || m.StatusVersion != 4 || m.StatusBy != b.ID {
+			t.Fatalf("m1 after SEEN of m2: status %d version %d by %d, %v", m.Status, m.StatusVersion, m.StatusBy, err)
 		}
 		return nil
 	})

@@ -44,7 +44,7 @@ func scanMessage(s scanner, m *Message) error {
 	if err := s.Scan(&m.ID, &m.RoomID, &m.AuthorID, &m.RandomID, &typ, &m.Body, &attachment,
 		&lat, &lon, &contact, &logType, &logTarget, &reply, &fwd,
 		&status, &m.Edited, &m.Deleted, &m.CreateVersion, &m.MessageVersion, &m.StatusVersion, &m.DeleteVersion,
-		&m.PreviousID, &m.CreateTime, &m.UpdateTime, &addType, &m.AdditionalData); err != nil {
+		&m.PreviousID, &m.CreateTime, &m.UpdateTime, &addType, &m.AdditionalData, &m.StatusBy); err != nil {
 		return err
 	}
 	m.Type, m.Status, m.AdditionalType = int32(typ), int32(status), uint32(addType)

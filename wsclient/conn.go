@@ -401,7 +401,7 @@ func (h handler) OnMessage(ws *gws.Conn, msg *gws.Message) {
 		// answer to an automatic Heartbeat).
 		return
 	}
-	if action == dispatch.ActionHeartbeat+wire.ResponseOffset && !c.opts.NoHeartbeat {
+	if action == dispatch.ResponseHeartbeat && !c.opts.NoHeartbeat {
 		hb, _ := proto.Marshal(&pb.Heartbeat{Request: &pb.Request{Id: NewID()}})
 		// Written before the push is delivered, so the answer precedes
 		// anything the caller sends after seeing the push. The frame is tiny:

@@ -135,7 +135,7 @@ func TestCallAnswersErrorsAndClose(t *testing.T) {
 func TestPushesOverflowIsDroppedAndCounted(t *testing.T) {
 	var greet [][]byte
 	for i := 0; i < 10; i++ {
-		greet = append(greet, frame(t, dispatch.ActionInfoTime+wire.ResponseOffset, &pb.InfoTimeResponse{Timestamp: uint32(i)}))
+		greet = append(greet, frame(t, dispatch.ResponseInfoTime, &pb.InfoTimeResponse{Timestamp: uint32(i)}))
 	}
 	greet = append(greet, []byte{1}) // too short to read: discarded
 	url := serve(t, &stub{greet: greet, answer: echoHeartbeat(t)})
@@ -161,7 +161,7 @@ func TestPushesOverflowIsDroppedAndCounted(t *testing.T) {
 }
 
 func TestAutoHeartbeat(t *testing.T) {
-	push := frame(t, dispatch.ActionHeartbeat+wire.ResponseOffset, &pb.HeartbeatResponse{Response: &pb.Response{}})
+	push := frame(t, dispatch.ResponseHeartbeat, &pb.HeartbeatResponse{Response: &pb.Response{}})
 	for _, off := range []bool{false, true} {
 		s := &stub{greet: [][]byte{push}, answer: echoHeartbeat(t)}
 		url := serve(t, s)

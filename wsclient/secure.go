@@ -37,7 +37,7 @@ var ErrRejected = errors.New("wsclient: securing rejected")
 const (
 	actionSecuring     = dispatch.MessageConnectionSecuringResponse
 	actionSymmetricKey = dispatch.ActionConnectionSymmetricKey
-	actionKeyResponse  = dispatch.ActionConnectionSymmetricKey + wire.ResponseOffset
+	actionKeyResponse  = dispatch.ResponseConnectionSymmetricKey
 )
 
 // secure runs the handshake on a connection whose read loop is running.

@@ -73,7 +73,7 @@ func (s *securedStub) OnMessage(ws *gws.Conn, msg *gws.Message) {
 				r.Status, r.SymmetricMethod, r.SymmetricIvSize = pb.ConnectionSymmetricKeyResponse_ACCEPTED, securing.Method, securing.IVSize
 			}
 		}
-		_ = ws.WriteMessage(gws.OpcodeBinary, marshal(dispatch.ActionConnectionSymmetricKey+wire.ResponseOffset, r))
+		_ = ws.WriteMessage(gws.OpcodeBinary, marshal(dispatch.ResponseConnectionSymmetricKey, r))
 		return
 	}
 	plain, err := s.cipher.Open(nil, data)

@@ -77,6 +77,71 @@ const (
 	ActionGeoGetRegisterStatus      uint16 = 1000
 )
 
+// Response ids: the wire id of each action's response, and of its pushes.
+const (
+	ResponseConnectionSymmetricKey    uint16 = 30002
+	ResponseHeartbeat                 uint16 = 30003
+	ResponseUserRegister              uint16 = 30100
+	ResponseUserVerify                uint16 = 30101
+	ResponseUserLogin                 uint16 = 30102
+	ResponseUserProfileSetEmail       uint16 = 30103
+	ResponseUserProfileSetGender      uint16 = 30104
+	ResponseUserProfileSetNickname    uint16 = 30105
+	ResponseUserContactsImport        uint16 = 30106
+	ResponseUserContactsGetList       uint16 = 30107
+	ResponseUserContactsDelete        uint16 = 30108
+	ResponseUserContactsEdit          uint16 = 30109
+	ResponseUserProfileGetEmail       uint16 = 30110
+	ResponseUserProfileGetGender      uint16 = 30111
+	ResponseUserProfileGetNickname    uint16 = 30112
+	ResponseUserUsernameToId          uint16 = 30113
+	ResponseUserSessionGetActiveList  uint16 = 30125
+	ResponseUserSessionTerminate      uint16 = 30126
+	ResponseUserSessionLogout         uint16 = 30127
+	ResponseChatGetRoom               uint16 = 30200
+	ResponseChatSendMessage           uint16 = 30201
+	ResponseChatUpdateStatus          uint16 = 30202
+	ResponseChatEditMessage           uint16 = 30203
+	ResponseChatDeleteMessage         uint16 = 30204
+	ResponseChatClearMessage          uint16 = 30205
+	ResponseChatDelete                uint16 = 30206
+	ResponseGroupCreate               uint16 = 30300
+	ResponseGroupAddMember            uint16 = 30301
+	ResponseGroupAddAdmin             uint16 = 30302
+	ResponseGroupAddModerator         uint16 = 30303
+	ResponseGroupClearMessage         uint16 = 30304
+	ResponseGroupEdit                 uint16 = 30305
+	ResponseGroupKickAdmin            uint16 = 30306
+	ResponseGroupKickMember           uint16 = 30307
+	ResponseGroupKickModerator        uint16 = 30308
+	ResponseGroupLeft                 uint16 = 30309
+	ResponseGroupSendMessage          uint16 = 30310
+	ResponseGroupUpdateStatus         uint16 = 30311
+	ResponseChannelCreate             uint16 = 30400
+	ResponseChannelAddMember          uint16 = 30401
+	ResponseChannelAddAdmin           uint16 = 30402
+	ResponseChannelLeft               uint16 = 30409
+	ResponseChannelSendMessage        uint16 = 30410
+	ResponseInfoLocation              uint16 = 30500
+	ResponseInfoCountry               uint16 = 30501
+	ResponseInfoTime                  uint16 = 30502
+	ResponseInfoPage                  uint16 = 30503
+	ResponseClientCondition           uint16 = 30600
+	ResponseClientGetRoomList         uint16 = 30601
+	ResponseClientGetRoom             uint16 = 30602
+	ResponseClientGetRoomHistory      uint16 = 30603
+	ResponseClientMuteRoom            uint16 = 30614
+	ResponseClientPinRoom             uint16 = 30615
+	ResponseFileUploadOption          uint16 = 30700
+	ResponseFileUploadInit            uint16 = 30701
+	ResponseFileUpload                uint16 = 30702
+	ResponseFileUploadStatus          uint16 = 30703
+	ResponseFileInfo                  uint16 = 30704
+	ResponseFileDownload              uint16 = 30705
+	ResponseSignalingGetConfiguration uint16 = 30900
+	ResponseGeoGetRegisterStatus      uint16 = 31000
+)
+
 // Ids of messages the server sends without a request.
 const (
 	MessageErrorResponse              uint16 = 0
@@ -523,7 +588,7 @@ var routeUserRegister = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserRegister).GetRequest().GetId()
 	},
-	ResponseID: 30100,
+	ResponseID: ResponseUserRegister,
 }
 var routeUserVerify = wire.Route{
 	BadPayload: errs.UserVerifyBadPayload,
@@ -543,7 +608,7 @@ var routeUserVerify = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserVerify).GetRequest().GetId()
 	},
-	ResponseID: 30101,
+	ResponseID: ResponseUserVerify,
 }
 var routeUserLogin = wire.Route{
 	BadPayload: errs.UserLoginBadPayload,
@@ -563,7 +628,7 @@ var routeUserLogin = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserLogin).GetRequest().GetId()
 	},
-	ResponseID: 30102,
+	ResponseID: ResponseUserLogin,
 }
 var routeUserProfileSetEmail = wire.Route{
 	BadPayload: errs.UserProfileSetEmailBadPayload,
@@ -583,7 +648,7 @@ var routeUserProfileSetEmail = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserProfileSetEmail).GetRequest().GetId()
 	},
-	ResponseID: 30103,
+	ResponseID: ResponseUserProfileSetEmail,
 }
 var routeUserProfileSetGender = wire.Route{
 	BadPayload: errs.UserProfileSetGenderBadPayload,
@@ -603,7 +668,7 @@ var routeUserProfileSetGender = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserProfileSetGender).GetRequest().GetId()
 	},
-	ResponseID: 30104,
+	ResponseID: ResponseUserProfileSetGender,
 }
 var routeUserProfileSetNickname = wire.Route{
 	BadPayload: errs.UserProfileSetNicknameBadPayload,
@@ -623,7 +688,7 @@ var routeUserProfileSetNickname = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserProfileSetNickname).GetRequest().GetId()
 	},
-	ResponseID: 30105,
+	ResponseID: ResponseUserProfileSetNickname,
 }
 var routeUserContactsImport = wire.Route{
 	BadPayload: errs.UserContactsImportBadPayload,
@@ -643,7 +708,7 @@ var routeUserContactsImport = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserContactsImport).GetRequest().GetId()
 	},
-	ResponseID: 30106,
+	ResponseID: ResponseUserContactsImport,
 }
 var routeUserContactsGetList = wire.Route{
 	BadPayload: errs.UserContactsGetListBadPayload,
@@ -663,7 +728,7 @@ var routeUserContactsGetList = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserContactsGetList).GetRequest().GetId()
 	},
-	ResponseID: 30107,
+	ResponseID: ResponseUserContactsGetList,
 }
 var routeUserContactsDelete = wire.Route{
 	BadPayload: errs.UserContactsDeleteBadPayload,
@@ -683,7 +748,7 @@ var routeUserContactsDelete = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserContactsDelete).GetRequest().GetId()
 	},
-	ResponseID: 30108,
+	ResponseID: ResponseUserContactsDelete,
 }
 var routeUserContactsEdit = wire.Route{
 	BadPayload: errs.UserContactsEditBadPayload,
@@ -703,7 +768,7 @@ var routeUserContactsEdit = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserContactsEdit).GetRequest().GetId()
 	},
-	ResponseID: 30109,
+	ResponseID: ResponseUserContactsEdit,
 }
 var routeUserProfileGetEmail = wire.Route{
 	BadPayload: errs.UserProfileGetEmailBadPayload,
@@ -723,7 +788,7 @@ var routeUserProfileGetEmail = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserProfileGetEmail).GetRequest().GetId()
 	},
-	ResponseID: 30110,
+	ResponseID: ResponseUserProfileGetEmail,
 }
 var routeUserProfileGetGender = wire.Route{
 	BadPayload: errs.UserProfileGetGenderBadPayload,
@@ -743,7 +808,7 @@ var routeUserProfileGetGender = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserProfileGetGender).GetRequest().GetId()
 	},
-	ResponseID: 30111,
+	ResponseID: ResponseUserProfileGetGender,
 }
 var routeUserProfileGetNickname = wire.Route{
 	BadPayload: errs.UserProfileGetNicknameBadPayload,
@@ -763,7 +828,7 @@ var routeUserProfileGetNickname = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserProfileGetNickname).GetRequest().GetId()
 	},
-	ResponseID: 30112,
+	ResponseID: ResponseUserProfileGetNickname,
 }
 var routeUserUsernameToId = wire.Route{
 	BadPayload: errs.UserUsernameToIdBadPayload,
@@ -783,7 +848,7 @@ var routeUserUsernameToId = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserUsernameToId).GetRequest().GetId()
 	},
-	ResponseID: 30113,
+	ResponseID: ResponseUserUsernameToId,
 }
 var routeUserSessionGetActiveList = wire.Route{
 	BadPayload: errs.UserSessionGetActiveListBadPayload,
@@ -803,7 +868,7 @@ var routeUserSessionGetActiveList = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserSessionGetActiveList).GetRequest().GetId()
 	},
-	ResponseID: 30125,
+	ResponseID: ResponseUserSessionGetActiveList,
 }
 var routeUserSessionTerminate = wire.Route{
 	BadPayload: errs.UserSessionTerminateBadPayload,
@@ -823,7 +888,7 @@ var routeUserSessionTerminate = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserSessionTerminate).GetRequest().GetId()
 	},
-	ResponseID: 30126,
+	ResponseID: ResponseUserSessionTerminate,
 }
 var routeUserSessionLogout = wire.Route{
 	BadPayload: errs.UserSessionLogoutBadPayload,
@@ -843,7 +908,7 @@ var routeUserSessionLogout = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserSessionLogout).GetRequest().GetId()
 	},
-	ResponseID: 30127,
+	ResponseID: ResponseUserSessionLogout,
 }
 var routeChatGetRoom = wire.Route{
 	BadPayload: errs.ChatGetRoomBadPayload,
@@ -863,7 +928,7 @@ var routeChatGetRoom = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatGetRoom).GetRequest().GetId()
 	},
-	ResponseID: 30200,
+	ResponseID: ResponseChatGetRoom,
 }
 var routeChatSendMessage = wire.Route{
 	BadPayload: errs.ChatSendMessageBadPayload,
@@ -883,7 +948,7 @@ var routeChatSendMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatSendMessage).GetRequest().GetId()
 	},
-	ResponseID: 30201,
+	ResponseID: ResponseChatSendMessage,
 }
 var routeChatUpdateStatus = wire.Route{
 	BadPayload: errs.ChatUpdateStatusBadPayload,
@@ -903,7 +968,7 @@ var routeChatUpdateStatus = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatUpdateStatus).GetRequest().GetId()
 	},
-	ResponseID: 30202,
+	ResponseID: ResponseChatUpdateStatus,
 }
 var routeChatEditMessage = wire.Route{
 	BadPayload: errs.ChatEditMessageBadPayload,
@@ -923,7 +988,7 @@ var routeChatEditMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatEditMessage).GetRequest().GetId()
 	},
-	ResponseID: 30203,
+	ResponseID: ResponseChatEditMessage,
 }
 var routeChatDeleteMessage = wire.Route{
 	BadPayload: errs.ChatDeleteMessageBadPayload,
@@ -943,7 +1008,7 @@ var routeChatDeleteMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatDeleteMessage).GetRequest().GetId()
 	},
-	ResponseID: 30204,
+	ResponseID: ResponseChatDeleteMessage,
 }
 var routeChatClearMessage = wire.Route{
 	BadPayload: errs.ChatClearMessageBadPayload,
@@ -963,7 +1028,7 @@ var routeChatClearMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatClearMessage).GetRequest().GetId()
 	},
-	ResponseID: 30205,
+	ResponseID: ResponseChatClearMessage,
 }
 var routeChatDelete = wire.Route{
 	BadPayload: errs.ChatDeleteBadPayload,
@@ -983,7 +1048,7 @@ var routeChatDelete = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatDelete).GetRequest().GetId()
 	},
-	ResponseID: 30206,
+	ResponseID: ResponseChatDelete,
 }
 var routeGroupCreate = wire.Route{
 	BadPayload: errs.GroupCreateBadPayload,
@@ -1003,7 +1068,7 @@ var routeGroupCreate = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupCreate).GetRequest().GetId()
 	},
-	ResponseID: 30300,
+	ResponseID: ResponseGroupCreate,
 }
 var routeGroupAddMember = wire.Route{
 	BadPayload: errs.GroupAddMemberBadPayload,
@@ -1023,7 +1088,7 @@ var routeGroupAddMember = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupAddMember).GetRequest().GetId()
 	},
-	ResponseID: 30301,
+	ResponseID: ResponseGroupAddMember,
 }
 var routeGroupAddAdmin = wire.Route{
 	BadPayload: errs.GroupAddAdminBadPayload,
@@ -1043,7 +1108,7 @@ var routeGroupAddAdmin = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupAddAdmin).GetRequest().GetId()
 	},
-	ResponseID: 30302,
+	ResponseID: ResponseGroupAddAdmin,
 }
 var routeGroupAddModerator = wire.Route{
 	BadPayload: errs.GroupAddModeratorBadPayload,
@@ -1063,7 +1128,7 @@ var routeGroupAddModerator = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupAddModerator).GetRequest().GetId()
 	},
-	ResponseID: 30303,
+	ResponseID: ResponseGroupAddModerator,
 }
 var routeGroupClearMessage = wire.Route{
 	BadPayload: errs.GroupClearMessageBadPayload,
@@ -1083,7 +1148,7 @@ var routeGroupClearMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupClearMessage).GetRequest().GetId()
 	},
-	ResponseID: 30304,
+	ResponseID: ResponseGroupClearMessage,
 }
 var routeGroupEdit = wire.Route{
 	BadPayload: errs.GroupEditBadPayload,
@@ -1103,7 +1168,7 @@ var routeGroupEdit = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupEdit).GetRequest().GetId()
 	},
-	ResponseID: 30305,
+	ResponseID: ResponseGroupEdit,
 }
 var routeGroupKickAdmin = wire.Route{
 	BadPayload: errs.GroupKickAdminBadPayload,
@@ -1123,7 +1188,7 @@ var routeGroupKickAdmin = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupKickAdmin).GetRequest().GetId()
 	},
-	ResponseID: 30306,
+	ResponseID: ResponseGroupKickAdmin,
 }
 var routeGroupKickMember = wire.Route{
 	BadPayload: errs.GroupKickMemberBadPayload,
@@ -1143,7 +1208,7 @@ var routeGroupKickMember = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupKickMember).GetRequest().GetId()
 	},
-	ResponseID: 30307,
+	ResponseID: ResponseGroupKickMember,
 }
 var routeGroupKickModerator = wire.Route{
 	BadPayload: errs.GroupKickModeratorBadPayload,
@@ -1163,7 +1228,7 @@ var routeGroupKickModerator = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupKickModerator).GetRequest().GetId()
 	},
-	ResponseID: 30308,
+	ResponseID: ResponseGroupKickModerator,
 }
 var routeGroupLeft = wire.Route{
 	BadPayload: errs.GroupLeftBadPayload,
@@ -1183,7 +1248,7 @@ var routeGroupLeft = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupLeft).GetRequest().GetId()
 	},
-	ResponseID: 30309,
+	ResponseID: ResponseGroupLeft,
 }
 var routeGroupSendMessage = wire.Route{
 	BadPayload: errs.GroupSendMessageBadPayload,
@@ -1203,7 +1268,7 @@ var routeGroupSendMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupSendMessage).GetRequest().GetId()
 	},
-	ResponseID: 30310,
+	ResponseID: ResponseGroupSendMessage,
 }
 var routeGroupUpdateStatus = wire.Route{
 	BadPayload: errs.GroupUpdateStatusBadPayload,
@@ -1223,7 +1288,7 @@ var routeGroupUpdateStatus = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GroupUpdateStatus).GetRequest().GetId()
 	},
-	ResponseID: 30311,
+	ResponseID: ResponseGroupUpdateStatus,
 }
 var routeChannelCreate = wire.Route{
 	BadPayload: errs.ChannelCreateBadPayload,
@@ -1243,7 +1308,7 @@ var routeChannelCreate = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChannelCreate).GetRequest().GetId()
 	},
-	ResponseID: 30400,
+	ResponseID: ResponseChannelCreate,
 }
 var routeChannelAddMember = wire.Route{
 	BadPayload: errs.ChannelAddMemberBadPayload,
@@ -1263,7 +1328,7 @@ var routeChannelAddMember = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChannelAddMember).GetRequest().GetId()
 	},
-	ResponseID: 30401,
+	ResponseID: ResponseChannelAddMember,
 }
 var routeChannelAddAdmin = wire.Route{
 	BadPayload: errs.ChannelAddAdminBadPayload,
@@ -1283,7 +1348,7 @@ var routeChannelAddAdmin = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChannelAddAdmin).GetRequest().GetId()
 	},
-	ResponseID: 30402,
+	ResponseID: ResponseChannelAddAdmin,
 }
 var routeChannelLeft = wire.Route{
 	BadPayload: errs.ChannelLeftBadPayload,
@@ -1303,7 +1368,7 @@ var routeChannelLeft = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChannelLeft).GetRequest().GetId()
 	},
-	ResponseID: 30409,
+	ResponseID: ResponseChannelLeft,
 }
 var routeChannelSendMessage = wire.Route{
 	BadPayload: errs.ChannelSendMessageBadPayload,
@@ -1323,7 +1388,7 @@ var routeChannelSendMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChannelSendMessage).GetRequest().GetId()
 	},
-	ResponseID: 30410,
+	ResponseID: ResponseChannelSendMessage,
 }
 var routeInfoLocation = wire.Route{
 	Errors:   []wire.Major{errs.InfoLocationNotFound},
@@ -1342,7 +1407,7 @@ var routeInfoLocation = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.InfoLocation).GetRequest().GetId()
 	},
-	ResponseID: 30500,
+	ResponseID: ResponseInfoLocation,
 }
 var routeInfoCountry = wire.Route{
 	BadPayload: errs.InfoCountryBadPayload,
@@ -1362,7 +1427,7 @@ var routeInfoCountry = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.InfoCountry).GetRequest().GetId()
 	},
-	ResponseID: 30501,
+	ResponseID: ResponseInfoCountry,
 }
 var routeInfoTime = wire.Route{
 	Errors:   []wire.Major{},
@@ -1381,7 +1446,7 @@ var routeInfoTime = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.InfoTime).GetRequest().GetId()
 	},
-	ResponseID: 30502,
+	ResponseID: ResponseInfoTime,
 }
 var routeInfoPage = wire.Route{
 	BadPayload: errs.InfoPageBadPayload,
@@ -1401,7 +1466,7 @@ var routeInfoPage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.InfoPage).GetRequest().GetId()
 	},
-	ResponseID: 30503,
+	ResponseID: ResponseInfoPage,
 }
 var routeClientCondition = wire.Route{
 	BadPayload: errs.ClientConditionBadPayload,
@@ -1421,7 +1486,7 @@ var routeClientCondition = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ClientCondition).GetRequest().GetId()
 	},
-	ResponseID: 30600,
+	ResponseID: ResponseClientCondition,
 }
 var routeClientGetRoomList = wire.Route{
 	BadPayload: errs.ClientGetRoomListBadPayload,
@@ -1441,7 +1506,7 @@ var routeClientGetRoomList = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ClientGetRoomList).GetRequest().GetId()
 	},
-	ResponseID: 30601,
+	ResponseID: ResponseClientGetRoomList,
 }
 var routeClientGetRoom = wire.Route{
 	BadPayload: errs.ClientGetRoomBadPayload,
@@ -1461,7 +1526,7 @@ var routeClientGetRoom = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ClientGetRoom).GetRequest().GetId()
 	},
-	ResponseID: 30602,
+	ResponseID: ResponseClientGetRoom,
 }
 var routeClientGetRoomHistory = wire.Route{
 	BadPayload: errs.ClientGetRoomHistoryBadPayload,
@@ -1481,7 +1546,7 @@ var routeClientGetRoomHistory = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ClientGetRoomHistory).GetRequest().GetId()
 	},
-	ResponseID: 30603,
+	ResponseID: ResponseClientGetRoomHistory,
 }
 var routeClientMuteRoom = wire.Route{
 	BadPayload: errs.ClientMuteRoomBadPayload,
@@ -1501,7 +1566,7 @@ var routeClientMuteRoom = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ClientMuteRoom).GetRequest().GetId()
 	},
-	ResponseID: 30614,
+	ResponseID: ResponseClientMuteRoom,
 }
 var routeClientPinRoom = wire.Route{
 	BadPayload: errs.ClientPinRoomBadPayload,
@@ -1521,7 +1586,7 @@ var routeClientPinRoom = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ClientPinRoom).GetRequest().GetId()
 	},
-	ResponseID: 30615,
+	ResponseID: ResponseClientPinRoom,
 }
 var routeFileUploadOption = wire.Route{
 	BadPayload: errs.FileUploadOptionBadPayload,
@@ -1541,7 +1606,7 @@ var routeFileUploadOption = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.FileUploadOption).GetRequest().GetId()
 	},
-	ResponseID: 30700,
+	ResponseID: ResponseFileUploadOption,
 }
 var routeFileUploadInit = wire.Route{
 	BadPayload: errs.FileUploadInitBadPayload,
@@ -1561,7 +1626,7 @@ var routeFileUploadInit = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.FileUploadInit).GetRequest().GetId()
 	},
-	ResponseID: 30701,
+	ResponseID: ResponseFileUploadInit,
 }
 var routeFileUpload = wire.Route{
 	BadPayload: errs.FileUploadBadPayload,
@@ -1581,7 +1646,7 @@ var routeFileUpload = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.FileUpload).GetRequest().GetId()
 	},
-	ResponseID: 30702,
+	ResponseID: ResponseFileUpload,
 }
 var routeFileUploadStatus = wire.Route{
 	BadPayload: errs.FileUploadStatusBadPayload,
@@ -1601,7 +1666,7 @@ var routeFileUploadStatus = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.FileUploadStatus).GetRequest().GetId()
 	},
-	ResponseID: 30703,
+	ResponseID: ResponseFileUploadStatus,
 }
 var routeFileInfo = wire.Route{
 	BadPayload: errs.FileInfoBadPayload,
@@ -1621,7 +1686,7 @@ var routeFileInfo = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.FileInfo).GetRequest().GetId()
 	},
-	ResponseID: 30704,
+	ResponseID: ResponseFileInfo,
 }
 var routeFileDownload = wire.Route{
 	BadPayload: errs.FileDownloadBadPayload,
@@ -1641,7 +1706,7 @@ var routeFileDownload = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.FileDownload).GetRequest().GetId()
 	},
-	ResponseID: 30705,
+	ResponseID: ResponseFileDownload,
 }
 var routeSignalingGetConfiguration = wire.Route{
 	BadPayload: errs.SignalingGetConfigurationBadPayload,
@@ -1661,7 +1726,7 @@ var routeSignalingGetConfiguration = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.SignalingGetConfiguration).GetRequest().GetId()
 	},
-	ResponseID: 30900,
+	ResponseID: ResponseSignalingGetConfiguration,
 }
 var routeGeoGetRegisterStatus = wire.Route{
 	BadPayload: errs.GeoGetRegisterStatusBadPayload,
@@ -1681,7 +1746,7 @@ var routeGeoGetRegisterStatus = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.GeoGetRegisterStatus).GetRequest().GetId()
 	},
-	ResponseID: 31000,
+	ResponseID: ResponseGeoGetRegisterStatus,
 }
 
 // Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.

@@ -22,6 +22,12 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 			g.Id("Action" + a.Name).Uint16().Op("=").Lit(int(a.ID))
 		}
 	})
+	f.Comment("Response ids: the wire id of each action's response, and of its pushes.")
+	f.Const().DefsFunc(func(g *Group) {
+		for _, a := range s.Actions {
+			g.Id("Response" + a.Name).Uint16().Op("=").Lit(int(a.ResponseID))
+		}
+	})
 	var server []Code
 	for _, file := range s.Files {
 		for _, m := range file.Messages {
@@ -68,7 +74,7 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	for _, a := range routed {
 		d := Dict{
 			Id("ID"):         Id("Action" + a.Name),
-			Id("ResponseID"): Lit(int(a.ResponseID)),
+			Id("ResponseID"): Id("Response" + a.Name),
 			Id("Name"):       Lit(a.Name),
 			Id("Login"):      Lit(a.Login),
 			Id("Push"):       Lit(a.Push),
@@ -166,5 +172,16 @@ func Dispatch(s *ir.Spec, c Config) (Files, error) {
 	f.Func().Id("Lookup").Params(Id("action").Uint16()).Op("*").Qual(wire, "Route").Block(Return(Id("unimplemented").Dot("Lookup").Call(Id("action"))))
 	f.Comment("Routes returns every route, by action id, as Lookup does.")
 	f.Func().Id("Routes").Params().Index().Op("*").Qual(wire, "Route").Block(Return(Id("unimplemented").Dot("Routes").Call()))
-	return render("dispatch/dispatch_gen.go", f)
+	out, err := render("dispatch/dispatch_gen.go", f)
+	if err != nil {
+		return nil, err
+	}
+	pushes, err := dispatchPush(s, c)
+	if err != nil {
+		return nil, err
+	}
+	for p, b := range pushes {
+		out[p] = b
+	}
+	return out, nil
 }

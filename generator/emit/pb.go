@@ -41,6 +41,13 @@ func PB(s *ir.Spec, c Config) (Files, error) {
 		name := strings.TrimSuffix(path.Base(f.GetName()), ".pb.go")
 		out["pb/"+name+"_gen.go"] = restampHeader([]byte(f.GetContent()))
 	}
+	reply, err := pbReply(s)
+	if err != nil {
+		return nil, err
+	}
+	for p, b := range reply {
+		out[p] = b
+	}
 	return out, nil
 }
 

@@ -10,11 +10,10 @@ import (
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
 )
 
-const pushChatSend = dispatch.ActionChatSendMessage + wire.ResponseOffset
+const pushChatSend = dispatch.ResponseChatSendMessage
 
 // chatPair is a sender and a recipient sharing a chat room. The recipient's
 // reader turns each push into a latency sample and hands the stamp to the

@@ -9,10 +9,9 @@ import (
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/wire"
 )
 
-const pushGroupSend = dispatch.ActionGroupSendMessage + wire.ResponseOffset
+const pushGroupSend = dispatch.ResponseGroupSendMessage
 
 // fanout counts one message's arrivals at its members; the arrival that
 // completes the set records the latency to the last member.

@@ -19,6 +19,13 @@ const (
 	ActionChatSendMessage uint16 = 201
 )
 
+// Response ids: the wire id of each action's response, and of its pushes.
+const (
+	ResponseHeartbeat       uint16 = 30003
+	ResponseChatGetRoom     uint16 = 30200
+	ResponseChatSendMessage uint16 = 30201
+)
+
 // Handlers is implemented by hand-written behaviour. Dispatch calls a method only with a decoded, validated request, and only after the login check; a returned *wire.Error is sent as is, any other error becomes the action's internal server error.
 type Handlers interface {
 	// ChatGetRoom handles action 200. Opens the one-to-one room with a peer.
@@ -60,7 +67,7 @@ var routeChatGetRoom = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatGetRoom).GetRequest().GetId()
 	},
-	ResponseID: 30200,
+	ResponseID: ResponseChatGetRoom,
 }
 var routeChatSendMessage = wire.Route{
 	BadPayload: errs.ChatSendMessageBadPayload,
@@ -80,7 +87,7 @@ var routeChatSendMessage = wire.Route{
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.ChatSendMessage).GetRequest().GetId()
 	},
-	ResponseID: 30201,
+	ResponseID: ResponseChatSendMessage,
 }
 
 // Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.
