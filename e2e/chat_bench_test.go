@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
-	"github.com/gapd/gapd/server"
 )
 
 // BenchmarkChatSendDeliver runs the whole one-to-one path in one process
@@ -23,7 +23,7 @@ import (
 func BenchmarkChatSendDeliver(b *testing.B) {
 	const pairs = 64
 	// 128 clients from one address: more than -max-conns-per-ip allows.
-	e := start(b, func(c *server.Config, _ *handlers.Deps) { c.MaxConnsPerIP = 0 })
+	e := start(b, func(c *config.Config, _ *handlers.Deps) { c.Server.MaxConnsPerIP = 0 })
 	type pair struct {
 		a, b *chatUser
 		room uint64
