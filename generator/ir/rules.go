@@ -42,6 +42,8 @@ type Rule struct {
 	MinLen    *int
 	MaxLen    *int
 	MaxItems  *int
+	// The limits MaxLen and MaxItems were written as, if named.
+	MaxLenLimit, MaxItemsLimit *Limit
 	Format    *Format
 	With      *Field // the second value passed to Format
 
@@ -49,6 +51,9 @@ type Rule struct {
 	When       *Field
 	WhenValues []*EnumValue
 	Require    []*Field // path
+
+	// Payload is the table a RuleWhen was built from (a carries check).
+	Payload *Payload
 
 	// RuleExclusive and RuleRequireAny: fields of the message at Path (or the
 	// request) of which at most / at least one is set. RuleUnique: the key field.
