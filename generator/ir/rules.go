@@ -42,10 +42,11 @@ type Rule struct {
 	MinLen    *int
 	MaxLen    *int
 	MaxItems  *int
-	// The limits MaxLen and MaxItems were written as, if named.
-	MaxLenLimit, MaxItemsLimit *Limit
 	Format    *Format
 	With      *Field // the second value passed to Format
+
+	// The limits MaxLen and MaxItems were written as, if named.
+	MaxLenLimit, MaxItemsLimit *Limit
 
 	// RuleWhen.
 	When       *Field
