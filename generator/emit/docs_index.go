@@ -61,7 +61,7 @@ func payloadSection(p *page, pl *ir.Payload) {
 	p.ln()
 	head := []string{"Value"}
 	head = append(head, ir.PayloadParts...)
-	head = append(head, "With text")
+	head = append(head, "With text", "Note")
 	p.head("", head...)
 	for _, row := range pl.Rows {
 		cells := []string{row.Value.Name}
@@ -72,7 +72,7 @@ func payloadSection(p *page, pl *ir.Payload) {
 		if row.WithText != nil {
 			with = row.WithText.Name
 		}
-		p.row(append(cells, with)...)
+		p.row(append(cells, with, row.Doc)...)
 	}
 	p.ln()
 }

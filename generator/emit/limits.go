@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/dave/jennifer/jen"
 	"github.com/gapd/gapd/generator/ir"
@@ -25,7 +26,7 @@ func Limits(s *ir.Spec, c Config) (Files, error) {
 		for _, a := range s.Actions {
 			for _, l := range a.Limits {
 				doc := fmt.Sprintf("%s is %s's %s", l.GoName, a.Name, l.Name)
-				if d := oneLine(l.Doc); d != "" {
+				if d := strings.TrimSuffix(strings.TrimSpace(oneLine(l.Doc)), "."); d != "" {
 					doc += ": " + d
 				}
 				g.Comment(doc + ".")

@@ -29,6 +29,7 @@ type PayloadRow struct {
 	// WithText is the value it becomes once it carries text (IMAGE ->
 	// IMAGE_TEXT); nil when it carries text already or cannot.
 	WithText *EnumValue
+	Doc      string
 }
 
 // Carries reports whether the row carries part.
@@ -69,7 +70,7 @@ func (b *builder) buildPayloads(raw []spec.Payload) {
 				b.errorf(rr.Pos, "%s: %s has two rows", where, rr.Value)
 				continue
 			}
-			row := &PayloadRow{Pos: rr.Pos, Value: v, Parts: map[string]string{}}
+			row := &PayloadRow{Pos: rr.Pos, Value: v, Parts: map[string]string{}, Doc: rr.Doc}
 			for part, id := range map[string]string{"message": rr.Message, "attachment": rr.Attachment, "location": rr.Location, "contact": rr.Contact} {
 				if id == "" {
 					continue

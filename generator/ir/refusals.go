@@ -121,9 +121,13 @@ func (b *builder) refusal(a *Action, p Pos, where, text string) *Refusal {
 		b.errorf(p, "%s: %q: minor %s is not a minor of error %d %s", where, text, minorText, e.Code, e.Name)
 		return nil
 	}
+	// The handler raises it: a refusal is a handler minor without being
+	// listed again in handler_minors (a rule may raise it too: room_id
+	// required, and the room exists).
 	if e == a.BadPayload && !mn.Handler {
-		b.errorf(p, "%s: minor %d/%d (%s) is decided by a rule: a refusal names a minor of handler_minors", where, e.Code, mn.Code, mn.ID)
-		return nil
+		mn.Handler = true
+		a.HandlerMinors = append(a.HandlerMinors, mn)
+		sort.Slice(a.HandlerMinors, func(i, j int) bool { return a.HandlerMinors[i].Code < a.HandlerMinors[j].Code })
 	}
 	return &Refusal{Error: e, Minor: mn}
 }

@@ -177,6 +177,7 @@ type PayloadRow struct {
 	Location   string `yaml:"location"`
 	Contact    string `yaml:"contact"`
 	WithText   string `yaml:"with_text"` // the value it becomes once it carries text
+	Doc        string `yaml:"doc"`
 }
 
 // ActionsFile is one actions/*.yaml.

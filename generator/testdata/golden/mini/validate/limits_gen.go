@@ -4,6 +4,6 @@ package validate
 
 // Limits the spec states once per action (its limits), shared by validators and handlers.
 const (
-	// ChatSendMessageMaxMessage is ChatSendMessage's max_message: Characters in a message..
+	// ChatSendMessageMaxMessage is ChatSendMessage's max_message: Characters in a message.
 	ChatSendMessageMaxMessage = 16
 )
