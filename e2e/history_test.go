@@ -7,7 +7,7 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/wire"
 )
 
@@ -25,7 +25,7 @@ func historyAll(t *testing.T, u *chatUser, room uint64, dir pb.ClientGetRoomHist
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(r.Message) == 0 || len(r.Message) > handlers.HistoryPage {
+		if len(r.Message) == 0 || len(r.Message) > validate.ClientGetRoomHistoryPage {
 			t.Fatalf("page %d has %d messages", page, len(r.Message))
 		}
 		for i := 1; i < len(r.Message); i++ {
@@ -51,7 +51,7 @@ func TestHistoryPagesCoverEveryMessageOnce(t *testing.T) {
 	e := start(t, nil)
 	a, b := chatSignUp(e, 9122100001), chatSignUp(e, 9122100002)
 	room := chatRoom(t, a, b)
-	const n = 2*handlers.HistoryPage + 7
+	const n = 2*validate.ClientGetRoomHistoryPage + 7
 	var want []uint64
 	for i := range n {
 		u := a
@@ -168,11 +168,11 @@ func TestHistoryLimit(t *testing.T) {
 	e := start(t, nil)
 	a, b := chatSignUp(e, 9122100041), chatSignUp(e, 9122100042)
 	room := chatRoom(t, a, b)
-	for i := range handlers.HistoryMax + 20 {
+	for i := range validate.ClientGetRoomHistoryMaxPage + 20 {
 		chatText(t, a, room, fmt.Sprint("m", i))
 	}
 	for _, c := range []struct{ limit, want uint32 }{
-		{0, handlers.HistoryPage}, {10, 10}, {100, 100}, {101, handlers.HistoryMax}, {100000, handlers.HistoryMax},
+		{0, validate.ClientGetRoomHistoryPage}, {10, 10}, {100, 100}, {101, validate.ClientGetRoomHistoryMaxPage}, {100000, validate.ClientGetRoomHistoryMaxPage},
 	} {
 		r, err := b.c.ClientGetRoomHistory(ctx(t), &pb.ClientGetRoomHistory{RoomId: room, Limit: c.limit})
 		if err != nil {

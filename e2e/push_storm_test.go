@@ -6,6 +6,7 @@ import (
 
 	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/handlers"
 )
 
@@ -48,10 +49,10 @@ func TestStormRepeatedOfflineChangesPushOnce(t *testing.T) {
 	stormPushes(t, b)
 
 	cr := &pb.ClientCondition_Room{RoomId: room, MessageVersion: syncVersions(edited, deleted, seen)}
-	for i := range handlers.MaxOfflineChanges {
+	for i := range validate.ClientConditionOfflineChanges {
 		cr.OfflineEdited = append(cr.OfflineEdited, &pb.ClientCondition_Room_OfflineEdited{MessageId: edited.MessageId, Message: fmt.Sprint("v", i)})
 	}
-	for range handlers.MaxOfflineChanges / 2 {
+	for range validate.ClientConditionOfflineChanges / 2 {
 		cr.OfflineDeleted = append(cr.OfflineDeleted, &pb.ClientCondition_Room_OfflineDeleted{MessageId: deleted.MessageId, Both: true})
 		cr.OfflineDeletedDeprecated = append(cr.OfflineDeletedDeprecated, deleted.MessageId)
 		cr.OfflineSeen = append(cr.OfflineSeen, seen.MessageId)
@@ -67,7 +68,7 @@ func TestStormRepeatedOfflineChangesPushOnce(t *testing.T) {
 	for _, p := range ps {
 		switch m := p.msg.(type) {
 		case *pb.ChatEditMessageResponse:
-			if m.MessageId != edited.MessageId || m.Message != fmt.Sprint("v", handlers.MaxOfflineChanges-1) {
+			if m.MessageId != edited.MessageId || m.Message != fmt.Sprint("v", validate.ClientConditionOfflineChanges-1) {
 				t.Fatalf("edit push: %v, want the last edit", m)
 			}
 		case *pb.ChatDeleteMessageResponse:

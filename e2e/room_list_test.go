@@ -6,7 +6,7 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
-	"github.com/gapd/gapd/handlers"
+	"github.com/gapd/gapd/generated/validate"
 )
 
 func roomList(t *testing.T, u *chatUser, p *pb.Pagination) []*pb.Room {
@@ -32,7 +32,7 @@ func roomIDs(rs []*pb.Room) []uint64 {
 func TestRoomListPages(t *testing.T) {
 	e := start(t, nil)
 	a := chatSignUp(e, 9122300001)
-	const n = 2*handlers.RoomListPage + 20
+	const n = 2*validate.ClientGetRoomListPage + 20
 	var made []uint64
 	for i := range n {
 		made = append(made, groupCreate(t, a, fmt.Sprintf("g%d", i)))
@@ -44,12 +44,12 @@ func TestRoomListPages(t *testing.T) {
 	}
 
 	for _, p := range []*pb.Pagination{nil, {}, {Offset: 0, Limit: 0}} {
-		if got := roomIDs(roomList(t, a, p)); fmt.Sprint(got) != fmt.Sprint(want[:handlers.RoomListPage]) {
+		if got := roomIDs(roomList(t, a, p)); fmt.Sprint(got) != fmt.Sprint(want[:validate.ClientGetRoomListPage]) {
 			t.Fatalf("pagination %v: %d rooms %v", p, len(got), got)
 		}
 	}
-	if got := roomList(t, a, &pb.Pagination{Limit: 1000}); len(got) != handlers.RoomListMax {
-		t.Fatalf("limit 1000: %d rooms, want the cap %d", len(got), handlers.RoomListMax)
+	if got := roomList(t, a, &pb.Pagination{Limit: 1000}); len(got) != validate.ClientGetRoomListMaxPage {
+		t.Fatalf("limit 1000: %d rooms, want the cap %d", len(got), validate.ClientGetRoomListMaxPage)
 	}
 	if got := roomIDs(roomList(t, a, &pb.Pagination{Offset: 3, Limit: 2})); fmt.Sprint(got) != fmt.Sprint(want[3:5]) {
 		t.Fatalf("offset 3 limit 2: %v", got)

@@ -12,6 +12,7 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
@@ -197,7 +198,7 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 		wantErr(t, err, errs.ClientConditionBadPayload, tc.minor)
 	}
 	// Offline changes are bounded over all the rooms of one request.
-	many := make([]uint64, handlers.MaxOfflineChanges/2+1)
+	many := make([]uint64, validate.ClientConditionOfflineChanges/2+1)
 	for i := range many {
 		many[i] = m.MessageId
 	}
@@ -407,9 +408,9 @@ func TestSyncRefusesMoreRoomsThanTheCallerHas(t *testing.T) {
 		}
 		return rooms
 	}
-	if _, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: report(1 + handlers.RoomsSlack)}); err != nil {
+	if _, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: report(1 + validate.ClientConditionRoomsSlack)}); err != nil {
 		t.Fatalf("memberships plus the slack: %v", err)
 	}
-	_, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: report(2 + handlers.RoomsSlack)})
+	_, err := b.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: report(2 + validate.ClientConditionRoomsSlack)})
 	wantErr(t, err, errs.ClientConditionBadPayload, errs.ClientConditionBadPayloadInvalidRoomId)
 }

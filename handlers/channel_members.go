@@ -14,9 +14,8 @@ import (
 // ChannelAddMember adds a reader. A channel is read from its start, so the
 // new member sees its whole history.
 func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
-	bad := errs.NewChannelAddMemberBadPayload
-	rf := refuse(bad, errs.ChannelAddMemberBadPayloadInvalidRoomId, 0, errs.NewChannelAddMemberForbidden)
-	a := admission{userID: req.Member.UserId, badUser: minorOf(bad, errs.ChannelAddMemberBadPayloadInvalidUserId), exists: errs.NewChannelAddMemberExists,
+	rf := errs.ChannelAddMemberRefusals
+	a := admission{userID: req.Member.UserId, badUser: rf.BadUser, exists: rf.Exists,
 		full: errs.NewChannelAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
@@ -38,8 +37,7 @@ func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb
 // ChannelAddAdmin makes a member an admin, who may then post.
 func (h *Handlers) ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error) {
 	x := rerank{k: channelRooms, action: dispatch.ActionChannelAddAdmin, to: roles.Admin,
-		rf:      refuse(errs.NewChannelAddAdminBadPayload, errs.ChannelAddAdminBadPayloadInvalidRoomId, 0, errs.NewChannelAddAdminForbidden),
-		badUser: minorOf(errs.NewChannelAddAdminBadPayload, errs.ChannelAddAdminBadPayloadInvalidMemberId)}
+		rf: errs.ChannelAddAdminRefusals}
 	resp := &pb.ChannelAddAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushChannelAddAdmin(resp)); err != nil {
 		return nil, err
@@ -49,7 +47,7 @@ func (h *Handlers) ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.
 
 // ChannelLeft takes the caller out of a channel.
 func (h *Handlers) ChannelLeft(ctx context.Context, s wire.Session, req *pb.ChannelLeft) (*pb.ChannelLeftResponse, error) {
-	rf := refuse(errs.NewChannelLeftBadPayload, errs.ChannelLeftBadPayloadInvalidRoomId, 0, errs.NewChannelLeftForbidden)
+	rf := errs.ChannelLeftRefusals
 	c, err := h.leave(ctx, s, req.RoomId, channelRooms, dispatch.ActionChannelLeft, rf)
 	if err != nil {
 		return nil, err

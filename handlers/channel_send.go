@@ -12,7 +12,7 @@ import (
 // ChannelSendMessage posts to a channel through the one send path. Only the
 // roles package's posters (owner and admins) may; readers get 408.
 func (h *Handlers) ChannelSendMessage(ctx context.Context, s wire.Session, req *pb.ChannelSendMessage) (*pb.ChannelSendMessageResponse, error) {
-	k := rankedSend(channelRooms, dispatch.ActionChannelSendMessage, errs.NewChannelSendMessageBadPayload, errs.NewChannelSendMessageForbidden)
+	k := rankedSend(channelRooms, dispatch.ActionChannelSendMessage, errs.ChannelSendMessageRefusals)
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
 		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
 		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}

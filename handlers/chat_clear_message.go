@@ -15,7 +15,7 @@ import (
 // message clear_id; the peer keeps its history. Clearing to an earlier point
 // than before changes nothing. The caller's other sessions are told.
 func (h *Handlers) ChatClearMessage(ctx context.Context, s wire.Session, req *pb.ChatClearMessage) (*pb.ChatClearMessageResponse, error) {
-	rf := refuse(errs.NewChatClearMessageBadPayload, errs.ChatClearMessageBadPayloadInvalidRoomId, 0, errs.NewChatClearMessageForbidden)
+	rf := errs.ChatClearMessageRefusals
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := access(tx, req.RoomId, s.UserID(), rf, storage.RoomChat)
 		if err != nil {

@@ -15,7 +15,7 @@ import (
 // either side brings it back, empty up to that message. The caller's other
 // sessions are told.
 func (h *Handlers) ChatDelete(ctx context.Context, s wire.Session, req *pb.ChatDelete) (*pb.ChatDeleteResponse, error) {
-	rf := refuse(errs.NewChatDeleteBadPayload, errs.ChatDeleteBadPayloadInvalidRoomId, 0, errs.NewChatDeleteForbidden)
+	rf := errs.ChatDeleteRefusals
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		r, m, err := access(tx, req.RoomId, s.UserID(), rf, storage.RoomChat)
 		if err != nil {

@@ -27,7 +27,7 @@ func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *p
 // applies offline deletes with it too). The push goes to the caller's other
 // sessions, and for a delete for both to the peer as well.
 func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatDeleteMessage) (outgoing, error) {
-	rf := refuse(errs.NewChatDeleteMessageBadPayload, errs.ChatDeleteMessageBadPayloadInvalidRoomId, errs.ChatDeleteMessageBadPayloadInvalidMessageId, errs.NewChatDeleteMessageForbidden)
+	rf := errs.ChatDeleteMessageRefusals
 	_, m, err := access(tx, req.RoomId, userID, rf, storage.RoomChat)
 	if err != nil {
 		return outgoing{}, err
@@ -39,7 +39,7 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 	// A message hidden from the caller is gone for it, like a deleted one.
 	if hidden, err := tx.IsHidden(m.UserID, msg.ID); err != nil || hidden {
 		if err == nil {
-			err = rf.badMessage()
+			err = rf.BadMessage()
 		}
 		return outgoing{}, err
 	}
@@ -53,7 +53,7 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 		return outgoing{Push: deletePush(msg, userID)}, nil
 	}
 	if msg.AuthorID != m.UserID || !h.mayDeleteForBoth(msg) {
-		return outgoing{}, rf.forbidden()
+		return outgoing{}, rf.Forbidden()
 	}
 	if msg, err = tx.DeleteMessage(msg, h.unix()); err != nil {
 		return outgoing{}, err

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 )
@@ -24,12 +25,12 @@ func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.
 // editChatMessage is ChatEditMessage inside a transaction (ClientCondition
 // applies offline edits with it too): the response and whom to push it to.
 func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEditMessage) (outgoing, error) {
-	rf := refuse(errs.NewChatEditMessageBadPayload, errs.ChatEditMessageBadPayloadInvalidRoomId, errs.ChatEditMessageBadPayloadInvalidMessageId, errs.NewChatEditMessageForbidden)
+	rf := errs.ChatEditMessageRefusals
 	m, msg, err := ownMessage(tx, req.RoomId, req.MessageId, userID, rf)
 	if err != nil {
 		return outgoing{}, err
 	}
-	typ, ok := captioned(pb.RoomMessageType(msg.Type))
+	typ, ok := validate.RoomMessageTypeWithText(pb.RoomMessageType(msg.Type))
 	if !ok {
 		return outgoing{}, errs.NewChatEditMessageForbidden()
 	}
@@ -41,25 +42,4 @@ func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEd
 		return outgoing{}, err
 	}
 	return outgoing{Push: editPush(msg, uint64(peer), userID)}, nil
-}
-
-// captioned is the type a message of type t has once it carries text, and
-// false for types that cannot carry any.
-func captioned(t pb.RoomMessageType) (pb.RoomMessageType, bool) {
-	switch t {
-	case pb.RoomMessageType_TEXT, pb.RoomMessageType_IMAGE_TEXT, pb.RoomMessageType_VIDEO_TEXT,
-		pb.RoomMessageType_AUDIO_TEXT, pb.RoomMessageType_FILE_TEXT, pb.RoomMessageType_GIF_TEXT:
-		return t, true
-	case pb.RoomMessageType_IMAGE:
-		return pb.RoomMessageType_IMAGE_TEXT, true
-	case pb.RoomMessageType_VIDEO:
-		return pb.RoomMessageType_VIDEO_TEXT, true
-	case pb.RoomMessageType_AUDIO:
-		return pb.RoomMessageType_AUDIO_TEXT, true
-	case pb.RoomMessageType_FILE:
-		return pb.RoomMessageType_FILE_TEXT, true
-	case pb.RoomMessageType_GIF:
-		return pb.RoomMessageType_GIF_TEXT, true
-	}
-	return t, false
 }

@@ -17,9 +17,8 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 	// send that gets as far as storing.
 	var peer int64
 	k := sendKind{
-		roomType:  storage.RoomChat,
-		bad:       errs.NewChatSendMessageBadPayload,
-		forbidden: errs.NewChatSendMessageForbidden,
+		roomType: storage.RoomChat,
+		rf:       errs.ChatSendMessageRefusals,
 		allow: func(tx *storage.Tx, r storage.Room, m storage.Member) (err error) {
 			peer, err = h.allowChatSend(tx, r, m)
 			return err

@@ -15,8 +15,7 @@ import (
 // SEEN also covers the recipient's earlier messages. Only a change is
 // pushed, to the author and the recipient's other sessions.
 func (h *Handlers) ChatUpdateStatus(ctx context.Context, s wire.Session, req *pb.ChatUpdateStatus) (*pb.ChatUpdateStatusResponse, error) {
-	rf := refuse(errs.NewChatUpdateStatusBadPayload, errs.ChatUpdateStatusBadPayloadInvalidRoomId,
-		errs.ChatUpdateStatusBadPayloadInvalidMessageId, errs.NewChatUpdateStatusForbidden)
+	rf := errs.ChatUpdateStatusRefusals
 	var out statusOutcome
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
 		out, err = h.raiseStatus(tx, s.UserID(), req.RoomId, storage.RoomChat, req.MessageId, req.Status, rf)

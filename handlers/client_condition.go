@@ -6,6 +6,7 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 )
@@ -78,11 +79,6 @@ func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.
 	return &pb.ClientConditionResponse{}, nil
 }
 
-// RoomsSlack is how many more rooms than the caller's memberships a
-// ClientCondition may report: rooms the caller left or was removed from
-// that its client still holds.
-const RoomsSlack = 32
-
 // checkSyncRooms loads the reported rooms the user is in and checks what the
 // client says of each against the room.
 func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientCondition_Room) ([]*syncRoom, error) {
@@ -90,12 +86,12 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 	// More rooms than the caller could have is refused (600/1, the rooms
 	// list's minor) before any is looked up: each costs reads, and, with
 	// offline changes, time on the database's one writer.
-	if len(reported) > RoomsSlack {
+	if len(reported) > validate.ClientConditionRoomsSlack {
 		n, err := tx.Memberships(int64(userID))
 		if err != nil {
 			return nil, err
 		}
-		if len(reported) > n+RoomsSlack {
+		if len(reported) > n+validate.ClientConditionRoomsSlack {
 			return nil, bad(errs.ClientConditionBadPayloadInvalidRoomId)
 		}
 	}
@@ -148,14 +144,9 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 	return rooms, nil
 }
 
-// MaxOfflineChanges bounds each kind of offline change (deletes, edits, seen
-// marks) in one ClientCondition, over all its rooms: they are applied in one
-// transaction, and the database has one writer that every other request
-// waits for. A client with more sends them over several requests.
-const MaxOfflineChanges = 1000
-
-// checkOfflineTotals refuses a request with more offline changes of a kind
-// than MaxOfflineChanges (600/5, 600/6, 600/8).
+// checkOfflineTotals refuses a request with more offline changes of a kind,
+// over all its rooms, than the spec's offline_changes (600/5, 600/6, 600/8);
+// the validator bounds each room's lists alike.
 func checkOfflineTotals(rooms []*pb.ClientCondition_Room) error {
 	var deleted, edited, seen int
 	for _, r := range rooms {
@@ -164,11 +155,11 @@ func checkOfflineTotals(rooms []*pb.ClientCondition_Room) error {
 		seen += len(r.OfflineSeen) + len(r.OfflineListened)
 	}
 	switch {
-	case deleted > MaxOfflineChanges:
+	case deleted > validate.ClientConditionOfflineChanges:
 		return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
-	case edited > MaxOfflineChanges:
+	case edited > validate.ClientConditionOfflineChanges:
 		return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineEditedMessageId)
-	case seen > MaxOfflineChanges:
+	case seen > validate.ClientConditionOfflineChanges:
 		return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineSeen)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 )
@@ -17,8 +18,8 @@ import (
 //   - DOWN: the messages after first_message_id; 0 starts at the oldest.
 //
 // first_message_id itself is never included, so the next page starts at a
-// page's first (UP) or last (DOWN) message. limit 0 is HistoryPage, more
-// than HistoryMax is HistoryMax. An empty page is 617.
+// page's first (UP) or last (DOWN) message. limit 0 is the spec's page,
+// more than its max_page is max_page. An empty page is 617.
 func (h *Handlers) ClientGetRoomHistory(ctx context.Context, s wire.Session, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	resp := &pb.ClientGetRoomHistoryResponse{}
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
@@ -38,7 +39,7 @@ func (h *Handlers) ClientGetRoomHistory(ctx context.Context, s wire.Session, req
 			}
 		}
 		var ms []storage.Message
-		limit := pageLimit(req.Limit, HistoryPage, HistoryMax)
+		limit := pageLimit(req.Limit, validate.ClientGetRoomHistoryPage, validate.ClientGetRoomHistoryMaxPage)
 		switch {
 		case req.Direction == pb.ClientGetRoomHistory_DOWN:
 			ms, err = tx.HistoryAfter(m, from, limit)

@@ -82,10 +82,10 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			s.Virtual(conditionAction, errs.NewClientUpdateMessageStatusBadPayload())
 			continue
 		}
-		rf := refusals{
-			badRoom:    errs.NewClientUpdateMessageStatusBadPayload,
-			forbidden:  errs.NewClientUpdateMessageStatusForbidden,
-			badMessage: errs.NewClientUpdateMessageStatusBadPayload,
+		rf := errs.Refusals{
+			BadRoom:    errs.NewClientUpdateMessageStatusBadPayload,
+			Forbidden:  errs.NewClientUpdateMessageStatusForbidden,
+			BadMessage: errs.NewClientUpdateMessageStatusBadPayload,
 		}
 		o, err := h.raiseStatus(tx, uid, cr.RoomId, room.Type, mk.id, mk.status, rf)
 		if err != nil {

@@ -15,8 +15,7 @@ import (
 // ClientMuteRoom mutes or unmutes a room for the caller; Room.room_mute
 // shows it.
 func (h *Handlers) ClientMuteRoom(ctx context.Context, s wire.Session, req *pb.ClientMuteRoom) (*pb.ClientMuteRoomResponse, error) {
-	rf := refusals{badRoom: minorOf(errs.NewClientMuteRoomBadPayload, errs.ClientMuteRoomBadPayloadInvalidRoomId),
-		forbidden: errs.NewClientMuteRoomForbidden}
+	rf := errs.ClientMuteRoomRefusals
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		r, _, err := access(tx, req.RoomId, s.UserID(), rf)
 		if err != nil {
@@ -32,8 +31,7 @@ func (h *Handlers) ClientMuteRoom(ctx context.Context, s wire.Session, req *pb.C
 
 // ClientPinRoom pins or unpins a room in the caller's list.
 func (h *Handlers) ClientPinRoom(ctx context.Context, s wire.Session, req *pb.ClientPinRoom) (*pb.ClientPinRoomResponse, error) {
-	rf := refusals{badRoom: minorOf(errs.NewClientPinRoomBadPayload, errs.ClientPinRoomBadPayloadInvalidRoomId),
-		forbidden: errs.NewClientPinRoomForbidden}
+	rf := errs.ClientPinRoomRefusals
 	var pin int64
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		r, _, err := access(tx, req.RoomId, s.UserID(), rf)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 )
@@ -17,7 +18,7 @@ import (
 func (h *Handlers) ClientGetRoomList(ctx context.Context, s wire.Session, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error) {
 	resp := &pb.ClientGetRoomListResponse{}
 	p := req.GetPagination()
-	limit := pageLimit(p.GetLimit(), RoomListPage, RoomListMax)
+	limit := pageLimit(p.GetLimit(), validate.ClientGetRoomListPage, validate.ClientGetRoomListMaxPage)
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
 		rms, err := tx.RoomsOf(int64(s.UserID()), int(p.GetOffset()), limit)
 		if err != nil {

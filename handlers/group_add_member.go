@@ -15,10 +15,9 @@ import (
 // message of the history they see; 0 lets them see only what happens from
 // their addition on. The caller cannot open more history than they see.
 func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.GroupAddMember) (*pb.GroupAddMemberResponse, error) {
-	bad := errs.NewGroupAddMemberBadPayload
-	rf := refuse(bad, errs.GroupAddMemberBadPayloadInvalidRoomId, 0, errs.NewGroupAddMemberForbidden)
+	rf := errs.GroupAddMemberRefusals
 	a := admission{userID: req.Member.UserId, startID: int64(req.Member.StartMessageId), fromLog: req.Member.StartMessageId == 0,
-		badUser: minorOf(bad, errs.GroupAddMemberBadPayloadInvalidUserId), exists: errs.NewGroupAddMemberExists,
+		badUser: rf.BadUser, exists: rf.Exists,
 		full: errs.NewGroupAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
@@ -29,7 +28,7 @@ func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.G
 		if a.startID != 0 {
 			msg, err := tx.MessageInRoom(m.RoomID, a.startID)
 			if errors.Is(err, storage.ErrNotFound) || (err == nil && msg.ID < m.StartID) {
-				return bad(errs.GroupAddMemberBadPayloadInvalidStartMessageId)
+				return rf.BadMessage()
 			}
 			if err != nil {
 				return err

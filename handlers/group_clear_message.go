@@ -17,8 +17,7 @@ import (
 // '*' row, so a caller who is not in the group gets 315/1 like a room that
 // does not exist.
 func (h *Handlers) GroupClearMessage(ctx context.Context, s wire.Session, req *pb.GroupClearMessage) (*pb.GroupClearMessageResponse, error) {
-	badRoom := minorOf(errs.NewGroupClearMessageBadPayload, errs.GroupClearMessageBadPayloadInvalidRoomId)
-	rf := refusals{badRoom: badRoom, forbidden: badRoom}
+	rf := errs.GroupClearMessageRefusals
 	clearID := int64(req.ClearId)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		r, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupClearMessage, rf)

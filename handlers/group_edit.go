@@ -14,7 +14,7 @@ import (
 // The seed gives GroupEdit no FORBIDDEN error; a later release's 363 refuses
 // the roles that may not edit.
 func (h *Handlers) GroupEdit(ctx context.Context, s wire.Session, req *pb.GroupEdit) (*pb.GroupEditResponse, error) {
-	rf := refuse(errs.NewGroupEditBadPayload, errs.GroupEditBadPayloadInvalidRoomId, 0, errs.NewGroupEditForbidden)
+	rf := errs.GroupEditRefusals
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupEdit, rf)

@@ -13,15 +13,14 @@ import (
 // GroupKickMember removes a member ranked below the caller. The kicked user
 // is told, and from then on neither receives nor sends in the group.
 func (h *Handlers) GroupKickMember(ctx context.Context, s wire.Session, req *pb.GroupKickMember) (*pb.GroupKickMemberResponse, error) {
-	rf := refuse(errs.NewGroupKickMemberBadPayload, errs.GroupKickMemberBadPayloadInvalidRoomId, 0, errs.NewGroupKickMemberForbidden)
-	badUser := minorOf(errs.NewGroupKickMemberBadPayload, errs.GroupKickMemberBadPayloadInvalidMemberId)
+	rf := errs.GroupKickMemberRefusals
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupKickMember, rf)
 		if err != nil {
 			return err
 		}
-		t, err := targetOf(tx, m, req.MemberId, dispatch.ActionGroupKickMember, badUser, rf.forbidden)
+		t, err := targetOf(tx, m, req.MemberId, dispatch.ActionGroupKickMember, rf.BadUser, rf.Forbidden)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 // GroupLeft takes the caller out of a group. Error 335 has only its '*'
 // row: a room_id that names no group is 335 alone.
 func (h *Handlers) GroupLeft(ctx context.Context, s wire.Session, req *pb.GroupLeft) (*pb.GroupLeftResponse, error) {
-	rf := refusals{badRoom: errs.NewGroupLeftBadPayload, forbidden: errs.NewGroupLeftForbidden}
+	rf := errs.GroupLeftRefusals
 	c, err := h.leave(ctx, s, req.RoomId, groupRooms, dispatch.ActionGroupLeft, rf)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,7 @@ func (h *Handlers) GroupLeft(ctx context.Context, s wire.Session, req *pb.GroupL
 
 // leave is GroupLeft and ChannelLeft: one transaction that takes the caller
 // out of the room.
-func (h *Handlers) leave(ctx context.Context, s wire.Session, roomID uint64, k ranked, action uint16, rf refusals) (change, error) {
+func (h *Handlers) leave(ctx context.Context, s wire.Session, roomID uint64, k ranked, action uint16, rf errs.Refusals) (change, error) {
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, roomID, k, s.UserID(), action, rf)

@@ -16,12 +16,11 @@ import (
 
 // rerank is one rank change.
 type rerank struct {
-	k       ranked
-	action  uint16
-	to      roles.Role
-	from    *roles.Role // the role the member must hold now; nil for any
-	rf      refusals    // badRoom and forbidden of the action
-	badUser func() *wire.Error
+	k      ranked
+	action uint16
+	to     roles.Role
+	from   *roles.Role   // the role the member must hold now; nil for any
+	rf     errs.Refusals // the action's: BadRoom, Forbidden, BadUser
 }
 
 // rerankMember sets the member's role and tells every member. Nothing is logged:
@@ -33,12 +32,12 @@ func (h *Handlers) rerankMember(ctx context.Context, s wire.Session, roomID, mem
 		if err != nil {
 			return err
 		}
-		t, err := targetOf(tx, m, memberID, x.action, x.badUser, x.rf.forbidden)
+		t, err := targetOf(tx, m, memberID, x.action, x.rf.BadUser, x.rf.Forbidden)
 		if err != nil {
 			return err
 		}
 		if x.from != nil && roles.Role(t.Role) != *x.from {
-			return x.badUser()
+			return x.rf.BadUser()
 		}
 		if err := tx.SetRole(t.RoomID, t.UserID, int32(x.to)); err != nil {
 			return err
@@ -59,8 +58,7 @@ func rolePtr(r roles.Role) *roles.Role { return &r }
 // room or member that will not do is 321 alone.
 func (h *Handlers) GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.GroupAddAdmin) (*pb.GroupAddAdminResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupAddAdmin, to: roles.Admin,
-		rf:      refusals{badRoom: errs.NewGroupAddAdminBadPayload, forbidden: errs.NewGroupAddAdminForbidden},
-		badUser: errs.NewGroupAddAdminBadPayload}
+		rf: errs.GroupAddAdminRefusals}
 	resp := &pb.GroupAddAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupAddAdmin(resp)); err != nil {
 		return nil, err
@@ -71,8 +69,7 @@ func (h *Handlers) GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.Gr
 // GroupAddModerator makes a member a moderator.
 func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *pb.GroupAddModerator) (*pb.GroupAddModeratorResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupAddModerator, to: roles.Moderator,
-		rf:      refuse(errs.NewGroupAddModeratorBadPayload, errs.GroupAddModeratorBadPayloadInvalidRoomId, 0, errs.NewGroupAddModeratorForbidden),
-		badUser: minorOf(errs.NewGroupAddModeratorBadPayload, errs.GroupAddModeratorBadPayloadInvalidMemberId)}
+		rf: errs.GroupAddModeratorRefusals}
 	resp := &pb.GroupAddModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupAddModerator(resp)); err != nil {
 		return nil, err
@@ -83,8 +80,7 @@ func (h *Handlers) GroupAddModerator(ctx context.Context, s wire.Session, req *p
 // GroupKickAdmin makes an admin a plain member; member_id must be an admin.
 func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.GroupKickAdmin) (*pb.GroupKickAdminResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickAdmin, to: roles.Member, from: rolePtr(roles.Admin),
-		rf:      refuse(errs.NewGroupKickAdminBadPayload, errs.GroupKickAdminBadPayloadInvalidRoomId, 0, errs.NewGroupKickAdminForbidden),
-		badUser: minorOf(errs.NewGroupKickAdminBadPayload, errs.GroupKickAdminBadPayloadInvalidMemberId)}
+		rf: errs.GroupKickAdminRefusals}
 	resp := &pb.GroupKickAdminResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupKickAdmin(resp)); err != nil {
 		return nil, err
@@ -96,8 +92,7 @@ func (h *Handlers) GroupKickAdmin(ctx context.Context, s wire.Session, req *pb.G
 // moderator.
 func (h *Handlers) GroupKickModerator(ctx context.Context, s wire.Session, req *pb.GroupKickModerator) (*pb.GroupKickModeratorResponse, error) {
 	x := rerank{k: groupRooms, action: dispatch.ActionGroupKickModerator, to: roles.Member, from: rolePtr(roles.Moderator),
-		rf:      refuse(errs.NewGroupKickModeratorBadPayload, errs.GroupKickModeratorBadPayloadInvalidRoomId, 0, errs.NewGroupKickModeratorForbidden),
-		badUser: minorOf(errs.NewGroupKickModeratorBadPayload, errs.GroupKickModeratorBadPayloadInvalidMemberId)}
+		rf: errs.GroupKickModeratorRefusals}
 	resp := &pb.GroupKickModeratorResponse{RoomId: req.RoomId, MemberId: req.MemberId}
 	if err := h.rerankMember(ctx, s, req.RoomId, req.MemberId, x, dispatch.PushGroupKickModerator(resp)); err != nil {
 		return nil, err

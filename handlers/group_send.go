@@ -14,7 +14,7 @@ import (
 // GroupSendMessage stores a message through the one send path and pushes it
 // to every member's sessions but the sender's current one.
 func (h *Handlers) GroupSendMessage(ctx context.Context, s wire.Session, req *pb.GroupSendMessage) (*pb.GroupSendMessageResponse, error) {
-	k := rankedSend(groupRooms, dispatch.ActionGroupSendMessage, errs.NewGroupSendMessageBadPayload, errs.NewGroupSendMessageForbidden)
+	k := rankedSend(groupRooms, dispatch.ActionGroupSendMessage, errs.GroupSendMessageRefusals)
 	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
 		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
 		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
@@ -27,14 +27,13 @@ func (h *Handlers) GroupSendMessage(ctx context.Context, s wire.Session, req *pb
 
 // rankedSend is the sendKind of a group or channel: the caller's role must
 // be allowed to post (package roles).
-func rankedSend(k ranked, action uint16, bad func(wire.Minor) *wire.Error, forbidden func() *wire.Error) sendKind {
+func rankedSend(k ranked, action uint16, rf errs.Refusals) sendKind {
 	return sendKind{
-		roomType:  k.typ,
-		bad:       bad,
-		forbidden: forbidden,
+		roomType: k.typ,
+		rf:       rf,
 		allow: func(_ *storage.Tx, _ storage.Room, m storage.Member) error {
 			if !roles.May(action, roles.Role(m.Role)) {
-				return forbidden()
+				return rf.Forbidden()
 			}
 			return nil
 		},

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"github.com/gapd/gapd/generated/errs"
 
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
@@ -27,13 +28,13 @@ var (
 
 // permitted loads the room and the caller's membership, and refuses a
 // caller whose role may not call action.
-func permitted(tx *storage.Tx, roomID uint64, k ranked, userID uint64, action uint16, rf refusals) (storage.Room, storage.Member, error) {
+func permitted(tx *storage.Tx, roomID uint64, k ranked, userID uint64, action uint16, rf errs.Refusals) (storage.Room, storage.Member, error) {
 	r, m, err := access(tx, roomID, userID, rf, k.typ)
 	if err != nil {
 		return r, m, err
 	}
 	if !roles.May(action, roles.Role(m.Role)) {
-		return r, m, rf.forbidden()
+		return r, m, rf.Forbidden()
 	}
 	return r, m, nil
 }

@@ -13,8 +13,7 @@ import (
 // (SEEN) another member's message. As in chats, statuses only move forward
 // and only a change is pushed, to the author and the caller's other sessions.
 func (h *Handlers) GroupUpdateStatus(ctx context.Context, s wire.Session, req *pb.GroupUpdateStatus) (*pb.GroupUpdateStatusResponse, error) {
-	rf := refuse(errs.NewGroupUpdateStatusBadPayload, errs.GroupUpdateStatusBadPayloadInvalidRoomId,
-		errs.GroupUpdateStatusBadPayloadInvalidMessageId, errs.NewGroupUpdateStatusForbidden)
+	rf := errs.GroupUpdateStatusRefusals
 	var out statusOutcome
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
 		out, err = h.raiseStatus(tx, s.UserID(), req.RoomId, storage.RoomGroup, req.MessageId, req.Status, rf)

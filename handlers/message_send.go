@@ -5,21 +5,8 @@ import (
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/generated/validate"
 	"github.com/gapd/gapd/storage"
-	"github.com/gapd/gapd/wire"
-)
-
-// The send minors that only behaviour can decide. Errors 203, 306 and 406
-// number their minors alike (the protocol's send table); these take the
-// chat names, and a test checks the group and channel codes agree.
-const (
-	minorBadRoom        = errs.ChatSendMessageBadPayloadInvalidRoom
-	minorLogMissing     = errs.ChatSendMessageBadPayloadLogMissing
-	minorFileNotFound   = errs.ChatSendMessageBadPayloadFileNotFound
-	minorBadReplyTo     = errs.ChatSendMessageBadPayloadInvalidReplyTo
-	minorBadForwardRoom = errs.ChatSendMessageBadPayloadInvalidForwardRoom
-	minorBadForwardMsg  = errs.ChatSendMessageBadPayloadInvalidForwardMessage
-	minorForwardHidden  = errs.ChatSendMessageBadPayloadForwardNotReadable
 )
 
 // sendArgs is a send request of any room kind, already validated by its
@@ -41,9 +28,10 @@ type sendArgs struct {
 
 // sendKind is what differs between chat, group and channel sends.
 type sendKind struct {
-	roomType  storage.RoomKind
-	bad       func(wire.Minor) *wire.Error // the action's BAD_PAYLOAD
-	forbidden func() *wire.Error           // the action's FORBIDDEN
+	roomType storage.RoomKind
+	// rf are the action's refusals (errs.ChatSendMessageRefusals, ...):
+	// each send error numbers its minors itself.
+	rf errs.Refusals
 	// allow runs after membership is known and refuses a sender the room
 	// does not let write (nil: every member may).
 	allow func(tx *storage.Tx, r storage.Room, m storage.Member) error
@@ -60,12 +48,7 @@ type sent struct {
 // and returns the action's catalogue errors for anything the request names
 // that does not hold.
 func (h *Handlers) storeMessage(tx *storage.Tx, userID uint64, a sendArgs, k sendKind, now int64) (sent, error) {
-	rf := refusals{
-		badRoom:    func() *wire.Error { return k.bad(minorBadRoom) },
-		forbidden:  k.forbidden,
-		badMessage: func() *wire.Error { return k.bad(minorBadReplyTo) },
-	}
-	r, m, err := access(tx, a.RoomID, userID, rf, k.roomType)
+	r, m, err := access(tx, a.RoomID, userID, k.rf, k.roomType)
 	if err != nil {
 		return sent{}, err
 	}
@@ -98,8 +81,8 @@ func (h *Handlers) storeMessage(tx *storage.Tx, userID uint64, a sendArgs, k sen
 }
 
 // newMessage checks what the request points at (file, reply, forward) and
-// keeps only the parts its message type carries: a TEXT message with a
-// stray attachment stores the text alone.
+// keeps only the parts its message type carries (the spec's payloads
+// table): a TEXT message with a stray attachment stores the text alone.
 func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a sendArgs, k sendKind) (storage.NewMessage, error) {
 	n := storage.NewMessage{RoomID: m.RoomID, AuthorID: int64(userID), RandomID: int64(a.RandomID), Type: int32(a.Type),
 		AdditionalType: a.AdditionalType, AdditionalData: a.AdditionalData}
@@ -107,7 +90,7 @@ func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a
 	case a.Type == pb.RoomMessageType_LOG:
 		// Log messages record what the server did (member added, ...); a
 		// client cannot write one.
-		return n, k.bad(minorLogMissing)
+		return n, k.rf.LogMissing()
 	case a.Type == pb.RoomMessageType_LOCATION:
 		n.LocationLat, n.LocationLon = &a.Location.Lat, &a.Location.Lon
 	case a.Type == pb.RoomMessageType_CONTACT:
@@ -117,13 +100,14 @@ func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a
 		}
 		n.Contact = c
 	}
-	if carriesText(a.Type) {
+	parts := validate.RoomMessageTypeParts(a.Type)
+	if parts.Message {
 		n.Body = a.Text
 	}
-	if carriesFile(a.Type) {
+	if parts.Attachment {
 		f, err := tx.AttachableFile(a.Attachment, int64(userID))
 		if errors.Is(err, storage.ErrNotFound) {
-			return n, k.bad(minorFileNotFound)
+			return n, k.rf.FileNotFound()
 		}
 		if err != nil {
 			return n, err
@@ -131,8 +115,7 @@ func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a
 		n.AttachmentID = &f.ID
 	}
 	if a.ReplyTo != 0 {
-		rf := refusals{badMessage: func() *wire.Error { return k.bad(minorBadReplyTo) }}
-		q, err := visible(tx, m, a.ReplyTo, rf)
+		q, err := visible(tx, m, a.ReplyTo, k.rf)
 		if err != nil {
 			return n, err
 		}
@@ -151,39 +134,20 @@ func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a
 // forwardable checks that the sender may read the message it forwards.
 func forwardable(tx *storage.Tx, userID uint64, f *pb.RoomMessageForwardFrom, k sendKind) (int64, error) {
 	if _, err := tx.RoomByID(int64(f.RoomId)); errors.Is(err, storage.ErrNotFound) {
-		return 0, k.bad(minorBadForwardRoom)
+		return 0, k.rf.BadForwardRoom()
 	} else if err != nil {
 		return 0, err
 	}
 	msg, err := tx.MessageInRoom(int64(f.RoomId), int64(f.MessageId))
 	if errors.Is(err, storage.ErrNotFound) {
-		return 0, k.bad(minorBadForwardMsg)
+		return 0, k.rf.BadForwardMessage()
 	}
 	if err != nil {
 		return 0, err
 	}
 	m, err := tx.Member(msg.RoomID, int64(userID))
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!m.Sees(msg.ID) || msg.Deleted)) {
-		return 0, k.bad(minorForwardHidden)
+		return 0, k.rf.ForwardHidden()
 	}
 	return msg.ID, err
-}
-
-// carriesText: the types whose message field is their text or caption.
-func carriesText(t pb.RoomMessageType) bool {
-	switch t {
-	case pb.RoomMessageType_TEXT, pb.RoomMessageType_IMAGE_TEXT, pb.RoomMessageType_VIDEO_TEXT,
-		pb.RoomMessageType_AUDIO_TEXT, pb.RoomMessageType_FILE_TEXT, pb.RoomMessageType_GIF_TEXT:
-		return true
-	}
-	return false
-}
-
-// carriesFile: the types with an attachment.
-func carriesFile(t pb.RoomMessageType) bool {
-	switch t {
-	case pb.RoomMessageType_TEXT, pb.RoomMessageType_LOCATION, pb.RoomMessageType_LOG, pb.RoomMessageType_CONTACT:
-		return false
-	}
-	return true
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 )
@@ -21,7 +22,7 @@ type statusOutcome struct {
 // messages. The status is the recipients' to report, so the author gets
 // forbidden.
 func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ storage.RoomKind, msgID uint64,
-	status pb.RoomMessageStatus, rf refusals) (statusOutcome, error) {
+	status pb.RoomMessageStatus, rf errs.Refusals) (statusOutcome, error) {
 	var (
 		m   storage.Member
 		err error
@@ -40,7 +41,7 @@ func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ storag
 		return statusOutcome{}, err
 	}
 	if msg.AuthorID == m.UserID {
-		return statusOutcome{}, rf.forbidden()
+		return statusOutcome{}, rf.Forbidden()
 	}
 	msg, changed, err := tx.RaiseStatus(msg, m.UserID, int32(status))
 	if err != nil {

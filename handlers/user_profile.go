@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/gapd/gapd/generated/dispatch"
-	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
@@ -41,13 +40,9 @@ func (h *Handlers) UserProfileSetEmail(ctx context.Context, s wire.Session, req 
 	return resp, nil
 }
 
-// UserProfileSetGender stores one of the Gender enum's values; UNKNOWN is
-// allowed and clears an earlier choice. Validation refuses other numbers,
-// the check here keeps storage safe should that rule ever change.
+// UserProfileSetGender stores one of the Gender enum's values (the
+// validator refuses other numbers, 116/1); UNKNOWN clears an earlier choice.
 func (h *Handlers) UserProfileSetGender(ctx context.Context, s wire.Session, req *pb.UserProfileSetGender) (*pb.UserProfileSetGenderResponse, error) {
-	if _, ok := pb.Gender_name[int32(req.Gender)]; !ok {
-		return nil, errs.NewUserProfileSetGenderBadPayload(errs.UserProfileSetGenderBadPayloadInvalidGender)
-	}
 	err := h.setProfile(ctx, s, "gender", func(tx *storage.Tx, id int64) error { return tx.SetGender(id, int32(req.Gender)) })
 	if err != nil {
 		return nil, err

@@ -625,7 +625,7 @@ func (c *Client) ClientGetRoom(ctx context.Context, req *pb.ClientGetRoom) (*pb.
 	return resp, nil
 }
 
-// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of messages of a room (limit: 50 by default, at most 100), oldest first, as the caller sees it (from its start, after its clear point, messages deleted or deleted for the caller alone left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
+// ClientGetRoomHistory calls action 603 and returns its ClientGetRoomHistoryResponse. Returns a page of messages of a room (of the limits page by default, at most max_page), oldest first, as the caller sees it (from its start, after its clear point, messages deleted or deleted for the caller alone left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
 func (c *Client) ClientGetRoomHistory(ctx context.Context, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)

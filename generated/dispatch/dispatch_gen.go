@@ -246,7 +246,7 @@ type Handlers interface {
 	ClientGetRoomList(ctx context.Context, s wire.Session, req *pb.ClientGetRoomList) (*pb.ClientGetRoomListResponse, error)
 	// ClientGetRoom handles action 602. Returns one room of the caller's; 614 for a room that does not exist or that the caller is not in.
 	ClientGetRoom(ctx context.Context, s wire.Session, req *pb.ClientGetRoom) (*pb.ClientGetRoomResponse, error)
-	// ClientGetRoomHistory handles action 603. Returns a page of messages of a room (limit: 50 by default, at most 100), oldest first, as the caller sees it (from its start, after its clear point, messages deleted or deleted for the caller alone left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
+	// ClientGetRoomHistory handles action 603. Returns a page of messages of a room (of the limits page by default, at most max_page), oldest first, as the caller sees it (from its start, after its clear point, messages deleted or deleted for the caller alone left out). UP: the messages before first_message_id (0: from the newest); DOWN: the messages after it (0: from the oldest). first_message_id itself is not included; an empty page is 617.
 	ClientGetRoomHistory(ctx context.Context, s wire.Session, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error)
 	// ClientMuteRoom handles action 614. Mutes or unmutes a room for the caller (as ClientCondition's offline_mute does); Room.room_mute shows it. 652 for a room the caller is not in.
 	ClientMuteRoom(ctx context.Context, s wire.Session, req *pb.ClientMuteRoom) (*pb.ClientMuteRoomResponse, error)

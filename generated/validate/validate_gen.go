@@ -815,10 +815,10 @@ func ClientCondition(m *pb.ClientCondition) *wire.Error {
 		if x1.RoomId == 0 {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidRoomId)
 		}
-		if len(x1.OfflineDeletedDeprecated) > 1000 {
+		if len(x1.OfflineDeletedDeprecated) > ClientConditionOfflineChanges {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
 		}
-		if len(x1.OfflineEdited) > 1000 {
+		if len(x1.OfflineEdited) > ClientConditionOfflineChanges {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineEditedMessageId)
 		}
 		for _, x2 := range x1.OfflineEdited {
@@ -838,16 +838,16 @@ func ClientCondition(m *pb.ClientCondition) *wire.Error {
 				return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineEditedMessage)
 			}
 		}
-		if len(x1.OfflineSeen) > 1000 {
+		if len(x1.OfflineSeen) > ClientConditionOfflineChanges {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineSeen)
 		}
 		if !known(pb.ClientCondition_Room_OfflineMute_name, int32(x1.OfflineMute)) {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineMute)
 		}
-		if len(x1.OfflineListened) > 1000 {
+		if len(x1.OfflineListened) > ClientConditionOfflineChanges {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineSeen)
 		}
-		if len(x1.OfflineDeleted) > 1000 {
+		if len(x1.OfflineDeleted) > ClientConditionOfflineChanges {
 			return errs.NewClientConditionBadPayload(errs.ClientConditionBadPayloadInvalidOfflineDeleted)
 		}
 		for _, x2 := range x1.OfflineDeleted {

@@ -222,6 +222,9 @@ func ruleText(r *ir.Rule) string {
 			vals[i] = v.Name
 		}
 		s = fmt.Sprintf("when %s is %s, %s is required", code(r.When.Name), joinList(vals, "or"), code(pathName(r, r.Require)))
+		if r.Payload != nil {
+			s += fmt.Sprintf(" (from the %s payloads table)", r.Payload.Enum.FullName)
+		}
 	case ir.RuleExclusive:
 		names := qualified(r, r.Fields)
 		if len(names) == 2 {
@@ -296,10 +299,10 @@ func fieldPredicates(r *ir.Rule) []string {
 	case r.MinLen != nil:
 		out = append(out, fmt.Sprintf("has at least %s (checked when set)", plural(*r.MinLen, one, many)))
 	case r.MaxLen != nil:
-		out = append(out, "has at most "+plural(*r.MaxLen, one, many))
+		out = append(out, "has at most "+plural(*r.MaxLen, one, many)+limitNote(r.MaxLenLimit))
 	}
 	if r.MaxItems != nil {
-		out = append(out, "has at most "+plural(*r.MaxItems, "entry", "entries"))
+		out = append(out, "has at most "+plural(*r.MaxItems, "entry", "entries")+limitNote(r.MaxItemsLimit))
 	}
 	if r.Format != nil {
 		if r.With != nil {
@@ -310,3 +313,13 @@ func fieldPredicates(r *ir.Rule) []string {
 	}
 	return out
 }
+
+// limitNote names the limit a bound was written as.
+func limitNote(l *ir.Limit) string {
+	if l == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (limit %s)", code(l.Name))
+}
+
+func payloadAnchor(p *ir.Payload) string { return "payloads-" + p.Enum.FullName }

@@ -76,6 +76,20 @@ func actionSection(p *page, s *ir.Spec, a *ir.Action) {
 		}
 		p.ln()
 	}
+	if len(a.Limits) > 0 {
+		p.ln("### Limits")
+		p.ln("Numbers its rules and its behaviour share; Go reads them as constants of package validate.")
+		p.ln()
+		p.head("r", "Value", "Name", "Constant", "Field", "Meaning")
+		for _, l := range a.Limits {
+			field := ""
+			if l.Field != nil {
+				field = code(limitPath(l))
+			}
+			p.row(fmt.Sprint(l.Value), code(l.Name), code("validate."+l.GoName), field, linkRefs(s, strings.TrimSpace(l.Doc)))
+		}
+		p.ln()
+	}
 	if len(a.HandlerMinors) > 0 {
 		p.ln("### Handler minors")
 		p.ln("Bad-payload minors that only the handler can decide.")
@@ -86,9 +100,32 @@ func actionSection(p *page, s *ir.Spec, a *ir.Action) {
 		}
 		p.ln()
 	}
+	if len(a.Refusals) > 0 {
+		p.ln("### Refusals")
+		p.ln("What the handler answers when what the request names will not do (package errs: " + code(a.Name+"Refusals") + ").")
+		p.ln()
+		p.head("", "Refusal", "Answer", "When")
+		for _, r := range a.Refusals {
+			answer := fmt.Sprintf("[%d %s](errors.md#%s)", r.Error.Code, r.Error.Name, errorAnchor(r.Error.Code))
+			if r.Minor != nil {
+				answer += fmt.Sprintf(" minor %d", r.Minor.Code)
+			}
+			p.row(code(r.Kind.Name), answer, r.Kind.Doc)
+		}
+		p.ln()
+	}
 	if !a.Transport {
 		actionErrors(p, s, a)
 	}
+}
+
+// limitPath is a limit's field as a dotted path.
+func limitPath(l *ir.Limit) string {
+	names := make([]string, len(l.Field))
+	for i, f := range l.Field {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ".")
 }
 
 // fieldTable lists a message's fields in written order; a request's table

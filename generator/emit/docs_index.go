@@ -33,9 +33,48 @@ func docsTypes(s *ir.Spec) []byte {
 		}
 		for _, e := range f.Enums {
 			enumSection(p, e, "###")
+			if pl := payloadOf(s, e); pl != nil {
+				payloadSection(p, pl)
+			}
 		}
 	}
 	return p.Bytes()
+}
+
+func payloadOf(s *ir.Spec, e *ir.Enum) *ir.Payload {
+	for _, pl := range s.Payloads {
+		if pl.Enum == e {
+			return pl
+		}
+	}
+	return nil
+}
+
+// payloadSection is an enum's payloads table: what each value carries, the
+// minor id a send without a part gets, and its value once it carries text.
+func payloadSection(p *page, pl *ir.Payload) {
+	p.anchor(payloadAnchor(pl))
+	p.f("#### %s payloads\n", pl.Enum.FullName)
+	p.doc(pl.Doc)
+	p.ln("A send's `carries` check requires each part a value carries; without it the send gets its bad-payload minor of that id.")
+	p.ln("Go reads the table as `validate." + pl.Enum.GoName + "Parts` and `validate." + pl.Enum.GoName + "WithText`.")
+	p.ln()
+	head := []string{"Value"}
+	head = append(head, ir.PayloadParts...)
+	head = append(head, "With text", "Note")
+	p.head("", head...)
+	for _, row := range pl.Rows {
+		cells := []string{row.Value.Name}
+		for _, part := range ir.PayloadParts {
+			cells = append(cells, row.Parts[part])
+		}
+		with := ""
+		if row.WithText != nil {
+			with = row.WithText.Name
+		}
+		p.row(append(cells, with, row.Doc)...)
+	}
+	p.ln()
 }
 
 // typeMessage documents a message of types.md and, below it, its nested

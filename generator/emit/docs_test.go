@@ -97,10 +97,10 @@ func TestDocsErrors(t *testing.T) {
 	for _, want := range []string{
 		"| Minor Code | Detail | Reaction | Raised by |",
 		"| 1 | Invalid roomId | * | rule: `room_id` is required; handler |",
-		"| 2 | Invalid message | * | rule: when `message_type` is TEXT, `message` is required |",
+		"| 2 | Invalid message | * | rule: when `message_type` is TEXT, `message` is required (from the RoomMessageType payloads table) |",
 		"| 18 | Invalid location.lat | * | rule: `location.lat` is between -90 and 90 (skipped when `location` is unset) |",
 		"| 24 | No such file is found | * | handler |",
-		"| 32 | Message is too long | * | rule: `message` has at most 16 characters |",
+		"| 32 | Message is too long | * | rule: `message` has at most 16 characters (limit `max_message`) |",
 	} {
 		if !strings.Contains(bad, want) {
 			t.Errorf("error 203 lacks %q:\n%s", want, bad)
@@ -131,7 +131,7 @@ func TestDocsActions(t *testing.T) {
 	}
 	send := docSection(acts, "action-201")
 	for _, want := range []string{
-		"| 4 | message | `string` | singular |  | minor 32: `message` has at most 16 characters |",
+		"| 4 | message | `string` | singular |  | minor 32: `message` has at most 16 characters (limit `max_message`) |",
 		"| 2 | message_type | [RoomMessageType](types.md#type-RoomMessageType) | singular |  | minor 23: `message_type` is a known RoomMessageType value |",
 		"| 9 | forward_from | [ChatSendMessage.Forward](actions.md#type-ChatSendMessage.Forward) |",
 		`<a id="type-ChatSendMessage.Forward"></a>`,

@@ -44,9 +44,12 @@ type Emitter struct {
 // All are the emitters, in the order they run.
 var All = []Emitter{
 	{"errs", Errs},
+	{"refusals", Refusals},
 	{"pb", PB},
 	{"proto", Proto},
 	{"validate", Validate},
+	{"limits", Limits},
+	{"payloads", Payloads},
 	{"dispatch", Dispatch},
 	{"client", Client},
 	{"roles", Roles},

@@ -180,10 +180,10 @@ func (v *validator) fieldConds(r *ir.Rule, f *ir.Field, val, x *Statement) []*St
 		out = append(out, nonEmpty(length().Op("<").Lit(*r.MinLen)))
 	}
 	if r.MaxLen != nil {
-		out = append(out, length().Op(">").Lit(*r.MaxLen))
+		out = append(out, length().Op(">").Add(bound(*r.MaxLen, r.MaxLenLimit)))
 	}
 	if r.MaxItems != nil {
-		out = append(out, Len(val).Op(">").Lit(*r.MaxItems))
+		out = append(out, Len(val).Op(">").Add(bound(*r.MaxItems, r.MaxItemsLimit)))
 	}
 	if r.Format != nil {
 		args := []Code{val}
@@ -331,4 +331,13 @@ func goScalar(f *ir.Field) *Statement {
 		return String()
 	}
 	return Index().Byte()
+}
+
+// bound is a length or count bound: the limit's constant when the spec
+// names one (limits_gen.go), else the number.
+func bound(n int, l *ir.Limit) *Statement {
+	if l != nil {
+		return Id(l.GoName)
+	}
+	return Lit(n)
 }

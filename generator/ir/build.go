@@ -27,8 +27,12 @@ func Build(raw *spec.Spec) (*Spec, error) {
 	}
 	if len(b.diags) == 0 {
 		b.bindErrors()
+		b.buildLimits()
+		b.buildPayloads(raw.Types.Payloads)
 		b.buildRules()
+		b.checkLimitFields()
 		b.checkClaims()
+		b.buildRefusals()
 		b.buildRoles(raw.Roles)
 	}
 	if len(b.diags) > 0 {

@@ -45,6 +45,10 @@ func (b *builder) buildRules() {
 		for i := range r.Checks {
 			rr := &r.Checks[i]
 			where := fmt.Sprintf("action %d %s: check", a.ID, a.Name)
+			if rr.Carries != "" {
+				a.Checks = append(a.Checks, b.carries(a, rr, where)...)
+				continue
+			}
 			if rule := b.check(a, rr, where); rule != nil && b.linkMinor(rule, rr.Minor, where) {
 				a.Checks = append(a.Checks, rule)
 			}
@@ -82,7 +86,7 @@ func inRequest(m *Message, a *Action) bool {
 }
 
 func hasCheckKeys(r *spec.Rule) bool {
-	return len(r.When) > 0 || r.Require != "" || len(r.Exclusive) > 0 || len(r.RequireAny) > 0 || r.Unique != ""
+	return len(r.When) > 0 || r.Require != "" || len(r.Exclusive) > 0 || len(r.RequireAny) > 0 || r.Unique != "" || r.Carries != ""
 }
 
 func hasFieldKeys(r *spec.Rule) bool {
@@ -172,23 +176,25 @@ func (b *builder) fieldConstraints(rule *Rule, rr *spec.Rule, where string) bool
 		}
 		rule.Min, rule.Max = rr.Min, rr.Max
 	}
-	if rr.MinLen != nil || rr.MaxLen != nil {
+	maxLen, maxLenLimit := b.bound(rule, rr.MaxLen, "max_len", bad)
+	maxItems, maxItemsLimit := b.bound(rule, rr.MaxItems, "max_items", bad)
+	if rr.MinLen != nil || maxLen != nil {
 		if f.Kind != KindScalar || (f.Scalar != "string" && f.Scalar != "bytes") || f.Repeated {
 			bad("min_len and max_len apply to a single string or bytes, not %s", describe(f))
 		}
-		if (rr.MinLen != nil && *rr.MinLen < 0) || (rr.MaxLen != nil && *rr.MaxLen <= 0) {
+		if (rr.MinLen != nil && *rr.MinLen < 0) || (maxLen != nil && *maxLen <= 0) {
 			bad("lengths must be positive")
 		}
-		rule.MinLen, rule.MaxLen = rr.MinLen, rr.MaxLen
+		rule.MinLen, rule.MaxLen, rule.MaxLenLimit = rr.MinLen, maxLen, maxLenLimit
 	}
-	if rr.MaxItems != nil {
+	if maxItems != nil {
 		if !f.Repeated {
 			bad("max_items applies to a repeated field, not %s", describe(f))
 		}
-		if *rr.MaxItems <= 0 {
+		if *maxItems <= 0 {
 			bad("max_items must be positive")
 		}
-		rule.MaxItems = rr.MaxItems
+		rule.MaxItems, rule.MaxItemsLimit = maxItems, maxItemsLimit
 	}
 	if rr.Format != "" {
 		ft := Formats[rr.Format]

@@ -18,6 +18,9 @@ type Spec struct {
 	Errors  []*Error  // by code
 	Groups  []*Group  // catalogue order
 	Roles   *Roles    // nil without roles.yaml
+	// Payloads are the tables of what each value of an enum carries
+	// (types.yaml payloads), by enum.
+	Payloads []*Payload
 
 	// System errors the runtime raises itself, found by name.
 	BadRequest, LoginRequired, NewClientInSession, Timeout, InternalServerError *Error
@@ -162,6 +165,10 @@ type Action struct {
 	Checks     []*Rule // cross-field and path rules, in written order
 	// HandlerMinors are bad_payload minors only behaviour can decide.
 	HandlerMinors []*Minor
+	// Limits are the numbers its behaviour and rules share, in written order.
+	Limits []*Limit
+	// Refusals are its answers by what went wrong, in RefusalKinds order.
+	Refusals []*Refusal
 }
 
 // Errors returns every error the action can return, bad payload and internal

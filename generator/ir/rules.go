@@ -45,10 +45,16 @@ type Rule struct {
 	Format    *Format
 	With      *Field // the second value passed to Format
 
+	// The limits MaxLen and MaxItems were written as, if named.
+	MaxLenLimit, MaxItemsLimit *Limit
+
 	// RuleWhen.
 	When       *Field
 	WhenValues []*EnumValue
 	Require    []*Field // path
+
+	// Payload is the table a RuleWhen was built from (a carries check).
+	Payload *Payload
 
 	// RuleExclusive and RuleRequireAny: fields of the message at Path (or the
 	// request) of which at most / at least one is set. RuleUnique: the key field.

@@ -88,8 +88,8 @@ type Rule struct {
 	Min        *float64            `yaml:"min"`
 	Max        *float64            `yaml:"max"`
 	MinLen     *int                `yaml:"min_len"`
-	MaxLen     *int                `yaml:"max_len"`
-	MaxItems   *int                `yaml:"max_items"`
+	MaxLen     *Bound              `yaml:"max_len"`
+	MaxItems   *Bound              `yaml:"max_items"`
 	Format     string              `yaml:"format"`
 	With       string              `yaml:"with"`
 	Path       string              `yaml:"path"`
@@ -98,6 +98,7 @@ type Rule struct {
 	Exclusive  []string            `yaml:"exclusive"`
 	RequireAny []string            `yaml:"require_any"`
 	Unique     string              `yaml:"unique"`
+	Carries    string              `yaml:"carries"`
 	Doc        string              `yaml:"doc"`
 }
 
@@ -116,6 +117,23 @@ type Action struct {
 	Response      Body     `yaml:"response"`
 	Checks        []Rule   `yaml:"checks"`
 	HandlerMinors []uint32 `yaml:"handler_minors"`
+	Limits        []Limit  `yaml:"limits"`
+	// Refusals name the action's answers by what went wrong: "209/1" (an
+	// error and its minor) or "211" (an error without minors).
+	Refusals map[string]string `yaml:"refusals"`
+}
+
+// Bound is a length or count bound as written: a number, or the name of one
+// of the action's limits.
+type Bound string
+
+// Limit is a number the action's behaviour and rules share, said once.
+type Limit struct {
+	Pos   `yaml:"-"`
+	Name  string `yaml:"name"`
+	Value int64  `yaml:"value"`
+	Field string `yaml:"field"` // the request field it bounds, if any
+	Doc   string `yaml:"doc"`
 }
 
 // Bindings names the catalogue errors an action can return.
@@ -137,6 +155,29 @@ type TypesFile struct {
 	Pos      `yaml:"-"`
 	Enums    []Enum    `yaml:"enums"`
 	Messages []Message `yaml:"messages"`
+	Payloads []Payload `yaml:"payloads"`
+}
+
+// Payload is the table of what each value of an enum (RoomMessageType)
+// carries; a send's carries check is built from it.
+type Payload struct {
+	Pos    `yaml:"-"`
+	Enum   string       `yaml:"enum"`
+	Doc    string       `yaml:"doc"`
+	Values []PayloadRow `yaml:"values"`
+}
+
+// PayloadRow is one enum value: each part it carries names the bad-payload
+// minor id a send gets without it.
+type PayloadRow struct {
+	Pos        `yaml:"-"`
+	Value      string `yaml:"value"`
+	Message    string `yaml:"message"`
+	Attachment string `yaml:"attachment"`
+	Location   string `yaml:"location"`
+	Contact    string `yaml:"contact"`
+	WithText   string `yaml:"with_text"` // the value it becomes once it carries text
+	Doc        string `yaml:"doc"`
 }
 
 // ActionsFile is one actions/*.yaml.

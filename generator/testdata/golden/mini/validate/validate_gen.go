@@ -29,7 +29,7 @@ func ChatSendMessage(m *pb.ChatSendMessage) *wire.Error {
 	if m.RoomId == 0 {
 		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadInvalidRoom)
 	}
-	if utf8.RuneCountInString(m.Message) > 16 {
+	if utf8.RuneCountInString(m.Message) > ChatSendMessageMaxMessage {
 		return errs.NewChatSendMessageBadPayload(errs.ChatSendMessageBadPayloadMessageTooLong)
 	}
 	if (m.MessageType == pb.RoomMessageType_TEXT) && m.Message == "" {
