@@ -54,10 +54,18 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // verify sender, as an operator would with -verify-sender file:PATH.
 func start(t testing.TB, tune func(*config.Config, *handlers.Deps)) *env {
 	t.Helper()
+	return startWith(t, nil, tune)
+}
+
+// startWith is start with more flags, given after the harness's own (so a
+// test's -securing-key wins over the shared one).
+func startWith(t testing.TB, flags []string, tune func(*config.Config, *handlers.Deps)) *env {
+	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	cfg, err := config.Load([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
-		"-verify-sender", "file:" + e.codes, "-securing-key", testSecuringKey(t, dir)}, func(string) string { return "" })
+	args := []string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+		"-verify-sender", "file:" + e.codes, "-securing-key", testSecuringKey(t, dir)}
+	cfg, err := config.Load(append(args, flags...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ package e2e
 // startup sequences, and the cases the server must refuse.
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -18,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gapd/gapd/app"
 	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/e2e/igap"
 	"github.com/gapd/gapd/generated/pb"
@@ -90,34 +88,11 @@ func builtInKey(t testing.TB) (*rsa.PrivateKey, string) {
 // noClientKey.
 func startReal(t testing.TB, noClientKey bool, flags []string, tune func(*config.Config, *handlers.Deps)) *env {
 	t.Helper()
-	dir := t.TempDir()
-	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	args := []string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"), "-verify-sender", "file:" + e.codes}
 	if !noClientKey {
 		_, path := builtInKey(t)
-		args = append(args, "-securing-client-key", path)
+		flags = append([]string{"-securing-client-key", path}, flags...)
 	}
-	cfg, err := config.Load(append(args, flags...), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Limits = generousLimits()
-	cfg.Server.FloodPause = time.Millisecond // the abuse tests flood without waiting out real pauses
-	deps := handlers.Deps{Clock: e.clock.Now}
-	if tune != nil {
-		tune(&cfg, &deps)
-	}
-	a, err := app.Start(context.Background(), cfg, quietLog(), deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.app = a
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = a.Shutdown(ctx)
-	})
-	return e
+	return startWith(t, flags, tune)
 }
 
 // android returns the options of Android 0.3.7 (version 2, zero-padded
