@@ -130,7 +130,7 @@ func TestBlockedUser(t *testing.T) {
 	c, _ := e.client()
 	reg, token := e.signUp(c, phone)
 	if err := e.app.DB.Write(context.Background(), func(tx *storage.Tx) error {
-		return tx.SetBlocked(int64(reg.UserId), true)
+		return tx.SetBlocked(storage.UserID(reg.UserId), true)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -69,9 +69,9 @@ type Processor struct {
 	// claimed holds content a worker is on, and content whose processing
 	// failed in a way that would fail again (left for the next start
 	// rather than retried in a loop).
-	claimed map[int64]bool
+	claimed map[storage.ContentID]bool
 	// working counts the contents being processed per uploader.
-	working map[int64]int
+	working map[storage.UserID]int
 }
 
 // New makes a processor over the database and the content store; log may
@@ -82,7 +82,7 @@ func New(db *storage.DB, store *files.Store, log *slog.Logger, o Options) *Proce
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Processor{db: db, store: store, log: log, o: o.withDefaults(), ctx: ctx, cancel: cancel,
-		kick: make(chan struct{}, 1), claimed: map[int64]bool{}, working: map[int64]int{}}
+		kick: make(chan struct{}, 1), claimed: map[storage.ContentID]bool{}, working: map[storage.UserID]int{}}
 }
 
 // Start starts the workers, which first finish content left in state
@@ -153,11 +153,11 @@ func (p *Processor) loop() {
 func (p *Processor) claim() (storage.Content, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	claimed := make([]int64, 0, len(p.claimed))
+	claimed := make([]storage.ContentID, 0, len(p.claimed))
 	for id := range p.claimed {
 		claimed = append(claimed, id)
 	}
-	var busy []int64
+	var busy []storage.UserID
 	for u, n := range p.working {
 		if n >= p.o.PerUser {
 			busy = append(busy, u)

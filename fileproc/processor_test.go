@@ -46,7 +46,7 @@ func (e *env) tx(fn func(*storage.Tx) error) {
 	}
 }
 
-func (e *env) user(phone string) int64 {
+func (e *env) user(phone string) storage.UserID {
 	var u storage.User
 	e.tx(func(tx *storage.Tx) (err error) {
 		u, err = tx.CreateUser(phone, "US", "u"+phone[1:], 1)
@@ -57,7 +57,7 @@ func (e *env) user(phone string) int64 {
 
 // content records content named name of 10 bytes uploaded by user, in
 // state PROCESSING, without putting bytes on disk.
-func (e *env) content(name string, user int64) storage.Content {
+func (e *env) content(name string, user storage.UserID) storage.Content {
 	sum := sha256.Sum256([]byte(name))
 	var c storage.Content
 	e.tx(func(tx *storage.Tx) (err error) {
@@ -94,7 +94,7 @@ func TestSharesWorkersAmongUsers(t *testing.T) {
 	a, b := e.user("+15550001001"), e.user("+15550001002")
 	a1, a2 := e.content("a1", a), e.content("a2", a)
 	b1 := e.content("b1", b)
-	for _, want := range []int64{a1.ID, b1.ID} {
+	for _, want := range []storage.ContentID{a1.ID, b1.ID} {
 		if c, ok := e.p.claim(); !ok || c.ID != want {
 			t.Fatalf("claimed %+v %v, want content %d", c, ok, want)
 		}

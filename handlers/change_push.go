@@ -40,7 +40,7 @@ func deletePush(msg storage.Message, to ...uint64) dispatch.Push {
 // statusPush tells of a chat or group message's status as it stands, raised
 // by user updater (0: not known, for group statuses stored before the
 // reporter was kept).
-func statusPush(kind storage.RoomKind, msg storage.Message, updater int64, to ...uint64) dispatch.Push {
+func statusPush(kind storage.RoomKind, msg storage.Message, updater storage.UserID, to ...uint64) dispatch.Push {
 	var hash string
 	if updater != 0 {
 		hash = authorHash(updater)

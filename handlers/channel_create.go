@@ -19,7 +19,7 @@ func (h *Handlers) ChannelCreate(ctx context.Context, s wire.Session, req *pb.Ch
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
-		r, c, err = h.createRanked(tx, channelRooms, int64(s.UserID()), req.Name, req.Description)
+		r, c, err = h.createRanked(tx, channelRooms, userOf(s), req.Name, req.Description)
 		return err
 	})
 	if err != nil {

@@ -15,11 +15,11 @@ import (
 // new member sees its whole history.
 func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
 	rf := errs.ChannelAddMemberRefusals
-	a := admission{userID: req.Member.UserId, badUser: rf.BadUser, exists: rf.Exists,
+	a := admission{userID: storage.UserID(req.Member.UserId), badUser: rf.BadUser, exists: rf.Exists,
 		full: errs.NewChannelAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := permitted(tx, req.RoomId, channelRooms, s.UserID(), dispatch.ActionChannelAddMember, rf)
+		_, m, err := permitted(tx, storage.RoomID(req.RoomId), channelRooms, userOf(s), dispatch.ActionChannelAddMember, rf)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 )
 
@@ -13,8 +14,8 @@ import (
 // roles package's posters (owner and admins) may; readers get 408.
 func (h *Handlers) ChannelSendMessage(ctx context.Context, s wire.Session, req *pb.ChannelSendMessage) (*pb.ChannelSendMessageResponse, error) {
 	k := rankedSend(channelRooms, dispatch.ActionChannelSendMessage, errs.ChannelSendMessageRefusals)
-	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
-		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
+	a := sendArgs{Type: req.MessageType, RoomID: storage.RoomID(req.RoomId), Text: req.Message, Attachment: req.Attachment,
+		Location: req.Location, Contact: req.Contact, ReplyTo: storage.MessageID(req.ReplyTo), Forward: req.ForwardFrom, RandomID: req.RandomId,
 		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
 	p, err := h.sendRanked(ctx, s, a, k)
 	if err != nil {

@@ -16,19 +16,20 @@ import (
 // than before changes nothing. The caller's other sessions are told.
 func (h *Handlers) ChatClearMessage(ctx context.Context, s wire.Session, req *pb.ChatClearMessage) (*pb.ChatClearMessageResponse, error) {
 	rf := errs.ChatClearMessageRefusals
+	clearID := storage.MessageID(req.ClearId)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := access(tx, req.RoomId, s.UserID(), rf, storage.RoomChat)
+		_, m, err := access(tx, storage.RoomID(req.RoomId), userOf(s), rf, storage.RoomChat)
 		if err != nil {
 			return err
 		}
 		// Any message of the room will do, deleted or already cleared:
 		// clear_id is a position in the history.
-		if _, err := tx.MessageInRoom(m.RoomID, int64(req.ClearId)); errors.Is(err, storage.ErrNotFound) {
+		if _, err := tx.MessageInRoom(m.RoomID, clearID); errors.Is(err, storage.ErrNotFound) {
 			return errs.NewChatClearMessageBadPayload(errs.ChatClearMessageBadPayloadInvalidClearId)
 		} else if err != nil {
 			return err
 		}
-		return tx.ClearHistory(m.RoomID, m.UserID, int64(req.ClearId))
+		return tx.ClearHistory(m.RoomID, m.UserID, clearID)
 	})
 	if err != nil {
 		return nil, err

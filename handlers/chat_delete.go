@@ -17,7 +17,7 @@ import (
 func (h *Handlers) ChatDelete(ctx context.Context, s wire.Session, req *pb.ChatDelete) (*pb.ChatDeleteResponse, error) {
 	rf := errs.ChatDeleteRefusals
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		r, m, err := access(tx, req.RoomId, s.UserID(), rf, storage.RoomChat)
+		r, m, err := access(tx, storage.RoomID(req.RoomId), userOf(s), rf, storage.RoomChat)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 // clients that were away learn of it. Without both, any member hides it from
 // itself alone; the peer keeps it.
 func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *pb.ChatDeleteMessage) (*pb.ChatDeleteMessageResponse, error) {
-	out, err := h.commitThenPush(ctx, s, func(tx *storage.Tx) (outgoing, error) { return h.deleteChatMessage(tx, s.UserID(), req) })
+	out, err := h.commitThenPush(ctx, s, func(tx *storage.Tx) (outgoing, error) { return h.deleteChatMessage(tx, userOf(s), req) })
 	if err != nil {
 		return nil, err
 	}
@@ -26,13 +26,13 @@ func (h *Handlers) ChatDeleteMessage(ctx context.Context, s wire.Session, req *p
 // deleteChatMessage is ChatDeleteMessage inside a transaction (ClientCondition
 // applies offline deletes with it too). The push goes to the caller's other
 // sessions, and for a delete for both to the peer as well.
-func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatDeleteMessage) (outgoing, error) {
+func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID storage.UserID, req *pb.ChatDeleteMessage) (outgoing, error) {
 	rf := errs.ChatDeleteMessageRefusals
-	_, m, err := access(tx, req.RoomId, userID, rf, storage.RoomChat)
+	_, m, err := access(tx, storage.RoomID(req.RoomId), userID, rf, storage.RoomChat)
 	if err != nil {
 		return outgoing{}, err
 	}
-	msg, err := visible(tx, m, req.MessageId, rf)
+	msg, err := visible(tx, m, storage.MessageID(req.MessageId), rf)
 	if err != nil {
 		return outgoing{}, err
 	}
@@ -50,7 +50,7 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 		}
 		// Hidden from the caller alone: a delete at the hide's version.
 		msg.DeleteVersion = v
-		return outgoing{Push: deletePush(msg, userID)}, nil
+		return outgoing{Push: deletePush(msg, uint64(userID))}, nil
 	}
 	if msg.AuthorID != m.UserID || !h.mayDeleteForBoth(msg) {
 		return outgoing{}, rf.Forbidden()
@@ -62,7 +62,7 @@ func (h *Handlers) deleteChatMessage(tx *storage.Tx, userID uint64, req *pb.Chat
 	if err != nil {
 		return outgoing{}, err
 	}
-	return outgoing{Push: deletePush(msg, uint64(peer), userID)}, nil
+	return outgoing{Push: deletePush(msg, uint64(peer), uint64(userID))}, nil
 }
 
 // mayDeleteForBoth reports whether msg is still within the period in which

@@ -15,7 +15,7 @@ import (
 // IMAGE_TEXT, which is why the response carries the type). Voice, location,
 // contact and log messages have no text to edit.
 func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.ChatEditMessage) (*pb.ChatEditMessageResponse, error) {
-	out, err := h.commitThenPush(ctx, s, func(tx *storage.Tx) (outgoing, error) { return h.editChatMessage(tx, s.UserID(), req) })
+	out, err := h.commitThenPush(ctx, s, func(tx *storage.Tx) (outgoing, error) { return h.editChatMessage(tx, userOf(s), req) })
 	if err != nil {
 		return nil, err
 	}
@@ -24,9 +24,9 @@ func (h *Handlers) ChatEditMessage(ctx context.Context, s wire.Session, req *pb.
 
 // editChatMessage is ChatEditMessage inside a transaction (ClientCondition
 // applies offline edits with it too): the response and whom to push it to.
-func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEditMessage) (outgoing, error) {
+func (h *Handlers) editChatMessage(tx *storage.Tx, userID storage.UserID, req *pb.ChatEditMessage) (outgoing, error) {
 	rf := errs.ChatEditMessageRefusals
-	m, msg, err := ownMessage(tx, req.RoomId, req.MessageId, userID, rf)
+	m, msg, err := ownMessage(tx, storage.RoomID(req.RoomId), storage.MessageID(req.MessageId), userID, rf)
 	if err != nil {
 		return outgoing{}, err
 	}
@@ -41,5 +41,5 @@ func (h *Handlers) editChatMessage(tx *storage.Tx, userID uint64, req *pb.ChatEd
 	if err != nil {
 		return outgoing{}, err
 	}
-	return outgoing{Push: editPush(msg, uint64(peer), userID)}, nil
+	return outgoing{Push: editPush(msg, uint64(peer), uint64(userID))}, nil
 }

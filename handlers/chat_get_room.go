@@ -15,14 +15,14 @@ import (
 // room in the caller's list only; the peer's list gets it with the first
 // message (storage.CreateChatRoom).
 func (h *Handlers) ChatGetRoom(ctx context.Context, s wire.Session, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error) {
-	me := int64(s.UserID())
+	me := userOf(s)
 	if req.PeerId == s.UserID() {
 		// A chat needs two people; there is no chat with oneself.
 		return nil, errs.NewChatGetRoomBadPayload(errs.ChatGetRoomBadPayloadInvalidPeerId)
 	}
 	var room *pb.Room
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		peer, err := tx.UserByID(int64(req.PeerId))
+		peer, err := tx.UserByID(storage.UserID(req.PeerId))
 		if errors.Is(err, storage.ErrNotFound) || (err == nil && (!peer.Verified || peer.Blocked)) {
 			return errs.NewChatGetRoomPeerNotFound()
 		}

@@ -15,7 +15,7 @@ import (
 func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.ChatSendMessage) (*pb.ChatSendMessageResponse, error) {
 	// The peer found by the check is the one pushed to: it runs on every
 	// send that gets as far as storing.
-	var peer int64
+	var peer storage.UserID
 	k := sendKind{
 		roomType: storage.RoomChat,
 		rf:       errs.ChatSendMessageRefusals,
@@ -24,12 +24,12 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 			return err
 		},
 	}
-	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
-		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
+	a := sendArgs{Type: req.MessageType, RoomID: storage.RoomID(req.RoomId), Text: req.Message, Attachment: req.Attachment,
+		Location: req.Location, Contact: req.Contact, ReplyTo: storage.MessageID(req.ReplyTo), Forward: req.ForwardFrom, RandomID: req.RandomId,
 		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
 	var out sent
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
-		out, err = h.storeMessage(tx, s.UserID(), a, k, h.unix())
+		out, err = h.storeMessage(tx, userOf(s), a, k, h.unix())
 		return err
 	})
 	if err != nil {
@@ -48,7 +48,7 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 // start of a conversation between users who are not each other's contacts
 // (234/1). Once the peer has written in the room, the conversation has
 // started and the policy no longer applies.
-func (h *Handlers) allowChatSend(tx *storage.Tx, r storage.Room, m storage.Member) (int64, error) {
+func (h *Handlers) allowChatSend(tx *storage.Tx, r storage.Room, m storage.Member) (storage.UserID, error) {
 	peerID, blocked, err := tx.ChatPeerAccount(r.ID, m.UserID)
 	if err != nil {
 		return 0, err

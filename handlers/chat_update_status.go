@@ -18,7 +18,7 @@ func (h *Handlers) ChatUpdateStatus(ctx context.Context, s wire.Session, req *pb
 	rf := errs.ChatUpdateStatusRefusals
 	var out statusOutcome
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
-		out, err = h.raiseStatus(tx, s.UserID(), req.RoomId, storage.RoomChat, req.MessageId, req.Status, rf)
+		out, err = h.raiseStatus(tx, userOf(s), storage.RoomID(req.RoomId), storage.RoomChat, storage.MessageID(req.MessageId), req.Status, rf)
 		return err
 	})
 	if err != nil {

@@ -19,7 +19,7 @@ type syncRoom struct {
 	since  storage.Versions
 	// own are the versions the caller's offline changes took: the caller
 	// has those changes already, so catch-up leaves them out.
-	own map[int64]bool
+	own map[storage.Version]bool
 }
 
 // ClientCondition brings a returning client up to date, in three steps:
@@ -43,7 +43,7 @@ func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.
 		pushes []outgoing
 	)
 	check := func(tx *storage.Tx) (err error) {
-		rooms, err = checkSyncRooms(tx, s.UserID(), req.Rooms)
+		rooms, err = checkSyncRooms(tx, userOf(s), req.Rooms)
 		return err
 	}
 	var err error
@@ -81,13 +81,13 @@ func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.
 
 // checkSyncRooms loads the reported rooms the user is in and checks what the
 // client says of each against the room.
-func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientCondition_Room) ([]*syncRoom, error) {
+func checkSyncRooms(tx *storage.Tx, userID storage.UserID, reported []*pb.ClientCondition_Room) ([]*syncRoom, error) {
 	bad := errs.NewClientConditionBadPayload
 	// More rooms than the caller could have is refused (600/1, the rooms
 	// list's minor) before any is looked up: each costs reads, and, with
 	// offline changes, time on the database's one writer.
 	if len(reported) > validate.ClientConditionRoomsSlack {
-		n, err := tx.Memberships(int64(userID))
+		n, err := tx.Memberships(userID)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 	}
 	var rooms []*syncRoom
 	for _, cr := range reported {
-		r, m, err := memberOf(tx, cr.RoomId, userID)
+		r, m, err := memberOf(tx, storage.RoomID(cr.RoomId), userID)
 		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -110,12 +110,14 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 		// Every change takes the room's next version, so a client cannot
 		// have seen one above the room's counter. (One read of the room,
 		// where the highest version of each kind would scan its messages.)
+		since := storage.Versions{Message: storage.Version(cr.MessageVersion), Status: storage.Version(cr.StatusVersion),
+			Delete: storage.Version(cr.DeleteVersion)}
 		switch {
-		case int64(cr.MessageVersion) > r.Version:
+		case since.Message > r.Version:
 			return nil, bad(errs.ClientConditionBadPayloadInvalidMessageVersion)
-		case int64(cr.StatusVersion) > r.Version:
+		case since.Status > r.Version:
 			return nil, bad(errs.ClientConditionBadPayloadInvalidStatusVersion)
-		case int64(cr.DeleteVersion) > r.Version:
+		case since.Delete > r.Version:
 			return nil, bad(errs.ClientConditionBadPayloadInvalidDeleteVersion)
 		}
 		for _, c := range []struct {
@@ -129,7 +131,7 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 			if c.id == 0 {
 				continue
 			}
-			if _, err := tx.MessageInRoom(r.ID, int64(c.id)); errors.Is(err, storage.ErrNotFound) {
+			if _, err := tx.MessageInRoom(r.ID, storage.MessageID(c.id)); errors.Is(err, storage.ErrNotFound) {
 				return nil, bad(c.minor)
 			} else if err != nil {
 				return nil, err
@@ -138,8 +140,7 @@ func checkSyncRooms(tx *storage.Tx, userID uint64, reported []*pb.ClientConditio
 		if cr.CacheStartId != 0 && cr.CacheEndId != 0 && cr.CacheEndId < cr.CacheStartId {
 			return nil, bad(errs.ClientConditionBadPayloadInvalidCacheEndId)
 		}
-		rooms = append(rooms, &syncRoom{req: cr, room: r, member: m, own: map[int64]bool{},
-			since: storage.Versions{Message: int64(cr.MessageVersion), Status: int64(cr.StatusVersion), Delete: int64(cr.DeleteVersion)}})
+		rooms = append(rooms, &syncRoom{req: cr, room: r, member: m, own: map[storage.Version]bool{}, since: since})
 	}
 	return rooms, nil
 }

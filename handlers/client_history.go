@@ -23,14 +23,14 @@ import (
 func (h *Handlers) ClientGetRoomHistory(ctx context.Context, s wire.Session, req *pb.ClientGetRoomHistory) (*pb.ClientGetRoomHistoryResponse, error) {
 	resp := &pb.ClientGetRoomHistoryResponse{}
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
-		_, m, err := memberOf(tx, req.RoomId, s.UserID())
+		_, m, err := memberOf(tx, storage.RoomID(req.RoomId), userOf(s))
 		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
 			return errs.NewClientGetRoomHistoryBadPayload(errs.ClientGetRoomHistoryBadPayloadInvalidRoomId)
 		}
 		if err != nil {
 			return err
 		}
-		from := int64(req.FirstMessageId)
+		from := storage.MessageID(req.FirstMessageId)
 		if from != 0 {
 			if _, err := tx.MessageInRoom(m.RoomID, from); errors.Is(err, storage.ErrNotFound) {
 				return errs.NewClientGetRoomHistoryBadPayload(errs.ClientGetRoomHistoryBadPayloadInvalidFirstMessageId)

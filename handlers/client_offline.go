@@ -18,7 +18,7 @@ const conditionAction = "ClientCondition"
 // earlier ClientCondition applied them) are skipped without error.
 func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]outgoing, error) {
 	var out []outgoing
-	uid, room, cr := s.UserID(), r.room, r.req
+	uid, room, cr := userOf(s), r.room, r.req
 	virtual := func(err error, refused *wire.Error) error {
 		var we *wire.Error
 		if !errors.As(err, &we) {
@@ -29,7 +29,8 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 	}
 
 	for _, d := range offlineDeletes(cr) {
-		if applied(tx, room.ID, d.MessageId, func(m storage.Message) bool { return m.Deleted }) {
+		id := storage.MessageID(d.MessageId)
+		if applied(tx, room.ID, id, func(m storage.Message) bool { return m.Deleted }) {
 			continue
 		}
 		if room.Type != storage.RoomChat {
@@ -37,7 +38,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			continue
 		}
 		// Already hidden from the caller by an earlier ClientCondition.
-		if hidden, err := tx.IsHidden(int64(uid), int64(d.MessageId)); err != nil {
+		if hidden, err := tx.IsHidden(uid, id); err != nil {
 			return nil, err
 		} else if hidden {
 			continue
@@ -49,12 +50,12 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			}
 			continue
 		}
-		r.own[int64(o.Message().(*pb.ChatDeleteMessageResponse).DeleteVersion)] = true
+		r.own[storage.Version(o.Message().(*pb.ChatDeleteMessageResponse).DeleteVersion)] = true
 		out = append(out, o)
 	}
 
 	for _, e := range lastEdits(cr.OfflineEdited) {
-		if applied(tx, room.ID, e.MessageId, func(m storage.Message) bool { return m.Body == e.Message }) {
+		if applied(tx, room.ID, storage.MessageID(e.MessageId), func(m storage.Message) bool { return m.Body == e.Message }) {
 			continue
 		}
 		if room.Type != storage.RoomChat {
@@ -72,7 +73,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			}
 			continue
 		}
-		r.own[int64(o.Message().(*pb.ChatEditMessageResponse).MessageVersion)] = true
+		r.own[storage.Version(o.Message().(*pb.ChatEditMessageResponse).MessageVersion)] = true
 		out = append(out, o)
 	}
 
@@ -87,7 +88,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 			Forbidden:  errs.NewClientUpdateMessageStatusForbidden,
 			BadMessage: errs.NewClientUpdateMessageStatusBadPayload,
 		}
-		o, err := h.raiseStatus(tx, uid, cr.RoomId, room.Type, mk.id, mk.status, rf)
+		o, err := h.raiseStatus(tx, uid, room.ID, room.Type, mk.id, mk.status, rf)
 		if err != nil {
 			var we *wire.Error
 			if !errors.As(err, &we) {
@@ -103,7 +104,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 	}
 
 	if cr.OfflineMute != pb.ClientCondition_Room_UNCHANGED {
-		if err := tx.SetMuted(room.ID, int64(uid), cr.OfflineMute == pb.ClientCondition_Room_MUTED); err != nil {
+		if err := tx.SetMuted(room.ID, uid, cr.OfflineMute == pb.ClientCondition_Room_MUTED); err != nil {
 			return nil, err
 		}
 	}
@@ -113,7 +114,7 @@ func (h *Handlers) applyOffline(tx *storage.Tx, s wire.Session, r *syncRoom) ([]
 // offlineMark is a status the client reported offline: seen, or listened
 // (a voice message played).
 type offlineMark struct {
-	id     uint64
+	id     storage.MessageID
 	status pb.RoomMessageStatus
 }
 
@@ -171,7 +172,7 @@ func offlineMarks(cr *pb.ClientCondition_Room) []offlineMark {
 	seen := make(map[offlineMark]bool, cap(marks))
 	add := func(ids []uint64, st pb.RoomMessageStatus) {
 		for _, id := range ids {
-			if mk := (offlineMark{id, st}); !seen[mk] {
+			if mk := (offlineMark{storage.MessageID(id), st}); !seen[mk] {
 				seen[mk] = true
 				marks = append(marks, mk)
 			}
@@ -184,7 +185,7 @@ func offlineMarks(cr *pb.ClientCondition_Room) []offlineMark {
 
 // applied reports whether message id of the room exists and already is as
 // the offline change would make it.
-func applied(tx *storage.Tx, roomID int64, id uint64, done func(storage.Message) bool) bool {
-	m, err := tx.MessageInRoom(roomID, int64(id))
+func applied(tx *storage.Tx, roomID storage.RoomID, id storage.MessageID, done func(storage.Message) bool) bool {
+	m, err := tx.MessageInRoom(roomID, id)
 	return err == nil && done(m)
 }

@@ -17,11 +17,11 @@ import (
 func (h *Handlers) ClientMuteRoom(ctx context.Context, s wire.Session, req *pb.ClientMuteRoom) (*pb.ClientMuteRoomResponse, error) {
 	rf := errs.ClientMuteRoomRefusals
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		r, _, err := access(tx, req.RoomId, s.UserID(), rf)
+		r, _, err := access(tx, storage.RoomID(req.RoomId), userOf(s), rf)
 		if err != nil {
 			return err
 		}
-		return tx.SetMuted(r.ID, int64(s.UserID()), req.RoomMute == pb.RoomMute_MUTE)
+		return tx.SetMuted(r.ID, userOf(s), req.RoomMute == pb.RoomMute_MUTE)
 	})
 	if err != nil {
 		return nil, err
@@ -34,14 +34,14 @@ func (h *Handlers) ClientPinRoom(ctx context.Context, s wire.Session, req *pb.Cl
 	rf := errs.ClientPinRoomRefusals
 	var pin int64
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		r, _, err := access(tx, req.RoomId, s.UserID(), rf)
+		r, _, err := access(tx, storage.RoomID(req.RoomId), userOf(s), rf)
 		if err != nil {
 			return err
 		}
 		if !req.Pin {
-			return tx.UnpinRoom(r.ID, int64(s.UserID()))
+			return tx.UnpinRoom(r.ID, userOf(s))
 		}
-		pin, err = tx.PinRoom(r.ID, int64(s.UserID()))
+		pin, err = tx.PinRoom(r.ID, userOf(s))
 		return err
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ func (h *Handlers) ClientGetRoomList(ctx context.Context, s wire.Session, req *p
 	p := req.GetPagination()
 	limit := pageLimit(p.GetLimit(), validate.ClientGetRoomListPage, validate.ClientGetRoomListMaxPage)
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
-		rms, err := tx.RoomsOf(int64(s.UserID()), int(p.GetOffset()), limit)
+		rms, err := tx.RoomsOf(userOf(s), int(p.GetOffset()), limit)
 		if err != nil {
 			return err
 		}
@@ -43,7 +43,7 @@ func (h *Handlers) ClientGetRoomList(ctx context.Context, s wire.Session, req *p
 func (h *Handlers) ClientGetRoom(ctx context.Context, s wire.Session, req *pb.ClientGetRoom) (*pb.ClientGetRoomResponse, error) {
 	resp := &pb.ClientGetRoomResponse{}
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
-		r, m, err := memberOf(tx, req.RoomId, s.UserID())
+		r, m, err := memberOf(tx, storage.RoomID(req.RoomId), userOf(s))
 		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
 			return errs.NewClientGetRoomNotFound()
 		}

@@ -9,6 +9,8 @@ import (
 	"math/big"
 	"strconv"
 	"time"
+
+	"github.com/gapd/gapd/storage"
 )
 
 // CodePolicy sets how verification codes are made, how long they live and
@@ -160,14 +162,14 @@ func (p CodePolicy) regex() string { return fmt.Sprintf("^[0-9]{%d}$", p.Digits)
 // a few digits the hash is no secret against someone holding the database;
 // it keeps codes out of backups and casual reads, while the short lifetime
 // and the try lock do the real protecting.
-func hashCode(userID int64, code string) []byte {
-	sum := sha256.Sum256([]byte(strconv.FormatInt(userID, 10) + ":" + code))
+func hashCode(userID storage.UserID, code string) []byte {
+	sum := sha256.Sum256([]byte(strconv.FormatInt(int64(userID), 10) + ":" + code))
 	return sum[:]
 }
 
 // codeMatches compares the number the client sent with the stored hash. A
 // number with more digits than the policy cannot be the code.
-func (p CodePolicy) codeMatches(userID int64, got uint32, stored []byte) bool {
+func (p CodePolicy) codeMatches(userID storage.UserID, got uint32, stored []byte) bool {
 	if int64(got) >= p.space() {
 		return false
 	}

@@ -93,7 +93,7 @@ func TestCodeMatches(t *testing.T) {
 	p := CodePolicy{Digits: 6}.WithDefaults()
 	stored := hashCode(7, "000042")
 	for _, tc := range []struct {
-		user int64
+		user storage.UserID
 		got  uint32
 		ok   bool
 	}{

@@ -10,7 +10,7 @@ import (
 // describeFile renders an upload as the File message clients see in
 // messages and FileInfo: the token names this upload, cache_id the content,
 // so a client that already holds the bytes under another token reuses them.
-func (h *Handlers) describeFile(tx *storage.Tx, fileID int64) (*pb.File, error) {
+func (h *Handlers) describeFile(tx *storage.Tx, fileID storage.FileID) (*pb.File, error) {
 	f, err := tx.FileByID(fileID)
 	if err != nil {
 		return nil, err

@@ -124,7 +124,7 @@ func (h *Handlers) contentLost(ctx context.Context, store *files.Store, c storag
 func (h *Handlers) readableFile(ctx context.Context, s wire.Session, token string) (storage.File, error) {
 	var f storage.File
 	err := h.db.Read(ctx, func(tx *storage.Tx) (err error) {
-		f, err = tx.ReadableFile(token, int64(s.UserID()))
+		f, err = tx.ReadableFile(token, userOf(s))
 		return err
 	})
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {

@@ -41,7 +41,7 @@ func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileU
 	if err != nil {
 		return nil, fmt.Errorf("file upload: %w", err)
 	}
-	if f.UserID != int64(s.UserID()) {
+	if f.UserID != userOf(s) {
 		return nil, errs.NewFileUploadForbidden()
 	}
 	if err := h.checkChunk(f, req); err != nil {

@@ -52,7 +52,7 @@ func (h *Handlers) FileUploadInit(ctx context.Context, s wire.Session, req *pb.F
 	var resp *pb.FileUploadInitResponse
 	var dropped []storage.File
 	err = h.db.Write(ctx, func(tx *storage.Tx) (err error) {
-		resp, dropped, err = h.initUpload(tx, store, int64(s.UserID()), req)
+		resp, dropped, err = h.initUpload(tx, store, userOf(s), req)
 		return err
 	})
 	if err != nil {
@@ -69,7 +69,7 @@ func (h *Handlers) FileUploadInit(ctx context.Context, s wire.Session, req *pb.F
 
 // initUpload decides, in one transaction, how an upload goes on; dropped
 // are the caller's abandoned uploads it forgot to make room.
-func (h *Handlers) initUpload(tx *storage.Tx, store *files.Store, user int64, req *pb.FileUploadInit) (*pb.FileUploadInitResponse, []storage.File, error) {
+func (h *Handlers) initUpload(tx *storage.Tx, store *files.Store, user storage.UserID, req *pb.FileUploadInit) (*pb.FileUploadInitResponse, []storage.File, error) {
 	now := h.unix()
 	done, err := h.heldUpload(tx, store, user, req, now)
 	if done != nil || err != nil {
@@ -118,7 +118,7 @@ func (h *Handlers) initUpload(tx *storage.Tx, store *files.Store, user int64, re
 // content with that hash, size and edge bytes, and returns nil otherwise.
 // Content found missing or damaged on disk is marked CORRUPTED, and the
 // caller uploads it again.
-func (h *Handlers) heldUpload(tx *storage.Tx, store *files.Store, user int64, req *pb.FileUploadInit, now int64) (*pb.FileUploadInitResponse, error) {
+func (h *Handlers) heldUpload(tx *storage.Tx, store *files.Store, user storage.UserID, req *pb.FileUploadInit, now int64) (*pb.FileUploadInitResponse, error) {
 	c, err := tx.ContentByHash(req.FileHash)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
@@ -149,7 +149,7 @@ func (h *Handlers) heldUpload(tx *storage.Tx, store *files.Store, user int64, re
 
 // completedUpload is the caller's upload of known content under that name:
 // the one made before if any, so repeating an upload returns one token.
-func (h *Handlers) completedUpload(tx *storage.Tx, user int64, c storage.Content, req *pb.FileUploadInit, now int64) (storage.File, error) {
+func (h *Handlers) completedUpload(tx *storage.Tx, user storage.UserID, c storage.Content, req *pb.FileUploadInit, now int64) (storage.File, error) {
 	f, err := tx.FinishedUpload(user, c.ID, req.FileName)
 	if !errors.Is(err, storage.ErrNotFound) {
 		return f, err

@@ -16,12 +16,12 @@ import (
 // their addition on. The caller cannot open more history than they see.
 func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.GroupAddMember) (*pb.GroupAddMemberResponse, error) {
 	rf := errs.GroupAddMemberRefusals
-	a := admission{userID: req.Member.UserId, startID: int64(req.Member.StartMessageId), fromLog: req.Member.StartMessageId == 0,
+	a := admission{userID: storage.UserID(req.Member.UserId), startID: storage.MessageID(req.Member.StartMessageId), fromLog: req.Member.StartMessageId == 0,
 		badUser: rf.BadUser, exists: rf.Exists,
 		full: errs.NewGroupAddMemberForbidden}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupAddMember, rf)
+		_, m, err := permitted(tx, storage.RoomID(req.RoomId), groupRooms, userOf(s), dispatch.ActionGroupAddMember, rf)
 		if err != nil {
 			return err
 		}

@@ -18,9 +18,9 @@ import (
 // does not exist.
 func (h *Handlers) GroupClearMessage(ctx context.Context, s wire.Session, req *pb.GroupClearMessage) (*pb.GroupClearMessageResponse, error) {
 	rf := errs.GroupClearMessageRefusals
-	clearID := int64(req.ClearId)
+	clearID := storage.MessageID(req.ClearId)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		r, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupClearMessage, rf)
+		r, m, err := permitted(tx, storage.RoomID(req.RoomId), groupRooms, userOf(s), dispatch.ActionGroupClearMessage, rf)
 		if err != nil {
 			return err
 		}

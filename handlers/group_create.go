@@ -18,7 +18,7 @@ func (h *Handlers) GroupCreate(ctx context.Context, s wire.Session, req *pb.Grou
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
-		r, c, err = h.createRanked(tx, groupRooms, int64(s.UserID()), req.Name, req.Description)
+		r, c, err = h.createRanked(tx, groupRooms, userOf(s), req.Name, req.Description)
 		return err
 	})
 	if err != nil {

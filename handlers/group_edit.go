@@ -17,7 +17,7 @@ func (h *Handlers) GroupEdit(ctx context.Context, s wire.Session, req *pb.GroupE
 	rf := errs.GroupEditRefusals
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupEdit, rf)
+		_, m, err := permitted(tx, storage.RoomID(req.RoomId), groupRooms, userOf(s), dispatch.ActionGroupEdit, rf)
 		if err != nil {
 			return err
 		}

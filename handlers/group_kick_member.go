@@ -16,11 +16,11 @@ func (h *Handlers) GroupKickMember(ctx context.Context, s wire.Session, req *pb.
 	rf := errs.GroupKickMemberRefusals
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := permitted(tx, req.RoomId, groupRooms, s.UserID(), dispatch.ActionGroupKickMember, rf)
+		_, m, err := permitted(tx, storage.RoomID(req.RoomId), groupRooms, userOf(s), dispatch.ActionGroupKickMember, rf)
 		if err != nil {
 			return err
 		}
-		t, err := targetOf(tx, m, req.MemberId, dispatch.ActionGroupKickMember, rf.BadUser, rf.Forbidden)
+		t, err := targetOf(tx, m, storage.UserID(req.MemberId), dispatch.ActionGroupKickMember, rf.BadUser, rf.Forbidden)
 		if err != nil {
 			return err
 		}

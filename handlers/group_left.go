@@ -28,7 +28,7 @@ func (h *Handlers) GroupLeft(ctx context.Context, s wire.Session, req *pb.GroupL
 func (h *Handlers) leave(ctx context.Context, s wire.Session, roomID uint64, k ranked, action uint16, rf errs.Refusals) (change, error) {
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := permitted(tx, roomID, k, s.UserID(), action, rf)
+		_, m, err := permitted(tx, storage.RoomID(roomID), k, userOf(s), action, rf)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ const DefaultMaxRoomMembers = 10000
 
 // createRanked creates a group or channel with the caller as its owner and
 // a ROOM_CREATED log as its first message.
-func (h *Handlers) createRanked(tx *storage.Tx, k ranked, owner int64, title, description string) (storage.Room, change, error) {
+func (h *Handlers) createRanked(tx *storage.Tx, k ranked, owner storage.UserID, title, description string) (storage.Room, change, error) {
 	now := h.unix()
 	r, err := tx.CreateRoom(k.typ, title, description, owner, now)
 	if err != nil {
@@ -36,9 +36,9 @@ func (h *Handlers) createRanked(tx *storage.Tx, k ranked, owner int64, title, de
 
 // admission is a user joining a room: from where they see its history.
 type admission struct {
-	userID  uint64
-	startID int64 // first message they see; 0 with fromLog false: all
-	fromLog bool  // they see from the log of their own addition on
+	userID  storage.UserID
+	startID storage.MessageID // first message they see; 0 with fromLog false: all
+	fromLog bool              // they see from the log of their own addition on
 	badUser func() *wire.Error
 	exists  func() *wire.Error
 	full    func() *wire.Error // the room has as many members as the operator allows
@@ -46,7 +46,7 @@ type admission struct {
 
 // admit adds a user to the caller's room as a plain member and logs it.
 func (h *Handlers) admit(tx *storage.Tx, caller storage.Member, a admission) (change, error) {
-	u, err := tx.UserByID(int64(a.userID))
+	u, err := tx.UserByID(a.userID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!u.Verified || u.Blocked)) {
 		return change{}, a.badUser()
 	}

@@ -28,11 +28,11 @@ type rerank struct {
 func (h *Handlers) rerankMember(ctx context.Context, s wire.Session, roomID, memberID uint64, x rerank, p dispatch.Push) error {
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		_, m, err := permitted(tx, roomID, x.k, s.UserID(), x.action, x.rf)
+		_, m, err := permitted(tx, storage.RoomID(roomID), x.k, userOf(s), x.action, x.rf)
 		if err != nil {
 			return err
 		}
-		t, err := targetOf(tx, m, memberID, x.action, x.rf.BadUser, x.rf.Forbidden)
+		t, err := targetOf(tx, m, storage.UserID(memberID), x.action, x.rf.BadUser, x.rf.Forbidden)
 		if err != nil {
 			return err
 		}

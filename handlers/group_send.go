@@ -15,8 +15,8 @@ import (
 // to every member's sessions but the sender's current one.
 func (h *Handlers) GroupSendMessage(ctx context.Context, s wire.Session, req *pb.GroupSendMessage) (*pb.GroupSendMessageResponse, error) {
 	k := rankedSend(groupRooms, dispatch.ActionGroupSendMessage, errs.GroupSendMessageRefusals)
-	a := sendArgs{Type: req.MessageType, RoomID: req.RoomId, Text: req.Message, Attachment: req.Attachment,
-		Location: req.Location, Contact: req.Contact, ReplyTo: req.ReplyTo, Forward: req.ForwardFrom, RandomID: req.RandomId,
+	a := sendArgs{Type: req.MessageType, RoomID: storage.RoomID(req.RoomId), Text: req.Message, Attachment: req.Attachment,
+		Location: req.Location, Contact: req.Contact, ReplyTo: storage.MessageID(req.ReplyTo), Forward: req.ForwardFrom, RandomID: req.RandomId,
 		AdditionalType: req.AdditionalType, AdditionalData: req.AdditionalData}
 	p, err := h.sendRanked(ctx, s, a, k)
 	if err != nil {
@@ -46,11 +46,11 @@ func rankedSend(k ranked, action uint16, rf errs.Refusals) sendKind {
 func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k sendKind) (dispatch.Push, error) {
 	var (
 		out     sent
-		members []int64
+		members []storage.UserID
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
-		if out, err = h.storeMessage(tx, s.UserID(), a, k, h.unix()); err != nil {
+		if out, err = h.storeMessage(tx, userOf(s), a, k, h.unix()); err != nil {
 			return err
 		}
 		members, err = tx.MemberIDs(out.msg.RoomID)
@@ -60,13 +60,13 @@ func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k
 		return dispatch.Push{}, err
 	}
 	if out.duplicate {
-		return newMessagePush(k.roomType, a.RoomID, out.rendered), nil
+		return newMessagePush(k.roomType, uint64(a.RoomID), out.rendered), nil
 	}
 	users := make([]uint64, len(members))
 	for i, id := range members {
 		users[i] = uint64(id)
 	}
-	p := newMessagePush(k.roomType, a.RoomID, out.rendered, users...)
+	p := newMessagePush(k.roomType, uint64(a.RoomID), out.rendered, users...)
 	h.pushTo(s, p)
 	return p, nil
 }

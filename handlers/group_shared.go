@@ -28,7 +28,7 @@ var (
 
 // permitted loads the room and the caller's membership, and refuses a
 // caller whose role may not call action.
-func permitted(tx *storage.Tx, roomID uint64, k ranked, userID uint64, action uint16, rf errs.Refusals) (storage.Room, storage.Member, error) {
+func permitted(tx *storage.Tx, roomID storage.RoomID, k ranked, userID storage.UserID, action uint16, rf errs.Refusals) (storage.Room, storage.Member, error) {
 	r, m, err := access(tx, roomID, userID, rf, k.typ)
 	if err != nil {
 		return r, m, err
@@ -42,8 +42,8 @@ func permitted(tx *storage.Tx, roomID uint64, k ranked, userID uint64, action ui
 // targetOf loads the member an action names, refusing with bad when that
 // user is not in the room, and with forbidden when the caller does not rank
 // above them as the action demands.
-func targetOf(tx *storage.Tx, caller storage.Member, id uint64, action uint16, bad, forbidden func() *wire.Error) (storage.Member, error) {
-	t, err := tx.Member(caller.RoomID, int64(id))
+func targetOf(tx *storage.Tx, caller storage.Member, id storage.UserID, action uint16, bad, forbidden func() *wire.Error) (storage.Member, error) {
+	t, err := tx.Member(caller.RoomID, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return t, bad()
 	}
@@ -64,7 +64,7 @@ type change struct {
 
 // changed collects, after a change inside its transaction, what to push:
 // the rendered log message (nil for none) and the room's members.
-func (h *Handlers) changed(tx *storage.Tx, roomID int64, log *storage.Message) (change, error) {
+func (h *Handlers) changed(tx *storage.Tx, roomID storage.RoomID, log *storage.Message) (change, error) {
 	var c change
 	if log != nil {
 		var err error

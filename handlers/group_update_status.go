@@ -16,7 +16,7 @@ func (h *Handlers) GroupUpdateStatus(ctx context.Context, s wire.Session, req *p
 	rf := errs.GroupUpdateStatusRefusals
 	var out statusOutcome
 	err := h.db.Write(ctx, func(tx *storage.Tx) (err error) {
-		out, err = h.raiseStatus(tx, s.UserID(), req.RoomId, storage.RoomGroup, req.MessageId, req.Status, rf)
+		out, err = h.raiseStatus(tx, userOf(s), storage.RoomID(req.RoomId), storage.RoomGroup, storage.MessageID(req.MessageId), req.Status, rf)
 		return err
 	})
 	if err != nil {

@@ -189,7 +189,7 @@ func (e *env) read(fn func(*storage.Tx) error) {
 
 func (e *env) block(userID uint64) {
 	e.t.Helper()
-	e.write(func(tx *storage.Tx) error { return tx.SetBlocked(int64(userID), true) })
+	e.write(func(tx *storage.Tx) error { return tx.SetBlocked(storage.UserID(userID), true) })
 }
 
 // wantErr fails unless err is the protocol error major/minor; it returns the

@@ -13,12 +13,12 @@ import (
 // generated validator (types, lengths, the required-field table).
 type sendArgs struct {
 	Type       pb.RoomMessageType
-	RoomID     uint64
+	RoomID     storage.RoomID
 	Text       string
 	Attachment string
 	Location   *pb.RoomMessageLocation
 	Contact    *pb.RoomMessageContact
-	ReplyTo    uint64
+	ReplyTo    storage.MessageID
 	Forward    *pb.RoomMessageForwardFrom
 	RandomID   uint64
 	// Later clients' fields 11 and 12, kept as sent.
@@ -47,7 +47,7 @@ type sent struct {
 // storeMessage stores one message. It runs inside the request's write transaction
 // and returns the action's catalogue errors for anything the request names
 // that does not hold.
-func (h *Handlers) storeMessage(tx *storage.Tx, userID uint64, a sendArgs, k sendKind, now int64) (sent, error) {
+func (h *Handlers) storeMessage(tx *storage.Tx, userID storage.UserID, a sendArgs, k sendKind, now int64) (sent, error) {
 	r, m, err := access(tx, a.RoomID, userID, k.rf, k.roomType)
 	if err != nil {
 		return sent{}, err
@@ -58,7 +58,7 @@ func (h *Handlers) storeMessage(tx *storage.Tx, userID uint64, a sendArgs, k sen
 		}
 	}
 	if a.RandomID != 0 {
-		old, err := tx.MessageByRandomID(r.ID, int64(userID), int64(a.RandomID))
+		old, err := tx.MessageByRandomID(r.ID, userID, int64(a.RandomID))
 		if err == nil {
 			out, err := h.roomMessage(tx, old)
 			return sent{msg: old, rendered: out, duplicate: true}, err
@@ -83,8 +83,8 @@ func (h *Handlers) storeMessage(tx *storage.Tx, userID uint64, a sendArgs, k sen
 // newMessage checks what the request points at (file, reply, forward) and
 // keeps only the parts its message type carries (the spec's payloads
 // table): a TEXT message with a stray attachment stores the text alone.
-func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a sendArgs, k sendKind) (storage.NewMessage, error) {
-	n := storage.NewMessage{RoomID: m.RoomID, AuthorID: int64(userID), RandomID: int64(a.RandomID), Type: int32(a.Type),
+func (h *Handlers) newMessage(tx *storage.Tx, userID storage.UserID, m storage.Member, a sendArgs, k sendKind) (storage.NewMessage, error) {
+	n := storage.NewMessage{RoomID: m.RoomID, AuthorID: userID, RandomID: int64(a.RandomID), Type: int32(a.Type),
 		AdditionalType: a.AdditionalType, AdditionalData: a.AdditionalData}
 	switch {
 	case a.Type == pb.RoomMessageType_LOG:
@@ -105,7 +105,7 @@ func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a
 		n.Body = a.Text
 	}
 	if parts.Attachment {
-		f, err := tx.AttachableFile(a.Attachment, int64(userID))
+		f, err := tx.AttachableFile(a.Attachment, userID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return n, k.rf.FileNotFound()
 		}
@@ -132,20 +132,21 @@ func (h *Handlers) newMessage(tx *storage.Tx, userID uint64, m storage.Member, a
 }
 
 // forwardable checks that the sender may read the message it forwards.
-func forwardable(tx *storage.Tx, userID uint64, f *pb.RoomMessageForwardFrom, k sendKind) (int64, error) {
-	if _, err := tx.RoomByID(int64(f.RoomId)); errors.Is(err, storage.ErrNotFound) {
+func forwardable(tx *storage.Tx, userID storage.UserID, f *pb.RoomMessageForwardFrom, k sendKind) (storage.MessageID, error) {
+	roomID, id := storage.RoomID(f.RoomId), storage.MessageID(f.MessageId)
+	if _, err := tx.RoomByID(roomID); errors.Is(err, storage.ErrNotFound) {
 		return 0, k.rf.BadForwardRoom()
 	} else if err != nil {
 		return 0, err
 	}
-	msg, err := tx.MessageInRoom(int64(f.RoomId), int64(f.MessageId))
+	msg, err := tx.MessageInRoom(roomID, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return 0, k.rf.BadForwardMessage()
 	}
 	if err != nil {
 		return 0, err
 	}
-	m, err := tx.Member(msg.RoomID, int64(userID))
+	m, err := tx.Member(msg.RoomID, userID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!m.Sees(msg.ID) || msg.Deleted)) {
 		return 0, k.rf.ForwardHidden()
 	}

@@ -12,7 +12,7 @@ import (
 type statusOutcome struct {
 	push    outgoing
 	changed bool
-	version int64 // the message's status version
+	version storage.Version // the message's status version
 }
 
 // raiseStatus records that userID has received or read message msgID of a
@@ -21,7 +21,7 @@ type statusOutcome struct {
 // nothing and answers the status as it stands; SEEN also covers the earlier
 // messages. The status is the recipients' to report, so the author gets
 // forbidden.
-func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ storage.RoomKind, msgID uint64,
+func (h *Handlers) raiseStatus(tx *storage.Tx, userID storage.UserID, roomID storage.RoomID, typ storage.RoomKind, msgID storage.MessageID,
 	status pb.RoomMessageStatus, rf errs.Refusals) (statusOutcome, error) {
 	var (
 		m   storage.Member
@@ -47,6 +47,6 @@ func (h *Handlers) raiseStatus(tx *storage.Tx, userID, roomID uint64, typ storag
 	if err != nil {
 		return statusOutcome{}, err
 	}
-	push := statusPush(typ, msg, int64(userID), uint64(msg.AuthorID), userID)
+	push := statusPush(typ, msg, userID, uint64(msg.AuthorID), uint64(userID))
 	return statusOutcome{push: outgoing{Push: push}, changed: changed, version: msg.StatusVersion}, nil
 }

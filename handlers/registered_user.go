@@ -16,8 +16,8 @@ import (
 // registeredUser is u as viewer sees it: the names come from viewer's contact
 // entry for u's phone when there is one, so two viewers may see different
 // names for the same user.
-func (h *Handlers) registeredUser(tx *storage.Tx, viewer int64, u storage.User) (*pb.RegisteredUser, error) {
-	views, err := tx.ContactViews(viewer, []int64{u.ID})
+func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u storage.User) (*pb.RegisteredUser, error) {
+	views, err := tx.ContactViews(viewer, []storage.UserID{u.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (h *Handlers) registeredUser(tx *storage.Tx, viewer int64, u storage.User) 
 // The phone is shown only to its owner and to those who have it among their
 // contacts: ids are sequential, so anything else would hand every user's
 // number to anyone who walks them.
-func buildRegisteredUser(viewer int64, u storage.User, v storage.ContactView) *pb.RegisteredUser {
+func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.ContactView) *pb.RegisteredUser {
 	display := strings.TrimSpace(v.FirstName + " " + v.LastName)
 	if display == "" {
 		display = u.Nickname
@@ -45,7 +45,7 @@ func buildRegisteredUser(viewer int64, u storage.User, v storage.ContactView) *p
 		LastName:    v.LastName,
 		DisplayName: display,
 		Initials:    initials(display),
-		Color:       userColor(u.ID),
+		Color:       userColor(int64(u.ID)),
 		Status:      pb.RegisteredUser_LONG_TIME_AGO,
 		Mutual:      v.Mutual,
 		Deleted:     u.Blocked,
@@ -84,7 +84,7 @@ func initials(name string) string {
 	return string(out)
 }
 
-// userColor is a stable colour per user, so clients draw the same
+// userColor is a stable colour per user (or room), so clients draw the same
 // placeholder avatar everywhere without storing one.
 func userColor(id int64) string {
 	f := fnv.New32a()

@@ -77,7 +77,7 @@ func rankedRoom(tx *storage.Tx, r storage.Room, m storage.Member, out *pb.Room, 
 	if err != nil {
 		return err
 	}
-	out.Initials, out.Color = initials(r.Title), userColor(r.ID)
+	out.Initials, out.Color = initials(r.Title), userColor(int64(r.ID))
 	count := uint32(n)
 	label := strconv.Itoa(n)
 	maxCount, maxLabel := uint32(limit), strconv.Itoa(limit)
@@ -101,14 +101,14 @@ var errNoRoom = errors.New("no such room")
 // and userID's membership of it. A room that does not exist or is of
 // another kind is errNoRoom; one the user is not in is storage.ErrNotFound
 // from the membership lookup.
-func memberOf(tx *storage.Tx, roomID, userID uint64, kinds ...storage.RoomKind) (storage.Room, storage.Member, error) {
-	r, err := tx.RoomByID(int64(roomID))
+func memberOf(tx *storage.Tx, roomID storage.RoomID, userID storage.UserID, kinds ...storage.RoomKind) (storage.Room, storage.Member, error) {
+	r, err := tx.RoomByID(roomID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && len(kinds) > 0 && !slices.Contains(kinds, r.Type)) {
 		return r, storage.Member{}, errNoRoom
 	}
 	if err != nil {
 		return r, storage.Member{}, err
 	}
-	m, err := tx.Member(r.ID, int64(userID))
+	m, err := tx.Member(r.ID, userID)
 	return r, m, err
 }

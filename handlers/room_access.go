@@ -10,7 +10,7 @@ import (
 // access loads a room of one of the kinds given (none given: any kind) and
 // the caller's membership of it, refusing as rf (the action's refusals,
 // generated from the spec) says.
-func access(tx *storage.Tx, roomID, userID uint64, rf errs.Refusals, kinds ...storage.RoomKind) (storage.Room, storage.Member, error) {
+func access(tx *storage.Tx, roomID storage.RoomID, userID storage.UserID, rf errs.Refusals, kinds ...storage.RoomKind) (storage.Room, storage.Member, error) {
 	r, m, err := memberOf(tx, roomID, userID, kinds...)
 	switch {
 	case errors.Is(err, errNoRoom):
@@ -22,8 +22,8 @@ func access(tx *storage.Tx, roomID, userID uint64, rf errs.Refusals, kinds ...st
 }
 
 // visible loads message id of m's room if m may see it and it is not deleted.
-func visible(tx *storage.Tx, m storage.Member, id uint64, rf errs.Refusals) (storage.Message, error) {
-	msg, err := tx.MessageInRoom(m.RoomID, int64(id))
+func visible(tx *storage.Tx, m storage.Member, id storage.MessageID, rf errs.Refusals) (storage.Message, error) {
+	msg, err := tx.MessageInRoom(m.RoomID, id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!m.Sees(msg.ID) || msg.Deleted)) {
 		return msg, rf.BadMessage()
 	}
@@ -32,7 +32,7 @@ func visible(tx *storage.Tx, m storage.Member, id uint64, rf errs.Refusals) (sto
 
 // ownMessage loads message id of a chat the caller is in and may see, and
 // refuses it with rf.forbidden unless the caller wrote it.
-func ownMessage(tx *storage.Tx, roomID, id, userID uint64, rf errs.Refusals) (storage.Member, storage.Message, error) {
+func ownMessage(tx *storage.Tx, roomID storage.RoomID, id storage.MessageID, userID storage.UserID, rf errs.Refusals) (storage.Member, storage.Message, error) {
 	_, m, err := access(tx, roomID, userID, rf, storage.RoomChat)
 	if err != nil {
 		return m, storage.Message{}, err

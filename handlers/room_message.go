@@ -31,7 +31,7 @@ func (h *Handlers) roomMessage(tx *storage.Tx, m storage.Message) (*pb.RoomMessa
 
 // quoted renders the message a reply or forward points at. It exists as
 // long as its room does; if that is gone, the quote is left out.
-func (h *Handlers) quoted(tx *storage.Tx, id int64) (*pb.RoomMessage, error) {
+func (h *Handlers) quoted(tx *storage.Tx, id storage.MessageID) (*pb.RoomMessage, error) {
 	q, err := tx.MessageByID(id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil

@@ -28,7 +28,7 @@ import (
 // They are read in the importer's region, from a read before: a user's
 // country and phone are set at sign-up and never change.
 func (h *Handlers) UserContactsImport(ctx context.Context, s wire.Session, req *pb.UserContactsImport) (*pb.UserContactsImportResponse, error) {
-	me := int64(s.UserID())
+	me := userOf(s)
 	now := h.unix()
 	var owner storage.User
 	err := h.db.Read(ctx, func(tx *storage.Tx) (err error) {
@@ -93,14 +93,14 @@ func contactsPhone(digits uint64) string {
 // UserContactsGetList returns the caller's contacts that are verified users,
 // each under the names the caller gave it, in import order.
 func (h *Handlers) UserContactsGetList(ctx context.Context, s wire.Session, _ *pb.UserContactsGetList) (*pb.UserContactsGetListResponse, error) {
-	me := int64(s.UserID())
+	me := userOf(s)
 	resp := &pb.UserContactsGetListResponse{}
 	err := h.db.Read(ctx, func(tx *storage.Tx) error {
 		list, err := tx.ContactUsers(me)
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, len(list))
+		ids := make([]storage.UserID, len(list))
 		for i, cu := range list {
 			ids[i] = cu.User.ID
 		}
@@ -124,7 +124,7 @@ func (h *Handlers) UserContactsGetList(ctx context.Context, s wire.Session, _ *p
 // for this action, and the phone is the field at fault.
 func (h *Handlers) UserContactsEdit(ctx context.Context, s wire.Session, req *pb.UserContactsEdit) (*pb.UserContactsEditResponse, error) {
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		return tx.SetContactNames(int64(s.UserID()), contactsPhone(req.Phone), req.FirstName, req.LastName)
+		return tx.SetContactNames(userOf(s), contactsPhone(req.Phone), req.FirstName, req.LastName)
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errs.NewUserContactsEditBadPayload(errs.UserContactsEditBadPayloadInvalidPhone)
@@ -142,7 +142,7 @@ func (h *Handlers) UserContactsEdit(ctx context.Context, s wire.Session, req *pb
 // UserContactsDelete removes a contact; a phone that is not one is 122/1.
 func (h *Handlers) UserContactsDelete(ctx context.Context, s wire.Session, req *pb.UserContactsDelete) (*pb.UserContactsDeleteResponse, error) {
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		return tx.DeleteContact(int64(s.UserID()), contactsPhone(req.Phone))
+		return tx.DeleteContact(userOf(s), contactsPhone(req.Phone))
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errs.NewUserContactsDeleteBadPayload(errs.UserContactsDeleteBadPayloadInvalidPhone)

@@ -16,7 +16,7 @@ import (
 // visible character, which trimming keeps, and trimming only shortens it.
 func (h *Handlers) UserProfileSetNickname(ctx context.Context, s wire.Session, req *pb.UserProfileSetNickname) (*pb.UserProfileSetNicknameResponse, error) {
 	nick := strings.TrimSpace(req.Nickname)
-	err := h.setProfile(ctx, s, "nickname", func(tx *storage.Tx, id int64) error { return tx.SetNickname(id, nick) })
+	err := h.setProfile(ctx, s, "nickname", func(tx *storage.Tx, id storage.UserID) error { return tx.SetNickname(id, nick) })
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func (h *Handlers) UserProfileSetNickname(ctx context.Context, s wire.Session, r
 // required one bare address that net/mail accepts, and nothing is
 // normalised, so the user reads back what they typed.
 func (h *Handlers) UserProfileSetEmail(ctx context.Context, s wire.Session, req *pb.UserProfileSetEmail) (*pb.UserProfileSetEmailResponse, error) {
-	err := h.setProfile(ctx, s, "email", func(tx *storage.Tx, id int64) error { return tx.SetEmail(id, req.Email) })
+	err := h.setProfile(ctx, s, "email", func(tx *storage.Tx, id storage.UserID) error { return tx.SetEmail(id, req.Email) })
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (h *Handlers) UserProfileSetEmail(ctx context.Context, s wire.Session, req 
 // UserProfileSetGender stores one of the Gender enum's values (the
 // validator refuses other numbers, 116/1); UNKNOWN clears an earlier choice.
 func (h *Handlers) UserProfileSetGender(ctx context.Context, s wire.Session, req *pb.UserProfileSetGender) (*pb.UserProfileSetGenderResponse, error) {
-	err := h.setProfile(ctx, s, "gender", func(tx *storage.Tx, id int64) error { return tx.SetGender(id, int32(req.Gender)) })
+	err := h.setProfile(ctx, s, "gender", func(tx *storage.Tx, id storage.UserID) error { return tx.SetGender(id, int32(req.Gender)) })
 	if err != nil {
 		return nil, err
 	}
@@ -54,8 +54,8 @@ func (h *Handlers) UserProfileSetGender(ctx context.Context, s wire.Session, req
 
 // setProfile runs one profile write for the session's user in its own
 // transaction; the caller pushes only after it returns nil.
-func (h *Handlers) setProfile(ctx context.Context, s wire.Session, what string, set func(*storage.Tx, int64) error) error {
-	err := h.db.Write(ctx, func(tx *storage.Tx) error { return set(tx, int64(s.UserID())) })
+func (h *Handlers) setProfile(ctx context.Context, s wire.Session, what string, set func(*storage.Tx, storage.UserID) error) error {
+	err := h.db.Write(ctx, func(tx *storage.Tx) error { return set(tx, userOf(s)) })
 	if err != nil {
 		return fmt.Errorf("set %s: %w", what, err)
 	}
@@ -93,7 +93,7 @@ func (h *Handlers) UserProfileGetGender(ctx context.Context, s wire.Session, _ *
 func (h *Handlers) ownProfile(ctx context.Context, s wire.Session) (storage.User, error) {
 	var u storage.User
 	err := h.db.Read(ctx, func(tx *storage.Tx) (err error) {
-		u, err = tx.UserByID(int64(s.UserID()))
+		u, err = tx.UserByID(userOf(s))
 		return err
 	})
 	if err != nil {

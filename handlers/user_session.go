@@ -21,7 +21,7 @@ func (h *Handlers) idleCutoff() int64 { return h.now().Add(-h.idle).Unix() }
 func (h *Handlers) UserSessionGetActiveList(ctx context.Context, s wire.Session, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error) {
 	var ss []storage.Session
 	err := h.db.Read(ctx, func(tx *storage.Tx) (err error) {
-		ss, err = tx.ActiveSessions(int64(s.UserID()), h.idleCutoff())
+		ss, err = tx.ActiveSessions(userOf(s), h.idleCutoff())
 		return err
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func (h *Handlers) UserSessionTerminate(ctx context.Context, s wire.Session, req
 		return nil, errs.NewUserSessionTerminateForbidden()
 	}
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		return tx.RevokeUserSession(int64(s.UserID()), int64(req.SessionId))
+		return tx.RevokeUserSession(userOf(s), storage.SessionID(req.SessionId))
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errs.NewUserSessionTerminateBadPayload(errs.UserSessionTerminateBadPayloadInvalidSessionId)
@@ -92,7 +92,7 @@ func (h *Handlers) UserSessionTerminate(ctx context.Context, s wire.Session, req
 // session already ended (terminated from another device meanwhile).
 func (h *Handlers) UserSessionLogout(ctx context.Context, s wire.Session, req *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error) {
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		return tx.RevokeUserSession(int64(s.UserID()), int64(s.DeviceID()))
+		return tx.RevokeUserSession(userOf(s), storage.SessionID(s.DeviceID()))
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errs.NewUserSessionLogoutBadPayload(errs.UserSessionLogoutBadPayloadInvalidSessionId)

@@ -28,7 +28,7 @@ func TestVerifyNewUserOnlyFirstTime(t *testing.T) {
 		t.Fatal("two devices got the same token")
 	}
 	e.read(func(tx *storage.Tx) error {
-		u, err := tx.UserByID(int64(r.UserId))
+		u, err := tx.UserByID(storage.UserID(r.UserId))
 		if err == nil && !u.Verified {
 			t.Error("user not marked verified")
 		}
@@ -62,7 +62,7 @@ func TestVerifyWrongCodeIsCounted(t *testing.T) {
 	wantErr(t, err, errs.UserVerifyInvalidCode, 0)
 	// The request failed, yet the guess must have been committed.
 	e.read(func(tx *storage.Tx) error {
-		src, account, err := tx.VerifyGuards(int64(r.UserId), "192.0.2.7")
+		src, account, err := tx.VerifyGuards(storage.UserID(r.UserId), "192.0.2.7")
 		if err == nil && (src.Failures != 1 || account.Failures != 1) {
 			t.Errorf("failures %d (source), %d (account) after one wrong code, want 1", src.Failures, account.Failures)
 		}
@@ -81,7 +81,7 @@ func TestVerifyLeadingZeros(t *testing.T) {
 	// Replace the random code with one that starts with zeros; the client
 	// types "00427" and sends the number 427.
 	e.write(func(tx *storage.Tx) error {
-		id := int64(r.UserId)
+		id := storage.UserID(r.UserId)
 		return tx.PutVerifyCode(id, hashCode(id, "00427"), e.clock.Now().Add(time.Minute).Unix())
 	})
 	_, err := e.verify(r.Username, 4270)
@@ -103,7 +103,7 @@ func TestVerifyExpired(t *testing.T) {
 
 func TestVerifyNoCode(t *testing.T) {
 	e := newEnv(t)
-	var id int64
+	var id storage.UserID
 	e.write(func(tx *storage.Tx) error {
 		u, err := tx.CreateUser("+989120000000", countryIR, "nocode", e.clock.Now().Unix())
 		id = u.ID

@@ -23,8 +23,8 @@ const qContactViews = `SELECT u.id, c.owner_id IS NOT NULL, coalesce(c.first_nam
 // ContactViews returns, for each of the users that exists, what viewer
 // knows of them through contacts. Users the viewer has no entry for are in
 // the map with Known false.
-func (t *Tx) ContactViews(viewer int64, users []int64) (map[int64]ContactView, error) {
-	out := make(map[int64]ContactView, len(users))
+func (t *Tx) ContactViews(viewer UserID, users []UserID) (map[UserID]ContactView, error) {
+	out := make(map[UserID]ContactView, len(users))
 	if len(users) == 0 {
 		return out, nil
 	}
@@ -38,7 +38,7 @@ func (t *Tx) ContactViews(viewer int64, users []int64) (map[int64]ContactView, e
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
+		var id UserID
 		var v ContactView
 		if err := rows.Scan(&id, &v.Known, &v.FirstName, &v.LastName, &v.Mutual); err != nil {
 			return nil, wrap("contact views", err)

@@ -10,7 +10,7 @@ func TestContactViewsOfManyUsersInOneQuery(t *testing.T) {
 	d := newUser(t, db, "+989120000004") // d has a only: a knows nothing of d
 	write(t, db, func(tx *Tx) error {
 		for _, e := range []struct {
-			owner int64
+			owner UserID
 			phone string
 		}{{a.ID, b.Phone}, {b.ID, a.Phone}, {a.ID, c.Phone}, {d.ID, a.Phone}} {
 			if err := tx.UpsertContact(e.owner, e.phone, "N"+e.phone[len(e.phone)-1:], "", "", 1); err != nil {
@@ -19,9 +19,12 @@ func TestContactViewsOfManyUsersInOneQuery(t *testing.T) {
 		}
 		return nil
 	})
-	var got map[int64]ContactView
-	read(t, db, func(tx *Tx) (err error) { got, err = tx.ContactViews(a.ID, []int64{b.ID, c.ID, d.ID, 999}); return err })
-	want := map[int64]ContactView{
+	var got map[UserID]ContactView
+	read(t, db, func(tx *Tx) (err error) {
+		got, err = tx.ContactViews(a.ID, []UserID{b.ID, c.ID, d.ID, 999})
+		return err
+	})
+	want := map[UserID]ContactView{
 		b.ID: {Known: true, FirstName: "N2", Mutual: true},
 		c.ID: {Known: true, FirstName: "N3"},
 		d.ID: {},

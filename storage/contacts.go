@@ -6,7 +6,7 @@ import "errors"
 // names the owner gave it. It need not belong to a user; contacts are joined
 // to users by phone when read, so someone who signs up later shows up.
 type Contact struct {
-	OwnerID   int64  `db:"owner_id"`
+	OwnerID   UserID `db:"owner_id"`
 	Phone     string `db:"phone"`
 	FirstName string `db:"first_name"`
 	LastName  string `db:"last_name"`
@@ -42,30 +42,30 @@ const (
 
 // UpsertContact adds phone to owner's contacts, or renames the entry that
 // already has it. ErrNotFound if the owner does not exist.
-func (t *Tx) UpsertContact(owner int64, phone, first, last, clientID string, now int64) error {
+func (t *Tx) UpsertContact(owner UserID, phone, first, last, clientID string, now int64) error {
 	_, err := t.exec("upsert contact", qUpsertContact, owner, phone, first, last, clientID, now)
 	return err
 }
 
 // Contact returns owner's entry for phone, or ErrNotFound.
-func (t *Tx) Contact(owner int64, phone string) (Contact, error) {
+func (t *Tx) Contact(owner UserID, phone string) (Contact, error) {
 	var c Contact
 	return c, t.get("contact", &c, qContact, owner, phone)
 }
 
 // SetContactNames renames owner's entry for phone; ErrNotFound if none.
-func (t *Tx) SetContactNames(owner int64, phone, first, last string) error {
+func (t *Tx) SetContactNames(owner UserID, phone, first, last string) error {
 	return t.execOne("set contact names", qSetContactNames, first, last, owner, phone)
 }
 
 // DeleteContact removes owner's entry for phone; ErrNotFound if none.
-func (t *Tx) DeleteContact(owner int64, phone string) error {
+func (t *Tx) DeleteContact(owner UserID, phone string) error {
 	return t.execOne("delete contact", qDeleteContact, owner, phone)
 }
 
 // ContactUsers lists owner's contacts whose phone belongs to a verified user,
 // in import order.
-func (t *Tx) ContactUsers(owner int64) ([]ContactUser, error) {
+func (t *Tx) ContactUsers(owner UserID) ([]ContactUser, error) {
 	rows, err := t.tx.QueryContext(t.ctx, qContactUsers, owner)
 	if err != nil {
 		return nil, wrap("contact users", err)
@@ -87,7 +87,7 @@ func (t *Tx) ContactUsers(owner int64) ([]ContactUser, error) {
 
 // Mutual reports whether user a has user b's phone in contacts and b has a's.
 // Unknown users are simply not mutual.
-func (t *Tx) Mutual(a, b int64) (bool, error) {
+func (t *Tx) Mutual(a, b UserID) (bool, error) {
 	var m bool
 	err := t.get("mutual", &m, qMutual, a, b)
 	if errors.Is(err, ErrNotFound) {

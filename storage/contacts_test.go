@@ -79,7 +79,7 @@ func TestMutual(t *testing.T) {
 	db := openTest(t)
 	a := newUser(t, db, "+989120000001")
 	b := newUser(t, db, "+989120000002")
-	mutual := func(x, y int64) bool {
+	mutual := func(x, y UserID) bool {
 		var m bool
 		read(t, db, func(tx *Tx) (err error) { m, err = tx.Mutual(x, y); return err })
 		return m

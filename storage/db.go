@@ -1,9 +1,10 @@
 // Package storage keeps gapd's state in SQLite, reached through sqlx.
 //
 // The exported surface is deliberately small: Open, Close, Write, Read and the
-// query methods on *Tx, with plain structs (User, Session, ...) and sentinel
-// errors (ErrNotFound, ErrDuplicate, ErrSchemaTooNew). Nothing SQLite-specific
-// leaks out, so a PostgreSQL implementation can later offer the same methods.
+// query methods on *Tx, with plain structs (User, Session, ...), typed ids
+// (UserID, RoomID, ...; ids.go) and sentinel errors (ErrNotFound,
+// ErrDuplicate, ErrSchemaTooNew). Nothing SQLite-specific leaks out, so a
+// PostgreSQL implementation can later offer the same methods.
 //
 // Concurrency model: SQLite allows one writer at a time, so all writes go
 // through a single connection (requests queue in database/sql instead of

@@ -19,21 +19,21 @@ const (
 
 // Content is one stored content and what processing learnt about it.
 type Content struct {
-	ID          int64   `db:"id"`
-	Hash        []byte  `db:"hash"` // SHA-256; the content's name on disk
-	Size        int64   `db:"size"`
-	State       int     `db:"state"` // ContentProcessing, ContentProcessed or ContentCorrupted
-	Width       int32   `db:"width"`
-	Height      int32   `db:"height"`
-	Duration    float64 `db:"duration"` // seconds
-	SmallSize   int64   `db:"small_size"`
-	SmallWidth  int32   `db:"small_width"`
-	SmallHeight int32   `db:"small_height"`
-	LargeSize   int64   `db:"large_size"`
-	LargeWidth  int32   `db:"large_width"`
-	LargeHeight int32   `db:"large_height"`
-	CreatedAt   int64   `db:"created_at"`
-	UploaderID  int64   `db:"uploader_id"` // whose upload stored it (0: unknown)
+	ID          ContentID `db:"id"`
+	Hash        []byte    `db:"hash"` // SHA-256; the content's name on disk
+	Size        int64     `db:"size"`
+	State       int       `db:"state"` // ContentProcessing, ContentProcessed or ContentCorrupted
+	Width       int32     `db:"width"`
+	Height      int32     `db:"height"`
+	Duration    float64   `db:"duration"` // seconds
+	SmallSize   int64     `db:"small_size"`
+	SmallWidth  int32     `db:"small_width"`
+	SmallHeight int32     `db:"small_height"`
+	LargeSize   int64     `db:"large_size"`
+	LargeWidth  int32     `db:"large_width"`
+	LargeHeight int32     `db:"large_height"`
+	CreatedAt   int64     `db:"created_at"`
+	UploaderID  UserID    `db:"uploader_id"` // whose upload stored it (0: unknown)
 }
 
 // File is one user's upload. ContentID is 0 (and Content zero) while the
@@ -41,21 +41,21 @@ type Content struct {
 // the SHA-256 state after them. A Corrupted upload failed its hash check: it
 // has no bytes and takes none.
 type File struct {
-	ID         int64   `db:"id"`
-	Token      string  `db:"token"`
-	UserID     int64   `db:"user_id"` // the uploader
-	Name       string  `db:"name"`
-	Size       int64   `db:"size"`
-	Hash       []byte  `db:"hash"`
-	FirstBytes []byte  `db:"first_bytes"`
-	LastBytes  []byte  `db:"last_bytes"`
-	ContentID  int64   `db:"content_id"`
-	Received   int64   `db:"received"`
-	HashState  []byte  `db:"hash_state"`
-	Corrupted  bool    `db:"corrupted"`
-	CreatedAt  int64   `db:"created_at"`
-	UpdatedAt  int64   `db:"updated_at"`
-	Content    Content `db:"content"`
+	ID         FileID    `db:"id"`
+	Token      string    `db:"token"`
+	UserID     UserID    `db:"user_id"` // the uploader
+	Name       string    `db:"name"`
+	Size       int64     `db:"size"`
+	Hash       []byte    `db:"hash"`
+	FirstBytes []byte    `db:"first_bytes"`
+	LastBytes  []byte    `db:"last_bytes"`
+	ContentID  ContentID `db:"content_id"`
+	Received   int64     `db:"received"`
+	HashState  []byte    `db:"hash_state"`
+	Corrupted  bool      `db:"corrupted"`
+	CreatedAt  int64     `db:"created_at"`
+	UpdatedAt  int64     `db:"updated_at"`
+	Content    Content   `db:"content"`
 }
 
 // Uploading reports whether the upload has no content yet: it waits for
@@ -70,13 +70,13 @@ func (f File) CorruptedNow() bool { return f.Corrupted || f.Content.State == Con
 // waits for bytes; a known content makes it complete at once.
 type NewUpload struct {
 	Token      string
-	UserID     int64
+	UserID     UserID
 	Name       string
 	Size       int64
 	Hash       []byte
 	FirstBytes []byte
 	LastBytes  []byte
-	ContentID  int64
+	ContentID  ContentID
 	Now        int64
 }
 
@@ -154,7 +154,7 @@ const (
 )
 
 // FileByID returns the upload with that id, or ErrNotFound.
-func (t *Tx) FileByID(id int64) (File, error) {
+func (t *Tx) FileByID(id FileID) (File, error) {
 	var f File
 	return f, t.get("file by id", &f, qFileByID, id)
 }
@@ -169,7 +169,7 @@ func (t *Tx) FileByToken(token string) (File, error) {
 // ReadableFile returns the upload with that token if userID may read it
 // (its uploader, or a member of a room where it was sent), and ErrNotFound
 // otherwise: whether a file exists never leaks to those who may not read it.
-func (t *Tx) ReadableFile(token string, userID int64) (File, error) {
+func (t *Tx) ReadableFile(token string, userID UserID) (File, error) {
 	var f File
 	return f, t.get("readable file", &f, qReadableFile, token, userID, userID)
 }
@@ -177,28 +177,28 @@ func (t *Tx) ReadableFile(token string, userID int64) (File, error) {
 // AttachableFile returns the upload a message may carry: the token names a
 // completed upload (processing may still be running) that userID may read.
 // ErrNotFound otherwise.
-func (t *Tx) AttachableFile(token string, userID int64) (File, error) {
+func (t *Tx) AttachableFile(token string, userID UserID) (File, error) {
 	var f File
 	return f, t.get("attachable file", &f, qAttachableFile, token, userID, userID)
 }
 
 // PartialUpload returns the user's unfinished upload of the content with
 // that hash and size (the one furthest along), or ErrNotFound.
-func (t *Tx) PartialUpload(userID int64, hash []byte, size int64) (File, error) {
+func (t *Tx) PartialUpload(userID UserID, hash []byte, size int64) (File, error) {
 	var f File
 	return f, t.get("partial upload", &f, qPartialUpload, userID, hash, size)
 }
 
 // FinishedUpload returns the user's completed upload of that content under
 // that name, or ErrNotFound: uploading the same file again reuses it.
-func (t *Tx) FinishedUpload(userID, contentID int64, name string) (File, error) {
+func (t *Tx) FinishedUpload(userID UserID, contentID ContentID, name string) (File, error) {
 	var f File
 	return f, t.get("finished upload", &f, qFinishedUpload, userID, contentID, name)
 }
 
 // ExtraPartialUploads returns the user's unfinished uploads beyond the keep
 // most recently active, for the caller to delete with their partial files.
-func (t *Tx) ExtraPartialUploads(userID int64, keep int) ([]File, error) {
+func (t *Tx) ExtraPartialUploads(userID UserID, keep int) ([]File, error) {
 	var fs []File
 	return fs, wrap("extra partial uploads", t.tx.SelectContext(t.ctx, &fs, qExtraPartials, userID, keep))
 }
@@ -207,7 +207,7 @@ func (t *Tx) ExtraPartialUploads(userID int64, keep int) ([]File, error) {
 // complete at once. ErrDuplicate if the token is taken; ErrNotFound if the
 // user or the content does not exist.
 func (t *Tx) CreateUpload(u NewUpload) (File, error) {
-	var id int64
+	var id FileID
 	// nil bytes would be NULL; the columns hold "none" as empty.
 	u.FirstBytes, u.LastBytes = nonNil(u.FirstBytes), nonNil(u.LastBytes)
 	if err := t.get("create upload", &id, qCreateUpload, u.Token, u.UserID, u.Name, u.Size, u.Hash,
@@ -220,19 +220,19 @@ func (t *Tx) CreateUpload(u NewUpload) (File, error) {
 // AdvanceUpload records that the bytes [from, to) are on disk and the hash
 // state after them. ErrNotFound unless the upload is unfinished and had
 // exactly from bytes: a concurrent chunk at the same offset loses.
-func (t *Tx) AdvanceUpload(id, from, to int64, hashState []byte, now int64) error {
+func (t *Tx) AdvanceUpload(id FileID, from, to int64, hashState []byte, now int64) error {
 	return t.execOne("advance upload", qAdvanceUpload, to, hashState, now, id, from)
 }
 
 // FinishUpload links an unfinished upload to its stored content.
 // ErrNotFound if it is not unfinished.
-func (t *Tx) FinishUpload(id, contentID, now int64) error {
+func (t *Tx) FinishUpload(id FileID, contentID ContentID, now int64) error {
 	return t.execOne("finish upload", qFinishUpload, contentID, now, id)
 }
 
 // DeleteUpload forgets an unfinished upload (its token stops working).
 // ErrNotFound if there is no such unfinished upload.
-func (t *Tx) DeleteUpload(id int64) error {
+func (t *Tx) DeleteUpload(id FileID) error {
 	return t.execOne("delete upload", qDeleteUpload, id)
 }
 
@@ -243,7 +243,7 @@ func (t *Tx) ContentByHash(hash []byte) (Content, error) {
 }
 
 // ContentByID returns the stored content with that id, or ErrNotFound.
-func (t *Tx) ContentByID(id int64) (Content, error) {
+func (t *Tx) ContentByID(id ContentID) (Content, error) {
 	var c Content
 	return c, t.get("content by id", &c, qContentByID, id)
 }
@@ -252,7 +252,7 @@ func (t *Tx) ContentByID(id int64) (Content, error) {
 // ContentProcessing, stored by uploader's upload, and returns it; content
 // already recorded under that hash is returned as it is, unless it was
 // ContentCorrupted: the new bytes replaced it, so it is processed again.
-func (t *Tx) CreateContent(hash []byte, size, uploader, now int64) (Content, error) {
+func (t *Tx) CreateContent(hash []byte, size int64, uploader UserID, now int64) (Content, error) {
 	if _, err := t.exec("create content", qCreateContent, hash, size, uploader, now); err != nil {
 		return Content{}, err
 	}
@@ -261,27 +261,27 @@ func (t *Tx) CreateContent(hash []byte, size, uploader, now int64) (Content, err
 
 // NextProcessing returns the oldest content waiting for processing that is
 // not among claimed and whose uploader is not among busy, or ErrNotFound.
-func (t *Tx) NextProcessing(claimed, busy []int64) (Content, error) {
+func (t *Tx) NextProcessing(claimed []ContentID, busy []UserID) (Content, error) {
 	var c Content
 	return c, t.get("next processing", &c, qProcessingContent, jsonIDs(claimed), jsonIDs(busy))
 }
 
 // SetCorrupted marks content whose bytes are missing or damaged on disk;
 // its thumbnails are no longer offered.
-func (t *Tx) SetCorrupted(contentID int64) error {
+func (t *Tx) SetCorrupted(contentID ContentID) error {
 	return t.execOne("set corrupted", qSetCorrupted, contentID)
 }
 
 // CorruptUpload marks an unfinished upload whose bytes failed the hash
 // check: it keeps its token for FileUploadStatus and takes no more bytes.
 // ErrNotFound if it is not an unfinished, uncorrupted upload.
-func (t *Tx) CorruptUpload(id, now int64) error {
+func (t *Tx) CorruptUpload(id FileID, now int64) error {
 	return t.execOne("corrupt upload", qCorruptUpload, now, id)
 }
 
 // HoldsContent reports whether the user has a completed upload of the
 // content: only then may an upload of it complete without its bytes.
-func (t *Tx) HoldsContent(userID, contentID int64) (bool, error) {
+func (t *Tx) HoldsContent(userID UserID, contentID ContentID) (bool, error) {
 	var ok bool
 	return ok, t.get("holds content", &ok, qHoldsContent, userID, contentID)
 }
@@ -289,7 +289,7 @@ func (t *Tx) HoldsContent(userID, contentID int64) (bool, error) {
 // UserStorage is the sum of the sizes of the user's distinct files
 // (finished or under way), and whether the file of that hash and size is
 // among them.
-func (t *Tx) UserStorage(userID int64, hash []byte, size int64) (used int64, has bool, err error) {
+func (t *Tx) UserStorage(userID UserID, hash []byte, size int64) (used int64, has bool, err error) {
 	err = wrap("user storage", t.row(qUserStorage, hash, size, userID).Scan(&used, &has))
 	return used, has, err
 }
@@ -302,13 +302,13 @@ func (t *Tx) SetProcessed(c Content) error {
 }
 
 // jsonIDs is ids as a JSON array, for json_each: one bind for a whole set.
-func jsonIDs(ids []int64) string {
+func jsonIDs[T ~int64](ids []T) string {
 	b := []byte{'['}
 	for i, id := range ids {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, id, 10)
+		b = strconv.AppendInt(b, int64(id), 10)
 	}
 	return string(append(b, ']'))
 }

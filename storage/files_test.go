@@ -22,11 +22,11 @@ func newUpload(t *testing.T, db *DB, u NewUpload) File {
 
 // sendInRoom puts userIDs in a new room and sends a message carrying fileID
 // there; it returns the message id.
-func sendInRoom(t *testing.T, db *DB, fileID int64, userIDs ...int64) int64 {
+func sendInRoom(t *testing.T, db *DB, fileID FileID, userIDs ...UserID) MessageID {
 	t.Helper()
-	var msgID int64
+	var msgID MessageID
 	write(t, db, func(tx *Tx) error {
-		var room int64
+		var room RoomID
 		if err := tx.tx.GetContext(tx.ctx, &room,
 			`INSERT INTO rooms (type, creator_id, created_at) VALUES (1, ?, 1) RETURNING id`, userIDs[0]); err != nil {
 			return err
@@ -100,8 +100,8 @@ func TestUploadLifecycle(t *testing.T) {
 			t.Fatalf("processing: %+v %v", next, err)
 		}
 		// Claimed content, or content of a busy uploader, is not next.
-		wantNotFound(t, "claimed", func() error { _, err := tx.NextProcessing([]int64{c.ID}, nil); return err }())
-		wantNotFound(t, "busy uploader", func() error { _, err := tx.NextProcessing(nil, []int64{7, u.ID}); return err }())
+		wantNotFound(t, "claimed", func() error { _, err := tx.NextProcessing([]ContentID{c.ID}, nil); return err }())
+		wantNotFound(t, "busy uploader", func() error { _, err := tx.NextProcessing(nil, []UserID{7, u.ID}); return err }())
 		c.Width, c.Height, c.SmallSize, c.SmallWidth, c.SmallHeight = 640, 480, 100, 90, 67
 		if err := tx.SetProcessed(c); err != nil {
 			return err
@@ -116,7 +116,7 @@ func TestUploadLifecycle(t *testing.T) {
 
 	// Known content completes a new upload at once.
 	other := newUser(t, db, "+989121110002")
-	var cid int64
+	var cid ContentID
 	read(t, db, func(tx *Tx) error {
 		c, err := tx.ContentByHash(h)
 		cid = c.ID
@@ -145,7 +145,7 @@ func TestFileReadability(t *testing.T) {
 	f := newUpload(t, db, NewUpload{Token: "tok", UserID: owner.ID, Name: "x", Size: 1, Hash: h,
 		FirstBytes: []byte("x"), LastBytes: []byte("x"), Now: 1})
 
-	canRead := func(user int64) (File, error) {
+	canRead := func(user UserID) (File, error) {
 		var g File
 		err := db.Read(testCtx(t), func(tx *Tx) error {
 			var err error
@@ -154,7 +154,7 @@ func TestFileReadability(t *testing.T) {
 		})
 		return g, err
 	}
-	attachable := func(user int64) error {
+	attachable := func(user UserID) error {
 		return db.Read(testCtx(t), func(tx *Tx) error { _, err := tx.AttachableFile("tok", user); return err })
 	}
 

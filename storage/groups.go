@@ -25,36 +25,36 @@ const (
 )
 
 // RemoveMember takes userID out of the room; ErrNotFound if not in it.
-func (t *Tx) RemoveMember(roomID, userID int64) error {
+func (t *Tx) RemoveMember(roomID RoomID, userID UserID) error {
 	return t.execOne("remove member", qRemoveMember, roomID, userID)
 }
 
 // SetRole changes a member's role; ErrNotFound if not in the room.
-func (t *Tx) SetRole(roomID, userID int64, role int32) error {
+func (t *Tx) SetRole(roomID RoomID, userID UserID, role int32) error {
 	return t.execOne("set role", qSetRole, role, roomID, userID)
 }
 
 // SetRoomInfo renames a group or channel and sets its description.
-func (t *Tx) SetRoomInfo(roomID int64, title, description string) error {
+func (t *Tx) SetRoomInfo(roomID RoomID, title, description string) error {
 	return t.execOne("set room info", qSetRoomInfo, title, description, roomID)
 }
 
 // MemberCount is how many members the room has.
-func (t *Tx) MemberCount(roomID int64) (int, error) {
+func (t *Tx) MemberCount(roomID RoomID) (int, error) {
 	var n int
 	return n, t.get("member count", &n, qMemberCount, roomID)
 }
 
 // SeniorMember is the member with the highest role who joined first, or
 // ErrNotFound for an empty room.
-func (t *Tx) SeniorMember(roomID int64) (Member, error) {
+func (t *Tx) SeniorMember(roomID RoomID) (Member, error) {
 	var m Member
 	return m, t.get("senior member", &m, qSenior, roomID)
 }
 
 // InsertLog records in the room's history that actor did something (log
 // type) to target (0: to nobody in particular), as a LOG message.
-func (t *Tx) InsertLog(roomID, actor int64, logType int32, target, now int64) (Message, error) {
+func (t *Tx) InsertLog(roomID RoomID, actor UserID, logType int32, target UserID, now int64) (Message, error) {
 	n := NewMessage{RoomID: roomID, AuthorID: actor, Type: messageTypeLog, LogType: &logType, Now: now}
 	if target != 0 {
 		n.LogTarget = &target

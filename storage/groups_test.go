@@ -15,7 +15,7 @@ func TestGroupMembersAndLogs(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for i, u := range []int64{a.ID, b.ID, c.ID} {
+		for i, u := range []UserID{a.ID, b.ID, c.ID} {
 			if err := tx.AddMember(r.ID, u, 0, 0, 1000+int64(i)); err != nil {
 				return err
 			}

@@ -16,7 +16,7 @@ const (
 
 // HideMessage hides m from userID alone at the room's next version, which
 // it returns. Hiding a hidden message is ErrDuplicate.
-func (t *Tx) HideMessage(m Message, userID int64) (int64, error) {
+func (t *Tx) HideMessage(m Message, userID UserID) (Version, error) {
 	v, err := t.NextVersion(m.RoomID)
 	if err != nil {
 		return 0, err
@@ -28,7 +28,7 @@ func (t *Tx) HideMessage(m Message, userID int64) (int64, error) {
 // LastMessageFor returns the newest message of m's room up to id (the
 // room's last message) that m may see and has not hidden; deleted ones
 // count, as the room's last message does. ErrNotFound when there is none.
-func (t *Tx) LastMessageFor(m Member, id int64) (Message, error) {
+func (t *Tx) LastMessageFor(m Member, id MessageID) (Message, error) {
 	return t.message("last message for", qLastFor, m.RoomID, id, m.ClearID, m.StartID, m.UserID)
 }
 
@@ -36,7 +36,7 @@ const qLastFor = `SELECT ` + messageColumns + ` FROM messages
 	WHERE room_id = ? AND id <= ? AND id > ? AND id >= ? AND ` + notHidden + ` ORDER BY id DESC LIMIT 1`
 
 // IsHidden reports whether userID hid message id from itself.
-func (t *Tx) IsHidden(userID, id int64) (bool, error) {
+func (t *Tx) IsHidden(userID UserID, id MessageID) (bool, error) {
 	var ok bool
 	return ok, t.get("is hidden", &ok, qIsHidden, userID, id)
 }

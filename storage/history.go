@@ -15,7 +15,7 @@ const (
 
 // HistoryBefore returns up to limit messages m may see that are older than
 // message before, oldest first.
-func (t *Tx) HistoryBefore(m Member, before int64, limit int) ([]Message, error) {
+func (t *Tx) HistoryBefore(m Member, before MessageID, limit int) ([]Message, error) {
 	var ms []Message
 	if err := t.tx.SelectContext(t.ctx, &ms, qHistoryBefore, m.RoomID, before, m.ClearID, m.StartID, m.UserID, limit); err != nil {
 		return nil, wrap("history before", err)
@@ -28,7 +28,7 @@ func (t *Tx) HistoryBefore(m Member, before int64, limit int) ([]Message, error)
 
 // HistoryAfter returns up to limit messages m may see that are newer than
 // message after, oldest first.
-func (t *Tx) HistoryAfter(m Member, after int64, limit int) ([]Message, error) {
+func (t *Tx) HistoryAfter(m Member, after MessageID, limit int) ([]Message, error) {
 	var ms []Message
 	return ms, wrap("history after", t.tx.SelectContext(t.ctx, &ms, qHistoryAfter, m.RoomID, after, m.ClearID, m.StartID, m.UserID, limit))
 }
@@ -38,7 +38,7 @@ func (t *Tx) HistoryAfter(m Member, after int64, limit int) ([]Message, error) {
 // recently pinned on top), then newest activity first (a room's last
 // message, or for a room without one, when the user joined). The page is
 // cut in SQL: offset rooms are skipped, at most limit returned.
-func (t *Tx) RoomsOf(userID int64, offset, limit int) ([]RoomMember, error) {
+func (t *Tx) RoomsOf(userID UserID, offset, limit int) ([]RoomMember, error) {
 	var rs []RoomMember
 	return rs, wrap("rooms of user", t.tx.SelectContext(t.ctx, &rs, qRoomsOf, userID, limit, offset))
 }

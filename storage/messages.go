@@ -11,49 +11,51 @@ const (
 // Message is one message of a room. Optional parts are nil when absent. The
 // *Version fields are values of the room's version counter (0: never).
 type Message struct {
-	ID             int64    `db:"id"`
-	RoomID         int64    `db:"room_id"`
-	AuthorID       int64    `db:"author_id"`
-	RandomID       int64    `db:"random_id"`
-	Type           int32    `db:"type"` // RoomMessageType
-	Body           string   `db:"body"`
-	AttachmentID   *int64   `db:"attachment_id"`
-	LocationLat    *float64 `db:"location_lat"`
-	LocationLon    *float64 `db:"location_lon"`
-	Contact        *string  `db:"contact"` // RoomMessageContact as JSON
-	LogType        *int32   `db:"log_type"`
-	LogTarget      *int64   `db:"log_target"`
-	ReplyTo        *int64   `db:"reply_to"`
-	ForwardID      *int64   `db:"forward_id"`
-	Status         int32    `db:"status"`
-	Edited         bool     `db:"edited"`
-	Deleted        bool     `db:"deleted"`
-	CreateVersion  int64    `db:"create_version"`
-	MessageVersion int64    `db:"message_version"`
-	StatusVersion  int64    `db:"status_version"`
-	StatusBy       int64    `db:"status_by"` // who last raised the status (0: nobody)
-	DeleteVersion  int64    `db:"delete_version"`
-	PreviousID     int64    `db:"previous_id"`
-	CreateTime     int64    `db:"create_time"`
-	UpdateTime     int64    `db:"update_time"`
-	AdditionalType uint32   `db:"additional_type"` // kept for later clients, uninterpreted
-	AdditionalData string   `db:"additional_data"`
+	ID             MessageID  `db:"id"`
+	RoomID         RoomID     `db:"room_id"`
+	AuthorID       UserID     `db:"author_id"`
+	RandomID       int64      `db:"random_id"`
+	Type           int32      `db:"type"` // RoomMessageType
+	Body           string     `db:"body"`
+	AttachmentID   *FileID    `db:"attachment_id"`
+	LocationLat    *float64   `db:"location_lat"`
+	LocationLon    *float64   `db:"location_lon"`
+	Contact        *string    `db:"contact"` // RoomMessageContact as JSON
+	LogType        *int32     `db:"log_type"`
+	LogTarget      *UserID    `db:"log_target"`
+	ReplyTo        *MessageID `db:"reply_to"`
+	ForwardID      *MessageID `db:"forward_id"`
+	Status         int32      `db:"status"`
+	Edited         bool       `db:"edited"`
+	Deleted        bool       `db:"deleted"`
+	CreateVersion  Version    `db:"create_version"`
+	MessageVersion Version    `db:"message_version"`
+	StatusVersion  Version    `db:"status_version"`
+	StatusBy       UserID     `db:"status_by"` // who last raised the status (0: nobody)
+	DeleteVersion  Version    `db:"delete_version"`
+	PreviousID     MessageID  `db:"previous_id"`
+	CreateTime     int64      `db:"create_time"`
+	UpdateTime     int64      `db:"update_time"`
+	AdditionalType uint32     `db:"additional_type"` // kept for later clients, uninterpreted
+	AdditionalData string     `db:"additional_data"`
 }
 
 // NewMessage is what InsertMessage stores; the rest is filled in.
 type NewMessage struct {
-	RoomID, AuthorID, RandomID int64
-	Type                       int32
-	Body                       string
-	AttachmentID               *int64
-	LocationLat, LocationLon   *float64
-	Contact                    *string
-	LogType                    *int32
-	LogTarget                  *int64
-	ReplyTo, ForwardID         *int64
-	AdditionalType             uint32
-	AdditionalData             string
-	Now                        int64
+	RoomID                   RoomID
+	AuthorID                 UserID
+	RandomID                 int64
+	Type                     int32
+	Body                     string
+	AttachmentID             *FileID
+	LocationLat, LocationLon *float64
+	Contact                  *string
+	LogType                  *int32
+	LogTarget                *UserID
+	ReplyTo, ForwardID       *MessageID
+	AdditionalType           uint32
+	AdditionalData           string
+	Now                      int64
 }
 
 const messageColumns = `id, room_id, author_id, random_id, type, body, attachment_id,
@@ -121,23 +123,23 @@ func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
 }
 
 // MessageInRoom returns message id if it belongs to the room, or ErrNotFound.
-func (t *Tx) MessageInRoom(roomID, id int64) (Message, error) {
+func (t *Tx) MessageInRoom(roomID RoomID, id MessageID) (Message, error) {
 	return t.message("message in room", qMessageInRoom, id, roomID)
 }
 
 // MessageByID returns message id from any room, or ErrNotFound.
-func (t *Tx) MessageByID(id int64) (Message, error) {
+func (t *Tx) MessageByID(id MessageID) (Message, error) {
 	return t.message("message by id", qMessageByID, id)
 }
 
 // MessageByRandomID finds the message authorID stored in the room under a
 // random_id (a resend), or ErrNotFound.
-func (t *Tx) MessageByRandomID(roomID, authorID, randomID int64) (Message, error) {
+func (t *Tx) MessageByRandomID(roomID RoomID, authorID UserID, randomID int64) (Message, error) {
 	return t.message("message by random id", qMessageByRand, roomID, authorID, randomID)
 }
 
 // HasAuthored reports whether userID has ever written in the room.
-func (t *Tx) HasAuthored(roomID, userID int64) (bool, error) {
+func (t *Tx) HasAuthored(roomID RoomID, userID UserID) (bool, error) {
 	var ok bool
 	return ok, t.get("has authored", &ok, qHasAuthored, roomID, userID)
 }
@@ -166,7 +168,7 @@ func (t *Tx) DeleteMessage(m Message, now int64) (Message, error) {
 // version, and reports changed=false (with the message as it is) when it is
 // already there or beyond: statuses never go back. SEEN also marks the
 // reader's earlier unseen messages of others SEEN at the same version.
-func (t *Tx) RaiseStatus(m Message, reader int64, status int32) (out Message, changed bool, err error) {
+func (t *Tx) RaiseStatus(m Message, reader UserID, status int32) (out Message, changed bool, err error) {
 	if m.Status >= status {
 		return m, false, nil
 	}

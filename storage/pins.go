@@ -12,7 +12,7 @@ const (
 )
 
 // PinRoom pins the room for userID and returns its pin id (non-zero).
-func (t *Tx) PinRoom(roomID, userID int64) (int64, error) {
+func (t *Tx) PinRoom(roomID RoomID, userID UserID) (int64, error) {
 	q, args, err := t.tx.BindNamed(qPin, map[string]any{"room": roomID, "user": userID})
 	if err != nil {
 		return 0, wrap("pin room", err)
@@ -22,6 +22,6 @@ func (t *Tx) PinRoom(roomID, userID int64) (int64, error) {
 }
 
 // UnpinRoom unpins the room for userID.
-func (t *Tx) UnpinRoom(roomID, userID int64) error {
+func (t *Tx) UnpinRoom(roomID RoomID, userID UserID) error {
 	return t.execOne("unpin room", qUnpin, roomID, userID)
 }

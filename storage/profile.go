@@ -11,16 +11,16 @@ const (
 // them back.
 
 // SetEmail records the user's e-mail address.
-func (t *Tx) SetEmail(userID int64, email string) error {
+func (t *Tx) SetEmail(userID UserID, email string) error {
 	return t.execOne("set email", qSetEmail, email, userID)
 }
 
 // SetGender records the user's gender (protocol Gender enum).
-func (t *Tx) SetGender(userID int64, gender int32) error {
+func (t *Tx) SetGender(userID UserID, gender int32) error {
 	return t.execOne("set gender", qSetGender, gender, userID)
 }
 
 // SetNickname records the user's nickname.
-func (t *Tx) SetNickname(userID int64, nickname string) error {
+func (t *Tx) SetNickname(userID UserID, nickname string) error {
 	return t.execOne("set nickname", qSetNickname, nickname, userID)
 }

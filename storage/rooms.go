@@ -18,34 +18,34 @@ const (
 // Room is a chat, group or channel. Version is its change counter: every
 // message, edit, status change and delete takes the next value (NextVersion).
 type Room struct {
-	ID            int64    `db:"id"`
-	Type          RoomKind `db:"type"`
-	Title         string   `db:"title"`
-	Description   string   `db:"description"`
-	CreatorID     int64    `db:"creator_id"`
-	ChatKey       *string  `db:"chat_key"`
-	Version       int64    `db:"version"`
-	LastMessageID int64    `db:"last_message_id"`
-	CreatedAt     int64    `db:"created_at"`
+	ID            RoomID    `db:"id"`
+	Type          RoomKind  `db:"type"`
+	Title         string    `db:"title"`
+	Description   string    `db:"description"`
+	CreatorID     UserID    `db:"creator_id"`
+	ChatKey       *string   `db:"chat_key"`
+	Version       Version   `db:"version"`
+	LastMessageID MessageID `db:"last_message_id"`
+	CreatedAt     int64     `db:"created_at"`
 }
 
 // Member is one user's place in a room.
 type Member struct {
-	RoomID   int64 `db:"room_id"`
-	UserID   int64 `db:"user_id"`
-	Role     int32 `db:"role"`
-	StartID  int64 `db:"start_id"` // first message the member may see; 0 for all
-	ClearID  int64 `db:"clear_id"` // history up to here is cleared for the member
-	SeenID   int64 `db:"seen_id"`  // newest message the member marked SEEN
-	Hidden   bool  `db:"hidden"`   // deleted from the member's list until new activity
-	Muted    bool  `db:"muted"`
-	JoinedAt int64 `db:"joined_at"`
-	PinID    int64 `db:"pin_id"` // 0: not pinned; larger: pinned more recently
+	RoomID   RoomID    `db:"room_id"`
+	UserID   UserID    `db:"user_id"`
+	Role     int32     `db:"role"`
+	StartID  MessageID `db:"start_id"` // first message the member may see; 0 for all
+	ClearID  MessageID `db:"clear_id"` // history up to here is cleared for the member
+	SeenID   MessageID `db:"seen_id"`  // newest message the member marked SEEN
+	Hidden   bool      `db:"hidden"`   // deleted from the member's list until new activity
+	Muted    bool      `db:"muted"`
+	JoinedAt int64     `db:"joined_at"`
+	PinID    int64     `db:"pin_id"` // 0: not pinned; larger: pinned more recently
 }
 
 // Sees reports whether the member may see message id: not cleared, and not
 // before the point the member was let in at.
-func (m Member) Sees(id int64) bool { return id > m.ClearID && id >= m.StartID }
+func (m Member) Sees(id MessageID) bool { return id > m.ClearID && id >= m.StartID }
 
 const (
 	roomColumns   = `id, type, title, description, creator_id, chat_key, version, last_message_id, created_at`
@@ -77,21 +77,21 @@ const (
 )
 
 // chatKey names the one chat room of a pair of users, whichever of them asks.
-func chatKey(a, b int64) string {
+func chatKey(a, b UserID) string {
 	if a > b {
 		a, b = b, a
 	}
-	return strconv.FormatInt(a, 10) + ":" + strconv.FormatInt(b, 10)
+	return strconv.FormatInt(int64(a), 10) + ":" + strconv.FormatInt(int64(b), 10)
 }
 
 // RoomByID returns the room, or ErrNotFound.
-func (t *Tx) RoomByID(id int64) (Room, error) {
+func (t *Tx) RoomByID(id RoomID) (Room, error) {
 	var r Room
 	return r, wrap("room by id", scanRoom(t.row(qRoomByID, id), &r))
 }
 
 // ChatRoom returns the chat room of users a and b, or ErrNotFound.
-func (t *Tx) ChatRoom(a, b int64) (Room, error) {
+func (t *Tx) ChatRoom(a, b UserID) (Room, error) {
 	var r Room
 	return r, t.get("chat room", &r, qRoomByKey, chatKey(a, b))
 }
@@ -101,7 +101,7 @@ func (t *Tx) ChatRoom(a, b int64) (Room, error) {
 // (b's membership is hidden until then): anyone may open a chat with anyone,
 // and that alone must not put rooms in other people's lists.
 // ErrDuplicate means the pair already has one.
-func (t *Tx) CreateChatRoom(a, b, now int64) (Room, error) {
+func (t *Tx) CreateChatRoom(a, b UserID, now int64) (Room, error) {
 	var r Room
 	key := chatKey(a, b)
 	if err := t.get("create chat room", &r, qCreateRoom, RoomChat, "", "", a, key, now); err != nil {
@@ -115,40 +115,40 @@ func (t *Tx) CreateChatRoom(a, b, now int64) (Room, error) {
 }
 
 // CreateRoom creates a group or channel; the caller adds its members.
-func (t *Tx) CreateRoom(typ RoomKind, title, description string, creator, now int64) (Room, error) {
+func (t *Tx) CreateRoom(typ RoomKind, title, description string, creator UserID, now int64) (Room, error) {
 	var r Room
 	return r, t.get("create room", &r, qCreateRoom, typ, title, description, creator, nil, now)
 }
 
 // AddMember puts userID in the room with a role, seeing messages from
 // startID on (0: all). ErrDuplicate means the user is already a member.
-func (t *Tx) AddMember(roomID, userID int64, role int32, startID, now int64) error {
+func (t *Tx) AddMember(roomID RoomID, userID UserID, role int32, startID MessageID, now int64) error {
 	_, err := t.exec("add member", qAddMember, roomID, userID, role, startID, now)
 	return err
 }
 
 // Member returns userID's membership of the room, or ErrNotFound.
-func (t *Tx) Member(roomID, userID int64) (Member, error) {
+func (t *Tx) Member(roomID RoomID, userID UserID) (Member, error) {
 	var m Member
 	return m, wrap("member", scanMember(t.row(qMember, roomID, userID), &m))
 }
 
 // Memberships is how many rooms userID is a member of (one index range).
-func (t *Tx) Memberships(userID int64) (int, error) {
+func (t *Tx) Memberships(userID UserID) (int, error) {
 	var n int
 	return n, t.get("memberships", &n, qMemberships, userID)
 }
 
 // MemberIDs lists the room's members, in id order.
-func (t *Tx) MemberIDs(roomID int64) ([]int64, error) {
+func (t *Tx) MemberIDs(roomID RoomID) ([]UserID, error) {
 	rows, err := t.tx.QueryContext(t.ctx, qMemberIDs, roomID)
 	if err != nil {
 		return nil, wrap("member ids", err)
 	}
 	defer rows.Close()
-	var ids []int64
+	var ids []UserID
 	for rows.Next() {
-		var id int64
+		var id UserID
 		if err := rows.Scan(&id); err != nil {
 			return nil, wrap("member ids", err)
 		}
@@ -158,14 +158,14 @@ func (t *Tx) MemberIDs(roomID int64) ([]int64, error) {
 }
 
 // ChatPeer returns the other member of a chat room, or ErrNotFound.
-func (t *Tx) ChatPeer(roomID, userID int64) (int64, error) {
-	var id int64
+func (t *Tx) ChatPeer(roomID RoomID, userID UserID) (UserID, error) {
+	var id UserID
 	return id, t.get("chat peer", &id, qPeerOfChat, roomID, userID)
 }
 
 // ChatPeerAccount is ChatPeer with whether the peer's account is blocked,
 // in one query.
-func (t *Tx) ChatPeerAccount(roomID, userID int64) (peer int64, blocked bool, err error) {
+func (t *Tx) ChatPeerAccount(roomID RoomID, userID UserID) (peer UserID, blocked bool, err error) {
 	var b sql.NullBool // NULL: the user row is gone, as UserByID's ErrNotFound
 	if err = t.row(qPeerAccount, roomID, userID).Scan(&peer, &b); err == nil && !b.Valid {
 		err = sql.ErrNoRows
@@ -176,30 +176,30 @@ func (t *Tx) ChatPeerAccount(roomID, userID int64) (peer int64, blocked bool, er
 // NextVersion takes the room's next version. Every change to a room's
 // messages calls it in the same transaction as the change, so the version a
 // change records is never reused and never smaller than an earlier one.
-func (t *Tx) NextVersion(roomID int64) (int64, error) {
-	var v int64
+func (t *Tx) NextVersion(roomID RoomID) (Version, error) {
+	var v Version
 	return v, wrap("next room version", t.row(qNextVersion, roomID).Scan(&v))
 }
 
 // ClearHistory hides the room's history up to message id from userID. A
 // member's clear point only moves forward.
-func (t *Tx) ClearHistory(roomID, userID, upTo int64) error {
+func (t *Tx) ClearHistory(roomID RoomID, userID UserID, upTo MessageID) error {
 	return t.execOne("clear history", qSetClearID, upTo, roomID, userID)
 }
 
 // HideRoom takes the room out of userID's list and clears its history up to
 // upTo; the next message in the room brings it back.
-func (t *Tx) HideRoom(roomID, userID, upTo int64) error {
+func (t *Tx) HideRoom(roomID RoomID, userID UserID, upTo MessageID) error {
 	return t.execOne("hide room", qHide, upTo, roomID, userID)
 }
 
 // ShowRoom puts the room back in userID's list.
-func (t *Tx) ShowRoom(roomID, userID int64) error {
+func (t *Tx) ShowRoom(roomID RoomID, userID UserID) error {
 	return t.execOne("show room", qShow, roomID, userID)
 }
 
 // MarkSeenUpTo records that userID has seen the room up to message id.
-func (t *Tx) MarkSeenUpTo(roomID, userID, id int64) error {
+func (t *Tx) MarkSeenUpTo(roomID RoomID, userID UserID, id MessageID) error {
 	return t.execOne("mark seen up to", qSetSeenID, id, roomID, userID)
 }
 

@@ -48,7 +48,8 @@ func scanMessage(s scanner, m *Message) error {
 		return err
 	}
 	m.Type, m.Status, m.AdditionalType = int32(typ), int32(status), uint32(addType)
-	m.AttachmentID, m.LogTarget, m.ReplyTo, m.ForwardID = nullInt(attachment), nullInt(logTarget), nullInt(reply), nullInt(fwd)
+	m.AttachmentID, m.LogTarget = nullInt[FileID](attachment), nullInt[UserID](logTarget)
+	m.ReplyTo, m.ForwardID = nullInt[MessageID](reply), nullInt[MessageID](fwd)
 	m.LocationLat, m.LocationLon = nullFloat(lat), nullFloat(lon)
 	m.Contact, m.LogType = nil, nil
 	if contact.Valid {
@@ -61,11 +62,13 @@ func scanMessage(s scanner, m *Message) error {
 	return nil
 }
 
-func nullInt(n sql.NullInt64) *int64 {
+// nullInt is a nullable id column as a pointer to its id type.
+func nullInt[T ~int64](n sql.NullInt64) *T {
 	if !n.Valid {
 		return nil
 	}
-	return &n.Int64
+	v := T(n.Int64)
+	return &v
 }
 
 func nullFloat(n sql.NullFloat64) *float64 {

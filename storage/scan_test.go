@@ -13,7 +13,7 @@ func TestScansAgreeWithSqlx(t *testing.T) {
 	db := openTest(t)
 	a, b, r := chatOf(t, db)
 	stranger := newUser(t, db, "+989120000009")
-	var att int64
+	var att FileID
 	write(t, db, func(tx *Tx) error {
 		c, err := tx.CreateContent([]byte("0123456789abcdef0123456789abcdef"), 5, a.ID, 1000)
 		if err != nil {
@@ -50,7 +50,7 @@ func TestScansAgreeWithSqlx(t *testing.T) {
 		if err := tx.get("sqlx room", &wantRoom, qRoomByID, r.ID); err != nil {
 			t.Fatal(err)
 		}
-		for _, u := range []int64{a.ID, b.ID} {
+		for _, u := range []UserID{a.ID, b.ID} {
 			var want Member
 			if err := tx.get("sqlx member", &want, qMember, r.ID, u); err != nil {
 				t.Fatal(err)

@@ -18,11 +18,11 @@ type DeviceInfo struct {
 // Session is one device's login: created by UserVerify with a fresh token,
 // refreshed by each UserLogin, ended by RevokeSession.
 type Session struct {
-	ID          int64  `db:"id"`
-	UserID      int64  `db:"user_id"`
-	TokenHash   []byte `db:"token_hash"` // the token itself is never stored
-	CreatedAt   int64  `db:"created_at"`
-	LastLoginAt int64  `db:"last_login_at"` // 0 until the first UserLogin
+	ID          SessionID `db:"id"`
+	UserID      UserID    `db:"user_id"`
+	TokenHash   []byte    `db:"token_hash"` // the token itself is never stored
+	CreatedAt   int64     `db:"created_at"`
+	LastLoginAt int64     `db:"last_login_at"` // 0 until the first UserLogin
 	DeviceInfo
 }
 
@@ -48,7 +48,7 @@ const (
 
 // CreateSession starts a session for the user under the hash of a new token.
 // ErrNotFound if the user does not exist; ErrDuplicate if the hash is taken.
-func (t *Tx) CreateSession(userID int64, tokenHash []byte, now int64) (Session, error) {
+func (t *Tx) CreateSession(userID UserID, tokenHash []byte, now int64) (Session, error) {
 	var s Session
 	return s, t.get("create session", &s, qCreateSession, userID, tokenHash, now)
 }
@@ -62,7 +62,7 @@ func (t *Tx) SessionByTokenHash(tokenHash []byte) (Session, error) {
 
 // TouchSession records a login at now with the device's current facts.
 // ErrNotFound if the session does not exist or was revoked.
-func (t *Tx) TouchSession(id, now int64, d DeviceInfo) error {
+func (t *Tx) TouchSession(id SessionID, now int64, d DeviceInfo) error {
 	return t.execOne("touch session", qTouchSession, now,
 		d.AppName, d.AppID, d.AppBuildVersion, d.AppVersion, d.Platform, d.PlatformVersion,
 		d.Device, d.DeviceName, d.Language, d.IP, id)
@@ -70,19 +70,19 @@ func (t *Tx) TouchSession(id, now int64, d DeviceInfo) error {
 
 // RevokeSession ends the session; its token stops working. ErrNotFound if
 // there is no such live session.
-func (t *Tx) RevokeSession(id int64) error {
+func (t *Tx) RevokeSession(id SessionID) error {
 	return t.execOne("revoke session", qRevokeSession, id)
 }
 
 // ActiveSessions lists the user's sessions that are neither revoked nor idle
 // since before idleCutoff (Unix seconds), most recently active first.
-func (t *Tx) ActiveSessions(userID, idleCutoff int64) ([]Session, error) {
+func (t *Tx) ActiveSessions(userID UserID, idleCutoff int64) ([]Session, error) {
 	var ss []Session
 	return ss, wrap("active sessions", t.tx.SelectContext(t.ctx, &ss, qActiveSessions, userID, idleCutoff))
 }
 
 // RevokeUserSession ends session id if it is a live session of userID.
 // ErrNotFound otherwise, so nobody ends another user's session.
-func (t *Tx) RevokeUserSession(userID, id int64) error {
+func (t *Tx) RevokeUserSession(userID UserID, id SessionID) error {
 	return t.execOne("revoke user session", qRevokeUserSession, id, userID)
 }

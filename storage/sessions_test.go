@@ -96,7 +96,7 @@ func TestActiveSessions(t *testing.T) {
 		}
 		return tx.TouchSession(touched.ID, 1000, DeviceInfo{DeviceName: "phone"})
 	})
-	ids := func() (out []int64) {
+	ids := func() (out []SessionID) {
 		read(t, db, func(tx *Tx) error {
 			ss, err := tx.ActiveSessions(u.ID, 500)
 			for _, s := range ss {
@@ -107,12 +107,12 @@ func TestActiveSessions(t *testing.T) {
 		return out
 	}
 	// "old" is idle since 100, before the cutoff; touched logged in last.
-	if got, want := ids(), []int64{touched.ID, fresh.ID}; !reflect.DeepEqual(got, want) {
+	if got, want := ids(), []SessionID{touched.ID, fresh.ID}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("active %v, want %v", got, want)
 	}
 	wantNotFound(t, "revoking another user's session", db.Write(testCtx(t), func(tx *Tx) error { return tx.RevokeUserSession(u.ID, theirs.ID) }))
 	write(t, db, func(tx *Tx) error { return tx.RevokeUserSession(u.ID, fresh.ID) })
-	if got, want := ids(), []int64{touched.ID}; !reflect.DeepEqual(got, want) {
+	if got, want := ids(), []SessionID{touched.ID}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("after revoke %v, want %v", got, want)
 	}
 }

@@ -17,16 +17,16 @@ const (
 
 // Versions are the newest message, status and delete versions a client has
 // seen in a room.
-type Versions struct{ Message, Status, Delete int64 }
+type Versions struct{ Message, Status, Delete Version }
 
 // Change is one thing a client misses: a kind of change to a message at a
 // room version. Several changes may share a version (SEEN of one message
 // marks the earlier ones at the same version), so (Version, Kind, MessageID)
 // is the stream's order and its resume point.
 type Change struct {
-	Version   int64      `db:"v"`
+	Version   Version    `db:"v"`
 	Kind      ChangeKind `db:"kind"`
-	MessageID int64      `db:"id"`
+	MessageID MessageID  `db:"id"`
 }
 
 // A message the client has not seen is sent as it is now, so its own later
@@ -75,7 +75,7 @@ func (t *Tx) Changes(m Member, since Versions, after Change, limit int) ([]Chang
 
 // SetMuted records a member's mute of a room (ClientMuteRoom, and
 // ClientCondition's offline_mute).
-func (t *Tx) SetMuted(roomID, userID int64, muted bool) error {
+func (t *Tx) SetMuted(roomID RoomID, userID UserID, muted bool) error {
 	return t.execOne("set muted", `UPDATE room_members SET muted = ? WHERE room_id = ? AND user_id = ?`,
 		muted, roomID, userID)
 }

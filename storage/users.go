@@ -2,7 +2,7 @@ package storage
 
 // User is an account, created by UserRegister and identified by its phone.
 type User struct {
-	ID        int64  `db:"id"`
+	ID        UserID `db:"id"`
 	Phone     string `db:"phone"`   // E.164
 	Country   string `db:"country"` // as given at sign-up
 	Username  string `db:"username"`
@@ -26,7 +26,7 @@ const (
 )
 
 // UserByID returns the user with that id, or ErrNotFound.
-func (t *Tx) UserByID(id int64) (User, error) {
+func (t *Tx) UserByID(id UserID) (User, error) {
 	var u User
 	return u, t.get("user by id", &u, qUserByID, id)
 }
@@ -53,11 +53,11 @@ func (t *Tx) CreateUser(phone, country, username string, now int64) (User, error
 }
 
 // MarkVerified records that the user has completed verification once.
-func (t *Tx) MarkVerified(userID int64) error {
+func (t *Tx) MarkVerified(userID UserID) error {
 	return t.execOne("mark user verified", qMarkVerified, userID)
 }
 
 // SetBlocked blocks or unblocks the account.
-func (t *Tx) SetBlocked(userID int64, blocked bool) error {
+func (t *Tx) SetBlocked(userID UserID, blocked bool) error {
 	return t.execOne("set user blocked", qSetBlocked, blocked, userID)
 }

@@ -4,7 +4,7 @@ package storage
 // guesses are counted apart from the code (VerifyGuard), so a new code is no
 // way around them.
 type VerifyCode struct {
-	UserID    int64  `db:"user_id"`
+	UserID    UserID `db:"user_id"`
 	CodeHash  []byte `db:"code_hash"` // the caller hashes; the code itself is never stored
 	ExpiresAt int64  `db:"expires_at"`
 }
@@ -12,7 +12,7 @@ type VerifyCode struct {
 // VerifyGuard counts the wrong guesses at one account's codes from one
 // source, or (Source "") from all of them.
 type VerifyGuard struct {
-	UserID      int64  `db:"user_id"`
+	UserID      UserID `db:"user_id"`
 	Source      string `db:"source"`
 	Failures    int    `db:"failures"`
 	Locks       int    `db:"locks"`
@@ -44,14 +44,14 @@ const (
 
 // PutVerifyCode stores a new code for the user, replacing any previous one.
 // ErrNotFound if the user does not exist.
-func (t *Tx) PutVerifyCode(userID int64, codeHash []byte, expiresAt int64) error {
+func (t *Tx) PutVerifyCode(userID UserID, codeHash []byte, expiresAt int64) error {
 	_, err := t.exec("put verify code", qPutVerifyCode, userID, codeHash, expiresAt)
 	return err
 }
 
 // VerifyCode returns the user's live code, or ErrNotFound. Expiry and lock
 // are the caller's to judge against its clock.
-func (t *Tx) VerifyCode(userID int64) (VerifyCode, error) {
+func (t *Tx) VerifyCode(userID UserID) (VerifyCode, error) {
 	var c VerifyCode
 	return c, t.get("verify code", &c, qVerifyCode, userID)
 }
@@ -59,7 +59,7 @@ func (t *Tx) VerifyCode(userID int64) (VerifyCode, error) {
 // VerifyGuards returns the guard of source and the account's own guard
 // (source ""); either is zero-valued (with UserID and Source set) when no
 // guess was counted yet.
-func (t *Tx) VerifyGuards(userID int64, source string) (src, account VerifyGuard, err error) {
+func (t *Tx) VerifyGuards(userID UserID, source string) (src, account VerifyGuard, err error) {
 	var gs []VerifyGuard
 	if err := t.tx.SelectContext(t.ctx, &gs, qVerifyGuards, userID, source); err != nil {
 		return src, account, wrap("verify guards", err)
@@ -83,7 +83,7 @@ func (t *Tx) SaveVerifyGuard(g VerifyGuard) error {
 
 // ClearSourceGuards forgets every source's wrong guesses at the account
 // (after the owner proved the code); the account's daily count stays.
-func (t *Tx) ClearSourceGuards(userID int64) error {
+func (t *Tx) ClearSourceGuards(userID UserID) error {
 	_, err := t.exec("clear verify guards", qClearSourceGuards, userID)
 	return err
 }
@@ -101,13 +101,13 @@ func (t *Tx) ExpireUnverified(before int64, limit int) (int64, error) {
 }
 
 // DeleteVerifyCode removes the user's code (after a successful verify).
-func (t *Tx) DeleteVerifyCode(userID int64) error {
+func (t *Tx) DeleteVerifyCode(userID UserID) error {
 	return t.execOne("delete verify code", qDeleteVerifyCode, userID)
 }
 
 // RecordCodeSend logs that a code was sent to the user at now, asked for
 // from source. ErrNotFound if the user does not exist.
-func (t *Tx) RecordCodeSend(userID int64, source string, now int64) error {
+func (t *Tx) RecordCodeSend(userID UserID, source string, now int64) error {
 	_, err := t.exec("record code send", qRecordCodeSend, userID, source, now)
 	return err
 }
@@ -116,7 +116,7 @@ func (t *Tx) RecordCodeSend(userID int64, source string, now int64) error {
 // since, asked for from source ("": from anywhere), and when the oldest of
 // those went out (0 if none), from which the caller computes how long until
 // the window frees a slot.
-func (t *Tx) CountCodeSends(userID int64, source string, since int64) (n int, oldest int64, err error) {
+func (t *Tx) CountCodeSends(userID UserID, source string, since int64) (n int, oldest int64, err error) {
 	row := t.tx.QueryRowxContext(t.ctx, qCountCodeSends, userID, source, source, since)
 	if err := row.Scan(&n, &oldest); err != nil {
 		return 0, 0, wrap("count code sends", err)

@@ -110,7 +110,7 @@ func TestCodeSends(t *testing.T) {
 	})
 	read(t, db, func(tx *Tx) error {
 		for _, c := range []struct {
-			user   int64
+			user   UserID
 			src    string
 			since  int64
 			n      int
