@@ -128,5 +128,5 @@ func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, Heartbeat: DefaultHeartbeat, MaxFrame: DefaultMaxFrame,
 		HandlerTimeout: DefaultHandlerTimeout, PlainFrames: PlainAllow, LoginIdle: DefaultLoginIdle,
 		MaxConns: DefaultMaxConns(), MaxConnsPerIP: DefaultMaxConnsPerIP,
-		MaxSessionsPerUser: DefaultMaxSessionsPerUser, OpsAddr: DefaultOpsAddr}
+		MaxSessionsPerUser: DefaultMaxSessionsPerUser, OpsAddr: DefaultOpsAddr, Node: DefaultNode()}
 }
