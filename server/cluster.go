@@ -50,7 +50,10 @@ type ClusterOptions struct {
 // pushes are counted and recovered by ClientCondition, which every client
 // sends after it logs in; lost session events leave an older connection of
 // a device session open on another node until it closes by itself
-// (heartbeat) or the session logs in again.
+// (heartbeat) or the session logs in again. Two logins of one device
+// session on two nodes within the same few milliseconds evict each other;
+// the client logs in again. The per-user session cap and Hub.Live stay
+// per node.
 type Cluster struct {
 	nc   *nats.Conn
 	hub  *Hub
