@@ -43,7 +43,8 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "gapd: %v\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	// Every line names the node, so logs of several nodes can be merged.
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})).With("node", cfg.Server.Node)
 	slog.SetDefault(log)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -63,7 +64,7 @@ func run() int {
 	log.Info("gapd serving", "url", scheme+"://"+a.Addr()+"/", "data", cfg.Data,
 		"verify_sender", cfg.Sender.Kind, "heartbeat", cfg.Server.Heartbeat, "max_frame", cfg.Server.MaxFrame,
 		"plain_frames", cfg.Server.PlainFrames, "securing_v2", cfg.Server.SecuringClientKey != "", "limits", limitsName(cfg),
-		"ops", "http://"+a.OpsAddr(), "max_conns", cfg.Server.MaxConns)
+		"ops", "http://"+a.OpsAddr(), "max_conns", cfg.Server.MaxConns, "nats", natsName(cfg))
 
 	<-ctx.Done()
 	stop() // a second signal ends the process at once
@@ -76,6 +77,14 @@ func run() int {
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// natsName says whether pushes go to other nodes, for the start line.
+func natsName(cfg config.Config) string {
+	if cfg.Server.NATS == "" {
+		return "off (a single node)"
+	}
+	return cfg.Server.NATS
 }
 
 // limitsName says which budget table runs, for the start line.

@@ -29,10 +29,13 @@ type App struct {
 	Handlers *handlers.Handlers
 	// Processing works through uploaded content in the background.
 	Processing *fileproc.Processor
-	listener   net.Listener
-	ops        net.Listener // nil when /metrics and /healthz share listener
-	served     chan error
-	opsDone    chan error
+	// Cluster carries pushes and session events to other nodes (-nats);
+	// nil for a single node.
+	Cluster  *server.Cluster
+	listener net.Listener
+	ops      net.Listener // nil when /metrics and /healthz share listener
+	served   chan error
+	opsDone  chan error
 }
 
 // Start opens the database under cfg.Data, builds every component from
@@ -77,10 +80,25 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	// the live connections).
 	hub := server.NewHub()
 	deps.Hub = hub
+	var cluster *server.Cluster
+	if cfg.Server.NATS != "" {
+		// Before the server: it registers the cluster's metrics.
+		if cluster, err = server.JoinCluster(hub, server.ClusterOptions{URL: cfg.Server.NATS, Node: cfg.Server.Node, Log: log}); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	// stop undoes what Start has done when a later step fails.
+	stop := func() {
+		if cluster != nil {
+			cluster.Close()
+		}
+		db.Close()
+	}
 	if deps.Store == nil {
 		store, err := files.Open(filepath.Join(cfg.Data, "files"))
 		if err != nil {
-			db.Close()
+			stop()
 			return nil, err
 		}
 		deps.Store = store
@@ -99,7 +117,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	l, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		proc.Close()
-		db.Close()
+		stop()
 		return nil, err
 	}
 	var ops net.Listener
@@ -107,11 +125,11 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 		if ops, err = net.Listen("tcp", cfg.Server.OpsAddr); err != nil {
 			l.Close()
 			proc.Close()
-			db.Close()
+			stop()
 			return nil, fmt.Errorf("-ops-addr: %w", err)
 		}
 	}
-	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, listener: l, ops: ops,
+	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, Cluster: cluster, listener: l, ops: ops,
 		served: make(chan error, 1), opsDone: make(chan error, 1)}
 	go func() { a.served <- srv.Serve(l) }()
 	if ops != nil {
@@ -154,8 +172,9 @@ func (a *App) OpsAddr() string {
 // URL is the WebSocket address of the server.
 func (a *App) URL() string { return "ws://" + a.Addr() + "/" }
 
-// Shutdown stops serving gracefully, then the background work
-// (file processing), then closes the database.
+// Shutdown stops serving gracefully, then leaves the cluster (what the
+// last requests pushed goes out first), stops the background work (file
+// processing), and closes the database.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.Server.Shutdown(ctx)
 	if serr := <-a.served; serr != nil {
@@ -163,6 +182,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if oerr := <-a.opsDone; oerr != nil {
 		err = errors.Join(err, oerr)
+	}
+	if a.Cluster != nil {
+		a.Cluster.Close()
 	}
 	a.Processing.Close()
 	return errors.Join(err, a.DB.Close())

@@ -116,6 +116,12 @@ func (c *Config) check() error {
 			return fmt.Errorf("-ops-addr %q: the port must be a number from 0 to 65535", s.OpsAddr)
 		}
 	}
+	if err := checkNode(s.Node); err != nil {
+		return fmt.Errorf("-node %q: %v", s.Node, err)
+	}
+	if err := checkNATS(s.NATS); err != nil {
+		return fmt.Errorf("-nats %q: %v", s.NATS, err)
+	}
 	if h.SessionIdle < time.Hour {
 		return fmt.Errorf("-session-idle %v: want at least 1h", h.SessionIdle)
 	}

@@ -34,7 +34,8 @@ func TestConfigDefaults(t *testing.T) {
 	want := Config{
 		Server: server.Config{Addr: server.DefaultAddr, Heartbeat: 30 * time.Second, MaxFrame: 1 << 20,
 			HandlerTimeout: 10 * time.Second, PlainFrames: server.PlainAllow, LoginIdle: 10 * time.Minute,
-			MaxConns: server.DefaultMaxConns(), MaxConnsPerIP: 64, MaxSessionsPerUser: 32, OpsAddr: "127.0.0.1:9090"},
+			MaxConns: server.DefaultMaxConns(), MaxConnsPerIP: 64, MaxSessionsPerUser: 32, OpsAddr: "127.0.0.1:9090",
+			Node: server.DefaultNode()},
 		Handlers: handlers.Config{Files: handlers.FileOptions{MaxSize: 1 << 30, MaxUserStorage: 10 << 30},
 			MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour, SessionIdle: 180 * 24 * time.Hour},
 		Processing: fileproc.Options{MaxImagePixels: 25_000_000},
@@ -169,6 +170,13 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-limits", filepath.Join(dir, "missing.yaml")}, nil, "-limits"},
 		{[]string{"-limits", badLimits}, nil, "-limits " + badLimits + ": classes.read: burst"},
 		{nil, map[string]string{"GAPD_LIMITS": badLimits}, "classes.read"},
+		{[]string{"-node", ""}, nil, "-node"},
+		{[]string{"-node", "a b"}, nil, "-node"},
+		{nil, map[string]string{"GAPD_NODE": strings.Repeat("n", 65)}, "-node"},
+		{[]string{"-nats", "http://nats.example.org:4222"}, nil, "-nats"},
+		{[]string{"-nats", "nats://a:4222,"}, nil, "-nats"},
+		{nil, map[string]string{"GAPD_NATS": "nats://:4222"}, "-nats"},
+		{[]string{"-nats", "nats://a:4222,wss://b:443"}, nil, "mixed"},
 		{[]string{"-no-such-flag"}, nil, "no-such-flag"},
 		{[]string{"stray"}, nil, "unexpected argument"},
 	} {
@@ -176,6 +184,25 @@ func TestConfigRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v %v: error %v, want one mentioning %q", c.args, c.env, err, c.want)
 		}
+	}
+}
+
+// -nats and -node, by flag and by environment; without -nats a node is
+// alone.
+func TestConfigCluster(t *testing.T) {
+	c, err := Load([]string{"-node", "gapd-1"}, envOf(map[string]string{"GAPD_NATS": "nats://10.0.0.5:4222, tls://10.0.0.6:4222"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Server.Node != "gapd-1" || c.Server.NATS != "nats://10.0.0.5:4222, tls://10.0.0.6:4222" {
+		t.Fatalf("got node %q, nats %q", c.Server.Node, c.Server.NATS)
+	}
+	c, err = Load([]string{"-nats", "10.0.0.5:4222"}, envOf(map[string]string{"GAPD_NODE": "edge-2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Server.Node != "edge-2" || c.Server.NATS != "10.0.0.5:4222" {
+		t.Fatalf("got node %q, nats %q", c.Server.Node, c.Server.NATS)
 	}
 }
 

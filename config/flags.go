@@ -43,6 +43,8 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	h.SessionIdle = handlers.DefaultSessionIdle // fs.Var takes the value it finds as the default
 	fs.Var((*days)(&h.SessionIdle), "session-idle", "how long a session's token lives without a login, e.g. 180d or 720h")
 	fs.StringVar(&c.LimitsPath, "limits", "", "request and sign-up budgets and the code policy: a YAML file whose keys replace the built-in table's, or none to turn rates and sign-up budgets off (load tests); empty: the built-in table")
+	fs.StringVar(&s.NATS, "nats", "", "NATS server URL(s), separated by commas, that carry pushes and session events between gapd nodes; empty: a single node")
+	fs.StringVar(&s.Node, "node", server.DefaultNode(), "this node's name, in its logs, its metrics (gapd_node_info) and its NATS connection (default: the host name)")
 	fs.StringVar(&c.GeoIP, "geoip", "", "MaxMind database (.mmdb, e.g. GeoLite2-Country) for InfoLocation; none: clients' country is not detected")
 	return fs
 }

@@ -4,7 +4,10 @@
 // /healthz, /metrics and graceful shutdown.
 package server
 
-import "time"
+import (
+	"os"
+	"time"
+)
 
 // Config is the server's own settings: listeners, TLS, the securing, the
 // heartbeat, frames, caps and timeouts. Package config reads them from the
@@ -78,6 +81,15 @@ type Config struct {
 	// OpsAddr is where /metrics and /healthz are served; empty: on Addr,
 	// beside the WebSocket paths.
 	OpsAddr string
+
+	// Node names this gapd among several (-node): it labels the logs and
+	// gapd_node_info, and the NATS connection. Empty: DefaultNode().
+	Node string
+	// NATS is the NATS server(s) that carry pushes and session events
+	// between nodes (-nats; URLs separated by commas). Empty: one node, all
+	// in process. app joins the hub to it (JoinCluster) before it builds
+	// the server.
+	NATS string
 }
 
 // Defaults of the server's flags.
@@ -102,11 +114,19 @@ const (
 	PlainDeny  = "deny"
 )
 
+// DefaultNode is -node's default: the host's name ("gapd" if it has none).
+func DefaultNode() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "gapd"
+}
+
 // DefaultConfig is the flags' defaults: what gapd runs with when the
 // operator sets nothing.
 func DefaultConfig() Config {
 	return Config{Addr: DefaultAddr, Heartbeat: DefaultHeartbeat, MaxFrame: DefaultMaxFrame,
 		HandlerTimeout: DefaultHandlerTimeout, PlainFrames: PlainAllow, LoginIdle: DefaultLoginIdle,
 		MaxConns: DefaultMaxConns(), MaxConnsPerIP: DefaultMaxConnsPerIP,
-		MaxSessionsPerUser: DefaultMaxSessionsPerUser, OpsAddr: DefaultOpsAddr}
+		MaxSessionsPerUser: DefaultMaxSessionsPerUser, OpsAddr: DefaultOpsAddr, Node: DefaultNode()}
 }

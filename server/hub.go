@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gapd/gapd/wire"
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,8 +14,11 @@ import (
 // Hub knows the live, logged-in connections: one per device session and any
 // number per user. Handlers push through it to a user's other sessions.
 //
-// It lives in process. Several gapd nodes would put a message bus behind the
-// same Push signature.
+// It lives in process. With a Cluster (-nats) it also sends its pushes and
+// session events to the other gapd nodes and applies theirs: a push reaches
+// a user's connections on every node, and a login or a session's end on one
+// node evicts the device session's connection on the others. Live and the
+// per-user session cap stay this node's own.
 type Hub struct {
 	mu       sync.RWMutex
 	byDevice map[uint64]*conn
@@ -29,6 +33,8 @@ type Hub struct {
 	evictions  prometheus.Counter
 	// capEvictions counts sessions evicted by -max-sessions-per-user.
 	capEvictions prometheus.Counter
+
+	cluster atomic.Pointer[Cluster] // nil: a single node
 }
 
 // NewHub returns an empty hub. A Server makes its own unless Options.Hub
@@ -71,12 +77,30 @@ func (h *Hub) Push(userID uint64, action uint16, msg proto.Message, except wire.
 
 // PushMany is Push to several users: the frame is encoded once and the same
 // bytes are queued to every connection (a group's thousand members cost one
-// encoding, not a thousand). A user listed twice gets the frame once.
+// encoding, not a thousand). A user listed twice gets the frame once. In a
+// cluster the same bytes go to the other nodes in one message.
 func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except wire.Session) error {
 	frame, err := marshalFrame(action, msg)
 	if err != nil {
 		return fmt.Errorf("push action %d: %w", action, err)
 	}
+	h.deliver(users, frame, except, 0)
+	if cl := h.cluster.Load(); cl != nil {
+		var device uint64
+		if except != nil {
+			// The session lives on this node; its device id is how the
+			// others would know it (should it have a stale connection there).
+			device = except.DeviceID()
+		}
+		cl.publishPush(users, frame, device)
+	}
+	return nil
+}
+
+// deliver queues frame to the live connections here of users, except the
+// session except and any connection of device session exceptDevice (0:
+// none).
+func (h *Hub) deliver(users []uint64, frame []byte, except wire.Session, exceptDevice uint64) {
 	var one [1]*conn
 	targets := one[:0]
 	var seen map[uint64]struct{} // for long lists; short ones are searched
@@ -94,12 +118,15 @@ func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except 
 			continue
 		}
 		for _, c := range h.byUser[u] {
-			if except == nil || wire.Session(c) != except {
+			if (except == nil || wire.Session(c) != except) && (exceptDevice == 0 || c.DeviceID() != exceptDevice) {
 				targets = append(targets, c)
 			}
 		}
 	}
 	h.mu.RUnlock()
+	if len(targets) == 0 {
+		return
+	}
 	// Outside the lock: a stalled connection is closed, which takes the
 	// lock to unregister it. Queued frames are only read, never changed, so
 	// every connection shares the one encoding.
@@ -111,7 +138,6 @@ func (h *Hub) PushMany(users []uint64, action uint16, msg proto.Message, except 
 		}
 	}
 	h.pushes.Add(float64(queued))
-	return nil
 }
 
 // Online reports how many live connections userID has.
@@ -121,7 +147,10 @@ func (h *Hub) Online(userID uint64) int {
 	return len(h.byUser[userID])
 }
 
-// Live reports whether device session deviceID has a live connection.
+// Live reports whether device session deviceID has a live connection on
+// this node. In a cluster a session connected to another node is not live
+// here: nodes keep no view of each other's connections, which would go stale
+// whenever NATS drops a message.
 func (h *Hub) Live(deviceID uint64) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -130,8 +159,16 @@ func (h *Hub) Live(deviceID uint64) bool {
 
 // EndSession sends the live connection of device session deviceID, if it
 // has one, e (empty id) and closes it: the session was terminated or logged
-// out elsewhere.
+// out elsewhere. In a cluster the other nodes do the same with theirs.
 func (h *Hub) EndSession(deviceID uint64, e *wire.Error) {
+	h.endLocal(deviceID, e)
+	if cl := h.cluster.Load(); cl != nil {
+		cl.ended(deviceID, e)
+	}
+}
+
+// endLocal is EndSession on this node alone.
+func (h *Hub) endLocal(deviceID uint64, e *wire.Error) {
 	h.mu.Lock()
 	c := h.byDevice[deviceID]
 	if c != nil {
@@ -179,6 +216,24 @@ func (h *Hub) bind(c *conn, userID, deviceID uint64) (displaced, overCap *conn) 
 		h.dropLocked(overCap)
 	}
 	return displaced, overCap
+}
+
+// takenElsewhere evicts this node's connection of device session deviceID,
+// if it has one, with NEW_CLIENT_IN_SESSION: the session logged in on node.
+func (h *Hub) takenElsewhere(deviceID uint64, node string) {
+	h.mu.Lock()
+	c := h.byDevice[deviceID]
+	if c != nil {
+		h.dropLocked(c)
+	}
+	h.mu.Unlock()
+	if c == nil {
+		return
+	}
+	h.evictions.Inc()
+	c.srv.log.Info("device session taken over by a connection on another node",
+		"user_id", c.UserID(), "device_id", deviceID, "old_remote", c.remote, "by_node", node)
+	c.evict()
 }
 
 // drop forgets c (it is closing).

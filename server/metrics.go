@@ -29,7 +29,7 @@ type metrics struct {
 	floods         *prometheus.CounterVec
 }
 
-func newMetrics(hub *Hub) *metrics {
+func newMetrics(hub *Hub, node string) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		connections: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -64,8 +64,18 @@ func newMetrics(hub *Hub) *metrics {
 	}
 	m.reg.MustRegister(m.connections, m.requests, m.errors, m.latency, m.refused, m.badFrameCloses, m.floods,
 		hub.pushes, hub.dropped, hub.slowClosed, hub.evictions, hub.capEvictions,
+		// The node's name as an info metric rather than a label on every
+		// series: dashboards join on it only where they need it.
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "gapd_node_info",
+			Help:        "Always 1; its node label is this node's name (-node).",
+			ConstLabels: prometheus.Labels{"node": node},
+		}, func() float64 { return 1 }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if cl := hub.cluster.Load(); cl != nil {
+		m.reg.MustRegister(cl.collectors()...)
+	}
 	return m
 }
 

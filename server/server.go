@@ -106,6 +106,9 @@ func New(cfg Config, o Options) *Server {
 	if cfg.FloodPause <= 0 {
 		cfg.FloodPause = DefaultFloodPause
 	}
+	if cfg.Node == "" {
+		cfg.Node = DefaultNode()
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -135,7 +138,7 @@ func New(cfg Config, o Options) *Server {
 		s.publicKey = securing.PublicPEM(&s.keys.Server.PublicKey)
 	}
 	s.hub.setMaxPerUser(cfg.MaxSessionsPerUser)
-	s.metrics = newMetrics(s.hub)
+	s.metrics = newMetrics(s.hub, cfg.Node)
 	s.disp = &wire.Dispatcher{Table: dispatch.New(o.Handlers).Table(), Log: o.Log, Timeout: cfg.HandlerTimeout,
 		Limiter: o.Limiter}
 	s.up = gws.NewUpgrader(events{s}, &gws.ServerOption{
@@ -223,9 +226,10 @@ func (s *Server) isClosing() bool {
 	return s.closing
 }
 
-// healthz answers 200 "ok" while the health check passes, 503
-// "unavailable" otherwise and while shutting down. Why is logged, not
-// answered: a database error's text names paths and internals.
+// healthz answers 200 "ok" while the health check passes and, in a
+// cluster, NATS is connected; 503 "unavailable" otherwise and while
+// shutting down. Why is logged, not answered: a database error's text
+// names paths and internals.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	if s.isClosing() {
@@ -242,6 +246,14 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte("unavailable\n"))
 			return
 		}
+	}
+	if cl := s.hub.cluster.Load(); cl != nil && !cl.Connected() {
+		// Pushes between nodes are being lost: a balancer should send
+		// clients elsewhere while another node has NATS.
+		s.log.Warn("health check failed: NATS is not connected")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("unavailable\n"))
+		return
 	}
 	_, _ = w.Write([]byte("ok\n"))
 }

@@ -26,9 +26,13 @@ func (c *conn) RemoteAddr() string { return c.remote }
 // connection of the same device session is sent NEW_CLIENT_IN_SESSION (with
 // an empty id: it answers none of its requests) and then closed; so is the
 // user's session quiet the longest when this one is over
-// -max-sessions-per-user, as if a newer client had taken it.
+// -max-sessions-per-user, as if a newer client had taken it. In a cluster
+// the other nodes are told, and evict their connection of the session.
 func (c *conn) Login(userID, deviceID uint64) {
 	old, over := c.srv.hub.bind(c, userID, deviceID)
+	if cl := c.srv.hub.cluster.Load(); cl != nil && c.DeviceID() == deviceID && !c.finished() {
+		cl.bound(userID, deviceID)
+	}
 	if old != nil {
 		c.srv.hub.evictions.Inc()
 		c.srv.log.Info("device session taken over by a newer connection",
