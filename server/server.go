@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -76,6 +77,7 @@ type Server struct {
 	adm   admission // open connections, in all and per address (admit.go)
 
 	sampled logSampler // client errors that reach the info log (logsample.go)
+	workers workers    // run requests off the read goroutines (workers.go)
 }
 
 // New builds a server from cfg (zero fields take the flag defaults). Serve
@@ -449,15 +451,35 @@ func (e events) OnMessage(ws *gws.Conn, msg *gws.Message) {
 	if c.closing.Load() || !s.enter() {
 		return
 	}
-	var request bool
-	func() {
-		defer s.inflight.Done()
-		request = c.handleFrame(msg.Opcode == gws.OpcodeBinary, msg.Bytes())
-	}()
+	request := c.runFrame(msg.Opcode == gws.OpcodeBinary, msg.Bytes())
 	// After the handler, so a long one is not the client's silence, and a
 	// login made by it counts.
 	c.touch(request)
 	c.pauseAfterFlood()
+}
+
+// runFrame handles one frame on one of the server's workers while the read
+// goroutine waits for it, so a connection's requests still run one at a
+// time and in order, and the read goroutine's stack stays small (workers).
+func (c *conn) runFrame(binary bool, frame []byte) (request bool) {
+	done := make(chan struct{})
+	c.srv.workers.run(func() {
+		defer close(done)
+		defer c.srv.inflight.Done()
+		defer func() {
+			// Dispatch recovers a handler's panic itself; this catches one
+			// in the server's own frame path, as gws's Recovery did when it
+			// ran on the read goroutine.
+			if p := recover(); p != nil {
+				c.srv.log.Error("panic in the frame path", "remote", c.remote, "panic", fmt.Sprint(p),
+					"stack", string(debug.Stack()))
+				c.kill()
+			}
+		}()
+		request = c.handleFrame(binary, frame)
+	})
+	<-done
+	return request
 }
 
 // gwsLogger routes gws's own messages (recovered panics) into slog.
