@@ -57,3 +57,18 @@ func TestSHA256(t *testing.T) {
 		t.Error("SHA256 length check is wrong")
 	}
 }
+
+// Message agrees with a byte-by-byte reading on every byte value at every
+// offset of a word, so its eight-at-a-time scan misses nothing.
+func TestMessageEveryByte(t *testing.T) {
+	for c := 0; c < 0x80; c++ {
+		want := !(c < ' ' && c != '\t' && c != '\n') && c != 0x7f
+		for off := 0; off < 17; off++ {
+			b := []byte("abcdefghijklmnopqrstuvwxyz")
+			b[off] = byte(c)
+			if got := Message(string(b)); got != want {
+				t.Fatalf("byte %#x at %d: %v, want %v", c, off, got, want)
+			}
+		}
+	}
+}
