@@ -21,16 +21,21 @@ func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u stora
 	if err != nil {
 		return nil, err
 	}
-	return buildRegisteredUser(viewer, u, views[u.ID]), nil
+	avatars, err := tx.AvatarSummaries([]storage.UserID{u.ID})
+	if err != nil {
+		return nil, err
+	}
+	return buildRegisteredUser(viewer, u, views[u.ID], avatars[u.ID]), nil
 }
 
 // buildRegisteredUser fills a RegisteredUser from what storage already read
-// of u for viewer (tx.ContactViews), so a list of users costs one query.
+// of u for viewer (tx.ContactViews) and of u's avatars (tx.AvatarSummaries,
+// zero when u has none), so a list of users costs one query of each.
 //
 // The phone is shown only to its owner and to those who have it among their
 // contacts: ids are sequential, so anything else would hand every user's
 // number to anyone who walks them.
-func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.ContactView) *pb.RegisteredUser {
+func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.ContactView, av storage.AvatarSummary) *pb.RegisteredUser {
 	display := strings.TrimSpace(v.FirstName + " " + v.LastName)
 	if display == "" {
 		display = u.Nickname
@@ -52,6 +57,10 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 	}
 	if u.ID == viewer || v.Known {
 		r.Phone = phoneDigits(u.Phone)
+	}
+	if av.Count > 0 {
+		r.AvatarCount = uint32(av.Count)
+		r.Avatar = avatarMessage(av.Current)
 	}
 	r.CacheId = cacheID(r)
 	return r
@@ -94,7 +103,8 @@ func userColor(id int64) string {
 
 // cacheID changes whenever anything the client would cache changes.
 func cacheID(r *pb.RegisteredUser) string {
-	s := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t",
-		r.Id, r.Username, r.Phone, r.FirstName, r.LastName, r.DisplayName, r.Mutual, r.Deleted))
+	s := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t\x00%d\x00%d",
+		r.Id, r.Username, r.Phone, r.FirstName, r.LastName, r.DisplayName, r.Mutual, r.Deleted,
+		r.AvatarCount, r.GetAvatar().GetId()))
 	return hex.EncodeToString(s[:8])
 }

@@ -108,8 +108,12 @@ func (h *Handlers) UserContactsGetList(ctx context.Context, s wire.Session, _ *p
 		if err != nil {
 			return err
 		}
+		avatars, err := tx.AvatarSummaries(ids)
+		if err != nil {
+			return err
+		}
 		for _, cu := range list {
-			resp.RegisteredUser = append(resp.RegisteredUser, buildRegisteredUser(me, cu.User, views[cu.User.ID]))
+			resp.RegisteredUser = append(resp.RegisteredUser, buildRegisteredUser(me, cu.User, views[cu.User.ID], avatars[cu.User.ID]))
 		}
 		return nil
 	})

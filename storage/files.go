@@ -103,11 +103,13 @@ const fileSelect = `SELECT f.id, f.token, f.user_id, f.name, f.size, f.hash, f.f
 // member of a room holding a message, not deleted, that carries it as its
 // attachment and that the member's history reaches (start_id). Clearing
 // history does not revoke access: it hides messages from one view, while the
-// file stays reachable through the same room for the other members. Binds:
-// the reader twice.
+// file stays reachable through the same room for the other members. An
+// upload that is a user's avatar is shown to everyone who sees that user, so
+// anyone may read it. Binds: the reader twice.
 const readable = `(f.user_id = ? OR EXISTS (
 	SELECT 1 FROM messages m JOIN room_members rm ON rm.room_id = m.room_id
-	WHERE m.attachment_id = f.id AND m.deleted = 0 AND rm.user_id = ? AND m.id >= rm.start_id))`
+	WHERE m.attachment_id = f.id AND m.deleted = 0 AND rm.user_id = ? AND m.id >= rm.start_id)
+	OR EXISTS (SELECT 1 FROM user_avatars a WHERE a.file_id = f.id))`
 
 const (
 	qFileByID       = fileSelect + ` WHERE f.id = ?`

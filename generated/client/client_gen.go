@@ -217,6 +217,66 @@ func (c *Client) UserUsernameToId(ctx context.Context, req *pb.UserUsernameToId)
 	return resp, nil
 }
 
+// UserAvatarAdd calls action 114 and returns its UserAvatarAddResponse. Makes an uploaded image the user's current avatar. attachment is the token of the caller's own complete upload, or of one the caller may read, whose content processing found to be an image with small and large thumbnails; anything else (unknown token, upload under way, still processing, not an image) is 138/1. Pushed to the user's other sessions.
+func (c *Client) UserAvatarAdd(ctx context.Context, req *pb.UserAvatarAdd) (*pb.UserAvatarAddResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserAvatarAddResponse)
+	if err := c.conn.Call(ctx, 114, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserAvatarDelete calls action 115 and returns its UserAvatarDeleteResponse. Deletes one of the user's avatars; when it was the current one, the previous one (the newest left) becomes current. An id that is not one of the caller's avatars is 141/1. Pushed to the user's other sessions.
+func (c *Client) UserAvatarDelete(ctx context.Context, req *pb.UserAvatarDelete) (*pb.UserAvatarDeleteResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserAvatarDeleteResponse)
+	if err := c.conn.Call(ctx, 115, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserAvatarGetList calls action 116 and returns its UserAvatarGetListResponse. Lists a user's avatars, newest (the current one) first. A user id that names no verified user is 144/1.
+func (c *Client) UserAvatarGetList(ctx context.Context, req *pb.UserAvatarGetList) (*pb.UserAvatarGetListResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserAvatarGetListResponse)
+	if err := c.conn.Call(ctx, 116, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileCheckUsername calls action 122 and returns its UserProfileCheckUsernameResponse. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
+func (c *Client) UserProfileCheckUsername(ctx context.Context, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileCheckUsernameResponse)
+	if err := c.conn.Call(ctx, 122, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileUpdateUsername calls action 123 and returns its UserProfileUpdateUsernameResponse. Changes the caller's username: 5 to 32 characters, a letter first, then letters, digits and underscores (shorter names of the username format, such as the generated ones, stay valid for lookups). Unique regardless of letter case: held by another user, 164/3. The same name again changes nothing. After changes changes within period seconds, the next is refused with 175 and the seconds until the oldest of them leaves the period. UserUsernameToId sees the new name at once. Pushed to the user's other sessions.
+func (c *Client) UserProfileUpdateUsername(ctx context.Context, req *pb.UserProfileUpdateUsername) (*pb.UserProfileUpdateUsernameResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileUpdateUsernameResponse)
+	if err := c.conn.Call(ctx, 123, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserSessionGetActiveList calls action 125 and returns its UserSessionGetActiveListResponse. Lists the user's live sessions (devices that are logged in or may log in with their token), newest activity first, each with what it reported at UserLogin, its address and country, and when it was last active; current marks the caller's.
 func (c *Client) UserSessionGetActiveList(ctx context.Context, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error) {
 	if req.Request == nil {
@@ -796,6 +856,16 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserProfileGetNicknameResponse), true
 	case 30113:
 		return new(pb.UserUsernameToIdResponse), true
+	case 30114:
+		return new(pb.UserAvatarAddResponse), true
+	case 30115:
+		return new(pb.UserAvatarDeleteResponse), true
+	case 30116:
+		return new(pb.UserAvatarGetListResponse), true
+	case 30122:
+		return new(pb.UserProfileCheckUsernameResponse), true
+	case 30123:
+		return new(pb.UserProfileUpdateUsernameResponse), true
 	case 30125:
 		return new(pb.UserSessionGetActiveListResponse), true
 	case 30126:

@@ -30,6 +30,11 @@ const (
 	ActionUserProfileGetGender      uint16 = 111
 	ActionUserProfileGetNickname    uint16 = 112
 	ActionUserUsernameToId          uint16 = 113
+	ActionUserAvatarAdd             uint16 = 114
+	ActionUserAvatarDelete          uint16 = 115
+	ActionUserAvatarGetList         uint16 = 116
+	ActionUserProfileCheckUsername  uint16 = 122
+	ActionUserProfileUpdateUsername uint16 = 123
 	ActionUserSessionGetActiveList  uint16 = 125
 	ActionUserSessionTerminate      uint16 = 126
 	ActionUserSessionLogout         uint16 = 127
@@ -95,6 +100,11 @@ const (
 	ResponseUserProfileGetGender      uint16 = 30111
 	ResponseUserProfileGetNickname    uint16 = 30112
 	ResponseUserUsernameToId          uint16 = 30113
+	ResponseUserAvatarAdd             uint16 = 30114
+	ResponseUserAvatarDelete          uint16 = 30115
+	ResponseUserAvatarGetList         uint16 = 30116
+	ResponseUserProfileCheckUsername  uint16 = 30122
+	ResponseUserProfileUpdateUsername uint16 = 30123
 	ResponseUserSessionGetActiveList  uint16 = 30125
 	ResponseUserSessionTerminate      uint16 = 30126
 	ResponseUserSessionLogout         uint16 = 30127
@@ -178,6 +188,16 @@ type Handlers interface {
 	UserProfileGetNickname(ctx context.Context, s wire.Session, req *pb.UserProfileGetNickname) (*pb.UserProfileGetNicknameResponse, error)
 	// UserUsernameToId handles action 113. Looks up the user id that belongs to a username.
 	UserUsernameToId(ctx context.Context, s wire.Session, req *pb.UserUsernameToId) (*pb.UserUsernameToIdResponse, error)
+	// UserAvatarAdd handles action 114. Makes an uploaded image the user's current avatar. attachment is the token of the caller's own complete upload, or of one the caller may read, whose content processing found to be an image with small and large thumbnails; anything else (unknown token, upload under way, still processing, not an image) is 138/1. Pushed to the user's other sessions.
+	UserAvatarAdd(ctx context.Context, s wire.Session, req *pb.UserAvatarAdd) (*pb.UserAvatarAddResponse, error)
+	// UserAvatarDelete handles action 115. Deletes one of the user's avatars; when it was the current one, the previous one (the newest left) becomes current. An id that is not one of the caller's avatars is 141/1. Pushed to the user's other sessions.
+	UserAvatarDelete(ctx context.Context, s wire.Session, req *pb.UserAvatarDelete) (*pb.UserAvatarDeleteResponse, error)
+	// UserAvatarGetList handles action 116. Lists a user's avatars, newest (the current one) first. A user id that names no verified user is 144/1.
+	UserAvatarGetList(ctx context.Context, s wire.Session, req *pb.UserAvatarGetList) (*pb.UserAvatarGetListResponse, error)
+	// UserProfileCheckUsername handles action 122. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
+	UserProfileCheckUsername(ctx context.Context, s wire.Session, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error)
+	// UserProfileUpdateUsername handles action 123. Changes the caller's username: 5 to 32 characters, a letter first, then letters, digits and underscores (shorter names of the username format, such as the generated ones, stay valid for lookups). Unique regardless of letter case: held by another user, 164/3. The same name again changes nothing. After changes changes within period seconds, the next is refused with 175 and the seconds until the oldest of them leaves the period. UserUsernameToId sees the new name at once. Pushed to the user's other sessions.
+	UserProfileUpdateUsername(ctx context.Context, s wire.Session, req *pb.UserProfileUpdateUsername) (*pb.UserProfileUpdateUsernameResponse, error)
 	// UserSessionGetActiveList handles action 125. Lists the user's live sessions (devices that are logged in or may log in with their token), newest activity first, each with what it reported at UserLogin, its address and country, and when it was last active; current marks the caller's.
 	UserSessionGetActiveList(ctx context.Context, s wire.Session, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error)
 	// UserSessionTerminate handles action 126. Ends another session of the user: its token stops working and its live connection gets SESSION_IS_TERMINATED (8) and is closed. The caller's own session is refused (172): it logs out with UserSessionLogout.
@@ -342,6 +362,31 @@ func (Unimplemented) UserProfileGetNickname(context.Context, wire.Session, *pb.U
 
 // UserUsernameToId is not implemented.
 func (Unimplemented) UserUsernameToId(context.Context, wire.Session, *pb.UserUsernameToId) (*pb.UserUsernameToIdResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserAvatarAdd is not implemented.
+func (Unimplemented) UserAvatarAdd(context.Context, wire.Session, *pb.UserAvatarAdd) (*pb.UserAvatarAddResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserAvatarDelete is not implemented.
+func (Unimplemented) UserAvatarDelete(context.Context, wire.Session, *pb.UserAvatarDelete) (*pb.UserAvatarDeleteResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserAvatarGetList is not implemented.
+func (Unimplemented) UserAvatarGetList(context.Context, wire.Session, *pb.UserAvatarGetList) (*pb.UserAvatarGetListResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileCheckUsername is not implemented.
+func (Unimplemented) UserProfileCheckUsername(context.Context, wire.Session, *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileUpdateUsername is not implemented.
+func (Unimplemented) UserProfileUpdateUsername(context.Context, wire.Session, *pb.UserProfileUpdateUsername) (*pb.UserProfileUpdateUsernameResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -849,6 +894,105 @@ var routeUserUsernameToId = wire.Route{
 		return m.(*pb.UserUsernameToId).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserUsernameToId,
+}
+var routeUserAvatarAdd = wire.Route{
+	BadPayload: errs.UserAvatarAddBadPayload,
+	Errors:     []wire.Major{errs.UserAvatarAddBadPayload, errs.UserAvatarAddInternalServerError},
+	ID:         ActionUserAvatarAdd,
+	Internal:   errs.UserAvatarAddInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserAvatarAdd",
+	NewRequest: func() proto.Message {
+		return new(pb.UserAvatarAdd)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserAvatarAddResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserAvatarAdd).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserAvatarAdd,
+}
+var routeUserAvatarDelete = wire.Route{
+	BadPayload: errs.UserAvatarDeleteBadPayload,
+	Errors:     []wire.Major{errs.UserAvatarDeleteBadPayload, errs.UserAvatarDeleteInternalServerError},
+	ID:         ActionUserAvatarDelete,
+	Internal:   errs.UserAvatarDeleteInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserAvatarDelete",
+	NewRequest: func() proto.Message {
+		return new(pb.UserAvatarDelete)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserAvatarDeleteResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserAvatarDelete).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserAvatarDelete,
+}
+var routeUserAvatarGetList = wire.Route{
+	BadPayload: errs.UserAvatarGetListBadPayload,
+	Errors:     []wire.Major{errs.UserAvatarGetListBadPayload, errs.UserAvatarGetListInternalServerError},
+	ID:         ActionUserAvatarGetList,
+	Internal:   errs.UserAvatarGetListInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserAvatarGetList",
+	NewRequest: func() proto.Message {
+		return new(pb.UserAvatarGetList)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserAvatarGetListResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserAvatarGetList).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserAvatarGetList,
+}
+var routeUserProfileCheckUsername = wire.Route{
+	Errors:   []wire.Major{errs.UserProfileCheckUsernameInternalServerError},
+	ID:       ActionUserProfileCheckUsername,
+	Internal: errs.UserProfileCheckUsernameInternalServerError,
+	Limit:    wire.ClassRead,
+	Login:    true,
+	Name:     "UserProfileCheckUsername",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileCheckUsername)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileCheckUsernameResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileCheckUsername).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileCheckUsername,
+}
+var routeUserProfileUpdateUsername = wire.Route{
+	BadPayload: errs.UserProfileUpdateUsernameBadPayload,
+	Errors:     []wire.Major{errs.UserProfileUpdateUsernameBadPayload, errs.UserProfileUpdateUsernameInternalServerError, errs.UserProfileUpdateUsernameUpdateLock},
+	ID:         ActionUserProfileUpdateUsername,
+	Internal:   errs.UserProfileUpdateUsernameInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserProfileUpdateUsername",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileUpdateUsername)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileUpdateUsernameResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileUpdateUsername).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileUpdateUsername,
 }
 var routeUserSessionGetActiveList = wire.Route{
 	BadPayload: errs.UserSessionGetActiveListBadPayload,
@@ -1766,6 +1910,11 @@ type Server struct {
 	routeUserProfileGetGender      wire.Route
 	routeUserProfileGetNickname    wire.Route
 	routeUserUsernameToId          wire.Route
+	routeUserAvatarAdd             wire.Route
+	routeUserAvatarDelete          wire.Route
+	routeUserAvatarGetList         wire.Route
+	routeUserProfileCheckUsername  wire.Route
+	routeUserProfileUpdateUsername wire.Route
 	routeUserSessionGetActiveList  wire.Route
 	routeUserSessionTerminate      wire.Route
 	routeUserSessionLogout         wire.Route
@@ -1844,6 +1993,16 @@ func New(h Handlers) *Server {
 	s.routeUserProfileGetNickname.Call = s.callUserProfileGetNickname
 	s.routeUserUsernameToId = routeUserUsernameToId
 	s.routeUserUsernameToId.Call = s.callUserUsernameToId
+	s.routeUserAvatarAdd = routeUserAvatarAdd
+	s.routeUserAvatarAdd.Call = s.callUserAvatarAdd
+	s.routeUserAvatarDelete = routeUserAvatarDelete
+	s.routeUserAvatarDelete.Call = s.callUserAvatarDelete
+	s.routeUserAvatarGetList = routeUserAvatarGetList
+	s.routeUserAvatarGetList.Call = s.callUserAvatarGetList
+	s.routeUserProfileCheckUsername = routeUserProfileCheckUsername
+	s.routeUserProfileCheckUsername.Call = s.callUserProfileCheckUsername
+	s.routeUserProfileUpdateUsername = routeUserProfileUpdateUsername
+	s.routeUserProfileUpdateUsername.Call = s.callUserProfileUpdateUsername
 	s.routeUserSessionGetActiveList = routeUserSessionGetActiveList
 	s.routeUserSessionGetActiveList.Call = s.callUserSessionGetActiveList
 	s.routeUserSessionTerminate = routeUserSessionTerminate
@@ -2209,6 +2368,106 @@ func (s *Server) callUserUsernameToId(ctx context.Context, sess wire.Session, m 
 	}
 	if resp == nil {
 		resp = new(pb.UserUsernameToIdResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserAvatarAdd validates a decoded UserAvatarAdd, runs the handler and sets the response's header.
+func (s *Server) callUserAvatarAdd(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserAvatarAdd)
+	if e := validate.UserAvatarAdd(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserAvatarAdd(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserAvatarAddResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserAvatarDelete validates a decoded UserAvatarDelete, runs the handler and sets the response's header.
+func (s *Server) callUserAvatarDelete(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserAvatarDelete)
+	if e := validate.UserAvatarDelete(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserAvatarDelete(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserAvatarDeleteResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserAvatarGetList validates a decoded UserAvatarGetList, runs the handler and sets the response's header.
+func (s *Server) callUserAvatarGetList(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserAvatarGetList)
+	if e := validate.UserAvatarGetList(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserAvatarGetList(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserAvatarGetListResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileCheckUsername validates a decoded UserProfileCheckUsername, runs the handler and sets the response's header.
+func (s *Server) callUserProfileCheckUsername(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileCheckUsername)
+	if e := validate.UserProfileCheckUsername(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileCheckUsername(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileCheckUsernameResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileUpdateUsername validates a decoded UserProfileUpdateUsername, runs the handler and sets the response's header.
+func (s *Server) callUserProfileUpdateUsername(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileUpdateUsername)
+	if e := validate.UserProfileUpdateUsername(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileUpdateUsername(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileUpdateUsernameResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3148,6 +3407,16 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserProfileGetNickname
 	case ActionUserUsernameToId:
 		return &s.routeUserUsernameToId
+	case ActionUserAvatarAdd:
+		return &s.routeUserAvatarAdd
+	case ActionUserAvatarDelete:
+		return &s.routeUserAvatarDelete
+	case ActionUserAvatarGetList:
+		return &s.routeUserAvatarGetList
+	case ActionUserProfileCheckUsername:
+		return &s.routeUserProfileCheckUsername
+	case ActionUserProfileUpdateUsername:
+		return &s.routeUserProfileUpdateUsername
 	case ActionUserSessionGetActiveList:
 		return &s.routeUserSessionGetActiveList
 	case ActionUserSessionTerminate:
@@ -3244,7 +3513,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

@@ -67,6 +67,33 @@ func PushUserContactsEdit(msg *pb.UserContactsEditResponse, to ...uint64) Push {
 	}
 }
 
+// PushUserAvatarAdd pushes msg, a UserAvatarAdd response (30114), to the users to.
+func PushUserAvatarAdd(msg *pb.UserAvatarAddResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserAvatarAdd,
+		msg:    msg,
+	}
+}
+
+// PushUserAvatarDelete pushes msg, a UserAvatarDelete response (30115), to the users to.
+func PushUserAvatarDelete(msg *pb.UserAvatarDeleteResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserAvatarDelete,
+		msg:    msg,
+	}
+}
+
+// PushUserProfileUpdateUsername pushes msg, a UserProfileUpdateUsername response (30123), to the users to.
+func PushUserProfileUpdateUsername(msg *pb.UserProfileUpdateUsernameResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserProfileUpdateUsername,
+		msg:    msg,
+	}
+}
+
 // PushChatSendMessage pushes msg, a ChatSendMessage response (30201), to the users to.
 func PushChatSendMessage(msg *pb.ChatSendMessageResponse, to ...uint64) Push {
 	return Push{

@@ -101,6 +101,24 @@ const (
 	UserRegisterMaxTryLock wire.Major = 136
 	// UserRegisterMaxSendLock is error 137 USER_REGISTER_MAX_SEND_LOCK: Verify code has been forwarded exceedingly. for request
 	UserRegisterMaxSendLock wire.Major = 137
+	// UserAvatarAddBadPayload is error 138 USER_AVATAR_ADD_BAD_PAYLOAD: Bad payload for request
+	UserAvatarAddBadPayload wire.Major = 138
+	// UserAvatarAddInternalServerError is error 139 USER_AVATAR_ADD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserAvatarAddInternalServerError wire.Major = 139
+	// UserAvatarDeleteBadPayload is error 141 USER_AVATAR_DELETE_BAD_PAYLOAD: Bad payload for request
+	UserAvatarDeleteBadPayload wire.Major = 141
+	// UserAvatarDeleteInternalServerError is error 142 USER_AVATAR_DELETE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserAvatarDeleteInternalServerError wire.Major = 142
+	// UserAvatarGetListBadPayload is error 144 USER_AVATAR_GET_LIST_BAD_PAYLOAD: Bad payload for request
+	UserAvatarGetListBadPayload wire.Major = 144
+	// UserAvatarGetListInternalServerError is error 145 USER_AVATAR_GET_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserAvatarGetListInternalServerError wire.Major = 145
+	// UserProfileCheckUsernameInternalServerError is error 163 USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileCheckUsernameInternalServerError wire.Major = 163
+	// UserProfileUpdateUsernameBadPayload is error 164 USER_PROFILE_UPDATE_USERNAME_BAD_PAYLOAD: Bad payload for request
+	UserProfileUpdateUsernameBadPayload wire.Major = 164
+	// UserProfileUpdateUsernameInternalServerError is error 165 USER_PROFILE_UPDATE_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileUpdateUsernameInternalServerError wire.Major = 165
 	// UserSessionGetActiveListBadPayload is error 168 USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD: Bad payload for request
 	UserSessionGetActiveListBadPayload wire.Major = 168
 	// UserSessionGetActiveListInternalServerError is error 169 USER_SESSION_GET_ACTIVE_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -115,6 +133,8 @@ const (
 	UserSessionLogoutBadPayload wire.Major = 173
 	// UserSessionLogoutInternalServerError is error 174 USER_SESSION_LOGOUT_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserSessionLogoutInternalServerError wire.Major = 174
+	// UserProfileUpdateUsernameUpdateLock is error 175 USER_PROFILE_UPDATE_USERNAME_UPDATE_LOCK: The username has been changed too often; it can be changed again after wait seconds
+	UserProfileUpdateUsernameUpdateLock wire.Major = 175
 	// ChatGetRoomBadPayload is error 200 CHAT_GET_ROOM_BAD_PAYLOAD: Bad payload for request
 	ChatGetRoomBadPayload wire.Major = 200
 	// ChatGetRoomInternalServerError is error 201 CHAT_GET_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -401,6 +421,18 @@ const (
 	UserUsernameToIdBadPayloadInvalidUsername wire.Minor = 1
 	// UserUsernameToIdNotFoundInvalidUsername is 134/1: Invalid username
 	UserUsernameToIdNotFoundInvalidUsername wire.Minor = 1
+	// UserAvatarAddBadPayloadInvalidAttachment is 138/1: Attachment is not valid
+	UserAvatarAddBadPayloadInvalidAttachment wire.Minor = 1
+	// UserAvatarDeleteBadPayloadInvalidAvatarId is 141/1: Avatar_ID is invalid
+	UserAvatarDeleteBadPayloadInvalidAvatarId wire.Minor = 1
+	// UserAvatarGetListBadPayloadInvalidUserId is 144/1: User_ID is invalid
+	UserAvatarGetListBadPayloadInvalidUserId wire.Minor = 1
+	// UserProfileUpdateUsernameBadPayloadMissingUsername is 164/1: *
+	UserProfileUpdateUsernameBadPayloadMissingUsername wire.Minor = 1
+	// UserProfileUpdateUsernameBadPayloadInvalidUsername is 164/2: Username is invalid
+	UserProfileUpdateUsernameBadPayloadInvalidUsername wire.Minor = 2
+	// UserProfileUpdateUsernameBadPayloadUsernameTaken is 164/3: This username has already been taken
+	UserProfileUpdateUsernameBadPayloadUsernameTaken wire.Minor = 3
 	// UserSessionTerminateBadPayloadInvalidSessionId is 170/1: Session_ID is invalid
 	UserSessionTerminateBadPayloadInvalidSessionId wire.Minor = 1
 	// UserSessionLogoutBadPayloadInvalidSessionId is 173/1: Session_ID is invalid
@@ -1156,6 +1188,82 @@ func NewUserRegisterMaxSendLock(wait uint32) *wire.Error {
 	}
 }
 
+// NewUserAvatarAddBadPayload returns error 138 USER_AVATAR_ADD_BAD_PAYLOAD.
+func NewUserAvatarAddBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserAvatarAddBadPayload,
+		Message: Describe(UserAvatarAddBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserAvatarAddInternalServerError returns error 139 USER_AVATAR_ADD_INTERNAL_SERVER_ERROR.
+func NewUserAvatarAddInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserAvatarAddInternalServerError,
+		Message: "USER_AVATAR_ADD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserAvatarDeleteBadPayload returns error 141 USER_AVATAR_DELETE_BAD_PAYLOAD.
+func NewUserAvatarDeleteBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserAvatarDeleteBadPayload,
+		Message: Describe(UserAvatarDeleteBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserAvatarDeleteInternalServerError returns error 142 USER_AVATAR_DELETE_INTERNAL_SERVER_ERROR.
+func NewUserAvatarDeleteInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserAvatarDeleteInternalServerError,
+		Message: "USER_AVATAR_DELETE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserAvatarGetListBadPayload returns error 144 USER_AVATAR_GET_LIST_BAD_PAYLOAD.
+func NewUserAvatarGetListBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserAvatarGetListBadPayload,
+		Message: Describe(UserAvatarGetListBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserAvatarGetListInternalServerError returns error 145 USER_AVATAR_GET_LIST_INTERNAL_SERVER_ERROR.
+func NewUserAvatarGetListInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserAvatarGetListInternalServerError,
+		Message: "USER_AVATAR_GET_LIST_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserProfileCheckUsernameInternalServerError returns error 163 USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR.
+func NewUserProfileCheckUsernameInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileCheckUsernameInternalServerError,
+		Message: "USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserProfileUpdateUsernameBadPayload returns error 164 USER_PROFILE_UPDATE_USERNAME_BAD_PAYLOAD.
+func NewUserProfileUpdateUsernameBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileUpdateUsernameBadPayload,
+		Message: Describe(UserProfileUpdateUsernameBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserProfileUpdateUsernameInternalServerError returns error 165 USER_PROFILE_UPDATE_USERNAME_INTERNAL_SERVER_ERROR.
+func NewUserProfileUpdateUsernameInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileUpdateUsernameInternalServerError,
+		Message: "USER_PROFILE_UPDATE_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
 // NewUserSessionGetActiveListBadPayload returns error 168 USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD.
 func NewUserSessionGetActiveListBadPayload() *wire.Error {
 	return &wire.Error{
@@ -1211,6 +1319,15 @@ func NewUserSessionLogoutInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserSessionLogoutInternalServerError,
 		Message: "USER_SESSION_LOGOUT_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserProfileUpdateUsernameUpdateLock returns error 175 USER_PROFILE_UPDATE_USERNAME_UPDATE_LOCK; wait is the seconds the client must wait.
+func NewUserProfileUpdateUsernameUpdateLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileUpdateUsernameUpdateLock,
+		Message: "USER_PROFILE_UPDATE_USERNAME_UPDATE_LOCK: The username has been changed too often; it can be changed again after wait seconds",
+		Wait:    wait,
 	}
 }
 
@@ -2590,6 +2707,88 @@ var catalogue = []wire.ErrorInfo{{
 	Name:        "USER_REGISTER_MAX_SEND_LOCK",
 	Wait:        true,
 }, {
+	Action:      114,
+	Code:        UserAvatarAddBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserAvatarAddBadPayloadInvalidAttachment,
+		Detail: "Attachment is not valid",
+		ID:     "invalid_attachment",
+	}},
+	Name: "USER_AVATAR_ADD_BAD_PAYLOAD",
+}, {
+	Action:      114,
+	Code:        UserAvatarAddInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_AVATAR_ADD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      115,
+	Code:        UserAvatarDeleteBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserAvatarDeleteBadPayloadInvalidAvatarId,
+		Detail: "Avatar_ID is invalid",
+		ID:     "invalid_avatar_id",
+	}},
+	Name: "USER_AVATAR_DELETE_BAD_PAYLOAD",
+}, {
+	Action:      115,
+	Code:        UserAvatarDeleteInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_AVATAR_DELETE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      116,
+	Code:        UserAvatarGetListBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserAvatarGetListBadPayloadInvalidUserId,
+		Detail: "User_ID is invalid",
+		ID:     "invalid_user_id",
+	}},
+	Name: "USER_AVATAR_GET_LIST_BAD_PAYLOAD",
+}, {
+	Action:      116,
+	Code:        UserAvatarGetListInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_AVATAR_GET_LIST_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      122,
+	Code:        UserProfileCheckUsernameInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      123,
+	Code:        UserProfileUpdateUsernameBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserProfileUpdateUsernameBadPayloadMissingUsername,
+		Detail: "*",
+		ID:     "missing_username",
+	}, {
+		Code:   UserProfileUpdateUsernameBadPayloadInvalidUsername,
+		Detail: "Username is invalid",
+		ID:     "invalid_username",
+	}, {
+		Code:   UserProfileUpdateUsernameBadPayloadUsernameTaken,
+		Detail: "This username has already been taken",
+		ID:     "username_taken",
+	}},
+	Name: "USER_PROFILE_UPDATE_USERNAME_BAD_PAYLOAD",
+}, {
+	Action:      123,
+	Code:        UserProfileUpdateUsernameInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_UPDATE_USERNAME_INTERNAL_SERVER_ERROR",
+}, {
 	Action:      125,
 	Code:        UserSessionGetActiveListBadPayload,
 	Description: "Bad payload for request",
@@ -2641,6 +2840,13 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_SESSION_LOGOUT_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      123,
+	Code:        UserProfileUpdateUsernameUpdateLock,
+	Description: "The username has been changed too often; it can be changed again after wait seconds",
+	Group:       "user",
+	Name:        "USER_PROFILE_UPDATE_USERNAME_UPDATE_LOCK",
+	Wait:        true,
 }, {
 	Action:      200,
 	Code:        ChatGetRoomBadPayload,

@@ -91,6 +91,31 @@ func (x *UserUsernameToIdResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserAvatarAddResponse.
+func (x *UserAvatarAddResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserAvatarDeleteResponse.
+func (x *UserAvatarDeleteResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserAvatarGetListResponse.
+func (x *UserAvatarGetListResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileCheckUsernameResponse.
+func (x *UserProfileCheckUsernameResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileUpdateUsernameResponse.
+func (x *UserProfileUpdateUsernameResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserSessionGetActiveListResponse.
 func (x *UserSessionGetActiveListResponse) SetResponse(r *Response) {
 	x.Response = r

@@ -123,6 +123,55 @@ func (UserRegisterResponse_Method) EnumDescriptor() ([]byte, []int) {
 	return file_user_proto_rawDescGZIP(), []int{1, 0}
 }
 
+type UserProfileCheckUsernameResponse_Status int32
+
+const (
+	UserProfileCheckUsernameResponse_INVALID   UserProfileCheckUsernameResponse_Status = 0
+	UserProfileCheckUsernameResponse_TAKEN     UserProfileCheckUsernameResponse_Status = 1
+	UserProfileCheckUsernameResponse_AVAILABLE UserProfileCheckUsernameResponse_Status = 2
+)
+
+// Enum value maps for UserProfileCheckUsernameResponse_Status.
+var (
+	UserProfileCheckUsernameResponse_Status_name = map[int32]string{
+		0: "INVALID",
+		1: "TAKEN",
+		2: "AVAILABLE",
+	}
+	UserProfileCheckUsernameResponse_Status_value = map[string]int32{
+		"INVALID":   0,
+		"TAKEN":     1,
+		"AVAILABLE": 2,
+	}
+)
+
+func (x UserProfileCheckUsernameResponse_Status) Enum() *UserProfileCheckUsernameResponse_Status {
+	p := new(UserProfileCheckUsernameResponse_Status)
+	*p = x
+	return p
+}
+
+func (x UserProfileCheckUsernameResponse_Status) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserProfileCheckUsernameResponse_Status) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[2].Descriptor()
+}
+
+func (UserProfileCheckUsernameResponse_Status) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[2]
+}
+
+func (x UserProfileCheckUsernameResponse_Status) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserProfileCheckUsernameResponse_Status.Descriptor instead.
+func (UserProfileCheckUsernameResponse_Status) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{41, 0}
+}
+
 type UserRegister struct {
 	state            protoimpl.MessageState        `protogen:"open.v1"`
 	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -2099,6 +2148,526 @@ func (x *UserSessionLogoutResponse) GetResponse() *Response {
 	return nil
 }
 
+type UserAvatarAdd struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Attachment    string                 `protobuf:"bytes,2,opt,name=attachment,proto3" json:"attachment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAvatarAdd) Reset() {
+	*x = UserAvatarAdd{}
+	mi := &file_user_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAvatarAdd) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAvatarAdd) ProtoMessage() {}
+
+func (x *UserAvatarAdd) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAvatarAdd.ProtoReflect.Descriptor instead.
+func (*UserAvatarAdd) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *UserAvatarAdd) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserAvatarAdd) GetAttachment() string {
+	if x != nil {
+		return x.Attachment
+	}
+	return ""
+}
+
+type UserAvatarAddResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Avatar        *Avatar                `protobuf:"bytes,2,opt,name=avatar,proto3" json:"avatar,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAvatarAddResponse) Reset() {
+	*x = UserAvatarAddResponse{}
+	mi := &file_user_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAvatarAddResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAvatarAddResponse) ProtoMessage() {}
+
+func (x *UserAvatarAddResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAvatarAddResponse.ProtoReflect.Descriptor instead.
+func (*UserAvatarAddResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *UserAvatarAddResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserAvatarAddResponse) GetAvatar() *Avatar {
+	if x != nil {
+		return x.Avatar
+	}
+	return nil
+}
+
+type UserAvatarDelete struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Id            uint64                 `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAvatarDelete) Reset() {
+	*x = UserAvatarDelete{}
+	mi := &file_user_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAvatarDelete) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAvatarDelete) ProtoMessage() {}
+
+func (x *UserAvatarDelete) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAvatarDelete.ProtoReflect.Descriptor instead.
+func (*UserAvatarDelete) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *UserAvatarDelete) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserAvatarDelete) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+type UserAvatarDeleteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Id            uint64                 `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAvatarDeleteResponse) Reset() {
+	*x = UserAvatarDeleteResponse{}
+	mi := &file_user_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAvatarDeleteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAvatarDeleteResponse) ProtoMessage() {}
+
+func (x *UserAvatarDeleteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAvatarDeleteResponse.ProtoReflect.Descriptor instead.
+func (*UserAvatarDeleteResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *UserAvatarDeleteResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserAvatarDeleteResponse) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+type UserAvatarGetList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAvatarGetList) Reset() {
+	*x = UserAvatarGetList{}
+	mi := &file_user_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAvatarGetList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAvatarGetList) ProtoMessage() {}
+
+func (x *UserAvatarGetList) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAvatarGetList.ProtoReflect.Descriptor instead.
+func (*UserAvatarGetList) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *UserAvatarGetList) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserAvatarGetList) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserAvatarGetListResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Avatar        []*Avatar              `protobuf:"bytes,2,rep,name=avatar,proto3" json:"avatar,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAvatarGetListResponse) Reset() {
+	*x = UserAvatarGetListResponse{}
+	mi := &file_user_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAvatarGetListResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAvatarGetListResponse) ProtoMessage() {}
+
+func (x *UserAvatarGetListResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAvatarGetListResponse.ProtoReflect.Descriptor instead.
+func (*UserAvatarGetListResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *UserAvatarGetListResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserAvatarGetListResponse) GetAvatar() []*Avatar {
+	if x != nil {
+		return x.Avatar
+	}
+	return nil
+}
+
+type UserProfileCheckUsername struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Username      string                 `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileCheckUsername) Reset() {
+	*x = UserProfileCheckUsername{}
+	mi := &file_user_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileCheckUsername) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileCheckUsername) ProtoMessage() {}
+
+func (x *UserProfileCheckUsername) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileCheckUsername.ProtoReflect.Descriptor instead.
+func (*UserProfileCheckUsername) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UserProfileCheckUsername) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserProfileCheckUsername) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+type UserProfileCheckUsernameResponse struct {
+	state         protoimpl.MessageState                  `protogen:"open.v1"`
+	Response      *Response                               `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Status        UserProfileCheckUsernameResponse_Status `protobuf:"varint,2,opt,name=status,proto3,enum=proto.UserProfileCheckUsernameResponse_Status" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileCheckUsernameResponse) Reset() {
+	*x = UserProfileCheckUsernameResponse{}
+	mi := &file_user_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileCheckUsernameResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileCheckUsernameResponse) ProtoMessage() {}
+
+func (x *UserProfileCheckUsernameResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileCheckUsernameResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileCheckUsernameResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *UserProfileCheckUsernameResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileCheckUsernameResponse) GetStatus() UserProfileCheckUsernameResponse_Status {
+	if x != nil {
+		return x.Status
+	}
+	return UserProfileCheckUsernameResponse_INVALID
+}
+
+type UserProfileUpdateUsername struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Username      string                 `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileUpdateUsername) Reset() {
+	*x = UserProfileUpdateUsername{}
+	mi := &file_user_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileUpdateUsername) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileUpdateUsername) ProtoMessage() {}
+
+func (x *UserProfileUpdateUsername) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileUpdateUsername.ProtoReflect.Descriptor instead.
+func (*UserProfileUpdateUsername) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *UserProfileUpdateUsername) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserProfileUpdateUsername) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+type UserProfileUpdateUsernameResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Username      string                 `protobuf:"bytes,2,opt,name=username,proto3" json:"username,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileUpdateUsernameResponse) Reset() {
+	*x = UserProfileUpdateUsernameResponse{}
+	mi := &file_user_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileUpdateUsernameResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileUpdateUsernameResponse) ProtoMessage() {}
+
+func (x *UserProfileUpdateUsernameResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileUpdateUsernameResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileUpdateUsernameResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *UserProfileUpdateUsernameResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileUpdateUsernameResponse) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -2111,7 +2680,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[34]
+	mi := &file_user_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2123,7 +2692,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[34]
+	mi := &file_user_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2177,7 +2746,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[35]
+	mi := &file_user_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2189,7 +2758,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[35]
+	mi := &file_user_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2242,7 +2811,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[36]
+	mi := &file_user_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2823,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[36]
+	mi := &file_user_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +3128,43 @@ const file_user_proto_rawDesc = "" +
 	"\x11UserSessionLogout\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"H\n" +
 	"\x19UserSessionLogoutResponse\x12+\n" +
-	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"Y\n" +
+	"\rUserAvatarAdd\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1e\n" +
+	"\n" +
+	"attachment\x18\x02 \x01(\tR\n" +
+	"attachment\"k\n" +
+	"\x15UserAvatarAddResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12%\n" +
+	"\x06avatar\x18\x02 \x01(\v2\r.proto.AvatarR\x06avatar\"L\n" +
+	"\x10UserAvatarDelete\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\x04R\x02id\"W\n" +
+	"\x18UserAvatarDeleteResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\x04R\x02id\"V\n" +
+	"\x11UserAvatarGetList\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"o\n" +
+	"\x19UserAvatarGetListResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12%\n" +
+	"\x06avatar\x18\x02 \x03(\v2\r.proto.AvatarR\x06avatar\"`\n" +
+	"\x18UserProfileCheckUsername\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\"\xc8\x01\n" +
+	" UserProfileCheckUsernameResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12F\n" +
+	"\x06status\x18\x02 \x01(\x0e2..proto.UserProfileCheckUsernameResponse.StatusR\x06status\"/\n" +
+	"\x06Status\x12\v\n" +
+	"\aINVALID\x10\x00\x12\t\n" +
+	"\x05TAKEN\x10\x01\x12\r\n" +
+	"\tAVAILABLE\x10\x02\"a\n" +
+	"\x19UserProfileUpdateUsername\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busername\"l\n" +
+	"!UserProfileUpdateUsernameResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1a\n" +
+	"\busername\x18\x02 \x01(\tR\busernameB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -2573,111 +3178,136 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
-	(*UserRegister)(nil),                             // 2: proto.UserRegister
-	(*UserRegisterResponse)(nil),                     // 3: proto.UserRegisterResponse
-	(*UserVerify)(nil),                               // 4: proto.UserVerify
-	(*UserVerifyResponse)(nil),                       // 5: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                // 6: proto.UserLogin
-	(*UserLoginResponse)(nil),                        // 7: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                      // 8: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),              // 9: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                     // 10: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),             // 11: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                   // 12: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),           // 13: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                       // 14: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),               // 15: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                      // 16: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),              // 17: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                       // 18: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),               // 19: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                         // 20: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                 // 21: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                      // 22: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),              // 23: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                     // 24: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),             // 25: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                   // 26: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),           // 27: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                         // 28: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                 // 29: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                 // 30: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),         // 31: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                     // 32: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),             // 33: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                        // 34: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                // 35: proto.UserSessionLogoutResponse
-	(*UserContactsImport_Contact)(nil),               // 36: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 37: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 38: proto.UserSessionGetActiveListResponse.Session
-	(*Request)(nil),                                  // 39: proto.Request
-	(*Response)(nil),                                 // 40: proto.Response
-	(Platform)(0),                                    // 41: proto.Platform
-	(Device)(0),                                      // 42: proto.Device
-	(Language)(0),                                    // 43: proto.Language
-	(Gender)(0),                                      // 44: proto.Gender
-	(*RegisteredUser)(nil),                           // 45: proto.RegisteredUser
+	(UserProfileCheckUsernameResponse_Status)(0),     // 2: proto.UserProfileCheckUsernameResponse.Status
+	(*UserRegister)(nil),                             // 3: proto.UserRegister
+	(*UserRegisterResponse)(nil),                     // 4: proto.UserRegisterResponse
+	(*UserVerify)(nil),                               // 5: proto.UserVerify
+	(*UserVerifyResponse)(nil),                       // 6: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                // 7: proto.UserLogin
+	(*UserLoginResponse)(nil),                        // 8: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                      // 9: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),              // 10: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                     // 11: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),             // 12: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                   // 13: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),           // 14: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                       // 15: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),               // 16: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                      // 17: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),              // 18: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                       // 19: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),               // 20: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                         // 21: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                 // 22: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                      // 23: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),              // 24: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                     // 25: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),             // 26: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                   // 27: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),           // 28: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                         // 29: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                 // 30: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                 // 31: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),         // 32: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                     // 33: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),             // 34: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                        // 35: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                // 36: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                            // 37: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                    // 38: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                         // 39: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                 // 40: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                        // 41: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                // 42: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                 // 43: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),         // 44: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                // 45: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),        // 46: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsImport_Contact)(nil),               // 47: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 48: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 49: proto.UserSessionGetActiveListResponse.Session
+	(*Request)(nil),                                  // 50: proto.Request
+	(*Response)(nil),                                 // 51: proto.Response
+	(Platform)(0),                                    // 52: proto.Platform
+	(Device)(0),                                      // 53: proto.Device
+	(Language)(0),                                    // 54: proto.Language
+	(Gender)(0),                                      // 55: proto.Gender
+	(*RegisteredUser)(nil),                           // 56: proto.RegisteredUser
+	(*Avatar)(nil),                                   // 57: proto.Avatar
 }
 var file_user_proto_depIdxs = []int32{
-	39, // 0: proto.UserRegister.request:type_name -> proto.Request
+	50, // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	40, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	51, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	39, // 4: proto.UserVerify.request:type_name -> proto.Request
-	40, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	39, // 6: proto.UserLogin.request:type_name -> proto.Request
-	41, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	42, // 8: proto.UserLogin.device:type_name -> proto.Device
-	43, // 9: proto.UserLogin.language:type_name -> proto.Language
-	40, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	39, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	40, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	39, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	44, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	40, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	44, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	39, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	40, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	39, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	36, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	40, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	37, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	39, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	40, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	45, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	39, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	40, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	39, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	40, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	39, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	40, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	39, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	40, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	44, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	39, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	40, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	39, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	40, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	39, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	40, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	38, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	39, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	40, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	39, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	40, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	41, // 46: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	42, // 47: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	43, // 48: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	50, // 4: proto.UserVerify.request:type_name -> proto.Request
+	51, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	50, // 6: proto.UserLogin.request:type_name -> proto.Request
+	52, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	53, // 8: proto.UserLogin.device:type_name -> proto.Device
+	54, // 9: proto.UserLogin.language:type_name -> proto.Language
+	51, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	50, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	51, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	50, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	55, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	51, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	55, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	50, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	51, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	50, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	47, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	51, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	48, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	50, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	51, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	56, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	50, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	51, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	50, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	51, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	50, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	51, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	50, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	51, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	55, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	50, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	51, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	50, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	51, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	50, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	51, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	49, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	50, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	51, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	50, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	51, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	50, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	51, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	57, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	50, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	51, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	50, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	51, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	57, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	50, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	51, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	2,  // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
+	50, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	51, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	52, // 59: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	53, // 60: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	54, // 61: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	62, // [62:62] is the sub-list for method output_type
+	62, // [62:62] is the sub-list for method input_type
+	62, // [62:62] is the sub-list for extension type_name
+	62, // [62:62] is the sub-list for extension extendee
+	0,  // [0:62] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -2691,8 +3321,8 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   37,
+			NumEnums:      3,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

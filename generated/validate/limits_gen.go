@@ -4,6 +4,12 @@ package validate
 
 // Limits the spec states once per action (its limits), shared by validators and handlers.
 const (
+	// UserAvatarAddMaxAvatars is UserAvatarAdd's max_avatars: Most avatars a user keeps: adding one more drops the oldest.
+	UserAvatarAddMaxAvatars = 100
+	// UserProfileUpdateUsernameChanges is UserProfileUpdateUsername's changes: Most username changes within period seconds; the next is 175 with wait.
+	UserProfileUpdateUsernameChanges = 5
+	// UserProfileUpdateUsernamePeriod is UserProfileUpdateUsername's period: Seconds of the window in which changes are counted.
+	UserProfileUpdateUsernamePeriod = 86400
 	// ClientConditionOfflineChanges is ClientCondition's offline_changes: Most offline changes of each kind (deletes, edits, seen and listened marks) in one request, in each room and in all its rooms together: they are applied in one transaction, which holds the database's one writer. A client with more sends them over several requests.
 	ClientConditionOfflineChanges = 1000
 	// ClientConditionRoomsSlack is ClientCondition's rooms_slack: How many more rooms than the caller's memberships a request may report (600/1): rooms the caller left or was removed from that its client still holds.

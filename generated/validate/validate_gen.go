@@ -197,6 +197,58 @@ func UserUsernameToId(m *pb.UserUsernameToId) *wire.Error {
 	return nil
 }
 
+// UserAvatarAdd checks a UserAvatarAdd request (action 114). It returns nil or the first failing rule's error.
+func UserAvatarAdd(m *pb.UserAvatarAdd) *wire.Error {
+	if m.Attachment == "" {
+		return errs.NewUserAvatarAddBadPayload(errs.UserAvatarAddBadPayloadInvalidAttachment)
+	}
+	if utf8.RuneCountInString(m.Attachment) > 256 {
+		return errs.NewUserAvatarAddBadPayload(errs.UserAvatarAddBadPayloadInvalidAttachment)
+	}
+	if m.Attachment != "" && !check.Token(m.Attachment) {
+		return errs.NewUserAvatarAddBadPayload(errs.UserAvatarAddBadPayloadInvalidAttachment)
+	}
+	return nil
+}
+
+// UserAvatarDelete checks a UserAvatarDelete request (action 115). It returns nil or the first failing rule's error.
+func UserAvatarDelete(m *pb.UserAvatarDelete) *wire.Error {
+	if m.Id == 0 {
+		return errs.NewUserAvatarDeleteBadPayload(errs.UserAvatarDeleteBadPayloadInvalidAvatarId)
+	}
+	return nil
+}
+
+// UserAvatarGetList checks a UserAvatarGetList request (action 116). It returns nil or the first failing rule's error.
+func UserAvatarGetList(m *pb.UserAvatarGetList) *wire.Error {
+	if m.UserId == 0 {
+		return errs.NewUserAvatarGetListBadPayload(errs.UserAvatarGetListBadPayloadInvalidUserId)
+	}
+	return nil
+}
+
+// UserProfileCheckUsername checks a UserProfileCheckUsername request (action 122). It returns nil or the first failing rule's error.
+func UserProfileCheckUsername(m *pb.UserProfileCheckUsername) *wire.Error {
+	return nil
+}
+
+// UserProfileUpdateUsername checks a UserProfileUpdateUsername request (action 123). It returns nil or the first failing rule's error.
+func UserProfileUpdateUsername(m *pb.UserProfileUpdateUsername) *wire.Error {
+	if m.Username == "" {
+		return errs.NewUserProfileUpdateUsernameBadPayload(errs.UserProfileUpdateUsernameBadPayloadMissingUsername)
+	}
+	if m.Username != "" && utf8.RuneCountInString(m.Username) < 5 {
+		return errs.NewUserProfileUpdateUsernameBadPayload(errs.UserProfileUpdateUsernameBadPayloadInvalidUsername)
+	}
+	if utf8.RuneCountInString(m.Username) > 32 {
+		return errs.NewUserProfileUpdateUsernameBadPayload(errs.UserProfileUpdateUsernameBadPayloadInvalidUsername)
+	}
+	if m.Username != "" && !check.Username(m.Username) {
+		return errs.NewUserProfileUpdateUsernameBadPayload(errs.UserProfileUpdateUsernameBadPayloadInvalidUsername)
+	}
+	return nil
+}
+
 // UserSessionGetActiveList checks a UserSessionGetActiveList request (action 125). It returns nil or the first failing rule's error.
 func UserSessionGetActiveList(m *pb.UserSessionGetActiveList) *wire.Error {
 	return nil
