@@ -24,3 +24,10 @@ func (t *Tx) SetGender(userID UserID, gender int32) error {
 func (t *Tx) SetNickname(userID UserID, nickname string) error {
 	return t.execOne("set nickname", qSetNickname, nickname, userID)
 }
+
+const qSetBio = `UPDATE users SET bio = ? WHERE id = ?`
+
+// SetBio records the user's bio ("" clears it).
+func (t *Tx) SetBio(userID UserID, bio string) error {
+	return t.execOne("set bio", qSetBio, bio, userID)
+}

@@ -123,6 +123,58 @@ func (UserRegisterResponse_Method) EnumDescriptor() ([]byte, []int) {
 	return file_user_proto_rawDescGZIP(), []int{1, 0}
 }
 
+type UserReport_Reason int32
+
+const (
+	UserReport_OTHER        UserReport_Reason = 0
+	UserReport_SPAM         UserReport_Reason = 1
+	UserReport_ABUSE        UserReport_Reason = 2
+	UserReport_FAKE_ACCOUNT UserReport_Reason = 3
+)
+
+// Enum value maps for UserReport_Reason.
+var (
+	UserReport_Reason_name = map[int32]string{
+		0: "OTHER",
+		1: "SPAM",
+		2: "ABUSE",
+		3: "FAKE_ACCOUNT",
+	}
+	UserReport_Reason_value = map[string]int32{
+		"OTHER":        0,
+		"SPAM":         1,
+		"ABUSE":        2,
+		"FAKE_ACCOUNT": 3,
+	}
+)
+
+func (x UserReport_Reason) Enum() *UserReport_Reason {
+	p := new(UserReport_Reason)
+	*p = x
+	return p
+}
+
+func (x UserReport_Reason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserReport_Reason) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[2].Descriptor()
+}
+
+func (UserReport_Reason) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[2]
+}
+
+func (x UserReport_Reason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserReport_Reason.Descriptor instead.
+func (UserReport_Reason) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{44, 0}
+}
+
 type UserRegister struct {
 	state            protoimpl.MessageState        `protogen:"open.v1"`
 	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -2099,6 +2151,622 @@ func (x *UserSessionLogoutResponse) GetResponse() *Response {
 	return nil
 }
 
+type UserContactsBlock struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsBlock) Reset() {
+	*x = UserContactsBlock{}
+	mi := &file_user_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsBlock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsBlock) ProtoMessage() {}
+
+func (x *UserContactsBlock) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsBlock.ProtoReflect.Descriptor instead.
+func (*UserContactsBlock) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *UserContactsBlock) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserContactsBlock) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsBlockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsBlockResponse) Reset() {
+	*x = UserContactsBlockResponse{}
+	mi := &file_user_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsBlockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsBlockResponse) ProtoMessage() {}
+
+func (x *UserContactsBlockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsBlockResponse.ProtoReflect.Descriptor instead.
+func (*UserContactsBlockResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *UserContactsBlockResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserContactsBlockResponse) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsUnblock struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsUnblock) Reset() {
+	*x = UserContactsUnblock{}
+	mi := &file_user_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsUnblock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsUnblock) ProtoMessage() {}
+
+func (x *UserContactsUnblock) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsUnblock.ProtoReflect.Descriptor instead.
+func (*UserContactsUnblock) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *UserContactsUnblock) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserContactsUnblock) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsUnblockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsUnblockResponse) Reset() {
+	*x = UserContactsUnblockResponse{}
+	mi := &file_user_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsUnblockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsUnblockResponse) ProtoMessage() {}
+
+func (x *UserContactsUnblockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsUnblockResponse.ProtoReflect.Descriptor instead.
+func (*UserContactsUnblockResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *UserContactsUnblockResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserContactsUnblockResponse) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsGetBlockedList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsGetBlockedList) Reset() {
+	*x = UserContactsGetBlockedList{}
+	mi := &file_user_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsGetBlockedList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsGetBlockedList) ProtoMessage() {}
+
+func (x *UserContactsGetBlockedList) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsGetBlockedList.ProtoReflect.Descriptor instead.
+func (*UserContactsGetBlockedList) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *UserContactsGetBlockedList) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserContactsGetBlockedListResponse struct {
+	state         protoimpl.MessageState                     `protogen:"open.v1"`
+	Response      *Response                                  `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	User          []*UserContactsGetBlockedListResponse_User `protobuf:"bytes,2,rep,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsGetBlockedListResponse) Reset() {
+	*x = UserContactsGetBlockedListResponse{}
+	mi := &file_user_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsGetBlockedListResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsGetBlockedListResponse) ProtoMessage() {}
+
+func (x *UserContactsGetBlockedListResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsGetBlockedListResponse.ProtoReflect.Descriptor instead.
+func (*UserContactsGetBlockedListResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *UserContactsGetBlockedListResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserContactsGetBlockedListResponse) GetUser() []*UserContactsGetBlockedListResponse_User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+type UserProfileSetBio struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Bio           string                 `protobuf:"bytes,2,opt,name=bio,proto3" json:"bio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetBio) Reset() {
+	*x = UserProfileSetBio{}
+	mi := &file_user_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetBio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetBio) ProtoMessage() {}
+
+func (x *UserProfileSetBio) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetBio.ProtoReflect.Descriptor instead.
+func (*UserProfileSetBio) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UserProfileSetBio) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserProfileSetBio) GetBio() string {
+	if x != nil {
+		return x.Bio
+	}
+	return ""
+}
+
+type UserProfileSetBioResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Bio           string                 `protobuf:"bytes,2,opt,name=bio,proto3" json:"bio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetBioResponse) Reset() {
+	*x = UserProfileSetBioResponse{}
+	mi := &file_user_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetBioResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetBioResponse) ProtoMessage() {}
+
+func (x *UserProfileSetBioResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetBioResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileSetBioResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *UserProfileSetBioResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileSetBioResponse) GetBio() string {
+	if x != nil {
+		return x.Bio
+	}
+	return ""
+}
+
+type UserProfileGetBio struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetBio) Reset() {
+	*x = UserProfileGetBio{}
+	mi := &file_user_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetBio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetBio) ProtoMessage() {}
+
+func (x *UserProfileGetBio) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetBio.ProtoReflect.Descriptor instead.
+func (*UserProfileGetBio) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *UserProfileGetBio) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserProfileGetBioResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Bio           string                 `protobuf:"bytes,2,opt,name=bio,proto3" json:"bio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetBioResponse) Reset() {
+	*x = UserProfileGetBioResponse{}
+	mi := &file_user_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetBioResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetBioResponse) ProtoMessage() {}
+
+func (x *UserProfileGetBioResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetBioResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileGetBioResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *UserProfileGetBioResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileGetBioResponse) GetBio() string {
+	if x != nil {
+		return x.Bio
+	}
+	return ""
+}
+
+type UserReport struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Reason        UserReport_Reason      `protobuf:"varint,3,opt,name=reason,proto3,enum=proto.UserReport_Reason" json:"reason,omitempty"`
+	Description   string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserReport) Reset() {
+	*x = UserReport{}
+	mi := &file_user_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserReport) ProtoMessage() {}
+
+func (x *UserReport) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserReport.ProtoReflect.Descriptor instead.
+func (*UserReport) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *UserReport) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserReport) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *UserReport) GetReason() UserReport_Reason {
+	if x != nil {
+		return x.Reason
+	}
+	return UserReport_OTHER
+}
+
+func (x *UserReport) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+type UserReportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserReportResponse) Reset() {
+	*x = UserReportResponse{}
+	mi := &file_user_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserReportResponse) ProtoMessage() {}
+
+func (x *UserReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserReportResponse.ProtoReflect.Descriptor instead.
+func (*UserReportResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *UserReportResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -2111,7 +2779,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[34]
+	mi := &file_user_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2123,7 +2791,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[34]
+	mi := &file_user_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2177,7 +2845,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[35]
+	mi := &file_user_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2189,7 +2857,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[35]
+	mi := &file_user_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2242,7 +2910,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[36]
+	mi := &file_user_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2922,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[36]
+	mi := &file_user_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2371,6 +3039,58 @@ func (x *UserSessionGetActiveListResponse_Session) GetActiveTime() uint32 {
 func (x *UserSessionGetActiveListResponse_Session) GetIp() string {
 	if x != nil {
 		return x.Ip
+	}
+	return ""
+}
+
+type UserContactsGetBlockedListResponse_User struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        uint64                 `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	CacheId       string                 `protobuf:"bytes,2,opt,name=cache_id,json=cacheId,proto3" json:"cache_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsGetBlockedListResponse_User) Reset() {
+	*x = UserContactsGetBlockedListResponse_User{}
+	mi := &file_user_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsGetBlockedListResponse_User) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
+
+func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsGetBlockedListResponse_User.ProtoReflect.Descriptor instead.
+func (*UserContactsGetBlockedListResponse_User) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{39, 0}
+}
+
+func (x *UserContactsGetBlockedListResponse_User) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *UserContactsGetBlockedListResponse_User) GetCacheId() string {
+	if x != nil {
+		return x.CacheId
 	}
 	return ""
 }
@@ -2559,6 +3279,50 @@ const file_user_proto_rawDesc = "" +
 	"\x11UserSessionLogout\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"H\n" +
 	"\x19UserSessionLogoutResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"V\n" +
+	"\x11UserContactsBlock\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"a\n" +
+	"\x19UserContactsBlockResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"X\n" +
+	"\x13UserContactsUnblock\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"c\n" +
+	"\x1bUserContactsUnblockResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"F\n" +
+	"\x1aUserContactsGetBlockedList\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\xd1\x01\n" +
+	"\"UserContactsGetBlockedListResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12B\n" +
+	"\x04user\x18\x02 \x03(\v2..proto.UserContactsGetBlockedListResponse.UserR\x04user\x1a:\n" +
+	"\x04User\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x04R\x06userId\x12\x19\n" +
+	"\bcache_id\x18\x02 \x01(\tR\acacheId\"O\n" +
+	"\x11UserProfileSetBio\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x10\n" +
+	"\x03bio\x18\x02 \x01(\tR\x03bio\"Z\n" +
+	"\x19UserProfileSetBioResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x10\n" +
+	"\x03bio\x18\x02 \x01(\tR\x03bio\"=\n" +
+	"\x11UserProfileGetBio\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"Z\n" +
+	"\x19UserProfileGetBioResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x10\n" +
+	"\x03bio\x18\x02 \x01(\tR\x03bio\"\xdf\x01\n" +
+	"\n" +
+	"UserReport\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\x120\n" +
+	"\x06reason\x18\x03 \x01(\x0e2\x18.proto.UserReport.ReasonR\x06reason\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\":\n" +
+	"\x06Reason\x12\t\n" +
+	"\x05OTHER\x10\x00\x12\b\n" +
+	"\x04SPAM\x10\x01\x12\t\n" +
+	"\x05ABUSE\x10\x02\x12\x10\n" +
+	"\fFAKE_ACCOUNT\x10\x03\"A\n" +
+	"\x12UserReportResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
@@ -2573,111 +3337,139 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
-	(*UserRegister)(nil),                             // 2: proto.UserRegister
-	(*UserRegisterResponse)(nil),                     // 3: proto.UserRegisterResponse
-	(*UserVerify)(nil),                               // 4: proto.UserVerify
-	(*UserVerifyResponse)(nil),                       // 5: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                // 6: proto.UserLogin
-	(*UserLoginResponse)(nil),                        // 7: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                      // 8: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),              // 9: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                     // 10: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),             // 11: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                   // 12: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),           // 13: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                       // 14: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),               // 15: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                      // 16: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),              // 17: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                       // 18: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),               // 19: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                         // 20: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                 // 21: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                      // 22: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),              // 23: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                     // 24: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),             // 25: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                   // 26: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),           // 27: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                         // 28: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                 // 29: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                 // 30: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),         // 31: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                     // 32: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),             // 33: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                        // 34: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                // 35: proto.UserSessionLogoutResponse
-	(*UserContactsImport_Contact)(nil),               // 36: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 37: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 38: proto.UserSessionGetActiveListResponse.Session
-	(*Request)(nil),                                  // 39: proto.Request
-	(*Response)(nil),                                 // 40: proto.Response
-	(Platform)(0),                                    // 41: proto.Platform
-	(Device)(0),                                      // 42: proto.Device
-	(Language)(0),                                    // 43: proto.Language
-	(Gender)(0),                                      // 44: proto.Gender
-	(*RegisteredUser)(nil),                           // 45: proto.RegisteredUser
+	(UserReport_Reason)(0),                           // 2: proto.UserReport.Reason
+	(*UserRegister)(nil),                             // 3: proto.UserRegister
+	(*UserRegisterResponse)(nil),                     // 4: proto.UserRegisterResponse
+	(*UserVerify)(nil),                               // 5: proto.UserVerify
+	(*UserVerifyResponse)(nil),                       // 6: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                // 7: proto.UserLogin
+	(*UserLoginResponse)(nil),                        // 8: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                      // 9: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),              // 10: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                     // 11: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),             // 12: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                   // 13: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),           // 14: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                       // 15: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),               // 16: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                      // 17: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),              // 18: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                       // 19: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),               // 20: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                         // 21: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                 // 22: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                      // 23: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),              // 24: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                     // 25: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),             // 26: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                   // 27: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),           // 28: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                         // 29: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                 // 30: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                 // 31: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),         // 32: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                     // 33: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),             // 34: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                        // 35: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                // 36: proto.UserSessionLogoutResponse
+	(*UserContactsBlock)(nil),                        // 37: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                // 38: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                      // 39: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),              // 40: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),               // 41: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),       // 42: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                        // 43: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                // 44: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                        // 45: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                // 46: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                               // 47: proto.UserReport
+	(*UserReportResponse)(nil),                       // 48: proto.UserReportResponse
+	(*UserContactsImport_Contact)(nil),               // 49: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 50: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 51: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),  // 52: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                  // 53: proto.Request
+	(*Response)(nil),                                 // 54: proto.Response
+	(Platform)(0),                                    // 55: proto.Platform
+	(Device)(0),                                      // 56: proto.Device
+	(Language)(0),                                    // 57: proto.Language
+	(Gender)(0),                                      // 58: proto.Gender
+	(*RegisteredUser)(nil),                           // 59: proto.RegisteredUser
 }
 var file_user_proto_depIdxs = []int32{
-	39, // 0: proto.UserRegister.request:type_name -> proto.Request
+	53, // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	40, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	54, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	39, // 4: proto.UserVerify.request:type_name -> proto.Request
-	40, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	39, // 6: proto.UserLogin.request:type_name -> proto.Request
-	41, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	42, // 8: proto.UserLogin.device:type_name -> proto.Device
-	43, // 9: proto.UserLogin.language:type_name -> proto.Language
-	40, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	39, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	40, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	39, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	44, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	40, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	44, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	39, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	40, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	39, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	36, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	40, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	37, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	39, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	40, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	45, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	39, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	40, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	39, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	40, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	39, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	40, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	39, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	40, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	44, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	39, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	40, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	39, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	40, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	39, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	40, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	38, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	39, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	40, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	39, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	40, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	41, // 46: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	42, // 47: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	43, // 48: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	53, // 4: proto.UserVerify.request:type_name -> proto.Request
+	54, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	53, // 6: proto.UserLogin.request:type_name -> proto.Request
+	55, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	56, // 8: proto.UserLogin.device:type_name -> proto.Device
+	57, // 9: proto.UserLogin.language:type_name -> proto.Language
+	54, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	53, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	54, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	53, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	58, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	54, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	58, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	53, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	54, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	53, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	49, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	54, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	50, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	53, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	54, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	59, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	53, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	54, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	53, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	54, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	53, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	54, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	53, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	54, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	58, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	53, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	54, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	53, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	54, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	53, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	54, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	51, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	53, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	54, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	53, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	54, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	53, // 46: proto.UserContactsBlock.request:type_name -> proto.Request
+	54, // 47: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	53, // 48: proto.UserContactsUnblock.request:type_name -> proto.Request
+	54, // 49: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	53, // 50: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	54, // 51: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	52, // 52: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	53, // 53: proto.UserProfileSetBio.request:type_name -> proto.Request
+	54, // 54: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	53, // 55: proto.UserProfileGetBio.request:type_name -> proto.Request
+	54, // 56: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	53, // 57: proto.UserReport.request:type_name -> proto.Request
+	2,  // 58: proto.UserReport.reason:type_name -> proto.UserReport.Reason
+	54, // 59: proto.UserReportResponse.response:type_name -> proto.Response
+	55, // 60: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	56, // 61: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	57, // 62: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	63, // [63:63] is the sub-list for method output_type
+	63, // [63:63] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -2691,8 +3483,8 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   37,
+			NumEnums:      3,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
