@@ -21,11 +21,15 @@ func (h *Handlers) UserContactsBlock(ctx context.Context, s wire.Session, req *p
 		return nil, errs.NewUserContactsBlockBadPayload(errs.UserContactsBlockBadPayloadInvalidUserId)
 	}
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		err := tx.Block(me, them, h.unix())
-		if errors.Is(err, storage.ErrNotFound) {
+		// A sign-up never verified is no user to others (as in ChatGetRoom).
+		u, err := tx.UserByID(them)
+		if errors.Is(err, storage.ErrNotFound) || err == nil && !u.Verified {
 			return errs.UserContactsBlockRefusals.BadUser()
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.Block(me, them, h.unix())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("block: %w", err)

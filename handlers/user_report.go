@@ -20,7 +20,15 @@ func (h *Handlers) UserReport(ctx context.Context, s wire.Session, req *pb.UserR
 		return nil, errs.UserReportRefusals.Forbidden()
 	}
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		err := tx.AddReport(me, them, int32(req.Reason), req.Description, h.unix())
+		// A sign-up never verified is no user to others (as in ChatGetRoom).
+		u, err := tx.UserByID(them)
+		if errors.Is(err, storage.ErrNotFound) || err == nil && !u.Verified {
+			return errs.UserReportRefusals.BadUser()
+		}
+		if err != nil {
+			return err
+		}
+		err = tx.AddReport(me, them, int32(req.Reason), req.Description, h.unix())
 		switch {
 		case errors.Is(err, storage.ErrDuplicate):
 			return errs.NewUserReportReportedBefore()
