@@ -413,8 +413,11 @@ func TestRealClientAndroidStartup(t *testing.T) {
 	if err := c.Call(ctx(t), actClientCondition, &pb.ClientCondition{}, &pb.ClientConditionResponse{}); err != nil {
 		t.Fatalf("ClientCondition: %v", err)
 	}
-	_, err := c.CallRaw(ctx(t), actGetBlockedList, nil)
-	wantBadRequest(t, c, actGetBlockedList, err)
+	// Android asks for the blocked list at startup; this user has blocked no one.
+	var blocked pb.UserContactsGetBlockedListResponse
+	if err := c.Call(ctx(t), actGetBlockedList, &pb.UserContactsGetBlockedList{}, &blocked); err != nil || len(blocked.User) != 0 {
+		t.Fatalf("UserContactsGetBlockedList: %v %v", blocked.User, err)
+	}
 	if err := c.Call(ctx(t), actContactsImport, &pb.UserContactsImport{Contacts: []*pb.UserContactsImport_Contact{
 		{Phone: "9125099999", FirstName: "Owner", ClientId: "1"}}}, &pb.UserContactsImportResponse{}); err != nil {
 		t.Fatalf("UserContactsImport: %v", err)
@@ -423,7 +426,7 @@ func TestRealClientAndroidStartup(t *testing.T) {
 	if err := c.Call(ctx(t), actContactsGetList, &pb.UserContactsGetList{}, &list); err != nil || len(list.RegisteredUser) != 1 {
 		t.Fatalf("UserContactsGetList: %v %v", list.RegisteredUser, err)
 	}
-	_, err = c.CallRaw(ctx(t), actUserInfo, bare(3, uid))
+	_, err := c.CallRaw(ctx(t), actUserInfo, bare(3, uid))
 	wantBadRequest(t, c, actUserInfo, err)
 	_, err = c.CallRaw(ctx(t), actUserUpdateStatus, bare(0, 0)) // ONLINE = 0
 	wantBadRequest(t, c, actUserUpdateStatus, err)

@@ -44,17 +44,20 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 }
 
 // allowChatSend returns the chat's peer, refusing a chat whose peer's
-// account is gone (205) and, under the operator's mutual-only policy, the
-// start of a conversation between users who are not each other's contacts
-// (234/1). Once the peer has written in the room, the conversation has
+// account is gone (205), a sender the peer has blocked (233) and, under the
+// operator's mutual-only policy, the start of a conversation between users
+// who are not each other's contacts (234/1). Once the peer has written in the room, the conversation has
 // started and the policy no longer applies.
 func (h *Handlers) allowChatSend(tx *storage.Tx, r storage.Room, m storage.Member) (storage.UserID, error) {
-	peerID, blocked, err := tx.ChatPeerAccount(r.ID, m.UserID)
+	peerID, blocked, blocksSender, err := tx.ChatPeerAccount(r.ID, m.UserID)
 	if err != nil {
 		return 0, err
 	}
 	if blocked {
 		return peerID, errs.NewChatSendMessageForbidden()
+	}
+	if blocksSender {
+		return peerID, errs.NewChatSendMessageBlockedByPeer()
 	}
 	if !h.mutualOnly {
 		return peerID, nil

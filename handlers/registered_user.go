@@ -54,6 +54,7 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 		Status:      pb.RegisteredUser_LONG_TIME_AGO,
 		Mutual:      v.Mutual,
 		Deleted:     u.Blocked,
+		Bio:         u.Bio,
 	}
 	if u.ID == viewer || v.Known {
 		r.Phone = phoneDigits(u.Phone)
@@ -62,8 +63,24 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 		r.AvatarCount = uint32(av.Count)
 		r.Avatar = avatarMessage(av.Current)
 	}
-	r.CacheId = cacheID(r)
+	// Last: a user who blocked the viewer shows it no presence or avatar.
+	if v.BlockedBy {
+		hidePresence(r)
+	}
+	r.CacheId = cacheID(r, v.BlockedBy)
 	return r
+}
+
+// hidePresence clears what a user who blocked the viewer keeps from them:
+// status, last seen and avatar. Whatever fills those fields (status and
+// avatars are not rendered yet) must run before it, so a blocked viewer
+// never gets them; the fields left are the zero values a client reads as
+// "long ago" and "no picture".
+func hidePresence(r *pb.RegisteredUser) {
+	r.Status = pb.RegisteredUser_LONG_TIME_AGO
+	r.LastSeen = 0
+	r.AvatarCount = 0
+	r.Avatar = nil
 }
 
 // phoneDigits is the wire form of an E.164 phone: its digits as a number.
@@ -101,10 +118,12 @@ func userColor(id int64) string {
 	return fmt.Sprintf("#%06x", f.Sum32()&0xffffff)
 }
 
-// cacheID changes whenever anything the client would cache changes.
-func cacheID(r *pb.RegisteredUser) string {
-	s := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t\x00%d\x00%d",
+// cacheID changes whenever anything the client would cache changes,
+// including whether the user's presence is hidden from the viewer (blocked:
+// a block or unblock makes the client fetch the user again).
+func cacheID(r *pb.RegisteredUser, hidden bool) string {
+	s := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t\x00%d\x00%d\x00%s\x00%t",
 		r.Id, r.Username, r.Phone, r.FirstName, r.LastName, r.DisplayName, r.Mutual, r.Deleted,
-		r.AvatarCount, r.GetAvatar().GetId()))
+		r.AvatarCount, r.GetAvatar().GetId(), r.Bio, hidden))
 	return hex.EncodeToString(s[:8])
 }

@@ -4,19 +4,24 @@ import "encoding/json"
 
 // ContactView is what one viewer knows of one user through contacts: the
 // viewer's entry for the user's phone (Known, with its names) and whether
-// the user has the viewer's phone too (Mutual).
+// the user has the viewer's phone too (Mutual), and whether the user has
+// blocked the viewer (BlockedBy).
 type ContactView struct {
 	Known     bool
 	FirstName string
 	LastName  string
 	Mutual    bool
+	// BlockedBy: the user has blocked the viewer, who then sees none of
+	// their presence (status, last seen, avatar).
+	BlockedBy bool
 }
 
 // One statement for any number of users: the ids come as one JSON array, so
 // a list of users never costs a query per user.
 const qContactViews = `SELECT u.id, c.owner_id IS NOT NULL, coalesce(c.first_name, ''), coalesce(c.last_name, ''),
 	c.owner_id IS NOT NULL AND EXISTS (SELECT 1 FROM contacts r
-		WHERE r.owner_id = u.id AND r.phone = (SELECT v.phone FROM users v WHERE v.id = ?1))
+		WHERE r.owner_id = u.id AND r.phone = (SELECT v.phone FROM users v WHERE v.id = ?1)),
+	EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ?1)
 	FROM json_each(?2) j JOIN users u ON u.id = j.value
 	LEFT JOIN contacts c ON c.owner_id = ?1 AND c.phone = u.phone`
 
@@ -40,7 +45,7 @@ func (t *Tx) ContactViews(viewer UserID, users []UserID) (map[UserID]ContactView
 	for rows.Next() {
 		var id UserID
 		var v ContactView
-		if err := rows.Scan(&id, &v.Known, &v.FirstName, &v.LastName, &v.Mutual); err != nil {
+		if err := rows.Scan(&id, &v.Known, &v.FirstName, &v.LastName, &v.Mutual, &v.BlockedBy); err != nil {
 			return nil, wrap("contact views", err)
 		}
 		out[id] = v

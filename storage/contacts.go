@@ -31,7 +31,7 @@ const (
 	qSetContactNames = `UPDATE contacts SET first_name = ?, last_name = ? WHERE owner_id = ? AND phone = ?`
 	qDeleteContact   = `DELETE FROM contacts WHERE owner_id = ? AND phone = ?`
 	qContactUsers    = `SELECT c.owner_id, c.phone, c.first_name, c.last_name, c.client_id, c.created_at,
-		u.id, u.phone AS user_phone, u.country, u.username, u.nickname, u.email, u.gender, u.blocked, u.verified, u.created_at AS user_created_at
+		u.id, u.phone AS user_phone, u.country, u.username, u.nickname, u.email, u.gender, u.blocked, u.verified, u.bio, u.created_at AS user_created_at
 		FROM contacts c JOIN users u ON u.phone = c.phone
 		WHERE c.owner_id = ? AND u.verified = 1 ORDER BY c.created_at, c.phone`
 	// Both directions in one statement: a has b's phone and b has a's.
@@ -77,7 +77,7 @@ func (t *Tx) ContactUsers(owner UserID) ([]ContactUser, error) {
 		c, u := &cu.Contact, &cu.User
 		if err := rows.Scan(&c.OwnerID, &c.Phone, &c.FirstName, &c.LastName, &c.ClientID, &c.CreatedAt,
 			&u.ID, &u.Phone, &u.Country, &u.Username, &u.Nickname, &u.Email, &u.Gender,
-			&u.Blocked, &u.Verified, &u.CreatedAt); err != nil {
+			&u.Blocked, &u.Verified, &u.Bio, &u.CreatedAt); err != nil {
 			return nil, wrap("contact users", err)
 		}
 		out = append(out, cu)

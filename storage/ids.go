@@ -28,3 +28,6 @@ type ContentID int64
 // Version is a value of a room's change counter (Room.Version): every
 // change to the room's messages takes the next one (NextVersion).
 type Version int64
+
+// ReportID names a row of user_reports: one user's report of another.
+type ReportID int64

@@ -56,3 +56,10 @@ func (t *Tx) RecordUsernameChange(userID UserID, now, since int64) error {
 	_, err := t.exec("forget username changes", qForgetUsernameChanges, userID, since)
 	return err
 }
+
+const qSetBio = `UPDATE users SET bio = ? WHERE id = ?`
+
+// SetBio records the user's bio ("" clears it).
+func (t *Tx) SetBio(userID UserID, bio string) error {
+	return t.execOne("set bio", qSetBio, bio, userID)
+}

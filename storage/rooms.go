@@ -72,8 +72,9 @@ const (
 	qPeerOfChat  = `SELECT user_id FROM room_members WHERE room_id = ? AND user_id <> ? LIMIT 1`
 	// A scalar subquery rather than a join: SQLite runs it several times
 	// faster.
-	qPeerAccount = `SELECT m.user_id, (SELECT u.blocked FROM users u WHERE u.id = m.user_id) FROM room_members m
-		WHERE m.room_id = ? AND m.user_id <> ? LIMIT 1`
+	qPeerAccount = `SELECT m.user_id, (SELECT u.blocked FROM users u WHERE u.id = m.user_id),
+		EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = m.user_id AND b.blocked_id = ?2)
+		FROM room_members m WHERE m.room_id = ?1 AND m.user_id <> ?2 LIMIT 1`
 )
 
 // chatKey names the one chat room of a pair of users, whichever of them asks.
@@ -163,14 +164,14 @@ func (t *Tx) ChatPeer(roomID RoomID, userID UserID) (UserID, error) {
 	return id, t.get("chat peer", &id, qPeerOfChat, roomID, userID)
 }
 
-// ChatPeerAccount is ChatPeer with whether the peer's account is blocked,
-// in one query.
-func (t *Tx) ChatPeerAccount(roomID RoomID, userID UserID) (peer UserID, blocked bool, err error) {
+// ChatPeerAccount is ChatPeer with whether the peer's account is blocked
+// and whether the peer has blocked userID (user_blocks), in one query.
+func (t *Tx) ChatPeerAccount(roomID RoomID, userID UserID) (peer UserID, blocked, blocksUser bool, err error) {
 	var b sql.NullBool // NULL: the user row is gone, as UserByID's ErrNotFound
-	if err = t.row(qPeerAccount, roomID, userID).Scan(&peer, &b); err == nil && !b.Valid {
+	if err = t.row(qPeerAccount, roomID, userID).Scan(&peer, &b, &blocksUser); err == nil && !b.Valid {
 		err = sql.ErrNoRows
 	}
-	return peer, b.Bool, wrap("chat peer account", err)
+	return peer, b.Bool, blocksUser, wrap("chat peer account", err)
 }
 
 // NextVersion takes the room's next version. Every change to a room's

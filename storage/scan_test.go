@@ -69,9 +69,9 @@ func TestScansAgreeWithSqlx(t *testing.T) {
 		if _, err := tx.RoomByID(r.ID + 100); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("no room: %v", err)
 		}
-		peer, blocked, err := tx.ChatPeerAccount(r.ID, a.ID)
-		if err != nil || peer != b.ID || blocked {
-			t.Fatalf("peer of a: %d %v %v", peer, blocked, err)
+		peer, blocked, blocksA, err := tx.ChatPeerAccount(r.ID, a.ID)
+		if err != nil || peer != b.ID || blocked || blocksA {
+			t.Fatalf("peer of a: %d %v %v %v", peer, blocked, blocksA, err)
 		}
 		return nil
 	})

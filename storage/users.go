@@ -11,10 +11,11 @@ type User struct {
 	Gender    int32  `db:"gender"` // protocol Gender enum
 	Blocked   bool   `db:"blocked"`
 	Verified  bool   `db:"verified"` // true after the first successful UserVerify
+	Bio       string `db:"bio"`
 	CreatedAt int64  `db:"created_at"`
 }
 
-const userColumns = `id, phone, country, username, nickname, email, gender, blocked, verified, created_at`
+const userColumns = `id, phone, country, username, nickname, email, gender, blocked, verified, bio, created_at`
 
 const (
 	qUserByID       = `SELECT ` + userColumns + ` FROM users WHERE id = ?`

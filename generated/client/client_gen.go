@@ -313,6 +313,78 @@ func (c *Client) UserSessionLogout(ctx context.Context, req *pb.UserSessionLogou
 	return resp, nil
 }
 
+// UserContactsBlock calls action 128 and returns its UserContactsBlockResponse. Blocks a user for the caller: the blocked user's chat sends to the caller are refused (CHAT_SEND_MESSAGE_BLOCKED_BY_PEER, 233) and the caller's status, last seen and avatar are hidden from them wherever the caller is rendered. Blocking a user already blocked succeeds again; the caller cannot block themself (176/1).
+func (c *Client) UserContactsBlock(ctx context.Context, req *pb.UserContactsBlock) (*pb.UserContactsBlockResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserContactsBlockResponse)
+	if err := c.conn.Call(ctx, 128, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserContactsUnblock calls action 129 and returns its UserContactsUnblockResponse. Lifts the caller's block of a user. A user the caller has not blocked (or who does not exist) gets USER_CONTACTS_UNBLOCK_ALREADY_UNBLOCKED (181).
+func (c *Client) UserContactsUnblock(ctx context.Context, req *pb.UserContactsUnblock) (*pb.UserContactsUnblockResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserContactsUnblockResponse)
+	if err := c.conn.Call(ctx, 129, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserContactsGetBlockedList calls action 130 and returns its UserContactsGetBlockedListResponse. Lists the users the caller has blocked, most recently blocked first, each with the cache_id of their RegisteredUser as the caller sees it (a client refetches a user whose cache_id changed).
+func (c *Client) UserContactsGetBlockedList(ctx context.Context, req *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserContactsGetBlockedListResponse)
+	if err := c.conn.Call(ctx, 130, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileSetBio calls action 147 and returns its UserProfileSetBioResponse. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
+func (c *Client) UserProfileSetBio(ctx context.Context, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileSetBioResponse)
+	if err := c.conn.Call(ctx, 147, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileGetBio calls action 148 and returns its UserProfileGetBioResponse. Returns the user's bio ("" if never set).
+func (c *Client) UserProfileGetBio(ctx context.Context, req *pb.UserProfileGetBio) (*pb.UserProfileGetBioResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileGetBioResponse)
+	if err := c.conn.Call(ctx, 148, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserReport calls action 149 and returns its UserReportResponse. Reports a user to the operator, who lists and resolves reports with tools/reports. A user reports another at most once while the report is open (10167); the caller cannot report themself (10168).
+func (c *Client) UserReport(ctx context.Context, req *pb.UserReport) (*pb.UserReportResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserReportResponse)
+	if err := c.conn.Call(ctx, 149, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // ChatGetRoom calls action 200 and returns its ChatGetRoomResponse. Returns the one-to-one chat room with a user.
 func (c *Client) ChatGetRoom(ctx context.Context, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error) {
 	if req.Request == nil {
@@ -872,6 +944,18 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserSessionTerminateResponse), true
 	case 30127:
 		return new(pb.UserSessionLogoutResponse), true
+	case 30128:
+		return new(pb.UserContactsBlockResponse), true
+	case 30129:
+		return new(pb.UserContactsUnblockResponse), true
+	case 30130:
+		return new(pb.UserContactsGetBlockedListResponse), true
+	case 30147:
+		return new(pb.UserProfileSetBioResponse), true
+	case 30148:
+		return new(pb.UserProfileGetBioResponse), true
+	case 30149:
+		return new(pb.UserReportResponse), true
 	case 30200:
 		return new(pb.ChatGetRoomResponse), true
 	case 30201:

@@ -14,142 +14,154 @@ import (
 
 // Request action ids.
 const (
-	ActionConnectionSymmetricKey    uint16 = 2
-	ActionHeartbeat                 uint16 = 3
-	ActionUserRegister              uint16 = 100
-	ActionUserVerify                uint16 = 101
-	ActionUserLogin                 uint16 = 102
-	ActionUserProfileSetEmail       uint16 = 103
-	ActionUserProfileSetGender      uint16 = 104
-	ActionUserProfileSetNickname    uint16 = 105
-	ActionUserContactsImport        uint16 = 106
-	ActionUserContactsGetList       uint16 = 107
-	ActionUserContactsDelete        uint16 = 108
-	ActionUserContactsEdit          uint16 = 109
-	ActionUserProfileGetEmail       uint16 = 110
-	ActionUserProfileGetGender      uint16 = 111
-	ActionUserProfileGetNickname    uint16 = 112
-	ActionUserUsernameToId          uint16 = 113
-	ActionUserAvatarAdd             uint16 = 114
-	ActionUserAvatarDelete          uint16 = 115
-	ActionUserAvatarGetList         uint16 = 116
-	ActionUserProfileCheckUsername  uint16 = 122
-	ActionUserProfileUpdateUsername uint16 = 123
-	ActionUserSessionGetActiveList  uint16 = 125
-	ActionUserSessionTerminate      uint16 = 126
-	ActionUserSessionLogout         uint16 = 127
-	ActionChatGetRoom               uint16 = 200
-	ActionChatSendMessage           uint16 = 201
-	ActionChatUpdateStatus          uint16 = 202
-	ActionChatEditMessage           uint16 = 203
-	ActionChatDeleteMessage         uint16 = 204
-	ActionChatClearMessage          uint16 = 205
-	ActionChatDelete                uint16 = 206
-	ActionGroupCreate               uint16 = 300
-	ActionGroupAddMember            uint16 = 301
-	ActionGroupAddAdmin             uint16 = 302
-	ActionGroupAddModerator         uint16 = 303
-	ActionGroupClearMessage         uint16 = 304
-	ActionGroupEdit                 uint16 = 305
-	ActionGroupKickAdmin            uint16 = 306
-	ActionGroupKickMember           uint16 = 307
-	ActionGroupKickModerator        uint16 = 308
-	ActionGroupLeft                 uint16 = 309
-	ActionGroupSendMessage          uint16 = 310
-	ActionGroupUpdateStatus         uint16 = 311
-	ActionChannelCreate             uint16 = 400
-	ActionChannelAddMember          uint16 = 401
-	ActionChannelAddAdmin           uint16 = 402
-	ActionChannelLeft               uint16 = 409
-	ActionChannelSendMessage        uint16 = 410
-	ActionInfoLocation              uint16 = 500
-	ActionInfoCountry               uint16 = 501
-	ActionInfoTime                  uint16 = 502
-	ActionInfoPage                  uint16 = 503
-	ActionClientCondition           uint16 = 600
-	ActionClientGetRoomList         uint16 = 601
-	ActionClientGetRoom             uint16 = 602
-	ActionClientGetRoomHistory      uint16 = 603
-	ActionClientMuteRoom            uint16 = 614
-	ActionClientPinRoom             uint16 = 615
-	ActionFileUploadOption          uint16 = 700
-	ActionFileUploadInit            uint16 = 701
-	ActionFileUpload                uint16 = 702
-	ActionFileUploadStatus          uint16 = 703
-	ActionFileInfo                  uint16 = 704
-	ActionFileDownload              uint16 = 705
-	ActionSignalingGetConfiguration uint16 = 900
-	ActionGeoGetRegisterStatus      uint16 = 1000
+	ActionConnectionSymmetricKey     uint16 = 2
+	ActionHeartbeat                  uint16 = 3
+	ActionUserRegister               uint16 = 100
+	ActionUserVerify                 uint16 = 101
+	ActionUserLogin                  uint16 = 102
+	ActionUserProfileSetEmail        uint16 = 103
+	ActionUserProfileSetGender       uint16 = 104
+	ActionUserProfileSetNickname     uint16 = 105
+	ActionUserContactsImport         uint16 = 106
+	ActionUserContactsGetList        uint16 = 107
+	ActionUserContactsDelete         uint16 = 108
+	ActionUserContactsEdit           uint16 = 109
+	ActionUserProfileGetEmail        uint16 = 110
+	ActionUserProfileGetGender       uint16 = 111
+	ActionUserProfileGetNickname     uint16 = 112
+	ActionUserUsernameToId           uint16 = 113
+	ActionUserAvatarAdd              uint16 = 114
+	ActionUserAvatarDelete           uint16 = 115
+	ActionUserAvatarGetList          uint16 = 116
+	ActionUserProfileCheckUsername   uint16 = 122
+	ActionUserProfileUpdateUsername  uint16 = 123
+	ActionUserSessionGetActiveList   uint16 = 125
+	ActionUserSessionTerminate       uint16 = 126
+	ActionUserSessionLogout          uint16 = 127
+	ActionUserContactsBlock          uint16 = 128
+	ActionUserContactsUnblock        uint16 = 129
+	ActionUserContactsGetBlockedList uint16 = 130
+	ActionUserProfileSetBio          uint16 = 147
+	ActionUserProfileGetBio          uint16 = 148
+	ActionUserReport                 uint16 = 149
+	ActionChatGetRoom                uint16 = 200
+	ActionChatSendMessage            uint16 = 201
+	ActionChatUpdateStatus           uint16 = 202
+	ActionChatEditMessage            uint16 = 203
+	ActionChatDeleteMessage          uint16 = 204
+	ActionChatClearMessage           uint16 = 205
+	ActionChatDelete                 uint16 = 206
+	ActionGroupCreate                uint16 = 300
+	ActionGroupAddMember             uint16 = 301
+	ActionGroupAddAdmin              uint16 = 302
+	ActionGroupAddModerator          uint16 = 303
+	ActionGroupClearMessage          uint16 = 304
+	ActionGroupEdit                  uint16 = 305
+	ActionGroupKickAdmin             uint16 = 306
+	ActionGroupKickMember            uint16 = 307
+	ActionGroupKickModerator         uint16 = 308
+	ActionGroupLeft                  uint16 = 309
+	ActionGroupSendMessage           uint16 = 310
+	ActionGroupUpdateStatus          uint16 = 311
+	ActionChannelCreate              uint16 = 400
+	ActionChannelAddMember           uint16 = 401
+	ActionChannelAddAdmin            uint16 = 402
+	ActionChannelLeft                uint16 = 409
+	ActionChannelSendMessage         uint16 = 410
+	ActionInfoLocation               uint16 = 500
+	ActionInfoCountry                uint16 = 501
+	ActionInfoTime                   uint16 = 502
+	ActionInfoPage                   uint16 = 503
+	ActionClientCondition            uint16 = 600
+	ActionClientGetRoomList          uint16 = 601
+	ActionClientGetRoom              uint16 = 602
+	ActionClientGetRoomHistory       uint16 = 603
+	ActionClientMuteRoom             uint16 = 614
+	ActionClientPinRoom              uint16 = 615
+	ActionFileUploadOption           uint16 = 700
+	ActionFileUploadInit             uint16 = 701
+	ActionFileUpload                 uint16 = 702
+	ActionFileUploadStatus           uint16 = 703
+	ActionFileInfo                   uint16 = 704
+	ActionFileDownload               uint16 = 705
+	ActionSignalingGetConfiguration  uint16 = 900
+	ActionGeoGetRegisterStatus       uint16 = 1000
 )
 
 // Response ids: the wire id of each action's response, and of its pushes.
 const (
-	ResponseConnectionSymmetricKey    uint16 = 30002
-	ResponseHeartbeat                 uint16 = 30003
-	ResponseUserRegister              uint16 = 30100
-	ResponseUserVerify                uint16 = 30101
-	ResponseUserLogin                 uint16 = 30102
-	ResponseUserProfileSetEmail       uint16 = 30103
-	ResponseUserProfileSetGender      uint16 = 30104
-	ResponseUserProfileSetNickname    uint16 = 30105
-	ResponseUserContactsImport        uint16 = 30106
-	ResponseUserContactsGetList       uint16 = 30107
-	ResponseUserContactsDelete        uint16 = 30108
-	ResponseUserContactsEdit          uint16 = 30109
-	ResponseUserProfileGetEmail       uint16 = 30110
-	ResponseUserProfileGetGender      uint16 = 30111
-	ResponseUserProfileGetNickname    uint16 = 30112
-	ResponseUserUsernameToId          uint16 = 30113
-	ResponseUserAvatarAdd             uint16 = 30114
-	ResponseUserAvatarDelete          uint16 = 30115
-	ResponseUserAvatarGetList         uint16 = 30116
-	ResponseUserProfileCheckUsername  uint16 = 30122
-	ResponseUserProfileUpdateUsername uint16 = 30123
-	ResponseUserSessionGetActiveList  uint16 = 30125
-	ResponseUserSessionTerminate      uint16 = 30126
-	ResponseUserSessionLogout         uint16 = 30127
-	ResponseChatGetRoom               uint16 = 30200
-	ResponseChatSendMessage           uint16 = 30201
-	ResponseChatUpdateStatus          uint16 = 30202
-	ResponseChatEditMessage           uint16 = 30203
-	ResponseChatDeleteMessage         uint16 = 30204
-	ResponseChatClearMessage          uint16 = 30205
-	ResponseChatDelete                uint16 = 30206
-	ResponseGroupCreate               uint16 = 30300
-	ResponseGroupAddMember            uint16 = 30301
-	ResponseGroupAddAdmin             uint16 = 30302
-	ResponseGroupAddModerator         uint16 = 30303
-	ResponseGroupClearMessage         uint16 = 30304
-	ResponseGroupEdit                 uint16 = 30305
-	ResponseGroupKickAdmin            uint16 = 30306
-	ResponseGroupKickMember           uint16 = 30307
-	ResponseGroupKickModerator        uint16 = 30308
-	ResponseGroupLeft                 uint16 = 30309
-	ResponseGroupSendMessage          uint16 = 30310
-	ResponseGroupUpdateStatus         uint16 = 30311
-	ResponseChannelCreate             uint16 = 30400
-	ResponseChannelAddMember          uint16 = 30401
-	ResponseChannelAddAdmin           uint16 = 30402
-	ResponseChannelLeft               uint16 = 30409
-	ResponseChannelSendMessage        uint16 = 30410
-	ResponseInfoLocation              uint16 = 30500
-	ResponseInfoCountry               uint16 = 30501
-	ResponseInfoTime                  uint16 = 30502
-	ResponseInfoPage                  uint16 = 30503
-	ResponseClientCondition           uint16 = 30600
-	ResponseClientGetRoomList         uint16 = 30601
-	ResponseClientGetRoom             uint16 = 30602
-	ResponseClientGetRoomHistory      uint16 = 30603
-	ResponseClientMuteRoom            uint16 = 30614
-	ResponseClientPinRoom             uint16 = 30615
-	ResponseFileUploadOption          uint16 = 30700
-	ResponseFileUploadInit            uint16 = 30701
-	ResponseFileUpload                uint16 = 30702
-	ResponseFileUploadStatus          uint16 = 30703
-	ResponseFileInfo                  uint16 = 30704
-	ResponseFileDownload              uint16 = 30705
-	ResponseSignalingGetConfiguration uint16 = 30900
-	ResponseGeoGetRegisterStatus      uint16 = 31000
+	ResponseConnectionSymmetricKey     uint16 = 30002
+	ResponseHeartbeat                  uint16 = 30003
+	ResponseUserRegister               uint16 = 30100
+	ResponseUserVerify                 uint16 = 30101
+	ResponseUserLogin                  uint16 = 30102
+	ResponseUserProfileSetEmail        uint16 = 30103
+	ResponseUserProfileSetGender       uint16 = 30104
+	ResponseUserProfileSetNickname     uint16 = 30105
+	ResponseUserContactsImport         uint16 = 30106
+	ResponseUserContactsGetList        uint16 = 30107
+	ResponseUserContactsDelete         uint16 = 30108
+	ResponseUserContactsEdit           uint16 = 30109
+	ResponseUserProfileGetEmail        uint16 = 30110
+	ResponseUserProfileGetGender       uint16 = 30111
+	ResponseUserProfileGetNickname     uint16 = 30112
+	ResponseUserUsernameToId           uint16 = 30113
+	ResponseUserAvatarAdd              uint16 = 30114
+	ResponseUserAvatarDelete           uint16 = 30115
+	ResponseUserAvatarGetList          uint16 = 30116
+	ResponseUserProfileCheckUsername   uint16 = 30122
+	ResponseUserProfileUpdateUsername  uint16 = 30123
+	ResponseUserSessionGetActiveList   uint16 = 30125
+	ResponseUserSessionTerminate       uint16 = 30126
+	ResponseUserSessionLogout          uint16 = 30127
+	ResponseUserContactsBlock          uint16 = 30128
+	ResponseUserContactsUnblock        uint16 = 30129
+	ResponseUserContactsGetBlockedList uint16 = 30130
+	ResponseUserProfileSetBio          uint16 = 30147
+	ResponseUserProfileGetBio          uint16 = 30148
+	ResponseUserReport                 uint16 = 30149
+	ResponseChatGetRoom                uint16 = 30200
+	ResponseChatSendMessage            uint16 = 30201
+	ResponseChatUpdateStatus           uint16 = 30202
+	ResponseChatEditMessage            uint16 = 30203
+	ResponseChatDeleteMessage          uint16 = 30204
+	ResponseChatClearMessage           uint16 = 30205
+	ResponseChatDelete                 uint16 = 30206
+	ResponseGroupCreate                uint16 = 30300
+	ResponseGroupAddMember             uint16 = 30301
+	ResponseGroupAddAdmin              uint16 = 30302
+	ResponseGroupAddModerator          uint16 = 30303
+	ResponseGroupClearMessage          uint16 = 30304
+	ResponseGroupEdit                  uint16 = 30305
+	ResponseGroupKickAdmin             uint16 = 30306
+	ResponseGroupKickMember            uint16 = 30307
+	ResponseGroupKickModerator         uint16 = 30308
+	ResponseGroupLeft                  uint16 = 30309
+	ResponseGroupSendMessage           uint16 = 30310
+	ResponseGroupUpdateStatus          uint16 = 30311
+	ResponseChannelCreate              uint16 = 30400
+	ResponseChannelAddMember           uint16 = 30401
+	ResponseChannelAddAdmin            uint16 = 30402
+	ResponseChannelLeft                uint16 = 30409
+	ResponseChannelSendMessage         uint16 = 30410
+	ResponseInfoLocation               uint16 = 30500
+	ResponseInfoCountry                uint16 = 30501
+	ResponseInfoTime                   uint16 = 30502
+	ResponseInfoPage                   uint16 = 30503
+	ResponseClientCondition            uint16 = 30600
+	ResponseClientGetRoomList          uint16 = 30601
+	ResponseClientGetRoom              uint16 = 30602
+	ResponseClientGetRoomHistory       uint16 = 30603
+	ResponseClientMuteRoom             uint16 = 30614
+	ResponseClientPinRoom              uint16 = 30615
+	ResponseFileUploadOption           uint16 = 30700
+	ResponseFileUploadInit             uint16 = 30701
+	ResponseFileUpload                 uint16 = 30702
+	ResponseFileUploadStatus           uint16 = 30703
+	ResponseFileInfo                   uint16 = 30704
+	ResponseFileDownload               uint16 = 30705
+	ResponseSignalingGetConfiguration  uint16 = 30900
+	ResponseGeoGetRegisterStatus       uint16 = 31000
 )
 
 // Ids of messages the server sends without a request.
@@ -204,6 +216,18 @@ type Handlers interface {
 	UserSessionTerminate(ctx context.Context, s wire.Session, req *pb.UserSessionTerminate) (*pb.UserSessionTerminateResponse, error)
 	// UserSessionLogout handles action 127. Ends the caller's own session: its token stops working, and after this response the connection gets SESSION_IS_TERMINATED (8) and is closed.
 	UserSessionLogout(ctx context.Context, s wire.Session, req *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error)
+	// UserContactsBlock handles action 128. Blocks a user for the caller: the blocked user's chat sends to the caller are refused (CHAT_SEND_MESSAGE_BLOCKED_BY_PEER, 233) and the caller's status, last seen and avatar are hidden from them wherever the caller is rendered. Blocking a user already blocked succeeds again; the caller cannot block themself (176/1).
+	UserContactsBlock(ctx context.Context, s wire.Session, req *pb.UserContactsBlock) (*pb.UserContactsBlockResponse, error)
+	// UserContactsUnblock handles action 129. Lifts the caller's block of a user. A user the caller has not blocked (or who does not exist) gets USER_CONTACTS_UNBLOCK_ALREADY_UNBLOCKED (181).
+	UserContactsUnblock(ctx context.Context, s wire.Session, req *pb.UserContactsUnblock) (*pb.UserContactsUnblockResponse, error)
+	// UserContactsGetBlockedList handles action 130. Lists the users the caller has blocked, most recently blocked first, each with the cache_id of their RegisteredUser as the caller sees it (a client refetches a user whose cache_id changed).
+	UserContactsGetBlockedList(ctx context.Context, s wire.Session, req *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error)
+	// UserProfileSetBio handles action 147. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
+	UserProfileSetBio(ctx context.Context, s wire.Session, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error)
+	// UserProfileGetBio handles action 148. Returns the user's bio ("" if never set).
+	UserProfileGetBio(ctx context.Context, s wire.Session, req *pb.UserProfileGetBio) (*pb.UserProfileGetBioResponse, error)
+	// UserReport handles action 149. Reports a user to the operator, who lists and resolves reports with tools/reports. A user reports another at most once while the report is open (10167); the caller cannot report themself (10168).
+	UserReport(ctx context.Context, s wire.Session, req *pb.UserReport) (*pb.UserReportResponse, error)
 	// ChatGetRoom handles action 200. Returns the one-to-one chat room with a user.
 	ChatGetRoom(ctx context.Context, s wire.Session, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error)
 	// ChatSendMessage handles action 201. Sends a message to a chat room.
@@ -402,6 +426,36 @@ func (Unimplemented) UserSessionTerminate(context.Context, wire.Session, *pb.Use
 
 // UserSessionLogout is not implemented.
 func (Unimplemented) UserSessionLogout(context.Context, wire.Session, *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserContactsBlock is not implemented.
+func (Unimplemented) UserContactsBlock(context.Context, wire.Session, *pb.UserContactsBlock) (*pb.UserContactsBlockResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserContactsUnblock is not implemented.
+func (Unimplemented) UserContactsUnblock(context.Context, wire.Session, *pb.UserContactsUnblock) (*pb.UserContactsUnblockResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserContactsGetBlockedList is not implemented.
+func (Unimplemented) UserContactsGetBlockedList(context.Context, wire.Session, *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileSetBio is not implemented.
+func (Unimplemented) UserProfileSetBio(context.Context, wire.Session, *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileGetBio is not implemented.
+func (Unimplemented) UserProfileGetBio(context.Context, wire.Session, *pb.UserProfileGetBio) (*pb.UserProfileGetBioResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserReport is not implemented.
+func (Unimplemented) UserReport(context.Context, wire.Session, *pb.UserReport) (*pb.UserReportResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1054,6 +1108,126 @@ var routeUserSessionLogout = wire.Route{
 	},
 	ResponseID: ResponseUserSessionLogout,
 }
+var routeUserContactsBlock = wire.Route{
+	BadPayload: errs.UserContactsBlockBadPayload,
+	Errors:     []wire.Major{errs.UserContactsBlockBadPayload, errs.UserContactsBlockInternalServerError, errs.UserContactsBlockUserNotFound},
+	ID:         ActionUserContactsBlock,
+	Internal:   errs.UserContactsBlockInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserContactsBlock",
+	NewRequest: func() proto.Message {
+		return new(pb.UserContactsBlock)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserContactsBlockResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserContactsBlock).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserContactsBlock,
+}
+var routeUserContactsUnblock = wire.Route{
+	BadPayload: errs.UserContactsUnblockBadPayload,
+	Errors:     []wire.Major{errs.UserContactsUnblockBadPayload, errs.UserContactsUnblockInternalServerError, errs.UserContactsUnblockAlreadyUnblocked},
+	ID:         ActionUserContactsUnblock,
+	Internal:   errs.UserContactsUnblockInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserContactsUnblock",
+	NewRequest: func() proto.Message {
+		return new(pb.UserContactsUnblock)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserContactsUnblockResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserContactsUnblock).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserContactsUnblock,
+}
+var routeUserContactsGetBlockedList = wire.Route{
+	BadPayload: errs.UserContactsGetBlockedListBadPayload,
+	Errors:     []wire.Major{errs.UserContactsGetBlockedListBadPayload, errs.UserContactsGetBlockedListInternalServerError},
+	ID:         ActionUserContactsGetBlockedList,
+	Internal:   errs.UserContactsGetBlockedListInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserContactsGetBlockedList",
+	NewRequest: func() proto.Message {
+		return new(pb.UserContactsGetBlockedList)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserContactsGetBlockedListResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserContactsGetBlockedList).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserContactsGetBlockedList,
+}
+var routeUserProfileSetBio = wire.Route{
+	BadPayload: errs.UserProfileSetBioBadPayload,
+	Errors:     []wire.Major{errs.UserProfileSetBioBadPayload, errs.UserProfileSetBioInternalServerError},
+	ID:         ActionUserProfileSetBio,
+	Internal:   errs.UserProfileSetBioInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserProfileSetBio",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileSetBio)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileSetBioResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileSetBio).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileSetBio,
+}
+var routeUserProfileGetBio = wire.Route{
+	BadPayload: errs.UserProfileGetBioBadPayload,
+	Errors:     []wire.Major{errs.UserProfileGetBioBadPayload, errs.UserProfileGetBioInternalServerError},
+	ID:         ActionUserProfileGetBio,
+	Internal:   errs.UserProfileGetBioInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserProfileGetBio",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileGetBio)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileGetBioResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileGetBio).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileGetBio,
+}
+var routeUserReport = wire.Route{
+	BadPayload: errs.UserReportBadPayload,
+	Errors:     []wire.Major{errs.UserReportBadPayload, errs.UserReportInternalServerError, errs.UserReportReportedBefore, errs.UserReportForbidden},
+	ID:         ActionUserReport,
+	Internal:   errs.UserReportInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserReport",
+	NewRequest: func() proto.Message {
+		return new(pb.UserReport)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserReportResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserReport).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserReport,
+}
 var routeChatGetRoom = wire.Route{
 	BadPayload: errs.ChatGetRoomBadPayload,
 	Errors:     []wire.Major{errs.ChatGetRoomBadPayload, errs.ChatGetRoomInternalServerError, errs.ChatGetRoomPeerNotFound},
@@ -1076,7 +1250,7 @@ var routeChatGetRoom = wire.Route{
 }
 var routeChatSendMessage = wire.Route{
 	BadPayload: errs.ChatSendMessageBadPayload,
-	Errors:     []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageInternalServerError, errs.ChatSendMessageForbidden, errs.ChatSendMessageLimitReached},
+	Errors:     []wire.Major{errs.ChatSendMessageBadPayload, errs.ChatSendMessageInternalServerError, errs.ChatSendMessageForbidden, errs.ChatSendMessageLimitReached, errs.ChatSendMessageBlockedByPeer},
 	ID:         ActionChatSendMessage,
 	Internal:   errs.ChatSendMessageInternalServerError,
 	Limit:      wire.ClassWrite,
@@ -1895,71 +2069,77 @@ var routeGeoGetRegisterStatus = wire.Route{
 
 // Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.
 type Server struct {
-	h                              Handlers
-	routeUserRegister              wire.Route
-	routeUserVerify                wire.Route
-	routeUserLogin                 wire.Route
-	routeUserProfileSetEmail       wire.Route
-	routeUserProfileSetGender      wire.Route
-	routeUserProfileSetNickname    wire.Route
-	routeUserContactsImport        wire.Route
-	routeUserContactsGetList       wire.Route
-	routeUserContactsDelete        wire.Route
-	routeUserContactsEdit          wire.Route
-	routeUserProfileGetEmail       wire.Route
-	routeUserProfileGetGender      wire.Route
-	routeUserProfileGetNickname    wire.Route
-	routeUserUsernameToId          wire.Route
-	routeUserAvatarAdd             wire.Route
-	routeUserAvatarDelete          wire.Route
-	routeUserAvatarGetList         wire.Route
-	routeUserProfileCheckUsername  wire.Route
-	routeUserProfileUpdateUsername wire.Route
-	routeUserSessionGetActiveList  wire.Route
-	routeUserSessionTerminate      wire.Route
-	routeUserSessionLogout         wire.Route
-	routeChatGetRoom               wire.Route
-	routeChatSendMessage           wire.Route
-	routeChatUpdateStatus          wire.Route
-	routeChatEditMessage           wire.Route
-	routeChatDeleteMessage         wire.Route
-	routeChatClearMessage          wire.Route
-	routeChatDelete                wire.Route
-	routeGroupCreate               wire.Route
-	routeGroupAddMember            wire.Route
-	routeGroupAddAdmin             wire.Route
-	routeGroupAddModerator         wire.Route
-	routeGroupClearMessage         wire.Route
-	routeGroupEdit                 wire.Route
-	routeGroupKickAdmin            wire.Route
-	routeGroupKickMember           wire.Route
-	routeGroupKickModerator        wire.Route
-	routeGroupLeft                 wire.Route
-	routeGroupSendMessage          wire.Route
-	routeGroupUpdateStatus         wire.Route
-	routeChannelCreate             wire.Route
-	routeChannelAddMember          wire.Route
-	routeChannelAddAdmin           wire.Route
-	routeChannelLeft               wire.Route
-	routeChannelSendMessage        wire.Route
-	routeInfoLocation              wire.Route
-	routeInfoCountry               wire.Route
-	routeInfoTime                  wire.Route
-	routeInfoPage                  wire.Route
-	routeClientCondition           wire.Route
-	routeClientGetRoomList         wire.Route
-	routeClientGetRoom             wire.Route
-	routeClientGetRoomHistory      wire.Route
-	routeClientMuteRoom            wire.Route
-	routeClientPinRoom             wire.Route
-	routeFileUploadOption          wire.Route
-	routeFileUploadInit            wire.Route
-	routeFileUpload                wire.Route
-	routeFileUploadStatus          wire.Route
-	routeFileInfo                  wire.Route
-	routeFileDownload              wire.Route
-	routeSignalingGetConfiguration wire.Route
-	routeGeoGetRegisterStatus      wire.Route
+	h                               Handlers
+	routeUserRegister               wire.Route
+	routeUserVerify                 wire.Route
+	routeUserLogin                  wire.Route
+	routeUserProfileSetEmail        wire.Route
+	routeUserProfileSetGender       wire.Route
+	routeUserProfileSetNickname     wire.Route
+	routeUserContactsImport         wire.Route
+	routeUserContactsGetList        wire.Route
+	routeUserContactsDelete         wire.Route
+	routeUserContactsEdit           wire.Route
+	routeUserProfileGetEmail        wire.Route
+	routeUserProfileGetGender       wire.Route
+	routeUserProfileGetNickname     wire.Route
+	routeUserUsernameToId           wire.Route
+	routeUserAvatarAdd              wire.Route
+	routeUserAvatarDelete           wire.Route
+	routeUserAvatarGetList          wire.Route
+	routeUserProfileCheckUsername   wire.Route
+	routeUserProfileUpdateUsername  wire.Route
+	routeUserSessionGetActiveList   wire.Route
+	routeUserSessionTerminate       wire.Route
+	routeUserSessionLogout          wire.Route
+	routeUserContactsBlock          wire.Route
+	routeUserContactsUnblock        wire.Route
+	routeUserContactsGetBlockedList wire.Route
+	routeUserProfileSetBio          wire.Route
+	routeUserProfileGetBio          wire.Route
+	routeUserReport                 wire.Route
+	routeChatGetRoom                wire.Route
+	routeChatSendMessage            wire.Route
+	routeChatUpdateStatus           wire.Route
+	routeChatEditMessage            wire.Route
+	routeChatDeleteMessage          wire.Route
+	routeChatClearMessage           wire.Route
+	routeChatDelete                 wire.Route
+	routeGroupCreate                wire.Route
+	routeGroupAddMember             wire.Route
+	routeGroupAddAdmin              wire.Route
+	routeGroupAddModerator          wire.Route
+	routeGroupClearMessage          wire.Route
+	routeGroupEdit                  wire.Route
+	routeGroupKickAdmin             wire.Route
+	routeGroupKickMember            wire.Route
+	routeGroupKickModerator         wire.Route
+	routeGroupLeft                  wire.Route
+	routeGroupSendMessage           wire.Route
+	routeGroupUpdateStatus          wire.Route
+	routeChannelCreate              wire.Route
+	routeChannelAddMember           wire.Route
+	routeChannelAddAdmin            wire.Route
+	routeChannelLeft                wire.Route
+	routeChannelSendMessage         wire.Route
+	routeInfoLocation               wire.Route
+	routeInfoCountry                wire.Route
+	routeInfoTime                   wire.Route
+	routeInfoPage                   wire.Route
+	routeClientCondition            wire.Route
+	routeClientGetRoomList          wire.Route
+	routeClientGetRoom              wire.Route
+	routeClientGetRoomHistory       wire.Route
+	routeClientMuteRoom             wire.Route
+	routeClientPinRoom              wire.Route
+	routeFileUploadOption           wire.Route
+	routeFileUploadInit             wire.Route
+	routeFileUpload                 wire.Route
+	routeFileUploadStatus           wire.Route
+	routeFileInfo                   wire.Route
+	routeFileDownload               wire.Route
+	routeSignalingGetConfiguration  wire.Route
+	routeGeoGetRegisterStatus       wire.Route
 }
 
 // New returns the Server that runs every action on h.
@@ -2009,6 +2189,18 @@ func New(h Handlers) *Server {
 	s.routeUserSessionTerminate.Call = s.callUserSessionTerminate
 	s.routeUserSessionLogout = routeUserSessionLogout
 	s.routeUserSessionLogout.Call = s.callUserSessionLogout
+	s.routeUserContactsBlock = routeUserContactsBlock
+	s.routeUserContactsBlock.Call = s.callUserContactsBlock
+	s.routeUserContactsUnblock = routeUserContactsUnblock
+	s.routeUserContactsUnblock.Call = s.callUserContactsUnblock
+	s.routeUserContactsGetBlockedList = routeUserContactsGetBlockedList
+	s.routeUserContactsGetBlockedList.Call = s.callUserContactsGetBlockedList
+	s.routeUserProfileSetBio = routeUserProfileSetBio
+	s.routeUserProfileSetBio.Call = s.callUserProfileSetBio
+	s.routeUserProfileGetBio = routeUserProfileGetBio
+	s.routeUserProfileGetBio.Call = s.callUserProfileGetBio
+	s.routeUserReport = routeUserReport
+	s.routeUserReport.Call = s.callUserReport
 	s.routeChatGetRoom = routeChatGetRoom
 	s.routeChatGetRoom.Call = s.callChatGetRoom
 	s.routeChatSendMessage = routeChatSendMessage
@@ -2528,6 +2720,126 @@ func (s *Server) callUserSessionLogout(ctx context.Context, sess wire.Session, m
 	}
 	if resp == nil {
 		resp = new(pb.UserSessionLogoutResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserContactsBlock validates a decoded UserContactsBlock, runs the handler and sets the response's header.
+func (s *Server) callUserContactsBlock(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserContactsBlock)
+	if e := validate.UserContactsBlock(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserContactsBlock(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserContactsBlockResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserContactsUnblock validates a decoded UserContactsUnblock, runs the handler and sets the response's header.
+func (s *Server) callUserContactsUnblock(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserContactsUnblock)
+	if e := validate.UserContactsUnblock(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserContactsUnblock(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserContactsUnblockResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserContactsGetBlockedList validates a decoded UserContactsGetBlockedList, runs the handler and sets the response's header.
+func (s *Server) callUserContactsGetBlockedList(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserContactsGetBlockedList)
+	if e := validate.UserContactsGetBlockedList(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserContactsGetBlockedList(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserContactsGetBlockedListResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileSetBio validates a decoded UserProfileSetBio, runs the handler and sets the response's header.
+func (s *Server) callUserProfileSetBio(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileSetBio)
+	if e := validate.UserProfileSetBio(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileSetBio(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileSetBioResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileGetBio validates a decoded UserProfileGetBio, runs the handler and sets the response's header.
+func (s *Server) callUserProfileGetBio(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileGetBio)
+	if e := validate.UserProfileGetBio(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileGetBio(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileGetBioResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserReport validates a decoded UserReport, runs the handler and sets the response's header.
+func (s *Server) callUserReport(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserReport)
+	if e := validate.UserReport(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserReport(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserReportResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3423,6 +3735,18 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserSessionTerminate
 	case ActionUserSessionLogout:
 		return &s.routeUserSessionLogout
+	case ActionUserContactsBlock:
+		return &s.routeUserContactsBlock
+	case ActionUserContactsUnblock:
+		return &s.routeUserContactsUnblock
+	case ActionUserContactsGetBlockedList:
+		return &s.routeUserContactsGetBlockedList
+	case ActionUserProfileSetBio:
+		return &s.routeUserProfileSetBio
+	case ActionUserProfileGetBio:
+		return &s.routeUserProfileGetBio
+	case ActionUserReport:
+		return &s.routeUserReport
 	case ActionChatGetRoom:
 		return &s.routeChatGetRoom
 	case ActionChatSendMessage:
@@ -3513,7 +3837,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

@@ -94,6 +94,33 @@ func PushUserProfileUpdateUsername(msg *pb.UserProfileUpdateUsernameResponse, to
 	}
 }
 
+// PushUserContactsBlock pushes msg, a UserContactsBlock response (30128), to the users to.
+func PushUserContactsBlock(msg *pb.UserContactsBlockResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserContactsBlock,
+		msg:    msg,
+	}
+}
+
+// PushUserContactsUnblock pushes msg, a UserContactsUnblock response (30129), to the users to.
+func PushUserContactsUnblock(msg *pb.UserContactsUnblockResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserContactsUnblock,
+		msg:    msg,
+	}
+}
+
+// PushUserProfileSetBio pushes msg, a UserProfileSetBio response (30147), to the users to.
+func PushUserProfileSetBio(msg *pb.UserProfileSetBioResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserProfileSetBio,
+		msg:    msg,
+	}
+}
+
 // PushChatSendMessage pushes msg, a ChatSendMessage response (30201), to the users to.
 func PushChatSendMessage(msg *pb.ChatSendMessageResponse, to ...uint64) Push {
 	return Push{

@@ -135,6 +135,22 @@ const (
 	UserSessionLogoutInternalServerError wire.Major = 174
 	// UserProfileUpdateUsernameUpdateLock is error 175 USER_PROFILE_UPDATE_USERNAME_UPDATE_LOCK: The username has been changed too often; it can be changed again after wait seconds
 	UserProfileUpdateUsernameUpdateLock wire.Major = 175
+	// UserContactsBlockBadPayload is error 176 USER_CONTACTS_BLOCK_BAD_PAYLOAD: Bad payload for request
+	UserContactsBlockBadPayload wire.Major = 176
+	// UserContactsBlockInternalServerError is error 177 USER_CONTACTS_BLOCK_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserContactsBlockInternalServerError wire.Major = 177
+	// UserContactsBlockUserNotFound is error 178 USER_CONTACTS_BLOCK_USER_NOT_FOUND: The user to block does not exist
+	UserContactsBlockUserNotFound wire.Major = 178
+	// UserContactsUnblockBadPayload is error 179 USER_CONTACTS_UNBLOCK_BAD_PAYLOAD: Bad payload for request
+	UserContactsUnblockBadPayload wire.Major = 179
+	// UserContactsUnblockInternalServerError is error 180 USER_CONTACTS_UNBLOCK_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserContactsUnblockInternalServerError wire.Major = 180
+	// UserContactsUnblockAlreadyUnblocked is error 181 USER_CONTACTS_UNBLOCK_ALREADY_UNBLOCKED: The user is not blocked
+	UserContactsUnblockAlreadyUnblocked wire.Major = 181
+	// UserContactsGetBlockedListBadPayload is error 182 USER_CONTACTS_GET_BLOCKED_LIST_BAD_PAYLOAD: Bad payload for request
+	UserContactsGetBlockedListBadPayload wire.Major = 182
+	// UserContactsGetBlockedListInternalServerError is error 183 USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserContactsGetBlockedListInternalServerError wire.Major = 183
 	// ChatGetRoomBadPayload is error 200 CHAT_GET_ROOM_BAD_PAYLOAD: Bad payload for request
 	ChatGetRoomBadPayload wire.Major = 200
 	// ChatGetRoomInternalServerError is error 201 CHAT_GET_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -177,6 +193,8 @@ const (
 	ChatDeleteInternalServerError wire.Major = 219
 	// ChatDeleteForbidden is error 220 CHAT_DELETE_FORBIDDEN: This operation is not permitted for request
 	ChatDeleteForbidden wire.Major = 220
+	// ChatSendMessageBlockedByPeer is error 233 CHAT_SEND_MESSAGE_BLOCKED_BY_PEER: The peer of the chat has blocked the sender
+	ChatSendMessageBlockedByPeer wire.Major = 233
 	// ChatSendMessageLimitReached is error 234 CHAT_SEND_MESSAGE_LIMIT_REACHED: Limit reached for request
 	ChatSendMessageLimitReached wire.Major = 234
 	// GroupCreateBadPayload is error 300 GROUP_CREATE_BAD_PAYLOAD: Bad payload for request
@@ -377,6 +395,22 @@ const (
 	GeoGetRegisterStatusBadPayload wire.Major = 1000
 	// GeoGetRegisterStatusInternalServerError is error 1001 GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
 	GeoGetRegisterStatusInternalServerError wire.Major = 1001
+	// UserProfileSetBioBadPayload is error 10161 USER_PROFILE_SET_BIO_BAD_PAYLOAD: Bad payload for request
+	UserProfileSetBioBadPayload wire.Major = 10161
+	// UserProfileSetBioInternalServerError is error 10162 USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileSetBioInternalServerError wire.Major = 10162
+	// UserProfileGetBioBadPayload is error 10163 USER_PROFILE_GET_BIO_BAD_PAYLOAD: Bad payload for request
+	UserProfileGetBioBadPayload wire.Major = 10163
+	// UserProfileGetBioInternalServerError is error 10164 USER_PROFILE_GET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileGetBioInternalServerError wire.Major = 10164
+	// UserReportBadPayload is error 10165 USER_REPORT_BAD_PAYLOAD: Bad payload for request
+	UserReportBadPayload wire.Major = 10165
+	// UserReportInternalServerError is error 10166 USER_REPORT_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserReportInternalServerError wire.Major = 10166
+	// UserReportReportedBefore is error 10167 USER_REPORT_REPORTED_BEFORE: The user has already reported this user
+	UserReportReportedBefore wire.Major = 10167
+	// UserReportForbidden is error 10168 USER_REPORT_FORBIDDEN: This operation is not permitted for request
+	UserReportForbidden wire.Major = 10168
 )
 
 // Minor codes, named after their error.
@@ -437,6 +471,10 @@ const (
 	UserSessionTerminateBadPayloadInvalidSessionId wire.Minor = 1
 	// UserSessionLogoutBadPayloadInvalidSessionId is 173/1: Session_ID is invalid
 	UserSessionLogoutBadPayloadInvalidSessionId wire.Minor = 1
+	// UserContactsBlockBadPayloadInvalidUserId is 176/1: User_ID is incorrect
+	UserContactsBlockBadPayloadInvalidUserId wire.Minor = 1
+	// UserContactsUnblockBadPayloadInvalidUserId is 179/1: User_ID is incorrect
+	UserContactsUnblockBadPayloadInvalidUserId wire.Minor = 1
 	// ChatGetRoomBadPayloadInvalidPeerId is 200/1: Invalid peerId
 	ChatGetRoomBadPayloadInvalidPeerId wire.Minor = 1
 	// ChatSendMessageBadPayloadInvalidRoom is 203/1: Invalid roomId
@@ -793,6 +831,14 @@ const (
 	FileDownloadBadPayloadInvalidSelector wire.Minor = 4
 	// FileDownloadBadPayloadOffsetOutOfRange is 713/5: Invalid offset
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
+	// UserProfileSetBioBadPayloadInvalidBio is 10161/1: Bio is invalid
+	UserProfileSetBioBadPayloadInvalidBio wire.Minor = 1
+	// UserReportBadPayloadInvalidUserId is 10165/1: User_ID is invalid
+	UserReportBadPayloadInvalidUserId wire.Minor = 1
+	// UserReportBadPayloadInvalidReason is 10165/2: Reason is invalid
+	UserReportBadPayloadInvalidReason wire.Minor = 2
+	// UserReportBadPayloadInvalidDescription is 10165/3: Description is invalid
+	UserReportBadPayloadInvalidDescription wire.Minor = 3
 )
 
 // NewBadRequest returns error 1 BAD_REQUEST.
@@ -1331,6 +1377,72 @@ func NewUserProfileUpdateUsernameUpdateLock(wait uint32) *wire.Error {
 	}
 }
 
+// NewUserContactsBlockBadPayload returns error 176 USER_CONTACTS_BLOCK_BAD_PAYLOAD.
+func NewUserContactsBlockBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsBlockBadPayload,
+		Message: Describe(UserContactsBlockBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserContactsBlockInternalServerError returns error 177 USER_CONTACTS_BLOCK_INTERNAL_SERVER_ERROR.
+func NewUserContactsBlockInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsBlockInternalServerError,
+		Message: "USER_CONTACTS_BLOCK_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserContactsBlockUserNotFound returns error 178 USER_CONTACTS_BLOCK_USER_NOT_FOUND.
+func NewUserContactsBlockUserNotFound() *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsBlockUserNotFound,
+		Message: "USER_CONTACTS_BLOCK_USER_NOT_FOUND: The user to block does not exist",
+	}
+}
+
+// NewUserContactsUnblockBadPayload returns error 179 USER_CONTACTS_UNBLOCK_BAD_PAYLOAD.
+func NewUserContactsUnblockBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsUnblockBadPayload,
+		Message: Describe(UserContactsUnblockBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserContactsUnblockInternalServerError returns error 180 USER_CONTACTS_UNBLOCK_INTERNAL_SERVER_ERROR.
+func NewUserContactsUnblockInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsUnblockInternalServerError,
+		Message: "USER_CONTACTS_UNBLOCK_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserContactsUnblockAlreadyUnblocked returns error 181 USER_CONTACTS_UNBLOCK_ALREADY_UNBLOCKED.
+func NewUserContactsUnblockAlreadyUnblocked() *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsUnblockAlreadyUnblocked,
+		Message: "USER_CONTACTS_UNBLOCK_ALREADY_UNBLOCKED: The user is not blocked",
+	}
+}
+
+// NewUserContactsGetBlockedListBadPayload returns error 182 USER_CONTACTS_GET_BLOCKED_LIST_BAD_PAYLOAD.
+func NewUserContactsGetBlockedListBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsGetBlockedListBadPayload,
+		Message: "USER_CONTACTS_GET_BLOCKED_LIST_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserContactsGetBlockedListInternalServerError returns error 183 USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR.
+func NewUserContactsGetBlockedListInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserContactsGetBlockedListInternalServerError,
+		Message: "USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
 // NewChatGetRoomBadPayload returns error 200 CHAT_GET_ROOM_BAD_PAYLOAD.
 func NewChatGetRoomBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -1503,6 +1615,14 @@ func NewChatDeleteForbidden() *wire.Error {
 	return &wire.Error{
 		Major:   ChatDeleteForbidden,
 		Message: "CHAT_DELETE_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
+// NewChatSendMessageBlockedByPeer returns error 233 CHAT_SEND_MESSAGE_BLOCKED_BY_PEER.
+func NewChatSendMessageBlockedByPeer() *wire.Error {
+	return &wire.Error{
+		Major:   ChatSendMessageBlockedByPeer,
+		Message: "CHAT_SEND_MESSAGE_BLOCKED_BY_PEER: The peer of the chat has blocked the sender",
 	}
 }
 
@@ -2336,6 +2456,72 @@ func NewGeoGetRegisterStatusInternalServerError() *wire.Error {
 	}
 }
 
+// NewUserProfileSetBioBadPayload returns error 10161 USER_PROFILE_SET_BIO_BAD_PAYLOAD.
+func NewUserProfileSetBioBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileSetBioBadPayload,
+		Message: Describe(UserProfileSetBioBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserProfileSetBioInternalServerError returns error 10162 USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR.
+func NewUserProfileSetBioInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileSetBioInternalServerError,
+		Message: "USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserProfileGetBioBadPayload returns error 10163 USER_PROFILE_GET_BIO_BAD_PAYLOAD.
+func NewUserProfileGetBioBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileGetBioBadPayload,
+		Message: "USER_PROFILE_GET_BIO_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserProfileGetBioInternalServerError returns error 10164 USER_PROFILE_GET_BIO_INTERNAL_SERVER_ERROR.
+func NewUserProfileGetBioInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileGetBioInternalServerError,
+		Message: "USER_PROFILE_GET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserReportBadPayload returns error 10165 USER_REPORT_BAD_PAYLOAD.
+func NewUserReportBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserReportBadPayload,
+		Message: Describe(UserReportBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserReportInternalServerError returns error 10166 USER_REPORT_INTERNAL_SERVER_ERROR.
+func NewUserReportInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserReportInternalServerError,
+		Message: "USER_REPORT_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserReportReportedBefore returns error 10167 USER_REPORT_REPORTED_BEFORE.
+func NewUserReportReportedBefore() *wire.Error {
+	return &wire.Error{
+		Major:   UserReportReportedBefore,
+		Message: "USER_REPORT_REPORTED_BEFORE: The user has already reported this user",
+	}
+}
+
+// NewUserReportForbidden returns error 10168 USER_REPORT_FORBIDDEN.
+func NewUserReportForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserReportForbidden,
+		Message: "USER_REPORT_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
 // catalogue is every error, by code.
 var catalogue = []wire.ErrorInfo{{
 	Code:        BadRequest,
@@ -2848,6 +3034,64 @@ var catalogue = []wire.ErrorInfo{{
 	Name:        "USER_PROFILE_UPDATE_USERNAME_UPDATE_LOCK",
 	Wait:        true,
 }, {
+	Action:      128,
+	Code:        UserContactsBlockBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserContactsBlockBadPayloadInvalidUserId,
+		Detail: "User_ID is incorrect",
+		ID:     "invalid_user_id",
+	}},
+	Name: "USER_CONTACTS_BLOCK_BAD_PAYLOAD",
+}, {
+	Action:      128,
+	Code:        UserContactsBlockInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_CONTACTS_BLOCK_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      128,
+	Code:        UserContactsBlockUserNotFound,
+	Description: "The user to block does not exist",
+	Group:       "user",
+	Name:        "USER_CONTACTS_BLOCK_USER_NOT_FOUND",
+}, {
+	Action:      129,
+	Code:        UserContactsUnblockBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserContactsUnblockBadPayloadInvalidUserId,
+		Detail: "User_ID is incorrect",
+		ID:     "invalid_user_id",
+	}},
+	Name: "USER_CONTACTS_UNBLOCK_BAD_PAYLOAD",
+}, {
+	Action:      129,
+	Code:        UserContactsUnblockInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_CONTACTS_UNBLOCK_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      129,
+	Code:        UserContactsUnblockAlreadyUnblocked,
+	Description: "The user is not blocked",
+	Group:       "user",
+	Name:        "USER_CONTACTS_UNBLOCK_ALREADY_UNBLOCKED",
+}, {
+	Action:      130,
+	Code:        UserContactsGetBlockedListBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_CONTACTS_GET_BLOCKED_LIST_BAD_PAYLOAD",
+}, {
+	Action:      130,
+	Code:        UserContactsGetBlockedListInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR",
+}, {
 	Action:      200,
 	Code:        ChatGetRoomBadPayload,
 	Description: "Bad payload for request",
@@ -3156,6 +3400,12 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "This operation is not permitted for request",
 	Group:       "chat",
 	Name:        "CHAT_DELETE_FORBIDDEN",
+}, {
+	Action:      201,
+	Code:        ChatSendMessageBlockedByPeer,
+	Description: "The peer of the chat has blocked the sender",
+	Group:       "chat",
+	Name:        "CHAT_SEND_MESSAGE_BLOCKED_BY_PEER",
 }, {
 	Action:      201,
 	Code:        ChatSendMessageLimitReached,
@@ -4330,6 +4580,72 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "geo",
 	Name:        "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      147,
+	Code:        UserProfileSetBioBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserProfileSetBioBadPayloadInvalidBio,
+		Detail: "Bio is invalid",
+		ID:     "invalid_bio",
+	}},
+	Name: "USER_PROFILE_SET_BIO_BAD_PAYLOAD",
+}, {
+	Action:      147,
+	Code:        UserProfileSetBioInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      148,
+	Code:        UserProfileGetBioBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_GET_BIO_BAD_PAYLOAD",
+}, {
+	Action:      148,
+	Code:        UserProfileGetBioInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_GET_BIO_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      149,
+	Code:        UserReportBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserReportBadPayloadInvalidUserId,
+		Detail: "User_ID is invalid",
+		ID:     "invalid_user_id",
+	}, {
+		Code:   UserReportBadPayloadInvalidReason,
+		Detail: "Reason is invalid",
+		ID:     "invalid_reason",
+	}, {
+		Code:   UserReportBadPayloadInvalidDescription,
+		Detail: "Description is invalid",
+		ID:     "invalid_description",
+	}},
+	Name: "USER_REPORT_BAD_PAYLOAD",
+}, {
+	Action:      149,
+	Code:        UserReportInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_REPORT_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      149,
+	Code:        UserReportReportedBefore,
+	Description: "The user has already reported this user",
+	Group:       "user",
+	Name:        "USER_REPORT_REPORTED_BEFORE",
+}, {
+	Action:      149,
+	Code:        UserReportForbidden,
+	Description: "This operation is not permitted for request",
+	Group:       "user",
+	Name:        "USER_REPORT_FORBIDDEN",
 }}
 
 // Catalogue returns every error of the catalogue, by code. Callers must not modify it.

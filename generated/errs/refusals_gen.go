@@ -28,6 +28,17 @@ type Refusals struct {
 	ForwardHidden func() *wire.Error
 }
 
+// UserContactsBlockRefusals are action 128 UserContactsBlock's refusals.
+var UserContactsBlockRefusals = Refusals{BadUser: NewUserContactsBlockUserNotFound}
+
+// UserReportRefusals are action 149 UserReport's refusals.
+var UserReportRefusals = Refusals{
+	BadUser: func() *wire.Error {
+		return NewUserReportBadPayload(UserReportBadPayloadInvalidUserId)
+	},
+	Forbidden: NewUserReportForbidden,
+}
+
 // ChatSendMessageRefusals are action 201 ChatSendMessage's refusals.
 var ChatSendMessageRefusals = Refusals{
 	BadForwardMessage: func() *wire.Error {

@@ -131,6 +131,36 @@ func (x *UserSessionLogoutResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserContactsBlockResponse.
+func (x *UserContactsBlockResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserContactsUnblockResponse.
+func (x *UserContactsUnblockResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserContactsGetBlockedListResponse.
+func (x *UserContactsGetBlockedListResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileSetBioResponse.
+func (x *UserProfileSetBioResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileGetBioResponse.
+func (x *UserProfileGetBioResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserReportResponse.
+func (x *UserReportResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a ChatGetRoomResponse.
 func (x *ChatGetRoomResponse) SetResponse(r *Response) {
 	x.Response = r

@@ -172,6 +172,58 @@ func (UserProfileCheckUsernameResponse_Status) EnumDescriptor() ([]byte, []int) 
 	return file_user_proto_rawDescGZIP(), []int{41, 0}
 }
 
+type UserReport_Reason int32
+
+const (
+	UserReport_OTHER        UserReport_Reason = 0
+	UserReport_SPAM         UserReport_Reason = 1
+	UserReport_ABUSE        UserReport_Reason = 2
+	UserReport_FAKE_ACCOUNT UserReport_Reason = 3
+)
+
+// Enum value maps for UserReport_Reason.
+var (
+	UserReport_Reason_name = map[int32]string{
+		0: "OTHER",
+		1: "SPAM",
+		2: "ABUSE",
+		3: "FAKE_ACCOUNT",
+	}
+	UserReport_Reason_value = map[string]int32{
+		"OTHER":        0,
+		"SPAM":         1,
+		"ABUSE":        2,
+		"FAKE_ACCOUNT": 3,
+	}
+)
+
+func (x UserReport_Reason) Enum() *UserReport_Reason {
+	p := new(UserReport_Reason)
+	*p = x
+	return p
+}
+
+func (x UserReport_Reason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserReport_Reason) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[3].Descriptor()
+}
+
+func (UserReport_Reason) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[3]
+}
+
+func (x UserReport_Reason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserReport_Reason.Descriptor instead.
+func (UserReport_Reason) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{54, 0}
+}
+
 type UserRegister struct {
 	state            protoimpl.MessageState        `protogen:"open.v1"`
 	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -2668,6 +2720,622 @@ func (x *UserProfileUpdateUsernameResponse) GetUsername() string {
 	return ""
 }
 
+type UserContactsBlock struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsBlock) Reset() {
+	*x = UserContactsBlock{}
+	mi := &file_user_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsBlock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsBlock) ProtoMessage() {}
+
+func (x *UserContactsBlock) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsBlock.ProtoReflect.Descriptor instead.
+func (*UserContactsBlock) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *UserContactsBlock) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserContactsBlock) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsBlockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsBlockResponse) Reset() {
+	*x = UserContactsBlockResponse{}
+	mi := &file_user_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsBlockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsBlockResponse) ProtoMessage() {}
+
+func (x *UserContactsBlockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsBlockResponse.ProtoReflect.Descriptor instead.
+func (*UserContactsBlockResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *UserContactsBlockResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserContactsBlockResponse) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsUnblock struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsUnblock) Reset() {
+	*x = UserContactsUnblock{}
+	mi := &file_user_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsUnblock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsUnblock) ProtoMessage() {}
+
+func (x *UserContactsUnblock) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsUnblock.ProtoReflect.Descriptor instead.
+func (*UserContactsUnblock) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *UserContactsUnblock) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserContactsUnblock) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsUnblockResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsUnblockResponse) Reset() {
+	*x = UserContactsUnblockResponse{}
+	mi := &file_user_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsUnblockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsUnblockResponse) ProtoMessage() {}
+
+func (x *UserContactsUnblockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsUnblockResponse.ProtoReflect.Descriptor instead.
+func (*UserContactsUnblockResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *UserContactsUnblockResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserContactsUnblockResponse) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserContactsGetBlockedList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsGetBlockedList) Reset() {
+	*x = UserContactsGetBlockedList{}
+	mi := &file_user_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsGetBlockedList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsGetBlockedList) ProtoMessage() {}
+
+func (x *UserContactsGetBlockedList) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsGetBlockedList.ProtoReflect.Descriptor instead.
+func (*UserContactsGetBlockedList) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *UserContactsGetBlockedList) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserContactsGetBlockedListResponse struct {
+	state         protoimpl.MessageState                     `protogen:"open.v1"`
+	Response      *Response                                  `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	User          []*UserContactsGetBlockedListResponse_User `protobuf:"bytes,2,rep,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsGetBlockedListResponse) Reset() {
+	*x = UserContactsGetBlockedListResponse{}
+	mi := &file_user_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsGetBlockedListResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsGetBlockedListResponse) ProtoMessage() {}
+
+func (x *UserContactsGetBlockedListResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsGetBlockedListResponse.ProtoReflect.Descriptor instead.
+func (*UserContactsGetBlockedListResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *UserContactsGetBlockedListResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserContactsGetBlockedListResponse) GetUser() []*UserContactsGetBlockedListResponse_User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+type UserProfileSetBio struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Bio           string                 `protobuf:"bytes,2,opt,name=bio,proto3" json:"bio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetBio) Reset() {
+	*x = UserProfileSetBio{}
+	mi := &file_user_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetBio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetBio) ProtoMessage() {}
+
+func (x *UserProfileSetBio) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetBio.ProtoReflect.Descriptor instead.
+func (*UserProfileSetBio) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *UserProfileSetBio) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserProfileSetBio) GetBio() string {
+	if x != nil {
+		return x.Bio
+	}
+	return ""
+}
+
+type UserProfileSetBioResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Bio           string                 `protobuf:"bytes,2,opt,name=bio,proto3" json:"bio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetBioResponse) Reset() {
+	*x = UserProfileSetBioResponse{}
+	mi := &file_user_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetBioResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetBioResponse) ProtoMessage() {}
+
+func (x *UserProfileSetBioResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetBioResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileSetBioResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *UserProfileSetBioResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileSetBioResponse) GetBio() string {
+	if x != nil {
+		return x.Bio
+	}
+	return ""
+}
+
+type UserProfileGetBio struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetBio) Reset() {
+	*x = UserProfileGetBio{}
+	mi := &file_user_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetBio) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetBio) ProtoMessage() {}
+
+func (x *UserProfileGetBio) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetBio.ProtoReflect.Descriptor instead.
+func (*UserProfileGetBio) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *UserProfileGetBio) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserProfileGetBioResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Bio           string                 `protobuf:"bytes,2,opt,name=bio,proto3" json:"bio,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetBioResponse) Reset() {
+	*x = UserProfileGetBioResponse{}
+	mi := &file_user_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetBioResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetBioResponse) ProtoMessage() {}
+
+func (x *UserProfileGetBioResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetBioResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileGetBioResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *UserProfileGetBioResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileGetBioResponse) GetBio() string {
+	if x != nil {
+		return x.Bio
+	}
+	return ""
+}
+
+type UserReport struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Reason        UserReport_Reason      `protobuf:"varint,3,opt,name=reason,proto3,enum=proto.UserReport_Reason" json:"reason,omitempty"`
+	Description   string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserReport) Reset() {
+	*x = UserReport{}
+	mi := &file_user_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserReport) ProtoMessage() {}
+
+func (x *UserReport) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserReport.ProtoReflect.Descriptor instead.
+func (*UserReport) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *UserReport) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserReport) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *UserReport) GetReason() UserReport_Reason {
+	if x != nil {
+		return x.Reason
+	}
+	return UserReport_OTHER
+}
+
+func (x *UserReport) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+type UserReportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserReportResponse) Reset() {
+	*x = UserReportResponse{}
+	mi := &file_user_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserReportResponse) ProtoMessage() {}
+
+func (x *UserReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserReportResponse.ProtoReflect.Descriptor instead.
+func (*UserReportResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *UserReportResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -2680,7 +3348,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[44]
+	mi := &file_user_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2692,7 +3360,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[44]
+	mi := &file_user_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2746,7 +3414,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[45]
+	mi := &file_user_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2758,7 +3426,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[45]
+	mi := &file_user_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2811,7 +3479,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[46]
+	mi := &file_user_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2823,7 +3491,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[46]
+	mi := &file_user_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2940,6 +3608,58 @@ func (x *UserSessionGetActiveListResponse_Session) GetActiveTime() uint32 {
 func (x *UserSessionGetActiveListResponse_Session) GetIp() string {
 	if x != nil {
 		return x.Ip
+	}
+	return ""
+}
+
+type UserContactsGetBlockedListResponse_User struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        uint64                 `protobuf:"varint,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	CacheId       string                 `protobuf:"bytes,2,opt,name=cache_id,json=cacheId,proto3" json:"cache_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserContactsGetBlockedListResponse_User) Reset() {
+	*x = UserContactsGetBlockedListResponse_User{}
+	mi := &file_user_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserContactsGetBlockedListResponse_User) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
+
+func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserContactsGetBlockedListResponse_User.ProtoReflect.Descriptor instead.
+func (*UserContactsGetBlockedListResponse_User) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{49, 0}
+}
+
+func (x *UserContactsGetBlockedListResponse_User) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *UserContactsGetBlockedListResponse_User) GetCacheId() string {
+	if x != nil {
+		return x.CacheId
 	}
 	return ""
 }
@@ -3164,7 +3884,51 @@ const file_user_proto_rawDesc = "" +
 	"\busername\x18\x02 \x01(\tR\busername\"l\n" +
 	"!UserProfileUpdateUsernameResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1a\n" +
-	"\busername\x18\x02 \x01(\tR\busernameB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\busername\x18\x02 \x01(\tR\busername\"V\n" +
+	"\x11UserContactsBlock\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"a\n" +
+	"\x19UserContactsBlockResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"X\n" +
+	"\x13UserContactsUnblock\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"c\n" +
+	"\x1bUserContactsUnblockResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\"F\n" +
+	"\x1aUserContactsGetBlockedList\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\xd1\x01\n" +
+	"\"UserContactsGetBlockedListResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12B\n" +
+	"\x04user\x18\x02 \x03(\v2..proto.UserContactsGetBlockedListResponse.UserR\x04user\x1a:\n" +
+	"\x04User\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\x04R\x06userId\x12\x19\n" +
+	"\bcache_id\x18\x02 \x01(\tR\acacheId\"O\n" +
+	"\x11UserProfileSetBio\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x10\n" +
+	"\x03bio\x18\x02 \x01(\tR\x03bio\"Z\n" +
+	"\x19UserProfileSetBioResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x10\n" +
+	"\x03bio\x18\x02 \x01(\tR\x03bio\"=\n" +
+	"\x11UserProfileGetBio\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"Z\n" +
+	"\x19UserProfileGetBioResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x10\n" +
+	"\x03bio\x18\x02 \x01(\tR\x03bio\"\xdf\x01\n" +
+	"\n" +
+	"UserReport\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x04R\x06userId\x120\n" +
+	"\x06reason\x18\x03 \x01(\x0e2\x18.proto.UserReport.ReasonR\x06reason\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\":\n" +
+	"\x06Reason\x12\t\n" +
+	"\x05OTHER\x10\x00\x12\b\n" +
+	"\x04SPAM\x10\x01\x12\t\n" +
+	"\x05ABUSE\x10\x02\x12\x10\n" +
+	"\fFAKE_ACCOUNT\x10\x03\"A\n" +
+	"\x12UserReportResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -3178,136 +3942,164 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
 	(UserProfileCheckUsernameResponse_Status)(0),     // 2: proto.UserProfileCheckUsernameResponse.Status
-	(*UserRegister)(nil),                             // 3: proto.UserRegister
-	(*UserRegisterResponse)(nil),                     // 4: proto.UserRegisterResponse
-	(*UserVerify)(nil),                               // 5: proto.UserVerify
-	(*UserVerifyResponse)(nil),                       // 6: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                // 7: proto.UserLogin
-	(*UserLoginResponse)(nil),                        // 8: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                      // 9: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),              // 10: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                     // 11: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),             // 12: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                   // 13: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),           // 14: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                       // 15: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),               // 16: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                      // 17: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),              // 18: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                       // 19: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),               // 20: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                         // 21: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                 // 22: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                      // 23: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),              // 24: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                     // 25: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),             // 26: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                   // 27: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),           // 28: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                         // 29: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                 // 30: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                 // 31: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),         // 32: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                     // 33: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),             // 34: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                        // 35: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                // 36: proto.UserSessionLogoutResponse
-	(*UserAvatarAdd)(nil),                            // 37: proto.UserAvatarAdd
-	(*UserAvatarAddResponse)(nil),                    // 38: proto.UserAvatarAddResponse
-	(*UserAvatarDelete)(nil),                         // 39: proto.UserAvatarDelete
-	(*UserAvatarDeleteResponse)(nil),                 // 40: proto.UserAvatarDeleteResponse
-	(*UserAvatarGetList)(nil),                        // 41: proto.UserAvatarGetList
-	(*UserAvatarGetListResponse)(nil),                // 42: proto.UserAvatarGetListResponse
-	(*UserProfileCheckUsername)(nil),                 // 43: proto.UserProfileCheckUsername
-	(*UserProfileCheckUsernameResponse)(nil),         // 44: proto.UserProfileCheckUsernameResponse
-	(*UserProfileUpdateUsername)(nil),                // 45: proto.UserProfileUpdateUsername
-	(*UserProfileUpdateUsernameResponse)(nil),        // 46: proto.UserProfileUpdateUsernameResponse
-	(*UserContactsImport_Contact)(nil),               // 47: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 48: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 49: proto.UserSessionGetActiveListResponse.Session
-	(*Request)(nil),                                  // 50: proto.Request
-	(*Response)(nil),                                 // 51: proto.Response
-	(Platform)(0),                                    // 52: proto.Platform
-	(Device)(0),                                      // 53: proto.Device
-	(Language)(0),                                    // 54: proto.Language
-	(Gender)(0),                                      // 55: proto.Gender
-	(*RegisteredUser)(nil),                           // 56: proto.RegisteredUser
-	(*Avatar)(nil),                                   // 57: proto.Avatar
+	(UserReport_Reason)(0),                           // 3: proto.UserReport.Reason
+	(*UserRegister)(nil),                             // 4: proto.UserRegister
+	(*UserRegisterResponse)(nil),                     // 5: proto.UserRegisterResponse
+	(*UserVerify)(nil),                               // 6: proto.UserVerify
+	(*UserVerifyResponse)(nil),                       // 7: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                // 8: proto.UserLogin
+	(*UserLoginResponse)(nil),                        // 9: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                      // 10: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),              // 11: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                     // 12: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),             // 13: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                   // 14: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),           // 15: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                       // 16: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),               // 17: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                      // 18: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),              // 19: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                       // 20: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),               // 21: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                         // 22: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                 // 23: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                      // 24: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),              // 25: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                     // 26: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),             // 27: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                   // 28: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),           // 29: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                         // 30: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                 // 31: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                 // 32: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),         // 33: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                     // 34: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),             // 35: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                        // 36: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                // 37: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                            // 38: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                    // 39: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                         // 40: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                 // 41: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                        // 42: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                // 43: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                 // 44: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),         // 45: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                // 46: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),        // 47: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsBlock)(nil),                        // 48: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                // 49: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                      // 50: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),              // 51: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),               // 52: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),       // 53: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                        // 54: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                // 55: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                        // 56: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                // 57: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                               // 58: proto.UserReport
+	(*UserReportResponse)(nil),                       // 59: proto.UserReportResponse
+	(*UserContactsImport_Contact)(nil),               // 60: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 61: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 62: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),  // 63: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                  // 64: proto.Request
+	(*Response)(nil),                                 // 65: proto.Response
+	(Platform)(0),                                    // 66: proto.Platform
+	(Device)(0),                                      // 67: proto.Device
+	(Language)(0),                                    // 68: proto.Language
+	(Gender)(0),                                      // 69: proto.Gender
+	(*RegisteredUser)(nil),                           // 70: proto.RegisteredUser
+	(*Avatar)(nil),                                   // 71: proto.Avatar
 }
 var file_user_proto_depIdxs = []int32{
-	50, // 0: proto.UserRegister.request:type_name -> proto.Request
+	64, // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	51, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	65, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	50, // 4: proto.UserVerify.request:type_name -> proto.Request
-	51, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	50, // 6: proto.UserLogin.request:type_name -> proto.Request
-	52, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	53, // 8: proto.UserLogin.device:type_name -> proto.Device
-	54, // 9: proto.UserLogin.language:type_name -> proto.Language
-	51, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	50, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	51, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	50, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	55, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	51, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	55, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	50, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	51, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	50, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	47, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	51, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	48, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	50, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	51, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	56, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	50, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	51, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	50, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	51, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	50, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	51, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	50, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	51, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	55, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	50, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	51, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	50, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	51, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	50, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	51, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	49, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	50, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	51, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	50, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	51, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	50, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	51, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	57, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	50, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	51, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	50, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	51, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	57, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	50, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	51, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	64, // 4: proto.UserVerify.request:type_name -> proto.Request
+	65, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	64, // 6: proto.UserLogin.request:type_name -> proto.Request
+	66, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	67, // 8: proto.UserLogin.device:type_name -> proto.Device
+	68, // 9: proto.UserLogin.language:type_name -> proto.Language
+	65, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	64, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	65, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	64, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	69, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	65, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	69, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	64, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	65, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	64, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	60, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	65, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	61, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	64, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	65, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	70, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	64, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	65, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	64, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	65, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	64, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	65, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	64, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	65, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	69, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	64, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	65, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	64, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	65, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	64, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	65, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	62, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	64, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	65, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	64, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	65, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	64, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	65, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	71, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	64, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	65, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	64, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	65, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	71, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	64, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	65, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
 	2,  // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	50, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	51, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	52, // 59: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	53, // 60: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	54, // 61: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	62, // [62:62] is the sub-list for method output_type
-	62, // [62:62] is the sub-list for method input_type
-	62, // [62:62] is the sub-list for extension type_name
-	62, // [62:62] is the sub-list for extension extendee
-	0,  // [0:62] is the sub-list for field type_name
+	64, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	65, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	64, // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	65, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	64, // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	65, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	64, // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	65, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	63, // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	64, // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	65, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	64, // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	65, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	64, // 70: proto.UserReport.request:type_name -> proto.Request
+	3,  // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
+	65, // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	66, // 73: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	67, // 74: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	68, // 75: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	76, // [76:76] is the sub-list for method output_type
+	76, // [76:76] is the sub-list for method input_type
+	76, // [76:76] is the sub-list for extension type_name
+	76, // [76:76] is the sub-list for extension extendee
+	0,  // [0:76] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -3321,8 +4113,8 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   47,
+			NumEnums:      4,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -10,6 +10,10 @@ const (
 	UserProfileUpdateUsernameChanges = 5
 	// UserProfileUpdateUsernamePeriod is UserProfileUpdateUsername's period: Seconds of the window in which changes are counted.
 	UserProfileUpdateUsernamePeriod = 86400
+	// UserProfileSetBioBio is UserProfileSetBio's bio: Characters in a bio (the protocol documents none; the server's choice).
+	UserProfileSetBioBio = 250
+	// UserReportDescription is UserReport's description: Characters in a report's description.
+	UserReportDescription = 1000
 	// ClientConditionOfflineChanges is ClientCondition's offline_changes: Most offline changes of each kind (deletes, edits, seen and listened marks) in one request, in each room and in all its rooms together: they are applied in one transaction, which holds the database's one writer. A client with more sends them over several requests.
 	ClientConditionOfflineChanges = 1000
 	// ClientConditionRoomsSlack is ClientCondition's rooms_slack: How many more rooms than the caller's memberships a request may report (600/1): rooms the caller left or was removed from that its client still holds.

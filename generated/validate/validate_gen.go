@@ -267,6 +267,60 @@ func UserSessionLogout(m *pb.UserSessionLogout) *wire.Error {
 	return nil
 }
 
+// UserContactsBlock checks a UserContactsBlock request (action 128). It returns nil or the first failing rule's error.
+func UserContactsBlock(m *pb.UserContactsBlock) *wire.Error {
+	if m.UserId == 0 {
+		return errs.NewUserContactsBlockBadPayload(errs.UserContactsBlockBadPayloadInvalidUserId)
+	}
+	return nil
+}
+
+// UserContactsUnblock checks a UserContactsUnblock request (action 129). It returns nil or the first failing rule's error.
+func UserContactsUnblock(m *pb.UserContactsUnblock) *wire.Error {
+	if m.UserId == 0 {
+		return errs.NewUserContactsUnblockBadPayload(errs.UserContactsUnblockBadPayloadInvalidUserId)
+	}
+	return nil
+}
+
+// UserContactsGetBlockedList checks a UserContactsGetBlockedList request (action 130). It returns nil or the first failing rule's error.
+func UserContactsGetBlockedList(m *pb.UserContactsGetBlockedList) *wire.Error {
+	return nil
+}
+
+// UserProfileSetBio checks a UserProfileSetBio request (action 147). It returns nil or the first failing rule's error.
+func UserProfileSetBio(m *pb.UserProfileSetBio) *wire.Error {
+	if utf8.RuneCountInString(m.Bio) > UserProfileSetBioBio {
+		return errs.NewUserProfileSetBioBadPayload(errs.UserProfileSetBioBadPayloadInvalidBio)
+	}
+	if m.Bio != "" && !check.Message(m.Bio) {
+		return errs.NewUserProfileSetBioBadPayload(errs.UserProfileSetBioBadPayloadInvalidBio)
+	}
+	return nil
+}
+
+// UserProfileGetBio checks a UserProfileGetBio request (action 148). It returns nil or the first failing rule's error.
+func UserProfileGetBio(m *pb.UserProfileGetBio) *wire.Error {
+	return nil
+}
+
+// UserReport checks a UserReport request (action 149). It returns nil or the first failing rule's error.
+func UserReport(m *pb.UserReport) *wire.Error {
+	if m.UserId == 0 {
+		return errs.NewUserReportBadPayload(errs.UserReportBadPayloadInvalidUserId)
+	}
+	if !known(pb.UserReport_Reason_name, int32(m.Reason)) {
+		return errs.NewUserReportBadPayload(errs.UserReportBadPayloadInvalidReason)
+	}
+	if utf8.RuneCountInString(m.Description) > UserReportDescription {
+		return errs.NewUserReportBadPayload(errs.UserReportBadPayloadInvalidDescription)
+	}
+	if m.Description != "" && !check.Message(m.Description) {
+		return errs.NewUserReportBadPayload(errs.UserReportBadPayloadInvalidDescription)
+	}
+	return nil
+}
+
 // ChatGetRoom checks a ChatGetRoom request (action 200). It returns nil or the first failing rule's error.
 func ChatGetRoom(m *pb.ChatGetRoom) *wire.Error {
 	if m.PeerId == 0 {
