@@ -21,7 +21,7 @@ func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u stora
 	if err != nil {
 		return nil, err
 	}
-	return buildRegisteredUser(viewer, u, views[u.ID]), nil
+	return buildRegisteredUser(viewer, u, views[u.ID], h.unix()), nil
 }
 
 // buildRegisteredUser fills a RegisteredUser from what storage already read
@@ -29,8 +29,9 @@ func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u stora
 //
 // The phone is shown only to its owner and to those who have it among their
 // contacts: ids are sequential, so anything else would hand every user's
-// number to anyone who walks them.
-func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.ContactView) *pb.RegisteredUser {
+// number to anyone who walks them. Status and last seen follow the user's
+// USER_STATUS rule (presence); now is the handlers' clock.
+func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.ContactView, now int64) *pb.RegisteredUser {
 	display := strings.TrimSpace(v.FirstName + " " + v.LastName)
 	if display == "" {
 		display = u.Nickname
@@ -46,15 +47,40 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 		DisplayName: display,
 		Initials:    initials(display),
 		Color:       userColor(int64(u.ID)),
-		Status:      pb.RegisteredUser_LONG_TIME_AGO,
 		Mutual:      v.Mutual,
 		Deleted:     u.Blocked,
 	}
 	if u.ID == viewer || v.Known {
 		r.Phone = phoneDigits(u.Phone)
 	}
+	r.Status, r.LastSeen = presence(viewer == u.ID, v, now)
 	r.CacheId = cacheID(r)
 	return r
+}
+
+// recentWindow is how long after a user was last seen those their
+// USER_STATUS rule hides the time from see RECENTLY rather than
+// LONG_TIME_AGO.
+const recentWindow = 7 * 24 * 3600
+
+// presence is the status and last seen time a viewer sees of a user (self:
+// the viewer is the user). Those the user's USER_STATUS rule lets through
+// (ALLOW_ALL; ALLOW_CONTACTS and the user has the viewer's phone) see
+// ONLINE, or EXACTLY with the time; the others see no time, only RECENTLY
+// while the user is online or was seen within recentWindow, and
+// LONG_TIME_AGO after that. A user never seen is LONG_TIME_AGO to all.
+func presence(self bool, v storage.ContactView, now int64) (pb.RegisteredUser_Status, uint32) {
+	allowed := self || v.StatusLevel == storage.PrivacyAllowAll ||
+		(v.StatusLevel == storage.PrivacyAllowContacts && v.Theirs)
+	switch {
+	case allowed && v.Online:
+		return pb.RegisteredUser_ONLINE, uint32(v.LastSeen)
+	case allowed && v.LastSeen > 0:
+		return pb.RegisteredUser_EXACTLY, uint32(v.LastSeen)
+	case !allowed && (v.Online || (v.LastSeen > 0 && now-v.LastSeen <= recentWindow)):
+		return pb.RegisteredUser_RECENTLY, 0
+	}
+	return pb.RegisteredUser_LONG_TIME_AGO, 0
 }
 
 // phoneDigits is the wire form of an E.164 phone: its digits as a number.
@@ -92,7 +118,8 @@ func userColor(id int64) string {
 	return fmt.Sprintf("#%06x", f.Sum32()&0xffffff)
 }
 
-// cacheID changes whenever anything the client would cache changes.
+// cacheID changes whenever anything the client would cache changes; status
+// and last seen are left out, since UserUpdateStatus pushes keep them.
 func cacheID(r *pb.RegisteredUser) string {
 	s := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t",
 		r.Id, r.Username, r.Phone, r.FirstName, r.LastName, r.DisplayName, r.Mutual, r.Deleted))

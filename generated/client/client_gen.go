@@ -217,6 +217,30 @@ func (c *Client) UserUsernameToId(ctx context.Context, req *pb.UserUsernameToId)
 	return resp, nil
 }
 
+// UserInfo calls action 117 and returns its UserInfoResponse. The RegisteredUser of a user as the caller sees it: the phone only to the user and to those who have it among their contacts; status and last_seen as the user's USER_STATUS rule allows the caller (the exact time, 'recently', or nothing). An unknown id, or one whose sign-up is not verified, is refused (147/1).
+func (c *Client) UserInfo(ctx context.Context, req *pb.UserInfo) (*pb.UserInfoResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserInfoResponse)
+	if err := c.conn.Call(ctx, 117, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserUpdateStatus calls action 124 and returns its UserUpdateStatusResponse. Sets the caller ONLINE or OFFLINE and, either way, their last seen time to now; the server sets OFFLINE itself when the user's last connection goes. The change is pushed (with user_id) to the user's other sessions and to the users who have the user in a shared room or among their contacts and whom the user's USER_STATUS rule lets see it.
+func (c *Client) UserUpdateStatus(ctx context.Context, req *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserUpdateStatusResponse)
+	if err := c.conn.Call(ctx, 124, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserSessionGetActiveList calls action 125 and returns its UserSessionGetActiveListResponse. Lists the user's live sessions (devices that are logged in or may log in with their token), newest activity first, each with what it reported at UserLogin, its address and country, and when it was last active; current marks the caller's.
 func (c *Client) UserSessionGetActiveList(ctx context.Context, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error) {
 	if req.Request == nil {
@@ -248,6 +272,30 @@ func (c *Client) UserSessionLogout(ctx context.Context, req *pb.UserSessionLogou
 	}
 	resp := new(pb.UserSessionLogoutResponse)
 	if err := c.conn.Call(ctx, 127, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserPrivacyGetRule calls action 143 and returns its UserPrivacyGetRuleResponse. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
+func (c *Client) UserPrivacyGetRule(ctx context.Context, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserPrivacyGetRuleResponse)
+	if err := c.conn.Call(ctx, 143, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserPrivacySetRule calls action 144 and returns its UserPrivacySetRuleResponse. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
+func (c *Client) UserPrivacySetRule(ctx context.Context, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserPrivacySetRuleResponse)
+	if err := c.conn.Call(ctx, 144, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -796,12 +844,20 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserProfileGetNicknameResponse), true
 	case 30113:
 		return new(pb.UserUsernameToIdResponse), true
+	case 30117:
+		return new(pb.UserInfoResponse), true
+	case 30124:
+		return new(pb.UserUpdateStatusResponse), true
 	case 30125:
 		return new(pb.UserSessionGetActiveListResponse), true
 	case 30126:
 		return new(pb.UserSessionTerminateResponse), true
 	case 30127:
 		return new(pb.UserSessionLogoutResponse), true
+	case 30143:
+		return new(pb.UserPrivacyGetRuleResponse), true
+	case 30144:
+		return new(pb.UserPrivacySetRuleResponse), true
 	case 30200:
 		return new(pb.ChatGetRoomResponse), true
 	case 30201:

@@ -30,9 +30,13 @@ const (
 	ActionUserProfileGetGender      uint16 = 111
 	ActionUserProfileGetNickname    uint16 = 112
 	ActionUserUsernameToId          uint16 = 113
+	ActionUserInfo                  uint16 = 117
+	ActionUserUpdateStatus          uint16 = 124
 	ActionUserSessionGetActiveList  uint16 = 125
 	ActionUserSessionTerminate      uint16 = 126
 	ActionUserSessionLogout         uint16 = 127
+	ActionUserPrivacyGetRule        uint16 = 143
+	ActionUserPrivacySetRule        uint16 = 144
 	ActionChatGetRoom               uint16 = 200
 	ActionChatSendMessage           uint16 = 201
 	ActionChatUpdateStatus          uint16 = 202
@@ -95,9 +99,13 @@ const (
 	ResponseUserProfileGetGender      uint16 = 30111
 	ResponseUserProfileGetNickname    uint16 = 30112
 	ResponseUserUsernameToId          uint16 = 30113
+	ResponseUserInfo                  uint16 = 30117
+	ResponseUserUpdateStatus          uint16 = 30124
 	ResponseUserSessionGetActiveList  uint16 = 30125
 	ResponseUserSessionTerminate      uint16 = 30126
 	ResponseUserSessionLogout         uint16 = 30127
+	ResponseUserPrivacyGetRule        uint16 = 30143
+	ResponseUserPrivacySetRule        uint16 = 30144
 	ResponseChatGetRoom               uint16 = 30200
 	ResponseChatSendMessage           uint16 = 30201
 	ResponseChatUpdateStatus          uint16 = 30202
@@ -178,12 +186,20 @@ type Handlers interface {
 	UserProfileGetNickname(ctx context.Context, s wire.Session, req *pb.UserProfileGetNickname) (*pb.UserProfileGetNicknameResponse, error)
 	// UserUsernameToId handles action 113. Looks up the user id that belongs to a username.
 	UserUsernameToId(ctx context.Context, s wire.Session, req *pb.UserUsernameToId) (*pb.UserUsernameToIdResponse, error)
+	// UserInfo handles action 117. The RegisteredUser of a user as the caller sees it: the phone only to the user and to those who have it among their contacts; status and last_seen as the user's USER_STATUS rule allows the caller (the exact time, 'recently', or nothing). An unknown id, or one whose sign-up is not verified, is refused (147/1).
+	UserInfo(ctx context.Context, s wire.Session, req *pb.UserInfo) (*pb.UserInfoResponse, error)
+	// UserUpdateStatus handles action 124. Sets the caller ONLINE or OFFLINE and, either way, their last seen time to now; the server sets OFFLINE itself when the user's last connection goes. The change is pushed (with user_id) to the user's other sessions and to the users who have the user in a shared room or among their contacts and whom the user's USER_STATUS rule lets see it.
+	UserUpdateStatus(ctx context.Context, s wire.Session, req *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error)
 	// UserSessionGetActiveList handles action 125. Lists the user's live sessions (devices that are logged in or may log in with their token), newest activity first, each with what it reported at UserLogin, its address and country, and when it was last active; current marks the caller's.
 	UserSessionGetActiveList(ctx context.Context, s wire.Session, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error)
 	// UserSessionTerminate handles action 126. Ends another session of the user: its token stops working and its live connection gets SESSION_IS_TERMINATED (8) and is closed. The caller's own session is refused (172): it logs out with UserSessionLogout.
 	UserSessionTerminate(ctx context.Context, s wire.Session, req *pb.UserSessionTerminate) (*pb.UserSessionTerminateResponse, error)
 	// UserSessionLogout handles action 127. Ends the caller's own session: its token stops working, and after this response the connection gets SESSION_IS_TERMINATED (8) and is closed.
 	UserSessionLogout(ctx context.Context, s wire.Session, req *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error)
+	// UserPrivacyGetRule handles action 143. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
+	UserPrivacyGetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error)
+	// UserPrivacySetRule handles action 144. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
+	UserPrivacySetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error)
 	// ChatGetRoom handles action 200. Returns the one-to-one chat room with a user.
 	ChatGetRoom(ctx context.Context, s wire.Session, req *pb.ChatGetRoom) (*pb.ChatGetRoomResponse, error)
 	// ChatSendMessage handles action 201. Sends a message to a chat room.
@@ -345,6 +361,16 @@ func (Unimplemented) UserUsernameToId(context.Context, wire.Session, *pb.UserUse
 	return nil, wire.ErrNotImplemented
 }
 
+// UserInfo is not implemented.
+func (Unimplemented) UserInfo(context.Context, wire.Session, *pb.UserInfo) (*pb.UserInfoResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserUpdateStatus is not implemented.
+func (Unimplemented) UserUpdateStatus(context.Context, wire.Session, *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
 // UserSessionGetActiveList is not implemented.
 func (Unimplemented) UserSessionGetActiveList(context.Context, wire.Session, *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error) {
 	return nil, wire.ErrNotImplemented
@@ -357,6 +383,16 @@ func (Unimplemented) UserSessionTerminate(context.Context, wire.Session, *pb.Use
 
 // UserSessionLogout is not implemented.
 func (Unimplemented) UserSessionLogout(context.Context, wire.Session, *pb.UserSessionLogout) (*pb.UserSessionLogoutResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserPrivacyGetRule is not implemented.
+func (Unimplemented) UserPrivacyGetRule(context.Context, wire.Session, *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserPrivacySetRule is not implemented.
+func (Unimplemented) UserPrivacySetRule(context.Context, wire.Session, *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -850,6 +886,46 @@ var routeUserUsernameToId = wire.Route{
 	},
 	ResponseID: ResponseUserUsernameToId,
 }
+var routeUserInfo = wire.Route{
+	BadPayload: errs.UserInfoBadPayload,
+	Errors:     []wire.Major{errs.UserInfoBadPayload, errs.UserInfoInternalServerError},
+	ID:         ActionUserInfo,
+	Internal:   errs.UserInfoInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserInfo",
+	NewRequest: func() proto.Message {
+		return new(pb.UserInfo)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserInfoResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserInfo).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserInfo,
+}
+var routeUserUpdateStatus = wire.Route{
+	BadPayload: errs.UserUpdateStatusBadPayload,
+	Errors:     []wire.Major{errs.UserUpdateStatusBadPayload, errs.UserUpdateStatusInternalServerError},
+	ID:         ActionUserUpdateStatus,
+	Internal:   errs.UserUpdateStatusInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserUpdateStatus",
+	NewRequest: func() proto.Message {
+		return new(pb.UserUpdateStatus)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserUpdateStatusResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserUpdateStatus).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserUpdateStatus,
+}
 var routeUserSessionGetActiveList = wire.Route{
 	BadPayload: errs.UserSessionGetActiveListBadPayload,
 	Errors:     []wire.Major{errs.UserSessionGetActiveListBadPayload, errs.UserSessionGetActiveListInternalServerError},
@@ -909,6 +985,46 @@ var routeUserSessionLogout = wire.Route{
 		return m.(*pb.UserSessionLogout).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserSessionLogout,
+}
+var routeUserPrivacyGetRule = wire.Route{
+	BadPayload: errs.UserPrivacyGetRuleBadPayload,
+	Errors:     []wire.Major{errs.UserPrivacyGetRuleBadPayload, errs.UserPrivacyGetRuleInternalServerError},
+	ID:         ActionUserPrivacyGetRule,
+	Internal:   errs.UserPrivacyGetRuleInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserPrivacyGetRule",
+	NewRequest: func() proto.Message {
+		return new(pb.UserPrivacyGetRule)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserPrivacyGetRuleResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserPrivacyGetRule).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserPrivacyGetRule,
+}
+var routeUserPrivacySetRule = wire.Route{
+	BadPayload: errs.UserPrivacySetRuleBadPayload,
+	Errors:     []wire.Major{errs.UserPrivacySetRuleBadPayload, errs.UserPrivacySetRuleInternalServerError},
+	ID:         ActionUserPrivacySetRule,
+	Internal:   errs.UserPrivacySetRuleInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserPrivacySetRule",
+	NewRequest: func() proto.Message {
+		return new(pb.UserPrivacySetRule)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserPrivacySetRuleResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserPrivacySetRule).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserPrivacySetRule,
 }
 var routeChatGetRoom = wire.Route{
 	BadPayload: errs.ChatGetRoomBadPayload,
@@ -1766,9 +1882,13 @@ type Server struct {
 	routeUserProfileGetGender      wire.Route
 	routeUserProfileGetNickname    wire.Route
 	routeUserUsernameToId          wire.Route
+	routeUserInfo                  wire.Route
+	routeUserUpdateStatus          wire.Route
 	routeUserSessionGetActiveList  wire.Route
 	routeUserSessionTerminate      wire.Route
 	routeUserSessionLogout         wire.Route
+	routeUserPrivacyGetRule        wire.Route
+	routeUserPrivacySetRule        wire.Route
 	routeChatGetRoom               wire.Route
 	routeChatSendMessage           wire.Route
 	routeChatUpdateStatus          wire.Route
@@ -1844,12 +1964,20 @@ func New(h Handlers) *Server {
 	s.routeUserProfileGetNickname.Call = s.callUserProfileGetNickname
 	s.routeUserUsernameToId = routeUserUsernameToId
 	s.routeUserUsernameToId.Call = s.callUserUsernameToId
+	s.routeUserInfo = routeUserInfo
+	s.routeUserInfo.Call = s.callUserInfo
+	s.routeUserUpdateStatus = routeUserUpdateStatus
+	s.routeUserUpdateStatus.Call = s.callUserUpdateStatus
 	s.routeUserSessionGetActiveList = routeUserSessionGetActiveList
 	s.routeUserSessionGetActiveList.Call = s.callUserSessionGetActiveList
 	s.routeUserSessionTerminate = routeUserSessionTerminate
 	s.routeUserSessionTerminate.Call = s.callUserSessionTerminate
 	s.routeUserSessionLogout = routeUserSessionLogout
 	s.routeUserSessionLogout.Call = s.callUserSessionLogout
+	s.routeUserPrivacyGetRule = routeUserPrivacyGetRule
+	s.routeUserPrivacyGetRule.Call = s.callUserPrivacyGetRule
+	s.routeUserPrivacySetRule = routeUserPrivacySetRule
+	s.routeUserPrivacySetRule.Call = s.callUserPrivacySetRule
 	s.routeChatGetRoom = routeChatGetRoom
 	s.routeChatGetRoom.Call = s.callChatGetRoom
 	s.routeChatSendMessage = routeChatSendMessage
@@ -2217,6 +2345,46 @@ func (s *Server) callUserUsernameToId(ctx context.Context, sess wire.Session, m 
 	return resp, nil
 }
 
+// callUserInfo validates a decoded UserInfo, runs the handler and sets the response's header.
+func (s *Server) callUserInfo(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserInfo)
+	if e := validate.UserInfo(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserInfo(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserInfoResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserUpdateStatus validates a decoded UserUpdateStatus, runs the handler and sets the response's header.
+func (s *Server) callUserUpdateStatus(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserUpdateStatus)
+	if e := validate.UserUpdateStatus(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserUpdateStatus(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserUpdateStatusResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
 // callUserSessionGetActiveList validates a decoded UserSessionGetActiveList, runs the handler and sets the response's header.
 func (s *Server) callUserSessionGetActiveList(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
 	req := m.(*pb.UserSessionGetActiveList)
@@ -2269,6 +2437,46 @@ func (s *Server) callUserSessionLogout(ctx context.Context, sess wire.Session, m
 	}
 	if resp == nil {
 		resp = new(pb.UserSessionLogoutResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserPrivacyGetRule validates a decoded UserPrivacyGetRule, runs the handler and sets the response's header.
+func (s *Server) callUserPrivacyGetRule(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserPrivacyGetRule)
+	if e := validate.UserPrivacyGetRule(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserPrivacyGetRule(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserPrivacyGetRuleResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserPrivacySetRule validates a decoded UserPrivacySetRule, runs the handler and sets the response's header.
+func (s *Server) callUserPrivacySetRule(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserPrivacySetRule)
+	if e := validate.UserPrivacySetRule(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserPrivacySetRule(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserPrivacySetRuleResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3148,12 +3356,20 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserProfileGetNickname
 	case ActionUserUsernameToId:
 		return &s.routeUserUsernameToId
+	case ActionUserInfo:
+		return &s.routeUserInfo
+	case ActionUserUpdateStatus:
+		return &s.routeUserUpdateStatus
 	case ActionUserSessionGetActiveList:
 		return &s.routeUserSessionGetActiveList
 	case ActionUserSessionTerminate:
 		return &s.routeUserSessionTerminate
 	case ActionUserSessionLogout:
 		return &s.routeUserSessionLogout
+	case ActionUserPrivacyGetRule:
+		return &s.routeUserPrivacyGetRule
+	case ActionUserPrivacySetRule:
+		return &s.routeUserPrivacySetRule
 	case ActionChatGetRoom:
 		return &s.routeChatGetRoom
 	case ActionChatSendMessage:
@@ -3244,7 +3460,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserInfo, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

@@ -67,6 +67,24 @@ func PushUserContactsEdit(msg *pb.UserContactsEditResponse, to ...uint64) Push {
 	}
 }
 
+// PushUserUpdateStatus pushes msg, a UserUpdateStatus response (30124), to the users to.
+func PushUserUpdateStatus(msg *pb.UserUpdateStatusResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserUpdateStatus,
+		msg:    msg,
+	}
+}
+
+// PushUserPrivacySetRule pushes msg, a UserPrivacySetRule response (30144), to the users to.
+func PushUserPrivacySetRule(msg *pb.UserPrivacySetRuleResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserPrivacySetRule,
+		msg:    msg,
+	}
+}
+
 // PushChatSendMessage pushes msg, a ChatSendMessage response (30201), to the users to.
 func PushChatSendMessage(msg *pb.ChatSendMessageResponse, to ...uint64) Push {
 	return Push{

@@ -101,6 +101,14 @@ const (
 	UserRegisterMaxTryLock wire.Major = 136
 	// UserRegisterMaxSendLock is error 137 USER_REGISTER_MAX_SEND_LOCK: Verify code has been forwarded exceedingly. for request
 	UserRegisterMaxSendLock wire.Major = 137
+	// UserInfoBadPayload is error 147 USER_INFO_BAD_PAYLOAD: Bad payload for request
+	UserInfoBadPayload wire.Major = 147
+	// UserInfoInternalServerError is error 148 USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserInfoInternalServerError wire.Major = 148
+	// UserUpdateStatusBadPayload is error 166 USER_UPDATE_STATUS_BAD_PAYLOAD: Bad payload for request
+	UserUpdateStatusBadPayload wire.Major = 166
+	// UserUpdateStatusInternalServerError is error 167 USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserUpdateStatusInternalServerError wire.Major = 167
 	// UserSessionGetActiveListBadPayload is error 168 USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD: Bad payload for request
 	UserSessionGetActiveListBadPayload wire.Major = 168
 	// UserSessionGetActiveListInternalServerError is error 169 USER_SESSION_GET_ACTIVE_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -357,6 +365,14 @@ const (
 	GeoGetRegisterStatusBadPayload wire.Major = 1000
 	// GeoGetRegisterStatusInternalServerError is error 1001 GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
 	GeoGetRegisterStatusInternalServerError wire.Major = 1001
+	// UserPrivacyGetRuleBadPayload is error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD: Bad payload for request
+	UserPrivacyGetRuleBadPayload wire.Major = 10146
+	// UserPrivacyGetRuleInternalServerError is error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserPrivacyGetRuleInternalServerError wire.Major = 10147
+	// UserPrivacySetRuleBadPayload is error 10148 USER_PRIVACY_SET_RULE_BAD_PAYLOAD: Bad payload for request
+	UserPrivacySetRuleBadPayload wire.Major = 10148
+	// UserPrivacySetRuleInternalServerError is error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserPrivacySetRuleInternalServerError wire.Major = 10149
 )
 
 // Minor codes, named after their error.
@@ -401,6 +417,10 @@ const (
 	UserUsernameToIdBadPayloadInvalidUsername wire.Minor = 1
 	// UserUsernameToIdNotFoundInvalidUsername is 134/1: Invalid username
 	UserUsernameToIdNotFoundInvalidUsername wire.Minor = 1
+	// UserInfoBadPayloadInvalidUserId is 147/1: User_ID is incorrect
+	UserInfoBadPayloadInvalidUserId wire.Minor = 1
+	// UserUpdateStatusBadPayloadInvalidStatus is 166/1: Status is incorrect
+	UserUpdateStatusBadPayloadInvalidStatus wire.Minor = 1
 	// UserSessionTerminateBadPayloadInvalidSessionId is 170/1: Session_ID is invalid
 	UserSessionTerminateBadPayloadInvalidSessionId wire.Minor = 1
 	// UserSessionLogoutBadPayloadInvalidSessionId is 173/1: Session_ID is invalid
@@ -761,6 +781,12 @@ const (
 	FileDownloadBadPayloadInvalidSelector wire.Minor = 4
 	// FileDownloadBadPayloadOffsetOutOfRange is 713/5: Invalid offset
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
+	// UserPrivacyGetRuleBadPayloadInvalidType is 10146/1: Type is wrong
+	UserPrivacyGetRuleBadPayloadInvalidType wire.Minor = 1
+	// UserPrivacySetRuleBadPayloadInvalidType is 10148/1: Type is wrong
+	UserPrivacySetRuleBadPayloadInvalidType wire.Minor = 1
+	// UserPrivacySetRuleBadPayloadInvalidLevel is 10148/2: Level is wrong
+	UserPrivacySetRuleBadPayloadInvalidLevel wire.Minor = 2
 )
 
 // NewBadRequest returns error 1 BAD_REQUEST.
@@ -1153,6 +1179,40 @@ func NewUserRegisterMaxSendLock(wait uint32) *wire.Error {
 		Major:   UserRegisterMaxSendLock,
 		Message: "USER_REGISTER_MAX_SEND_LOCK: Verify code has been forwarded exceedingly. for request",
 		Wait:    wait,
+	}
+}
+
+// NewUserInfoBadPayload returns error 147 USER_INFO_BAD_PAYLOAD.
+func NewUserInfoBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserInfoBadPayload,
+		Message: Describe(UserInfoBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserInfoInternalServerError returns error 148 USER_INFO_INTERNAL_SERVER_ERROR.
+func NewUserInfoInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserInfoInternalServerError,
+		Message: "USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserUpdateStatusBadPayload returns error 166 USER_UPDATE_STATUS_BAD_PAYLOAD.
+func NewUserUpdateStatusBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserUpdateStatusBadPayload,
+		Message: Describe(UserUpdateStatusBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserUpdateStatusInternalServerError returns error 167 USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR.
+func NewUserUpdateStatusInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserUpdateStatusInternalServerError,
+		Message: "USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request",
 	}
 }
 
@@ -2219,6 +2279,40 @@ func NewGeoGetRegisterStatusInternalServerError() *wire.Error {
 	}
 }
 
+// NewUserPrivacyGetRuleBadPayload returns error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD.
+func NewUserPrivacyGetRuleBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacyGetRuleBadPayload,
+		Message: Describe(UserPrivacyGetRuleBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserPrivacyGetRuleInternalServerError returns error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR.
+func NewUserPrivacyGetRuleInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacyGetRuleInternalServerError,
+		Message: "USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserPrivacySetRuleBadPayload returns error 10148 USER_PRIVACY_SET_RULE_BAD_PAYLOAD.
+func NewUserPrivacySetRuleBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacySetRuleBadPayload,
+		Message: Describe(UserPrivacySetRuleBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserPrivacySetRuleInternalServerError returns error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR.
+func NewUserPrivacySetRuleInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacySetRuleInternalServerError,
+		Message: "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
 // catalogue is every error, by code.
 var catalogue = []wire.ErrorInfo{{
 	Code:        BadRequest,
@@ -2589,6 +2683,40 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "user",
 	Name:        "USER_REGISTER_MAX_SEND_LOCK",
 	Wait:        true,
+}, {
+	Action:      117,
+	Code:        UserInfoBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserInfoBadPayloadInvalidUserId,
+		Detail: "User_ID is incorrect",
+		ID:     "invalid_user_id",
+	}},
+	Name: "USER_INFO_BAD_PAYLOAD",
+}, {
+	Action:      117,
+	Code:        UserInfoInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_INFO_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      124,
+	Code:        UserUpdateStatusBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserUpdateStatusBadPayloadInvalidStatus,
+		Detail: "Status is incorrect",
+		ID:     "invalid_status",
+	}},
+	Name: "USER_UPDATE_STATUS_BAD_PAYLOAD",
+}, {
+	Action:      124,
+	Code:        UserUpdateStatusInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR",
 }, {
 	Action:      125,
 	Code:        UserSessionGetActiveListBadPayload,
@@ -4124,6 +4252,44 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "geo",
 	Name:        "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      143,
+	Code:        UserPrivacyGetRuleBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserPrivacyGetRuleBadPayloadInvalidType,
+		Detail: "Type is wrong",
+		ID:     "invalid_type",
+	}},
+	Name: "USER_PRIVACY_GET_RULE_BAD_PAYLOAD",
+}, {
+	Action:      143,
+	Code:        UserPrivacyGetRuleInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      144,
+	Code:        UserPrivacySetRuleBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserPrivacySetRuleBadPayloadInvalidType,
+		Detail: "Type is wrong",
+		ID:     "invalid_type",
+	}, {
+		Code:   UserPrivacySetRuleBadPayloadInvalidLevel,
+		Detail: "Level is wrong",
+		ID:     "invalid_level",
+	}},
+	Name: "USER_PRIVACY_SET_RULE_BAD_PAYLOAD",
+}, {
+	Action:      144,
+	Code:        UserPrivacySetRuleInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR",
 }}
 
 // Catalogue returns every error of the catalogue, by code. Callers must not modify it.

@@ -28,6 +28,11 @@ type Refusals struct {
 	ForwardHidden func() *wire.Error
 }
 
+// UserInfoRefusals are action 117 UserInfo's refusals.
+var UserInfoRefusals = Refusals{BadUser: func() *wire.Error {
+	return NewUserInfoBadPayload(UserInfoBadPayloadInvalidUserId)
+}}
+
 // ChatSendMessageRefusals are action 201 ChatSendMessage's refusals.
 var ChatSendMessageRefusals = Refusals{
 	BadForwardMessage: func() *wire.Error {

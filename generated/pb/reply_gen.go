@@ -91,6 +91,16 @@ func (x *UserUsernameToIdResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserInfoResponse.
+func (x *UserInfoResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserUpdateStatusResponse.
+func (x *UserUpdateStatusResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserSessionGetActiveListResponse.
 func (x *UserSessionGetActiveListResponse) SetResponse(r *Response) {
 	x.Response = r
@@ -103,6 +113,16 @@ func (x *UserSessionTerminateResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a UserSessionLogoutResponse.
 func (x *UserSessionLogoutResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserPrivacyGetRuleResponse.
+func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserPrivacySetRuleResponse.
+func (x *UserPrivacySetRuleResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 

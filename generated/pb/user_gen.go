@@ -123,6 +123,52 @@ func (UserRegisterResponse_Method) EnumDescriptor() ([]byte, []int) {
 	return file_user_proto_rawDescGZIP(), []int{1, 0}
 }
 
+type UserUpdateStatus_Status int32
+
+const (
+	UserUpdateStatus_ONLINE  UserUpdateStatus_Status = 0
+	UserUpdateStatus_OFFLINE UserUpdateStatus_Status = 1
+)
+
+// Enum value maps for UserUpdateStatus_Status.
+var (
+	UserUpdateStatus_Status_name = map[int32]string{
+		0: "ONLINE",
+		1: "OFFLINE",
+	}
+	UserUpdateStatus_Status_value = map[string]int32{
+		"ONLINE":  0,
+		"OFFLINE": 1,
+	}
+)
+
+func (x UserUpdateStatus_Status) Enum() *UserUpdateStatus_Status {
+	p := new(UserUpdateStatus_Status)
+	*p = x
+	return p
+}
+
+func (x UserUpdateStatus_Status) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserUpdateStatus_Status) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[2].Descriptor()
+}
+
+func (UserUpdateStatus_Status) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[2]
+}
+
+func (x UserUpdateStatus_Status) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserUpdateStatus_Status.Descriptor instead.
+func (UserUpdateStatus_Status) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{36, 0}
+}
+
 type UserRegister struct {
 	state            protoimpl.MessageState        `protogen:"open.v1"`
 	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -2099,6 +2145,446 @@ func (x *UserSessionLogoutResponse) GetResponse() *Response {
 	return nil
 }
 
+type UserInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserInfo) Reset() {
+	*x = UserInfo{}
+	mi := &file_user_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserInfo) ProtoMessage() {}
+
+func (x *UserInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserInfo.ProtoReflect.Descriptor instead.
+func (*UserInfo) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *UserInfo) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserInfo) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserInfoResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	User          *RegisteredUser        `protobuf:"bytes,2,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserInfoResponse) Reset() {
+	*x = UserInfoResponse{}
+	mi := &file_user_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserInfoResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserInfoResponse) ProtoMessage() {}
+
+func (x *UserInfoResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserInfoResponse.ProtoReflect.Descriptor instead.
+func (*UserInfoResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *UserInfoResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserInfoResponse) GetUser() *RegisteredUser {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+type UserUpdateStatus struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Request       *Request                `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Status        UserUpdateStatus_Status `protobuf:"varint,2,opt,name=status,proto3,enum=proto.UserUpdateStatus_Status" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserUpdateStatus) Reset() {
+	*x = UserUpdateStatus{}
+	mi := &file_user_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserUpdateStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserUpdateStatus) ProtoMessage() {}
+
+func (x *UserUpdateStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserUpdateStatus.ProtoReflect.Descriptor instead.
+func (*UserUpdateStatus) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *UserUpdateStatus) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserUpdateStatus) GetStatus() UserUpdateStatus_Status {
+	if x != nil {
+		return x.Status
+	}
+	return UserUpdateStatus_ONLINE
+}
+
+type UserUpdateStatusResponse struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Response      *Response               `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Status        UserUpdateStatus_Status `protobuf:"varint,2,opt,name=status,proto3,enum=proto.UserUpdateStatus_Status" json:"status,omitempty"`
+	UserId        uint64                  `protobuf:"varint,8,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserUpdateStatusResponse) Reset() {
+	*x = UserUpdateStatusResponse{}
+	mi := &file_user_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserUpdateStatusResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserUpdateStatusResponse) ProtoMessage() {}
+
+func (x *UserUpdateStatusResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserUpdateStatusResponse.ProtoReflect.Descriptor instead.
+func (*UserUpdateStatusResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *UserUpdateStatusResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserUpdateStatusResponse) GetStatus() UserUpdateStatus_Status {
+	if x != nil {
+		return x.Status
+	}
+	return UserUpdateStatus_ONLINE
+}
+
+func (x *UserUpdateStatusResponse) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserPrivacyGetRule struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Type          PrivacyType            `protobuf:"varint,2,opt,name=type,proto3,enum=proto.PrivacyType" json:"type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacyGetRule) Reset() {
+	*x = UserPrivacyGetRule{}
+	mi := &file_user_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacyGetRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacyGetRule) ProtoMessage() {}
+
+func (x *UserPrivacyGetRule) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacyGetRule.ProtoReflect.Descriptor instead.
+func (*UserPrivacyGetRule) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *UserPrivacyGetRule) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserPrivacyGetRule) GetType() PrivacyType {
+	if x != nil {
+		return x.Type
+	}
+	return PrivacyType_USER_STATUS
+}
+
+type UserPrivacyGetRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Level         PrivacyLevel           `protobuf:"varint,3,opt,name=level,proto3,enum=proto.PrivacyLevel" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacyGetRuleResponse) Reset() {
+	*x = UserPrivacyGetRuleResponse{}
+	mi := &file_user_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacyGetRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacyGetRuleResponse) ProtoMessage() {}
+
+func (x *UserPrivacyGetRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacyGetRuleResponse.ProtoReflect.Descriptor instead.
+func (*UserPrivacyGetRuleResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *UserPrivacyGetRuleResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserPrivacyGetRuleResponse) GetLevel() PrivacyLevel {
+	if x != nil {
+		return x.Level
+	}
+	return PrivacyLevel_ALLOW_ALL
+}
+
+type UserPrivacySetRule struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Type          PrivacyType            `protobuf:"varint,2,opt,name=type,proto3,enum=proto.PrivacyType" json:"type,omitempty"`
+	Level         PrivacyLevel           `protobuf:"varint,3,opt,name=level,proto3,enum=proto.PrivacyLevel" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacySetRule) Reset() {
+	*x = UserPrivacySetRule{}
+	mi := &file_user_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacySetRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacySetRule) ProtoMessage() {}
+
+func (x *UserPrivacySetRule) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacySetRule.ProtoReflect.Descriptor instead.
+func (*UserPrivacySetRule) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UserPrivacySetRule) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserPrivacySetRule) GetType() PrivacyType {
+	if x != nil {
+		return x.Type
+	}
+	return PrivacyType_USER_STATUS
+}
+
+func (x *UserPrivacySetRule) GetLevel() PrivacyLevel {
+	if x != nil {
+		return x.Level
+	}
+	return PrivacyLevel_ALLOW_ALL
+}
+
+type UserPrivacySetRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Type          PrivacyType            `protobuf:"varint,2,opt,name=type,proto3,enum=proto.PrivacyType" json:"type,omitempty"`
+	Level         PrivacyLevel           `protobuf:"varint,3,opt,name=level,proto3,enum=proto.PrivacyLevel" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacySetRuleResponse) Reset() {
+	*x = UserPrivacySetRuleResponse{}
+	mi := &file_user_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacySetRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacySetRuleResponse) ProtoMessage() {}
+
+func (x *UserPrivacySetRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacySetRuleResponse.ProtoReflect.Descriptor instead.
+func (*UserPrivacySetRuleResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *UserPrivacySetRuleResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserPrivacySetRuleResponse) GetType() PrivacyType {
+	if x != nil {
+		return x.Type
+	}
+	return PrivacyType_USER_STATUS
+}
+
+func (x *UserPrivacySetRuleResponse) GetLevel() PrivacyLevel {
+	if x != nil {
+		return x.Level
+	}
+	return PrivacyLevel_ALLOW_ALL
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -2111,7 +2597,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[34]
+	mi := &file_user_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2123,7 +2609,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[34]
+	mi := &file_user_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2177,7 +2663,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[35]
+	mi := &file_user_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2189,7 +2675,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[35]
+	mi := &file_user_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2242,7 +2728,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[36]
+	mi := &file_user_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2740,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[36]
+	mi := &file_user_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +3045,38 @@ const file_user_proto_rawDesc = "" +
 	"\x11UserSessionLogout\x12(\n" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"H\n" +
 	"\x19UserSessionLogoutResponse\x12+\n" +
-	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"M\n" +
+	"\bUserInfo\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\x04R\x06userId\"j\n" +
+	"\x10UserInfoResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12)\n" +
+	"\x04user\x18\x02 \x01(\v2\x15.proto.RegisteredUserR\x04user\"\x97\x01\n" +
+	"\x10UserUpdateStatus\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x126\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1e.proto.UserUpdateStatus.StatusR\x06status\"!\n" +
+	"\x06Status\x12\n" +
+	"\n" +
+	"\x06ONLINE\x10\x00\x12\v\n" +
+	"\aOFFLINE\x10\x01\"\x98\x01\n" +
+	"\x18UserUpdateStatusResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x126\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1e.proto.UserUpdateStatus.StatusR\x06status\x12\x17\n" +
+	"\auser_id\x18\b \x01(\x04R\x06userId\"f\n" +
+	"\x12UserPrivacyGetRule\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12&\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\"t\n" +
+	"\x1aUserPrivacyGetRuleResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12)\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05level\"\x91\x01\n" +
+	"\x12UserPrivacySetRule\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12&\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\x12)\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05level\"\x9c\x01\n" +
+	"\x1aUserPrivacySetRuleResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12&\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\x12)\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05levelB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -2573,111 +3090,139 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
-	(*UserRegister)(nil),                             // 2: proto.UserRegister
-	(*UserRegisterResponse)(nil),                     // 3: proto.UserRegisterResponse
-	(*UserVerify)(nil),                               // 4: proto.UserVerify
-	(*UserVerifyResponse)(nil),                       // 5: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                // 6: proto.UserLogin
-	(*UserLoginResponse)(nil),                        // 7: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                      // 8: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),              // 9: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                     // 10: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),             // 11: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                   // 12: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),           // 13: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                       // 14: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),               // 15: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                      // 16: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),              // 17: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                       // 18: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),               // 19: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                         // 20: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                 // 21: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                      // 22: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),              // 23: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                     // 24: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),             // 25: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                   // 26: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),           // 27: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                         // 28: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                 // 29: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                 // 30: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),         // 31: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                     // 32: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),             // 33: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                        // 34: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                // 35: proto.UserSessionLogoutResponse
-	(*UserContactsImport_Contact)(nil),               // 36: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 37: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 38: proto.UserSessionGetActiveListResponse.Session
-	(*Request)(nil),                                  // 39: proto.Request
-	(*Response)(nil),                                 // 40: proto.Response
-	(Platform)(0),                                    // 41: proto.Platform
-	(Device)(0),                                      // 42: proto.Device
-	(Language)(0),                                    // 43: proto.Language
-	(Gender)(0),                                      // 44: proto.Gender
-	(*RegisteredUser)(nil),                           // 45: proto.RegisteredUser
+	(UserUpdateStatus_Status)(0),                     // 2: proto.UserUpdateStatus.Status
+	(*UserRegister)(nil),                             // 3: proto.UserRegister
+	(*UserRegisterResponse)(nil),                     // 4: proto.UserRegisterResponse
+	(*UserVerify)(nil),                               // 5: proto.UserVerify
+	(*UserVerifyResponse)(nil),                       // 6: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                // 7: proto.UserLogin
+	(*UserLoginResponse)(nil),                        // 8: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                      // 9: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),              // 10: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                     // 11: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),             // 12: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                   // 13: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),           // 14: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                       // 15: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),               // 16: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                      // 17: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),              // 18: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                       // 19: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),               // 20: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                         // 21: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                 // 22: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                      // 23: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),              // 24: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                     // 25: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),             // 26: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                   // 27: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),           // 28: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                         // 29: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                 // 30: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                 // 31: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),         // 32: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                     // 33: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),             // 34: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                        // 35: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                // 36: proto.UserSessionLogoutResponse
+	(*UserInfo)(nil),                                 // 37: proto.UserInfo
+	(*UserInfoResponse)(nil),                         // 38: proto.UserInfoResponse
+	(*UserUpdateStatus)(nil),                         // 39: proto.UserUpdateStatus
+	(*UserUpdateStatusResponse)(nil),                 // 40: proto.UserUpdateStatusResponse
+	(*UserPrivacyGetRule)(nil),                       // 41: proto.UserPrivacyGetRule
+	(*UserPrivacyGetRuleResponse)(nil),               // 42: proto.UserPrivacyGetRuleResponse
+	(*UserPrivacySetRule)(nil),                       // 43: proto.UserPrivacySetRule
+	(*UserPrivacySetRuleResponse)(nil),               // 44: proto.UserPrivacySetRuleResponse
+	(*UserContactsImport_Contact)(nil),               // 45: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 46: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 47: proto.UserSessionGetActiveListResponse.Session
+	(*Request)(nil),                                  // 48: proto.Request
+	(*Response)(nil),                                 // 49: proto.Response
+	(Platform)(0),                                    // 50: proto.Platform
+	(Device)(0),                                      // 51: proto.Device
+	(Language)(0),                                    // 52: proto.Language
+	(Gender)(0),                                      // 53: proto.Gender
+	(*RegisteredUser)(nil),                           // 54: proto.RegisteredUser
+	(PrivacyType)(0),                                 // 55: proto.PrivacyType
+	(PrivacyLevel)(0),                                // 56: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	39, // 0: proto.UserRegister.request:type_name -> proto.Request
+	48, // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	40, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	49, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	39, // 4: proto.UserVerify.request:type_name -> proto.Request
-	40, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	39, // 6: proto.UserLogin.request:type_name -> proto.Request
-	41, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	42, // 8: proto.UserLogin.device:type_name -> proto.Device
-	43, // 9: proto.UserLogin.language:type_name -> proto.Language
-	40, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	39, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	40, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	39, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	44, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	40, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	44, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	39, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	40, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	39, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	36, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	40, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	37, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	39, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	40, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	45, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	39, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	40, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	39, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	40, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	39, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	40, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	39, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	40, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	44, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	39, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	40, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	39, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	40, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	39, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	40, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	38, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	39, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	40, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	39, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	40, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	41, // 46: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	42, // 47: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	43, // 48: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	48, // 4: proto.UserVerify.request:type_name -> proto.Request
+	49, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	48, // 6: proto.UserLogin.request:type_name -> proto.Request
+	50, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	51, // 8: proto.UserLogin.device:type_name -> proto.Device
+	52, // 9: proto.UserLogin.language:type_name -> proto.Language
+	49, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	48, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	49, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	48, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	53, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	49, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	53, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	48, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	49, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	48, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	45, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	49, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	46, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	48, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	49, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	54, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	48, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	49, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	48, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	49, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	48, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	49, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	48, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	49, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	53, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	48, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	49, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	48, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	49, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	48, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	49, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	47, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	48, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	49, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	48, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	49, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	48, // 46: proto.UserInfo.request:type_name -> proto.Request
+	49, // 47: proto.UserInfoResponse.response:type_name -> proto.Response
+	54, // 48: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	48, // 49: proto.UserUpdateStatus.request:type_name -> proto.Request
+	2,  // 50: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
+	49, // 51: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	2,  // 52: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
+	48, // 53: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	55, // 54: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	49, // 55: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	56, // 56: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	48, // 57: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	55, // 58: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	56, // 59: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	49, // 60: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	55, // 61: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	56, // 62: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	50, // 63: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	51, // 64: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	52, // 65: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	66, // [66:66] is the sub-list for method output_type
+	66, // [66:66] is the sub-list for method input_type
+	66, // [66:66] is the sub-list for extension type_name
+	66, // [66:66] is the sub-list for extension extendee
+	0,  // [0:66] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -2691,8 +3236,8 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   37,
+			NumEnums:      3,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -197,6 +197,22 @@ func UserUsernameToId(m *pb.UserUsernameToId) *wire.Error {
 	return nil
 }
 
+// UserInfo checks a UserInfo request (action 117). It returns nil or the first failing rule's error.
+func UserInfo(m *pb.UserInfo) *wire.Error {
+	if m.UserId == 0 {
+		return errs.NewUserInfoBadPayload(errs.UserInfoBadPayloadInvalidUserId)
+	}
+	return nil
+}
+
+// UserUpdateStatus checks a UserUpdateStatus request (action 124). It returns nil or the first failing rule's error.
+func UserUpdateStatus(m *pb.UserUpdateStatus) *wire.Error {
+	if !known(pb.UserUpdateStatus_Status_name, int32(m.Status)) {
+		return errs.NewUserUpdateStatusBadPayload(errs.UserUpdateStatusBadPayloadInvalidStatus)
+	}
+	return nil
+}
+
 // UserSessionGetActiveList checks a UserSessionGetActiveList request (action 125). It returns nil or the first failing rule's error.
 func UserSessionGetActiveList(m *pb.UserSessionGetActiveList) *wire.Error {
 	return nil
@@ -212,6 +228,25 @@ func UserSessionTerminate(m *pb.UserSessionTerminate) *wire.Error {
 
 // UserSessionLogout checks a UserSessionLogout request (action 127). It returns nil or the first failing rule's error.
 func UserSessionLogout(m *pb.UserSessionLogout) *wire.Error {
+	return nil
+}
+
+// UserPrivacyGetRule checks a UserPrivacyGetRule request (action 143). It returns nil or the first failing rule's error.
+func UserPrivacyGetRule(m *pb.UserPrivacyGetRule) *wire.Error {
+	if !known(pb.PrivacyType_name, int32(m.Type)) {
+		return errs.NewUserPrivacyGetRuleBadPayload(errs.UserPrivacyGetRuleBadPayloadInvalidType)
+	}
+	return nil
+}
+
+// UserPrivacySetRule checks a UserPrivacySetRule request (action 144). It returns nil or the first failing rule's error.
+func UserPrivacySetRule(m *pb.UserPrivacySetRule) *wire.Error {
+	if !known(pb.PrivacyType_name, int32(m.Type)) {
+		return errs.NewUserPrivacySetRuleBadPayload(errs.UserPrivacySetRuleBadPayloadInvalidType)
+	}
+	if !known(pb.PrivacyLevel_name, int32(m.Level)) {
+		return errs.NewUserPrivacySetRuleBadPayload(errs.UserPrivacySetRuleBadPayloadInvalidLevel)
+	}
 	return nil
 }
 
