@@ -198,3 +198,32 @@ func TestUserPrivacyRules(t *testing.T) {
 	_, err = a.c.UserPrivacySetRule(ctx(t), &pb.UserPrivacySetRule{Type: pb.PrivacyType_AVATAR, Level: 99})
 	wantErr(t, err, errs.UserPrivacySetRuleBadPayload, 2)
 }
+
+// GROUP_INVITE and CHANNEL_INVITE decide who may add the user.
+func TestPrivacyInviteRules(t *testing.T) {
+	e := start(t, nil)
+	a, b := chatSignUp(e, 9121600041), chatSignUp(e, 9121600042)
+	group, channel := groupCreate(t, a, "g"), channelCreate(t, a, "c")
+
+	setRule(t, b, pb.PrivacyType_GROUP_INVITE, pb.PrivacyLevel_DENY_ALL)
+	setRule(t, b, pb.PrivacyType_CHANNEL_INVITE, pb.PrivacyLevel_ALLOW_CONTACTS)
+	_, err := a.c.GroupAddMember(ctx(t), &pb.GroupAddMember{RoomId: group, Member: &pb.GroupAddMember_Member{UserId: b.id}})
+	wantErr(t, err, errs.GroupAddMemberPrivacyProtection, 0)
+	_, err = a.c.ChannelAddMember(ctx(t), &pb.ChannelAddMember{RoomId: channel, Member: &pb.ChannelAddMember_Member{UserId: b.id}})
+	wantErr(t, err, errs.ChannelAddMemberPrivacyProtection, 0)
+
+	contactsImport(t, b.c, &pb.UserContactsImport_Contact{Phone: "9121600041", FirstName: "Ay", ClientId: "a"})
+	channelAdd(t, a, channel, b)
+	_, err = a.c.GroupAddMember(ctx(t), &pb.GroupAddMember{RoomId: group, Member: &pb.GroupAddMember_Member{UserId: b.id}})
+	wantErr(t, err, errs.GroupAddMemberPrivacyProtection, 0)
+	setRule(t, b, pb.PrivacyType_GROUP_INVITE, pb.PrivacyLevel_ALLOW_ALL)
+	groupAdd(t, a, group, b, 0)
+
+	// b's status reaches a through the group; r, who only reads the
+	// channel with b, does not hear of it (readers do not see each other).
+	r := chatSignUp(e, 9121600043)
+	channelAdd(t, a, channel, r)
+	setStatus(t, b, pb.UserUpdateStatus_ONLINE)
+	wantStatusPush(t, a, b.id, pb.UserUpdateStatus_ONLINE)
+	chatNoPush(t, r, dispatch.ResponseUserUpdateStatus)
+}

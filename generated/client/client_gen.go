@@ -397,7 +397,7 @@ func (c *Client) GroupCreate(ctx context.Context, req *pb.GroupCreate) (*pb.Grou
 	return resp, nil
 }
 
-// GroupAddMember calls action 301 and returns its GroupAddMemberResponse. Adds a user to a group.
+// GroupAddMember calls action 301 and returns its GroupAddMemberResponse. Adds a user to a group. A user whose GROUP_INVITE privacy rule does not let the caller in is refused (379).
 func (c *Client) GroupAddMember(ctx context.Context, req *pb.GroupAddMember) (*pb.GroupAddMemberResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -541,7 +541,7 @@ func (c *Client) ChannelCreate(ctx context.Context, req *pb.ChannelCreate) (*pb.
 	return resp, nil
 }
 
-// ChannelAddMember calls action 401 and returns its ChannelAddMemberResponse. Adds a user to a channel as a reader.
+// ChannelAddMember calls action 401 and returns its ChannelAddMemberResponse. Adds a user to a channel as a reader. A user whose CHANNEL_INVITE privacy rule does not let the caller in is refused (478).
 func (c *Client) ChannelAddMember(ctx context.Context, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)

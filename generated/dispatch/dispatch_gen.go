@@ -216,7 +216,7 @@ type Handlers interface {
 	ChatDelete(ctx context.Context, s wire.Session, req *pb.ChatDelete) (*pb.ChatDeleteResponse, error)
 	// GroupCreate handles action 300. Creates a group.
 	GroupCreate(ctx context.Context, s wire.Session, req *pb.GroupCreate) (*pb.GroupCreateResponse, error)
-	// GroupAddMember handles action 301. Adds a user to a group.
+	// GroupAddMember handles action 301. Adds a user to a group. A user whose GROUP_INVITE privacy rule does not let the caller in is refused (379).
 	GroupAddMember(ctx context.Context, s wire.Session, req *pb.GroupAddMember) (*pb.GroupAddMemberResponse, error)
 	// GroupAddAdmin handles action 302. Makes a group member an admin.
 	GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.GroupAddAdmin) (*pb.GroupAddAdminResponse, error)
@@ -240,7 +240,7 @@ type Handlers interface {
 	GroupUpdateStatus(ctx context.Context, s wire.Session, req *pb.GroupUpdateStatus) (*pb.GroupUpdateStatusResponse, error)
 	// ChannelCreate handles action 400. Creates a channel.
 	ChannelCreate(ctx context.Context, s wire.Session, req *pb.ChannelCreate) (*pb.ChannelCreateResponse, error)
-	// ChannelAddMember handles action 401. Adds a user to a channel as a reader.
+	// ChannelAddMember handles action 401. Adds a user to a channel as a reader. A user whose CHANNEL_INVITE privacy rule does not let the caller in is refused (478).
 	ChannelAddMember(ctx context.Context, s wire.Session, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error)
 	// ChannelAddAdmin handles action 402. Makes a channel member an admin, who may post.
 	ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error)
@@ -1188,7 +1188,7 @@ var routeGroupCreate = wire.Route{
 }
 var routeGroupAddMember = wire.Route{
 	BadPayload: errs.GroupAddMemberBadPayload,
-	Errors:     []wire.Major{errs.GroupAddMemberBadPayload, errs.GroupAddMemberInternalServerError, errs.GroupAddMemberExists, errs.GroupAddMemberForbidden},
+	Errors:     []wire.Major{errs.GroupAddMemberBadPayload, errs.GroupAddMemberInternalServerError, errs.GroupAddMemberExists, errs.GroupAddMemberForbidden, errs.GroupAddMemberPrivacyProtection},
 	ID:         ActionGroupAddMember,
 	Internal:   errs.GroupAddMemberInternalServerError,
 	Limit:      wire.ClassWrite,
@@ -1428,7 +1428,7 @@ var routeChannelCreate = wire.Route{
 }
 var routeChannelAddMember = wire.Route{
 	BadPayload: errs.ChannelAddMemberBadPayload,
-	Errors:     []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden},
+	Errors:     []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden, errs.ChannelAddMemberPrivacyProtection},
 	ID:         ActionChannelAddMember,
 	Internal:   errs.ChannelAddMemberInternalServerError,
 	Limit:      wire.ClassWrite,

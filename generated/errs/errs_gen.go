@@ -239,6 +239,8 @@ const (
 	GroupLeftForbidden wire.Major = 337
 	// GroupEditForbidden is error 363 GROUP_EDIT_FORBIDDEN: This operation is not permitted for request
 	GroupEditForbidden wire.Major = 363
+	// GroupAddMemberPrivacyProtection is error 379 GROUP_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request
+	GroupAddMemberPrivacyProtection wire.Major = 379
 	// ChannelCreateBadPayload is error 400 CHANNEL_CREATE_BAD_PAYLOAD: Bad payload for request
 	ChannelCreateBadPayload wire.Major = 400
 	// ChannelCreateInternalServerError is error 401 CHANNEL_CREATE_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -269,6 +271,8 @@ const (
 	ChannelLeftInternalServerError wire.Major = 436
 	// ChannelLeftForbidden is error 437 CHANNEL_LEFT_FORBIDDEN: This operation is not permitted for request
 	ChannelLeftForbidden wire.Major = 437
+	// ChannelAddMemberPrivacyProtection is error 478 CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request
+	ChannelAddMemberPrivacyProtection wire.Major = 478
 	// InfoLocationNotFound is error 500 INFO_LOCATION_NOT_FOUND: Cannot detect your location
 	InfoLocationNotFound wire.Major = 500
 	// InfoCountryBadPayload is error 501 INFO_COUNTRY_BAD_PAYLOAD: Bad payload for request
@@ -1757,6 +1761,14 @@ func NewGroupEditForbidden() *wire.Error {
 	}
 }
 
+// NewGroupAddMemberPrivacyProtection returns error 379 GROUP_ADD_MEMBER_PRIVACY_PROTECTION.
+func NewGroupAddMemberPrivacyProtection() *wire.Error {
+	return &wire.Error{
+		Major:   GroupAddMemberPrivacyProtection,
+		Message: "GROUP_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request",
+	}
+}
+
 // NewChannelCreateBadPayload returns error 400 CHANNEL_CREATE_BAD_PAYLOAD.
 func NewChannelCreateBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -1879,6 +1891,14 @@ func NewChannelLeftForbidden() *wire.Error {
 	return &wire.Error{
 		Major:   ChannelLeftForbidden,
 		Message: "CHANNEL_LEFT_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
+// NewChannelAddMemberPrivacyProtection returns error 478 CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION.
+func NewChannelAddMemberPrivacyProtection() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddMemberPrivacyProtection,
+		Message: "CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request",
 	}
 }
 
@@ -3537,6 +3557,12 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "group",
 	Name:        "GROUP_EDIT_FORBIDDEN",
 }, {
+	Action:      301,
+	Code:        GroupAddMemberPrivacyProtection,
+	Description: "This operation is not permitted for request",
+	Group:       "group",
+	Name:        "GROUP_ADD_MEMBER_PRIVACY_PROTECTION",
+}, {
 	Action:      400,
 	Code:        ChannelCreateBadPayload,
 	Description: "Bad payload for request",
@@ -3787,6 +3813,12 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "This operation is not permitted for request",
 	Group:       "channel",
 	Name:        "CHANNEL_LEFT_FORBIDDEN",
+}, {
+	Action:      401,
+	Code:        ChannelAddMemberPrivacyProtection,
+	Description: "This operation is not permitted for request",
+	Group:       "channel",
+	Name:        "CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION",
 }, {
 	Action:      500,
 	Code:        InfoLocationNotFound,
