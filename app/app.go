@@ -109,6 +109,16 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	// Chunks and edge bytes are capped to fit the frames the server takes.
 	hcfg.Files.MaxFrame = cfg.Server.MaxFrame
 	h := handlers.New(hcfg, deps)
+	// A user whose last connection goes is OFFLINE. A single node starting
+	// has no connections, so nobody is online; in a cluster the other
+	// nodes' users may be, and each node only marks those it saw go.
+	hub.OnUserGone(h.UserGone)
+	if cluster == nil {
+		if err := h.MarkAllOffline(ctx); err != nil {
+			stop()
+			return nil, err
+		}
+	}
 	// Finishes processing that a crash interrupted, then takes new uploads.
 	proc.Start()
 	warnFilesLimit(log, cfg.Server)

@@ -426,10 +426,19 @@ func TestRealClientAndroidStartup(t *testing.T) {
 	if err := c.Call(ctx(t), actContactsGetList, &pb.UserContactsGetList{}, &list); err != nil || len(list.RegisteredUser) != 1 {
 		t.Fatalf("UserContactsGetList: %v %v", list.RegisteredUser, err)
 	}
-	_, err := c.CallRaw(ctx(t), actUserInfo, bare(3, uid))
-	wantBadRequest(t, c, actUserInfo, err)
-	_, err = c.CallRaw(ctx(t), actUserUpdateStatus, bare(0, 0)) // ONLINE = 0
-	wantBadRequest(t, c, actUserUpdateStatus, err)
+	var info pb.UserInfoResponse
+	if err := c.Call(ctx(t), actUserInfo, &pb.UserInfo{UserId: uid}, &info); err != nil ||
+		info.User.GetId() != uid || info.User.GetPhone() != 989125000301 {
+		t.Fatalf("UserInfo of itself: %v, %v", info.User, err)
+	}
+	var st pb.UserUpdateStatusResponse
+	if err := c.Call(ctx(t), actUserUpdateStatus, &pb.UserUpdateStatus{Status: pb.UserUpdateStatus_ONLINE}, &st); err != nil ||
+		st.Status != pb.UserUpdateStatus_ONLINE || st.UserId != uid {
+		t.Fatalf("UserUpdateStatus ONLINE: %v, %v", &st, err)
+	}
+	if err := c.Call(ctx(t), actUserInfo, &pb.UserInfo{UserId: uid}, &info); err != nil || info.User.GetStatus() != pb.RegisteredUser_ONLINE {
+		t.Fatalf("UserInfo of itself once online: %v, %v", info.User, err)
+	}
 	if _, err := c.CallRaw(ctx(t), actGeoGetRegStatus, nil); err != nil {
 		t.Fatalf("GeoGetRegisterStatus: %v", err)
 	}
@@ -449,8 +458,11 @@ func TestRealClientIOSStartup(t *testing.T) {
 
 	c := e.real(ios(t)) // fails unless a frame came within 3 s
 	realLogin(t, c, token)
-	_, err := c.CallRaw(ctx(t), actUserUpdateStatus, nil) // ONLINE
-	wantBadRequest(t, c, actUserUpdateStatus, err)
+	var st pb.UserUpdateStatusResponse // ONLINE is 0: iOS sends no field
+	if err := c.Call(ctx(t), actUserUpdateStatus, &pb.UserUpdateStatus{}, &st); err != nil ||
+		st.Status != pb.UserUpdateStatus_ONLINE || st.UserId != uid {
+		t.Fatalf("UserUpdateStatus ONLINE: %v, %v", &st, err)
+	}
 	if _, err := c.CallRaw(ctx(t), actSignalingGetConf, nil); err != nil {
 		t.Fatalf("SignalingGetConfiguration: %v", err)
 	}
@@ -477,8 +489,10 @@ func TestRealClientIOSStartup(t *testing.T) {
 		t.Fatal(err)
 	}
 	for typ := range uint64(4) { // USER_STATUS, AVATAR, GROUP_INVITE, CHANNEL_INVITE
-		_, err := c.CallRaw(ctx(t), actPrivacyGetRule, bare(2, typ))
-		wantBadRequest(t, c, actPrivacyGetRule, err)
+		var r pb.UserPrivacyGetRuleResponse
+		if err := c.Call(ctx(t), actPrivacyGetRule, &pb.UserPrivacyGetRule{Type: pb.PrivacyType(typ)}, &r); err != nil || r.Level != pb.PrivacyLevel_ALLOW_ALL {
+			t.Fatalf("UserPrivacyGetRule %d: %v, %v", typ, r.Level, err)
+		}
 	}
 	for _, f := range c.Received() {
 		if f.Dropped != "" {

@@ -16,7 +16,8 @@ import (
 func (h *Handlers) ChannelAddMember(ctx context.Context, s wire.Session, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
 	rf := errs.ChannelAddMemberRefusals
 	a := admission{userID: storage.UserID(req.Member.UserId), badUser: rf.BadUser, exists: rf.Exists,
-		full: errs.NewChannelAddMemberForbidden}
+		full:   errs.NewChannelAddMemberForbidden,
+		invite: storage.PrivacyChannelInvite, private: errs.NewChannelAddMemberPrivacyProtection}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, storage.RoomID(req.RoomId), channelRooms, userOf(s), dispatch.ActionChannelAddMember, rf)

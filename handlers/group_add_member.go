@@ -18,7 +18,8 @@ func (h *Handlers) GroupAddMember(ctx context.Context, s wire.Session, req *pb.G
 	rf := errs.GroupAddMemberRefusals
 	a := admission{userID: storage.UserID(req.Member.UserId), startID: storage.MessageID(req.Member.StartMessageId), fromLog: req.Member.StartMessageId == 0,
 		badUser: rf.BadUser, exists: rf.Exists,
-		full: errs.NewGroupAddMemberForbidden}
+		full:   errs.NewGroupAddMemberForbidden,
+		invite: storage.PrivacyGroupInvite, private: errs.NewGroupAddMemberPrivacyProtection}
 	var c change
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		_, m, err := permitted(tx, storage.RoomID(req.RoomId), groupRooms, userOf(s), dispatch.ActionGroupAddMember, rf)

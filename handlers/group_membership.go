@@ -42,6 +42,11 @@ type admission struct {
 	badUser func() *wire.Error
 	exists  func() *wire.Error
 	full    func() *wire.Error // the room has as many members as the operator allows
+	// invite is the user's PrivacyType that rules who may add them
+	// (GROUP_INVITE, CHANNEL_INVITE), and private the refusal when it does
+	// not let the caller.
+	invite  int32
+	private func() *wire.Error
 }
 
 // admit adds a user to the caller's room as a plain member and logs it.
@@ -57,6 +62,11 @@ func (h *Handlers) admit(tx *storage.Tx, caller storage.Member, a admission) (ch
 		return change{}, a.exists()
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return change{}, err
+	}
+	if ok, err := tx.PrivacyAllows(u.ID, caller.UserID, a.invite); err != nil {
+		return change{}, err
+	} else if !ok {
+		return change{}, a.private()
 	}
 	n, err := tx.MemberCount(caller.RoomID)
 	if err != nil {

@@ -25,7 +25,7 @@ func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u stora
 	if err != nil {
 		return nil, err
 	}
-	return buildRegisteredUser(viewer, u, views[u.ID], avatars[u.ID]), nil
+	return buildRegisteredUser(viewer, u, views[u.ID], avatars[u.ID], h.unix()), nil
 }
 
 // buildRegisteredUser fills a RegisteredUser from what storage already read
@@ -34,8 +34,10 @@ func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u stora
 //
 // The phone is shown only to its owner and to those who have it among their
 // contacts: ids are sequential, so anything else would hand every user's
-// number to anyone who walks them.
-func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.ContactView, av storage.AvatarSummary) *pb.RegisteredUser {
+// number to anyone who walks them. Status and last seen follow the user's
+// USER_STATUS rule (presence), the avatar their AVATAR rule; now is the
+// handlers' clock.
+func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.ContactView, av storage.AvatarSummary, now int64) *pb.RegisteredUser {
 	display := strings.TrimSpace(v.FirstName + " " + v.LastName)
 	if display == "" {
 		display = u.Nickname
@@ -51,7 +53,6 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 		DisplayName: display,
 		Initials:    initials(display),
 		Color:       userColor(int64(u.ID)),
-		Status:      pb.RegisteredUser_LONG_TIME_AGO,
 		Mutual:      v.Mutual,
 		Deleted:     u.Blocked,
 		Bio:         u.Bio,
@@ -59,10 +60,12 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 	if u.ID == viewer || v.Known {
 		r.Phone = phoneDigits(u.Phone)
 	}
-	if av.Count > 0 {
+	self := viewer == u.ID
+	if av.Count > 0 && allows(self, v.AvatarLevel, v) {
 		r.AvatarCount = uint32(av.Count)
 		r.Avatar = avatarMessage(av.Current)
 	}
+	r.Status, r.LastSeen = presence(self, v, now)
 	// Last: a user who blocked the viewer shows it no presence or avatar.
 	if v.BlockedBy {
 		hidePresence(r)
@@ -72,15 +75,44 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 }
 
 // hidePresence clears what a user who blocked the viewer keeps from them:
-// status, last seen and avatar. Whatever fills those fields (status and
-// avatars are not rendered yet) must run before it, so a blocked viewer
-// never gets them; the fields left are the zero values a client reads as
-// "long ago" and "no picture".
+// status, last seen and avatar. It runs after whatever fills those fields,
+// so a blocked viewer never gets them; the fields left are the zero values
+// a client reads as "long ago" and "no picture".
 func hidePresence(r *pb.RegisteredUser) {
 	r.Status = pb.RegisteredUser_LONG_TIME_AGO
 	r.LastSeen = 0
 	r.AvatarCount = 0
 	r.Avatar = nil
+}
+
+// allows reports whether a user's rule of the given level lets the viewer
+// see what it guards (self: the viewer is the user): ALLOW_ALL, or
+// ALLOW_CONTACTS when the user has the viewer's phone among their contacts.
+func allows(self bool, level int32, v storage.ContactView) bool {
+	return self || level == storage.PrivacyAllowAll || (level == storage.PrivacyAllowContacts && v.Theirs)
+}
+
+// recentWindow is how long after a user was last seen those their
+// USER_STATUS rule hides the time from see RECENTLY rather than
+// LONG_TIME_AGO.
+const recentWindow = 7 * 24 * 3600
+
+// presence is the status and last seen time a viewer sees of a user (self:
+// the viewer is the user). Those the user's USER_STATUS rule lets through
+// see ONLINE, or EXACTLY with the time; the others see no time, only
+// RECENTLY while the user is online or was seen within recentWindow, and
+// LONG_TIME_AGO after that. A user never seen is LONG_TIME_AGO to all.
+func presence(self bool, v storage.ContactView, now int64) (pb.RegisteredUser_Status, uint32) {
+	allowed := allows(self, v.StatusLevel, v)
+	switch {
+	case allowed && v.Online:
+		return pb.RegisteredUser_ONLINE, uint32(v.LastSeen)
+	case allowed && v.LastSeen > 0:
+		return pb.RegisteredUser_EXACTLY, uint32(v.LastSeen)
+	case !allowed && (v.Online || (v.LastSeen > 0 && now-v.LastSeen <= recentWindow)):
+		return pb.RegisteredUser_RECENTLY, 0
+	}
+	return pb.RegisteredUser_LONG_TIME_AGO, 0
 }
 
 // phoneDigits is the wire form of an E.164 phone: its digits as a number.
@@ -120,7 +152,8 @@ func userColor(id int64) string {
 
 // cacheID changes whenever anything the client would cache changes,
 // including whether the user's presence is hidden from the viewer (blocked:
-// a block or unblock makes the client fetch the user again).
+// a block or unblock makes the client fetch the user again); status and
+// last seen are left out, since UserUpdateStatus pushes keep them.
 func cacheID(r *pb.RegisteredUser, hidden bool) string {
 	s := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%d\x00%s\x00%s\x00%s\x00%t\x00%t\x00%d\x00%d\x00%s\x00%t",
 		r.Id, r.Username, r.Phone, r.FirstName, r.LastName, r.DisplayName, r.Mutual, r.Deleted,

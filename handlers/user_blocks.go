@@ -82,7 +82,7 @@ func (h *Handlers) UserContactsGetBlockedList(ctx context.Context, s wire.Sessio
 		}
 		resp.User = make([]*pb.UserContactsGetBlockedListResponse_User, len(us))
 		for i, u := range us {
-			r := buildRegisteredUser(me, u, views[u.ID], avatars[u.ID])
+			r := buildRegisteredUser(me, u, views[u.ID], avatars[u.ID], h.unix())
 			resp.User[i] = &pb.UserContactsGetBlockedListResponse_User{UserId: r.Id, CacheId: r.CacheId}
 		}
 		return nil

@@ -113,7 +113,7 @@ func (h *Handlers) UserContactsGetList(ctx context.Context, s wire.Session, _ *p
 			return err
 		}
 		for _, cu := range list {
-			resp.RegisteredUser = append(resp.RegisteredUser, buildRegisteredUser(me, cu.User, views[cu.User.ID], avatars[cu.User.ID]))
+			resp.RegisteredUser = append(resp.RegisteredUser, buildRegisteredUser(me, cu.User, views[cu.User.ID], avatars[cu.User.ID], h.unix()))
 		}
 		return nil
 	})

@@ -35,6 +35,29 @@ type Hub struct {
 	capEvictions prometheus.Counter
 
 	cluster atomic.Pointer[Cluster] // nil: a single node
+
+	// gone is told, aside, when a user's last live connection on this node
+	// goes (OnUserGone); nil: nobody is.
+	gone atomic.Pointer[func(userID uint64)]
+}
+
+// OnUserGone has f called, in a goroutine of its own, whenever a user's last
+// live connection on this node goes (closed, evicted or ended); handlers
+// mark the user offline with it. A later call replaces f.
+func (h *Hub) OnUserGone(f func(userID uint64)) { h.gone.Store(&f) }
+
+// tellGone calls the OnUserGone function for each user that has no live
+// connection left (users may repeat and include 0). Call it without h.mu.
+func (h *Hub) tellGone(users ...uint64) {
+	f := h.gone.Load()
+	if f == nil {
+		return
+	}
+	for _, u := range users {
+		if u != 0 && h.Online(u) == 0 {
+			go (*f)(u)
+		}
+	}
 }
 
 // NewHub returns an empty hub. A Server makes its own unless Options.Hub
@@ -176,6 +199,7 @@ func (h *Hub) endLocal(deviceID uint64, e *wire.Error) {
 	}
 	h.mu.Unlock()
 	if c != nil {
+		h.tellGone(c.UserID())
 		c.closeAfter(outFrame{data: errorFrame(c.srv.base, "", e)}, closeNormal, reasonEnded)
 	}
 }
@@ -193,6 +217,9 @@ func (h *Hub) setMaxPerUser(n int) {
 // cap (the one whose last request is oldest), which the caller evicts. A
 // connection that is already finished is not registered.
 func (h *Hub) bind(c *conn, userID, deviceID uint64) (displaced, overCap *conn) {
+	// c's earlier user (a second UserLogin as someone else) may have no
+	// connection left.
+	defer h.tellGone(c.UserID())
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.dropLocked(c)
@@ -230,6 +257,7 @@ func (h *Hub) takenElsewhere(deviceID uint64, node string) {
 	if c == nil {
 		return
 	}
+	h.tellGone(c.UserID())
 	h.evictions.Inc()
 	c.srv.log.Info("device session taken over by a connection on another node",
 		"user_id", c.UserID(), "device_id", deviceID, "old_remote", c.remote, "by_node", node)
@@ -239,8 +267,9 @@ func (h *Hub) takenElsewhere(deviceID uint64, node string) {
 // drop forgets c (it is closing).
 func (h *Hub) drop(c *conn) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.dropLocked(c)
+	h.mu.Unlock()
+	h.tellGone(c.UserID())
 }
 
 func (h *Hub) dropLocked(c *conn) {

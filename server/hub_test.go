@@ -192,3 +192,36 @@ func TestStalledQueueClosedByHeartbeat(t *testing.T) {
 		t.Fatal("the stalled connection is still open")
 	}
 }
+
+// OnUserGone hears of a user once their last connection has gone, not when
+// one of several goes or a connection logs in again.
+func TestHubTellsWhenAUsersLastConnectionGoes(t *testing.T) {
+	s := New(testConfig(t), Options{Log: quietLog()})
+	hub := s.Hub()
+	gone := make(chan uint64, 10)
+	hub.OnUserGone(func(u uint64) { gone <- u })
+	none := func() {
+		t.Helper()
+		select {
+		case u := <-gone:
+			t.Fatalf("user %d reported gone", u)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	a, b, c := detached(s, "a"), detached(s, "b"), detached(s, "c")
+	a.Login(1, 10)
+	a.Login(1, 11) // the same connection again: user 1 never left
+	b.Login(1, 12)
+	c.Login(2, 20)
+	c.Login(3, 30) // c leaves user 2, who has no other connection
+	if u := <-gone; u != 2 {
+		t.Fatalf("gone %d, want 2", u)
+	}
+	a.kill()
+	none()
+	b.kill()
+	if u := <-gone; u != 1 {
+		t.Fatalf("gone %d, want 1", u)
+	}
+	none()
+}

@@ -14,16 +14,30 @@ type ContactView struct {
 	// BlockedBy: the user has blocked the viewer, who then sees none of
 	// their presence (status, last seen, avatar).
 	BlockedBy bool
+	// Theirs: the user has the viewer's phone among their contacts (what
+	// their ALLOW_CONTACTS rules ask).
+	Theirs bool
+	// Online and LastSeen are the user's presence (SetPresence), and
+	// StatusLevel and AvatarLevel their USER_STATUS and AVATAR rules
+	// (PrivacyLevel): the handlers decide what the viewer sees of them.
+	Online      bool
+	LastSeen    int64
+	StatusLevel int32
+	AvatarLevel int32
 }
 
 // One statement for any number of users: the ids come as one JSON array, so
 // a list of users never costs a query per user.
-const qContactViews = `SELECT u.id, c.owner_id IS NOT NULL, coalesce(c.first_name, ''), coalesce(c.last_name, ''),
-	c.owner_id IS NOT NULL AND EXISTS (SELECT 1 FROM contacts r
-		WHERE r.owner_id = u.id AND r.phone = (SELECT v.phone FROM users v WHERE v.id = ?1)),
-	EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ?1)
-	FROM json_each(?2) j JOIN users u ON u.id = j.value
-	LEFT JOIN contacts c ON c.owner_id = ?1 AND c.phone = u.phone`
+const qContactViews = `SELECT id, known, first_name, last_name, known AND theirs, theirs, online, last_seen,
+	coalesce((SELECT level FROM privacy_rules p WHERE p.user_id = id AND p.type = 0), 0),
+	coalesce((SELECT level FROM privacy_rules p WHERE p.user_id = id AND p.type = 1), 0),
+	EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = id AND b.blocked_id = ?1)
+	FROM (SELECT u.id AS id, c.owner_id IS NOT NULL AS known, coalesce(c.first_name, '') AS first_name,
+		coalesce(c.last_name, '') AS last_name, u.online AS online, u.last_seen AS last_seen,
+		EXISTS (SELECT 1 FROM contacts r
+			WHERE r.owner_id = u.id AND r.phone = (SELECT v.phone FROM users v WHERE v.id = ?1)) AS theirs
+		FROM json_each(?2) j JOIN users u ON u.id = j.value
+		LEFT JOIN contacts c ON c.owner_id = ?1 AND c.phone = u.phone)`
 
 // ContactViews returns, for each of the users that exists, what viewer
 // knows of them through contacts. Users the viewer has no entry for are in
@@ -45,7 +59,8 @@ func (t *Tx) ContactViews(viewer UserID, users []UserID) (map[UserID]ContactView
 	for rows.Next() {
 		var id UserID
 		var v ContactView
-		if err := rows.Scan(&id, &v.Known, &v.FirstName, &v.LastName, &v.Mutual, &v.BlockedBy); err != nil {
+		if err := rows.Scan(&id, &v.Known, &v.FirstName, &v.LastName, &v.Mutual, &v.Theirs,
+			&v.Online, &v.LastSeen, &v.StatusLevel, &v.AvatarLevel, &v.BlockedBy); err != nil {
 			return nil, wrap("contact views", err)
 		}
 		out[id] = v

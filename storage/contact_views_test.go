@@ -25,9 +25,9 @@ func TestContactViewsOfManyUsersInOneQuery(t *testing.T) {
 		return err
 	})
 	want := map[UserID]ContactView{
-		b.ID: {Known: true, FirstName: "N2", Mutual: true},
+		b.ID: {Known: true, FirstName: "N2", Mutual: true, Theirs: true},
 		c.ID: {Known: true, FirstName: "N3"},
-		d.ID: {},
+		d.ID: {Theirs: true},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("views = %+v, want %+v", got, want)

@@ -253,6 +253,18 @@ func (c *Client) UserAvatarGetList(ctx context.Context, req *pb.UserAvatarGetLis
 	return resp, nil
 }
 
+// UserInfo calls action 117 and returns its UserInfoResponse. The RegisteredUser of a user as the caller sees it: the phone only to the user and to those who have it among their contacts; status and last_seen as the user's USER_STATUS rule allows the caller (the exact time, 'recently', or nothing). An unknown id, or one whose sign-up is not verified, is refused (147/1).
+func (c *Client) UserInfo(ctx context.Context, req *pb.UserInfo) (*pb.UserInfoResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserInfoResponse)
+	if err := c.conn.Call(ctx, 117, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserProfileCheckUsername calls action 122 and returns its UserProfileCheckUsernameResponse. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
 func (c *Client) UserProfileCheckUsername(ctx context.Context, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error) {
 	if req.Request == nil {
@@ -272,6 +284,18 @@ func (c *Client) UserProfileUpdateUsername(ctx context.Context, req *pb.UserProf
 	}
 	resp := new(pb.UserProfileUpdateUsernameResponse)
 	if err := c.conn.Call(ctx, 123, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserUpdateStatus calls action 124 and returns its UserUpdateStatusResponse. Sets the caller ONLINE or OFFLINE and, either way, their last seen time to now; the server sets OFFLINE itself when the user's last connection goes. The change is pushed (with user_id) to the user's other sessions and to the users who have the user in a shared room or among their contacts and whom the user's USER_STATUS rule lets see it.
+func (c *Client) UserUpdateStatus(ctx context.Context, req *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserUpdateStatusResponse)
+	if err := c.conn.Call(ctx, 124, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -344,6 +368,30 @@ func (c *Client) UserContactsGetBlockedList(ctx context.Context, req *pb.UserCon
 	}
 	resp := new(pb.UserContactsGetBlockedListResponse)
 	if err := c.conn.Call(ctx, 130, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserPrivacyGetRule calls action 143 and returns its UserPrivacyGetRuleResponse. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
+func (c *Client) UserPrivacyGetRule(ctx context.Context, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserPrivacyGetRuleResponse)
+	if err := c.conn.Call(ctx, 143, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserPrivacySetRule calls action 144 and returns its UserPrivacySetRuleResponse. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
+func (c *Client) UserPrivacySetRule(ctx context.Context, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserPrivacySetRuleResponse)
+	if err := c.conn.Call(ctx, 144, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -481,7 +529,7 @@ func (c *Client) GroupCreate(ctx context.Context, req *pb.GroupCreate) (*pb.Grou
 	return resp, nil
 }
 
-// GroupAddMember calls action 301 and returns its GroupAddMemberResponse. Adds a user to a group.
+// GroupAddMember calls action 301 and returns its GroupAddMemberResponse. Adds a user to a group. A user whose GROUP_INVITE privacy rule does not let the caller in is refused (379).
 func (c *Client) GroupAddMember(ctx context.Context, req *pb.GroupAddMember) (*pb.GroupAddMemberResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -625,7 +673,7 @@ func (c *Client) ChannelCreate(ctx context.Context, req *pb.ChannelCreate) (*pb.
 	return resp, nil
 }
 
-// ChannelAddMember calls action 401 and returns its ChannelAddMemberResponse. Adds a user to a channel as a reader.
+// ChannelAddMember calls action 401 and returns its ChannelAddMemberResponse. Adds a user to a channel as a reader. A user whose CHANNEL_INVITE privacy rule does not let the caller in is refused (478).
 func (c *Client) ChannelAddMember(ctx context.Context, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -934,10 +982,14 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserAvatarDeleteResponse), true
 	case 30116:
 		return new(pb.UserAvatarGetListResponse), true
+	case 30117:
+		return new(pb.UserInfoResponse), true
 	case 30122:
 		return new(pb.UserProfileCheckUsernameResponse), true
 	case 30123:
 		return new(pb.UserProfileUpdateUsernameResponse), true
+	case 30124:
+		return new(pb.UserUpdateStatusResponse), true
 	case 30125:
 		return new(pb.UserSessionGetActiveListResponse), true
 	case 30126:
@@ -950,6 +1002,10 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserContactsUnblockResponse), true
 	case 30130:
 		return new(pb.UserContactsGetBlockedListResponse), true
+	case 30143:
+		return new(pb.UserPrivacyGetRuleResponse), true
+	case 30144:
+		return new(pb.UserPrivacySetRuleResponse), true
 	case 30147:
 		return new(pb.UserProfileSetBioResponse), true
 	case 30148:

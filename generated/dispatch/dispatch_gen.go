@@ -33,14 +33,18 @@ const (
 	ActionUserAvatarAdd              uint16 = 114
 	ActionUserAvatarDelete           uint16 = 115
 	ActionUserAvatarGetList          uint16 = 116
+	ActionUserInfo                   uint16 = 117
 	ActionUserProfileCheckUsername   uint16 = 122
 	ActionUserProfileUpdateUsername  uint16 = 123
+	ActionUserUpdateStatus           uint16 = 124
 	ActionUserSessionGetActiveList   uint16 = 125
 	ActionUserSessionTerminate       uint16 = 126
 	ActionUserSessionLogout          uint16 = 127
 	ActionUserContactsBlock          uint16 = 128
 	ActionUserContactsUnblock        uint16 = 129
 	ActionUserContactsGetBlockedList uint16 = 130
+	ActionUserPrivacyGetRule         uint16 = 143
+	ActionUserPrivacySetRule         uint16 = 144
 	ActionUserProfileSetBio          uint16 = 147
 	ActionUserProfileGetBio          uint16 = 148
 	ActionUserReport                 uint16 = 149
@@ -109,14 +113,18 @@ const (
 	ResponseUserAvatarAdd              uint16 = 30114
 	ResponseUserAvatarDelete           uint16 = 30115
 	ResponseUserAvatarGetList          uint16 = 30116
+	ResponseUserInfo                   uint16 = 30117
 	ResponseUserProfileCheckUsername   uint16 = 30122
 	ResponseUserProfileUpdateUsername  uint16 = 30123
+	ResponseUserUpdateStatus           uint16 = 30124
 	ResponseUserSessionGetActiveList   uint16 = 30125
 	ResponseUserSessionTerminate       uint16 = 30126
 	ResponseUserSessionLogout          uint16 = 30127
 	ResponseUserContactsBlock          uint16 = 30128
 	ResponseUserContactsUnblock        uint16 = 30129
 	ResponseUserContactsGetBlockedList uint16 = 30130
+	ResponseUserPrivacyGetRule         uint16 = 30143
+	ResponseUserPrivacySetRule         uint16 = 30144
 	ResponseUserProfileSetBio          uint16 = 30147
 	ResponseUserProfileGetBio          uint16 = 30148
 	ResponseUserReport                 uint16 = 30149
@@ -206,10 +214,14 @@ type Handlers interface {
 	UserAvatarDelete(ctx context.Context, s wire.Session, req *pb.UserAvatarDelete) (*pb.UserAvatarDeleteResponse, error)
 	// UserAvatarGetList handles action 116. Lists a user's avatars, newest (the current one) first. A user id that names no verified user is 144/1.
 	UserAvatarGetList(ctx context.Context, s wire.Session, req *pb.UserAvatarGetList) (*pb.UserAvatarGetListResponse, error)
+	// UserInfo handles action 117. The RegisteredUser of a user as the caller sees it: the phone only to the user and to those who have it among their contacts; status and last_seen as the user's USER_STATUS rule allows the caller (the exact time, 'recently', or nothing). An unknown id, or one whose sign-up is not verified, is refused (147/1).
+	UserInfo(ctx context.Context, s wire.Session, req *pb.UserInfo) (*pb.UserInfoResponse, error)
 	// UserProfileCheckUsername handles action 122. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
 	UserProfileCheckUsername(ctx context.Context, s wire.Session, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error)
 	// UserProfileUpdateUsername handles action 123. Changes the caller's username: 5 to 32 characters, a letter first, then letters, digits and underscores (shorter names of the username format, such as the generated ones, stay valid for lookups). Unique regardless of letter case: held by another user, 164/3. The same name again changes nothing. After changes changes within period seconds, the next is refused with 175 and the seconds until the oldest of them leaves the period. UserUsernameToId sees the new name at once. Pushed to the user's other sessions.
 	UserProfileUpdateUsername(ctx context.Context, s wire.Session, req *pb.UserProfileUpdateUsername) (*pb.UserProfileUpdateUsernameResponse, error)
+	// UserUpdateStatus handles action 124. Sets the caller ONLINE or OFFLINE and, either way, their last seen time to now; the server sets OFFLINE itself when the user's last connection goes. The change is pushed (with user_id) to the user's other sessions and to the users who have the user in a shared room or among their contacts and whom the user's USER_STATUS rule lets see it.
+	UserUpdateStatus(ctx context.Context, s wire.Session, req *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error)
 	// UserSessionGetActiveList handles action 125. Lists the user's live sessions (devices that are logged in or may log in with their token), newest activity first, each with what it reported at UserLogin, its address and country, and when it was last active; current marks the caller's.
 	UserSessionGetActiveList(ctx context.Context, s wire.Session, req *pb.UserSessionGetActiveList) (*pb.UserSessionGetActiveListResponse, error)
 	// UserSessionTerminate handles action 126. Ends another session of the user: its token stops working and its live connection gets SESSION_IS_TERMINATED (8) and is closed. The caller's own session is refused (172): it logs out with UserSessionLogout.
@@ -222,6 +234,10 @@ type Handlers interface {
 	UserContactsUnblock(ctx context.Context, s wire.Session, req *pb.UserContactsUnblock) (*pb.UserContactsUnblockResponse, error)
 	// UserContactsGetBlockedList handles action 130. Lists the users the caller has blocked, most recently blocked first, each with the cache_id of their RegisteredUser as the caller sees it (a client refetches a user whose cache_id changed).
 	UserContactsGetBlockedList(ctx context.Context, s wire.Session, req *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error)
+	// UserPrivacyGetRule handles action 143. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
+	UserPrivacyGetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error)
+	// UserPrivacySetRule handles action 144. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
+	UserPrivacySetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error)
 	// UserProfileSetBio handles action 147. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
 	UserProfileSetBio(ctx context.Context, s wire.Session, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error)
 	// UserProfileGetBio handles action 148. Returns the user's bio ("" if never set).
@@ -244,7 +260,7 @@ type Handlers interface {
 	ChatDelete(ctx context.Context, s wire.Session, req *pb.ChatDelete) (*pb.ChatDeleteResponse, error)
 	// GroupCreate handles action 300. Creates a group.
 	GroupCreate(ctx context.Context, s wire.Session, req *pb.GroupCreate) (*pb.GroupCreateResponse, error)
-	// GroupAddMember handles action 301. Adds a user to a group.
+	// GroupAddMember handles action 301. Adds a user to a group. A user whose GROUP_INVITE privacy rule does not let the caller in is refused (379).
 	GroupAddMember(ctx context.Context, s wire.Session, req *pb.GroupAddMember) (*pb.GroupAddMemberResponse, error)
 	// GroupAddAdmin handles action 302. Makes a group member an admin.
 	GroupAddAdmin(ctx context.Context, s wire.Session, req *pb.GroupAddAdmin) (*pb.GroupAddAdminResponse, error)
@@ -268,7 +284,7 @@ type Handlers interface {
 	GroupUpdateStatus(ctx context.Context, s wire.Session, req *pb.GroupUpdateStatus) (*pb.GroupUpdateStatusResponse, error)
 	// ChannelCreate handles action 400. Creates a channel.
 	ChannelCreate(ctx context.Context, s wire.Session, req *pb.ChannelCreate) (*pb.ChannelCreateResponse, error)
-	// ChannelAddMember handles action 401. Adds a user to a channel as a reader.
+	// ChannelAddMember handles action 401. Adds a user to a channel as a reader. A user whose CHANNEL_INVITE privacy rule does not let the caller in is refused (478).
 	ChannelAddMember(ctx context.Context, s wire.Session, req *pb.ChannelAddMember) (*pb.ChannelAddMemberResponse, error)
 	// ChannelAddAdmin handles action 402. Makes a channel member an admin, who may post.
 	ChannelAddAdmin(ctx context.Context, s wire.Session, req *pb.ChannelAddAdmin) (*pb.ChannelAddAdminResponse, error)
@@ -404,6 +420,11 @@ func (Unimplemented) UserAvatarGetList(context.Context, wire.Session, *pb.UserAv
 	return nil, wire.ErrNotImplemented
 }
 
+// UserInfo is not implemented.
+func (Unimplemented) UserInfo(context.Context, wire.Session, *pb.UserInfo) (*pb.UserInfoResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
 // UserProfileCheckUsername is not implemented.
 func (Unimplemented) UserProfileCheckUsername(context.Context, wire.Session, *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error) {
 	return nil, wire.ErrNotImplemented
@@ -411,6 +432,11 @@ func (Unimplemented) UserProfileCheckUsername(context.Context, wire.Session, *pb
 
 // UserProfileUpdateUsername is not implemented.
 func (Unimplemented) UserProfileUpdateUsername(context.Context, wire.Session, *pb.UserProfileUpdateUsername) (*pb.UserProfileUpdateUsernameResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserUpdateStatus is not implemented.
+func (Unimplemented) UserUpdateStatus(context.Context, wire.Session, *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -441,6 +467,16 @@ func (Unimplemented) UserContactsUnblock(context.Context, wire.Session, *pb.User
 
 // UserContactsGetBlockedList is not implemented.
 func (Unimplemented) UserContactsGetBlockedList(context.Context, wire.Session, *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserPrivacyGetRule is not implemented.
+func (Unimplemented) UserPrivacyGetRule(context.Context, wire.Session, *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserPrivacySetRule is not implemented.
+func (Unimplemented) UserPrivacySetRule(context.Context, wire.Session, *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1009,6 +1045,26 @@ var routeUserAvatarGetList = wire.Route{
 	},
 	ResponseID: ResponseUserAvatarGetList,
 }
+var routeUserInfo = wire.Route{
+	BadPayload: errs.UserInfoBadPayload,
+	Errors:     []wire.Major{errs.UserInfoBadPayload, errs.UserInfoInternalServerError},
+	ID:         ActionUserInfo,
+	Internal:   errs.UserInfoInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserInfo",
+	NewRequest: func() proto.Message {
+		return new(pb.UserInfo)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserInfoResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserInfo).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserInfo,
+}
 var routeUserProfileCheckUsername = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileCheckUsernameInternalServerError},
 	ID:       ActionUserProfileCheckUsername,
@@ -1047,6 +1103,26 @@ var routeUserProfileUpdateUsername = wire.Route{
 		return m.(*pb.UserProfileUpdateUsername).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserProfileUpdateUsername,
+}
+var routeUserUpdateStatus = wire.Route{
+	BadPayload: errs.UserUpdateStatusBadPayload,
+	Errors:     []wire.Major{errs.UserUpdateStatusBadPayload, errs.UserUpdateStatusInternalServerError},
+	ID:         ActionUserUpdateStatus,
+	Internal:   errs.UserUpdateStatusInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserUpdateStatus",
+	NewRequest: func() proto.Message {
+		return new(pb.UserUpdateStatus)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserUpdateStatusResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserUpdateStatus).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserUpdateStatus,
 }
 var routeUserSessionGetActiveList = wire.Route{
 	BadPayload: errs.UserSessionGetActiveListBadPayload,
@@ -1167,6 +1243,46 @@ var routeUserContactsGetBlockedList = wire.Route{
 		return m.(*pb.UserContactsGetBlockedList).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserContactsGetBlockedList,
+}
+var routeUserPrivacyGetRule = wire.Route{
+	BadPayload: errs.UserPrivacyGetRuleBadPayload,
+	Errors:     []wire.Major{errs.UserPrivacyGetRuleBadPayload, errs.UserPrivacyGetRuleInternalServerError},
+	ID:         ActionUserPrivacyGetRule,
+	Internal:   errs.UserPrivacyGetRuleInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserPrivacyGetRule",
+	NewRequest: func() proto.Message {
+		return new(pb.UserPrivacyGetRule)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserPrivacyGetRuleResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserPrivacyGetRule).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserPrivacyGetRule,
+}
+var routeUserPrivacySetRule = wire.Route{
+	BadPayload: errs.UserPrivacySetRuleBadPayload,
+	Errors:     []wire.Major{errs.UserPrivacySetRuleBadPayload, errs.UserPrivacySetRuleInternalServerError},
+	ID:         ActionUserPrivacySetRule,
+	Internal:   errs.UserPrivacySetRuleInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserPrivacySetRule",
+	NewRequest: func() proto.Message {
+		return new(pb.UserPrivacySetRule)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserPrivacySetRuleResponse)
+	},
+	Push: true,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserPrivacySetRule).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserPrivacySetRule,
 }
 var routeUserProfileSetBio = wire.Route{
 	BadPayload: errs.UserProfileSetBioBadPayload,
@@ -1390,7 +1506,7 @@ var routeGroupCreate = wire.Route{
 }
 var routeGroupAddMember = wire.Route{
 	BadPayload: errs.GroupAddMemberBadPayload,
-	Errors:     []wire.Major{errs.GroupAddMemberBadPayload, errs.GroupAddMemberInternalServerError, errs.GroupAddMemberExists, errs.GroupAddMemberForbidden},
+	Errors:     []wire.Major{errs.GroupAddMemberBadPayload, errs.GroupAddMemberInternalServerError, errs.GroupAddMemberExists, errs.GroupAddMemberForbidden, errs.GroupAddMemberPrivacyProtection},
 	ID:         ActionGroupAddMember,
 	Internal:   errs.GroupAddMemberInternalServerError,
 	Limit:      wire.ClassWrite,
@@ -1630,7 +1746,7 @@ var routeChannelCreate = wire.Route{
 }
 var routeChannelAddMember = wire.Route{
 	BadPayload: errs.ChannelAddMemberBadPayload,
-	Errors:     []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden},
+	Errors:     []wire.Major{errs.ChannelAddMemberBadPayload, errs.ChannelAddMemberInternalServerError, errs.ChannelAddMemberExists, errs.ChannelAddMemberForbidden, errs.ChannelAddMemberPrivacyProtection},
 	ID:         ActionChannelAddMember,
 	Internal:   errs.ChannelAddMemberInternalServerError,
 	Limit:      wire.ClassWrite,
@@ -2087,14 +2203,18 @@ type Server struct {
 	routeUserAvatarAdd              wire.Route
 	routeUserAvatarDelete           wire.Route
 	routeUserAvatarGetList          wire.Route
+	routeUserInfo                   wire.Route
 	routeUserProfileCheckUsername   wire.Route
 	routeUserProfileUpdateUsername  wire.Route
+	routeUserUpdateStatus           wire.Route
 	routeUserSessionGetActiveList   wire.Route
 	routeUserSessionTerminate       wire.Route
 	routeUserSessionLogout          wire.Route
 	routeUserContactsBlock          wire.Route
 	routeUserContactsUnblock        wire.Route
 	routeUserContactsGetBlockedList wire.Route
+	routeUserPrivacyGetRule         wire.Route
+	routeUserPrivacySetRule         wire.Route
 	routeUserProfileSetBio          wire.Route
 	routeUserProfileGetBio          wire.Route
 	routeUserReport                 wire.Route
@@ -2179,10 +2299,14 @@ func New(h Handlers) *Server {
 	s.routeUserAvatarDelete.Call = s.callUserAvatarDelete
 	s.routeUserAvatarGetList = routeUserAvatarGetList
 	s.routeUserAvatarGetList.Call = s.callUserAvatarGetList
+	s.routeUserInfo = routeUserInfo
+	s.routeUserInfo.Call = s.callUserInfo
 	s.routeUserProfileCheckUsername = routeUserProfileCheckUsername
 	s.routeUserProfileCheckUsername.Call = s.callUserProfileCheckUsername
 	s.routeUserProfileUpdateUsername = routeUserProfileUpdateUsername
 	s.routeUserProfileUpdateUsername.Call = s.callUserProfileUpdateUsername
+	s.routeUserUpdateStatus = routeUserUpdateStatus
+	s.routeUserUpdateStatus.Call = s.callUserUpdateStatus
 	s.routeUserSessionGetActiveList = routeUserSessionGetActiveList
 	s.routeUserSessionGetActiveList.Call = s.callUserSessionGetActiveList
 	s.routeUserSessionTerminate = routeUserSessionTerminate
@@ -2195,6 +2319,10 @@ func New(h Handlers) *Server {
 	s.routeUserContactsUnblock.Call = s.callUserContactsUnblock
 	s.routeUserContactsGetBlockedList = routeUserContactsGetBlockedList
 	s.routeUserContactsGetBlockedList.Call = s.callUserContactsGetBlockedList
+	s.routeUserPrivacyGetRule = routeUserPrivacyGetRule
+	s.routeUserPrivacyGetRule.Call = s.callUserPrivacyGetRule
+	s.routeUserPrivacySetRule = routeUserPrivacySetRule
+	s.routeUserPrivacySetRule.Call = s.callUserPrivacySetRule
 	s.routeUserProfileSetBio = routeUserProfileSetBio
 	s.routeUserProfileSetBio.Call = s.callUserProfileSetBio
 	s.routeUserProfileGetBio = routeUserProfileGetBio
@@ -2628,6 +2756,26 @@ func (s *Server) callUserAvatarGetList(ctx context.Context, sess wire.Session, m
 	return resp, nil
 }
 
+// callUserInfo validates a decoded UserInfo, runs the handler and sets the response's header.
+func (s *Server) callUserInfo(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserInfo)
+	if e := validate.UserInfo(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserInfo(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserInfoResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
 // callUserProfileCheckUsername validates a decoded UserProfileCheckUsername, runs the handler and sets the response's header.
 func (s *Server) callUserProfileCheckUsername(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
 	req := m.(*pb.UserProfileCheckUsername)
@@ -2660,6 +2808,26 @@ func (s *Server) callUserProfileUpdateUsername(ctx context.Context, sess wire.Se
 	}
 	if resp == nil {
 		resp = new(pb.UserProfileUpdateUsernameResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserUpdateStatus validates a decoded UserUpdateStatus, runs the handler and sets the response's header.
+func (s *Server) callUserUpdateStatus(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserUpdateStatus)
+	if e := validate.UserUpdateStatus(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserUpdateStatus(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserUpdateStatusResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -2780,6 +2948,46 @@ func (s *Server) callUserContactsGetBlockedList(ctx context.Context, sess wire.S
 	}
 	if resp == nil {
 		resp = new(pb.UserContactsGetBlockedListResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserPrivacyGetRule validates a decoded UserPrivacyGetRule, runs the handler and sets the response's header.
+func (s *Server) callUserPrivacyGetRule(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserPrivacyGetRule)
+	if e := validate.UserPrivacyGetRule(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserPrivacyGetRule(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserPrivacyGetRuleResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserPrivacySetRule validates a decoded UserPrivacySetRule, runs the handler and sets the response's header.
+func (s *Server) callUserPrivacySetRule(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserPrivacySetRule)
+	if e := validate.UserPrivacySetRule(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserPrivacySetRule(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserPrivacySetRuleResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3725,10 +3933,14 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserAvatarDelete
 	case ActionUserAvatarGetList:
 		return &s.routeUserAvatarGetList
+	case ActionUserInfo:
+		return &s.routeUserInfo
 	case ActionUserProfileCheckUsername:
 		return &s.routeUserProfileCheckUsername
 	case ActionUserProfileUpdateUsername:
 		return &s.routeUserProfileUpdateUsername
+	case ActionUserUpdateStatus:
+		return &s.routeUserUpdateStatus
 	case ActionUserSessionGetActiveList:
 		return &s.routeUserSessionGetActiveList
 	case ActionUserSessionTerminate:
@@ -3741,6 +3953,10 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserContactsUnblock
 	case ActionUserContactsGetBlockedList:
 		return &s.routeUserContactsGetBlockedList
+	case ActionUserPrivacyGetRule:
+		return &s.routeUserPrivacyGetRule
+	case ActionUserPrivacySetRule:
+		return &s.routeUserPrivacySetRule
 	case ActionUserProfileSetBio:
 		return &s.routeUserProfileSetBio
 	case ActionUserProfileGetBio:
@@ -3837,7 +4053,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

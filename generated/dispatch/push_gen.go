@@ -94,6 +94,15 @@ func PushUserProfileUpdateUsername(msg *pb.UserProfileUpdateUsernameResponse, to
 	}
 }
 
+// PushUserUpdateStatus pushes msg, a UserUpdateStatus response (30124), to the users to.
+func PushUserUpdateStatus(msg *pb.UserUpdateStatusResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserUpdateStatus,
+		msg:    msg,
+	}
+}
+
 // PushUserContactsBlock pushes msg, a UserContactsBlock response (30128), to the users to.
 func PushUserContactsBlock(msg *pb.UserContactsBlockResponse, to ...uint64) Push {
 	return Push{
@@ -108,6 +117,15 @@ func PushUserContactsUnblock(msg *pb.UserContactsUnblockResponse, to ...uint64) 
 	return Push{
 		To:     to,
 		action: ResponseUserContactsUnblock,
+		msg:    msg,
+	}
+}
+
+// PushUserPrivacySetRule pushes msg, a UserPrivacySetRule response (30144), to the users to.
+func PushUserPrivacySetRule(msg *pb.UserPrivacySetRuleResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserPrivacySetRule,
 		msg:    msg,
 	}
 }

@@ -113,12 +113,20 @@ const (
 	UserAvatarGetListBadPayload wire.Major = 144
 	// UserAvatarGetListInternalServerError is error 145 USER_AVATAR_GET_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserAvatarGetListInternalServerError wire.Major = 145
+	// UserInfoBadPayload is error 147 USER_INFO_BAD_PAYLOAD: Bad payload for request
+	UserInfoBadPayload wire.Major = 147
+	// UserInfoInternalServerError is error 148 USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserInfoInternalServerError wire.Major = 148
 	// UserProfileCheckUsernameInternalServerError is error 163 USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserProfileCheckUsernameInternalServerError wire.Major = 163
 	// UserProfileUpdateUsernameBadPayload is error 164 USER_PROFILE_UPDATE_USERNAME_BAD_PAYLOAD: Bad payload for request
 	UserProfileUpdateUsernameBadPayload wire.Major = 164
 	// UserProfileUpdateUsernameInternalServerError is error 165 USER_PROFILE_UPDATE_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserProfileUpdateUsernameInternalServerError wire.Major = 165
+	// UserUpdateStatusBadPayload is error 166 USER_UPDATE_STATUS_BAD_PAYLOAD: Bad payload for request
+	UserUpdateStatusBadPayload wire.Major = 166
+	// UserUpdateStatusInternalServerError is error 167 USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserUpdateStatusInternalServerError wire.Major = 167
 	// UserSessionGetActiveListBadPayload is error 168 USER_SESSION_GET_ACTIVE_LIST_BAD_PAYLOAD: Bad payload for request
 	UserSessionGetActiveListBadPayload wire.Major = 168
 	// UserSessionGetActiveListInternalServerError is error 169 USER_SESSION_GET_ACTIVE_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -269,6 +277,8 @@ const (
 	GroupLeftForbidden wire.Major = 337
 	// GroupEditForbidden is error 363 GROUP_EDIT_FORBIDDEN: This operation is not permitted for request
 	GroupEditForbidden wire.Major = 363
+	// GroupAddMemberPrivacyProtection is error 379 GROUP_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request
+	GroupAddMemberPrivacyProtection wire.Major = 379
 	// ChannelCreateBadPayload is error 400 CHANNEL_CREATE_BAD_PAYLOAD: Bad payload for request
 	ChannelCreateBadPayload wire.Major = 400
 	// ChannelCreateInternalServerError is error 401 CHANNEL_CREATE_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -299,6 +309,8 @@ const (
 	ChannelLeftInternalServerError wire.Major = 436
 	// ChannelLeftForbidden is error 437 CHANNEL_LEFT_FORBIDDEN: This operation is not permitted for request
 	ChannelLeftForbidden wire.Major = 437
+	// ChannelAddMemberPrivacyProtection is error 478 CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request
+	ChannelAddMemberPrivacyProtection wire.Major = 478
 	// InfoLocationNotFound is error 500 INFO_LOCATION_NOT_FOUND: Cannot detect your location
 	InfoLocationNotFound wire.Major = 500
 	// InfoCountryBadPayload is error 501 INFO_COUNTRY_BAD_PAYLOAD: Bad payload for request
@@ -395,6 +407,14 @@ const (
 	GeoGetRegisterStatusBadPayload wire.Major = 1000
 	// GeoGetRegisterStatusInternalServerError is error 1001 GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
 	GeoGetRegisterStatusInternalServerError wire.Major = 1001
+	// UserPrivacyGetRuleBadPayload is error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD: Bad payload for request
+	UserPrivacyGetRuleBadPayload wire.Major = 10146
+	// UserPrivacyGetRuleInternalServerError is error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserPrivacyGetRuleInternalServerError wire.Major = 10147
+	// UserPrivacySetRuleBadPayload is error 10148 USER_PRIVACY_SET_RULE_BAD_PAYLOAD: Bad payload for request
+	UserPrivacySetRuleBadPayload wire.Major = 10148
+	// UserPrivacySetRuleInternalServerError is error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserPrivacySetRuleInternalServerError wire.Major = 10149
 	// UserProfileSetBioBadPayload is error 10161 USER_PROFILE_SET_BIO_BAD_PAYLOAD: Bad payload for request
 	UserProfileSetBioBadPayload wire.Major = 10161
 	// UserProfileSetBioInternalServerError is error 10162 USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -461,12 +481,16 @@ const (
 	UserAvatarDeleteBadPayloadInvalidAvatarId wire.Minor = 1
 	// UserAvatarGetListBadPayloadInvalidUserId is 144/1: User_ID is invalid
 	UserAvatarGetListBadPayloadInvalidUserId wire.Minor = 1
+	// UserInfoBadPayloadInvalidUserId is 147/1: User_ID is incorrect
+	UserInfoBadPayloadInvalidUserId wire.Minor = 1
 	// UserProfileUpdateUsernameBadPayloadMissingUsername is 164/1: *
 	UserProfileUpdateUsernameBadPayloadMissingUsername wire.Minor = 1
 	// UserProfileUpdateUsernameBadPayloadInvalidUsername is 164/2: Username is invalid
 	UserProfileUpdateUsernameBadPayloadInvalidUsername wire.Minor = 2
 	// UserProfileUpdateUsernameBadPayloadUsernameTaken is 164/3: This username has already been taken
 	UserProfileUpdateUsernameBadPayloadUsernameTaken wire.Minor = 3
+	// UserUpdateStatusBadPayloadInvalidStatus is 166/1: Status is incorrect
+	UserUpdateStatusBadPayloadInvalidStatus wire.Minor = 1
 	// UserSessionTerminateBadPayloadInvalidSessionId is 170/1: Session_ID is invalid
 	UserSessionTerminateBadPayloadInvalidSessionId wire.Minor = 1
 	// UserSessionLogoutBadPayloadInvalidSessionId is 173/1: Session_ID is invalid
@@ -831,6 +855,12 @@ const (
 	FileDownloadBadPayloadInvalidSelector wire.Minor = 4
 	// FileDownloadBadPayloadOffsetOutOfRange is 713/5: Invalid offset
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
+	// UserPrivacyGetRuleBadPayloadInvalidType is 10146/1: Type is wrong
+	UserPrivacyGetRuleBadPayloadInvalidType wire.Minor = 1
+	// UserPrivacySetRuleBadPayloadInvalidType is 10148/1: Type is wrong
+	UserPrivacySetRuleBadPayloadInvalidType wire.Minor = 1
+	// UserPrivacySetRuleBadPayloadInvalidLevel is 10148/2: Level is wrong
+	UserPrivacySetRuleBadPayloadInvalidLevel wire.Minor = 2
 	// UserProfileSetBioBadPayloadInvalidBio is 10161/1: Bio is invalid
 	UserProfileSetBioBadPayloadInvalidBio wire.Minor = 1
 	// UserReportBadPayloadInvalidUserId is 10165/1: User_ID is invalid
@@ -1285,6 +1315,23 @@ func NewUserAvatarGetListInternalServerError() *wire.Error {
 	}
 }
 
+// NewUserInfoBadPayload returns error 147 USER_INFO_BAD_PAYLOAD.
+func NewUserInfoBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserInfoBadPayload,
+		Message: Describe(UserInfoBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserInfoInternalServerError returns error 148 USER_INFO_INTERNAL_SERVER_ERROR.
+func NewUserInfoInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserInfoInternalServerError,
+		Message: "USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
 // NewUserProfileCheckUsernameInternalServerError returns error 163 USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR.
 func NewUserProfileCheckUsernameInternalServerError() *wire.Error {
 	return &wire.Error{
@@ -1307,6 +1354,23 @@ func NewUserProfileUpdateUsernameInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserProfileUpdateUsernameInternalServerError,
 		Message: "USER_PROFILE_UPDATE_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserUpdateStatusBadPayload returns error 166 USER_UPDATE_STATUS_BAD_PAYLOAD.
+func NewUserUpdateStatusBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserUpdateStatusBadPayload,
+		Message: Describe(UserUpdateStatusBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserUpdateStatusInternalServerError returns error 167 USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR.
+func NewUserUpdateStatusInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserUpdateStatusInternalServerError,
+		Message: "USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request",
 	}
 }
 
@@ -1934,6 +1998,14 @@ func NewGroupEditForbidden() *wire.Error {
 	}
 }
 
+// NewGroupAddMemberPrivacyProtection returns error 379 GROUP_ADD_MEMBER_PRIVACY_PROTECTION.
+func NewGroupAddMemberPrivacyProtection() *wire.Error {
+	return &wire.Error{
+		Major:   GroupAddMemberPrivacyProtection,
+		Message: "GROUP_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request",
+	}
+}
+
 // NewChannelCreateBadPayload returns error 400 CHANNEL_CREATE_BAD_PAYLOAD.
 func NewChannelCreateBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -2056,6 +2128,14 @@ func NewChannelLeftForbidden() *wire.Error {
 	return &wire.Error{
 		Major:   ChannelLeftForbidden,
 		Message: "CHANNEL_LEFT_FORBIDDEN: This operation is not permitted for request",
+	}
+}
+
+// NewChannelAddMemberPrivacyProtection returns error 478 CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION.
+func NewChannelAddMemberPrivacyProtection() *wire.Error {
+	return &wire.Error{
+		Major:   ChannelAddMemberPrivacyProtection,
+		Message: "CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION: This operation is not permitted for request",
 	}
 }
 
@@ -2453,6 +2533,40 @@ func NewGeoGetRegisterStatusInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   GeoGetRegisterStatusInternalServerError,
 		Message: "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserPrivacyGetRuleBadPayload returns error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD.
+func NewUserPrivacyGetRuleBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacyGetRuleBadPayload,
+		Message: Describe(UserPrivacyGetRuleBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserPrivacyGetRuleInternalServerError returns error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR.
+func NewUserPrivacyGetRuleInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacyGetRuleInternalServerError,
+		Message: "USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserPrivacySetRuleBadPayload returns error 10148 USER_PRIVACY_SET_RULE_BAD_PAYLOAD.
+func NewUserPrivacySetRuleBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacySetRuleBadPayload,
+		Message: Describe(UserPrivacySetRuleBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserPrivacySetRuleInternalServerError returns error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR.
+func NewUserPrivacySetRuleInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserPrivacySetRuleInternalServerError,
+		Message: "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
 	}
 }
 
@@ -2944,6 +3058,23 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "user",
 	Name:        "USER_AVATAR_GET_LIST_INTERNAL_SERVER_ERROR",
 }, {
+	Action:      117,
+	Code:        UserInfoBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserInfoBadPayloadInvalidUserId,
+		Detail: "User_ID is incorrect",
+		ID:     "invalid_user_id",
+	}},
+	Name: "USER_INFO_BAD_PAYLOAD",
+}, {
+	Action:      117,
+	Code:        UserInfoInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_INFO_INTERNAL_SERVER_ERROR",
+}, {
 	Action:      122,
 	Code:        UserProfileCheckUsernameInternalServerError,
 	Description: "Internal server error for request",
@@ -2974,6 +3105,23 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_PROFILE_UPDATE_USERNAME_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      124,
+	Code:        UserUpdateStatusBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserUpdateStatusBadPayloadInvalidStatus,
+		Detail: "Status is incorrect",
+		ID:     "invalid_status",
+	}},
+	Name: "USER_UPDATE_STATUS_BAD_PAYLOAD",
+}, {
+	Action:      124,
+	Code:        UserUpdateStatusInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_UPDATE_STATUS_INTERNAL_SERVER_ERROR",
 }, {
 	Action:      125,
 	Code:        UserSessionGetActiveListBadPayload,
@@ -3865,6 +4013,12 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "group",
 	Name:        "GROUP_EDIT_FORBIDDEN",
 }, {
+	Action:      301,
+	Code:        GroupAddMemberPrivacyProtection,
+	Description: "This operation is not permitted for request",
+	Group:       "group",
+	Name:        "GROUP_ADD_MEMBER_PRIVACY_PROTECTION",
+}, {
 	Action:      400,
 	Code:        ChannelCreateBadPayload,
 	Description: "Bad payload for request",
@@ -4115,6 +4269,12 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "This operation is not permitted for request",
 	Group:       "channel",
 	Name:        "CHANNEL_LEFT_FORBIDDEN",
+}, {
+	Action:      401,
+	Code:        ChannelAddMemberPrivacyProtection,
+	Description: "This operation is not permitted for request",
+	Group:       "channel",
+	Name:        "CHANNEL_ADD_MEMBER_PRIVACY_PROTECTION",
 }, {
 	Action:      500,
 	Code:        InfoLocationNotFound,
@@ -4580,6 +4740,44 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "geo",
 	Name:        "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      143,
+	Code:        UserPrivacyGetRuleBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserPrivacyGetRuleBadPayloadInvalidType,
+		Detail: "Type is wrong",
+		ID:     "invalid_type",
+	}},
+	Name: "USER_PRIVACY_GET_RULE_BAD_PAYLOAD",
+}, {
+	Action:      143,
+	Code:        UserPrivacyGetRuleInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      144,
+	Code:        UserPrivacySetRuleBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserPrivacySetRuleBadPayloadInvalidType,
+		Detail: "Type is wrong",
+		ID:     "invalid_type",
+	}, {
+		Code:   UserPrivacySetRuleBadPayloadInvalidLevel,
+		Detail: "Level is wrong",
+		ID:     "invalid_level",
+	}},
+	Name: "USER_PRIVACY_SET_RULE_BAD_PAYLOAD",
+}, {
+	Action:      144,
+	Code:        UserPrivacySetRuleInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR",
 }, {
 	Action:      147,
 	Code:        UserProfileSetBioBadPayload,

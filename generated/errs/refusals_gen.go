@@ -28,6 +28,11 @@ type Refusals struct {
 	ForwardHidden func() *wire.Error
 }
 
+// UserInfoRefusals are action 117 UserInfo's refusals.
+var UserInfoRefusals = Refusals{BadUser: func() *wire.Error {
+	return NewUserInfoBadPayload(UserInfoBadPayloadInvalidUserId)
+}}
+
 // UserContactsBlockRefusals are action 128 UserContactsBlock's refusals.
 var UserContactsBlockRefusals = Refusals{BadUser: NewUserContactsBlockUserNotFound}
 

@@ -106,6 +106,11 @@ func (x *UserAvatarGetListResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserInfoResponse.
+func (x *UserInfoResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserProfileCheckUsernameResponse.
 func (x *UserProfileCheckUsernameResponse) SetResponse(r *Response) {
 	x.Response = r
@@ -113,6 +118,11 @@ func (x *UserProfileCheckUsernameResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a UserProfileUpdateUsernameResponse.
 func (x *UserProfileUpdateUsernameResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserUpdateStatusResponse.
+func (x *UserUpdateStatusResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
@@ -143,6 +153,16 @@ func (x *UserContactsUnblockResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a UserContactsGetBlockedListResponse.
 func (x *UserContactsGetBlockedListResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserPrivacyGetRuleResponse.
+func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserPrivacySetRuleResponse.
+func (x *UserPrivacySetRuleResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 

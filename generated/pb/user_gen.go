@@ -224,6 +224,52 @@ func (UserReport_Reason) EnumDescriptor() ([]byte, []int) {
 	return file_user_proto_rawDescGZIP(), []int{54, 0}
 }
 
+type UserUpdateStatus_Status int32
+
+const (
+	UserUpdateStatus_ONLINE  UserUpdateStatus_Status = 0
+	UserUpdateStatus_OFFLINE UserUpdateStatus_Status = 1
+)
+
+// Enum value maps for UserUpdateStatus_Status.
+var (
+	UserUpdateStatus_Status_name = map[int32]string{
+		0: "ONLINE",
+		1: "OFFLINE",
+	}
+	UserUpdateStatus_Status_value = map[string]int32{
+		"ONLINE":  0,
+		"OFFLINE": 1,
+	}
+)
+
+func (x UserUpdateStatus_Status) Enum() *UserUpdateStatus_Status {
+	p := new(UserUpdateStatus_Status)
+	*p = x
+	return p
+}
+
+func (x UserUpdateStatus_Status) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserUpdateStatus_Status) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[4].Descriptor()
+}
+
+func (UserUpdateStatus_Status) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[4]
+}
+
+func (x UserUpdateStatus_Status) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserUpdateStatus_Status.Descriptor instead.
+func (UserUpdateStatus_Status) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{58, 0}
+}
+
 type UserRegister struct {
 	state            protoimpl.MessageState        `protogen:"open.v1"`
 	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -3336,6 +3382,446 @@ func (x *UserReportResponse) GetResponse() *Response {
 	return nil
 }
 
+type UserInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	UserId        uint64                 `protobuf:"varint,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserInfo) Reset() {
+	*x = UserInfo{}
+	mi := &file_user_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserInfo) ProtoMessage() {}
+
+func (x *UserInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserInfo.ProtoReflect.Descriptor instead.
+func (*UserInfo) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *UserInfo) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserInfo) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserInfoResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	User          *RegisteredUser        `protobuf:"bytes,2,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserInfoResponse) Reset() {
+	*x = UserInfoResponse{}
+	mi := &file_user_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserInfoResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserInfoResponse) ProtoMessage() {}
+
+func (x *UserInfoResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserInfoResponse.ProtoReflect.Descriptor instead.
+func (*UserInfoResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *UserInfoResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserInfoResponse) GetUser() *RegisteredUser {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+type UserUpdateStatus struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Request       *Request                `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Status        UserUpdateStatus_Status `protobuf:"varint,2,opt,name=status,proto3,enum=proto.UserUpdateStatus_Status" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserUpdateStatus) Reset() {
+	*x = UserUpdateStatus{}
+	mi := &file_user_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserUpdateStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserUpdateStatus) ProtoMessage() {}
+
+func (x *UserUpdateStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserUpdateStatus.ProtoReflect.Descriptor instead.
+func (*UserUpdateStatus) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *UserUpdateStatus) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserUpdateStatus) GetStatus() UserUpdateStatus_Status {
+	if x != nil {
+		return x.Status
+	}
+	return UserUpdateStatus_ONLINE
+}
+
+type UserUpdateStatusResponse struct {
+	state         protoimpl.MessageState  `protogen:"open.v1"`
+	Response      *Response               `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Status        UserUpdateStatus_Status `protobuf:"varint,2,opt,name=status,proto3,enum=proto.UserUpdateStatus_Status" json:"status,omitempty"`
+	UserId        uint64                  `protobuf:"varint,8,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserUpdateStatusResponse) Reset() {
+	*x = UserUpdateStatusResponse{}
+	mi := &file_user_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserUpdateStatusResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserUpdateStatusResponse) ProtoMessage() {}
+
+func (x *UserUpdateStatusResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserUpdateStatusResponse.ProtoReflect.Descriptor instead.
+func (*UserUpdateStatusResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *UserUpdateStatusResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserUpdateStatusResponse) GetStatus() UserUpdateStatus_Status {
+	if x != nil {
+		return x.Status
+	}
+	return UserUpdateStatus_ONLINE
+}
+
+func (x *UserUpdateStatusResponse) GetUserId() uint64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+type UserPrivacyGetRule struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Type          PrivacyType            `protobuf:"varint,2,opt,name=type,proto3,enum=proto.PrivacyType" json:"type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacyGetRule) Reset() {
+	*x = UserPrivacyGetRule{}
+	mi := &file_user_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacyGetRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacyGetRule) ProtoMessage() {}
+
+func (x *UserPrivacyGetRule) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacyGetRule.ProtoReflect.Descriptor instead.
+func (*UserPrivacyGetRule) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *UserPrivacyGetRule) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserPrivacyGetRule) GetType() PrivacyType {
+	if x != nil {
+		return x.Type
+	}
+	return PrivacyType_USER_STATUS
+}
+
+type UserPrivacyGetRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Level         PrivacyLevel           `protobuf:"varint,3,opt,name=level,proto3,enum=proto.PrivacyLevel" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacyGetRuleResponse) Reset() {
+	*x = UserPrivacyGetRuleResponse{}
+	mi := &file_user_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacyGetRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacyGetRuleResponse) ProtoMessage() {}
+
+func (x *UserPrivacyGetRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacyGetRuleResponse.ProtoReflect.Descriptor instead.
+func (*UserPrivacyGetRuleResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *UserPrivacyGetRuleResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserPrivacyGetRuleResponse) GetLevel() PrivacyLevel {
+	if x != nil {
+		return x.Level
+	}
+	return PrivacyLevel_ALLOW_ALL
+}
+
+type UserPrivacySetRule struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Type          PrivacyType            `protobuf:"varint,2,opt,name=type,proto3,enum=proto.PrivacyType" json:"type,omitempty"`
+	Level         PrivacyLevel           `protobuf:"varint,3,opt,name=level,proto3,enum=proto.PrivacyLevel" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacySetRule) Reset() {
+	*x = UserPrivacySetRule{}
+	mi := &file_user_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacySetRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacySetRule) ProtoMessage() {}
+
+func (x *UserPrivacySetRule) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacySetRule.ProtoReflect.Descriptor instead.
+func (*UserPrivacySetRule) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *UserPrivacySetRule) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserPrivacySetRule) GetType() PrivacyType {
+	if x != nil {
+		return x.Type
+	}
+	return PrivacyType_USER_STATUS
+}
+
+func (x *UserPrivacySetRule) GetLevel() PrivacyLevel {
+	if x != nil {
+		return x.Level
+	}
+	return PrivacyLevel_ALLOW_ALL
+}
+
+type UserPrivacySetRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Type          PrivacyType            `protobuf:"varint,2,opt,name=type,proto3,enum=proto.PrivacyType" json:"type,omitempty"`
+	Level         PrivacyLevel           `protobuf:"varint,3,opt,name=level,proto3,enum=proto.PrivacyLevel" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserPrivacySetRuleResponse) Reset() {
+	*x = UserPrivacySetRuleResponse{}
+	mi := &file_user_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserPrivacySetRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserPrivacySetRuleResponse) ProtoMessage() {}
+
+func (x *UserPrivacySetRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserPrivacySetRuleResponse.ProtoReflect.Descriptor instead.
+func (*UserPrivacySetRuleResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *UserPrivacySetRuleResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserPrivacySetRuleResponse) GetType() PrivacyType {
+	if x != nil {
+		return x.Type
+	}
+	return PrivacyType_USER_STATUS
+}
+
+func (x *UserPrivacySetRuleResponse) GetLevel() PrivacyLevel {
+	if x != nil {
+		return x.Level
+	}
+	return PrivacyLevel_ALLOW_ALL
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -3348,7 +3834,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[56]
+	mi := &file_user_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3360,7 +3846,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[56]
+	mi := &file_user_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3414,7 +3900,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[57]
+	mi := &file_user_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3426,7 +3912,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[57]
+	mi := &file_user_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3479,7 +3965,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[58]
+	mi := &file_user_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3491,7 +3977,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[58]
+	mi := &file_user_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3622,7 +4108,7 @@ type UserContactsGetBlockedListResponse_User struct {
 
 func (x *UserContactsGetBlockedListResponse_User) Reset() {
 	*x = UserContactsGetBlockedListResponse_User{}
-	mi := &file_user_proto_msgTypes[59]
+	mi := &file_user_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3634,7 +4120,7 @@ func (x *UserContactsGetBlockedListResponse_User) String() string {
 func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
 
 func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[59]
+	mi := &file_user_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3928,7 +4414,38 @@ const file_user_proto_rawDesc = "" +
 	"\x05ABUSE\x10\x02\x12\x10\n" +
 	"\fFAKE_ACCOUNT\x10\x03\"A\n" +
 	"\x12UserReportResponse\x12+\n" +
-	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"M\n" +
+	"\bUserInfo\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\x04R\x06userId\"j\n" +
+	"\x10UserInfoResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12)\n" +
+	"\x04user\x18\x02 \x01(\v2\x15.proto.RegisteredUserR\x04user\"\x97\x01\n" +
+	"\x10UserUpdateStatus\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x126\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1e.proto.UserUpdateStatus.StatusR\x06status\"!\n" +
+	"\x06Status\x12\n" +
+	"\n" +
+	"\x06ONLINE\x10\x00\x12\v\n" +
+	"\aOFFLINE\x10\x01\"\x98\x01\n" +
+	"\x18UserUpdateStatusResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x126\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1e.proto.UserUpdateStatus.StatusR\x06status\x12\x17\n" +
+	"\auser_id\x18\b \x01(\x04R\x06userId\"f\n" +
+	"\x12UserPrivacyGetRule\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12&\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\"t\n" +
+	"\x1aUserPrivacyGetRuleResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12)\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05level\"\x91\x01\n" +
+	"\x12UserPrivacySetRule\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12&\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\x12)\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05level\"\x9c\x01\n" +
+	"\x1aUserPrivacySetRuleResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12&\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\x12)\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05levelB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -3942,164 +4459,192 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 68)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
 	(UserProfileCheckUsernameResponse_Status)(0),     // 2: proto.UserProfileCheckUsernameResponse.Status
 	(UserReport_Reason)(0),                           // 3: proto.UserReport.Reason
-	(*UserRegister)(nil),                             // 4: proto.UserRegister
-	(*UserRegisterResponse)(nil),                     // 5: proto.UserRegisterResponse
-	(*UserVerify)(nil),                               // 6: proto.UserVerify
-	(*UserVerifyResponse)(nil),                       // 7: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                // 8: proto.UserLogin
-	(*UserLoginResponse)(nil),                        // 9: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                      // 10: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),              // 11: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                     // 12: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),             // 13: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                   // 14: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),           // 15: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                       // 16: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),               // 17: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                      // 18: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),              // 19: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                       // 20: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),               // 21: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                         // 22: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                 // 23: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                      // 24: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),              // 25: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                     // 26: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),             // 27: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                   // 28: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),           // 29: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                         // 30: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                 // 31: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                 // 32: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),         // 33: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                     // 34: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),             // 35: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                        // 36: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                // 37: proto.UserSessionLogoutResponse
-	(*UserAvatarAdd)(nil),                            // 38: proto.UserAvatarAdd
-	(*UserAvatarAddResponse)(nil),                    // 39: proto.UserAvatarAddResponse
-	(*UserAvatarDelete)(nil),                         // 40: proto.UserAvatarDelete
-	(*UserAvatarDeleteResponse)(nil),                 // 41: proto.UserAvatarDeleteResponse
-	(*UserAvatarGetList)(nil),                        // 42: proto.UserAvatarGetList
-	(*UserAvatarGetListResponse)(nil),                // 43: proto.UserAvatarGetListResponse
-	(*UserProfileCheckUsername)(nil),                 // 44: proto.UserProfileCheckUsername
-	(*UserProfileCheckUsernameResponse)(nil),         // 45: proto.UserProfileCheckUsernameResponse
-	(*UserProfileUpdateUsername)(nil),                // 46: proto.UserProfileUpdateUsername
-	(*UserProfileUpdateUsernameResponse)(nil),        // 47: proto.UserProfileUpdateUsernameResponse
-	(*UserContactsBlock)(nil),                        // 48: proto.UserContactsBlock
-	(*UserContactsBlockResponse)(nil),                // 49: proto.UserContactsBlockResponse
-	(*UserContactsUnblock)(nil),                      // 50: proto.UserContactsUnblock
-	(*UserContactsUnblockResponse)(nil),              // 51: proto.UserContactsUnblockResponse
-	(*UserContactsGetBlockedList)(nil),               // 52: proto.UserContactsGetBlockedList
-	(*UserContactsGetBlockedListResponse)(nil),       // 53: proto.UserContactsGetBlockedListResponse
-	(*UserProfileSetBio)(nil),                        // 54: proto.UserProfileSetBio
-	(*UserProfileSetBioResponse)(nil),                // 55: proto.UserProfileSetBioResponse
-	(*UserProfileGetBio)(nil),                        // 56: proto.UserProfileGetBio
-	(*UserProfileGetBioResponse)(nil),                // 57: proto.UserProfileGetBioResponse
-	(*UserReport)(nil),                               // 58: proto.UserReport
-	(*UserReportResponse)(nil),                       // 59: proto.UserReportResponse
-	(*UserContactsImport_Contact)(nil),               // 60: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 61: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 62: proto.UserSessionGetActiveListResponse.Session
-	(*UserContactsGetBlockedListResponse_User)(nil),  // 63: proto.UserContactsGetBlockedListResponse.User
-	(*Request)(nil),                                  // 64: proto.Request
-	(*Response)(nil),                                 // 65: proto.Response
-	(Platform)(0),                                    // 66: proto.Platform
-	(Device)(0),                                      // 67: proto.Device
-	(Language)(0),                                    // 68: proto.Language
-	(Gender)(0),                                      // 69: proto.Gender
-	(*RegisteredUser)(nil),                           // 70: proto.RegisteredUser
-	(*Avatar)(nil),                                   // 71: proto.Avatar
+	(UserUpdateStatus_Status)(0),                     // 4: proto.UserUpdateStatus.Status
+	(*UserRegister)(nil),                             // 5: proto.UserRegister
+	(*UserRegisterResponse)(nil),                     // 6: proto.UserRegisterResponse
+	(*UserVerify)(nil),                               // 7: proto.UserVerify
+	(*UserVerifyResponse)(nil),                       // 8: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                // 9: proto.UserLogin
+	(*UserLoginResponse)(nil),                        // 10: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                      // 11: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),              // 12: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                     // 13: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),             // 14: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                   // 15: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),           // 16: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                       // 17: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),               // 18: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                      // 19: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),              // 20: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                       // 21: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),               // 22: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                         // 23: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                 // 24: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                      // 25: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),              // 26: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                     // 27: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),             // 28: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                   // 29: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),           // 30: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                         // 31: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                 // 32: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                 // 33: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),         // 34: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                     // 35: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),             // 36: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                        // 37: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                // 38: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                            // 39: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                    // 40: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                         // 41: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                 // 42: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                        // 43: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                // 44: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                 // 45: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),         // 46: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                // 47: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),        // 48: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsBlock)(nil),                        // 49: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                // 50: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                      // 51: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),              // 52: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),               // 53: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),       // 54: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                        // 55: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                // 56: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                        // 57: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                // 58: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                               // 59: proto.UserReport
+	(*UserReportResponse)(nil),                       // 60: proto.UserReportResponse
+	(*UserInfo)(nil),                                 // 61: proto.UserInfo
+	(*UserInfoResponse)(nil),                         // 62: proto.UserInfoResponse
+	(*UserUpdateStatus)(nil),                         // 63: proto.UserUpdateStatus
+	(*UserUpdateStatusResponse)(nil),                 // 64: proto.UserUpdateStatusResponse
+	(*UserPrivacyGetRule)(nil),                       // 65: proto.UserPrivacyGetRule
+	(*UserPrivacyGetRuleResponse)(nil),               // 66: proto.UserPrivacyGetRuleResponse
+	(*UserPrivacySetRule)(nil),                       // 67: proto.UserPrivacySetRule
+	(*UserPrivacySetRuleResponse)(nil),               // 68: proto.UserPrivacySetRuleResponse
+	(*UserContactsImport_Contact)(nil),               // 69: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 70: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 71: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),  // 72: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                  // 73: proto.Request
+	(*Response)(nil),                                 // 74: proto.Response
+	(Platform)(0),                                    // 75: proto.Platform
+	(Device)(0),                                      // 76: proto.Device
+	(Language)(0),                                    // 77: proto.Language
+	(Gender)(0),                                      // 78: proto.Gender
+	(*RegisteredUser)(nil),                           // 79: proto.RegisteredUser
+	(*Avatar)(nil),                                   // 80: proto.Avatar
+	(PrivacyType)(0),                                 // 81: proto.PrivacyType
+	(PrivacyLevel)(0),                                // 82: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	64, // 0: proto.UserRegister.request:type_name -> proto.Request
+	73, // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	65, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	74, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	64, // 4: proto.UserVerify.request:type_name -> proto.Request
-	65, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	64, // 6: proto.UserLogin.request:type_name -> proto.Request
-	66, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	67, // 8: proto.UserLogin.device:type_name -> proto.Device
-	68, // 9: proto.UserLogin.language:type_name -> proto.Language
-	65, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	64, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	65, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	64, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	69, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	65, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	69, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	64, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	65, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	64, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	60, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	65, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	61, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	64, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	65, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	70, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	64, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	65, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	64, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	65, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	64, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	65, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	64, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	65, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	69, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	64, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	65, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	64, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	65, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	64, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	65, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	62, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	64, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	65, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	64, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	65, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	64, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	65, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	71, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	64, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	65, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	64, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	65, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	71, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	64, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	65, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	73, // 4: proto.UserVerify.request:type_name -> proto.Request
+	74, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	73, // 6: proto.UserLogin.request:type_name -> proto.Request
+	75, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	76, // 8: proto.UserLogin.device:type_name -> proto.Device
+	77, // 9: proto.UserLogin.language:type_name -> proto.Language
+	74, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	73, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	74, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	73, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	78, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	74, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	78, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	73, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	74, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	73, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	69, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	74, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	70, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	73, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	74, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	79, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	73, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	74, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	73, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	74, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	73, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	74, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	73, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	74, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	78, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	73, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	74, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	73, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	74, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	73, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	74, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	71, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	73, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	74, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	73, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	74, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	73, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	74, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	80, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	73, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	74, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	73, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	74, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	80, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	73, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	74, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
 	2,  // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	64, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	65, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	64, // 59: proto.UserContactsBlock.request:type_name -> proto.Request
-	65, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
-	64, // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
-	65, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
-	64, // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
-	65, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
-	63, // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
-	64, // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
-	65, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
-	64, // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
-	65, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
-	64, // 70: proto.UserReport.request:type_name -> proto.Request
+	73, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	74, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	73, // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	74, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	73, // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	74, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	73, // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	74, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	72, // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	73, // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	74, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	73, // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	74, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	73, // 70: proto.UserReport.request:type_name -> proto.Request
 	3,  // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
-	65, // 72: proto.UserReportResponse.response:type_name -> proto.Response
-	66, // 73: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	67, // 74: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	68, // 75: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	76, // [76:76] is the sub-list for method output_type
-	76, // [76:76] is the sub-list for method input_type
-	76, // [76:76] is the sub-list for extension type_name
-	76, // [76:76] is the sub-list for extension extendee
-	0,  // [0:76] is the sub-list for field type_name
+	74, // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	73, // 73: proto.UserInfo.request:type_name -> proto.Request
+	74, // 74: proto.UserInfoResponse.response:type_name -> proto.Response
+	79, // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	73, // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
+	4,  // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
+	74, // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	4,  // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
+	73, // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	81, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	74, // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	82, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	73, // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	81, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	82, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	74, // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	81, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	82, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	75, // 90: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	76, // 91: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	77, // 92: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	93, // [93:93] is the sub-list for method output_type
+	93, // [93:93] is the sub-list for method input_type
+	93, // [93:93] is the sub-list for extension type_name
+	93, // [93:93] is the sub-list for extension extendee
+	0,  // [0:93] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -4113,8 +4658,8 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   60,
+			NumEnums:      5,
+			NumMessages:   68,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -227,6 +227,14 @@ func UserAvatarGetList(m *pb.UserAvatarGetList) *wire.Error {
 	return nil
 }
 
+// UserInfo checks a UserInfo request (action 117). It returns nil or the first failing rule's error.
+func UserInfo(m *pb.UserInfo) *wire.Error {
+	if m.UserId == 0 {
+		return errs.NewUserInfoBadPayload(errs.UserInfoBadPayloadInvalidUserId)
+	}
+	return nil
+}
+
 // UserProfileCheckUsername checks a UserProfileCheckUsername request (action 122). It returns nil or the first failing rule's error.
 func UserProfileCheckUsername(m *pb.UserProfileCheckUsername) *wire.Error {
 	return nil
@@ -245,6 +253,14 @@ func UserProfileUpdateUsername(m *pb.UserProfileUpdateUsername) *wire.Error {
 	}
 	if m.Username != "" && !check.Username(m.Username) {
 		return errs.NewUserProfileUpdateUsernameBadPayload(errs.UserProfileUpdateUsernameBadPayloadInvalidUsername)
+	}
+	return nil
+}
+
+// UserUpdateStatus checks a UserUpdateStatus request (action 124). It returns nil or the first failing rule's error.
+func UserUpdateStatus(m *pb.UserUpdateStatus) *wire.Error {
+	if !known(pb.UserUpdateStatus_Status_name, int32(m.Status)) {
+		return errs.NewUserUpdateStatusBadPayload(errs.UserUpdateStatusBadPayloadInvalidStatus)
 	}
 	return nil
 }
@@ -285,6 +301,25 @@ func UserContactsUnblock(m *pb.UserContactsUnblock) *wire.Error {
 
 // UserContactsGetBlockedList checks a UserContactsGetBlockedList request (action 130). It returns nil or the first failing rule's error.
 func UserContactsGetBlockedList(m *pb.UserContactsGetBlockedList) *wire.Error {
+	return nil
+}
+
+// UserPrivacyGetRule checks a UserPrivacyGetRule request (action 143). It returns nil or the first failing rule's error.
+func UserPrivacyGetRule(m *pb.UserPrivacyGetRule) *wire.Error {
+	if !known(pb.PrivacyType_name, int32(m.Type)) {
+		return errs.NewUserPrivacyGetRuleBadPayload(errs.UserPrivacyGetRuleBadPayloadInvalidType)
+	}
+	return nil
+}
+
+// UserPrivacySetRule checks a UserPrivacySetRule request (action 144). It returns nil or the first failing rule's error.
+func UserPrivacySetRule(m *pb.UserPrivacySetRule) *wire.Error {
+	if !known(pb.PrivacyType_name, int32(m.Type)) {
+		return errs.NewUserPrivacySetRuleBadPayload(errs.UserPrivacySetRuleBadPayloadInvalidType)
+	}
+	if !known(pb.PrivacyLevel_name, int32(m.Level)) {
+		return errs.NewUserPrivacySetRuleBadPayload(errs.UserPrivacySetRuleBadPayloadInvalidLevel)
+	}
 	return nil
 }
 

@@ -1,0 +1,96 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"github.com/gapd/gapd/generated/dispatch"
+	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+)
+
+// UserUpdateStatus stores what the client says (ONLINE or OFFLINE) with now
+// as the user's last seen time, and pushes the change to the user's other
+// sessions and to the status audience (storage.StatusAudience: those who
+// share a chat or group with the user or have them among their contacts,
+// kept to those the user's USER_STATUS rule lets see it).
+func (h *Handlers) UserUpdateStatus(ctx context.Context, s wire.Session, req *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error) {
+	me := userOf(s)
+	var to []uint64
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		if err := tx.SetPresence(me, req.Status == pb.UserUpdateStatus_ONLINE, h.unix()); err != nil {
+			return err
+		}
+		var err error
+		to, err = h.statusAudience(tx, me)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.UserUpdateStatusResponse{Status: req.Status, UserId: uint64(me)}
+	h.pushTo(s, dispatch.PushUserUpdateStatus(resp, to...))
+	return resp, nil
+}
+
+// statusAudience is who hears of me's status: me's own sessions and
+// storage.StatusAudience.
+func (h *Handlers) statusAudience(tx *storage.Tx, me storage.UserID) ([]uint64, error) {
+	ids, err := tx.StatusAudience(me)
+	if err != nil {
+		return nil, err
+	}
+	to := make([]uint64, 0, len(ids)+1)
+	to = append(to, uint64(me))
+	for _, id := range ids {
+		to = append(to, uint64(id))
+	}
+	return to, nil
+}
+
+// userGoneTimeout bounds UserGone's transaction, which no request's
+// deadline covers.
+const userGoneTimeout = 10 * time.Second
+
+// onlineCounter is a Pusher that counts a user's live connections
+// (server.Hub).
+type onlineCounter interface{ Online(userID uint64) int }
+
+// UserGone marks a user whose last connection went OFFLINE, last seen now,
+// and pushes that as UserUpdateStatus to the status audience, when they had
+// been ONLINE. The server calls it (server.Hub.OnUserGone); a user who
+// connected again meanwhile is left alone.
+func (h *Handlers) UserGone(userID uint64) {
+	if oc, ok := h.hub.(onlineCounter); ok && oc.Online(userID) > 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), userGoneTimeout)
+	defer cancel()
+	me := storage.UserID(userID)
+	var to []uint64
+	err := h.db.Write(ctx, func(tx *storage.Tx) error {
+		was, err := tx.WentOffline(me, h.unix())
+		if err != nil || !was {
+			return err
+		}
+		to, err = h.statusAudience(tx, me)
+		return err
+	})
+	if err != nil {
+		// Most often the database closing at shutdown.
+		h.log.Warn("marking a user offline failed", "user_id", userID, "err", err)
+		return
+	}
+	if len(to) > 0 {
+		resp := &pb.UserUpdateStatusResponse{Status: pb.UserUpdateStatus_OFFLINE, UserId: userID}
+		h.pushTo(nil, dispatch.PushUserUpdateStatus(resp, to...))
+	}
+}
+
+// MarkAllOffline marks every user offline, keeping their last seen times: a
+// single node starting has no connections, so whoever was online when it
+// stopped is not any more.
+func (h *Handlers) MarkAllOffline(ctx context.Context) error {
+	return h.db.Write(ctx, func(tx *storage.Tx) error { return tx.AllOffline() })
+}
