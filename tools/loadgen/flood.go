@@ -74,7 +74,9 @@ func (r *runner) flood() error {
 		return err
 	}
 	defer run.close()
-	d := max(2*r.cfg.d, 20*time.Second) // at 2 messages a second, enough samples for a p99
+	// At 2 messages a second a phase of 60 s has 120 samples, so its p99 is
+	// not just its one slowest send.
+	d := max(6*r.cfg.d, 60*time.Second)
 	_, quiet, err := run.paced(floodRate, d)
 	if err != nil {
 		return fmt.Errorf("quiet: %w", err)
