@@ -373,6 +373,66 @@ func (c *Client) UserContactsGetBlockedList(ctx context.Context, req *pb.UserCon
 	return resp, nil
 }
 
+// UserTwoStepVerificationGetPasswordDetail calls action 131 and returns its UserTwoStepVerificationGetPasswordDetailResponse. The hint, the recovery questions and the recovery e-mail's state of the account whose password is asked: once logged in the caller's; before login the account UserVerify answered 184 for on this connection (187 when there is none).
+func (c *Client) UserTwoStepVerificationGetPasswordDetail(ctx context.Context, req *pb.UserTwoStepVerificationGetPasswordDetail) (*pb.UserTwoStepVerificationGetPasswordDetailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationGetPasswordDetailResponse)
+	if err := c.conn.Call(ctx, 131, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationVerifyPassword calls action 132 and returns its UserTwoStepVerificationVerifyPasswordResponse. Completes a sign-in that UserVerify answered with 184 on this connection: with the right password it returns the device's login token (192 when no sign-in waits). Wrong passwords are counted per source and per account; past the limit 191 with wait.
+func (c *Client) UserTwoStepVerificationVerifyPassword(ctx context.Context, req *pb.UserTwoStepVerificationVerifyPassword) (*pb.UserTwoStepVerificationVerifyPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationVerifyPasswordResponse)
+	if err := c.conn.Call(ctx, 132, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationSetPassword calls action 133 and returns its UserTwoStepVerificationSetPasswordResponse. Sets the caller's two-step verification password (old_password must be the current one when there is one), with a hint, recovery questions and answers and a recovery e-mail, which is sent a token to confirm it with (136). The password and the answers are stored only as Argon2id hashes.
+func (c *Client) UserTwoStepVerificationSetPassword(ctx context.Context, req *pb.UserTwoStepVerificationSetPassword) (*pb.UserTwoStepVerificationSetPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationSetPasswordResponse)
+	if err := c.conn.Call(ctx, 133, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationUnsetPassword calls action 134 and returns its UserTwoStepVerificationUnsetPasswordResponse. Removes the caller's two-step verification password, with its hint, questions and recovery e-mail.
+func (c *Client) UserTwoStepVerificationUnsetPassword(ctx context.Context, req *pb.UserTwoStepVerificationUnsetPassword) (*pb.UserTwoStepVerificationUnsetPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationUnsetPasswordResponse)
+	if err := c.conn.Call(ctx, 134, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationCheckPassword calls action 135 and returns its UserTwoStepVerificationCheckPasswordResponse. Whether password is the caller's two-step verification password: an empty response when it is, 10105 when not.
+func (c *Client) UserTwoStepVerificationCheckPassword(ctx context.Context, req *pb.UserTwoStepVerificationCheckPassword) (*pb.UserTwoStepVerificationCheckPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationCheckPasswordResponse)
+	if err := c.conn.Call(ctx, 135, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserPrivacyGetRule calls action 143 and returns its UserPrivacyGetRuleResponse. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
 func (c *Client) UserPrivacyGetRule(ctx context.Context, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
 	if req.Request == nil {
@@ -1002,6 +1062,16 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserContactsUnblockResponse), true
 	case 30130:
 		return new(pb.UserContactsGetBlockedListResponse), true
+	case 30131:
+		return new(pb.UserTwoStepVerificationGetPasswordDetailResponse), true
+	case 30132:
+		return new(pb.UserTwoStepVerificationVerifyPasswordResponse), true
+	case 30133:
+		return new(pb.UserTwoStepVerificationSetPasswordResponse), true
+	case 30134:
+		return new(pb.UserTwoStepVerificationUnsetPasswordResponse), true
+	case 30135:
+		return new(pb.UserTwoStepVerificationCheckPasswordResponse), true
 	case 30143:
 		return new(pb.UserPrivacyGetRuleResponse), true
 	case 30144:

@@ -14,162 +14,172 @@ import (
 
 // Request action ids.
 const (
-	ActionConnectionSymmetricKey     uint16 = 2
-	ActionHeartbeat                  uint16 = 3
-	ActionUserRegister               uint16 = 100
-	ActionUserVerify                 uint16 = 101
-	ActionUserLogin                  uint16 = 102
-	ActionUserProfileSetEmail        uint16 = 103
-	ActionUserProfileSetGender       uint16 = 104
-	ActionUserProfileSetNickname     uint16 = 105
-	ActionUserContactsImport         uint16 = 106
-	ActionUserContactsGetList        uint16 = 107
-	ActionUserContactsDelete         uint16 = 108
-	ActionUserContactsEdit           uint16 = 109
-	ActionUserProfileGetEmail        uint16 = 110
-	ActionUserProfileGetGender       uint16 = 111
-	ActionUserProfileGetNickname     uint16 = 112
-	ActionUserUsernameToId           uint16 = 113
-	ActionUserAvatarAdd              uint16 = 114
-	ActionUserAvatarDelete           uint16 = 115
-	ActionUserAvatarGetList          uint16 = 116
-	ActionUserInfo                   uint16 = 117
-	ActionUserProfileCheckUsername   uint16 = 122
-	ActionUserProfileUpdateUsername  uint16 = 123
-	ActionUserUpdateStatus           uint16 = 124
-	ActionUserSessionGetActiveList   uint16 = 125
-	ActionUserSessionTerminate       uint16 = 126
-	ActionUserSessionLogout          uint16 = 127
-	ActionUserContactsBlock          uint16 = 128
-	ActionUserContactsUnblock        uint16 = 129
-	ActionUserContactsGetBlockedList uint16 = 130
-	ActionUserPrivacyGetRule         uint16 = 143
-	ActionUserPrivacySetRule         uint16 = 144
-	ActionUserProfileSetBio          uint16 = 147
-	ActionUserProfileGetBio          uint16 = 148
-	ActionUserReport                 uint16 = 149
-	ActionChatGetRoom                uint16 = 200
-	ActionChatSendMessage            uint16 = 201
-	ActionChatUpdateStatus           uint16 = 202
-	ActionChatEditMessage            uint16 = 203
-	ActionChatDeleteMessage          uint16 = 204
-	ActionChatClearMessage           uint16 = 205
-	ActionChatDelete                 uint16 = 206
-	ActionGroupCreate                uint16 = 300
-	ActionGroupAddMember             uint16 = 301
-	ActionGroupAddAdmin              uint16 = 302
-	ActionGroupAddModerator          uint16 = 303
-	ActionGroupClearMessage          uint16 = 304
-	ActionGroupEdit                  uint16 = 305
-	ActionGroupKickAdmin             uint16 = 306
-	ActionGroupKickMember            uint16 = 307
-	ActionGroupKickModerator         uint16 = 308
-	ActionGroupLeft                  uint16 = 309
-	ActionGroupSendMessage           uint16 = 310
-	ActionGroupUpdateStatus          uint16 = 311
-	ActionChannelCreate              uint16 = 400
-	ActionChannelAddMember           uint16 = 401
-	ActionChannelAddAdmin            uint16 = 402
-	ActionChannelLeft                uint16 = 409
-	ActionChannelSendMessage         uint16 = 410
-	ActionInfoLocation               uint16 = 500
-	ActionInfoCountry                uint16 = 501
-	ActionInfoTime                   uint16 = 502
-	ActionInfoPage                   uint16 = 503
-	ActionClientCondition            uint16 = 600
-	ActionClientGetRoomList          uint16 = 601
-	ActionClientGetRoom              uint16 = 602
-	ActionClientGetRoomHistory       uint16 = 603
-	ActionClientMuteRoom             uint16 = 614
-	ActionClientPinRoom              uint16 = 615
-	ActionFileUploadOption           uint16 = 700
-	ActionFileUploadInit             uint16 = 701
-	ActionFileUpload                 uint16 = 702
-	ActionFileUploadStatus           uint16 = 703
-	ActionFileInfo                   uint16 = 704
-	ActionFileDownload               uint16 = 705
-	ActionSignalingGetConfiguration  uint16 = 900
-	ActionGeoGetRegisterStatus       uint16 = 1000
+	ActionConnectionSymmetricKey                   uint16 = 2
+	ActionHeartbeat                                uint16 = 3
+	ActionUserRegister                             uint16 = 100
+	ActionUserVerify                               uint16 = 101
+	ActionUserLogin                                uint16 = 102
+	ActionUserProfileSetEmail                      uint16 = 103
+	ActionUserProfileSetGender                     uint16 = 104
+	ActionUserProfileSetNickname                   uint16 = 105
+	ActionUserContactsImport                       uint16 = 106
+	ActionUserContactsGetList                      uint16 = 107
+	ActionUserContactsDelete                       uint16 = 108
+	ActionUserContactsEdit                         uint16 = 109
+	ActionUserProfileGetEmail                      uint16 = 110
+	ActionUserProfileGetGender                     uint16 = 111
+	ActionUserProfileGetNickname                   uint16 = 112
+	ActionUserUsernameToId                         uint16 = 113
+	ActionUserAvatarAdd                            uint16 = 114
+	ActionUserAvatarDelete                         uint16 = 115
+	ActionUserAvatarGetList                        uint16 = 116
+	ActionUserInfo                                 uint16 = 117
+	ActionUserProfileCheckUsername                 uint16 = 122
+	ActionUserProfileUpdateUsername                uint16 = 123
+	ActionUserUpdateStatus                         uint16 = 124
+	ActionUserSessionGetActiveList                 uint16 = 125
+	ActionUserSessionTerminate                     uint16 = 126
+	ActionUserSessionLogout                        uint16 = 127
+	ActionUserContactsBlock                        uint16 = 128
+	ActionUserContactsUnblock                      uint16 = 129
+	ActionUserContactsGetBlockedList               uint16 = 130
+	ActionUserTwoStepVerificationGetPasswordDetail uint16 = 131
+	ActionUserTwoStepVerificationVerifyPassword    uint16 = 132
+	ActionUserTwoStepVerificationSetPassword       uint16 = 133
+	ActionUserTwoStepVerificationUnsetPassword     uint16 = 134
+	ActionUserTwoStepVerificationCheckPassword     uint16 = 135
+	ActionUserPrivacyGetRule                       uint16 = 143
+	ActionUserPrivacySetRule                       uint16 = 144
+	ActionUserProfileSetBio                        uint16 = 147
+	ActionUserProfileGetBio                        uint16 = 148
+	ActionUserReport                               uint16 = 149
+	ActionChatGetRoom                              uint16 = 200
+	ActionChatSendMessage                          uint16 = 201
+	ActionChatUpdateStatus                         uint16 = 202
+	ActionChatEditMessage                          uint16 = 203
+	ActionChatDeleteMessage                        uint16 = 204
+	ActionChatClearMessage                         uint16 = 205
+	ActionChatDelete                               uint16 = 206
+	ActionGroupCreate                              uint16 = 300
+	ActionGroupAddMember                           uint16 = 301
+	ActionGroupAddAdmin                            uint16 = 302
+	ActionGroupAddModerator                        uint16 = 303
+	ActionGroupClearMessage                        uint16 = 304
+	ActionGroupEdit                                uint16 = 305
+	ActionGroupKickAdmin                           uint16 = 306
+	ActionGroupKickMember                          uint16 = 307
+	ActionGroupKickModerator                       uint16 = 308
+	ActionGroupLeft                                uint16 = 309
+	ActionGroupSendMessage                         uint16 = 310
+	ActionGroupUpdateStatus                        uint16 = 311
+	ActionChannelCreate                            uint16 = 400
+	ActionChannelAddMember                         uint16 = 401
+	ActionChannelAddAdmin                          uint16 = 402
+	ActionChannelLeft                              uint16 = 409
+	ActionChannelSendMessage                       uint16 = 410
+	ActionInfoLocation                             uint16 = 500
+	ActionInfoCountry                              uint16 = 501
+	ActionInfoTime                                 uint16 = 502
+	ActionInfoPage                                 uint16 = 503
+	ActionClientCondition                          uint16 = 600
+	ActionClientGetRoomList                        uint16 = 601
+	ActionClientGetRoom                            uint16 = 602
+	ActionClientGetRoomHistory                     uint16 = 603
+	ActionClientMuteRoom                           uint16 = 614
+	ActionClientPinRoom                            uint16 = 615
+	ActionFileUploadOption                         uint16 = 700
+	ActionFileUploadInit                           uint16 = 701
+	ActionFileUpload                               uint16 = 702
+	ActionFileUploadStatus                         uint16 = 703
+	ActionFileInfo                                 uint16 = 704
+	ActionFileDownload                             uint16 = 705
+	ActionSignalingGetConfiguration                uint16 = 900
+	ActionGeoGetRegisterStatus                     uint16 = 1000
 )
 
 // Response ids: the wire id of each action's response, and of its pushes.
 const (
-	ResponseConnectionSymmetricKey     uint16 = 30002
-	ResponseHeartbeat                  uint16 = 30003
-	ResponseUserRegister               uint16 = 30100
-	ResponseUserVerify                 uint16 = 30101
-	ResponseUserLogin                  uint16 = 30102
-	ResponseUserProfileSetEmail        uint16 = 30103
-	ResponseUserProfileSetGender       uint16 = 30104
-	ResponseUserProfileSetNickname     uint16 = 30105
-	ResponseUserContactsImport         uint16 = 30106
-	ResponseUserContactsGetList        uint16 = 30107
-	ResponseUserContactsDelete         uint16 = 30108
-	ResponseUserContactsEdit           uint16 = 30109
-	ResponseUserProfileGetEmail        uint16 = 30110
-	ResponseUserProfileGetGender       uint16 = 30111
-	ResponseUserProfileGetNickname     uint16 = 30112
-	ResponseUserUsernameToId           uint16 = 30113
-	ResponseUserAvatarAdd              uint16 = 30114
-	ResponseUserAvatarDelete           uint16 = 30115
-	ResponseUserAvatarGetList          uint16 = 30116
-	ResponseUserInfo                   uint16 = 30117
-	ResponseUserProfileCheckUsername   uint16 = 30122
-	ResponseUserProfileUpdateUsername  uint16 = 30123
-	ResponseUserUpdateStatus           uint16 = 30124
-	ResponseUserSessionGetActiveList   uint16 = 30125
-	ResponseUserSessionTerminate       uint16 = 30126
-	ResponseUserSessionLogout          uint16 = 30127
-	ResponseUserContactsBlock          uint16 = 30128
-	ResponseUserContactsUnblock        uint16 = 30129
-	ResponseUserContactsGetBlockedList uint16 = 30130
-	ResponseUserPrivacyGetRule         uint16 = 30143
-	ResponseUserPrivacySetRule         uint16 = 30144
-	ResponseUserProfileSetBio          uint16 = 30147
-	ResponseUserProfileGetBio          uint16 = 30148
-	ResponseUserReport                 uint16 = 30149
-	ResponseChatGetRoom                uint16 = 30200
-	ResponseChatSendMessage            uint16 = 30201
-	ResponseChatUpdateStatus           uint16 = 30202
-	ResponseChatEditMessage            uint16 = 30203
-	ResponseChatDeleteMessage          uint16 = 30204
-	ResponseChatClearMessage           uint16 = 30205
-	ResponseChatDelete                 uint16 = 30206
-	ResponseGroupCreate                uint16 = 30300
-	ResponseGroupAddMember             uint16 = 30301
-	ResponseGroupAddAdmin              uint16 = 30302
-	ResponseGroupAddModerator          uint16 = 30303
-	ResponseGroupClearMessage          uint16 = 30304
-	ResponseGroupEdit                  uint16 = 30305
-	ResponseGroupKickAdmin             uint16 = 30306
-	ResponseGroupKickMember            uint16 = 30307
-	ResponseGroupKickModerator         uint16 = 30308
-	ResponseGroupLeft                  uint16 = 30309
-	ResponseGroupSendMessage           uint16 = 30310
-	ResponseGroupUpdateStatus          uint16 = 30311
-	ResponseChannelCreate              uint16 = 30400
-	ResponseChannelAddMember           uint16 = 30401
-	ResponseChannelAddAdmin            uint16 = 30402
-	ResponseChannelLeft                uint16 = 30409
-	ResponseChannelSendMessage         uint16 = 30410
-	ResponseInfoLocation               uint16 = 30500
-	ResponseInfoCountry                uint16 = 30501
-	ResponseInfoTime                   uint16 = 30502
-	ResponseInfoPage                   uint16 = 30503
-	ResponseClientCondition            uint16 = 30600
-	ResponseClientGetRoomList          uint16 = 30601
-	ResponseClientGetRoom              uint16 = 30602
-	ResponseClientGetRoomHistory       uint16 = 30603
-	ResponseClientMuteRoom             uint16 = 30614
-	ResponseClientPinRoom              uint16 = 30615
-	ResponseFileUploadOption           uint16 = 30700
-	ResponseFileUploadInit             uint16 = 30701
-	ResponseFileUpload                 uint16 = 30702
-	ResponseFileUploadStatus           uint16 = 30703
-	ResponseFileInfo                   uint16 = 30704
-	ResponseFileDownload               uint16 = 30705
-	ResponseSignalingGetConfiguration  uint16 = 30900
-	ResponseGeoGetRegisterStatus       uint16 = 31000
+	ResponseConnectionSymmetricKey                   uint16 = 30002
+	ResponseHeartbeat                                uint16 = 30003
+	ResponseUserRegister                             uint16 = 30100
+	ResponseUserVerify                               uint16 = 30101
+	ResponseUserLogin                                uint16 = 30102
+	ResponseUserProfileSetEmail                      uint16 = 30103
+	ResponseUserProfileSetGender                     uint16 = 30104
+	ResponseUserProfileSetNickname                   uint16 = 30105
+	ResponseUserContactsImport                       uint16 = 30106
+	ResponseUserContactsGetList                      uint16 = 30107
+	ResponseUserContactsDelete                       uint16 = 30108
+	ResponseUserContactsEdit                         uint16 = 30109
+	ResponseUserProfileGetEmail                      uint16 = 30110
+	ResponseUserProfileGetGender                     uint16 = 30111
+	ResponseUserProfileGetNickname                   uint16 = 30112
+	ResponseUserUsernameToId                         uint16 = 30113
+	ResponseUserAvatarAdd                            uint16 = 30114
+	ResponseUserAvatarDelete                         uint16 = 30115
+	ResponseUserAvatarGetList                        uint16 = 30116
+	ResponseUserInfo                                 uint16 = 30117
+	ResponseUserProfileCheckUsername                 uint16 = 30122
+	ResponseUserProfileUpdateUsername                uint16 = 30123
+	ResponseUserUpdateStatus                         uint16 = 30124
+	ResponseUserSessionGetActiveList                 uint16 = 30125
+	ResponseUserSessionTerminate                     uint16 = 30126
+	ResponseUserSessionLogout                        uint16 = 30127
+	ResponseUserContactsBlock                        uint16 = 30128
+	ResponseUserContactsUnblock                      uint16 = 30129
+	ResponseUserContactsGetBlockedList               uint16 = 30130
+	ResponseUserTwoStepVerificationGetPasswordDetail uint16 = 30131
+	ResponseUserTwoStepVerificationVerifyPassword    uint16 = 30132
+	ResponseUserTwoStepVerificationSetPassword       uint16 = 30133
+	ResponseUserTwoStepVerificationUnsetPassword     uint16 = 30134
+	ResponseUserTwoStepVerificationCheckPassword     uint16 = 30135
+	ResponseUserPrivacyGetRule                       uint16 = 30143
+	ResponseUserPrivacySetRule                       uint16 = 30144
+	ResponseUserProfileSetBio                        uint16 = 30147
+	ResponseUserProfileGetBio                        uint16 = 30148
+	ResponseUserReport                               uint16 = 30149
+	ResponseChatGetRoom                              uint16 = 30200
+	ResponseChatSendMessage                          uint16 = 30201
+	ResponseChatUpdateStatus                         uint16 = 30202
+	ResponseChatEditMessage                          uint16 = 30203
+	ResponseChatDeleteMessage                        uint16 = 30204
+	ResponseChatClearMessage                         uint16 = 30205
+	ResponseChatDelete                               uint16 = 30206
+	ResponseGroupCreate                              uint16 = 30300
+	ResponseGroupAddMember                           uint16 = 30301
+	ResponseGroupAddAdmin                            uint16 = 30302
+	ResponseGroupAddModerator                        uint16 = 30303
+	ResponseGroupClearMessage                        uint16 = 30304
+	ResponseGroupEdit                                uint16 = 30305
+	ResponseGroupKickAdmin                           uint16 = 30306
+	ResponseGroupKickMember                          uint16 = 30307
+	ResponseGroupKickModerator                       uint16 = 30308
+	ResponseGroupLeft                                uint16 = 30309
+	ResponseGroupSendMessage                         uint16 = 30310
+	ResponseGroupUpdateStatus                        uint16 = 30311
+	ResponseChannelCreate                            uint16 = 30400
+	ResponseChannelAddMember                         uint16 = 30401
+	ResponseChannelAddAdmin                          uint16 = 30402
+	ResponseChannelLeft                              uint16 = 30409
+	ResponseChannelSendMessage                       uint16 = 30410
+	ResponseInfoLocation                             uint16 = 30500
+	ResponseInfoCountry                              uint16 = 30501
+	ResponseInfoTime                                 uint16 = 30502
+	ResponseInfoPage                                 uint16 = 30503
+	ResponseClientCondition                          uint16 = 30600
+	ResponseClientGetRoomList                        uint16 = 30601
+	ResponseClientGetRoom                            uint16 = 30602
+	ResponseClientGetRoomHistory                     uint16 = 30603
+	ResponseClientMuteRoom                           uint16 = 30614
+	ResponseClientPinRoom                            uint16 = 30615
+	ResponseFileUploadOption                         uint16 = 30700
+	ResponseFileUploadInit                           uint16 = 30701
+	ResponseFileUpload                               uint16 = 30702
+	ResponseFileUploadStatus                         uint16 = 30703
+	ResponseFileInfo                                 uint16 = 30704
+	ResponseFileDownload                             uint16 = 30705
+	ResponseSignalingGetConfiguration                uint16 = 30900
+	ResponseGeoGetRegisterStatus                     uint16 = 31000
 )
 
 // Ids of messages the server sends without a request.
@@ -234,6 +244,16 @@ type Handlers interface {
 	UserContactsUnblock(ctx context.Context, s wire.Session, req *pb.UserContactsUnblock) (*pb.UserContactsUnblockResponse, error)
 	// UserContactsGetBlockedList handles action 130. Lists the users the caller has blocked, most recently blocked first, each with the cache_id of their RegisteredUser as the caller sees it (a client refetches a user whose cache_id changed).
 	UserContactsGetBlockedList(ctx context.Context, s wire.Session, req *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error)
+	// UserTwoStepVerificationGetPasswordDetail handles action 131. The hint, the recovery questions and the recovery e-mail's state of the account whose password is asked: once logged in the caller's; before login the account UserVerify answered 184 for on this connection (187 when there is none).
+	UserTwoStepVerificationGetPasswordDetail(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationGetPasswordDetail) (*pb.UserTwoStepVerificationGetPasswordDetailResponse, error)
+	// UserTwoStepVerificationVerifyPassword handles action 132. Completes a sign-in that UserVerify answered with 184 on this connection: with the right password it returns the device's login token (192 when no sign-in waits). Wrong passwords are counted per source and per account; past the limit 191 with wait.
+	UserTwoStepVerificationVerifyPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationVerifyPassword) (*pb.UserTwoStepVerificationVerifyPasswordResponse, error)
+	// UserTwoStepVerificationSetPassword handles action 133. Sets the caller's two-step verification password (old_password must be the current one when there is one), with a hint, recovery questions and answers and a recovery e-mail, which is sent a token to confirm it with (136). The password and the answers are stored only as Argon2id hashes.
+	UserTwoStepVerificationSetPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationSetPassword) (*pb.UserTwoStepVerificationSetPasswordResponse, error)
+	// UserTwoStepVerificationUnsetPassword handles action 134. Removes the caller's two-step verification password, with its hint, questions and recovery e-mail.
+	UserTwoStepVerificationUnsetPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationUnsetPassword) (*pb.UserTwoStepVerificationUnsetPasswordResponse, error)
+	// UserTwoStepVerificationCheckPassword handles action 135. Whether password is the caller's two-step verification password: an empty response when it is, 10105 when not.
+	UserTwoStepVerificationCheckPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationCheckPassword) (*pb.UserTwoStepVerificationCheckPasswordResponse, error)
 	// UserPrivacyGetRule handles action 143. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
 	UserPrivacyGetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error)
 	// UserPrivacySetRule handles action 144. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
@@ -467,6 +487,31 @@ func (Unimplemented) UserContactsUnblock(context.Context, wire.Session, *pb.User
 
 // UserContactsGetBlockedList is not implemented.
 func (Unimplemented) UserContactsGetBlockedList(context.Context, wire.Session, *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationGetPasswordDetail is not implemented.
+func (Unimplemented) UserTwoStepVerificationGetPasswordDetail(context.Context, wire.Session, *pb.UserTwoStepVerificationGetPasswordDetail) (*pb.UserTwoStepVerificationGetPasswordDetailResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationVerifyPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationVerifyPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationVerifyPassword) (*pb.UserTwoStepVerificationVerifyPasswordResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationSetPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationSetPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationSetPassword) (*pb.UserTwoStepVerificationSetPasswordResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationUnsetPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationUnsetPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationUnsetPassword) (*pb.UserTwoStepVerificationUnsetPasswordResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationCheckPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationCheckPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationCheckPassword) (*pb.UserTwoStepVerificationCheckPasswordResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -727,7 +772,7 @@ var routeUserRegister = wire.Route{
 }
 var routeUserVerify = wire.Route{
 	BadPayload: errs.UserVerifyBadPayload,
-	Errors:     []wire.Major{errs.UserVerifyBadPayload, errs.UserVerifyInternalServerError, errs.UserVerifyUserNotFound, errs.UserVerifyBlockedUser, errs.UserVerifyInvalidCode, errs.UserVerifyExpiredCode, errs.UserVerifyMaxTryLock},
+	Errors:     []wire.Major{errs.UserVerifyBadPayload, errs.UserVerifyInternalServerError, errs.UserVerifyUserNotFound, errs.UserVerifyBlockedUser, errs.UserVerifyInvalidCode, errs.UserVerifyExpiredCode, errs.UserVerifyMaxTryLock, errs.UserVerifyTwoStepVerificationEnabled},
 	ID:         ActionUserVerify,
 	Internal:   errs.UserVerifyInternalServerError,
 	Limit:      wire.ClassVerify,
@@ -1243,6 +1288,106 @@ var routeUserContactsGetBlockedList = wire.Route{
 		return m.(*pb.UserContactsGetBlockedList).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserContactsGetBlockedList,
+}
+var routeUserTwoStepVerificationGetPasswordDetail = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationGetPasswordDetailBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationGetPasswordDetailBadPayload, errs.UserTwoStepVerificationGetPasswordDetailInternalServerError, errs.UserTwoStepVerificationGetPasswordDetailForbidden, errs.UserTwoStepVerificationGetPasswordDetailNoPassword},
+	ID:         ActionUserTwoStepVerificationGetPasswordDetail,
+	Internal:   errs.UserTwoStepVerificationGetPasswordDetailInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      false,
+	Name:       "UserTwoStepVerificationGetPasswordDetail",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationGetPasswordDetail)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationGetPasswordDetailResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationGetPasswordDetail).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationGetPasswordDetail,
+}
+var routeUserTwoStepVerificationVerifyPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationVerifyPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationVerifyPasswordBadPayload, errs.UserTwoStepVerificationVerifyPasswordInternalServerError, errs.UserTwoStepVerificationVerifyPasswordMaxTryLock, errs.UserTwoStepVerificationVerifyPasswordForbidden, errs.UserTwoStepVerificationVerifyPasswordNoPassword, errs.UserTwoStepVerificationVerifyPasswordInvalidPassword},
+	ID:         ActionUserTwoStepVerificationVerifyPassword,
+	Internal:   errs.UserTwoStepVerificationVerifyPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      false,
+	Name:       "UserTwoStepVerificationVerifyPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationVerifyPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationVerifyPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationVerifyPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationVerifyPassword,
+}
+var routeUserTwoStepVerificationSetPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationSetPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationSetPasswordBadPayload, errs.UserTwoStepVerificationSetPasswordInternalServerError, errs.UserTwoStepVerificationSetPasswordMaxTryLock, errs.UserTwoStepVerificationSetPasswordInvalidOldPassword},
+	ID:         ActionUserTwoStepVerificationSetPassword,
+	Internal:   errs.UserTwoStepVerificationSetPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationSetPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationSetPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationSetPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationSetPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationSetPassword,
+}
+var routeUserTwoStepVerificationUnsetPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationUnsetPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationUnsetPasswordBadPayload, errs.UserTwoStepVerificationUnsetPasswordInternalServerError, errs.UserTwoStepVerificationUnsetPasswordMaxTryLock, errs.UserTwoStepVerificationUnsetPasswordInvalidPassword},
+	ID:         ActionUserTwoStepVerificationUnsetPassword,
+	Internal:   errs.UserTwoStepVerificationUnsetPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationUnsetPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationUnsetPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationUnsetPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationUnsetPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationUnsetPassword,
+}
+var routeUserTwoStepVerificationCheckPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationCheckPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationCheckPasswordBadPayload, errs.UserTwoStepVerificationCheckPasswordInternalServerError, errs.UserTwoStepVerificationCheckPasswordInvalidPassword, errs.UserTwoStepVerificationCheckPasswordMaxTryLock, errs.UserTwoStepVerificationCheckPasswordNoPassword},
+	ID:         ActionUserTwoStepVerificationCheckPassword,
+	Internal:   errs.UserTwoStepVerificationCheckPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationCheckPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationCheckPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationCheckPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationCheckPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationCheckPassword,
 }
 var routeUserPrivacyGetRule = wire.Route{
 	BadPayload: errs.UserPrivacyGetRuleBadPayload,
@@ -2185,81 +2330,86 @@ var routeGeoGetRegisterStatus = wire.Route{
 
 // Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.
 type Server struct {
-	h                               Handlers
-	routeUserRegister               wire.Route
-	routeUserVerify                 wire.Route
-	routeUserLogin                  wire.Route
-	routeUserProfileSetEmail        wire.Route
-	routeUserProfileSetGender       wire.Route
-	routeUserProfileSetNickname     wire.Route
-	routeUserContactsImport         wire.Route
-	routeUserContactsGetList        wire.Route
-	routeUserContactsDelete         wire.Route
-	routeUserContactsEdit           wire.Route
-	routeUserProfileGetEmail        wire.Route
-	routeUserProfileGetGender       wire.Route
-	routeUserProfileGetNickname     wire.Route
-	routeUserUsernameToId           wire.Route
-	routeUserAvatarAdd              wire.Route
-	routeUserAvatarDelete           wire.Route
-	routeUserAvatarGetList          wire.Route
-	routeUserInfo                   wire.Route
-	routeUserProfileCheckUsername   wire.Route
-	routeUserProfileUpdateUsername  wire.Route
-	routeUserUpdateStatus           wire.Route
-	routeUserSessionGetActiveList   wire.Route
-	routeUserSessionTerminate       wire.Route
-	routeUserSessionLogout          wire.Route
-	routeUserContactsBlock          wire.Route
-	routeUserContactsUnblock        wire.Route
-	routeUserContactsGetBlockedList wire.Route
-	routeUserPrivacyGetRule         wire.Route
-	routeUserPrivacySetRule         wire.Route
-	routeUserProfileSetBio          wire.Route
-	routeUserProfileGetBio          wire.Route
-	routeUserReport                 wire.Route
-	routeChatGetRoom                wire.Route
-	routeChatSendMessage            wire.Route
-	routeChatUpdateStatus           wire.Route
-	routeChatEditMessage            wire.Route
-	routeChatDeleteMessage          wire.Route
-	routeChatClearMessage           wire.Route
-	routeChatDelete                 wire.Route
-	routeGroupCreate                wire.Route
-	routeGroupAddMember             wire.Route
-	routeGroupAddAdmin              wire.Route
-	routeGroupAddModerator          wire.Route
-	routeGroupClearMessage          wire.Route
-	routeGroupEdit                  wire.Route
-	routeGroupKickAdmin             wire.Route
-	routeGroupKickMember            wire.Route
-	routeGroupKickModerator         wire.Route
-	routeGroupLeft                  wire.Route
-	routeGroupSendMessage           wire.Route
-	routeGroupUpdateStatus          wire.Route
-	routeChannelCreate              wire.Route
-	routeChannelAddMember           wire.Route
-	routeChannelAddAdmin            wire.Route
-	routeChannelLeft                wire.Route
-	routeChannelSendMessage         wire.Route
-	routeInfoLocation               wire.Route
-	routeInfoCountry                wire.Route
-	routeInfoTime                   wire.Route
-	routeInfoPage                   wire.Route
-	routeClientCondition            wire.Route
-	routeClientGetRoomList          wire.Route
-	routeClientGetRoom              wire.Route
-	routeClientGetRoomHistory       wire.Route
-	routeClientMuteRoom             wire.Route
-	routeClientPinRoom              wire.Route
-	routeFileUploadOption           wire.Route
-	routeFileUploadInit             wire.Route
-	routeFileUpload                 wire.Route
-	routeFileUploadStatus           wire.Route
-	routeFileInfo                   wire.Route
-	routeFileDownload               wire.Route
-	routeSignalingGetConfiguration  wire.Route
-	routeGeoGetRegisterStatus       wire.Route
+	h                                             Handlers
+	routeUserRegister                             wire.Route
+	routeUserVerify                               wire.Route
+	routeUserLogin                                wire.Route
+	routeUserProfileSetEmail                      wire.Route
+	routeUserProfileSetGender                     wire.Route
+	routeUserProfileSetNickname                   wire.Route
+	routeUserContactsImport                       wire.Route
+	routeUserContactsGetList                      wire.Route
+	routeUserContactsDelete                       wire.Route
+	routeUserContactsEdit                         wire.Route
+	routeUserProfileGetEmail                      wire.Route
+	routeUserProfileGetGender                     wire.Route
+	routeUserProfileGetNickname                   wire.Route
+	routeUserUsernameToId                         wire.Route
+	routeUserAvatarAdd                            wire.Route
+	routeUserAvatarDelete                         wire.Route
+	routeUserAvatarGetList                        wire.Route
+	routeUserInfo                                 wire.Route
+	routeUserProfileCheckUsername                 wire.Route
+	routeUserProfileUpdateUsername                wire.Route
+	routeUserUpdateStatus                         wire.Route
+	routeUserSessionGetActiveList                 wire.Route
+	routeUserSessionTerminate                     wire.Route
+	routeUserSessionLogout                        wire.Route
+	routeUserContactsBlock                        wire.Route
+	routeUserContactsUnblock                      wire.Route
+	routeUserContactsGetBlockedList               wire.Route
+	routeUserTwoStepVerificationGetPasswordDetail wire.Route
+	routeUserTwoStepVerificationVerifyPassword    wire.Route
+	routeUserTwoStepVerificationSetPassword       wire.Route
+	routeUserTwoStepVerificationUnsetPassword     wire.Route
+	routeUserTwoStepVerificationCheckPassword     wire.Route
+	routeUserPrivacyGetRule                       wire.Route
+	routeUserPrivacySetRule                       wire.Route
+	routeUserProfileSetBio                        wire.Route
+	routeUserProfileGetBio                        wire.Route
+	routeUserReport                               wire.Route
+	routeChatGetRoom                              wire.Route
+	routeChatSendMessage                          wire.Route
+	routeChatUpdateStatus                         wire.Route
+	routeChatEditMessage                          wire.Route
+	routeChatDeleteMessage                        wire.Route
+	routeChatClearMessage                         wire.Route
+	routeChatDelete                               wire.Route
+	routeGroupCreate                              wire.Route
+	routeGroupAddMember                           wire.Route
+	routeGroupAddAdmin                            wire.Route
+	routeGroupAddModerator                        wire.Route
+	routeGroupClearMessage                        wire.Route
+	routeGroupEdit                                wire.Route
+	routeGroupKickAdmin                           wire.Route
+	routeGroupKickMember                          wire.Route
+	routeGroupKickModerator                       wire.Route
+	routeGroupLeft                                wire.Route
+	routeGroupSendMessage                         wire.Route
+	routeGroupUpdateStatus                        wire.Route
+	routeChannelCreate                            wire.Route
+	routeChannelAddMember                         wire.Route
+	routeChannelAddAdmin                          wire.Route
+	routeChannelLeft                              wire.Route
+	routeChannelSendMessage                       wire.Route
+	routeInfoLocation                             wire.Route
+	routeInfoCountry                              wire.Route
+	routeInfoTime                                 wire.Route
+	routeInfoPage                                 wire.Route
+	routeClientCondition                          wire.Route
+	routeClientGetRoomList                        wire.Route
+	routeClientGetRoom                            wire.Route
+	routeClientGetRoomHistory                     wire.Route
+	routeClientMuteRoom                           wire.Route
+	routeClientPinRoom                            wire.Route
+	routeFileUploadOption                         wire.Route
+	routeFileUploadInit                           wire.Route
+	routeFileUpload                               wire.Route
+	routeFileUploadStatus                         wire.Route
+	routeFileInfo                                 wire.Route
+	routeFileDownload                             wire.Route
+	routeSignalingGetConfiguration                wire.Route
+	routeGeoGetRegisterStatus                     wire.Route
 }
 
 // New returns the Server that runs every action on h.
@@ -2319,6 +2469,16 @@ func New(h Handlers) *Server {
 	s.routeUserContactsUnblock.Call = s.callUserContactsUnblock
 	s.routeUserContactsGetBlockedList = routeUserContactsGetBlockedList
 	s.routeUserContactsGetBlockedList.Call = s.callUserContactsGetBlockedList
+	s.routeUserTwoStepVerificationGetPasswordDetail = routeUserTwoStepVerificationGetPasswordDetail
+	s.routeUserTwoStepVerificationGetPasswordDetail.Call = s.callUserTwoStepVerificationGetPasswordDetail
+	s.routeUserTwoStepVerificationVerifyPassword = routeUserTwoStepVerificationVerifyPassword
+	s.routeUserTwoStepVerificationVerifyPassword.Call = s.callUserTwoStepVerificationVerifyPassword
+	s.routeUserTwoStepVerificationSetPassword = routeUserTwoStepVerificationSetPassword
+	s.routeUserTwoStepVerificationSetPassword.Call = s.callUserTwoStepVerificationSetPassword
+	s.routeUserTwoStepVerificationUnsetPassword = routeUserTwoStepVerificationUnsetPassword
+	s.routeUserTwoStepVerificationUnsetPassword.Call = s.callUserTwoStepVerificationUnsetPassword
+	s.routeUserTwoStepVerificationCheckPassword = routeUserTwoStepVerificationCheckPassword
+	s.routeUserTwoStepVerificationCheckPassword.Call = s.callUserTwoStepVerificationCheckPassword
 	s.routeUserPrivacyGetRule = routeUserPrivacyGetRule
 	s.routeUserPrivacyGetRule.Call = s.callUserPrivacyGetRule
 	s.routeUserPrivacySetRule = routeUserPrivacySetRule
@@ -2948,6 +3108,106 @@ func (s *Server) callUserContactsGetBlockedList(ctx context.Context, sess wire.S
 	}
 	if resp == nil {
 		resp = new(pb.UserContactsGetBlockedListResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationGetPasswordDetail validates a decoded UserTwoStepVerificationGetPasswordDetail, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationGetPasswordDetail(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationGetPasswordDetail)
+	if e := validate.UserTwoStepVerificationGetPasswordDetail(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationGetPasswordDetail(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationGetPasswordDetailResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationVerifyPassword validates a decoded UserTwoStepVerificationVerifyPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationVerifyPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationVerifyPassword)
+	if e := validate.UserTwoStepVerificationVerifyPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationVerifyPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationVerifyPasswordResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationSetPassword validates a decoded UserTwoStepVerificationSetPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationSetPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationSetPassword)
+	if e := validate.UserTwoStepVerificationSetPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationSetPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationSetPasswordResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationUnsetPassword validates a decoded UserTwoStepVerificationUnsetPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationUnsetPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationUnsetPassword)
+	if e := validate.UserTwoStepVerificationUnsetPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationUnsetPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationUnsetPasswordResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationCheckPassword validates a decoded UserTwoStepVerificationCheckPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationCheckPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationCheckPassword)
+	if e := validate.UserTwoStepVerificationCheckPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationCheckPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationCheckPasswordResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3953,6 +4213,16 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserContactsUnblock
 	case ActionUserContactsGetBlockedList:
 		return &s.routeUserContactsGetBlockedList
+	case ActionUserTwoStepVerificationGetPasswordDetail:
+		return &s.routeUserTwoStepVerificationGetPasswordDetail
+	case ActionUserTwoStepVerificationVerifyPassword:
+		return &s.routeUserTwoStepVerificationVerifyPassword
+	case ActionUserTwoStepVerificationSetPassword:
+		return &s.routeUserTwoStepVerificationSetPassword
+	case ActionUserTwoStepVerificationUnsetPassword:
+		return &s.routeUserTwoStepVerificationUnsetPassword
+	case ActionUserTwoStepVerificationCheckPassword:
+		return &s.routeUserTwoStepVerificationCheckPassword
 	case ActionUserPrivacyGetRule:
 		return &s.routeUserPrivacyGetRule
 	case ActionUserPrivacySetRule:
@@ -4053,7 +4323,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserTwoStepVerificationGetPasswordDetail, &s.routeUserTwoStepVerificationVerifyPassword, &s.routeUserTwoStepVerificationSetPassword, &s.routeUserTwoStepVerificationUnsetPassword, &s.routeUserTwoStepVerificationCheckPassword, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

@@ -159,6 +159,38 @@ const (
 	UserContactsGetBlockedListBadPayload wire.Major = 182
 	// UserContactsGetBlockedListInternalServerError is error 183 USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserContactsGetBlockedListInternalServerError wire.Major = 183
+	// UserVerifyTwoStepVerificationEnabled is error 184 USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED: The account has a two-step verification password; prove it with #132 before a token is given
+	UserVerifyTwoStepVerificationEnabled wire.Major = 184
+	// UserTwoStepVerificationGetPasswordDetailBadPayload is error 185 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationGetPasswordDetailBadPayload wire.Major = 185
+	// UserTwoStepVerificationGetPasswordDetailInternalServerError is error 186 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationGetPasswordDetailInternalServerError wire.Major = 186
+	// UserTwoStepVerificationGetPasswordDetailForbidden is error 187 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationGetPasswordDetailForbidden wire.Major = 187
+	// UserTwoStepVerificationGetPasswordDetailNoPassword is error 188 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationGetPasswordDetailNoPassword wire.Major = 188
+	// UserTwoStepVerificationVerifyPasswordBadPayload is error 189 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationVerifyPasswordBadPayload wire.Major = 189
+	// UserTwoStepVerificationVerifyPasswordInternalServerError is error 190 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationVerifyPasswordInternalServerError wire.Major = 190
+	// UserTwoStepVerificationVerifyPasswordMaxTryLock is error 191 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationVerifyPasswordMaxTryLock wire.Major = 191
+	// UserTwoStepVerificationVerifyPasswordForbidden is error 192 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationVerifyPasswordForbidden wire.Major = 192
+	// UserTwoStepVerificationVerifyPasswordNoPassword is error 193 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationVerifyPasswordNoPassword wire.Major = 193
+	// UserTwoStepVerificationVerifyPasswordInvalidPassword is error 194 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationVerifyPasswordInvalidPassword wire.Major = 194
+	// UserTwoStepVerificationSetPasswordBadPayload is error 195 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationSetPasswordBadPayload wire.Major = 195
+	// UserTwoStepVerificationSetPasswordInternalServerError is error 196 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationSetPasswordInternalServerError wire.Major = 196
+	// UserTwoStepVerificationSetPasswordMaxTryLock is error 197 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationSetPasswordMaxTryLock wire.Major = 197
+	// UserTwoStepVerificationSetPasswordInvalidOldPassword is error 198 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD: The password is wrong
+	UserTwoStepVerificationSetPasswordInvalidOldPassword wire.Major = 198
+	// UserTwoStepVerificationUnsetPasswordBadPayload is error 199 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationUnsetPasswordBadPayload wire.Major = 199
 	// ChatGetRoomBadPayload is error 200 CHAT_GET_ROOM_BAD_PAYLOAD: Bad payload for request
 	ChatGetRoomBadPayload wire.Major = 200
 	// ChatGetRoomInternalServerError is error 201 CHAT_GET_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -407,6 +439,22 @@ const (
 	GeoGetRegisterStatusBadPayload wire.Major = 1000
 	// GeoGetRegisterStatusInternalServerError is error 1001 GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
 	GeoGetRegisterStatusInternalServerError wire.Major = 1001
+	// UserTwoStepVerificationUnsetPasswordInternalServerError is error 10100 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationUnsetPasswordInternalServerError wire.Major = 10100
+	// UserTwoStepVerificationUnsetPasswordMaxTryLock is error 10101 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationUnsetPasswordMaxTryLock wire.Major = 10101
+	// UserTwoStepVerificationUnsetPasswordInvalidPassword is error 10102 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationUnsetPasswordInvalidPassword wire.Major = 10102
+	// UserTwoStepVerificationCheckPasswordBadPayload is error 10103 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationCheckPasswordBadPayload wire.Major = 10103
+	// UserTwoStepVerificationCheckPasswordInternalServerError is error 10104 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationCheckPasswordInternalServerError wire.Major = 10104
+	// UserTwoStepVerificationCheckPasswordInvalidPassword is error 10105 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationCheckPasswordInvalidPassword wire.Major = 10105
+	// UserTwoStepVerificationCheckPasswordMaxTryLock is error 10106 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationCheckPasswordMaxTryLock wire.Major = 10106
+	// UserTwoStepVerificationCheckPasswordNoPassword is error 10107 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationCheckPasswordNoPassword wire.Major = 10107
 	// UserPrivacyGetRuleBadPayload is error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD: Bad payload for request
 	UserPrivacyGetRuleBadPayload wire.Major = 10146
 	// UserPrivacyGetRuleInternalServerError is error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -499,6 +547,28 @@ const (
 	UserContactsBlockBadPayloadInvalidUserId wire.Minor = 1
 	// UserContactsUnblockBadPayloadInvalidUserId is 179/1: User_ID is incorrect
 	UserContactsUnblockBadPayloadInvalidUserId wire.Minor = 1
+	// UserTwoStepVerificationVerifyPasswordBadPayloadPassword is 189/1: Password is wrong
+	UserTwoStepVerificationVerifyPasswordBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationSetPasswordBadPayloadOldPassword is 195/1: Old Password is wrong
+	UserTwoStepVerificationSetPasswordBadPayloadOldPassword wire.Minor = 1
+	// UserTwoStepVerificationSetPasswordBadPayloadNewPassword is 195/2: New Password is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadNewPassword wire.Minor = 2
+	// UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail is 195/3: Recovery E-mail is not valid
+	UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail wire.Minor = 3
+	// UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength is 195/4: Recovery E-mail is not valid
+	UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength wire.Minor = 4
+	// UserTwoStepVerificationSetPasswordBadPayloadQuestionOne is 195/5: The first recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadQuestionOne wire.Minor = 5
+	// UserTwoStepVerificationSetPasswordBadPayloadAnswerOne is 195/6: Answer of the first recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadAnswerOne wire.Minor = 6
+	// UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo is 195/7: The second recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo wire.Minor = 7
+	// UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo is 195/8: Answer of the second recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo wire.Minor = 8
+	// UserTwoStepVerificationSetPasswordBadPayloadHint is 195/9: Password hint is not valid
+	UserTwoStepVerificationSetPasswordBadPayloadHint wire.Minor = 9
+	// UserTwoStepVerificationUnsetPasswordBadPayloadPassword is 199/1: Password is invalid
+	UserTwoStepVerificationUnsetPasswordBadPayloadPassword wire.Minor = 1
 	// ChatGetRoomBadPayloadInvalidPeerId is 200/1: Invalid peerId
 	ChatGetRoomBadPayloadInvalidPeerId wire.Minor = 1
 	// ChatSendMessageBadPayloadInvalidRoom is 203/1: Invalid roomId
@@ -855,6 +925,8 @@ const (
 	FileDownloadBadPayloadInvalidSelector wire.Minor = 4
 	// FileDownloadBadPayloadOffsetOutOfRange is 713/5: Invalid offset
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
+	// UserTwoStepVerificationCheckPasswordBadPayloadPassword is 10103/1: Password is not correct
+	UserTwoStepVerificationCheckPasswordBadPayloadPassword wire.Minor = 1
 	// UserPrivacyGetRuleBadPayloadInvalidType is 10146/1: Type is wrong
 	UserPrivacyGetRuleBadPayloadInvalidType wire.Minor = 1
 	// UserPrivacySetRuleBadPayloadInvalidType is 10148/1: Type is wrong
@@ -1504,6 +1576,139 @@ func NewUserContactsGetBlockedListInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserContactsGetBlockedListInternalServerError,
 		Message: "USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserVerifyTwoStepVerificationEnabled returns error 184 USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED.
+func NewUserVerifyTwoStepVerificationEnabled() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyTwoStepVerificationEnabled,
+		Message: "USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED: The account has a two-step verification password; prove it with #132 before a token is given",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailBadPayload returns error 185 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationGetPasswordDetailBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailBadPayload,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailInternalServerError returns error 186 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationGetPasswordDetailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailForbidden returns error 187 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN.
+func NewUserTwoStepVerificationGetPasswordDetailForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailNoPassword returns error 188 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationGetPasswordDetailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordBadPayload returns error 189 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationVerifyPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationVerifyPasswordBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordInternalServerError returns error 190 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationVerifyPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordMaxTryLock returns error 191 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationVerifyPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordForbidden returns error 192 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN.
+func NewUserTwoStepVerificationVerifyPasswordForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordNoPassword returns error 193 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD.
+func NewUserTwoStepVerificationVerifyPasswordNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordInvalidPassword returns error 194 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD.
+func NewUserTwoStepVerificationVerifyPasswordInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordBadPayload returns error 195 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationSetPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationSetPasswordBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordInternalServerError returns error 196 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationSetPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordMaxTryLock returns error 197 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationSetPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordInvalidOldPassword returns error 198 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD.
+func NewUserTwoStepVerificationSetPasswordInvalidOldPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordInvalidOldPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationUnsetPasswordBadPayload returns error 199 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationUnsetPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationUnsetPasswordBadPayload, minor),
+		Minor:   minor,
 	}
 }
 
@@ -2536,6 +2741,75 @@ func NewGeoGetRegisterStatusInternalServerError() *wire.Error {
 	}
 }
 
+// NewUserTwoStepVerificationUnsetPasswordInternalServerError returns error 10100 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationUnsetPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationUnsetPasswordMaxTryLock returns error 10101 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationUnsetPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationUnsetPasswordInvalidPassword returns error 10102 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD.
+func NewUserTwoStepVerificationUnsetPasswordInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD: The password is wrong",
+		Minor:   1,
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordBadPayload returns error 10103 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationCheckPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationCheckPasswordBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordInternalServerError returns error 10104 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationCheckPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordInvalidPassword returns error 10105 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD.
+func NewUserTwoStepVerificationCheckPasswordInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordMaxTryLock returns error 10106 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationCheckPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordNoPassword returns error 10107 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD.
+func NewUserTwoStepVerificationCheckPasswordNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD: The account has no two-step verification password",
+		Minor:   1,
+	}
+}
+
 // NewUserPrivacyGetRuleBadPayload returns error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD.
 func NewUserPrivacyGetRuleBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -3239,6 +3513,151 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      101,
+	Code:        UserVerifyTwoStepVerificationEnabled,
+	Description: "The account has a two-step verification password; prove it with #132 before a token is given",
+	Group:       "user",
+	Name:        "USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationVerifyPasswordBadPayloadPassword,
+		Detail: "Password is wrong",
+		ID:     "password",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_BAD_PAYLOAD",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD",
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadOldPassword,
+		Detail: "Old Password is wrong",
+		ID:     "old_password",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadNewPassword,
+		Detail: "New Password is invalid",
+		ID:     "new_password",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail,
+		Detail: "Recovery E-mail is not valid",
+		ID:     "recovery_email",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength,
+		Detail: "Recovery E-mail is not valid",
+		ID:     "recovery_email_length",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadQuestionOne,
+		Detail: "The first recovery question is invalid",
+		ID:     "question_one",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadAnswerOne,
+		Detail: "Answer of the first recovery question is invalid",
+		ID:     "answer_one",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo,
+		Detail: "The second recovery question is invalid",
+		ID:     "question_two",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo,
+		Detail: "Answer of the second recovery question is invalid",
+		ID:     "answer_two",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadHint,
+		Detail: "Password hint is not valid",
+		ID:     "hint",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_BAD_PAYLOAD",
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordInvalidOldPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD",
+}, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationUnsetPasswordBadPayloadPassword,
+		Detail: "Password is invalid",
+		ID:     "password",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_BAD_PAYLOAD",
 }, {
 	Action:      200,
 	Code:        ChatGetRoomBadPayload,
@@ -4740,6 +5159,61 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "geo",
 	Name:        "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationCheckPasswordBadPayloadPassword,
+		Detail: "Password is not correct",
+		ID:     "password",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_BAD_PAYLOAD",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD",
 }, {
 	Action:      143,
 	Code:        UserPrivacyGetRuleBadPayload,

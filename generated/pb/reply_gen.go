@@ -156,6 +156,31 @@ func (x *UserContactsGetBlockedListResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserTwoStepVerificationGetPasswordDetailResponse.
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationVerifyPasswordResponse.
+func (x *UserTwoStepVerificationVerifyPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationSetPasswordResponse.
+func (x *UserTwoStepVerificationSetPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationUnsetPasswordResponse.
+func (x *UserTwoStepVerificationUnsetPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationCheckPasswordResponse.
+func (x *UserTwoStepVerificationCheckPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserPrivacyGetRuleResponse.
 func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
 	x.Response = r

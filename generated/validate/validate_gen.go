@@ -304,6 +304,88 @@ func UserContactsGetBlockedList(m *pb.UserContactsGetBlockedList) *wire.Error {
 	return nil
 }
 
+// UserTwoStepVerificationGetPasswordDetail checks a UserTwoStepVerificationGetPasswordDetail request (action 131). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationGetPasswordDetail(m *pb.UserTwoStepVerificationGetPasswordDetail) *wire.Error {
+	return nil
+}
+
+// UserTwoStepVerificationVerifyPassword checks a UserTwoStepVerificationVerifyPassword request (action 132). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationVerifyPassword(m *pb.UserTwoStepVerificationVerifyPassword) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationVerifyPasswordBadPayload(errs.UserTwoStepVerificationVerifyPasswordBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationVerifyPasswordBadPayload(errs.UserTwoStepVerificationVerifyPasswordBadPayloadPassword)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationSetPassword checks a UserTwoStepVerificationSetPassword request (action 133). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationSetPassword(m *pb.UserTwoStepVerificationSetPassword) *wire.Error {
+	if utf8.RuneCountInString(m.OldPassword) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadOldPassword)
+	}
+	if m.NewPassword == "" {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadNewPassword)
+	}
+	if utf8.RuneCountInString(m.NewPassword) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadNewPassword)
+	}
+	if utf8.RuneCountInString(m.RecoveryEmail) > 254 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength)
+	}
+	if m.RecoveryEmail != "" && !check.Email(m.RecoveryEmail) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail)
+	}
+	if utf8.RuneCountInString(m.QuestionOne) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionOne)
+	}
+	if m.QuestionOne != "" && !check.Name(m.QuestionOne) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionOne)
+	}
+	if utf8.RuneCountInString(m.AnswerOne) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.QuestionTwo) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo)
+	}
+	if m.QuestionTwo != "" && !check.Name(m.QuestionTwo) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo)
+	}
+	if utf8.RuneCountInString(m.AnswerTwo) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo)
+	}
+	if utf8.RuneCountInString(m.Hint) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadHint)
+	}
+	if m.Hint != "" && !check.Name(m.Hint) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadHint)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationUnsetPassword checks a UserTwoStepVerificationUnsetPassword request (action 134). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationUnsetPassword(m *pb.UserTwoStepVerificationUnsetPassword) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationUnsetPasswordBadPayload(errs.UserTwoStepVerificationUnsetPasswordBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationUnsetPasswordBadPayload(errs.UserTwoStepVerificationUnsetPasswordBadPayloadPassword)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationCheckPassword checks a UserTwoStepVerificationCheckPassword request (action 135). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationCheckPassword(m *pb.UserTwoStepVerificationCheckPassword) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationCheckPasswordBadPayload(errs.UserTwoStepVerificationCheckPasswordBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationCheckPasswordBadPayload(errs.UserTwoStepVerificationCheckPasswordBadPayloadPassword)
+	}
+	return nil
+}
+
 // UserPrivacyGetRule checks a UserPrivacyGetRule request (action 143). It returns nil or the first failing rule's error.
 func UserPrivacyGetRule(m *pb.UserPrivacyGetRule) *wire.Error {
 	if !known(pb.PrivacyType_name, int32(m.Type)) {
