@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -132,6 +134,7 @@ func (h *Handlers) UserTwoStepVerificationSetPassword(ctx context.Context, s wir
 	var (
 		resp    *pb.UserTwoStepVerificationSetPasswordResponse
 		outcome error
+		mail    *delivery.Email // the new recovery e-mail's confirmation
 	)
 	err = h.db.Write(ctx, func(tx *storage.Tx) error {
 		ts, err := tx.TwoStep(user)
@@ -165,9 +168,12 @@ func (h *Handlers) UserTwoStepVerificationSetPassword(ctx context.Context, s wir
 		if req.QuestionTwo != "" {
 			ts.QuestionTwo, ts.AnswerTwoHash = req.QuestionTwo, a2
 		}
-		if req.RecoveryEmail != "" && req.RecoveryEmail != ts.Email {
+		if req.RecoveryEmail != "" && !strings.EqualFold(req.RecoveryEmail, ts.Email) {
 			ts.UnconfirmedEmail = req.RecoveryEmail
 			ts.EmailTokenHash, ts.EmailTokenExpires = nil, 0
+			if mail, err = newConfirmation(tx, &ts, now); err != nil {
+				return err
+			}
 		}
 		if err := tx.SaveTwoStep(ts); err != nil {
 			return err
@@ -180,6 +186,9 @@ func (h *Handlers) UserTwoStepVerificationSetPassword(ctx context.Context, s wir
 	}
 	if outcome != nil {
 		return nil, outcome
+	}
+	if mail != nil {
+		h.sendMail(ctx, user, *mail)
 	}
 	return resp, nil
 }

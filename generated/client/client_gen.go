@@ -433,6 +433,54 @@ func (c *Client) UserTwoStepVerificationCheckPassword(ctx context.Context, req *
 	return resp, nil
 }
 
+// UserTwoStepVerificationVerifyRecoveryEmail calls action 136 and returns its UserTwoStepVerificationVerifyRecoveryEmailResponse. Confirms the recovery e-mail waiting for confirmation with the token sent to it (-email-sender); it is then the address recovery tokens (138) go to. Wrong tokens are counted per source and per account; past the limit 10110 with wait.
+func (c *Client) UserTwoStepVerificationVerifyRecoveryEmail(ctx context.Context, req *pb.UserTwoStepVerificationVerifyRecoveryEmail) (*pb.UserTwoStepVerificationVerifyRecoveryEmailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationVerifyRecoveryEmailResponse)
+	if err := c.conn.Call(ctx, 136, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationChangeRecoveryEmail calls action 137 and returns its UserTwoStepVerificationChangeRecoveryEmailResponse. Sets a new recovery e-mail (the password proves the caller) and sends it a token to confirm it with (136); until then the confirmed address, if any, stays the recovery address.
+func (c *Client) UserTwoStepVerificationChangeRecoveryEmail(ctx context.Context, req *pb.UserTwoStepVerificationChangeRecoveryEmail) (*pb.UserTwoStepVerificationChangeRecoveryEmailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationChangeRecoveryEmailResponse)
+	if err := c.conn.Call(ctx, 137, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationRequestRecoveryToken calls action 138 and returns its UserTwoStepVerificationRequestRecoveryTokenResponse. Before login, for a sign-in UserVerify answered 184 on this connection (10154 when none waits): sends a recovery token to the account's confirmed recovery e-mail. At most 5 e-mails an hour per account; beyond, 10124 with wait.
+func (c *Client) UserTwoStepVerificationRequestRecoveryToken(ctx context.Context, req *pb.UserTwoStepVerificationRequestRecoveryToken) (*pb.UserTwoStepVerificationRequestRecoveryTokenResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationRequestRecoveryTokenResponse)
+	if err := c.conn.Call(ctx, 138, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationRecoverPasswordByToken calls action 139 and returns its UserTwoStepVerificationRecoverPasswordByTokenResponse. Completes a sign-in that waits for the password with the recovery token e-mailed by 138 instead: the password is removed (with its hint, questions and e-mail) and the device's login token returned. Wrong tokens are counted per source and per account; past the limit 10127 with wait.
+func (c *Client) UserTwoStepVerificationRecoverPasswordByToken(ctx context.Context, req *pb.UserTwoStepVerificationRecoverPasswordByToken) (*pb.UserTwoStepVerificationRecoverPasswordByTokenResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse)
+	if err := c.conn.Call(ctx, 139, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserPrivacyGetRule calls action 143 and returns its UserPrivacyGetRuleResponse. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
 func (c *Client) UserPrivacyGetRule(ctx context.Context, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
 	if req.Request == nil {
@@ -452,6 +500,18 @@ func (c *Client) UserPrivacySetRule(ctx context.Context, req *pb.UserPrivacySetR
 	}
 	resp := new(pb.UserPrivacySetRuleResponse)
 	if err := c.conn.Call(ctx, 144, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationResendVerifyEmail calls action 146 and returns its UserTwoStepVerificationResendVerifyEmailResponse. Sends the recovery e-mail waiting for confirmation a new token (the previous one stops working). At most 5 e-mails an hour per account; beyond, FLOOD_REQUEST (10) with wait.
+func (c *Client) UserTwoStepVerificationResendVerifyEmail(ctx context.Context, req *pb.UserTwoStepVerificationResendVerifyEmail) (*pb.UserTwoStepVerificationResendVerifyEmailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationResendVerifyEmailResponse)
+	if err := c.conn.Call(ctx, 146, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -1072,10 +1132,20 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserTwoStepVerificationUnsetPasswordResponse), true
 	case 30135:
 		return new(pb.UserTwoStepVerificationCheckPasswordResponse), true
+	case 30136:
+		return new(pb.UserTwoStepVerificationVerifyRecoveryEmailResponse), true
+	case 30137:
+		return new(pb.UserTwoStepVerificationChangeRecoveryEmailResponse), true
+	case 30138:
+		return new(pb.UserTwoStepVerificationRequestRecoveryTokenResponse), true
+	case 30139:
+		return new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse), true
 	case 30143:
 		return new(pb.UserPrivacyGetRuleResponse), true
 	case 30144:
 		return new(pb.UserPrivacySetRuleResponse), true
+	case 30146:
+		return new(pb.UserTwoStepVerificationResendVerifyEmailResponse), true
 	case 30147:
 		return new(pb.UserProfileSetBioResponse), true
 	case 30148:

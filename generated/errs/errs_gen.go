@@ -455,6 +455,52 @@ const (
 	UserTwoStepVerificationCheckPasswordMaxTryLock wire.Major = 10106
 	// UserTwoStepVerificationCheckPasswordNoPassword is error 10107 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD: The account has no two-step verification password
 	UserTwoStepVerificationCheckPasswordNoPassword wire.Major = 10107
+	// UserTwoStepVerificationVerifyRecoveryEmailBadPayload is error 10108 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationVerifyRecoveryEmailBadPayload wire.Major = 10108
+	// UserTwoStepVerificationVerifyRecoveryEmailInternalServerError is error 10109 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationVerifyRecoveryEmailInternalServerError wire.Major = 10109
+	// UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock is error 10110 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock wire.Major = 10110
+	// UserTwoStepVerificationVerifyRecoveryEmailExpiredToken is error 10111 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN: The token has expired
+	UserTwoStepVerificationVerifyRecoveryEmailExpiredToken wire.Major = 10111
+	// UserTwoStepVerificationVerifyRecoveryEmailNoPassword is error 10112 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationVerifyRecoveryEmailNoPassword wire.Major = 10112
+	// UserTwoStepVerificationVerifyRecoveryEmailInvalidToken is error 10113 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN: The token is wrong
+	UserTwoStepVerificationVerifyRecoveryEmailInvalidToken wire.Major = 10113
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayload is error 10114 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationChangeRecoveryEmailBadPayload wire.Major = 10114
+	// UserTwoStepVerificationChangeRecoveryEmailInternalServerError is error 10115 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationChangeRecoveryEmailInternalServerError wire.Major = 10115
+	// UserTwoStepVerificationChangeRecoveryEmailMaxTryLock is error 10116 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationChangeRecoveryEmailMaxTryLock wire.Major = 10116
+	// UserTwoStepVerificationChangeRecoveryEmailNoPassword is error 10117 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationChangeRecoveryEmailNoPassword wire.Major = 10117
+	// UserTwoStepVerificationChangeRecoveryEmailInvalidPassword is error 10118 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationChangeRecoveryEmailInvalidPassword wire.Major = 10118
+	// UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore is error 10119 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE: This recovery e-mail is already confirmed
+	UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore wire.Major = 10119
+	// UserTwoStepVerificationRequestRecoveryTokenBadPayload is error 10120 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationRequestRecoveryTokenBadPayload wire.Major = 10120
+	// UserTwoStepVerificationRequestRecoveryTokenInternalServerError is error 10121 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationRequestRecoveryTokenInternalServerError wire.Major = 10121
+	// UserTwoStepVerificationRequestRecoveryTokenNoPassword is error 10122 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationRequestRecoveryTokenNoPassword wire.Major = 10122
+	// UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail is error 10123 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL: The account has no confirmed recovery e-mail
+	UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail wire.Major = 10123
+	// UserTwoStepVerificationRequestRecoveryTokenMaxTryLock is error 10124 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationRequestRecoveryTokenMaxTryLock wire.Major = 10124
+	// UserTwoStepVerificationRecoverPasswordByTokenBadPayload is error 10125 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationRecoverPasswordByTokenBadPayload wire.Major = 10125
+	// UserTwoStepVerificationRecoverPasswordByTokenInternalServerError is error 10126 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationRecoverPasswordByTokenInternalServerError wire.Major = 10126
+	// UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock is error 10127 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock wire.Major = 10127
+	// UserTwoStepVerificationRecoverPasswordByTokenExpiredToken is error 10128 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN: The token has expired
+	UserTwoStepVerificationRecoverPasswordByTokenExpiredToken wire.Major = 10128
+	// UserTwoStepVerificationRecoverPasswordByTokenInvalidToken is error 10129 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN: The token is wrong
+	UserTwoStepVerificationRecoverPasswordByTokenInvalidToken wire.Major = 10129
+	// UserTwoStepVerificationRecoverPasswordByTokenNoPassword is error 10130 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationRecoverPasswordByTokenNoPassword wire.Major = 10130
 	// UserPrivacyGetRuleBadPayload is error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD: Bad payload for request
 	UserPrivacyGetRuleBadPayload wire.Major = 10146
 	// UserPrivacyGetRuleInternalServerError is error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -463,6 +509,18 @@ const (
 	UserPrivacySetRuleBadPayload wire.Major = 10148
 	// UserPrivacySetRuleInternalServerError is error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserPrivacySetRuleInternalServerError wire.Major = 10149
+	// UserTwoStepVerificationRequestRecoveryTokenForbidden is error 10154 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationRequestRecoveryTokenForbidden wire.Major = 10154
+	// UserTwoStepVerificationRecoverPasswordByTokenForbidden is error 10155 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationRecoverPasswordByTokenForbidden wire.Major = 10155
+	// UserTwoStepVerificationResendVerifyEmailBadPayload is error 10157 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationResendVerifyEmailBadPayload wire.Major = 10157
+	// UserTwoStepVerificationResendVerifyEmailInternalServerError is error 10158 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationResendVerifyEmailInternalServerError wire.Major = 10158
+	// UserTwoStepVerificationResendVerifyEmailNoPassword is error 10159 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationResendVerifyEmailNoPassword wire.Major = 10159
+	// UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail is error 10160 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL: The account has no recovery e-mail waiting for confirmation
+	UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail wire.Major = 10160
 	// UserProfileSetBioBadPayload is error 10161 USER_PROFILE_SET_BIO_BAD_PAYLOAD: Bad payload for request
 	UserProfileSetBioBadPayload wire.Major = 10161
 	// UserProfileSetBioInternalServerError is error 10162 USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -927,6 +985,16 @@ const (
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
 	// UserTwoStepVerificationCheckPasswordBadPayloadPassword is 10103/1: Password is not correct
 	UserTwoStepVerificationCheckPasswordBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken is 10108/1: Token is incorrect
+	UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken wire.Minor = 1
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword is 10114/1: Password is incorrect
+	UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail is 10114/2: Recovery E-mail is incorrect
+	UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail wire.Minor = 2
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength is 10114/3: Recovery E-mail is incorrect
+	UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength wire.Minor = 3
+	// UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken is 10125/1: Token is incorrect
+	UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken wire.Minor = 1
 	// UserPrivacyGetRuleBadPayloadInvalidType is 10146/1: Type is wrong
 	UserPrivacyGetRuleBadPayloadInvalidType wire.Minor = 1
 	// UserPrivacySetRuleBadPayloadInvalidType is 10148/1: Type is wrong
@@ -2810,6 +2878,197 @@ func NewUserTwoStepVerificationCheckPasswordNoPassword() *wire.Error {
 	}
 }
 
+// NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload returns error 10108 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailBadPayload,
+		Message: Describe(UserTwoStepVerificationVerifyRecoveryEmailBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailInternalServerError returns error 10109 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationVerifyRecoveryEmailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailMaxTryLock returns error 10110 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationVerifyRecoveryEmailMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailExpiredToken returns error 10111 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN.
+func NewUserTwoStepVerificationVerifyRecoveryEmailExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailExpiredToken,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN: The token has expired",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailNoPassword returns error 10112 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationVerifyRecoveryEmailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailInvalidToken returns error 10113 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN.
+func NewUserTwoStepVerificationVerifyRecoveryEmailInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailInvalidToken,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN: The token is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailBadPayload returns error 10114 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailBadPayload,
+		Message: Describe(UserTwoStepVerificationChangeRecoveryEmailBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailInternalServerError returns error 10115 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationChangeRecoveryEmailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailMaxTryLock returns error 10116 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationChangeRecoveryEmailMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailNoPassword returns error 10117 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryEmailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailInvalidPassword returns error 10118 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryEmailInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailConfirmedBefore returns error 10119 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE.
+func NewUserTwoStepVerificationChangeRecoveryEmailConfirmedBefore() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE: This recovery e-mail is already confirmed",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenBadPayload returns error 10120 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD.
+func NewUserTwoStepVerificationRequestRecoveryTokenBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenBadPayload,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenInternalServerError returns error 10121 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationRequestRecoveryTokenInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenNoPassword returns error 10122 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD.
+func NewUserTwoStepVerificationRequestRecoveryTokenNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail returns error 10123 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL.
+func NewUserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL: The account has no confirmed recovery e-mail",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenMaxTryLock returns error 10124 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationRequestRecoveryTokenMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload returns error 10125 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_BAD_PAYLOAD.
+func NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenBadPayload,
+		Message: Describe(UserTwoStepVerificationRecoverPasswordByTokenBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenInternalServerError returns error 10126 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationRecoverPasswordByTokenInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenMaxTryLock returns error 10127 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationRecoverPasswordByTokenMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenExpiredToken returns error 10128 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN.
+func NewUserTwoStepVerificationRecoverPasswordByTokenExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenExpiredToken,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN: The token has expired",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenInvalidToken returns error 10129 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN.
+func NewUserTwoStepVerificationRecoverPasswordByTokenInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenInvalidToken,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN: The token is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenNoPassword returns error 10130 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD.
+func NewUserTwoStepVerificationRecoverPasswordByTokenNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
 // NewUserPrivacyGetRuleBadPayload returns error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD.
 func NewUserPrivacyGetRuleBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -2841,6 +3100,54 @@ func NewUserPrivacySetRuleInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserPrivacySetRuleInternalServerError,
 		Message: "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenForbidden returns error 10154 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN.
+func NewUserTwoStepVerificationRequestRecoveryTokenForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenForbidden returns error 10155 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN.
+func NewUserTwoStepVerificationRecoverPasswordByTokenForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailBadPayload returns error 10157 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationResendVerifyEmailBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailBadPayload,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailInternalServerError returns error 10158 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationResendVerifyEmailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailNoPassword returns error 10159 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationResendVerifyEmailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail returns error 10160 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL.
+func NewUserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL: The account has no recovery e-mail waiting for confirmation",
 	}
 }
 
@@ -5215,6 +5522,171 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "user",
 	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD",
 }, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken,
+		Detail: "Token is incorrect",
+		ID:     "token",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_BAD_PAYLOAD",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailExpiredToken,
+	Description: "The token has expired",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailInvalidToken,
+	Description: "The token is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword,
+		Detail: "Password is incorrect",
+		ID:     "password",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail,
+		Detail: "Recovery E-mail is incorrect",
+		ID:     "email",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength,
+		Detail: "Recovery E-mail is incorrect",
+		ID:     "email_length",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_BAD_PAYLOAD",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore,
+	Description: "This recovery e-mail is already confirmed",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail,
+	Description: "The account has no confirmed recovery e-mail",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken,
+		Detail: "Token is incorrect",
+		ID:     "token",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_BAD_PAYLOAD",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenExpiredToken,
+	Description: "The token has expired",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenInvalidToken,
+	Description: "The token is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD",
+}, {
 	Action:      143,
 	Code:        UserPrivacyGetRuleBadPayload,
 	Description: "Bad payload for request",
@@ -5252,6 +5724,42 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail,
+	Description: "The account has no recovery e-mail waiting for confirmation",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL",
 }, {
 	Action:      147,
 	Code:        UserProfileSetBioBadPayload,

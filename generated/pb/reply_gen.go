@@ -181,6 +181,26 @@ func (x *UserTwoStepVerificationCheckPasswordResponse) SetResponse(r *Response) 
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserTwoStepVerificationVerifyRecoveryEmailResponse.
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationChangeRecoveryEmailResponse.
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationRequestRecoveryTokenResponse.
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationRecoverPasswordByTokenResponse.
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserPrivacyGetRuleResponse.
 func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
 	x.Response = r
@@ -188,6 +208,11 @@ func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a UserPrivacySetRuleResponse.
 func (x *UserPrivacySetRuleResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationResendVerifyEmailResponse.
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 

@@ -4406,6 +4406,510 @@ func (x *UserTwoStepVerificationCheckPasswordResponse) GetResponse() *Response {
 	return nil
 }
 
+type UserTwoStepVerificationVerifyRecoveryEmail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) Reset() {
+	*x = UserTwoStepVerificationVerifyRecoveryEmail{}
+	mi := &file_user_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationVerifyRecoveryEmail) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationVerifyRecoveryEmail.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationVerifyRecoveryEmail) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationVerifyRecoveryEmailResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) Reset() {
+	*x = UserTwoStepVerificationVerifyRecoveryEmailResponse{}
+	mi := &file_user_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationVerifyRecoveryEmailResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationVerifyRecoveryEmailResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationVerifyRecoveryEmailResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserTwoStepVerificationChangeRecoveryEmail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	Email         string                 `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryEmail{}
+	mi := &file_user_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryEmail) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryEmail.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryEmail) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeRecoveryEmailResponse struct {
+	state                   protoimpl.MessageState `protogen:"open.v1"`
+	Response                *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UnconfirmedEmailPattern string                 `protobuf:"bytes,2,opt,name=unconfirmed_email_pattern,json=unconfirmedEmailPattern,proto3" json:"unconfirmed_email_pattern,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryEmailResponse{}
+	mi := &file_user_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryEmailResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryEmailResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryEmailResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) GetUnconfirmedEmailPattern() string {
+	if x != nil {
+		return x.UnconfirmedEmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationResendVerifyEmail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) Reset() {
+	*x = UserTwoStepVerificationResendVerifyEmail{}
+	mi := &file_user_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationResendVerifyEmail) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationResendVerifyEmail.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationResendVerifyEmail) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserTwoStepVerificationResendVerifyEmailResponse struct {
+	state                   protoimpl.MessageState `protogen:"open.v1"`
+	Response                *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UnconfirmedEmailPattern string                 `protobuf:"bytes,2,opt,name=unconfirmed_email_pattern,json=unconfirmedEmailPattern,proto3" json:"unconfirmed_email_pattern,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) Reset() {
+	*x = UserTwoStepVerificationResendVerifyEmailResponse{}
+	mi := &file_user_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationResendVerifyEmailResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationResendVerifyEmailResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationResendVerifyEmailResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) GetUnconfirmedEmailPattern() string {
+	if x != nil {
+		return x.UnconfirmedEmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRequestRecoveryToken struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) Reset() {
+	*x = UserTwoStepVerificationRequestRecoveryToken{}
+	mi := &file_user_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRequestRecoveryToken) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRequestRecoveryToken.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRequestRecoveryToken) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserTwoStepVerificationRequestRecoveryTokenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	EmailPattern  string                 `protobuf:"bytes,2,opt,name=email_pattern,json=emailPattern,proto3" json:"email_pattern,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) Reset() {
+	*x = UserTwoStepVerificationRequestRecoveryTokenResponse{}
+	mi := &file_user_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRequestRecoveryTokenResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRequestRecoveryTokenResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRequestRecoveryTokenResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) GetEmailPattern() string {
+	if x != nil {
+		return x.EmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRecoverPasswordByToken struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByToken{}
+	mi := &file_user_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByToken) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByToken.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByToken) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRecoverPasswordByTokenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByTokenResponse{}
+	mi := &file_user_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByTokenResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByTokenResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByTokenResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -4418,7 +4922,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[74]
+	mi := &file_user_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4430,7 +4934,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[74]
+	mi := &file_user_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4484,7 +4988,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[75]
+	mi := &file_user_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4496,7 +5000,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[75]
+	mi := &file_user_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4549,7 +5053,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[76]
+	mi := &file_user_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4561,7 +5065,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[76]
+	mi := &file_user_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4692,7 +5196,7 @@ type UserContactsGetBlockedListResponse_User struct {
 
 func (x *UserContactsGetBlockedListResponse_User) Reset() {
 	*x = UserContactsGetBlockedListResponse_User{}
-	mi := &file_user_proto_msgTypes[77]
+	mi := &file_user_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4704,7 +5208,7 @@ func (x *UserContactsGetBlockedListResponse_User) String() string {
 func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
 
 func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[77]
+	mi := &file_user_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5069,7 +5573,35 @@ const file_user_proto_rawDesc = "" +
 	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
 	"\bpassword\x18\x02 \x01(\tR\bpassword\"[\n" +
 	",UserTwoStepVerificationCheckPasswordResponse\x12+\n" +
-	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"l\n" +
+	"*UserTwoStepVerificationVerifyRecoveryEmail\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"a\n" +
+	"2UserTwoStepVerificationVerifyRecoveryEmailResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"\x88\x01\n" +
+	"*UserTwoStepVerificationChangeRecoveryEmail\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12\x14\n" +
+	"\x05email\x18\x03 \x01(\tR\x05email\"\x9d\x01\n" +
+	"2UserTwoStepVerificationChangeRecoveryEmailResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12:\n" +
+	"\x19unconfirmed_email_pattern\x18\x02 \x01(\tR\x17unconfirmedEmailPattern\"T\n" +
+	"(UserTwoStepVerificationResendVerifyEmail\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\x9b\x01\n" +
+	"0UserTwoStepVerificationResendVerifyEmailResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12:\n" +
+	"\x19unconfirmed_email_pattern\x18\x02 \x01(\tR\x17unconfirmedEmailPattern\"W\n" +
+	"+UserTwoStepVerificationRequestRecoveryToken\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\x87\x01\n" +
+	"3UserTwoStepVerificationRequestRecoveryTokenResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12#\n" +
+	"\remail_pattern\x18\x02 \x01(\tR\femailPattern\"o\n" +
+	"-UserTwoStepVerificationRecoverPasswordByToken\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"z\n" +
+	"5UserTwoStepVerificationRecoverPasswordByTokenResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05tokenB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -5084,211 +5616,231 @@ func file_user_proto_rawDescGZIP() []byte {
 }
 
 var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 78)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 88)
 var file_user_proto_goTypes = []any{
-	(UserRegister_PreferenceMethod)(0),                       // 0: proto.UserRegister.PreferenceMethod
-	(UserRegisterResponse_Method)(0),                         // 1: proto.UserRegisterResponse.Method
-	(UserProfileCheckUsernameResponse_Status)(0),             // 2: proto.UserProfileCheckUsernameResponse.Status
-	(UserReport_Reason)(0),                                   // 3: proto.UserReport.Reason
-	(UserUpdateStatus_Status)(0),                             // 4: proto.UserUpdateStatus.Status
-	(*UserRegister)(nil),                                     // 5: proto.UserRegister
-	(*UserRegisterResponse)(nil),                             // 6: proto.UserRegisterResponse
-	(*UserVerify)(nil),                                       // 7: proto.UserVerify
-	(*UserVerifyResponse)(nil),                               // 8: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                        // 9: proto.UserLogin
-	(*UserLoginResponse)(nil),                                // 10: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                              // 11: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),                      // 12: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                             // 13: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),                     // 14: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                           // 15: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),                   // 16: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                               // 17: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),                       // 18: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                              // 19: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),                      // 20: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                               // 21: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),                       // 22: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                                 // 23: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                         // 24: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                              // 25: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),                      // 26: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                             // 27: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),                     // 28: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                           // 29: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),                   // 30: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                                 // 31: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                         // 32: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                         // 33: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),                 // 34: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                             // 35: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),                     // 36: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                                // 37: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                        // 38: proto.UserSessionLogoutResponse
-	(*UserAvatarAdd)(nil),                                    // 39: proto.UserAvatarAdd
-	(*UserAvatarAddResponse)(nil),                            // 40: proto.UserAvatarAddResponse
-	(*UserAvatarDelete)(nil),                                 // 41: proto.UserAvatarDelete
-	(*UserAvatarDeleteResponse)(nil),                         // 42: proto.UserAvatarDeleteResponse
-	(*UserAvatarGetList)(nil),                                // 43: proto.UserAvatarGetList
-	(*UserAvatarGetListResponse)(nil),                        // 44: proto.UserAvatarGetListResponse
-	(*UserProfileCheckUsername)(nil),                         // 45: proto.UserProfileCheckUsername
-	(*UserProfileCheckUsernameResponse)(nil),                 // 46: proto.UserProfileCheckUsernameResponse
-	(*UserProfileUpdateUsername)(nil),                        // 47: proto.UserProfileUpdateUsername
-	(*UserProfileUpdateUsernameResponse)(nil),                // 48: proto.UserProfileUpdateUsernameResponse
-	(*UserContactsBlock)(nil),                                // 49: proto.UserContactsBlock
-	(*UserContactsBlockResponse)(nil),                        // 50: proto.UserContactsBlockResponse
-	(*UserContactsUnblock)(nil),                              // 51: proto.UserContactsUnblock
-	(*UserContactsUnblockResponse)(nil),                      // 52: proto.UserContactsUnblockResponse
-	(*UserContactsGetBlockedList)(nil),                       // 53: proto.UserContactsGetBlockedList
-	(*UserContactsGetBlockedListResponse)(nil),               // 54: proto.UserContactsGetBlockedListResponse
-	(*UserProfileSetBio)(nil),                                // 55: proto.UserProfileSetBio
-	(*UserProfileSetBioResponse)(nil),                        // 56: proto.UserProfileSetBioResponse
-	(*UserProfileGetBio)(nil),                                // 57: proto.UserProfileGetBio
-	(*UserProfileGetBioResponse)(nil),                        // 58: proto.UserProfileGetBioResponse
-	(*UserReport)(nil),                                       // 59: proto.UserReport
-	(*UserReportResponse)(nil),                               // 60: proto.UserReportResponse
-	(*UserInfo)(nil),                                         // 61: proto.UserInfo
-	(*UserInfoResponse)(nil),                                 // 62: proto.UserInfoResponse
-	(*UserUpdateStatus)(nil),                                 // 63: proto.UserUpdateStatus
-	(*UserUpdateStatusResponse)(nil),                         // 64: proto.UserUpdateStatusResponse
-	(*UserPrivacyGetRule)(nil),                               // 65: proto.UserPrivacyGetRule
-	(*UserPrivacyGetRuleResponse)(nil),                       // 66: proto.UserPrivacyGetRuleResponse
-	(*UserPrivacySetRule)(nil),                               // 67: proto.UserPrivacySetRule
-	(*UserPrivacySetRuleResponse)(nil),                       // 68: proto.UserPrivacySetRuleResponse
-	(*UserTwoStepVerificationGetPasswordDetail)(nil),         // 69: proto.UserTwoStepVerificationGetPasswordDetail
-	(*UserTwoStepVerificationGetPasswordDetailResponse)(nil), // 70: proto.UserTwoStepVerificationGetPasswordDetailResponse
-	(*UserTwoStepVerificationVerifyPassword)(nil),            // 71: proto.UserTwoStepVerificationVerifyPassword
-	(*UserTwoStepVerificationVerifyPasswordResponse)(nil),    // 72: proto.UserTwoStepVerificationVerifyPasswordResponse
-	(*UserTwoStepVerificationSetPassword)(nil),               // 73: proto.UserTwoStepVerificationSetPassword
-	(*UserTwoStepVerificationSetPasswordResponse)(nil),       // 74: proto.UserTwoStepVerificationSetPasswordResponse
-	(*UserTwoStepVerificationUnsetPassword)(nil),             // 75: proto.UserTwoStepVerificationUnsetPassword
-	(*UserTwoStepVerificationUnsetPasswordResponse)(nil),     // 76: proto.UserTwoStepVerificationUnsetPasswordResponse
-	(*UserTwoStepVerificationCheckPassword)(nil),             // 77: proto.UserTwoStepVerificationCheckPassword
-	(*UserTwoStepVerificationCheckPasswordResponse)(nil),     // 78: proto.UserTwoStepVerificationCheckPasswordResponse
-	(*UserContactsImport_Contact)(nil),                       // 79: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),               // 80: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil),         // 81: proto.UserSessionGetActiveListResponse.Session
-	(*UserContactsGetBlockedListResponse_User)(nil),          // 82: proto.UserContactsGetBlockedListResponse.User
-	(*Request)(nil),                                          // 83: proto.Request
-	(*Response)(nil),                                         // 84: proto.Response
-	(Platform)(0),                                            // 85: proto.Platform
-	(Device)(0),                                              // 86: proto.Device
-	(Language)(0),                                            // 87: proto.Language
-	(Gender)(0),                                              // 88: proto.Gender
-	(*RegisteredUser)(nil),                                   // 89: proto.RegisteredUser
-	(*Avatar)(nil),                                           // 90: proto.Avatar
-	(PrivacyType)(0),                                         // 91: proto.PrivacyType
-	(PrivacyLevel)(0),                                        // 92: proto.PrivacyLevel
+	(UserRegister_PreferenceMethod)(0),                            // 0: proto.UserRegister.PreferenceMethod
+	(UserRegisterResponse_Method)(0),                              // 1: proto.UserRegisterResponse.Method
+	(UserProfileCheckUsernameResponse_Status)(0),                  // 2: proto.UserProfileCheckUsernameResponse.Status
+	(UserReport_Reason)(0),                                        // 3: proto.UserReport.Reason
+	(UserUpdateStatus_Status)(0),                                  // 4: proto.UserUpdateStatus.Status
+	(*UserRegister)(nil),                                          // 5: proto.UserRegister
+	(*UserRegisterResponse)(nil),                                  // 6: proto.UserRegisterResponse
+	(*UserVerify)(nil),                                            // 7: proto.UserVerify
+	(*UserVerifyResponse)(nil),                                    // 8: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                             // 9: proto.UserLogin
+	(*UserLoginResponse)(nil),                                     // 10: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                                   // 11: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),                           // 12: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                                  // 13: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),                          // 14: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                                // 15: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),                        // 16: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                                    // 17: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),                            // 18: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                                   // 19: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),                           // 20: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                                    // 21: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),                            // 22: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                                      // 23: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                              // 24: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                                   // 25: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),                           // 26: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                                  // 27: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),                          // 28: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                                // 29: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),                        // 30: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                                      // 31: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                              // 32: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                              // 33: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),                      // 34: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                                  // 35: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),                          // 36: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                                     // 37: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                             // 38: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                                         // 39: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                                 // 40: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                                      // 41: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                              // 42: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                                     // 43: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                             // 44: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                              // 45: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),                      // 46: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                             // 47: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),                     // 48: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsBlock)(nil),                                     // 49: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                             // 50: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                                   // 51: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),                           // 52: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),                            // 53: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),                    // 54: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                                     // 55: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                             // 56: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                                     // 57: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                             // 58: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                                            // 59: proto.UserReport
+	(*UserReportResponse)(nil),                                    // 60: proto.UserReportResponse
+	(*UserInfo)(nil),                                              // 61: proto.UserInfo
+	(*UserInfoResponse)(nil),                                      // 62: proto.UserInfoResponse
+	(*UserUpdateStatus)(nil),                                      // 63: proto.UserUpdateStatus
+	(*UserUpdateStatusResponse)(nil),                              // 64: proto.UserUpdateStatusResponse
+	(*UserPrivacyGetRule)(nil),                                    // 65: proto.UserPrivacyGetRule
+	(*UserPrivacyGetRuleResponse)(nil),                            // 66: proto.UserPrivacyGetRuleResponse
+	(*UserPrivacySetRule)(nil),                                    // 67: proto.UserPrivacySetRule
+	(*UserPrivacySetRuleResponse)(nil),                            // 68: proto.UserPrivacySetRuleResponse
+	(*UserTwoStepVerificationGetPasswordDetail)(nil),              // 69: proto.UserTwoStepVerificationGetPasswordDetail
+	(*UserTwoStepVerificationGetPasswordDetailResponse)(nil),      // 70: proto.UserTwoStepVerificationGetPasswordDetailResponse
+	(*UserTwoStepVerificationVerifyPassword)(nil),                 // 71: proto.UserTwoStepVerificationVerifyPassword
+	(*UserTwoStepVerificationVerifyPasswordResponse)(nil),         // 72: proto.UserTwoStepVerificationVerifyPasswordResponse
+	(*UserTwoStepVerificationSetPassword)(nil),                    // 73: proto.UserTwoStepVerificationSetPassword
+	(*UserTwoStepVerificationSetPasswordResponse)(nil),            // 74: proto.UserTwoStepVerificationSetPasswordResponse
+	(*UserTwoStepVerificationUnsetPassword)(nil),                  // 75: proto.UserTwoStepVerificationUnsetPassword
+	(*UserTwoStepVerificationUnsetPasswordResponse)(nil),          // 76: proto.UserTwoStepVerificationUnsetPasswordResponse
+	(*UserTwoStepVerificationCheckPassword)(nil),                  // 77: proto.UserTwoStepVerificationCheckPassword
+	(*UserTwoStepVerificationCheckPasswordResponse)(nil),          // 78: proto.UserTwoStepVerificationCheckPasswordResponse
+	(*UserTwoStepVerificationVerifyRecoveryEmail)(nil),            // 79: proto.UserTwoStepVerificationVerifyRecoveryEmail
+	(*UserTwoStepVerificationVerifyRecoveryEmailResponse)(nil),    // 80: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse
+	(*UserTwoStepVerificationChangeRecoveryEmail)(nil),            // 81: proto.UserTwoStepVerificationChangeRecoveryEmail
+	(*UserTwoStepVerificationChangeRecoveryEmailResponse)(nil),    // 82: proto.UserTwoStepVerificationChangeRecoveryEmailResponse
+	(*UserTwoStepVerificationResendVerifyEmail)(nil),              // 83: proto.UserTwoStepVerificationResendVerifyEmail
+	(*UserTwoStepVerificationResendVerifyEmailResponse)(nil),      // 84: proto.UserTwoStepVerificationResendVerifyEmailResponse
+	(*UserTwoStepVerificationRequestRecoveryToken)(nil),           // 85: proto.UserTwoStepVerificationRequestRecoveryToken
+	(*UserTwoStepVerificationRequestRecoveryTokenResponse)(nil),   // 86: proto.UserTwoStepVerificationRequestRecoveryTokenResponse
+	(*UserTwoStepVerificationRecoverPasswordByToken)(nil),         // 87: proto.UserTwoStepVerificationRecoverPasswordByToken
+	(*UserTwoStepVerificationRecoverPasswordByTokenResponse)(nil), // 88: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse
+	(*UserContactsImport_Contact)(nil),                            // 89: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),                    // 90: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil),              // 91: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),               // 92: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                               // 93: proto.Request
+	(*Response)(nil),                                              // 94: proto.Response
+	(Platform)(0),                                                 // 95: proto.Platform
+	(Device)(0),                                                   // 96: proto.Device
+	(Language)(0),                                                 // 97: proto.Language
+	(Gender)(0),                                                   // 98: proto.Gender
+	(*RegisteredUser)(nil),                                        // 99: proto.RegisteredUser
+	(*Avatar)(nil),                                                // 100: proto.Avatar
+	(PrivacyType)(0),                                              // 101: proto.PrivacyType
+	(PrivacyLevel)(0),                                             // 102: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	83,  // 0: proto.UserRegister.request:type_name -> proto.Request
+	93,  // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,   // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	84,  // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	94,  // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,   // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	83,  // 4: proto.UserVerify.request:type_name -> proto.Request
-	84,  // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	83,  // 6: proto.UserLogin.request:type_name -> proto.Request
-	85,  // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	86,  // 8: proto.UserLogin.device:type_name -> proto.Device
-	87,  // 9: proto.UserLogin.language:type_name -> proto.Language
-	84,  // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	83,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	84,  // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	83,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	88,  // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	84,  // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	88,  // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	83,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	84,  // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	83,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	79,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	84,  // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	80,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	83,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	84,  // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	89,  // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	83,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	84,  // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	83,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	84,  // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	83,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	84,  // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	83,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	84,  // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	88,  // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	83,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	84,  // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	83,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	84,  // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	83,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	84,  // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	81,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	83,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	84,  // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	83,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	84,  // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	83,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	84,  // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	90,  // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	83,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	84,  // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	83,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	84,  // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	90,  // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	83,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	84,  // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	93,  // 4: proto.UserVerify.request:type_name -> proto.Request
+	94,  // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	93,  // 6: proto.UserLogin.request:type_name -> proto.Request
+	95,  // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	96,  // 8: proto.UserLogin.device:type_name -> proto.Device
+	97,  // 9: proto.UserLogin.language:type_name -> proto.Language
+	94,  // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	93,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	94,  // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	93,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	98,  // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	94,  // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	98,  // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	93,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	94,  // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	93,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	89,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	94,  // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	90,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	93,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	94,  // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	99,  // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	93,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	94,  // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	93,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	94,  // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	93,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	94,  // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	93,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	94,  // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	98,  // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	93,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	94,  // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	93,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	94,  // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	93,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	94,  // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	91,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	93,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	94,  // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	93,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	94,  // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	93,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	94,  // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	100, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	93,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	94,  // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	93,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	94,  // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	100, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	93,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	94,  // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
 	2,   // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	83,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	84,  // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	83,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
-	84,  // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
-	83,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
-	84,  // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
-	83,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
-	84,  // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
-	82,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
-	83,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
-	84,  // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
-	83,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
-	84,  // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
-	83,  // 70: proto.UserReport.request:type_name -> proto.Request
+	93,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	94,  // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	93,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	94,  // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	93,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	94,  // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	93,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	94,  // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	92,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	93,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	94,  // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	93,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	94,  // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	93,  // 70: proto.UserReport.request:type_name -> proto.Request
 	3,   // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
-	84,  // 72: proto.UserReportResponse.response:type_name -> proto.Response
-	83,  // 73: proto.UserInfo.request:type_name -> proto.Request
-	84,  // 74: proto.UserInfoResponse.response:type_name -> proto.Response
-	89,  // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
-	83,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
+	94,  // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	93,  // 73: proto.UserInfo.request:type_name -> proto.Request
+	94,  // 74: proto.UserInfoResponse.response:type_name -> proto.Response
+	99,  // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	93,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
 	4,   // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
-	84,  // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	94,  // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
 	4,   // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
-	83,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
-	91,  // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
-	84,  // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
-	92,  // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
-	83,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
-	91,  // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
-	92,  // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
-	84,  // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
-	91,  // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
-	92,  // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
-	83,  // 90: proto.UserTwoStepVerificationGetPasswordDetail.request:type_name -> proto.Request
-	84,  // 91: proto.UserTwoStepVerificationGetPasswordDetailResponse.response:type_name -> proto.Response
-	83,  // 92: proto.UserTwoStepVerificationVerifyPassword.request:type_name -> proto.Request
-	84,  // 93: proto.UserTwoStepVerificationVerifyPasswordResponse.response:type_name -> proto.Response
-	83,  // 94: proto.UserTwoStepVerificationSetPassword.request:type_name -> proto.Request
-	84,  // 95: proto.UserTwoStepVerificationSetPasswordResponse.response:type_name -> proto.Response
-	83,  // 96: proto.UserTwoStepVerificationUnsetPassword.request:type_name -> proto.Request
-	84,  // 97: proto.UserTwoStepVerificationUnsetPasswordResponse.response:type_name -> proto.Response
-	83,  // 98: proto.UserTwoStepVerificationCheckPassword.request:type_name -> proto.Request
-	84,  // 99: proto.UserTwoStepVerificationCheckPasswordResponse.response:type_name -> proto.Response
-	85,  // 100: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	86,  // 101: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	87,  // 102: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	103, // [103:103] is the sub-list for method output_type
-	103, // [103:103] is the sub-list for method input_type
-	103, // [103:103] is the sub-list for extension type_name
-	103, // [103:103] is the sub-list for extension extendee
-	0,   // [0:103] is the sub-list for field type_name
+	93,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	101, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	94,  // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	102, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	93,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	101, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	102, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	94,  // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	101, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	102, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	93,  // 90: proto.UserTwoStepVerificationGetPasswordDetail.request:type_name -> proto.Request
+	94,  // 91: proto.UserTwoStepVerificationGetPasswordDetailResponse.response:type_name -> proto.Response
+	93,  // 92: proto.UserTwoStepVerificationVerifyPassword.request:type_name -> proto.Request
+	94,  // 93: proto.UserTwoStepVerificationVerifyPasswordResponse.response:type_name -> proto.Response
+	93,  // 94: proto.UserTwoStepVerificationSetPassword.request:type_name -> proto.Request
+	94,  // 95: proto.UserTwoStepVerificationSetPasswordResponse.response:type_name -> proto.Response
+	93,  // 96: proto.UserTwoStepVerificationUnsetPassword.request:type_name -> proto.Request
+	94,  // 97: proto.UserTwoStepVerificationUnsetPasswordResponse.response:type_name -> proto.Response
+	93,  // 98: proto.UserTwoStepVerificationCheckPassword.request:type_name -> proto.Request
+	94,  // 99: proto.UserTwoStepVerificationCheckPasswordResponse.response:type_name -> proto.Response
+	93,  // 100: proto.UserTwoStepVerificationVerifyRecoveryEmail.request:type_name -> proto.Request
+	94,  // 101: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse.response:type_name -> proto.Response
+	93,  // 102: proto.UserTwoStepVerificationChangeRecoveryEmail.request:type_name -> proto.Request
+	94,  // 103: proto.UserTwoStepVerificationChangeRecoveryEmailResponse.response:type_name -> proto.Response
+	93,  // 104: proto.UserTwoStepVerificationResendVerifyEmail.request:type_name -> proto.Request
+	94,  // 105: proto.UserTwoStepVerificationResendVerifyEmailResponse.response:type_name -> proto.Response
+	93,  // 106: proto.UserTwoStepVerificationRequestRecoveryToken.request:type_name -> proto.Request
+	94,  // 107: proto.UserTwoStepVerificationRequestRecoveryTokenResponse.response:type_name -> proto.Response
+	93,  // 108: proto.UserTwoStepVerificationRecoverPasswordByToken.request:type_name -> proto.Request
+	94,  // 109: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse.response:type_name -> proto.Response
+	95,  // 110: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	96,  // 111: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	97,  // 112: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	113, // [113:113] is the sub-list for method output_type
+	113, // [113:113] is the sub-list for method input_type
+	113, // [113:113] is the sub-list for extension type_name
+	113, // [113:113] is the sub-list for extension extendee
+	0,   // [0:113] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -5303,7 +5855,7 @@ func file_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   78,
+			NumMessages:   88,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -386,6 +386,59 @@ func UserTwoStepVerificationCheckPassword(m *pb.UserTwoStepVerificationCheckPass
 	return nil
 }
 
+// UserTwoStepVerificationVerifyRecoveryEmail checks a UserTwoStepVerificationVerifyRecoveryEmail request (action 136). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationVerifyRecoveryEmail(m *pb.UserTwoStepVerificationVerifyRecoveryEmail) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 64 {
+		return errs.NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationChangeRecoveryEmail checks a UserTwoStepVerificationChangeRecoveryEmail request (action 137). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationChangeRecoveryEmail(m *pb.UserTwoStepVerificationChangeRecoveryEmail) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword)
+	}
+	if m.Email == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail)
+	}
+	if utf8.RuneCountInString(m.Email) > 254 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength)
+	}
+	if m.Email != "" && !check.Email(m.Email) {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationRequestRecoveryToken checks a UserTwoStepVerificationRequestRecoveryToken request (action 138). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationRequestRecoveryToken(m *pb.UserTwoStepVerificationRequestRecoveryToken) *wire.Error {
+	return nil
+}
+
+// UserTwoStepVerificationRecoverPasswordByToken checks a UserTwoStepVerificationRecoverPasswordByToken request (action 139). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationRecoverPasswordByToken(m *pb.UserTwoStepVerificationRecoverPasswordByToken) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 64 {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken)
+	}
+	return nil
+}
+
 // UserPrivacyGetRule checks a UserPrivacyGetRule request (action 143). It returns nil or the first failing rule's error.
 func UserPrivacyGetRule(m *pb.UserPrivacyGetRule) *wire.Error {
 	if !known(pb.PrivacyType_name, int32(m.Type)) {
@@ -402,6 +455,11 @@ func UserPrivacySetRule(m *pb.UserPrivacySetRule) *wire.Error {
 	if !known(pb.PrivacyLevel_name, int32(m.Level)) {
 		return errs.NewUserPrivacySetRuleBadPayload(errs.UserPrivacySetRuleBadPayloadInvalidLevel)
 	}
+	return nil
+}
+
+// UserTwoStepVerificationResendVerifyEmail checks a UserTwoStepVerificationResendVerifyEmail request (action 146). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationResendVerifyEmail(m *pb.UserTwoStepVerificationResendVerifyEmail) *wire.Error {
 	return nil
 }
 
