@@ -481,6 +481,42 @@ func (c *Client) UserTwoStepVerificationRecoverPasswordByToken(ctx context.Conte
 	return resp, nil
 }
 
+// UserTwoStepVerificationRecoverPasswordByAnswers calls action 140 and returns its UserTwoStepVerificationRecoverPasswordByAnswersResponse. Completes a sign-in that waits for the password (UserVerify answered 184 on this connection; 10156 when none waits) with the answers to the recovery questions instead: compared without case and surrounding spaces, both must be right; the password is then removed (with its hint, questions and e-mail) and the device's login token returned. Wrong answers are counted per source and per account; past the limit 10133 with wait.
+func (c *Client) UserTwoStepVerificationRecoverPasswordByAnswers(ctx context.Context, req *pb.UserTwoStepVerificationRecoverPasswordByAnswers) (*pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse)
+	if err := c.conn.Call(ctx, 140, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationChangeRecoveryQuestion calls action 141 and returns its UserTwoStepVerificationChangeRecoveryQuestionResponse. Replaces the caller's recovery questions and answers (the answers are stored as Argon2id hashes); the password proves the caller. The second pair is optional, but a question needs its answer.
+func (c *Client) UserTwoStepVerificationChangeRecoveryQuestion(ctx context.Context, req *pb.UserTwoStepVerificationChangeRecoveryQuestion) (*pb.UserTwoStepVerificationChangeRecoveryQuestionResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse)
+	if err := c.conn.Call(ctx, 141, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationChangeHint calls action 142 and returns its UserTwoStepVerificationChangeHintResponse. Replaces the caller's password hint (empty: none); the password proves the caller.
+func (c *Client) UserTwoStepVerificationChangeHint(ctx context.Context, req *pb.UserTwoStepVerificationChangeHint) (*pb.UserTwoStepVerificationChangeHintResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationChangeHintResponse)
+	if err := c.conn.Call(ctx, 142, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserPrivacyGetRule calls action 143 and returns its UserPrivacyGetRuleResponse. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
 func (c *Client) UserPrivacyGetRule(ctx context.Context, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
 	if req.Request == nil {
@@ -1140,6 +1176,12 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserTwoStepVerificationRequestRecoveryTokenResponse), true
 	case 30139:
 		return new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse), true
+	case 30140:
+		return new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse), true
+	case 30141:
+		return new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse), true
+	case 30142:
+		return new(pb.UserTwoStepVerificationChangeHintResponse), true
 	case 30143:
 		return new(pb.UserPrivacyGetRuleResponse), true
 	case 30144:

@@ -14,182 +14,188 @@ import (
 
 // Request action ids.
 const (
-	ActionConnectionSymmetricKey                        uint16 = 2
-	ActionHeartbeat                                     uint16 = 3
-	ActionUserRegister                                  uint16 = 100
-	ActionUserVerify                                    uint16 = 101
-	ActionUserLogin                                     uint16 = 102
-	ActionUserProfileSetEmail                           uint16 = 103
-	ActionUserProfileSetGender                          uint16 = 104
-	ActionUserProfileSetNickname                        uint16 = 105
-	ActionUserContactsImport                            uint16 = 106
-	ActionUserContactsGetList                           uint16 = 107
-	ActionUserContactsDelete                            uint16 = 108
-	ActionUserContactsEdit                              uint16 = 109
-	ActionUserProfileGetEmail                           uint16 = 110
-	ActionUserProfileGetGender                          uint16 = 111
-	ActionUserProfileGetNickname                        uint16 = 112
-	ActionUserUsernameToId                              uint16 = 113
-	ActionUserAvatarAdd                                 uint16 = 114
-	ActionUserAvatarDelete                              uint16 = 115
-	ActionUserAvatarGetList                             uint16 = 116
-	ActionUserInfo                                      uint16 = 117
-	ActionUserProfileCheckUsername                      uint16 = 122
-	ActionUserProfileUpdateUsername                     uint16 = 123
-	ActionUserUpdateStatus                              uint16 = 124
-	ActionUserSessionGetActiveList                      uint16 = 125
-	ActionUserSessionTerminate                          uint16 = 126
-	ActionUserSessionLogout                             uint16 = 127
-	ActionUserContactsBlock                             uint16 = 128
-	ActionUserContactsUnblock                           uint16 = 129
-	ActionUserContactsGetBlockedList                    uint16 = 130
-	ActionUserTwoStepVerificationGetPasswordDetail      uint16 = 131
-	ActionUserTwoStepVerificationVerifyPassword         uint16 = 132
-	ActionUserTwoStepVerificationSetPassword            uint16 = 133
-	ActionUserTwoStepVerificationUnsetPassword          uint16 = 134
-	ActionUserTwoStepVerificationCheckPassword          uint16 = 135
-	ActionUserTwoStepVerificationVerifyRecoveryEmail    uint16 = 136
-	ActionUserTwoStepVerificationChangeRecoveryEmail    uint16 = 137
-	ActionUserTwoStepVerificationRequestRecoveryToken   uint16 = 138
-	ActionUserTwoStepVerificationRecoverPasswordByToken uint16 = 139
-	ActionUserPrivacyGetRule                            uint16 = 143
-	ActionUserPrivacySetRule                            uint16 = 144
-	ActionUserTwoStepVerificationResendVerifyEmail      uint16 = 146
-	ActionUserProfileSetBio                             uint16 = 147
-	ActionUserProfileGetBio                             uint16 = 148
-	ActionUserReport                                    uint16 = 149
-	ActionChatGetRoom                                   uint16 = 200
-	ActionChatSendMessage                               uint16 = 201
-	ActionChatUpdateStatus                              uint16 = 202
-	ActionChatEditMessage                               uint16 = 203
-	ActionChatDeleteMessage                             uint16 = 204
-	ActionChatClearMessage                              uint16 = 205
-	ActionChatDelete                                    uint16 = 206
-	ActionGroupCreate                                   uint16 = 300
-	ActionGroupAddMember                                uint16 = 301
-	ActionGroupAddAdmin                                 uint16 = 302
-	ActionGroupAddModerator                             uint16 = 303
-	ActionGroupClearMessage                             uint16 = 304
-	ActionGroupEdit                                     uint16 = 305
-	ActionGroupKickAdmin                                uint16 = 306
-	ActionGroupKickMember                               uint16 = 307
-	ActionGroupKickModerator                            uint16 = 308
-	ActionGroupLeft                                     uint16 = 309
-	ActionGroupSendMessage                              uint16 = 310
-	ActionGroupUpdateStatus                             uint16 = 311
-	ActionChannelCreate                                 uint16 = 400
-	ActionChannelAddMember                              uint16 = 401
-	ActionChannelAddAdmin                               uint16 = 402
-	ActionChannelLeft                                   uint16 = 409
-	ActionChannelSendMessage                            uint16 = 410
-	ActionInfoLocation                                  uint16 = 500
-	ActionInfoCountry                                   uint16 = 501
-	ActionInfoTime                                      uint16 = 502
-	ActionInfoPage                                      uint16 = 503
-	ActionClientCondition                               uint16 = 600
-	ActionClientGetRoomList                             uint16 = 601
-	ActionClientGetRoom                                 uint16 = 602
-	ActionClientGetRoomHistory                          uint16 = 603
-	ActionClientMuteRoom                                uint16 = 614
-	ActionClientPinRoom                                 uint16 = 615
-	ActionFileUploadOption                              uint16 = 700
-	ActionFileUploadInit                                uint16 = 701
-	ActionFileUpload                                    uint16 = 702
-	ActionFileUploadStatus                              uint16 = 703
-	ActionFileInfo                                      uint16 = 704
-	ActionFileDownload                                  uint16 = 705
-	ActionSignalingGetConfiguration                     uint16 = 900
-	ActionGeoGetRegisterStatus                          uint16 = 1000
+	ActionConnectionSymmetricKey                          uint16 = 2
+	ActionHeartbeat                                       uint16 = 3
+	ActionUserRegister                                    uint16 = 100
+	ActionUserVerify                                      uint16 = 101
+	ActionUserLogin                                       uint16 = 102
+	ActionUserProfileSetEmail                             uint16 = 103
+	ActionUserProfileSetGender                            uint16 = 104
+	ActionUserProfileSetNickname                          uint16 = 105
+	ActionUserContactsImport                              uint16 = 106
+	ActionUserContactsGetList                             uint16 = 107
+	ActionUserContactsDelete                              uint16 = 108
+	ActionUserContactsEdit                                uint16 = 109
+	ActionUserProfileGetEmail                             uint16 = 110
+	ActionUserProfileGetGender                            uint16 = 111
+	ActionUserProfileGetNickname                          uint16 = 112
+	ActionUserUsernameToId                                uint16 = 113
+	ActionUserAvatarAdd                                   uint16 = 114
+	ActionUserAvatarDelete                                uint16 = 115
+	ActionUserAvatarGetList                               uint16 = 116
+	ActionUserInfo                                        uint16 = 117
+	ActionUserProfileCheckUsername                        uint16 = 122
+	ActionUserProfileUpdateUsername                       uint16 = 123
+	ActionUserUpdateStatus                                uint16 = 124
+	ActionUserSessionGetActiveList                        uint16 = 125
+	ActionUserSessionTerminate                            uint16 = 126
+	ActionUserSessionLogout                               uint16 = 127
+	ActionUserContactsBlock                               uint16 = 128
+	ActionUserContactsUnblock                             uint16 = 129
+	ActionUserContactsGetBlockedList                      uint16 = 130
+	ActionUserTwoStepVerificationGetPasswordDetail        uint16 = 131
+	ActionUserTwoStepVerificationVerifyPassword           uint16 = 132
+	ActionUserTwoStepVerificationSetPassword              uint16 = 133
+	ActionUserTwoStepVerificationUnsetPassword            uint16 = 134
+	ActionUserTwoStepVerificationCheckPassword            uint16 = 135
+	ActionUserTwoStepVerificationVerifyRecoveryEmail      uint16 = 136
+	ActionUserTwoStepVerificationChangeRecoveryEmail      uint16 = 137
+	ActionUserTwoStepVerificationRequestRecoveryToken     uint16 = 138
+	ActionUserTwoStepVerificationRecoverPasswordByToken   uint16 = 139
+	ActionUserTwoStepVerificationRecoverPasswordByAnswers uint16 = 140
+	ActionUserTwoStepVerificationChangeRecoveryQuestion   uint16 = 141
+	ActionUserTwoStepVerificationChangeHint               uint16 = 142
+	ActionUserPrivacyGetRule                              uint16 = 143
+	ActionUserPrivacySetRule                              uint16 = 144
+	ActionUserTwoStepVerificationResendVerifyEmail        uint16 = 146
+	ActionUserProfileSetBio                               uint16 = 147
+	ActionUserProfileGetBio                               uint16 = 148
+	ActionUserReport                                      uint16 = 149
+	ActionChatGetRoom                                     uint16 = 200
+	ActionChatSendMessage                                 uint16 = 201
+	ActionChatUpdateStatus                                uint16 = 202
+	ActionChatEditMessage                                 uint16 = 203
+	ActionChatDeleteMessage                               uint16 = 204
+	ActionChatClearMessage                                uint16 = 205
+	ActionChatDelete                                      uint16 = 206
+	ActionGroupCreate                                     uint16 = 300
+	ActionGroupAddMember                                  uint16 = 301
+	ActionGroupAddAdmin                                   uint16 = 302
+	ActionGroupAddModerator                               uint16 = 303
+	ActionGroupClearMessage                               uint16 = 304
+	ActionGroupEdit                                       uint16 = 305
+	ActionGroupKickAdmin                                  uint16 = 306
+	ActionGroupKickMember                                 uint16 = 307
+	ActionGroupKickModerator                              uint16 = 308
+	ActionGroupLeft                                       uint16 = 309
+	ActionGroupSendMessage                                uint16 = 310
+	ActionGroupUpdateStatus                               uint16 = 311
+	ActionChannelCreate                                   uint16 = 400
+	ActionChannelAddMember                                uint16 = 401
+	ActionChannelAddAdmin                                 uint16 = 402
+	ActionChannelLeft                                     uint16 = 409
+	ActionChannelSendMessage                              uint16 = 410
+	ActionInfoLocation                                    uint16 = 500
+	ActionInfoCountry                                     uint16 = 501
+	ActionInfoTime                                        uint16 = 502
+	ActionInfoPage                                        uint16 = 503
+	ActionClientCondition                                 uint16 = 600
+	ActionClientGetRoomList                               uint16 = 601
+	ActionClientGetRoom                                   uint16 = 602
+	ActionClientGetRoomHistory                            uint16 = 603
+	ActionClientMuteRoom                                  uint16 = 614
+	ActionClientPinRoom                                   uint16 = 615
+	ActionFileUploadOption                                uint16 = 700
+	ActionFileUploadInit                                  uint16 = 701
+	ActionFileUpload                                      uint16 = 702
+	ActionFileUploadStatus                                uint16 = 703
+	ActionFileInfo                                        uint16 = 704
+	ActionFileDownload                                    uint16 = 705
+	ActionSignalingGetConfiguration                       uint16 = 900
+	ActionGeoGetRegisterStatus                            uint16 = 1000
 )
 
 // Response ids: the wire id of each action's response, and of its pushes.
 const (
-	ResponseConnectionSymmetricKey                        uint16 = 30002
-	ResponseHeartbeat                                     uint16 = 30003
-	ResponseUserRegister                                  uint16 = 30100
-	ResponseUserVerify                                    uint16 = 30101
-	ResponseUserLogin                                     uint16 = 30102
-	ResponseUserProfileSetEmail                           uint16 = 30103
-	ResponseUserProfileSetGender                          uint16 = 30104
-	ResponseUserProfileSetNickname                        uint16 = 30105
-	ResponseUserContactsImport                            uint16 = 30106
-	ResponseUserContactsGetList                           uint16 = 30107
-	ResponseUserContactsDelete                            uint16 = 30108
-	ResponseUserContactsEdit                              uint16 = 30109
-	ResponseUserProfileGetEmail                           uint16 = 30110
-	ResponseUserProfileGetGender                          uint16 = 30111
-	ResponseUserProfileGetNickname                        uint16 = 30112
-	ResponseUserUsernameToId                              uint16 = 30113
-	ResponseUserAvatarAdd                                 uint16 = 30114
-	ResponseUserAvatarDelete                              uint16 = 30115
-	ResponseUserAvatarGetList                             uint16 = 30116
-	ResponseUserInfo                                      uint16 = 30117
-	ResponseUserProfileCheckUsername                      uint16 = 30122
-	ResponseUserProfileUpdateUsername                     uint16 = 30123
-	ResponseUserUpdateStatus                              uint16 = 30124
-	ResponseUserSessionGetActiveList                      uint16 = 30125
-	ResponseUserSessionTerminate                          uint16 = 30126
-	ResponseUserSessionLogout                             uint16 = 30127
-	ResponseUserContactsBlock                             uint16 = 30128
-	ResponseUserContactsUnblock                           uint16 = 30129
-	ResponseUserContactsGetBlockedList                    uint16 = 30130
-	ResponseUserTwoStepVerificationGetPasswordDetail      uint16 = 30131
-	ResponseUserTwoStepVerificationVerifyPassword         uint16 = 30132
-	ResponseUserTwoStepVerificationSetPassword            uint16 = 30133
-	ResponseUserTwoStepVerificationUnsetPassword          uint16 = 30134
-	ResponseUserTwoStepVerificationCheckPassword          uint16 = 30135
-	ResponseUserTwoStepVerificationVerifyRecoveryEmail    uint16 = 30136
-	ResponseUserTwoStepVerificationChangeRecoveryEmail    uint16 = 30137
-	ResponseUserTwoStepVerificationRequestRecoveryToken   uint16 = 30138
-	ResponseUserTwoStepVerificationRecoverPasswordByToken uint16 = 30139
-	ResponseUserPrivacyGetRule                            uint16 = 30143
-	ResponseUserPrivacySetRule                            uint16 = 30144
-	ResponseUserTwoStepVerificationResendVerifyEmail      uint16 = 30146
-	ResponseUserProfileSetBio                             uint16 = 30147
-	ResponseUserProfileGetBio                             uint16 = 30148
-	ResponseUserReport                                    uint16 = 30149
-	ResponseChatGetRoom                                   uint16 = 30200
-	ResponseChatSendMessage                               uint16 = 30201
-	ResponseChatUpdateStatus                              uint16 = 30202
-	ResponseChatEditMessage                               uint16 = 30203
-	ResponseChatDeleteMessage                             uint16 = 30204
-	ResponseChatClearMessage                              uint16 = 30205
-	ResponseChatDelete                                    uint16 = 30206
-	ResponseGroupCreate                                   uint16 = 30300
-	ResponseGroupAddMember                                uint16 = 30301
-	ResponseGroupAddAdmin                                 uint16 = 30302
-	ResponseGroupAddModerator                             uint16 = 30303
-	ResponseGroupClearMessage                             uint16 = 30304
-	ResponseGroupEdit                                     uint16 = 30305
-	ResponseGroupKickAdmin                                uint16 = 30306
-	ResponseGroupKickMember                               uint16 = 30307
-	ResponseGroupKickModerator                            uint16 = 30308
-	ResponseGroupLeft                                     uint16 = 30309
-	ResponseGroupSendMessage                              uint16 = 30310
-	ResponseGroupUpdateStatus                             uint16 = 30311
-	ResponseChannelCreate                                 uint16 = 30400
-	ResponseChannelAddMember                              uint16 = 30401
-	ResponseChannelAddAdmin                               uint16 = 30402
-	ResponseChannelLeft                                   uint16 = 30409
-	ResponseChannelSendMessage                            uint16 = 30410
-	ResponseInfoLocation                                  uint16 = 30500
-	ResponseInfoCountry                                   uint16 = 30501
-	ResponseInfoTime                                      uint16 = 30502
-	ResponseInfoPage                                      uint16 = 30503
-	ResponseClientCondition                               uint16 = 30600
-	ResponseClientGetRoomList                             uint16 = 30601
-	ResponseClientGetRoom                                 uint16 = 30602
-	ResponseClientGetRoomHistory                          uint16 = 30603
-	ResponseClientMuteRoom                                uint16 = 30614
-	ResponseClientPinRoom                                 uint16 = 30615
-	ResponseFileUploadOption                              uint16 = 30700
-	ResponseFileUploadInit                                uint16 = 30701
-	ResponseFileUpload                                    uint16 = 30702
-	ResponseFileUploadStatus                              uint16 = 30703
-	ResponseFileInfo                                      uint16 = 30704
-	ResponseFileDownload                                  uint16 = 30705
-	ResponseSignalingGetConfiguration                     uint16 = 30900
-	ResponseGeoGetRegisterStatus                          uint16 = 31000
+	ResponseConnectionSymmetricKey                          uint16 = 30002
+	ResponseHeartbeat                                       uint16 = 30003
+	ResponseUserRegister                                    uint16 = 30100
+	ResponseUserVerify                                      uint16 = 30101
+	ResponseUserLogin                                       uint16 = 30102
+	ResponseUserProfileSetEmail                             uint16 = 30103
+	ResponseUserProfileSetGender                            uint16 = 30104
+	ResponseUserProfileSetNickname                          uint16 = 30105
+	ResponseUserContactsImport                              uint16 = 30106
+	ResponseUserContactsGetList                             uint16 = 30107
+	ResponseUserContactsDelete                              uint16 = 30108
+	ResponseUserContactsEdit                                uint16 = 30109
+	ResponseUserProfileGetEmail                             uint16 = 30110
+	ResponseUserProfileGetGender                            uint16 = 30111
+	ResponseUserProfileGetNickname                          uint16 = 30112
+	ResponseUserUsernameToId                                uint16 = 30113
+	ResponseUserAvatarAdd                                   uint16 = 30114
+	ResponseUserAvatarDelete                                uint16 = 30115
+	ResponseUserAvatarGetList                               uint16 = 30116
+	ResponseUserInfo                                        uint16 = 30117
+	ResponseUserProfileCheckUsername                        uint16 = 30122
+	ResponseUserProfileUpdateUsername                       uint16 = 30123
+	ResponseUserUpdateStatus                                uint16 = 30124
+	ResponseUserSessionGetActiveList                        uint16 = 30125
+	ResponseUserSessionTerminate                            uint16 = 30126
+	ResponseUserSessionLogout                               uint16 = 30127
+	ResponseUserContactsBlock                               uint16 = 30128
+	ResponseUserContactsUnblock                             uint16 = 30129
+	ResponseUserContactsGetBlockedList                      uint16 = 30130
+	ResponseUserTwoStepVerificationGetPasswordDetail        uint16 = 30131
+	ResponseUserTwoStepVerificationVerifyPassword           uint16 = 30132
+	ResponseUserTwoStepVerificationSetPassword              uint16 = 30133
+	ResponseUserTwoStepVerificationUnsetPassword            uint16 = 30134
+	ResponseUserTwoStepVerificationCheckPassword            uint16 = 30135
+	ResponseUserTwoStepVerificationVerifyRecoveryEmail      uint16 = 30136
+	ResponseUserTwoStepVerificationChangeRecoveryEmail      uint16 = 30137
+	ResponseUserTwoStepVerificationRequestRecoveryToken     uint16 = 30138
+	ResponseUserTwoStepVerificationRecoverPasswordByToken   uint16 = 30139
+	ResponseUserTwoStepVerificationRecoverPasswordByAnswers uint16 = 30140
+	ResponseUserTwoStepVerificationChangeRecoveryQuestion   uint16 = 30141
+	ResponseUserTwoStepVerificationChangeHint               uint16 = 30142
+	ResponseUserPrivacyGetRule                              uint16 = 30143
+	ResponseUserPrivacySetRule                              uint16 = 30144
+	ResponseUserTwoStepVerificationResendVerifyEmail        uint16 = 30146
+	ResponseUserProfileSetBio                               uint16 = 30147
+	ResponseUserProfileGetBio                               uint16 = 30148
+	ResponseUserReport                                      uint16 = 30149
+	ResponseChatGetRoom                                     uint16 = 30200
+	ResponseChatSendMessage                                 uint16 = 30201
+	ResponseChatUpdateStatus                                uint16 = 30202
+	ResponseChatEditMessage                                 uint16 = 30203
+	ResponseChatDeleteMessage                               uint16 = 30204
+	ResponseChatClearMessage                                uint16 = 30205
+	ResponseChatDelete                                      uint16 = 30206
+	ResponseGroupCreate                                     uint16 = 30300
+	ResponseGroupAddMember                                  uint16 = 30301
+	ResponseGroupAddAdmin                                   uint16 = 30302
+	ResponseGroupAddModerator                               uint16 = 30303
+	ResponseGroupClearMessage                               uint16 = 30304
+	ResponseGroupEdit                                       uint16 = 30305
+	ResponseGroupKickAdmin                                  uint16 = 30306
+	ResponseGroupKickMember                                 uint16 = 30307
+	ResponseGroupKickModerator                              uint16 = 30308
+	ResponseGroupLeft                                       uint16 = 30309
+	ResponseGroupSendMessage                                uint16 = 30310
+	ResponseGroupUpdateStatus                               uint16 = 30311
+	ResponseChannelCreate                                   uint16 = 30400
+	ResponseChannelAddMember                                uint16 = 30401
+	ResponseChannelAddAdmin                                 uint16 = 30402
+	ResponseChannelLeft                                     uint16 = 30409
+	ResponseChannelSendMessage                              uint16 = 30410
+	ResponseInfoLocation                                    uint16 = 30500
+	ResponseInfoCountry                                     uint16 = 30501
+	ResponseInfoTime                                        uint16 = 30502
+	ResponseInfoPage                                        uint16 = 30503
+	ResponseClientCondition                                 uint16 = 30600
+	ResponseClientGetRoomList                               uint16 = 30601
+	ResponseClientGetRoom                                   uint16 = 30602
+	ResponseClientGetRoomHistory                            uint16 = 30603
+	ResponseClientMuteRoom                                  uint16 = 30614
+	ResponseClientPinRoom                                   uint16 = 30615
+	ResponseFileUploadOption                                uint16 = 30700
+	ResponseFileUploadInit                                  uint16 = 30701
+	ResponseFileUpload                                      uint16 = 30702
+	ResponseFileUploadStatus                                uint16 = 30703
+	ResponseFileInfo                                        uint16 = 30704
+	ResponseFileDownload                                    uint16 = 30705
+	ResponseSignalingGetConfiguration                       uint16 = 30900
+	ResponseGeoGetRegisterStatus                            uint16 = 31000
 )
 
 // Ids of messages the server sends without a request.
@@ -272,6 +278,12 @@ type Handlers interface {
 	UserTwoStepVerificationRequestRecoveryToken(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationRequestRecoveryToken) (*pb.UserTwoStepVerificationRequestRecoveryTokenResponse, error)
 	// UserTwoStepVerificationRecoverPasswordByToken handles action 139. Completes a sign-in that waits for the password with the recovery token e-mailed by 138 instead: the password is removed (with its hint, questions and e-mail) and the device's login token returned. Wrong tokens are counted per source and per account; past the limit 10127 with wait.
 	UserTwoStepVerificationRecoverPasswordByToken(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationRecoverPasswordByToken) (*pb.UserTwoStepVerificationRecoverPasswordByTokenResponse, error)
+	// UserTwoStepVerificationRecoverPasswordByAnswers handles action 140. Completes a sign-in that waits for the password (UserVerify answered 184 on this connection; 10156 when none waits) with the answers to the recovery questions instead: compared without case and surrounding spaces, both must be right; the password is then removed (with its hint, questions and e-mail) and the device's login token returned. Wrong answers are counted per source and per account; past the limit 10133 with wait.
+	UserTwoStepVerificationRecoverPasswordByAnswers(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationRecoverPasswordByAnswers) (*pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse, error)
+	// UserTwoStepVerificationChangeRecoveryQuestion handles action 141. Replaces the caller's recovery questions and answers (the answers are stored as Argon2id hashes); the password proves the caller. The second pair is optional, but a question needs its answer.
+	UserTwoStepVerificationChangeRecoveryQuestion(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationChangeRecoveryQuestion) (*pb.UserTwoStepVerificationChangeRecoveryQuestionResponse, error)
+	// UserTwoStepVerificationChangeHint handles action 142. Replaces the caller's password hint (empty: none); the password proves the caller.
+	UserTwoStepVerificationChangeHint(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationChangeHint) (*pb.UserTwoStepVerificationChangeHintResponse, error)
 	// UserPrivacyGetRule handles action 143. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
 	UserPrivacyGetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error)
 	// UserPrivacySetRule handles action 144. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
@@ -552,6 +564,21 @@ func (Unimplemented) UserTwoStepVerificationRequestRecoveryToken(context.Context
 
 // UserTwoStepVerificationRecoverPasswordByToken is not implemented.
 func (Unimplemented) UserTwoStepVerificationRecoverPasswordByToken(context.Context, wire.Session, *pb.UserTwoStepVerificationRecoverPasswordByToken) (*pb.UserTwoStepVerificationRecoverPasswordByTokenResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationRecoverPasswordByAnswers is not implemented.
+func (Unimplemented) UserTwoStepVerificationRecoverPasswordByAnswers(context.Context, wire.Session, *pb.UserTwoStepVerificationRecoverPasswordByAnswers) (*pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationChangeRecoveryQuestion is not implemented.
+func (Unimplemented) UserTwoStepVerificationChangeRecoveryQuestion(context.Context, wire.Session, *pb.UserTwoStepVerificationChangeRecoveryQuestion) (*pb.UserTwoStepVerificationChangeRecoveryQuestionResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationChangeHint is not implemented.
+func (Unimplemented) UserTwoStepVerificationChangeHint(context.Context, wire.Session, *pb.UserTwoStepVerificationChangeHint) (*pb.UserTwoStepVerificationChangeHintResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1514,6 +1541,66 @@ var routeUserTwoStepVerificationRecoverPasswordByToken = wire.Route{
 	},
 	ResponseID: ResponseUserTwoStepVerificationRecoverPasswordByToken,
 }
+var routeUserTwoStepVerificationRecoverPasswordByAnswers = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayload, errs.UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError, errs.UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock, errs.UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers, errs.UserTwoStepVerificationRecoverPasswordByAnswersNoPassword, errs.UserTwoStepVerificationRecoverPasswordByAnswersForbidden},
+	ID:         ActionUserTwoStepVerificationRecoverPasswordByAnswers,
+	Internal:   errs.UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      false,
+	Name:       "UserTwoStepVerificationRecoverPasswordByAnswers",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRecoverPasswordByAnswers)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationRecoverPasswordByAnswers).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationRecoverPasswordByAnswers,
+}
+var routeUserTwoStepVerificationChangeRecoveryQuestion = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayload, errs.UserTwoStepVerificationChangeRecoveryQuestionInternalServerError, errs.UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock, errs.UserTwoStepVerificationChangeRecoveryQuestionNoPassword, errs.UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword},
+	ID:         ActionUserTwoStepVerificationChangeRecoveryQuestion,
+	Internal:   errs.UserTwoStepVerificationChangeRecoveryQuestionInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationChangeRecoveryQuestion",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeRecoveryQuestion)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationChangeRecoveryQuestion).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationChangeRecoveryQuestion,
+}
+var routeUserTwoStepVerificationChangeHint = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationChangeHintBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationChangeHintBadPayload, errs.UserTwoStepVerificationChangeHintInternalServerError, errs.UserTwoStepVerificationChangeHintMaxTryLock, errs.UserTwoStepVerificationChangeHintNoPassword, errs.UserTwoStepVerificationChangeHintInvalidPassword},
+	ID:         ActionUserTwoStepVerificationChangeHint,
+	Internal:   errs.UserTwoStepVerificationChangeHintInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationChangeHint",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeHint)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeHintResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationChangeHint).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationChangeHint,
+}
 var routeUserPrivacyGetRule = wire.Route{
 	BadPayload: errs.UserPrivacyGetRuleBadPayload,
 	Errors:     []wire.Major{errs.UserPrivacyGetRuleBadPayload, errs.UserPrivacyGetRuleInternalServerError},
@@ -2475,91 +2562,94 @@ var routeGeoGetRegisterStatus = wire.Route{
 
 // Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.
 type Server struct {
-	h                                                  Handlers
-	routeUserRegister                                  wire.Route
-	routeUserVerify                                    wire.Route
-	routeUserLogin                                     wire.Route
-	routeUserProfileSetEmail                           wire.Route
-	routeUserProfileSetGender                          wire.Route
-	routeUserProfileSetNickname                        wire.Route
-	routeUserContactsImport                            wire.Route
-	routeUserContactsGetList                           wire.Route
-	routeUserContactsDelete                            wire.Route
-	routeUserContactsEdit                              wire.Route
-	routeUserProfileGetEmail                           wire.Route
-	routeUserProfileGetGender                          wire.Route
-	routeUserProfileGetNickname                        wire.Route
-	routeUserUsernameToId                              wire.Route
-	routeUserAvatarAdd                                 wire.Route
-	routeUserAvatarDelete                              wire.Route
-	routeUserAvatarGetList                             wire.Route
-	routeUserInfo                                      wire.Route
-	routeUserProfileCheckUsername                      wire.Route
-	routeUserProfileUpdateUsername                     wire.Route
-	routeUserUpdateStatus                              wire.Route
-	routeUserSessionGetActiveList                      wire.Route
-	routeUserSessionTerminate                          wire.Route
-	routeUserSessionLogout                             wire.Route
-	routeUserContactsBlock                             wire.Route
-	routeUserContactsUnblock                           wire.Route
-	routeUserContactsGetBlockedList                    wire.Route
-	routeUserTwoStepVerificationGetPasswordDetail      wire.Route
-	routeUserTwoStepVerificationVerifyPassword         wire.Route
-	routeUserTwoStepVerificationSetPassword            wire.Route
-	routeUserTwoStepVerificationUnsetPassword          wire.Route
-	routeUserTwoStepVerificationCheckPassword          wire.Route
-	routeUserTwoStepVerificationVerifyRecoveryEmail    wire.Route
-	routeUserTwoStepVerificationChangeRecoveryEmail    wire.Route
-	routeUserTwoStepVerificationRequestRecoveryToken   wire.Route
-	routeUserTwoStepVerificationRecoverPasswordByToken wire.Route
-	routeUserPrivacyGetRule                            wire.Route
-	routeUserPrivacySetRule                            wire.Route
-	routeUserTwoStepVerificationResendVerifyEmail      wire.Route
-	routeUserProfileSetBio                             wire.Route
-	routeUserProfileGetBio                             wire.Route
-	routeUserReport                                    wire.Route
-	routeChatGetRoom                                   wire.Route
-	routeChatSendMessage                               wire.Route
-	routeChatUpdateStatus                              wire.Route
-	routeChatEditMessage                               wire.Route
-	routeChatDeleteMessage                             wire.Route
-	routeChatClearMessage                              wire.Route
-	routeChatDelete                                    wire.Route
-	routeGroupCreate                                   wire.Route
-	routeGroupAddMember                                wire.Route
-	routeGroupAddAdmin                                 wire.Route
-	routeGroupAddModerator                             wire.Route
-	routeGroupClearMessage                             wire.Route
-	routeGroupEdit                                     wire.Route
-	routeGroupKickAdmin                                wire.Route
-	routeGroupKickMember                               wire.Route
-	routeGroupKickModerator                            wire.Route
-	routeGroupLeft                                     wire.Route
-	routeGroupSendMessage                              wire.Route
-	routeGroupUpdateStatus                             wire.Route
-	routeChannelCreate                                 wire.Route
-	routeChannelAddMember                              wire.Route
-	routeChannelAddAdmin                               wire.Route
-	routeChannelLeft                                   wire.Route
-	routeChannelSendMessage                            wire.Route
-	routeInfoLocation                                  wire.Route
-	routeInfoCountry                                   wire.Route
-	routeInfoTime                                      wire.Route
-	routeInfoPage                                      wire.Route
-	routeClientCondition                               wire.Route
-	routeClientGetRoomList                             wire.Route
-	routeClientGetRoom                                 wire.Route
-	routeClientGetRoomHistory                          wire.Route
-	routeClientMuteRoom                                wire.Route
-	routeClientPinRoom                                 wire.Route
-	routeFileUploadOption                              wire.Route
-	routeFileUploadInit                                wire.Route
-	routeFileUpload                                    wire.Route
-	routeFileUploadStatus                              wire.Route
-	routeFileInfo                                      wire.Route
-	routeFileDownload                                  wire.Route
-	routeSignalingGetConfiguration                     wire.Route
-	routeGeoGetRegisterStatus                          wire.Route
+	h                                                    Handlers
+	routeUserRegister                                    wire.Route
+	routeUserVerify                                      wire.Route
+	routeUserLogin                                       wire.Route
+	routeUserProfileSetEmail                             wire.Route
+	routeUserProfileSetGender                            wire.Route
+	routeUserProfileSetNickname                          wire.Route
+	routeUserContactsImport                              wire.Route
+	routeUserContactsGetList                             wire.Route
+	routeUserContactsDelete                              wire.Route
+	routeUserContactsEdit                                wire.Route
+	routeUserProfileGetEmail                             wire.Route
+	routeUserProfileGetGender                            wire.Route
+	routeUserProfileGetNickname                          wire.Route
+	routeUserUsernameToId                                wire.Route
+	routeUserAvatarAdd                                   wire.Route
+	routeUserAvatarDelete                                wire.Route
+	routeUserAvatarGetList                               wire.Route
+	routeUserInfo                                        wire.Route
+	routeUserProfileCheckUsername                        wire.Route
+	routeUserProfileUpdateUsername                       wire.Route
+	routeUserUpdateStatus                                wire.Route
+	routeUserSessionGetActiveList                        wire.Route
+	routeUserSessionTerminate                            wire.Route
+	routeUserSessionLogout                               wire.Route
+	routeUserContactsBlock                               wire.Route
+	routeUserContactsUnblock                             wire.Route
+	routeUserContactsGetBlockedList                      wire.Route
+	routeUserTwoStepVerificationGetPasswordDetail        wire.Route
+	routeUserTwoStepVerificationVerifyPassword           wire.Route
+	routeUserTwoStepVerificationSetPassword              wire.Route
+	routeUserTwoStepVerificationUnsetPassword            wire.Route
+	routeUserTwoStepVerificationCheckPassword            wire.Route
+	routeUserTwoStepVerificationVerifyRecoveryEmail      wire.Route
+	routeUserTwoStepVerificationChangeRecoveryEmail      wire.Route
+	routeUserTwoStepVerificationRequestRecoveryToken     wire.Route
+	routeUserTwoStepVerificationRecoverPasswordByToken   wire.Route
+	routeUserTwoStepVerificationRecoverPasswordByAnswers wire.Route
+	routeUserTwoStepVerificationChangeRecoveryQuestion   wire.Route
+	routeUserTwoStepVerificationChangeHint               wire.Route
+	routeUserPrivacyGetRule                              wire.Route
+	routeUserPrivacySetRule                              wire.Route
+	routeUserTwoStepVerificationResendVerifyEmail        wire.Route
+	routeUserProfileSetBio                               wire.Route
+	routeUserProfileGetBio                               wire.Route
+	routeUserReport                                      wire.Route
+	routeChatGetRoom                                     wire.Route
+	routeChatSendMessage                                 wire.Route
+	routeChatUpdateStatus                                wire.Route
+	routeChatEditMessage                                 wire.Route
+	routeChatDeleteMessage                               wire.Route
+	routeChatClearMessage                                wire.Route
+	routeChatDelete                                      wire.Route
+	routeGroupCreate                                     wire.Route
+	routeGroupAddMember                                  wire.Route
+	routeGroupAddAdmin                                   wire.Route
+	routeGroupAddModerator                               wire.Route
+	routeGroupClearMessage                               wire.Route
+	routeGroupEdit                                       wire.Route
+	routeGroupKickAdmin                                  wire.Route
+	routeGroupKickMember                                 wire.Route
+	routeGroupKickModerator                              wire.Route
+	routeGroupLeft                                       wire.Route
+	routeGroupSendMessage                                wire.Route
+	routeGroupUpdateStatus                               wire.Route
+	routeChannelCreate                                   wire.Route
+	routeChannelAddMember                                wire.Route
+	routeChannelAddAdmin                                 wire.Route
+	routeChannelLeft                                     wire.Route
+	routeChannelSendMessage                              wire.Route
+	routeInfoLocation                                    wire.Route
+	routeInfoCountry                                     wire.Route
+	routeInfoTime                                        wire.Route
+	routeInfoPage                                        wire.Route
+	routeClientCondition                                 wire.Route
+	routeClientGetRoomList                               wire.Route
+	routeClientGetRoom                                   wire.Route
+	routeClientGetRoomHistory                            wire.Route
+	routeClientMuteRoom                                  wire.Route
+	routeClientPinRoom                                   wire.Route
+	routeFileUploadOption                                wire.Route
+	routeFileUploadInit                                  wire.Route
+	routeFileUpload                                      wire.Route
+	routeFileUploadStatus                                wire.Route
+	routeFileInfo                                        wire.Route
+	routeFileDownload                                    wire.Route
+	routeSignalingGetConfiguration                       wire.Route
+	routeGeoGetRegisterStatus                            wire.Route
 }
 
 // New returns the Server that runs every action on h.
@@ -2637,6 +2727,12 @@ func New(h Handlers) *Server {
 	s.routeUserTwoStepVerificationRequestRecoveryToken.Call = s.callUserTwoStepVerificationRequestRecoveryToken
 	s.routeUserTwoStepVerificationRecoverPasswordByToken = routeUserTwoStepVerificationRecoverPasswordByToken
 	s.routeUserTwoStepVerificationRecoverPasswordByToken.Call = s.callUserTwoStepVerificationRecoverPasswordByToken
+	s.routeUserTwoStepVerificationRecoverPasswordByAnswers = routeUserTwoStepVerificationRecoverPasswordByAnswers
+	s.routeUserTwoStepVerificationRecoverPasswordByAnswers.Call = s.callUserTwoStepVerificationRecoverPasswordByAnswers
+	s.routeUserTwoStepVerificationChangeRecoveryQuestion = routeUserTwoStepVerificationChangeRecoveryQuestion
+	s.routeUserTwoStepVerificationChangeRecoveryQuestion.Call = s.callUserTwoStepVerificationChangeRecoveryQuestion
+	s.routeUserTwoStepVerificationChangeHint = routeUserTwoStepVerificationChangeHint
+	s.routeUserTwoStepVerificationChangeHint.Call = s.callUserTwoStepVerificationChangeHint
 	s.routeUserPrivacyGetRule = routeUserPrivacyGetRule
 	s.routeUserPrivacyGetRule.Call = s.callUserPrivacyGetRule
 	s.routeUserPrivacySetRule = routeUserPrivacySetRule
@@ -3448,6 +3544,66 @@ func (s *Server) callUserTwoStepVerificationRecoverPasswordByToken(ctx context.C
 	}
 	if resp == nil {
 		resp = new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationRecoverPasswordByAnswers validates a decoded UserTwoStepVerificationRecoverPasswordByAnswers, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationRecoverPasswordByAnswers(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationRecoverPasswordByAnswers)
+	if e := validate.UserTwoStepVerificationRecoverPasswordByAnswers(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationRecoverPasswordByAnswers(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationChangeRecoveryQuestion validates a decoded UserTwoStepVerificationChangeRecoveryQuestion, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationChangeRecoveryQuestion(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationChangeRecoveryQuestion)
+	if e := validate.UserTwoStepVerificationChangeRecoveryQuestion(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationChangeRecoveryQuestion(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationChangeHint validates a decoded UserTwoStepVerificationChangeHint, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationChangeHint(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationChangeHint)
+	if e := validate.UserTwoStepVerificationChangeHint(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationChangeHint(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationChangeHintResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -4491,6 +4647,12 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserTwoStepVerificationRequestRecoveryToken
 	case ActionUserTwoStepVerificationRecoverPasswordByToken:
 		return &s.routeUserTwoStepVerificationRecoverPasswordByToken
+	case ActionUserTwoStepVerificationRecoverPasswordByAnswers:
+		return &s.routeUserTwoStepVerificationRecoverPasswordByAnswers
+	case ActionUserTwoStepVerificationChangeRecoveryQuestion:
+		return &s.routeUserTwoStepVerificationChangeRecoveryQuestion
+	case ActionUserTwoStepVerificationChangeHint:
+		return &s.routeUserTwoStepVerificationChangeHint
 	case ActionUserPrivacyGetRule:
 		return &s.routeUserPrivacyGetRule
 	case ActionUserPrivacySetRule:
@@ -4593,7 +4755,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserTwoStepVerificationGetPasswordDetail, &s.routeUserTwoStepVerificationVerifyPassword, &s.routeUserTwoStepVerificationSetPassword, &s.routeUserTwoStepVerificationUnsetPassword, &s.routeUserTwoStepVerificationCheckPassword, &s.routeUserTwoStepVerificationVerifyRecoveryEmail, &s.routeUserTwoStepVerificationChangeRecoveryEmail, &s.routeUserTwoStepVerificationRequestRecoveryToken, &s.routeUserTwoStepVerificationRecoverPasswordByToken, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserTwoStepVerificationResendVerifyEmail, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserTwoStepVerificationGetPasswordDetail, &s.routeUserTwoStepVerificationVerifyPassword, &s.routeUserTwoStepVerificationSetPassword, &s.routeUserTwoStepVerificationUnsetPassword, &s.routeUserTwoStepVerificationCheckPassword, &s.routeUserTwoStepVerificationVerifyRecoveryEmail, &s.routeUserTwoStepVerificationChangeRecoveryEmail, &s.routeUserTwoStepVerificationRequestRecoveryToken, &s.routeUserTwoStepVerificationRecoverPasswordByToken, &s.routeUserTwoStepVerificationRecoverPasswordByAnswers, &s.routeUserTwoStepVerificationChangeRecoveryQuestion, &s.routeUserTwoStepVerificationChangeHint, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserTwoStepVerificationResendVerifyEmail, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

@@ -501,6 +501,36 @@ const (
 	UserTwoStepVerificationRecoverPasswordByTokenInvalidToken wire.Major = 10129
 	// UserTwoStepVerificationRecoverPasswordByTokenNoPassword is error 10130 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD: The account has no two-step verification password
 	UserTwoStepVerificationRecoverPasswordByTokenNoPassword wire.Major = 10130
+	// UserTwoStepVerificationRecoverPasswordByAnswersBadPayload is error 10131 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationRecoverPasswordByAnswersBadPayload wire.Major = 10131
+	// UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError is error 10132 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError wire.Major = 10132
+	// UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock is error 10133 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock wire.Major = 10133
+	// UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers is error 10134 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS: The answers are wrong
+	UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers wire.Major = 10134
+	// UserTwoStepVerificationRecoverPasswordByAnswersNoPassword is error 10135 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationRecoverPasswordByAnswersNoPassword wire.Major = 10135
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayload is error 10136 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayload wire.Major = 10136
+	// UserTwoStepVerificationChangeRecoveryQuestionInternalServerError is error 10137 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationChangeRecoveryQuestionInternalServerError wire.Major = 10137
+	// UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock is error 10138 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock wire.Major = 10138
+	// UserTwoStepVerificationChangeRecoveryQuestionNoPassword is error 10139 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationChangeRecoveryQuestionNoPassword wire.Major = 10139
+	// UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword is error 10140 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword wire.Major = 10140
+	// UserTwoStepVerificationChangeHintBadPayload is error 10141 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationChangeHintBadPayload wire.Major = 10141
+	// UserTwoStepVerificationChangeHintInternalServerError is error 10142 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationChangeHintInternalServerError wire.Major = 10142
+	// UserTwoStepVerificationChangeHintMaxTryLock is error 10143 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationChangeHintMaxTryLock wire.Major = 10143
+	// UserTwoStepVerificationChangeHintNoPassword is error 10144 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationChangeHintNoPassword wire.Major = 10144
+	// UserTwoStepVerificationChangeHintInvalidPassword is error 10145 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationChangeHintInvalidPassword wire.Major = 10145
 	// UserPrivacyGetRuleBadPayload is error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD: Bad payload for request
 	UserPrivacyGetRuleBadPayload wire.Major = 10146
 	// UserPrivacyGetRuleInternalServerError is error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -513,6 +543,8 @@ const (
 	UserTwoStepVerificationRequestRecoveryTokenForbidden wire.Major = 10154
 	// UserTwoStepVerificationRecoverPasswordByTokenForbidden is error 10155 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request
 	UserTwoStepVerificationRecoverPasswordByTokenForbidden wire.Major = 10155
+	// UserTwoStepVerificationRecoverPasswordByAnswersForbidden is error 10156 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationRecoverPasswordByAnswersForbidden wire.Major = 10156
 	// UserTwoStepVerificationResendVerifyEmailBadPayload is error 10157 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD: Bad payload for request
 	UserTwoStepVerificationResendVerifyEmailBadPayload wire.Major = 10157
 	// UserTwoStepVerificationResendVerifyEmailInternalServerError is error 10158 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -995,6 +1027,24 @@ const (
 	UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength wire.Minor = 3
 	// UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken is 10125/1: Token is incorrect
 	UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken wire.Minor = 1
+	// UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne is 10131/1: The first answer is incorrect
+	UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne wire.Minor = 1
+	// UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo is 10131/2: The second answer is incorrect
+	UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo wire.Minor = 2
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword is 10136/1: Password is incorrect
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne is 10136/2: The first question is invalid
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne wire.Minor = 2
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne is 10136/3: Answer of the first question is incorrect
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne wire.Minor = 3
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo is 10136/4: The second question is invalid
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo wire.Minor = 4
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo is 10136/5: Answer of the second question is incorrect
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo wire.Minor = 5
+	// UserTwoStepVerificationChangeHintBadPayloadPassword is 10141/1: Password is incorrect
+	UserTwoStepVerificationChangeHintBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationChangeHintBadPayloadHint is 10141/2: Password hint is invalid
+	UserTwoStepVerificationChangeHintBadPayloadHint wire.Minor = 2
 	// UserPrivacyGetRuleBadPayloadInvalidType is 10146/1: Type is wrong
 	UserPrivacyGetRuleBadPayloadInvalidType wire.Minor = 1
 	// UserPrivacySetRuleBadPayloadInvalidType is 10148/1: Type is wrong
@@ -3069,6 +3119,132 @@ func NewUserTwoStepVerificationRecoverPasswordByTokenNoPassword() *wire.Error {
 	}
 }
 
+// NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload returns error 10131 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_BAD_PAYLOAD.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersBadPayload,
+		Message: Describe(UserTwoStepVerificationRecoverPasswordByAnswersBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersInternalServerError returns error 10132 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock returns error 10133 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers returns error 10134 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS: The answers are wrong",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersNoPassword returns error 10135 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload returns error 10136 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_BAD_PAYLOAD.
+func NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionBadPayload,
+		Message: Describe(UserTwoStepVerificationChangeRecoveryQuestionBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionInternalServerError returns error 10137 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationChangeRecoveryQuestionInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionMaxTryLock returns error 10138 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationChangeRecoveryQuestionMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionNoPassword returns error 10139 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryQuestionNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionInvalidPassword returns error 10140 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryQuestionInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintBadPayload returns error 10141 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_BAD_PAYLOAD.
+func NewUserTwoStepVerificationChangeHintBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintBadPayload,
+		Message: Describe(UserTwoStepVerificationChangeHintBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintInternalServerError returns error 10142 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationChangeHintInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintMaxTryLock returns error 10143 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationChangeHintMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintNoPassword returns error 10144 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD.
+func NewUserTwoStepVerificationChangeHintNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintInvalidPassword returns error 10145 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD.
+func NewUserTwoStepVerificationChangeHintInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
 // NewUserPrivacyGetRuleBadPayload returns error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD.
 func NewUserPrivacyGetRuleBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -3116,6 +3292,14 @@ func NewUserTwoStepVerificationRecoverPasswordByTokenForbidden() *wire.Error {
 	return &wire.Error{
 		Major:   UserTwoStepVerificationRecoverPasswordByTokenForbidden,
 		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersForbidden returns error 10156 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
 	}
 }
 
@@ -5687,6 +5871,138 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "user",
 	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD",
 }, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne,
+		Detail: "The first answer is incorrect",
+		ID:     "answer_one",
+	}, {
+		Code:   UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo,
+		Detail: "The second answer is incorrect",
+		ID:     "answer_two",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_BAD_PAYLOAD",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers,
+	Description: "The answers are wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword,
+		Detail: "Password is incorrect",
+		ID:     "password",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne,
+		Detail: "The first question is invalid",
+		ID:     "question_one",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne,
+		Detail: "Answer of the first question is incorrect",
+		ID:     "answer_one",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo,
+		Detail: "The second question is invalid",
+		ID:     "question_two",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo,
+		Detail: "Answer of the second question is incorrect",
+		ID:     "answer_two",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_BAD_PAYLOAD",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationChangeHintBadPayloadPassword,
+		Detail: "Password is incorrect",
+		ID:     "password",
+	}, {
+		Code:   UserTwoStepVerificationChangeHintBadPayloadHint,
+		Detail: "Password hint is invalid",
+		ID:     "hint",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_BAD_PAYLOAD",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD",
+}, {
 	Action:      143,
 	Code:        UserPrivacyGetRuleBadPayload,
 	Description: "Bad payload for request",
@@ -5736,6 +6052,12 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "No sign-in is waiting for a password on this connection for request",
 	Group:       "user",
 	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN",
 }, {
 	Action:      146,
 	Code:        UserTwoStepVerificationResendVerifyEmailBadPayload,

@@ -201,6 +201,21 @@ func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) SetResponse(r *R
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserTwoStepVerificationRecoverPasswordByAnswersResponse.
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationChangeRecoveryQuestionResponse.
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationChangeHintResponse.
+func (x *UserTwoStepVerificationChangeHintResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserPrivacyGetRuleResponse.
 func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
 	x.Response = r

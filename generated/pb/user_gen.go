@@ -4910,6 +4910,350 @@ func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) GetToken() strin
 	return ""
 }
 
+type UserTwoStepVerificationRecoverPasswordByAnswers struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	AnswerOne     string                 `protobuf:"bytes,2,opt,name=answer_one,json=answerOne,proto3" json:"answer_one,omitempty"`
+	AnswerTwo     string                 `protobuf:"bytes,3,opt,name=answer_two,json=answerTwo,proto3" json:"answer_two,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByAnswers{}
+	mi := &file_user_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByAnswers) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByAnswers.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByAnswers) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) GetAnswerOne() string {
+	if x != nil {
+		return x.AnswerOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) GetAnswerTwo() string {
+	if x != nil {
+		return x.AnswerTwo
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRecoverPasswordByAnswersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByAnswersResponse{}
+	mi := &file_user_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByAnswersResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByAnswersResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByAnswersResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeRecoveryQuestion struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	QuestionOne   string                 `protobuf:"bytes,3,opt,name=question_one,json=questionOne,proto3" json:"question_one,omitempty"`
+	AnswerOne     string                 `protobuf:"bytes,4,opt,name=answer_one,json=answerOne,proto3" json:"answer_one,omitempty"`
+	QuestionTwo   string                 `protobuf:"bytes,5,opt,name=question_two,json=questionTwo,proto3" json:"question_two,omitempty"`
+	AnswerTwo     string                 `protobuf:"bytes,6,opt,name=answer_two,json=answerTwo,proto3" json:"answer_two,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryQuestion{}
+	mi := &file_user_proto_msgTypes[86]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryQuestion) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[86]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryQuestion.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryQuestion) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{86}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetQuestionOne() string {
+	if x != nil {
+		return x.QuestionOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetAnswerOne() string {
+	if x != nil {
+		return x.AnswerOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetQuestionTwo() string {
+	if x != nil {
+		return x.QuestionTwo
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetAnswerTwo() string {
+	if x != nil {
+		return x.AnswerTwo
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeRecoveryQuestionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryQuestionResponse{}
+	mi := &file_user_proto_msgTypes[87]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryQuestionResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[87]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryQuestionResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryQuestionResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{87}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserTwoStepVerificationChangeHint struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	Hint          string                 `protobuf:"bytes,3,opt,name=hint,proto3" json:"hint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeHint) Reset() {
+	*x = UserTwoStepVerificationChangeHint{}
+	mi := &file_user_proto_msgTypes[88]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeHint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeHint) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeHint) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[88]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeHint.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeHint) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{88}
+}
+
+func (x *UserTwoStepVerificationChangeHint) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeHint) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeHint) GetHint() string {
+	if x != nil {
+		return x.Hint
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeHintResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeHintResponse) Reset() {
+	*x = UserTwoStepVerificationChangeHintResponse{}
+	mi := &file_user_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeHintResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeHintResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeHintResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeHintResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeHintResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *UserTwoStepVerificationChangeHintResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -4922,7 +5266,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[84]
+	mi := &file_user_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4934,7 +5278,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[84]
+	mi := &file_user_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4988,7 +5332,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[85]
+	mi := &file_user_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5000,7 +5344,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[85]
+	mi := &file_user_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5053,7 +5397,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[86]
+	mi := &file_user_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5065,7 +5409,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[86]
+	mi := &file_user_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5196,7 +5540,7 @@ type UserContactsGetBlockedListResponse_User struct {
 
 func (x *UserContactsGetBlockedListResponse_User) Reset() {
 	*x = UserContactsGetBlockedListResponse_User{}
-	mi := &file_user_proto_msgTypes[87]
+	mi := &file_user_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5208,7 +5552,7 @@ func (x *UserContactsGetBlockedListResponse_User) String() string {
 func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
 
 func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[87]
+	mi := &file_user_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5601,7 +5945,33 @@ const file_user_proto_rawDesc = "" +
 	"\x05token\x18\x02 \x01(\tR\x05token\"z\n" +
 	"5UserTwoStepVerificationRecoverPasswordByTokenResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x14\n" +
-	"\x05token\x18\x02 \x01(\tR\x05tokenB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\x05token\x18\x02 \x01(\tR\x05token\"\x99\x01\n" +
+	"/UserTwoStepVerificationRecoverPasswordByAnswers\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1d\n" +
+	"\n" +
+	"answer_one\x18\x02 \x01(\tR\tanswerOne\x12\x1d\n" +
+	"\n" +
+	"answer_two\x18\x03 \x01(\tR\tanswerTwo\"|\n" +
+	"7UserTwoStepVerificationRecoverPasswordByAnswersResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\xf9\x01\n" +
+	"-UserTwoStepVerificationChangeRecoveryQuestion\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12!\n" +
+	"\fquestion_one\x18\x03 \x01(\tR\vquestionOne\x12\x1d\n" +
+	"\n" +
+	"answer_one\x18\x04 \x01(\tR\tanswerOne\x12!\n" +
+	"\fquestion_two\x18\x05 \x01(\tR\vquestionTwo\x12\x1d\n" +
+	"\n" +
+	"answer_two\x18\x06 \x01(\tR\tanswerTwo\"d\n" +
+	"5UserTwoStepVerificationChangeRecoveryQuestionResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"}\n" +
+	"!UserTwoStepVerificationChangeHint\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12\x12\n" +
+	"\x04hint\x18\x03 \x01(\tR\x04hint\"X\n" +
+	")UserTwoStepVerificationChangeHintResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -5616,231 +5986,243 @@ func file_user_proto_rawDescGZIP() []byte {
 }
 
 var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 88)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 94)
 var file_user_proto_goTypes = []any{
-	(UserRegister_PreferenceMethod)(0),                            // 0: proto.UserRegister.PreferenceMethod
-	(UserRegisterResponse_Method)(0),                              // 1: proto.UserRegisterResponse.Method
-	(UserProfileCheckUsernameResponse_Status)(0),                  // 2: proto.UserProfileCheckUsernameResponse.Status
-	(UserReport_Reason)(0),                                        // 3: proto.UserReport.Reason
-	(UserUpdateStatus_Status)(0),                                  // 4: proto.UserUpdateStatus.Status
-	(*UserRegister)(nil),                                          // 5: proto.UserRegister
-	(*UserRegisterResponse)(nil),                                  // 6: proto.UserRegisterResponse
-	(*UserVerify)(nil),                                            // 7: proto.UserVerify
-	(*UserVerifyResponse)(nil),                                    // 8: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                             // 9: proto.UserLogin
-	(*UserLoginResponse)(nil),                                     // 10: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                                   // 11: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),                           // 12: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                                  // 13: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),                          // 14: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                                // 15: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),                        // 16: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                                    // 17: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),                            // 18: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                                   // 19: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),                           // 20: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                                    // 21: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),                            // 22: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                                      // 23: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                              // 24: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                                   // 25: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),                           // 26: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                                  // 27: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),                          // 28: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                                // 29: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),                        // 30: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                                      // 31: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                              // 32: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                              // 33: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),                      // 34: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                                  // 35: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),                          // 36: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                                     // 37: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                             // 38: proto.UserSessionLogoutResponse
-	(*UserAvatarAdd)(nil),                                         // 39: proto.UserAvatarAdd
-	(*UserAvatarAddResponse)(nil),                                 // 40: proto.UserAvatarAddResponse
-	(*UserAvatarDelete)(nil),                                      // 41: proto.UserAvatarDelete
-	(*UserAvatarDeleteResponse)(nil),                              // 42: proto.UserAvatarDeleteResponse
-	(*UserAvatarGetList)(nil),                                     // 43: proto.UserAvatarGetList
-	(*UserAvatarGetListResponse)(nil),                             // 44: proto.UserAvatarGetListResponse
-	(*UserProfileCheckUsername)(nil),                              // 45: proto.UserProfileCheckUsername
-	(*UserProfileCheckUsernameResponse)(nil),                      // 46: proto.UserProfileCheckUsernameResponse
-	(*UserProfileUpdateUsername)(nil),                             // 47: proto.UserProfileUpdateUsername
-	(*UserProfileUpdateUsernameResponse)(nil),                     // 48: proto.UserProfileUpdateUsernameResponse
-	(*UserContactsBlock)(nil),                                     // 49: proto.UserContactsBlock
-	(*UserContactsBlockResponse)(nil),                             // 50: proto.UserContactsBlockResponse
-	(*UserContactsUnblock)(nil),                                   // 51: proto.UserContactsUnblock
-	(*UserContactsUnblockResponse)(nil),                           // 52: proto.UserContactsUnblockResponse
-	(*UserContactsGetBlockedList)(nil),                            // 53: proto.UserContactsGetBlockedList
-	(*UserContactsGetBlockedListResponse)(nil),                    // 54: proto.UserContactsGetBlockedListResponse
-	(*UserProfileSetBio)(nil),                                     // 55: proto.UserProfileSetBio
-	(*UserProfileSetBioResponse)(nil),                             // 56: proto.UserProfileSetBioResponse
-	(*UserProfileGetBio)(nil),                                     // 57: proto.UserProfileGetBio
-	(*UserProfileGetBioResponse)(nil),                             // 58: proto.UserProfileGetBioResponse
-	(*UserReport)(nil),                                            // 59: proto.UserReport
-	(*UserReportResponse)(nil),                                    // 60: proto.UserReportResponse
-	(*UserInfo)(nil),                                              // 61: proto.UserInfo
-	(*UserInfoResponse)(nil),                                      // 62: proto.UserInfoResponse
-	(*UserUpdateStatus)(nil),                                      // 63: proto.UserUpdateStatus
-	(*UserUpdateStatusResponse)(nil),                              // 64: proto.UserUpdateStatusResponse
-	(*UserPrivacyGetRule)(nil),                                    // 65: proto.UserPrivacyGetRule
-	(*UserPrivacyGetRuleResponse)(nil),                            // 66: proto.UserPrivacyGetRuleResponse
-	(*UserPrivacySetRule)(nil),                                    // 67: proto.UserPrivacySetRule
-	(*UserPrivacySetRuleResponse)(nil),                            // 68: proto.UserPrivacySetRuleResponse
-	(*UserTwoStepVerificationGetPasswordDetail)(nil),              // 69: proto.UserTwoStepVerificationGetPasswordDetail
-	(*UserTwoStepVerificationGetPasswordDetailResponse)(nil),      // 70: proto.UserTwoStepVerificationGetPasswordDetailResponse
-	(*UserTwoStepVerificationVerifyPassword)(nil),                 // 71: proto.UserTwoStepVerificationVerifyPassword
-	(*UserTwoStepVerificationVerifyPasswordResponse)(nil),         // 72: proto.UserTwoStepVerificationVerifyPasswordResponse
-	(*UserTwoStepVerificationSetPassword)(nil),                    // 73: proto.UserTwoStepVerificationSetPassword
-	(*UserTwoStepVerificationSetPasswordResponse)(nil),            // 74: proto.UserTwoStepVerificationSetPasswordResponse
-	(*UserTwoStepVerificationUnsetPassword)(nil),                  // 75: proto.UserTwoStepVerificationUnsetPassword
-	(*UserTwoStepVerificationUnsetPasswordResponse)(nil),          // 76: proto.UserTwoStepVerificationUnsetPasswordResponse
-	(*UserTwoStepVerificationCheckPassword)(nil),                  // 77: proto.UserTwoStepVerificationCheckPassword
-	(*UserTwoStepVerificationCheckPasswordResponse)(nil),          // 78: proto.UserTwoStepVerificationCheckPasswordResponse
-	(*UserTwoStepVerificationVerifyRecoveryEmail)(nil),            // 79: proto.UserTwoStepVerificationVerifyRecoveryEmail
-	(*UserTwoStepVerificationVerifyRecoveryEmailResponse)(nil),    // 80: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse
-	(*UserTwoStepVerificationChangeRecoveryEmail)(nil),            // 81: proto.UserTwoStepVerificationChangeRecoveryEmail
-	(*UserTwoStepVerificationChangeRecoveryEmailResponse)(nil),    // 82: proto.UserTwoStepVerificationChangeRecoveryEmailResponse
-	(*UserTwoStepVerificationResendVerifyEmail)(nil),              // 83: proto.UserTwoStepVerificationResendVerifyEmail
-	(*UserTwoStepVerificationResendVerifyEmailResponse)(nil),      // 84: proto.UserTwoStepVerificationResendVerifyEmailResponse
-	(*UserTwoStepVerificationRequestRecoveryToken)(nil),           // 85: proto.UserTwoStepVerificationRequestRecoveryToken
-	(*UserTwoStepVerificationRequestRecoveryTokenResponse)(nil),   // 86: proto.UserTwoStepVerificationRequestRecoveryTokenResponse
-	(*UserTwoStepVerificationRecoverPasswordByToken)(nil),         // 87: proto.UserTwoStepVerificationRecoverPasswordByToken
-	(*UserTwoStepVerificationRecoverPasswordByTokenResponse)(nil), // 88: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse
-	(*UserContactsImport_Contact)(nil),                            // 89: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),                    // 90: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil),              // 91: proto.UserSessionGetActiveListResponse.Session
-	(*UserContactsGetBlockedListResponse_User)(nil),               // 92: proto.UserContactsGetBlockedListResponse.User
-	(*Request)(nil),                                               // 93: proto.Request
-	(*Response)(nil),                                              // 94: proto.Response
-	(Platform)(0),                                                 // 95: proto.Platform
-	(Device)(0),                                                   // 96: proto.Device
-	(Language)(0),                                                 // 97: proto.Language
-	(Gender)(0),                                                   // 98: proto.Gender
-	(*RegisteredUser)(nil),                                        // 99: proto.RegisteredUser
-	(*Avatar)(nil),                                                // 100: proto.Avatar
-	(PrivacyType)(0),                                              // 101: proto.PrivacyType
-	(PrivacyLevel)(0),                                             // 102: proto.PrivacyLevel
+	(UserRegister_PreferenceMethod)(0),                              // 0: proto.UserRegister.PreferenceMethod
+	(UserRegisterResponse_Method)(0),                                // 1: proto.UserRegisterResponse.Method
+	(UserProfileCheckUsernameResponse_Status)(0),                    // 2: proto.UserProfileCheckUsernameResponse.Status
+	(UserReport_Reason)(0),                                          // 3: proto.UserReport.Reason
+	(UserUpdateStatus_Status)(0),                                    // 4: proto.UserUpdateStatus.Status
+	(*UserRegister)(nil),                                            // 5: proto.UserRegister
+	(*UserRegisterResponse)(nil),                                    // 6: proto.UserRegisterResponse
+	(*UserVerify)(nil),                                              // 7: proto.UserVerify
+	(*UserVerifyResponse)(nil),                                      // 8: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                               // 9: proto.UserLogin
+	(*UserLoginResponse)(nil),                                       // 10: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                                     // 11: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),                             // 12: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                                    // 13: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),                            // 14: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                                  // 15: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),                          // 16: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                                      // 17: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),                              // 18: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                                     // 19: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),                             // 20: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                                      // 21: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),                              // 22: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                                        // 23: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                                // 24: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                                     // 25: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),                             // 26: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                                    // 27: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),                            // 28: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                                  // 29: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),                          // 30: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                                        // 31: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                                // 32: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                                // 33: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),                        // 34: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                                    // 35: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),                            // 36: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                                       // 37: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                               // 38: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                                           // 39: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                                   // 40: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                                        // 41: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                                // 42: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                                       // 43: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                               // 44: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                                // 45: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),                        // 46: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                               // 47: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),                       // 48: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsBlock)(nil),                                       // 49: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                               // 50: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                                     // 51: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),                             // 52: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),                              // 53: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),                      // 54: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                                       // 55: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                               // 56: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                                       // 57: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                               // 58: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                                              // 59: proto.UserReport
+	(*UserReportResponse)(nil),                                      // 60: proto.UserReportResponse
+	(*UserInfo)(nil),                                                // 61: proto.UserInfo
+	(*UserInfoResponse)(nil),                                        // 62: proto.UserInfoResponse
+	(*UserUpdateStatus)(nil),                                        // 63: proto.UserUpdateStatus
+	(*UserUpdateStatusResponse)(nil),                                // 64: proto.UserUpdateStatusResponse
+	(*UserPrivacyGetRule)(nil),                                      // 65: proto.UserPrivacyGetRule
+	(*UserPrivacyGetRuleResponse)(nil),                              // 66: proto.UserPrivacyGetRuleResponse
+	(*UserPrivacySetRule)(nil),                                      // 67: proto.UserPrivacySetRule
+	(*UserPrivacySetRuleResponse)(nil),                              // 68: proto.UserPrivacySetRuleResponse
+	(*UserTwoStepVerificationGetPasswordDetail)(nil),                // 69: proto.UserTwoStepVerificationGetPasswordDetail
+	(*UserTwoStepVerificationGetPasswordDetailResponse)(nil),        // 70: proto.UserTwoStepVerificationGetPasswordDetailResponse
+	(*UserTwoStepVerificationVerifyPassword)(nil),                   // 71: proto.UserTwoStepVerificationVerifyPassword
+	(*UserTwoStepVerificationVerifyPasswordResponse)(nil),           // 72: proto.UserTwoStepVerificationVerifyPasswordResponse
+	(*UserTwoStepVerificationSetPassword)(nil),                      // 73: proto.UserTwoStepVerificationSetPassword
+	(*UserTwoStepVerificationSetPasswordResponse)(nil),              // 74: proto.UserTwoStepVerificationSetPasswordResponse
+	(*UserTwoStepVerificationUnsetPassword)(nil),                    // 75: proto.UserTwoStepVerificationUnsetPassword
+	(*UserTwoStepVerificationUnsetPasswordResponse)(nil),            // 76: proto.UserTwoStepVerificationUnsetPasswordResponse
+	(*UserTwoStepVerificationCheckPassword)(nil),                    // 77: proto.UserTwoStepVerificationCheckPassword
+	(*UserTwoStepVerificationCheckPasswordResponse)(nil),            // 78: proto.UserTwoStepVerificationCheckPasswordResponse
+	(*UserTwoStepVerificationVerifyRecoveryEmail)(nil),              // 79: proto.UserTwoStepVerificationVerifyRecoveryEmail
+	(*UserTwoStepVerificationVerifyRecoveryEmailResponse)(nil),      // 80: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse
+	(*UserTwoStepVerificationChangeRecoveryEmail)(nil),              // 81: proto.UserTwoStepVerificationChangeRecoveryEmail
+	(*UserTwoStepVerificationChangeRecoveryEmailResponse)(nil),      // 82: proto.UserTwoStepVerificationChangeRecoveryEmailResponse
+	(*UserTwoStepVerificationResendVerifyEmail)(nil),                // 83: proto.UserTwoStepVerificationResendVerifyEmail
+	(*UserTwoStepVerificationResendVerifyEmailResponse)(nil),        // 84: proto.UserTwoStepVerificationResendVerifyEmailResponse
+	(*UserTwoStepVerificationRequestRecoveryToken)(nil),             // 85: proto.UserTwoStepVerificationRequestRecoveryToken
+	(*UserTwoStepVerificationRequestRecoveryTokenResponse)(nil),     // 86: proto.UserTwoStepVerificationRequestRecoveryTokenResponse
+	(*UserTwoStepVerificationRecoverPasswordByToken)(nil),           // 87: proto.UserTwoStepVerificationRecoverPasswordByToken
+	(*UserTwoStepVerificationRecoverPasswordByTokenResponse)(nil),   // 88: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse
+	(*UserTwoStepVerificationRecoverPasswordByAnswers)(nil),         // 89: proto.UserTwoStepVerificationRecoverPasswordByAnswers
+	(*UserTwoStepVerificationRecoverPasswordByAnswersResponse)(nil), // 90: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse
+	(*UserTwoStepVerificationChangeRecoveryQuestion)(nil),           // 91: proto.UserTwoStepVerificationChangeRecoveryQuestion
+	(*UserTwoStepVerificationChangeRecoveryQuestionResponse)(nil),   // 92: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse
+	(*UserTwoStepVerificationChangeHint)(nil),                       // 93: proto.UserTwoStepVerificationChangeHint
+	(*UserTwoStepVerificationChangeHintResponse)(nil),               // 94: proto.UserTwoStepVerificationChangeHintResponse
+	(*UserContactsImport_Contact)(nil),                              // 95: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),                      // 96: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil),                // 97: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),                 // 98: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                                 // 99: proto.Request
+	(*Response)(nil),                                                // 100: proto.Response
+	(Platform)(0),                                                   // 101: proto.Platform
+	(Device)(0),                                                     // 102: proto.Device
+	(Language)(0),                                                   // 103: proto.Language
+	(Gender)(0),                                                     // 104: proto.Gender
+	(*RegisteredUser)(nil),                                          // 105: proto.RegisteredUser
+	(*Avatar)(nil),                                                  // 106: proto.Avatar
+	(PrivacyType)(0),                                                // 107: proto.PrivacyType
+	(PrivacyLevel)(0),                                               // 108: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	93,  // 0: proto.UserRegister.request:type_name -> proto.Request
+	99,  // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,   // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	94,  // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	100, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,   // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	93,  // 4: proto.UserVerify.request:type_name -> proto.Request
-	94,  // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	93,  // 6: proto.UserLogin.request:type_name -> proto.Request
-	95,  // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	96,  // 8: proto.UserLogin.device:type_name -> proto.Device
-	97,  // 9: proto.UserLogin.language:type_name -> proto.Language
-	94,  // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	93,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	94,  // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	93,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	98,  // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	94,  // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	98,  // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	93,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	94,  // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	93,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	89,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	94,  // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	90,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	93,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	94,  // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	99,  // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	93,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	94,  // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	93,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	94,  // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	93,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	94,  // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	93,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	94,  // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	98,  // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	93,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	94,  // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	93,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	94,  // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	93,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	94,  // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	91,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	93,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	94,  // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	93,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	94,  // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	93,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	94,  // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	100, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	93,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	94,  // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	93,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	94,  // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	100, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	93,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	94,  // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	99,  // 4: proto.UserVerify.request:type_name -> proto.Request
+	100, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	99,  // 6: proto.UserLogin.request:type_name -> proto.Request
+	101, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	102, // 8: proto.UserLogin.device:type_name -> proto.Device
+	103, // 9: proto.UserLogin.language:type_name -> proto.Language
+	100, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	99,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	100, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	99,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	104, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	100, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	104, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	99,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	100, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	99,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	95,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	100, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	96,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	99,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	100, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	105, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	99,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	100, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	99,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	100, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	99,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	100, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	99,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	100, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	104, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	99,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	100, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	99,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	100, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	99,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	100, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	97,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	99,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	100, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	99,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	100, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	99,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	100, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	106, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	99,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	100, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	99,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	100, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	106, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	99,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	100, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
 	2,   // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	93,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	94,  // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	93,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
-	94,  // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
-	93,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
-	94,  // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
-	93,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
-	94,  // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
-	92,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
-	93,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
-	94,  // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
-	93,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
-	94,  // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
-	93,  // 70: proto.UserReport.request:type_name -> proto.Request
+	99,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	100, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	99,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	100, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	99,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	100, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	99,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	100, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	98,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	99,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	100, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	99,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	100, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	99,  // 70: proto.UserReport.request:type_name -> proto.Request
 	3,   // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
-	94,  // 72: proto.UserReportResponse.response:type_name -> proto.Response
-	93,  // 73: proto.UserInfo.request:type_name -> proto.Request
-	94,  // 74: proto.UserInfoResponse.response:type_name -> proto.Response
-	99,  // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
-	93,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
+	100, // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	99,  // 73: proto.UserInfo.request:type_name -> proto.Request
+	100, // 74: proto.UserInfoResponse.response:type_name -> proto.Response
+	105, // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	99,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
 	4,   // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
-	94,  // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	100, // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
 	4,   // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
-	93,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
-	101, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
-	94,  // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
-	102, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
-	93,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
-	101, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
-	102, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
-	94,  // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
-	101, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
-	102, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
-	93,  // 90: proto.UserTwoStepVerificationGetPasswordDetail.request:type_name -> proto.Request
-	94,  // 91: proto.UserTwoStepVerificationGetPasswordDetailResponse.response:type_name -> proto.Response
-	93,  // 92: proto.UserTwoStepVerificationVerifyPassword.request:type_name -> proto.Request
-	94,  // 93: proto.UserTwoStepVerificationVerifyPasswordResponse.response:type_name -> proto.Response
-	93,  // 94: proto.UserTwoStepVerificationSetPassword.request:type_name -> proto.Request
-	94,  // 95: proto.UserTwoStepVerificationSetPasswordResponse.response:type_name -> proto.Response
-	93,  // 96: proto.UserTwoStepVerificationUnsetPassword.request:type_name -> proto.Request
-	94,  // 97: proto.UserTwoStepVerificationUnsetPasswordResponse.response:type_name -> proto.Response
-	93,  // 98: proto.UserTwoStepVerificationCheckPassword.request:type_name -> proto.Request
-	94,  // 99: proto.UserTwoStepVerificationCheckPasswordResponse.response:type_name -> proto.Response
-	93,  // 100: proto.UserTwoStepVerificationVerifyRecoveryEmail.request:type_name -> proto.Request
-	94,  // 101: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse.response:type_name -> proto.Response
-	93,  // 102: proto.UserTwoStepVerificationChangeRecoveryEmail.request:type_name -> proto.Request
-	94,  // 103: proto.UserTwoStepVerificationChangeRecoveryEmailResponse.response:type_name -> proto.Response
-	93,  // 104: proto.UserTwoStepVerificationResendVerifyEmail.request:type_name -> proto.Request
-	94,  // 105: proto.UserTwoStepVerificationResendVerifyEmailResponse.response:type_name -> proto.Response
-	93,  // 106: proto.UserTwoStepVerificationRequestRecoveryToken.request:type_name -> proto.Request
-	94,  // 107: proto.UserTwoStepVerificationRequestRecoveryTokenResponse.response:type_name -> proto.Response
-	93,  // 108: proto.UserTwoStepVerificationRecoverPasswordByToken.request:type_name -> proto.Request
-	94,  // 109: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse.response:type_name -> proto.Response
-	95,  // 110: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	96,  // 111: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	97,  // 112: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	113, // [113:113] is the sub-list for method output_type
-	113, // [113:113] is the sub-list for method input_type
-	113, // [113:113] is the sub-list for extension type_name
-	113, // [113:113] is the sub-list for extension extendee
-	0,   // [0:113] is the sub-list for field type_name
+	99,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	107, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	100, // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	108, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	99,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	107, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	108, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	100, // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	107, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	108, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	99,  // 90: proto.UserTwoStepVerificationGetPasswordDetail.request:type_name -> proto.Request
+	100, // 91: proto.UserTwoStepVerificationGetPasswordDetailResponse.response:type_name -> proto.Response
+	99,  // 92: proto.UserTwoStepVerificationVerifyPassword.request:type_name -> proto.Request
+	100, // 93: proto.UserTwoStepVerificationVerifyPasswordResponse.response:type_name -> proto.Response
+	99,  // 94: proto.UserTwoStepVerificationSetPassword.request:type_name -> proto.Request
+	100, // 95: proto.UserTwoStepVerificationSetPasswordResponse.response:type_name -> proto.Response
+	99,  // 96: proto.UserTwoStepVerificationUnsetPassword.request:type_name -> proto.Request
+	100, // 97: proto.UserTwoStepVerificationUnsetPasswordResponse.response:type_name -> proto.Response
+	99,  // 98: proto.UserTwoStepVerificationCheckPassword.request:type_name -> proto.Request
+	100, // 99: proto.UserTwoStepVerificationCheckPasswordResponse.response:type_name -> proto.Response
+	99,  // 100: proto.UserTwoStepVerificationVerifyRecoveryEmail.request:type_name -> proto.Request
+	100, // 101: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse.response:type_name -> proto.Response
+	99,  // 102: proto.UserTwoStepVerificationChangeRecoveryEmail.request:type_name -> proto.Request
+	100, // 103: proto.UserTwoStepVerificationChangeRecoveryEmailResponse.response:type_name -> proto.Response
+	99,  // 104: proto.UserTwoStepVerificationResendVerifyEmail.request:type_name -> proto.Request
+	100, // 105: proto.UserTwoStepVerificationResendVerifyEmailResponse.response:type_name -> proto.Response
+	99,  // 106: proto.UserTwoStepVerificationRequestRecoveryToken.request:type_name -> proto.Request
+	100, // 107: proto.UserTwoStepVerificationRequestRecoveryTokenResponse.response:type_name -> proto.Response
+	99,  // 108: proto.UserTwoStepVerificationRecoverPasswordByToken.request:type_name -> proto.Request
+	100, // 109: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse.response:type_name -> proto.Response
+	99,  // 110: proto.UserTwoStepVerificationRecoverPasswordByAnswers.request:type_name -> proto.Request
+	100, // 111: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse.response:type_name -> proto.Response
+	99,  // 112: proto.UserTwoStepVerificationChangeRecoveryQuestion.request:type_name -> proto.Request
+	100, // 113: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse.response:type_name -> proto.Response
+	99,  // 114: proto.UserTwoStepVerificationChangeHint.request:type_name -> proto.Request
+	100, // 115: proto.UserTwoStepVerificationChangeHintResponse.response:type_name -> proto.Response
+	101, // 116: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	102, // 117: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	103, // 118: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	119, // [119:119] is the sub-list for method output_type
+	119, // [119:119] is the sub-list for method input_type
+	119, // [119:119] is the sub-list for extension type_name
+	119, // [119:119] is the sub-list for extension extendee
+	0,   // [0:119] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -5855,7 +6237,7 @@ func file_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   88,
+			NumMessages:   94,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

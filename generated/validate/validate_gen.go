@@ -439,6 +439,72 @@ func UserTwoStepVerificationRecoverPasswordByToken(m *pb.UserTwoStepVerification
 	return nil
 }
 
+// UserTwoStepVerificationRecoverPasswordByAnswers checks a UserTwoStepVerificationRecoverPasswordByAnswers request (action 140). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationRecoverPasswordByAnswers(m *pb.UserTwoStepVerificationRecoverPasswordByAnswers) *wire.Error {
+	if m.AnswerOne == "" {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.AnswerOne) > 128 {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.AnswerTwo) > 128 {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationChangeRecoveryQuestion checks a UserTwoStepVerificationChangeRecoveryQuestion request (action 141). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationChangeRecoveryQuestion(m *pb.UserTwoStepVerificationChangeRecoveryQuestion) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword)
+	}
+	if m.QuestionOne == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne)
+	}
+	if utf8.RuneCountInString(m.QuestionOne) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne)
+	}
+	if m.QuestionOne != "" && !check.Name(m.QuestionOne) {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne)
+	}
+	if m.AnswerOne == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.AnswerOne) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.QuestionTwo) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo)
+	}
+	if m.QuestionTwo != "" && !check.Name(m.QuestionTwo) {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo)
+	}
+	if utf8.RuneCountInString(m.AnswerTwo) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationChangeHint checks a UserTwoStepVerificationChangeHint request (action 142). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationChangeHint(m *pb.UserTwoStepVerificationChangeHint) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Hint) > 128 {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadHint)
+	}
+	if m.Hint != "" && !check.Name(m.Hint) {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadHint)
+	}
+	return nil
+}
+
 // UserPrivacyGetRule checks a UserPrivacyGetRule request (action 143). It returns nil or the first failing rule's error.
 func UserPrivacyGetRule(m *pb.UserPrivacyGetRule) *wire.Error {
 	if !known(pb.PrivacyType_name, int32(m.Type)) {
