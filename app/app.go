@@ -46,6 +46,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	if deps.Sender == nil {
 		deps.Sender = delivery.New(cfg.Sender, log)
 	}
+	if deps.Email == nil {
+		deps.Email = delivery.NewEmail(cfg.Email, log)
+	}
 	// config.Load has checked it; a caller may have changed it since, and
 	// handlers.New would panic on it.
 	if err := cfg.Handlers.Codes.WithDefaults().Check(); err != nil {

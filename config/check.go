@@ -41,6 +41,9 @@ func (c *Config) check() error {
 	if c.Sender, err = delivery.Parse(c.VerifySender); err != nil {
 		return fmt.Errorf("-verify-sender %v", err)
 	}
+	if c.Email, err = delivery.Parse(c.EmailSender); err != nil {
+		return fmt.Errorf("-email-sender %v", err)
+	}
 	if (s.TLSCert == "") != (s.TLSKey == "") {
 		return errors.New("-tls-cert and -tls-key go together: give both or neither")
 	}

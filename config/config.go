@@ -37,6 +37,10 @@ type Config struct {
 	// Sender is the same value parsed and checked by Load.
 	VerifySender string
 	Sender       delivery.Spec
+	// EmailSender is -email-sender as given (where two-step verification
+	// tokens go); Email is the same value parsed by Load.
+	EmailSender string
+	Email       delivery.Spec
 
 	LogLevel slog.Level
 
@@ -60,6 +64,7 @@ type Config struct {
 const (
 	DefaultData         = "./data"
 	DefaultVerifySender = "log"
+	DefaultEmailSender  = "log"
 )
 
 // EnvName is the environment variable that stands for a flag.

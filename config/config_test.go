@@ -39,7 +39,8 @@ func TestConfigDefaults(t *testing.T) {
 		Handlers: handlers.Config{Files: handlers.FileOptions{MaxSize: 1 << 30, MaxUserStorage: 10 << 30},
 			MaxRoomMembers: 10000, DeleteForBothPeriod: 48 * time.Hour, SessionIdle: 180 * 24 * time.Hour},
 		Processing: fileproc.Options{MaxImagePixels: 25_000_000},
-		Data:       DefaultData, VerifySender: "log", Sender: delivery.Spec{Kind: "log"}, LogLevel: slog.LevelInfo,
+		Data:       DefaultData, VerifySender: "log", Sender: delivery.Spec{Kind: "log"},
+		EmailSender: "log", Email: delivery.Spec{Kind: "log"}, LogLevel: slog.LevelInfo,
 		Limits: limits.Defaults(),
 	}
 	if c.Server != server.DefaultConfig() {
@@ -146,6 +147,8 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-verify-sender", "sms"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "log:extra"}, nil, "-verify-sender"},
 		{[]string{"-verify-sender", "file:"}, nil, "-verify-sender"},
+		{[]string{"-email-sender", "smtp"}, nil, "-email-sender"},
+		{[]string{"-email-sender", "file:"}, nil, "-email-sender"},
 		{[]string{"-verify-sender", "file:" + filepath.Join(dir, "missing", "codes")}, nil, "no such file"},
 		{[]string{"-geoip", filepath.Join(dir, "missing.mmdb")}, nil, "-geoip"},
 		{[]string{"-geoip", dir}, nil, "-geoip"}, // a directory is not a database

@@ -172,3 +172,19 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestFileSenderEmail(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mail.jsonl")
+	s := NewEmail(Spec{Kind: "file", Path: path}, nil)
+	at := time.Unix(1_800_000_000, 0).UTC()
+	if err := s.SendEmail(context.Background(), Email{Email: "a@example.org", Purpose: "confirm", Token: "ABCD2345", Time: at}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"email":"a@example.org","purpose":"confirm","token":"ABCD2345","time":"2027-01-15T08:00:00Z"}` + "\n"; string(b) != want {
+		t.Errorf("line %q, want %q", b, want)
+	}
+}

@@ -31,9 +31,12 @@ import (
 type Deps struct {
 	DB     *storage.DB
 	Sender delivery.Sender
-	Log    *slog.Logger
-	Clock  func() time.Time
-	Hub    Pusher
+	// Email sends two-step verification tokens (nil: logged, as Sender's
+	// codes are).
+	Email delivery.EmailSender
+	Log   *slog.Logger
+	Clock func() time.Time
+	Hub   Pusher
 	// Store holds uploaded content (app opens it); nil fails file actions
 	// with their internal error.
 	Store *files.Store
@@ -80,6 +83,7 @@ func (noPusher) EndSession(uint64, *wire.Error)                         {}
 type Handlers struct {
 	db         *storage.DB
 	send       delivery.Sender
+	mail       delivery.EmailSender
 	log        *slog.Logger
 	now        func() time.Time
 	codes      CodePolicy
@@ -113,7 +117,7 @@ func New(cfg Config, d Deps) *Handlers {
 	if err := codes.Check(); err != nil {
 		panic("handlers: " + err.Error())
 	}
-	h := &Handlers{db: d.DB, send: d.Sender, log: d.Log, now: d.Clock, codes: codes,
+	h := &Handlers{db: d.DB, send: d.Sender, mail: d.Email, log: d.Log, now: d.Clock, codes: codes,
 		hub: d.Hub, files: cfg.Files.WithDefaults(), uploads: newFileRuntime(), store: d.Store, processing: d.Processing,
 		mutualOnly: cfg.MutualOnly, maxMembers: cfg.MaxRoomMembers, geo: d.Geo, idle: cfg.SessionIdle, limits: d.Limits,
 		deleteBoth: cfg.DeleteForBothPeriod, ice: cfg.ICEServers}
@@ -131,6 +135,9 @@ func New(cfg Config, d Deps) *Handlers {
 	}
 	if h.send == nil {
 		h.send = delivery.LogSender{Log: h.log}
+	}
+	if h.mail == nil {
+		h.mail = delivery.LogSender{Log: h.log}
 	}
 	if h.now == nil {
 		h.now = time.Now

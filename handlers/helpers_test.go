@@ -72,7 +72,11 @@ type session struct {
 	user, device uint64
 	logins       [][2]uint64
 	remote       string // "" is 192.0.2.7:50123
+	signIn       uint64
 }
+
+func (s *session) PendingSignIn() uint64     { return s.signIn }
+func (s *session) SetPendingSignIn(u uint64) { s.signIn = u }
 
 func (s *session) UserID() uint64   { return s.user }
 func (s *session) DeviceID() uint64 { return s.device }

@@ -31,6 +31,12 @@ func lockedUntil(src, account storage.VerifyGuard, now int64) int64 {
 // guards, locking whichever reached its limit, and stores both. It returns
 // the lock now in force (0 for none).
 func (p CodePolicy) countFailure(tx *storage.Tx, src, account storage.VerifyGuard, now int64) (int64, error) {
+	return p.countFailureWith(tx.SaveVerifyGuard, src, account, now)
+}
+
+// countFailureWith is countFailure storing the guards with save, for the
+// guards of other secrets (two-step passwords, answers and tokens).
+func (p CodePolicy) countFailureWith(save func(storage.VerifyGuard) error, src, account storage.VerifyGuard, now int64) (int64, error) {
 	src.Failures++
 	if src.Failures >= p.MaxTries {
 		lock := p.TryLock << min(src.Locks, 20)
@@ -45,10 +51,10 @@ func (p CodePolicy) countFailure(tx *storage.Tx, src, account storage.VerifyGuar
 	if account.Failures >= p.DailyFailures {
 		account.LockedUntil = account.WindowStart + day
 	}
-	if err := tx.SaveVerifyGuard(src); err != nil {
+	if err := save(src); err != nil {
 		return 0, err
 	}
-	if err := tx.SaveVerifyGuard(account); err != nil {
+	if err := save(account); err != nil {
 		return 0, err
 	}
 	return lockedUntil(src, account, now), nil

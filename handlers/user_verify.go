@@ -25,6 +25,7 @@ func (h *Handlers) UserVerify(ctx context.Context, s wire.Session, req *pb.UserV
 	var (
 		resp    *pb.UserVerifyResponse
 		outcome error
+		pending storage.UserID // the sign-in waits for this account's password
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		user, err := tx.UserByUsername(req.Username)
@@ -94,19 +95,24 @@ func (h *Handlers) UserVerify(ctx context.Context, s wire.Session, req *pb.UserV
 				return err
 			}
 		}
-		token, hash, err := newToken()
-		if err != nil {
+		// An account with a two-step password gets no token yet: the
+		// connection remembers the sign-in, and the password (132) or a
+		// recovery (139, 140) completes it.
+		if _, err := tx.TwoStep(user.ID); err == nil {
+			pending = user.ID
+			outcome = errs.NewUserVerifyTwoStepVerificationEnabled()
+			return nil
+		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		if _, err := tx.CreateSession(user.ID, hash, now); err != nil {
-			return err
-		}
+		token, err := h.openSession(tx, user.ID, now)
 		resp = &pb.UserVerifyResponse{Token: token, NewUser: newUser}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("user verify: %w", err)
 	}
+	s.SetPendingSignIn(uint64(pending))
 	if outcome != nil {
 		return nil, outcome
 	}

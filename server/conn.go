@@ -53,6 +53,7 @@ type conn struct {
 
 	user   atomic.Uint64
 	device atomic.Uint64
+	signIn atomic.Uint64 // PendingSignIn
 	// active is when the client last made a request (monoNow): the session
 	// quiet the longest is the one a user's session cap evicts.
 	active atomic.Int64

@@ -18,6 +18,13 @@ func (c *conn) UserID() uint64 { return c.user.Load() }
 // DeviceID is the device session the connection is bound to, or 0.
 func (c *conn) DeviceID() uint64 { return c.device.Load() }
 
+// PendingSignIn is the account whose two-step password this connection
+// has still to prove before UserVerify's sign-in completes, or 0.
+func (c *conn) PendingSignIn() uint64 { return c.signIn.Load() }
+
+// SetPendingSignIn sets PendingSignIn.
+func (c *conn) SetPendingSignIn(userID uint64) { c.signIn.Store(userID) }
+
 // RemoteAddr is the peer's address as the server saw it.
 func (c *conn) RemoteAddr() string { return c.remote }
 

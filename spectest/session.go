@@ -20,7 +20,14 @@ type Session struct {
 	User   uint64
 	Device uint64
 	Remote string
+	SignIn uint64 // PendingSignIn
 }
+
+// PendingSignIn is the account whose two-step password is awaited, or 0.
+func (s *Session) PendingSignIn() uint64 { return s.SignIn }
+
+// SetPendingSignIn sets PendingSignIn.
+func (s *Session) SetPendingSignIn(userID uint64) { s.SignIn = userID }
 
 var _ wire.Session = (*Session)(nil)
 

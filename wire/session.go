@@ -17,6 +17,12 @@ type Session interface {
 	// transaction that checked the token committed. Another live connection
 	// bound to the same device session is sent NEW_CLIENT_IN_SESSION and closed.
 	Login(userID, deviceID uint64)
+	// PendingSignIn is the account that UserVerify answered "two-step
+	// verification enabled" (184) for on this connection and whose password
+	// is still to be proved, or 0. It lives as long as the connection.
+	PendingSignIn() uint64
+	// SetPendingSignIn sets it (0: none).
+	SetPendingSignIn(userID uint64)
 	// RemoteAddr is the client's address as the server saw it.
 	RemoteAddr() string
 	// Send queues msg as a push (action, empty response id) to this

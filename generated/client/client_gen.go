@@ -373,6 +373,150 @@ func (c *Client) UserContactsGetBlockedList(ctx context.Context, req *pb.UserCon
 	return resp, nil
 }
 
+// UserTwoStepVerificationGetPasswordDetail calls action 131 and returns its UserTwoStepVerificationGetPasswordDetailResponse. The hint, the recovery questions and the recovery e-mail's state of the account whose password is asked: once logged in the caller's; before login the account UserVerify answered 184 for on this connection (187 when there is none).
+func (c *Client) UserTwoStepVerificationGetPasswordDetail(ctx context.Context, req *pb.UserTwoStepVerificationGetPasswordDetail) (*pb.UserTwoStepVerificationGetPasswordDetailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationGetPasswordDetailResponse)
+	if err := c.conn.Call(ctx, 131, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationVerifyPassword calls action 132 and returns its UserTwoStepVerificationVerifyPasswordResponse. Completes a sign-in that UserVerify answered with 184 on this connection: with the right password it returns the device's login token (192 when no sign-in waits). Wrong passwords are counted per source and per account; past the limit 191 with wait.
+func (c *Client) UserTwoStepVerificationVerifyPassword(ctx context.Context, req *pb.UserTwoStepVerificationVerifyPassword) (*pb.UserTwoStepVerificationVerifyPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationVerifyPasswordResponse)
+	if err := c.conn.Call(ctx, 132, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationSetPassword calls action 133 and returns its UserTwoStepVerificationSetPasswordResponse. Sets the caller's two-step verification password (old_password must be the current one when there is one), with a hint, recovery questions and answers and a recovery e-mail, which is sent a token to confirm it with (136). The password and the answers are stored only as Argon2id hashes.
+func (c *Client) UserTwoStepVerificationSetPassword(ctx context.Context, req *pb.UserTwoStepVerificationSetPassword) (*pb.UserTwoStepVerificationSetPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationSetPasswordResponse)
+	if err := c.conn.Call(ctx, 133, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationUnsetPassword calls action 134 and returns its UserTwoStepVerificationUnsetPasswordResponse. Removes the caller's two-step verification password, with its hint, questions and recovery e-mail.
+func (c *Client) UserTwoStepVerificationUnsetPassword(ctx context.Context, req *pb.UserTwoStepVerificationUnsetPassword) (*pb.UserTwoStepVerificationUnsetPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationUnsetPasswordResponse)
+	if err := c.conn.Call(ctx, 134, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationCheckPassword calls action 135 and returns its UserTwoStepVerificationCheckPasswordResponse. Whether password is the caller's two-step verification password: an empty response when it is, 10105 when not.
+func (c *Client) UserTwoStepVerificationCheckPassword(ctx context.Context, req *pb.UserTwoStepVerificationCheckPassword) (*pb.UserTwoStepVerificationCheckPasswordResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationCheckPasswordResponse)
+	if err := c.conn.Call(ctx, 135, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationVerifyRecoveryEmail calls action 136 and returns its UserTwoStepVerificationVerifyRecoveryEmailResponse. Confirms the recovery e-mail waiting for confirmation with the token sent to it (-email-sender); it is then the address recovery tokens (138) go to. Wrong tokens are counted per source and per account; past the limit 10110 with wait.
+func (c *Client) UserTwoStepVerificationVerifyRecoveryEmail(ctx context.Context, req *pb.UserTwoStepVerificationVerifyRecoveryEmail) (*pb.UserTwoStepVerificationVerifyRecoveryEmailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationVerifyRecoveryEmailResponse)
+	if err := c.conn.Call(ctx, 136, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationChangeRecoveryEmail calls action 137 and returns its UserTwoStepVerificationChangeRecoveryEmailResponse. Sets a new recovery e-mail (the password proves the caller) and sends it a token to confirm it with (136); until then the confirmed address, if any, stays the recovery address.
+func (c *Client) UserTwoStepVerificationChangeRecoveryEmail(ctx context.Context, req *pb.UserTwoStepVerificationChangeRecoveryEmail) (*pb.UserTwoStepVerificationChangeRecoveryEmailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationChangeRecoveryEmailResponse)
+	if err := c.conn.Call(ctx, 137, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationRequestRecoveryToken calls action 138 and returns its UserTwoStepVerificationRequestRecoveryTokenResponse. Before login, for a sign-in UserVerify answered 184 on this connection (10154 when none waits): sends a recovery token to the account's confirmed recovery e-mail. At most 5 e-mails an hour per account; beyond, 10124 with wait.
+func (c *Client) UserTwoStepVerificationRequestRecoveryToken(ctx context.Context, req *pb.UserTwoStepVerificationRequestRecoveryToken) (*pb.UserTwoStepVerificationRequestRecoveryTokenResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationRequestRecoveryTokenResponse)
+	if err := c.conn.Call(ctx, 138, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationRecoverPasswordByToken calls action 139 and returns its UserTwoStepVerificationRecoverPasswordByTokenResponse. Completes a sign-in that waits for the password with the recovery token e-mailed by 138 instead: the password is removed (with its hint, questions and e-mail) and the device's login token returned. Wrong tokens are counted per source and per account; past the limit 10127 with wait.
+func (c *Client) UserTwoStepVerificationRecoverPasswordByToken(ctx context.Context, req *pb.UserTwoStepVerificationRecoverPasswordByToken) (*pb.UserTwoStepVerificationRecoverPasswordByTokenResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse)
+	if err := c.conn.Call(ctx, 139, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationRecoverPasswordByAnswers calls action 140 and returns its UserTwoStepVerificationRecoverPasswordByAnswersResponse. Completes a sign-in that waits for the password (UserVerify answered 184 on this connection; 10156 when none waits) with the answers to the recovery questions instead: compared without case and surrounding spaces, both must be right; the password is then removed (with its hint, questions and e-mail) and the device's login token returned. Wrong answers are counted per source and per account; past the limit 10133 with wait.
+func (c *Client) UserTwoStepVerificationRecoverPasswordByAnswers(ctx context.Context, req *pb.UserTwoStepVerificationRecoverPasswordByAnswers) (*pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse)
+	if err := c.conn.Call(ctx, 140, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationChangeRecoveryQuestion calls action 141 and returns its UserTwoStepVerificationChangeRecoveryQuestionResponse. Replaces the caller's recovery questions and answers (the answers are stored as Argon2id hashes); the password proves the caller. The second pair is optional, but a question needs its answer.
+func (c *Client) UserTwoStepVerificationChangeRecoveryQuestion(ctx context.Context, req *pb.UserTwoStepVerificationChangeRecoveryQuestion) (*pb.UserTwoStepVerificationChangeRecoveryQuestionResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse)
+	if err := c.conn.Call(ctx, 141, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationChangeHint calls action 142 and returns its UserTwoStepVerificationChangeHintResponse. Replaces the caller's password hint (empty: none); the password proves the caller.
+func (c *Client) UserTwoStepVerificationChangeHint(ctx context.Context, req *pb.UserTwoStepVerificationChangeHint) (*pb.UserTwoStepVerificationChangeHintResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationChangeHintResponse)
+	if err := c.conn.Call(ctx, 142, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserPrivacyGetRule calls action 143 and returns its UserPrivacyGetRuleResponse. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
 func (c *Client) UserPrivacyGetRule(ctx context.Context, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
 	if req.Request == nil {
@@ -392,6 +536,18 @@ func (c *Client) UserPrivacySetRule(ctx context.Context, req *pb.UserPrivacySetR
 	}
 	resp := new(pb.UserPrivacySetRuleResponse)
 	if err := c.conn.Call(ctx, 144, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserTwoStepVerificationResendVerifyEmail calls action 146 and returns its UserTwoStepVerificationResendVerifyEmailResponse. Sends the recovery e-mail waiting for confirmation a new token (the previous one stops working). At most 5 e-mails an hour per account; beyond, FLOOD_REQUEST (10) with wait.
+func (c *Client) UserTwoStepVerificationResendVerifyEmail(ctx context.Context, req *pb.UserTwoStepVerificationResendVerifyEmail) (*pb.UserTwoStepVerificationResendVerifyEmailResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserTwoStepVerificationResendVerifyEmailResponse)
+	if err := c.conn.Call(ctx, 146, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -1002,10 +1158,36 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserContactsUnblockResponse), true
 	case 30130:
 		return new(pb.UserContactsGetBlockedListResponse), true
+	case 30131:
+		return new(pb.UserTwoStepVerificationGetPasswordDetailResponse), true
+	case 30132:
+		return new(pb.UserTwoStepVerificationVerifyPasswordResponse), true
+	case 30133:
+		return new(pb.UserTwoStepVerificationSetPasswordResponse), true
+	case 30134:
+		return new(pb.UserTwoStepVerificationUnsetPasswordResponse), true
+	case 30135:
+		return new(pb.UserTwoStepVerificationCheckPasswordResponse), true
+	case 30136:
+		return new(pb.UserTwoStepVerificationVerifyRecoveryEmailResponse), true
+	case 30137:
+		return new(pb.UserTwoStepVerificationChangeRecoveryEmailResponse), true
+	case 30138:
+		return new(pb.UserTwoStepVerificationRequestRecoveryTokenResponse), true
+	case 30139:
+		return new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse), true
+	case 30140:
+		return new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse), true
+	case 30141:
+		return new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse), true
+	case 30142:
+		return new(pb.UserTwoStepVerificationChangeHintResponse), true
 	case 30143:
 		return new(pb.UserPrivacyGetRuleResponse), true
 	case 30144:
 		return new(pb.UserPrivacySetRuleResponse), true
+	case 30146:
+		return new(pb.UserTwoStepVerificationResendVerifyEmailResponse), true
 	case 30147:
 		return new(pb.UserProfileSetBioResponse), true
 	case 30148:

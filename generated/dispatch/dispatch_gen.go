@@ -14,162 +14,188 @@ import (
 
 // Request action ids.
 const (
-	ActionConnectionSymmetricKey     uint16 = 2
-	ActionHeartbeat                  uint16 = 3
-	ActionUserRegister               uint16 = 100
-	ActionUserVerify                 uint16 = 101
-	ActionUserLogin                  uint16 = 102
-	ActionUserProfileSetEmail        uint16 = 103
-	ActionUserProfileSetGender       uint16 = 104
-	ActionUserProfileSetNickname     uint16 = 105
-	ActionUserContactsImport         uint16 = 106
-	ActionUserContactsGetList        uint16 = 107
-	ActionUserContactsDelete         uint16 = 108
-	ActionUserContactsEdit           uint16 = 109
-	ActionUserProfileGetEmail        uint16 = 110
-	ActionUserProfileGetGender       uint16 = 111
-	ActionUserProfileGetNickname     uint16 = 112
-	ActionUserUsernameToId           uint16 = 113
-	ActionUserAvatarAdd              uint16 = 114
-	ActionUserAvatarDelete           uint16 = 115
-	ActionUserAvatarGetList          uint16 = 116
-	ActionUserInfo                   uint16 = 117
-	ActionUserProfileCheckUsername   uint16 = 122
-	ActionUserProfileUpdateUsername  uint16 = 123
-	ActionUserUpdateStatus           uint16 = 124
-	ActionUserSessionGetActiveList   uint16 = 125
-	ActionUserSessionTerminate       uint16 = 126
-	ActionUserSessionLogout          uint16 = 127
-	ActionUserContactsBlock          uint16 = 128
-	ActionUserContactsUnblock        uint16 = 129
-	ActionUserContactsGetBlockedList uint16 = 130
-	ActionUserPrivacyGetRule         uint16 = 143
-	ActionUserPrivacySetRule         uint16 = 144
-	ActionUserProfileSetBio          uint16 = 147
-	ActionUserProfileGetBio          uint16 = 148
-	ActionUserReport                 uint16 = 149
-	ActionChatGetRoom                uint16 = 200
-	ActionChatSendMessage            uint16 = 201
-	ActionChatUpdateStatus           uint16 = 202
-	ActionChatEditMessage            uint16 = 203
-	ActionChatDeleteMessage          uint16 = 204
-	ActionChatClearMessage           uint16 = 205
-	ActionChatDelete                 uint16 = 206
-	ActionGroupCreate                uint16 = 300
-	ActionGroupAddMember             uint16 = 301
-	ActionGroupAddAdmin              uint16 = 302
-	ActionGroupAddModerator          uint16 = 303
-	ActionGroupClearMessage          uint16 = 304
-	ActionGroupEdit                  uint16 = 305
-	ActionGroupKickAdmin             uint16 = 306
-	ActionGroupKickMember            uint16 = 307
-	ActionGroupKickModerator         uint16 = 308
-	ActionGroupLeft                  uint16 = 309
-	ActionGroupSendMessage           uint16 = 310
-	ActionGroupUpdateStatus          uint16 = 311
-	ActionChannelCreate              uint16 = 400
-	ActionChannelAddMember           uint16 = 401
-	ActionChannelAddAdmin            uint16 = 402
-	ActionChannelLeft                uint16 = 409
-	ActionChannelSendMessage         uint16 = 410
-	ActionInfoLocation               uint16 = 500
-	ActionInfoCountry                uint16 = 501
-	ActionInfoTime                   uint16 = 502
-	ActionInfoPage                   uint16 = 503
-	ActionClientCondition            uint16 = 600
-	ActionClientGetRoomList          uint16 = 601
-	ActionClientGetRoom              uint16 = 602
-	ActionClientGetRoomHistory       uint16 = 603
-	ActionClientMuteRoom             uint16 = 614
-	ActionClientPinRoom              uint16 = 615
-	ActionFileUploadOption           uint16 = 700
-	ActionFileUploadInit             uint16 = 701
-	ActionFileUpload                 uint16 = 702
-	ActionFileUploadStatus           uint16 = 703
-	ActionFileInfo                   uint16 = 704
-	ActionFileDownload               uint16 = 705
-	ActionSignalingGetConfiguration  uint16 = 900
-	ActionGeoGetRegisterStatus       uint16 = 1000
+	ActionConnectionSymmetricKey                          uint16 = 2
+	ActionHeartbeat                                       uint16 = 3
+	ActionUserRegister                                    uint16 = 100
+	ActionUserVerify                                      uint16 = 101
+	ActionUserLogin                                       uint16 = 102
+	ActionUserProfileSetEmail                             uint16 = 103
+	ActionUserProfileSetGender                            uint16 = 104
+	ActionUserProfileSetNickname                          uint16 = 105
+	ActionUserContactsImport                              uint16 = 106
+	ActionUserContactsGetList                             uint16 = 107
+	ActionUserContactsDelete                              uint16 = 108
+	ActionUserContactsEdit                                uint16 = 109
+	ActionUserProfileGetEmail                             uint16 = 110
+	ActionUserProfileGetGender                            uint16 = 111
+	ActionUserProfileGetNickname                          uint16 = 112
+	ActionUserUsernameToId                                uint16 = 113
+	ActionUserAvatarAdd                                   uint16 = 114
+	ActionUserAvatarDelete                                uint16 = 115
+	ActionUserAvatarGetList                               uint16 = 116
+	ActionUserInfo                                        uint16 = 117
+	ActionUserProfileCheckUsername                        uint16 = 122
+	ActionUserProfileUpdateUsername                       uint16 = 123
+	ActionUserUpdateStatus                                uint16 = 124
+	ActionUserSessionGetActiveList                        uint16 = 125
+	ActionUserSessionTerminate                            uint16 = 126
+	ActionUserSessionLogout                               uint16 = 127
+	ActionUserContactsBlock                               uint16 = 128
+	ActionUserContactsUnblock                             uint16 = 129
+	ActionUserContactsGetBlockedList                      uint16 = 130
+	ActionUserTwoStepVerificationGetPasswordDetail        uint16 = 131
+	ActionUserTwoStepVerificationVerifyPassword           uint16 = 132
+	ActionUserTwoStepVerificationSetPassword              uint16 = 133
+	ActionUserTwoStepVerificationUnsetPassword            uint16 = 134
+	ActionUserTwoStepVerificationCheckPassword            uint16 = 135
+	ActionUserTwoStepVerificationVerifyRecoveryEmail      uint16 = 136
+	ActionUserTwoStepVerificationChangeRecoveryEmail      uint16 = 137
+	ActionUserTwoStepVerificationRequestRecoveryToken     uint16 = 138
+	ActionUserTwoStepVerificationRecoverPasswordByToken   uint16 = 139
+	ActionUserTwoStepVerificationRecoverPasswordByAnswers uint16 = 140
+	ActionUserTwoStepVerificationChangeRecoveryQuestion   uint16 = 141
+	ActionUserTwoStepVerificationChangeHint               uint16 = 142
+	ActionUserPrivacyGetRule                              uint16 = 143
+	ActionUserPrivacySetRule                              uint16 = 144
+	ActionUserTwoStepVerificationResendVerifyEmail        uint16 = 146
+	ActionUserProfileSetBio                               uint16 = 147
+	ActionUserProfileGetBio                               uint16 = 148
+	ActionUserReport                                      uint16 = 149
+	ActionChatGetRoom                                     uint16 = 200
+	ActionChatSendMessage                                 uint16 = 201
+	ActionChatUpdateStatus                                uint16 = 202
+	ActionChatEditMessage                                 uint16 = 203
+	ActionChatDeleteMessage                               uint16 = 204
+	ActionChatClearMessage                                uint16 = 205
+	ActionChatDelete                                      uint16 = 206
+	ActionGroupCreate                                     uint16 = 300
+	ActionGroupAddMember                                  uint16 = 301
+	ActionGroupAddAdmin                                   uint16 = 302
+	ActionGroupAddModerator                               uint16 = 303
+	ActionGroupClearMessage                               uint16 = 304
+	ActionGroupEdit                                       uint16 = 305
+	ActionGroupKickAdmin                                  uint16 = 306
+	ActionGroupKickMember                                 uint16 = 307
+	ActionGroupKickModerator                              uint16 = 308
+	ActionGroupLeft                                       uint16 = 309
+	ActionGroupSendMessage                                uint16 = 310
+	ActionGroupUpdateStatus                               uint16 = 311
+	ActionChannelCreate                                   uint16 = 400
+	ActionChannelAddMember                                uint16 = 401
+	ActionChannelAddAdmin                                 uint16 = 402
+	ActionChannelLeft                                     uint16 = 409
+	ActionChannelSendMessage                              uint16 = 410
+	ActionInfoLocation                                    uint16 = 500
+	ActionInfoCountry                                     uint16 = 501
+	ActionInfoTime                                        uint16 = 502
+	ActionInfoPage                                        uint16 = 503
+	ActionClientCondition                                 uint16 = 600
+	ActionClientGetRoomList                               uint16 = 601
+	ActionClientGetRoom                                   uint16 = 602
+	ActionClientGetRoomHistory                            uint16 = 603
+	ActionClientMuteRoom                                  uint16 = 614
+	ActionClientPinRoom                                   uint16 = 615
+	ActionFileUploadOption                                uint16 = 700
+	ActionFileUploadInit                                  uint16 = 701
+	ActionFileUpload                                      uint16 = 702
+	ActionFileUploadStatus                                uint16 = 703
+	ActionFileInfo                                        uint16 = 704
+	ActionFileDownload                                    uint16 = 705
+	ActionSignalingGetConfiguration                       uint16 = 900
+	ActionGeoGetRegisterStatus                            uint16 = 1000
 )
 
 // Response ids: the wire id of each action's response, and of its pushes.
 const (
-	ResponseConnectionSymmetricKey     uint16 = 30002
-	ResponseHeartbeat                  uint16 = 30003
-	ResponseUserRegister               uint16 = 30100
-	ResponseUserVerify                 uint16 = 30101
-	ResponseUserLogin                  uint16 = 30102
-	ResponseUserProfileSetEmail        uint16 = 30103
-	ResponseUserProfileSetGender       uint16 = 30104
-	ResponseUserProfileSetNickname     uint16 = 30105
-	ResponseUserContactsImport         uint16 = 30106
-	ResponseUserContactsGetList        uint16 = 30107
-	ResponseUserContactsDelete         uint16 = 30108
-	ResponseUserContactsEdit           uint16 = 30109
-	ResponseUserProfileGetEmail        uint16 = 30110
-	ResponseUserProfileGetGender       uint16 = 30111
-	ResponseUserProfileGetNickname     uint16 = 30112
-	ResponseUserUsernameToId           uint16 = 30113
-	ResponseUserAvatarAdd              uint16 = 30114
-	ResponseUserAvatarDelete           uint16 = 30115
-	ResponseUserAvatarGetList          uint16 = 30116
-	ResponseUserInfo                   uint16 = 30117
-	ResponseUserProfileCheckUsername   uint16 = 30122
-	ResponseUserProfileUpdateUsername  uint16 = 30123
-	ResponseUserUpdateStatus           uint16 = 30124
-	ResponseUserSessionGetActiveList   uint16 = 30125
-	ResponseUserSessionTerminate       uint16 = 30126
-	ResponseUserSessionLogout          uint16 = 30127
-	ResponseUserContactsBlock          uint16 = 30128
-	ResponseUserContactsUnblock        uint16 = 30129
-	ResponseUserContactsGetBlockedList uint16 = 30130
-	ResponseUserPrivacyGetRule         uint16 = 30143
-	ResponseUserPrivacySetRule         uint16 = 30144
-	ResponseUserProfileSetBio          uint16 = 30147
-	ResponseUserProfileGetBio          uint16 = 30148
-	ResponseUserReport                 uint16 = 30149
-	ResponseChatGetRoom                uint16 = 30200
-	ResponseChatSendMessage            uint16 = 30201
-	ResponseChatUpdateStatus           uint16 = 30202
-	ResponseChatEditMessage            uint16 = 30203
-	ResponseChatDeleteMessage          uint16 = 30204
-	ResponseChatClearMessage           uint16 = 30205
-	ResponseChatDelete                 uint16 = 30206
-	ResponseGroupCreate                uint16 = 30300
-	ResponseGroupAddMember             uint16 = 30301
-	ResponseGroupAddAdmin              uint16 = 30302
-	ResponseGroupAddModerator          uint16 = 30303
-	ResponseGroupClearMessage          uint16 = 30304
-	ResponseGroupEdit                  uint16 = 30305
-	ResponseGroupKickAdmin             uint16 = 30306
-	ResponseGroupKickMember            uint16 = 30307
-	ResponseGroupKickModerator         uint16 = 30308
-	ResponseGroupLeft                  uint16 = 30309
-	ResponseGroupSendMessage           uint16 = 30310
-	ResponseGroupUpdateStatus          uint16 = 30311
-	ResponseChannelCreate              uint16 = 30400
-	ResponseChannelAddMember           uint16 = 30401
-	ResponseChannelAddAdmin            uint16 = 30402
-	ResponseChannelLeft                uint16 = 30409
-	ResponseChannelSendMessage         uint16 = 30410
-	ResponseInfoLocation               uint16 = 30500
-	ResponseInfoCountry                uint16 = 30501
-	ResponseInfoTime                   uint16 = 30502
-	ResponseInfoPage                   uint16 = 30503
-	ResponseClientCondition            uint16 = 30600
-	ResponseClientGetRoomList          uint16 = 30601
-	ResponseClientGetRoom              uint16 = 30602
-	ResponseClientGetRoomHistory       uint16 = 30603
-	ResponseClientMuteRoom             uint16 = 30614
-	ResponseClientPinRoom              uint16 = 30615
-	ResponseFileUploadOption           uint16 = 30700
-	ResponseFileUploadInit             uint16 = 30701
-	ResponseFileUpload                 uint16 = 30702
-	ResponseFileUploadStatus           uint16 = 30703
-	ResponseFileInfo                   uint16 = 30704
-	ResponseFileDownload               uint16 = 30705
-	ResponseSignalingGetConfiguration  uint16 = 30900
-	ResponseGeoGetRegisterStatus       uint16 = 31000
+	ResponseConnectionSymmetricKey                          uint16 = 30002
+	ResponseHeartbeat                                       uint16 = 30003
+	ResponseUserRegister                                    uint16 = 30100
+	ResponseUserVerify                                      uint16 = 30101
+	ResponseUserLogin                                       uint16 = 30102
+	ResponseUserProfileSetEmail                             uint16 = 30103
+	ResponseUserProfileSetGender                            uint16 = 30104
+	ResponseUserProfileSetNickname                          uint16 = 30105
+	ResponseUserContactsImport                              uint16 = 30106
+	ResponseUserContactsGetList                             uint16 = 30107
+	ResponseUserContactsDelete                              uint16 = 30108
+	ResponseUserContactsEdit                                uint16 = 30109
+	ResponseUserProfileGetEmail                             uint16 = 30110
+	ResponseUserProfileGetGender                            uint16 = 30111
+	ResponseUserProfileGetNickname                          uint16 = 30112
+	ResponseUserUsernameToId                                uint16 = 30113
+	ResponseUserAvatarAdd                                   uint16 = 30114
+	ResponseUserAvatarDelete                                uint16 = 30115
+	ResponseUserAvatarGetList                               uint16 = 30116
+	ResponseUserInfo                                        uint16 = 30117
+	ResponseUserProfileCheckUsername                        uint16 = 30122
+	ResponseUserProfileUpdateUsername                       uint16 = 30123
+	ResponseUserUpdateStatus                                uint16 = 30124
+	ResponseUserSessionGetActiveList                        uint16 = 30125
+	ResponseUserSessionTerminate                            uint16 = 30126
+	ResponseUserSessionLogout                               uint16 = 30127
+	ResponseUserContactsBlock                               uint16 = 30128
+	ResponseUserContactsUnblock                             uint16 = 30129
+	ResponseUserContactsGetBlockedList                      uint16 = 30130
+	ResponseUserTwoStepVerificationGetPasswordDetail        uint16 = 30131
+	ResponseUserTwoStepVerificationVerifyPassword           uint16 = 30132
+	ResponseUserTwoStepVerificationSetPassword              uint16 = 30133
+	ResponseUserTwoStepVerificationUnsetPassword            uint16 = 30134
+	ResponseUserTwoStepVerificationCheckPassword            uint16 = 30135
+	ResponseUserTwoStepVerificationVerifyRecoveryEmail      uint16 = 30136
+	ResponseUserTwoStepVerificationChangeRecoveryEmail      uint16 = 30137
+	ResponseUserTwoStepVerificationRequestRecoveryToken     uint16 = 30138
+	ResponseUserTwoStepVerificationRecoverPasswordByToken   uint16 = 30139
+	ResponseUserTwoStepVerificationRecoverPasswordByAnswers uint16 = 30140
+	ResponseUserTwoStepVerificationChangeRecoveryQuestion   uint16 = 30141
+	ResponseUserTwoStepVerificationChangeHint               uint16 = 30142
+	ResponseUserPrivacyGetRule                              uint16 = 30143
+	ResponseUserPrivacySetRule                              uint16 = 30144
+	ResponseUserTwoStepVerificationResendVerifyEmail        uint16 = 30146
+	ResponseUserProfileSetBio                               uint16 = 30147
+	ResponseUserProfileGetBio                               uint16 = 30148
+	ResponseUserReport                                      uint16 = 30149
+	ResponseChatGetRoom                                     uint16 = 30200
+	ResponseChatSendMessage                                 uint16 = 30201
+	ResponseChatUpdateStatus                                uint16 = 30202
+	ResponseChatEditMessage                                 uint16 = 30203
+	ResponseChatDeleteMessage                               uint16 = 30204
+	ResponseChatClearMessage                                uint16 = 30205
+	ResponseChatDelete                                      uint16 = 30206
+	ResponseGroupCreate                                     uint16 = 30300
+	ResponseGroupAddMember                                  uint16 = 30301
+	ResponseGroupAddAdmin                                   uint16 = 30302
+	ResponseGroupAddModerator                               uint16 = 30303
+	ResponseGroupClearMessage                               uint16 = 30304
+	ResponseGroupEdit                                       uint16 = 30305
+	ResponseGroupKickAdmin                                  uint16 = 30306
+	ResponseGroupKickMember                                 uint16 = 30307
+	ResponseGroupKickModerator                              uint16 = 30308
+	ResponseGroupLeft                                       uint16 = 30309
+	ResponseGroupSendMessage                                uint16 = 30310
+	ResponseGroupUpdateStatus                               uint16 = 30311
+	ResponseChannelCreate                                   uint16 = 30400
+	ResponseChannelAddMember                                uint16 = 30401
+	ResponseChannelAddAdmin                                 uint16 = 30402
+	ResponseChannelLeft                                     uint16 = 30409
+	ResponseChannelSendMessage                              uint16 = 30410
+	ResponseInfoLocation                                    uint16 = 30500
+	ResponseInfoCountry                                     uint16 = 30501
+	ResponseInfoTime                                        uint16 = 30502
+	ResponseInfoPage                                        uint16 = 30503
+	ResponseClientCondition                                 uint16 = 30600
+	ResponseClientGetRoomList                               uint16 = 30601
+	ResponseClientGetRoom                                   uint16 = 30602
+	ResponseClientGetRoomHistory                            uint16 = 30603
+	ResponseClientMuteRoom                                  uint16 = 30614
+	ResponseClientPinRoom                                   uint16 = 30615
+	ResponseFileUploadOption                                uint16 = 30700
+	ResponseFileUploadInit                                  uint16 = 30701
+	ResponseFileUpload                                      uint16 = 30702
+	ResponseFileUploadStatus                                uint16 = 30703
+	ResponseFileInfo                                        uint16 = 30704
+	ResponseFileDownload                                    uint16 = 30705
+	ResponseSignalingGetConfiguration                       uint16 = 30900
+	ResponseGeoGetRegisterStatus                            uint16 = 31000
 )
 
 // Ids of messages the server sends without a request.
@@ -234,10 +260,36 @@ type Handlers interface {
 	UserContactsUnblock(ctx context.Context, s wire.Session, req *pb.UserContactsUnblock) (*pb.UserContactsUnblockResponse, error)
 	// UserContactsGetBlockedList handles action 130. Lists the users the caller has blocked, most recently blocked first, each with the cache_id of their RegisteredUser as the caller sees it (a client refetches a user whose cache_id changed).
 	UserContactsGetBlockedList(ctx context.Context, s wire.Session, req *pb.UserContactsGetBlockedList) (*pb.UserContactsGetBlockedListResponse, error)
+	// UserTwoStepVerificationGetPasswordDetail handles action 131. The hint, the recovery questions and the recovery e-mail's state of the account whose password is asked: once logged in the caller's; before login the account UserVerify answered 184 for on this connection (187 when there is none).
+	UserTwoStepVerificationGetPasswordDetail(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationGetPasswordDetail) (*pb.UserTwoStepVerificationGetPasswordDetailResponse, error)
+	// UserTwoStepVerificationVerifyPassword handles action 132. Completes a sign-in that UserVerify answered with 184 on this connection: with the right password it returns the device's login token (192 when no sign-in waits). Wrong passwords are counted per source and per account; past the limit 191 with wait.
+	UserTwoStepVerificationVerifyPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationVerifyPassword) (*pb.UserTwoStepVerificationVerifyPasswordResponse, error)
+	// UserTwoStepVerificationSetPassword handles action 133. Sets the caller's two-step verification password (old_password must be the current one when there is one), with a hint, recovery questions and answers and a recovery e-mail, which is sent a token to confirm it with (136). The password and the answers are stored only as Argon2id hashes.
+	UserTwoStepVerificationSetPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationSetPassword) (*pb.UserTwoStepVerificationSetPasswordResponse, error)
+	// UserTwoStepVerificationUnsetPassword handles action 134. Removes the caller's two-step verification password, with its hint, questions and recovery e-mail.
+	UserTwoStepVerificationUnsetPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationUnsetPassword) (*pb.UserTwoStepVerificationUnsetPasswordResponse, error)
+	// UserTwoStepVerificationCheckPassword handles action 135. Whether password is the caller's two-step verification password: an empty response when it is, 10105 when not.
+	UserTwoStepVerificationCheckPassword(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationCheckPassword) (*pb.UserTwoStepVerificationCheckPasswordResponse, error)
+	// UserTwoStepVerificationVerifyRecoveryEmail handles action 136. Confirms the recovery e-mail waiting for confirmation with the token sent to it (-email-sender); it is then the address recovery tokens (138) go to. Wrong tokens are counted per source and per account; past the limit 10110 with wait.
+	UserTwoStepVerificationVerifyRecoveryEmail(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationVerifyRecoveryEmail) (*pb.UserTwoStepVerificationVerifyRecoveryEmailResponse, error)
+	// UserTwoStepVerificationChangeRecoveryEmail handles action 137. Sets a new recovery e-mail (the password proves the caller) and sends it a token to confirm it with (136); until then the confirmed address, if any, stays the recovery address.
+	UserTwoStepVerificationChangeRecoveryEmail(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationChangeRecoveryEmail) (*pb.UserTwoStepVerificationChangeRecoveryEmailResponse, error)
+	// UserTwoStepVerificationRequestRecoveryToken handles action 138. Before login, for a sign-in UserVerify answered 184 on this connection (10154 when none waits): sends a recovery token to the account's confirmed recovery e-mail. At most 5 e-mails an hour per account; beyond, 10124 with wait.
+	UserTwoStepVerificationRequestRecoveryToken(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationRequestRecoveryToken) (*pb.UserTwoStepVerificationRequestRecoveryTokenResponse, error)
+	// UserTwoStepVerificationRecoverPasswordByToken handles action 139. Completes a sign-in that waits for the password with the recovery token e-mailed by 138 instead: the password is removed (with its hint, questions and e-mail) and the device's login token returned. Wrong tokens are counted per source and per account; past the limit 10127 with wait.
+	UserTwoStepVerificationRecoverPasswordByToken(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationRecoverPasswordByToken) (*pb.UserTwoStepVerificationRecoverPasswordByTokenResponse, error)
+	// UserTwoStepVerificationRecoverPasswordByAnswers handles action 140. Completes a sign-in that waits for the password (UserVerify answered 184 on this connection; 10156 when none waits) with the answers to the recovery questions instead: compared without case and surrounding spaces, both must be right; the password is then removed (with its hint, questions and e-mail) and the device's login token returned. Wrong answers are counted per source and per account; past the limit 10133 with wait.
+	UserTwoStepVerificationRecoverPasswordByAnswers(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationRecoverPasswordByAnswers) (*pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse, error)
+	// UserTwoStepVerificationChangeRecoveryQuestion handles action 141. Replaces the caller's recovery questions and answers (the answers are stored as Argon2id hashes); the password proves the caller. The second pair is optional, but a question needs its answer.
+	UserTwoStepVerificationChangeRecoveryQuestion(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationChangeRecoveryQuestion) (*pb.UserTwoStepVerificationChangeRecoveryQuestionResponse, error)
+	// UserTwoStepVerificationChangeHint handles action 142. Replaces the caller's password hint (empty: none); the password proves the caller.
+	UserTwoStepVerificationChangeHint(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationChangeHint) (*pb.UserTwoStepVerificationChangeHintResponse, error)
 	// UserPrivacyGetRule handles action 143. The caller's level for one kind of privacy; a rule never set is ALLOW_ALL.
 	UserPrivacyGetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error)
 	// UserPrivacySetRule handles action 144. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
 	UserPrivacySetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error)
+	// UserTwoStepVerificationResendVerifyEmail handles action 146. Sends the recovery e-mail waiting for confirmation a new token (the previous one stops working). At most 5 e-mails an hour per account; beyond, FLOOD_REQUEST (10) with wait.
+	UserTwoStepVerificationResendVerifyEmail(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationResendVerifyEmail) (*pb.UserTwoStepVerificationResendVerifyEmailResponse, error)
 	// UserProfileSetBio handles action 147. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
 	UserProfileSetBio(ctx context.Context, s wire.Session, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error)
 	// UserProfileGetBio handles action 148. Returns the user's bio ("" if never set).
@@ -470,6 +522,66 @@ func (Unimplemented) UserContactsGetBlockedList(context.Context, wire.Session, *
 	return nil, wire.ErrNotImplemented
 }
 
+// UserTwoStepVerificationGetPasswordDetail is not implemented.
+func (Unimplemented) UserTwoStepVerificationGetPasswordDetail(context.Context, wire.Session, *pb.UserTwoStepVerificationGetPasswordDetail) (*pb.UserTwoStepVerificationGetPasswordDetailResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationVerifyPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationVerifyPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationVerifyPassword) (*pb.UserTwoStepVerificationVerifyPasswordResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationSetPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationSetPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationSetPassword) (*pb.UserTwoStepVerificationSetPasswordResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationUnsetPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationUnsetPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationUnsetPassword) (*pb.UserTwoStepVerificationUnsetPasswordResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationCheckPassword is not implemented.
+func (Unimplemented) UserTwoStepVerificationCheckPassword(context.Context, wire.Session, *pb.UserTwoStepVerificationCheckPassword) (*pb.UserTwoStepVerificationCheckPasswordResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationVerifyRecoveryEmail is not implemented.
+func (Unimplemented) UserTwoStepVerificationVerifyRecoveryEmail(context.Context, wire.Session, *pb.UserTwoStepVerificationVerifyRecoveryEmail) (*pb.UserTwoStepVerificationVerifyRecoveryEmailResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationChangeRecoveryEmail is not implemented.
+func (Unimplemented) UserTwoStepVerificationChangeRecoveryEmail(context.Context, wire.Session, *pb.UserTwoStepVerificationChangeRecoveryEmail) (*pb.UserTwoStepVerificationChangeRecoveryEmailResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationRequestRecoveryToken is not implemented.
+func (Unimplemented) UserTwoStepVerificationRequestRecoveryToken(context.Context, wire.Session, *pb.UserTwoStepVerificationRequestRecoveryToken) (*pb.UserTwoStepVerificationRequestRecoveryTokenResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationRecoverPasswordByToken is not implemented.
+func (Unimplemented) UserTwoStepVerificationRecoverPasswordByToken(context.Context, wire.Session, *pb.UserTwoStepVerificationRecoverPasswordByToken) (*pb.UserTwoStepVerificationRecoverPasswordByTokenResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationRecoverPasswordByAnswers is not implemented.
+func (Unimplemented) UserTwoStepVerificationRecoverPasswordByAnswers(context.Context, wire.Session, *pb.UserTwoStepVerificationRecoverPasswordByAnswers) (*pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationChangeRecoveryQuestion is not implemented.
+func (Unimplemented) UserTwoStepVerificationChangeRecoveryQuestion(context.Context, wire.Session, *pb.UserTwoStepVerificationChangeRecoveryQuestion) (*pb.UserTwoStepVerificationChangeRecoveryQuestionResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationChangeHint is not implemented.
+func (Unimplemented) UserTwoStepVerificationChangeHint(context.Context, wire.Session, *pb.UserTwoStepVerificationChangeHint) (*pb.UserTwoStepVerificationChangeHintResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
 // UserPrivacyGetRule is not implemented.
 func (Unimplemented) UserPrivacyGetRule(context.Context, wire.Session, *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error) {
 	return nil, wire.ErrNotImplemented
@@ -477,6 +589,11 @@ func (Unimplemented) UserPrivacyGetRule(context.Context, wire.Session, *pb.UserP
 
 // UserPrivacySetRule is not implemented.
 func (Unimplemented) UserPrivacySetRule(context.Context, wire.Session, *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserTwoStepVerificationResendVerifyEmail is not implemented.
+func (Unimplemented) UserTwoStepVerificationResendVerifyEmail(context.Context, wire.Session, *pb.UserTwoStepVerificationResendVerifyEmail) (*pb.UserTwoStepVerificationResendVerifyEmailResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -727,7 +844,7 @@ var routeUserRegister = wire.Route{
 }
 var routeUserVerify = wire.Route{
 	BadPayload: errs.UserVerifyBadPayload,
-	Errors:     []wire.Major{errs.UserVerifyBadPayload, errs.UserVerifyInternalServerError, errs.UserVerifyUserNotFound, errs.UserVerifyBlockedUser, errs.UserVerifyInvalidCode, errs.UserVerifyExpiredCode, errs.UserVerifyMaxTryLock},
+	Errors:     []wire.Major{errs.UserVerifyBadPayload, errs.UserVerifyInternalServerError, errs.UserVerifyUserNotFound, errs.UserVerifyBlockedUser, errs.UserVerifyInvalidCode, errs.UserVerifyExpiredCode, errs.UserVerifyMaxTryLock, errs.UserVerifyTwoStepVerificationEnabled},
 	ID:         ActionUserVerify,
 	Internal:   errs.UserVerifyInternalServerError,
 	Limit:      wire.ClassVerify,
@@ -1244,6 +1361,246 @@ var routeUserContactsGetBlockedList = wire.Route{
 	},
 	ResponseID: ResponseUserContactsGetBlockedList,
 }
+var routeUserTwoStepVerificationGetPasswordDetail = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationGetPasswordDetailBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationGetPasswordDetailBadPayload, errs.UserTwoStepVerificationGetPasswordDetailInternalServerError, errs.UserTwoStepVerificationGetPasswordDetailForbidden, errs.UserTwoStepVerificationGetPasswordDetailNoPassword},
+	ID:         ActionUserTwoStepVerificationGetPasswordDetail,
+	Internal:   errs.UserTwoStepVerificationGetPasswordDetailInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      false,
+	Name:       "UserTwoStepVerificationGetPasswordDetail",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationGetPasswordDetail)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationGetPasswordDetailResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationGetPasswordDetail).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationGetPasswordDetail,
+}
+var routeUserTwoStepVerificationVerifyPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationVerifyPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationVerifyPasswordBadPayload, errs.UserTwoStepVerificationVerifyPasswordInternalServerError, errs.UserTwoStepVerificationVerifyPasswordMaxTryLock, errs.UserTwoStepVerificationVerifyPasswordForbidden, errs.UserTwoStepVerificationVerifyPasswordNoPassword, errs.UserTwoStepVerificationVerifyPasswordInvalidPassword},
+	ID:         ActionUserTwoStepVerificationVerifyPassword,
+	Internal:   errs.UserTwoStepVerificationVerifyPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      false,
+	Name:       "UserTwoStepVerificationVerifyPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationVerifyPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationVerifyPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationVerifyPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationVerifyPassword,
+}
+var routeUserTwoStepVerificationSetPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationSetPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationSetPasswordBadPayload, errs.UserTwoStepVerificationSetPasswordInternalServerError, errs.UserTwoStepVerificationSetPasswordMaxTryLock, errs.UserTwoStepVerificationSetPasswordInvalidOldPassword},
+	ID:         ActionUserTwoStepVerificationSetPassword,
+	Internal:   errs.UserTwoStepVerificationSetPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationSetPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationSetPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationSetPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationSetPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationSetPassword,
+}
+var routeUserTwoStepVerificationUnsetPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationUnsetPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationUnsetPasswordBadPayload, errs.UserTwoStepVerificationUnsetPasswordInternalServerError, errs.UserTwoStepVerificationUnsetPasswordMaxTryLock, errs.UserTwoStepVerificationUnsetPasswordInvalidPassword},
+	ID:         ActionUserTwoStepVerificationUnsetPassword,
+	Internal:   errs.UserTwoStepVerificationUnsetPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationUnsetPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationUnsetPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationUnsetPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationUnsetPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationUnsetPassword,
+}
+var routeUserTwoStepVerificationCheckPassword = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationCheckPasswordBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationCheckPasswordBadPayload, errs.UserTwoStepVerificationCheckPasswordInternalServerError, errs.UserTwoStepVerificationCheckPasswordInvalidPassword, errs.UserTwoStepVerificationCheckPasswordMaxTryLock, errs.UserTwoStepVerificationCheckPasswordNoPassword},
+	ID:         ActionUserTwoStepVerificationCheckPassword,
+	Internal:   errs.UserTwoStepVerificationCheckPasswordInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationCheckPassword",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationCheckPassword)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationCheckPasswordResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationCheckPassword).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationCheckPassword,
+}
+var routeUserTwoStepVerificationVerifyRecoveryEmail = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayload, errs.UserTwoStepVerificationVerifyRecoveryEmailInternalServerError, errs.UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock, errs.UserTwoStepVerificationVerifyRecoveryEmailExpiredToken, errs.UserTwoStepVerificationVerifyRecoveryEmailNoPassword, errs.UserTwoStepVerificationVerifyRecoveryEmailInvalidToken},
+	ID:         ActionUserTwoStepVerificationVerifyRecoveryEmail,
+	Internal:   errs.UserTwoStepVerificationVerifyRecoveryEmailInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationVerifyRecoveryEmail",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationVerifyRecoveryEmail)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationVerifyRecoveryEmailResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationVerifyRecoveryEmail).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationVerifyRecoveryEmail,
+}
+var routeUserTwoStepVerificationChangeRecoveryEmail = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationChangeRecoveryEmailBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationChangeRecoveryEmailBadPayload, errs.UserTwoStepVerificationChangeRecoveryEmailInternalServerError, errs.UserTwoStepVerificationChangeRecoveryEmailMaxTryLock, errs.UserTwoStepVerificationChangeRecoveryEmailNoPassword, errs.UserTwoStepVerificationChangeRecoveryEmailInvalidPassword, errs.UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore},
+	ID:         ActionUserTwoStepVerificationChangeRecoveryEmail,
+	Internal:   errs.UserTwoStepVerificationChangeRecoveryEmailInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationChangeRecoveryEmail",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeRecoveryEmail)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeRecoveryEmailResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationChangeRecoveryEmail).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationChangeRecoveryEmail,
+}
+var routeUserTwoStepVerificationRequestRecoveryToken = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationRequestRecoveryTokenBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationRequestRecoveryTokenBadPayload, errs.UserTwoStepVerificationRequestRecoveryTokenInternalServerError, errs.UserTwoStepVerificationRequestRecoveryTokenNoPassword, errs.UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail, errs.UserTwoStepVerificationRequestRecoveryTokenMaxTryLock, errs.UserTwoStepVerificationRequestRecoveryTokenForbidden},
+	ID:         ActionUserTwoStepVerificationRequestRecoveryToken,
+	Internal:   errs.UserTwoStepVerificationRequestRecoveryTokenInternalServerError,
+	Limit:      wire.ClassSignup,
+	Login:      false,
+	Name:       "UserTwoStepVerificationRequestRecoveryToken",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRequestRecoveryToken)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRequestRecoveryTokenResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationRequestRecoveryToken).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationRequestRecoveryToken,
+}
+var routeUserTwoStepVerificationRecoverPasswordByToken = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayload, errs.UserTwoStepVerificationRecoverPasswordByTokenInternalServerError, errs.UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock, errs.UserTwoStepVerificationRecoverPasswordByTokenExpiredToken, errs.UserTwoStepVerificationRecoverPasswordByTokenInvalidToken, errs.UserTwoStepVerificationRecoverPasswordByTokenNoPassword, errs.UserTwoStepVerificationRecoverPasswordByTokenForbidden},
+	ID:         ActionUserTwoStepVerificationRecoverPasswordByToken,
+	Internal:   errs.UserTwoStepVerificationRecoverPasswordByTokenInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      false,
+	Name:       "UserTwoStepVerificationRecoverPasswordByToken",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRecoverPasswordByToken)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationRecoverPasswordByToken).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationRecoverPasswordByToken,
+}
+var routeUserTwoStepVerificationRecoverPasswordByAnswers = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayload, errs.UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError, errs.UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock, errs.UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers, errs.UserTwoStepVerificationRecoverPasswordByAnswersNoPassword, errs.UserTwoStepVerificationRecoverPasswordByAnswersForbidden},
+	ID:         ActionUserTwoStepVerificationRecoverPasswordByAnswers,
+	Internal:   errs.UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      false,
+	Name:       "UserTwoStepVerificationRecoverPasswordByAnswers",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRecoverPasswordByAnswers)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationRecoverPasswordByAnswers).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationRecoverPasswordByAnswers,
+}
+var routeUserTwoStepVerificationChangeRecoveryQuestion = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayload, errs.UserTwoStepVerificationChangeRecoveryQuestionInternalServerError, errs.UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock, errs.UserTwoStepVerificationChangeRecoveryQuestionNoPassword, errs.UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword},
+	ID:         ActionUserTwoStepVerificationChangeRecoveryQuestion,
+	Internal:   errs.UserTwoStepVerificationChangeRecoveryQuestionInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationChangeRecoveryQuestion",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeRecoveryQuestion)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationChangeRecoveryQuestion).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationChangeRecoveryQuestion,
+}
+var routeUserTwoStepVerificationChangeHint = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationChangeHintBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationChangeHintBadPayload, errs.UserTwoStepVerificationChangeHintInternalServerError, errs.UserTwoStepVerificationChangeHintMaxTryLock, errs.UserTwoStepVerificationChangeHintNoPassword, errs.UserTwoStepVerificationChangeHintInvalidPassword},
+	ID:         ActionUserTwoStepVerificationChangeHint,
+	Internal:   errs.UserTwoStepVerificationChangeHintInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserTwoStepVerificationChangeHint",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeHint)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationChangeHintResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationChangeHint).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationChangeHint,
+}
 var routeUserPrivacyGetRule = wire.Route{
 	BadPayload: errs.UserPrivacyGetRuleBadPayload,
 	Errors:     []wire.Major{errs.UserPrivacyGetRuleBadPayload, errs.UserPrivacyGetRuleInternalServerError},
@@ -1283,6 +1640,26 @@ var routeUserPrivacySetRule = wire.Route{
 		return m.(*pb.UserPrivacySetRule).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserPrivacySetRule,
+}
+var routeUserTwoStepVerificationResendVerifyEmail = wire.Route{
+	BadPayload: errs.UserTwoStepVerificationResendVerifyEmailBadPayload,
+	Errors:     []wire.Major{errs.UserTwoStepVerificationResendVerifyEmailBadPayload, errs.UserTwoStepVerificationResendVerifyEmailInternalServerError, errs.UserTwoStepVerificationResendVerifyEmailNoPassword, errs.UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail},
+	ID:         ActionUserTwoStepVerificationResendVerifyEmail,
+	Internal:   errs.UserTwoStepVerificationResendVerifyEmailInternalServerError,
+	Limit:      wire.ClassSignup,
+	Login:      true,
+	Name:       "UserTwoStepVerificationResendVerifyEmail",
+	NewRequest: func() proto.Message {
+		return new(pb.UserTwoStepVerificationResendVerifyEmail)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserTwoStepVerificationResendVerifyEmailResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserTwoStepVerificationResendVerifyEmail).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserTwoStepVerificationResendVerifyEmail,
 }
 var routeUserProfileSetBio = wire.Route{
 	BadPayload: errs.UserProfileSetBioBadPayload,
@@ -2185,81 +2562,94 @@ var routeGeoGetRegisterStatus = wire.Route{
 
 // Server runs every action on its Handlers: its routes are what a wire.Dispatcher looks requests up in (Table). A spec action that Handlers lacks does not compile.
 type Server struct {
-	h                               Handlers
-	routeUserRegister               wire.Route
-	routeUserVerify                 wire.Route
-	routeUserLogin                  wire.Route
-	routeUserProfileSetEmail        wire.Route
-	routeUserProfileSetGender       wire.Route
-	routeUserProfileSetNickname     wire.Route
-	routeUserContactsImport         wire.Route
-	routeUserContactsGetList        wire.Route
-	routeUserContactsDelete         wire.Route
-	routeUserContactsEdit           wire.Route
-	routeUserProfileGetEmail        wire.Route
-	routeUserProfileGetGender       wire.Route
-	routeUserProfileGetNickname     wire.Route
-	routeUserUsernameToId           wire.Route
-	routeUserAvatarAdd              wire.Route
-	routeUserAvatarDelete           wire.Route
-	routeUserAvatarGetList          wire.Route
-	routeUserInfo                   wire.Route
-	routeUserProfileCheckUsername   wire.Route
-	routeUserProfileUpdateUsername  wire.Route
-	routeUserUpdateStatus           wire.Route
-	routeUserSessionGetActiveList   wire.Route
-	routeUserSessionTerminate       wire.Route
-	routeUserSessionLogout          wire.Route
-	routeUserContactsBlock          wire.Route
-	routeUserContactsUnblock        wire.Route
-	routeUserContactsGetBlockedList wire.Route
-	routeUserPrivacyGetRule         wire.Route
-	routeUserPrivacySetRule         wire.Route
-	routeUserProfileSetBio          wire.Route
-	routeUserProfileGetBio          wire.Route
-	routeUserReport                 wire.Route
-	routeChatGetRoom                wire.Route
-	routeChatSendMessage            wire.Route
-	routeChatUpdateStatus           wire.Route
-	routeChatEditMessage            wire.Route
-	routeChatDeleteMessage          wire.Route
-	routeChatClearMessage           wire.Route
-	routeChatDelete                 wire.Route
-	routeGroupCreate                wire.Route
-	routeGroupAddMember             wire.Route
-	routeGroupAddAdmin              wire.Route
-	routeGroupAddModerator          wire.Route
-	routeGroupClearMessage          wire.Route
-	routeGroupEdit                  wire.Route
-	routeGroupKickAdmin             wire.Route
-	routeGroupKickMember            wire.Route
-	routeGroupKickModerator         wire.Route
-	routeGroupLeft                  wire.Route
-	routeGroupSendMessage           wire.Route
-	routeGroupUpdateStatus          wire.Route
-	routeChannelCreate              wire.Route
-	routeChannelAddMember           wire.Route
-	routeChannelAddAdmin            wire.Route
-	routeChannelLeft                wire.Route
-	routeChannelSendMessage         wire.Route
-	routeInfoLocation               wire.Route
-	routeInfoCountry                wire.Route
-	routeInfoTime                   wire.Route
-	routeInfoPage                   wire.Route
-	routeClientCondition            wire.Route
-	routeClientGetRoomList          wire.Route
-	routeClientGetRoom              wire.Route
-	routeClientGetRoomHistory       wire.Route
-	routeClientMuteRoom             wire.Route
-	routeClientPinRoom              wire.Route
-	routeFileUploadOption           wire.Route
-	routeFileUploadInit             wire.Route
-	routeFileUpload                 wire.Route
-	routeFileUploadStatus           wire.Route
-	routeFileInfo                   wire.Route
-	routeFileDownload               wire.Route
-	routeSignalingGetConfiguration  wire.Route
-	routeGeoGetRegisterStatus       wire.Route
+	h                                                    Handlers
+	routeUserRegister                                    wire.Route
+	routeUserVerify                                      wire.Route
+	routeUserLogin                                       wire.Route
+	routeUserProfileSetEmail                             wire.Route
+	routeUserProfileSetGender                            wire.Route
+	routeUserProfileSetNickname                          wire.Route
+	routeUserContactsImport                              wire.Route
+	routeUserContactsGetList                             wire.Route
+	routeUserContactsDelete                              wire.Route
+	routeUserContactsEdit                                wire.Route
+	routeUserProfileGetEmail                             wire.Route
+	routeUserProfileGetGender                            wire.Route
+	routeUserProfileGetNickname                          wire.Route
+	routeUserUsernameToId                                wire.Route
+	routeUserAvatarAdd                                   wire.Route
+	routeUserAvatarDelete                                wire.Route
+	routeUserAvatarGetList                               wire.Route
+	routeUserInfo                                        wire.Route
+	routeUserProfileCheckUsername                        wire.Route
+	routeUserProfileUpdateUsername                       wire.Route
+	routeUserUpdateStatus                                wire.Route
+	routeUserSessionGetActiveList                        wire.Route
+	routeUserSessionTerminate                            wire.Route
+	routeUserSessionLogout                               wire.Route
+	routeUserContactsBlock                               wire.Route
+	routeUserContactsUnblock                             wire.Route
+	routeUserContactsGetBlockedList                      wire.Route
+	routeUserTwoStepVerificationGetPasswordDetail        wire.Route
+	routeUserTwoStepVerificationVerifyPassword           wire.Route
+	routeUserTwoStepVerificationSetPassword              wire.Route
+	routeUserTwoStepVerificationUnsetPassword            wire.Route
+	routeUserTwoStepVerificationCheckPassword            wire.Route
+	routeUserTwoStepVerificationVerifyRecoveryEmail      wire.Route
+	routeUserTwoStepVerificationChangeRecoveryEmail      wire.Route
+	routeUserTwoStepVerificationRequestRecoveryToken     wire.Route
+	routeUserTwoStepVerificationRecoverPasswordByToken   wire.Route
+	routeUserTwoStepVerificationRecoverPasswordByAnswers wire.Route
+	routeUserTwoStepVerificationChangeRecoveryQuestion   wire.Route
+	routeUserTwoStepVerificationChangeHint               wire.Route
+	routeUserPrivacyGetRule                              wire.Route
+	routeUserPrivacySetRule                              wire.Route
+	routeUserTwoStepVerificationResendVerifyEmail        wire.Route
+	routeUserProfileSetBio                               wire.Route
+	routeUserProfileGetBio                               wire.Route
+	routeUserReport                                      wire.Route
+	routeChatGetRoom                                     wire.Route
+	routeChatSendMessage                                 wire.Route
+	routeChatUpdateStatus                                wire.Route
+	routeChatEditMessage                                 wire.Route
+	routeChatDeleteMessage                               wire.Route
+	routeChatClearMessage                                wire.Route
+	routeChatDelete                                      wire.Route
+	routeGroupCreate                                     wire.Route
+	routeGroupAddMember                                  wire.Route
+	routeGroupAddAdmin                                   wire.Route
+	routeGroupAddModerator                               wire.Route
+	routeGroupClearMessage                               wire.Route
+	routeGroupEdit                                       wire.Route
+	routeGroupKickAdmin                                  wire.Route
+	routeGroupKickMember                                 wire.Route
+	routeGroupKickModerator                              wire.Route
+	routeGroupLeft                                       wire.Route
+	routeGroupSendMessage                                wire.Route
+	routeGroupUpdateStatus                               wire.Route
+	routeChannelCreate                                   wire.Route
+	routeChannelAddMember                                wire.Route
+	routeChannelAddAdmin                                 wire.Route
+	routeChannelLeft                                     wire.Route
+	routeChannelSendMessage                              wire.Route
+	routeInfoLocation                                    wire.Route
+	routeInfoCountry                                     wire.Route
+	routeInfoTime                                        wire.Route
+	routeInfoPage                                        wire.Route
+	routeClientCondition                                 wire.Route
+	routeClientGetRoomList                               wire.Route
+	routeClientGetRoom                                   wire.Route
+	routeClientGetRoomHistory                            wire.Route
+	routeClientMuteRoom                                  wire.Route
+	routeClientPinRoom                                   wire.Route
+	routeFileUploadOption                                wire.Route
+	routeFileUploadInit                                  wire.Route
+	routeFileUpload                                      wire.Route
+	routeFileUploadStatus                                wire.Route
+	routeFileInfo                                        wire.Route
+	routeFileDownload                                    wire.Route
+	routeSignalingGetConfiguration                       wire.Route
+	routeGeoGetRegisterStatus                            wire.Route
 }
 
 // New returns the Server that runs every action on h.
@@ -2319,10 +2709,36 @@ func New(h Handlers) *Server {
 	s.routeUserContactsUnblock.Call = s.callUserContactsUnblock
 	s.routeUserContactsGetBlockedList = routeUserContactsGetBlockedList
 	s.routeUserContactsGetBlockedList.Call = s.callUserContactsGetBlockedList
+	s.routeUserTwoStepVerificationGetPasswordDetail = routeUserTwoStepVerificationGetPasswordDetail
+	s.routeUserTwoStepVerificationGetPasswordDetail.Call = s.callUserTwoStepVerificationGetPasswordDetail
+	s.routeUserTwoStepVerificationVerifyPassword = routeUserTwoStepVerificationVerifyPassword
+	s.routeUserTwoStepVerificationVerifyPassword.Call = s.callUserTwoStepVerificationVerifyPassword
+	s.routeUserTwoStepVerificationSetPassword = routeUserTwoStepVerificationSetPassword
+	s.routeUserTwoStepVerificationSetPassword.Call = s.callUserTwoStepVerificationSetPassword
+	s.routeUserTwoStepVerificationUnsetPassword = routeUserTwoStepVerificationUnsetPassword
+	s.routeUserTwoStepVerificationUnsetPassword.Call = s.callUserTwoStepVerificationUnsetPassword
+	s.routeUserTwoStepVerificationCheckPassword = routeUserTwoStepVerificationCheckPassword
+	s.routeUserTwoStepVerificationCheckPassword.Call = s.callUserTwoStepVerificationCheckPassword
+	s.routeUserTwoStepVerificationVerifyRecoveryEmail = routeUserTwoStepVerificationVerifyRecoveryEmail
+	s.routeUserTwoStepVerificationVerifyRecoveryEmail.Call = s.callUserTwoStepVerificationVerifyRecoveryEmail
+	s.routeUserTwoStepVerificationChangeRecoveryEmail = routeUserTwoStepVerificationChangeRecoveryEmail
+	s.routeUserTwoStepVerificationChangeRecoveryEmail.Call = s.callUserTwoStepVerificationChangeRecoveryEmail
+	s.routeUserTwoStepVerificationRequestRecoveryToken = routeUserTwoStepVerificationRequestRecoveryToken
+	s.routeUserTwoStepVerificationRequestRecoveryToken.Call = s.callUserTwoStepVerificationRequestRecoveryToken
+	s.routeUserTwoStepVerificationRecoverPasswordByToken = routeUserTwoStepVerificationRecoverPasswordByToken
+	s.routeUserTwoStepVerificationRecoverPasswordByToken.Call = s.callUserTwoStepVerificationRecoverPasswordByToken
+	s.routeUserTwoStepVerificationRecoverPasswordByAnswers = routeUserTwoStepVerificationRecoverPasswordByAnswers
+	s.routeUserTwoStepVerificationRecoverPasswordByAnswers.Call = s.callUserTwoStepVerificationRecoverPasswordByAnswers
+	s.routeUserTwoStepVerificationChangeRecoveryQuestion = routeUserTwoStepVerificationChangeRecoveryQuestion
+	s.routeUserTwoStepVerificationChangeRecoveryQuestion.Call = s.callUserTwoStepVerificationChangeRecoveryQuestion
+	s.routeUserTwoStepVerificationChangeHint = routeUserTwoStepVerificationChangeHint
+	s.routeUserTwoStepVerificationChangeHint.Call = s.callUserTwoStepVerificationChangeHint
 	s.routeUserPrivacyGetRule = routeUserPrivacyGetRule
 	s.routeUserPrivacyGetRule.Call = s.callUserPrivacyGetRule
 	s.routeUserPrivacySetRule = routeUserPrivacySetRule
 	s.routeUserPrivacySetRule.Call = s.callUserPrivacySetRule
+	s.routeUserTwoStepVerificationResendVerifyEmail = routeUserTwoStepVerificationResendVerifyEmail
+	s.routeUserTwoStepVerificationResendVerifyEmail.Call = s.callUserTwoStepVerificationResendVerifyEmail
 	s.routeUserProfileSetBio = routeUserProfileSetBio
 	s.routeUserProfileSetBio.Call = s.callUserProfileSetBio
 	s.routeUserProfileGetBio = routeUserProfileGetBio
@@ -2956,6 +3372,246 @@ func (s *Server) callUserContactsGetBlockedList(ctx context.Context, sess wire.S
 	return resp, nil
 }
 
+// callUserTwoStepVerificationGetPasswordDetail validates a decoded UserTwoStepVerificationGetPasswordDetail, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationGetPasswordDetail(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationGetPasswordDetail)
+	if e := validate.UserTwoStepVerificationGetPasswordDetail(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationGetPasswordDetail(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationGetPasswordDetailResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationVerifyPassword validates a decoded UserTwoStepVerificationVerifyPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationVerifyPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationVerifyPassword)
+	if e := validate.UserTwoStepVerificationVerifyPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationVerifyPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationVerifyPasswordResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationSetPassword validates a decoded UserTwoStepVerificationSetPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationSetPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationSetPassword)
+	if e := validate.UserTwoStepVerificationSetPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationSetPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationSetPasswordResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationUnsetPassword validates a decoded UserTwoStepVerificationUnsetPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationUnsetPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationUnsetPassword)
+	if e := validate.UserTwoStepVerificationUnsetPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationUnsetPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationUnsetPasswordResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationCheckPassword validates a decoded UserTwoStepVerificationCheckPassword, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationCheckPassword(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationCheckPassword)
+	if e := validate.UserTwoStepVerificationCheckPassword(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationCheckPassword(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationCheckPasswordResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationVerifyRecoveryEmail validates a decoded UserTwoStepVerificationVerifyRecoveryEmail, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationVerifyRecoveryEmail(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationVerifyRecoveryEmail)
+	if e := validate.UserTwoStepVerificationVerifyRecoveryEmail(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationVerifyRecoveryEmail(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationVerifyRecoveryEmailResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationChangeRecoveryEmail validates a decoded UserTwoStepVerificationChangeRecoveryEmail, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationChangeRecoveryEmail(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationChangeRecoveryEmail)
+	if e := validate.UserTwoStepVerificationChangeRecoveryEmail(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationChangeRecoveryEmail(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationChangeRecoveryEmailResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationRequestRecoveryToken validates a decoded UserTwoStepVerificationRequestRecoveryToken, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationRequestRecoveryToken(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationRequestRecoveryToken)
+	if e := validate.UserTwoStepVerificationRequestRecoveryToken(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationRequestRecoveryToken(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationRequestRecoveryTokenResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationRecoverPasswordByToken validates a decoded UserTwoStepVerificationRecoverPasswordByToken, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationRecoverPasswordByToken(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationRecoverPasswordByToken)
+	if e := validate.UserTwoStepVerificationRecoverPasswordByToken(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationRecoverPasswordByToken(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationRecoverPasswordByTokenResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationRecoverPasswordByAnswers validates a decoded UserTwoStepVerificationRecoverPasswordByAnswers, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationRecoverPasswordByAnswers(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationRecoverPasswordByAnswers)
+	if e := validate.UserTwoStepVerificationRecoverPasswordByAnswers(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationRecoverPasswordByAnswers(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationRecoverPasswordByAnswersResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationChangeRecoveryQuestion validates a decoded UserTwoStepVerificationChangeRecoveryQuestion, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationChangeRecoveryQuestion(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationChangeRecoveryQuestion)
+	if e := validate.UserTwoStepVerificationChangeRecoveryQuestion(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationChangeRecoveryQuestion(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationChangeHint validates a decoded UserTwoStepVerificationChangeHint, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationChangeHint(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationChangeHint)
+	if e := validate.UserTwoStepVerificationChangeHint(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationChangeHint(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationChangeHintResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
 // callUserPrivacyGetRule validates a decoded UserPrivacyGetRule, runs the handler and sets the response's header.
 func (s *Server) callUserPrivacyGetRule(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
 	req := m.(*pb.UserPrivacyGetRule)
@@ -2988,6 +3644,26 @@ func (s *Server) callUserPrivacySetRule(ctx context.Context, sess wire.Session, 
 	}
 	if resp == nil {
 		resp = new(pb.UserPrivacySetRuleResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserTwoStepVerificationResendVerifyEmail validates a decoded UserTwoStepVerificationResendVerifyEmail, runs the handler and sets the response's header.
+func (s *Server) callUserTwoStepVerificationResendVerifyEmail(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserTwoStepVerificationResendVerifyEmail)
+	if e := validate.UserTwoStepVerificationResendVerifyEmail(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserTwoStepVerificationResendVerifyEmail(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserTwoStepVerificationResendVerifyEmailResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3953,10 +4629,36 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserContactsUnblock
 	case ActionUserContactsGetBlockedList:
 		return &s.routeUserContactsGetBlockedList
+	case ActionUserTwoStepVerificationGetPasswordDetail:
+		return &s.routeUserTwoStepVerificationGetPasswordDetail
+	case ActionUserTwoStepVerificationVerifyPassword:
+		return &s.routeUserTwoStepVerificationVerifyPassword
+	case ActionUserTwoStepVerificationSetPassword:
+		return &s.routeUserTwoStepVerificationSetPassword
+	case ActionUserTwoStepVerificationUnsetPassword:
+		return &s.routeUserTwoStepVerificationUnsetPassword
+	case ActionUserTwoStepVerificationCheckPassword:
+		return &s.routeUserTwoStepVerificationCheckPassword
+	case ActionUserTwoStepVerificationVerifyRecoveryEmail:
+		return &s.routeUserTwoStepVerificationVerifyRecoveryEmail
+	case ActionUserTwoStepVerificationChangeRecoveryEmail:
+		return &s.routeUserTwoStepVerificationChangeRecoveryEmail
+	case ActionUserTwoStepVerificationRequestRecoveryToken:
+		return &s.routeUserTwoStepVerificationRequestRecoveryToken
+	case ActionUserTwoStepVerificationRecoverPasswordByToken:
+		return &s.routeUserTwoStepVerificationRecoverPasswordByToken
+	case ActionUserTwoStepVerificationRecoverPasswordByAnswers:
+		return &s.routeUserTwoStepVerificationRecoverPasswordByAnswers
+	case ActionUserTwoStepVerificationChangeRecoveryQuestion:
+		return &s.routeUserTwoStepVerificationChangeRecoveryQuestion
+	case ActionUserTwoStepVerificationChangeHint:
+		return &s.routeUserTwoStepVerificationChangeHint
 	case ActionUserPrivacyGetRule:
 		return &s.routeUserPrivacyGetRule
 	case ActionUserPrivacySetRule:
 		return &s.routeUserPrivacySetRule
+	case ActionUserTwoStepVerificationResendVerifyEmail:
+		return &s.routeUserTwoStepVerificationResendVerifyEmail
 	case ActionUserProfileSetBio:
 		return &s.routeUserProfileSetBio
 	case ActionUserProfileGetBio:
@@ -4053,7 +4755,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserTwoStepVerificationGetPasswordDetail, &s.routeUserTwoStepVerificationVerifyPassword, &s.routeUserTwoStepVerificationSetPassword, &s.routeUserTwoStepVerificationUnsetPassword, &s.routeUserTwoStepVerificationCheckPassword, &s.routeUserTwoStepVerificationVerifyRecoveryEmail, &s.routeUserTwoStepVerificationChangeRecoveryEmail, &s.routeUserTwoStepVerificationRequestRecoveryToken, &s.routeUserTwoStepVerificationRecoverPasswordByToken, &s.routeUserTwoStepVerificationRecoverPasswordByAnswers, &s.routeUserTwoStepVerificationChangeRecoveryQuestion, &s.routeUserTwoStepVerificationChangeHint, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserTwoStepVerificationResendVerifyEmail, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

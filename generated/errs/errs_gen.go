@@ -159,6 +159,38 @@ const (
 	UserContactsGetBlockedListBadPayload wire.Major = 182
 	// UserContactsGetBlockedListInternalServerError is error 183 USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserContactsGetBlockedListInternalServerError wire.Major = 183
+	// UserVerifyTwoStepVerificationEnabled is error 184 USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED: The account has a two-step verification password; prove it with #132 before a token is given
+	UserVerifyTwoStepVerificationEnabled wire.Major = 184
+	// UserTwoStepVerificationGetPasswordDetailBadPayload is error 185 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationGetPasswordDetailBadPayload wire.Major = 185
+	// UserTwoStepVerificationGetPasswordDetailInternalServerError is error 186 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationGetPasswordDetailInternalServerError wire.Major = 186
+	// UserTwoStepVerificationGetPasswordDetailForbidden is error 187 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationGetPasswordDetailForbidden wire.Major = 187
+	// UserTwoStepVerificationGetPasswordDetailNoPassword is error 188 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationGetPasswordDetailNoPassword wire.Major = 188
+	// UserTwoStepVerificationVerifyPasswordBadPayload is error 189 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationVerifyPasswordBadPayload wire.Major = 189
+	// UserTwoStepVerificationVerifyPasswordInternalServerError is error 190 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationVerifyPasswordInternalServerError wire.Major = 190
+	// UserTwoStepVerificationVerifyPasswordMaxTryLock is error 191 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationVerifyPasswordMaxTryLock wire.Major = 191
+	// UserTwoStepVerificationVerifyPasswordForbidden is error 192 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationVerifyPasswordForbidden wire.Major = 192
+	// UserTwoStepVerificationVerifyPasswordNoPassword is error 193 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationVerifyPasswordNoPassword wire.Major = 193
+	// UserTwoStepVerificationVerifyPasswordInvalidPassword is error 194 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationVerifyPasswordInvalidPassword wire.Major = 194
+	// UserTwoStepVerificationSetPasswordBadPayload is error 195 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationSetPasswordBadPayload wire.Major = 195
+	// UserTwoStepVerificationSetPasswordInternalServerError is error 196 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationSetPasswordInternalServerError wire.Major = 196
+	// UserTwoStepVerificationSetPasswordMaxTryLock is error 197 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationSetPasswordMaxTryLock wire.Major = 197
+	// UserTwoStepVerificationSetPasswordInvalidOldPassword is error 198 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD: The password is wrong
+	UserTwoStepVerificationSetPasswordInvalidOldPassword wire.Major = 198
+	// UserTwoStepVerificationUnsetPasswordBadPayload is error 199 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationUnsetPasswordBadPayload wire.Major = 199
 	// ChatGetRoomBadPayload is error 200 CHAT_GET_ROOM_BAD_PAYLOAD: Bad payload for request
 	ChatGetRoomBadPayload wire.Major = 200
 	// ChatGetRoomInternalServerError is error 201 CHAT_GET_ROOM_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -407,6 +439,98 @@ const (
 	GeoGetRegisterStatusBadPayload wire.Major = 1000
 	// GeoGetRegisterStatusInternalServerError is error 1001 GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR: Internal server error for request
 	GeoGetRegisterStatusInternalServerError wire.Major = 1001
+	// UserTwoStepVerificationUnsetPasswordInternalServerError is error 10100 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationUnsetPasswordInternalServerError wire.Major = 10100
+	// UserTwoStepVerificationUnsetPasswordMaxTryLock is error 10101 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationUnsetPasswordMaxTryLock wire.Major = 10101
+	// UserTwoStepVerificationUnsetPasswordInvalidPassword is error 10102 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationUnsetPasswordInvalidPassword wire.Major = 10102
+	// UserTwoStepVerificationCheckPasswordBadPayload is error 10103 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationCheckPasswordBadPayload wire.Major = 10103
+	// UserTwoStepVerificationCheckPasswordInternalServerError is error 10104 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationCheckPasswordInternalServerError wire.Major = 10104
+	// UserTwoStepVerificationCheckPasswordInvalidPassword is error 10105 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationCheckPasswordInvalidPassword wire.Major = 10105
+	// UserTwoStepVerificationCheckPasswordMaxTryLock is error 10106 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationCheckPasswordMaxTryLock wire.Major = 10106
+	// UserTwoStepVerificationCheckPasswordNoPassword is error 10107 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationCheckPasswordNoPassword wire.Major = 10107
+	// UserTwoStepVerificationVerifyRecoveryEmailBadPayload is error 10108 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationVerifyRecoveryEmailBadPayload wire.Major = 10108
+	// UserTwoStepVerificationVerifyRecoveryEmailInternalServerError is error 10109 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationVerifyRecoveryEmailInternalServerError wire.Major = 10109
+	// UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock is error 10110 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock wire.Major = 10110
+	// UserTwoStepVerificationVerifyRecoveryEmailExpiredToken is error 10111 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN: The token has expired
+	UserTwoStepVerificationVerifyRecoveryEmailExpiredToken wire.Major = 10111
+	// UserTwoStepVerificationVerifyRecoveryEmailNoPassword is error 10112 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationVerifyRecoveryEmailNoPassword wire.Major = 10112
+	// UserTwoStepVerificationVerifyRecoveryEmailInvalidToken is error 10113 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN: The token is wrong
+	UserTwoStepVerificationVerifyRecoveryEmailInvalidToken wire.Major = 10113
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayload is error 10114 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationChangeRecoveryEmailBadPayload wire.Major = 10114
+	// UserTwoStepVerificationChangeRecoveryEmailInternalServerError is error 10115 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationChangeRecoveryEmailInternalServerError wire.Major = 10115
+	// UserTwoStepVerificationChangeRecoveryEmailMaxTryLock is error 10116 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationChangeRecoveryEmailMaxTryLock wire.Major = 10116
+	// UserTwoStepVerificationChangeRecoveryEmailNoPassword is error 10117 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationChangeRecoveryEmailNoPassword wire.Major = 10117
+	// UserTwoStepVerificationChangeRecoveryEmailInvalidPassword is error 10118 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationChangeRecoveryEmailInvalidPassword wire.Major = 10118
+	// UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore is error 10119 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE: This recovery e-mail is already confirmed
+	UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore wire.Major = 10119
+	// UserTwoStepVerificationRequestRecoveryTokenBadPayload is error 10120 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationRequestRecoveryTokenBadPayload wire.Major = 10120
+	// UserTwoStepVerificationRequestRecoveryTokenInternalServerError is error 10121 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationRequestRecoveryTokenInternalServerError wire.Major = 10121
+	// UserTwoStepVerificationRequestRecoveryTokenNoPassword is error 10122 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationRequestRecoveryTokenNoPassword wire.Major = 10122
+	// UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail is error 10123 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL: The account has no confirmed recovery e-mail
+	UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail wire.Major = 10123
+	// UserTwoStepVerificationRequestRecoveryTokenMaxTryLock is error 10124 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationRequestRecoveryTokenMaxTryLock wire.Major = 10124
+	// UserTwoStepVerificationRecoverPasswordByTokenBadPayload is error 10125 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationRecoverPasswordByTokenBadPayload wire.Major = 10125
+	// UserTwoStepVerificationRecoverPasswordByTokenInternalServerError is error 10126 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationRecoverPasswordByTokenInternalServerError wire.Major = 10126
+	// UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock is error 10127 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock wire.Major = 10127
+	// UserTwoStepVerificationRecoverPasswordByTokenExpiredToken is error 10128 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN: The token has expired
+	UserTwoStepVerificationRecoverPasswordByTokenExpiredToken wire.Major = 10128
+	// UserTwoStepVerificationRecoverPasswordByTokenInvalidToken is error 10129 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN: The token is wrong
+	UserTwoStepVerificationRecoverPasswordByTokenInvalidToken wire.Major = 10129
+	// UserTwoStepVerificationRecoverPasswordByTokenNoPassword is error 10130 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationRecoverPasswordByTokenNoPassword wire.Major = 10130
+	// UserTwoStepVerificationRecoverPasswordByAnswersBadPayload is error 10131 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationRecoverPasswordByAnswersBadPayload wire.Major = 10131
+	// UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError is error 10132 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError wire.Major = 10132
+	// UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock is error 10133 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock wire.Major = 10133
+	// UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers is error 10134 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS: The answers are wrong
+	UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers wire.Major = 10134
+	// UserTwoStepVerificationRecoverPasswordByAnswersNoPassword is error 10135 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationRecoverPasswordByAnswersNoPassword wire.Major = 10135
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayload is error 10136 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayload wire.Major = 10136
+	// UserTwoStepVerificationChangeRecoveryQuestionInternalServerError is error 10137 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationChangeRecoveryQuestionInternalServerError wire.Major = 10137
+	// UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock is error 10138 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock wire.Major = 10138
+	// UserTwoStepVerificationChangeRecoveryQuestionNoPassword is error 10139 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationChangeRecoveryQuestionNoPassword wire.Major = 10139
+	// UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword is error 10140 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword wire.Major = 10140
+	// UserTwoStepVerificationChangeHintBadPayload is error 10141 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationChangeHintBadPayload wire.Major = 10141
+	// UserTwoStepVerificationChangeHintInternalServerError is error 10142 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationChangeHintInternalServerError wire.Major = 10142
+	// UserTwoStepVerificationChangeHintMaxTryLock is error 10143 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds
+	UserTwoStepVerificationChangeHintMaxTryLock wire.Major = 10143
+	// UserTwoStepVerificationChangeHintNoPassword is error 10144 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationChangeHintNoPassword wire.Major = 10144
+	// UserTwoStepVerificationChangeHintInvalidPassword is error 10145 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD: The password is wrong
+	UserTwoStepVerificationChangeHintInvalidPassword wire.Major = 10145
 	// UserPrivacyGetRuleBadPayload is error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD: Bad payload for request
 	UserPrivacyGetRuleBadPayload wire.Major = 10146
 	// UserPrivacyGetRuleInternalServerError is error 10147 USER_PRIVACY_GET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -415,6 +539,20 @@ const (
 	UserPrivacySetRuleBadPayload wire.Major = 10148
 	// UserPrivacySetRuleInternalServerError is error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserPrivacySetRuleInternalServerError wire.Major = 10149
+	// UserTwoStepVerificationRequestRecoveryTokenForbidden is error 10154 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationRequestRecoveryTokenForbidden wire.Major = 10154
+	// UserTwoStepVerificationRecoverPasswordByTokenForbidden is error 10155 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationRecoverPasswordByTokenForbidden wire.Major = 10155
+	// UserTwoStepVerificationRecoverPasswordByAnswersForbidden is error 10156 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN: No sign-in is waiting for a password on this connection for request
+	UserTwoStepVerificationRecoverPasswordByAnswersForbidden wire.Major = 10156
+	// UserTwoStepVerificationResendVerifyEmailBadPayload is error 10157 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD: Bad payload for request
+	UserTwoStepVerificationResendVerifyEmailBadPayload wire.Major = 10157
+	// UserTwoStepVerificationResendVerifyEmailInternalServerError is error 10158 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserTwoStepVerificationResendVerifyEmailInternalServerError wire.Major = 10158
+	// UserTwoStepVerificationResendVerifyEmailNoPassword is error 10159 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD: The account has no two-step verification password
+	UserTwoStepVerificationResendVerifyEmailNoPassword wire.Major = 10159
+	// UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail is error 10160 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL: The account has no recovery e-mail waiting for confirmation
+	UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail wire.Major = 10160
 	// UserProfileSetBioBadPayload is error 10161 USER_PROFILE_SET_BIO_BAD_PAYLOAD: Bad payload for request
 	UserProfileSetBioBadPayload wire.Major = 10161
 	// UserProfileSetBioInternalServerError is error 10162 USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -499,6 +637,28 @@ const (
 	UserContactsBlockBadPayloadInvalidUserId wire.Minor = 1
 	// UserContactsUnblockBadPayloadInvalidUserId is 179/1: User_ID is incorrect
 	UserContactsUnblockBadPayloadInvalidUserId wire.Minor = 1
+	// UserTwoStepVerificationVerifyPasswordBadPayloadPassword is 189/1: Password is wrong
+	UserTwoStepVerificationVerifyPasswordBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationSetPasswordBadPayloadOldPassword is 195/1: Old Password is wrong
+	UserTwoStepVerificationSetPasswordBadPayloadOldPassword wire.Minor = 1
+	// UserTwoStepVerificationSetPasswordBadPayloadNewPassword is 195/2: New Password is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadNewPassword wire.Minor = 2
+	// UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail is 195/3: Recovery E-mail is not valid
+	UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail wire.Minor = 3
+	// UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength is 195/4: Recovery E-mail is not valid
+	UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength wire.Minor = 4
+	// UserTwoStepVerificationSetPasswordBadPayloadQuestionOne is 195/5: The first recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadQuestionOne wire.Minor = 5
+	// UserTwoStepVerificationSetPasswordBadPayloadAnswerOne is 195/6: Answer of the first recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadAnswerOne wire.Minor = 6
+	// UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo is 195/7: The second recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo wire.Minor = 7
+	// UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo is 195/8: Answer of the second recovery question is invalid
+	UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo wire.Minor = 8
+	// UserTwoStepVerificationSetPasswordBadPayloadHint is 195/9: Password hint is not valid
+	UserTwoStepVerificationSetPasswordBadPayloadHint wire.Minor = 9
+	// UserTwoStepVerificationUnsetPasswordBadPayloadPassword is 199/1: Password is invalid
+	UserTwoStepVerificationUnsetPasswordBadPayloadPassword wire.Minor = 1
 	// ChatGetRoomBadPayloadInvalidPeerId is 200/1: Invalid peerId
 	ChatGetRoomBadPayloadInvalidPeerId wire.Minor = 1
 	// ChatSendMessageBadPayloadInvalidRoom is 203/1: Invalid roomId
@@ -855,6 +1015,36 @@ const (
 	FileDownloadBadPayloadInvalidSelector wire.Minor = 4
 	// FileDownloadBadPayloadOffsetOutOfRange is 713/5: Invalid offset
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
+	// UserTwoStepVerificationCheckPasswordBadPayloadPassword is 10103/1: Password is not correct
+	UserTwoStepVerificationCheckPasswordBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken is 10108/1: Token is incorrect
+	UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken wire.Minor = 1
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword is 10114/1: Password is incorrect
+	UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail is 10114/2: Recovery E-mail is incorrect
+	UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail wire.Minor = 2
+	// UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength is 10114/3: Recovery E-mail is incorrect
+	UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength wire.Minor = 3
+	// UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken is 10125/1: Token is incorrect
+	UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken wire.Minor = 1
+	// UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne is 10131/1: The first answer is incorrect
+	UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne wire.Minor = 1
+	// UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo is 10131/2: The second answer is incorrect
+	UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo wire.Minor = 2
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword is 10136/1: Password is incorrect
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne is 10136/2: The first question is invalid
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne wire.Minor = 2
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne is 10136/3: Answer of the first question is incorrect
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne wire.Minor = 3
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo is 10136/4: The second question is invalid
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo wire.Minor = 4
+	// UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo is 10136/5: Answer of the second question is incorrect
+	UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo wire.Minor = 5
+	// UserTwoStepVerificationChangeHintBadPayloadPassword is 10141/1: Password is incorrect
+	UserTwoStepVerificationChangeHintBadPayloadPassword wire.Minor = 1
+	// UserTwoStepVerificationChangeHintBadPayloadHint is 10141/2: Password hint is invalid
+	UserTwoStepVerificationChangeHintBadPayloadHint wire.Minor = 2
 	// UserPrivacyGetRuleBadPayloadInvalidType is 10146/1: Type is wrong
 	UserPrivacyGetRuleBadPayloadInvalidType wire.Minor = 1
 	// UserPrivacySetRuleBadPayloadInvalidType is 10148/1: Type is wrong
@@ -1504,6 +1694,139 @@ func NewUserContactsGetBlockedListInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserContactsGetBlockedListInternalServerError,
 		Message: "USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserVerifyTwoStepVerificationEnabled returns error 184 USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED.
+func NewUserVerifyTwoStepVerificationEnabled() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyTwoStepVerificationEnabled,
+		Message: "USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED: The account has a two-step verification password; prove it with #132 before a token is given",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailBadPayload returns error 185 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationGetPasswordDetailBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailBadPayload,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailInternalServerError returns error 186 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationGetPasswordDetailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailForbidden returns error 187 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN.
+func NewUserTwoStepVerificationGetPasswordDetailForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationGetPasswordDetailNoPassword returns error 188 USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationGetPasswordDetailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationGetPasswordDetailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordBadPayload returns error 189 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationVerifyPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationVerifyPasswordBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordInternalServerError returns error 190 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationVerifyPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordMaxTryLock returns error 191 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationVerifyPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordForbidden returns error 192 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN.
+func NewUserTwoStepVerificationVerifyPasswordForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordNoPassword returns error 193 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD.
+func NewUserTwoStepVerificationVerifyPasswordNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyPasswordInvalidPassword returns error 194 USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD.
+func NewUserTwoStepVerificationVerifyPasswordInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyPasswordInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordBadPayload returns error 195 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationSetPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationSetPasswordBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordInternalServerError returns error 196 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationSetPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordMaxTryLock returns error 197 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationSetPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationSetPasswordInvalidOldPassword returns error 198 USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD.
+func NewUserTwoStepVerificationSetPasswordInvalidOldPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationSetPasswordInvalidOldPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationUnsetPasswordBadPayload returns error 199 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationUnsetPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationUnsetPasswordBadPayload, minor),
+		Minor:   minor,
 	}
 }
 
@@ -2536,6 +2859,392 @@ func NewGeoGetRegisterStatusInternalServerError() *wire.Error {
 	}
 }
 
+// NewUserTwoStepVerificationUnsetPasswordInternalServerError returns error 10100 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationUnsetPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationUnsetPasswordMaxTryLock returns error 10101 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationUnsetPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationUnsetPasswordInvalidPassword returns error 10102 USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD.
+func NewUserTwoStepVerificationUnsetPasswordInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationUnsetPasswordInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD: The password is wrong",
+		Minor:   1,
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordBadPayload returns error 10103 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_BAD_PAYLOAD.
+func NewUserTwoStepVerificationCheckPasswordBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordBadPayload,
+		Message: Describe(UserTwoStepVerificationCheckPasswordBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordInternalServerError returns error 10104 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationCheckPasswordInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordInvalidPassword returns error 10105 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD.
+func NewUserTwoStepVerificationCheckPasswordInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordMaxTryLock returns error 10106 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationCheckPasswordMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationCheckPasswordNoPassword returns error 10107 USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD.
+func NewUserTwoStepVerificationCheckPasswordNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationCheckPasswordNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD: The account has no two-step verification password",
+		Minor:   1,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload returns error 10108 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailBadPayload,
+		Message: Describe(UserTwoStepVerificationVerifyRecoveryEmailBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailInternalServerError returns error 10109 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationVerifyRecoveryEmailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailMaxTryLock returns error 10110 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationVerifyRecoveryEmailMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailExpiredToken returns error 10111 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN.
+func NewUserTwoStepVerificationVerifyRecoveryEmailExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailExpiredToken,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN: The token has expired",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailNoPassword returns error 10112 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationVerifyRecoveryEmailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationVerifyRecoveryEmailInvalidToken returns error 10113 USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN.
+func NewUserTwoStepVerificationVerifyRecoveryEmailInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationVerifyRecoveryEmailInvalidToken,
+		Message: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN: The token is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailBadPayload returns error 10114 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailBadPayload,
+		Message: Describe(UserTwoStepVerificationChangeRecoveryEmailBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailInternalServerError returns error 10115 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationChangeRecoveryEmailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailMaxTryLock returns error 10116 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationChangeRecoveryEmailMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailNoPassword returns error 10117 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryEmailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailInvalidPassword returns error 10118 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryEmailInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryEmailConfirmedBefore returns error 10119 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE.
+func NewUserTwoStepVerificationChangeRecoveryEmailConfirmedBefore() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE: This recovery e-mail is already confirmed",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenBadPayload returns error 10120 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD.
+func NewUserTwoStepVerificationRequestRecoveryTokenBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenBadPayload,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenInternalServerError returns error 10121 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationRequestRecoveryTokenInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenNoPassword returns error 10122 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD.
+func NewUserTwoStepVerificationRequestRecoveryTokenNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail returns error 10123 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL.
+func NewUserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL: The account has no confirmed recovery e-mail",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenMaxTryLock returns error 10124 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationRequestRecoveryTokenMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload returns error 10125 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_BAD_PAYLOAD.
+func NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenBadPayload,
+		Message: Describe(UserTwoStepVerificationRecoverPasswordByTokenBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenInternalServerError returns error 10126 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationRecoverPasswordByTokenInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenMaxTryLock returns error 10127 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationRecoverPasswordByTokenMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenExpiredToken returns error 10128 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN.
+func NewUserTwoStepVerificationRecoverPasswordByTokenExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenExpiredToken,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN: The token has expired",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenInvalidToken returns error 10129 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN.
+func NewUserTwoStepVerificationRecoverPasswordByTokenInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenInvalidToken,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN: The token is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenNoPassword returns error 10130 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD.
+func NewUserTwoStepVerificationRecoverPasswordByTokenNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload returns error 10131 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_BAD_PAYLOAD.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersBadPayload,
+		Message: Describe(UserTwoStepVerificationRecoverPasswordByAnswersBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersInternalServerError returns error 10132 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock returns error 10133 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers returns error 10134 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS: The answers are wrong",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersNoPassword returns error 10135 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload returns error 10136 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_BAD_PAYLOAD.
+func NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionBadPayload,
+		Message: Describe(UserTwoStepVerificationChangeRecoveryQuestionBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionInternalServerError returns error 10137 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationChangeRecoveryQuestionInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionMaxTryLock returns error 10138 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationChangeRecoveryQuestionMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionNoPassword returns error 10139 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryQuestionNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeRecoveryQuestionInvalidPassword returns error 10140 USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD.
+func NewUserTwoStepVerificationChangeRecoveryQuestionInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintBadPayload returns error 10141 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_BAD_PAYLOAD.
+func NewUserTwoStepVerificationChangeHintBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintBadPayload,
+		Message: Describe(UserTwoStepVerificationChangeHintBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintInternalServerError returns error 10142 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationChangeHintInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintMaxTryLock returns error 10143 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserTwoStepVerificationChangeHintMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintMaxTryLock,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK: Too many wrong tries; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintNoPassword returns error 10144 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD.
+func NewUserTwoStepVerificationChangeHintNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationChangeHintInvalidPassword returns error 10145 USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD.
+func NewUserTwoStepVerificationChangeHintInvalidPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationChangeHintInvalidPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD: The password is wrong",
+	}
+}
+
 // NewUserPrivacyGetRuleBadPayload returns error 10146 USER_PRIVACY_GET_RULE_BAD_PAYLOAD.
 func NewUserPrivacyGetRuleBadPayload(minor wire.Minor) *wire.Error {
 	return &wire.Error{
@@ -2567,6 +3276,62 @@ func NewUserPrivacySetRuleInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserPrivacySetRuleInternalServerError,
 		Message: "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationRequestRecoveryTokenForbidden returns error 10154 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN.
+func NewUserTwoStepVerificationRequestRecoveryTokenForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRequestRecoveryTokenForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByTokenForbidden returns error 10155 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN.
+func NewUserTwoStepVerificationRecoverPasswordByTokenForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByTokenForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationRecoverPasswordByAnswersForbidden returns error 10156 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN.
+func NewUserTwoStepVerificationRecoverPasswordByAnswersForbidden() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationRecoverPasswordByAnswersForbidden,
+		Message: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN: No sign-in is waiting for a password on this connection for request",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailBadPayload returns error 10157 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD.
+func NewUserTwoStepVerificationResendVerifyEmailBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailBadPayload,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailInternalServerError returns error 10158 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR.
+func NewUserTwoStepVerificationResendVerifyEmailInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailInternalServerError,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailNoPassword returns error 10159 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD.
+func NewUserTwoStepVerificationResendVerifyEmailNoPassword() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailNoPassword,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD: The account has no two-step verification password",
+	}
+}
+
+// NewUserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail returns error 10160 USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL.
+func NewUserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail() *wire.Error {
+	return &wire.Error{
+		Major:   UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail,
+		Message: "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL: The account has no recovery e-mail waiting for confirmation",
 	}
 }
 
@@ -3239,6 +4004,151 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_CONTACTS_GET_BLOCKED_LIST_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      101,
+	Code:        UserVerifyTwoStepVerificationEnabled,
+	Description: "The account has a two-step verification password; prove it with #132 before a token is given",
+	Group:       "user",
+	Name:        "USER_VERIFY_TWO_STEP_VERIFICATION_ENABLED",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_BAD_PAYLOAD",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_FORBIDDEN",
+}, {
+	Action:      131,
+	Code:        UserTwoStepVerificationGetPasswordDetailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_GET_PASSWORD_DETAIL_NO_PASSWORD",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationVerifyPasswordBadPayloadPassword,
+		Detail: "Password is wrong",
+		ID:     "password",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_BAD_PAYLOAD",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_FORBIDDEN",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_NO_PASSWORD",
+}, {
+	Action:      132,
+	Code:        UserTwoStepVerificationVerifyPasswordInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_PASSWORD_INVALID_PASSWORD",
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadOldPassword,
+		Detail: "Old Password is wrong",
+		ID:     "old_password",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadNewPassword,
+		Detail: "New Password is invalid",
+		ID:     "new_password",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail,
+		Detail: "Recovery E-mail is not valid",
+		ID:     "recovery_email",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength,
+		Detail: "Recovery E-mail is not valid",
+		ID:     "recovery_email_length",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadQuestionOne,
+		Detail: "The first recovery question is invalid",
+		ID:     "question_one",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadAnswerOne,
+		Detail: "Answer of the first recovery question is invalid",
+		ID:     "answer_one",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo,
+		Detail: "The second recovery question is invalid",
+		ID:     "question_two",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo,
+		Detail: "Answer of the second recovery question is invalid",
+		ID:     "answer_two",
+	}, {
+		Code:   UserTwoStepVerificationSetPasswordBadPayloadHint,
+		Detail: "Password hint is not valid",
+		ID:     "hint",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_BAD_PAYLOAD",
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      133,
+	Code:        UserTwoStepVerificationSetPasswordInvalidOldPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_SET_PASSWORD_INVALID_OLD_PASSWORD",
+}, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationUnsetPasswordBadPayloadPassword,
+		Detail: "Password is invalid",
+		ID:     "password",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_BAD_PAYLOAD",
 }, {
 	Action:      200,
 	Code:        ChatGetRoomBadPayload,
@@ -4741,6 +5651,358 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "geo",
 	Name:        "GEO_GET_REGISTER_STATUS_INTERNAL_SERVER_ERROR",
 }, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      134,
+	Code:        UserTwoStepVerificationUnsetPasswordInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_UNSET_PASSWORD_INVALID_PASSWORD",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationCheckPasswordBadPayloadPassword,
+		Detail: "Password is not correct",
+		ID:     "password",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_BAD_PAYLOAD",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_INVALID_PASSWORD",
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      135,
+	Code:        UserTwoStepVerificationCheckPasswordNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHECK_PASSWORD_NO_PASSWORD",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken,
+		Detail: "Token is incorrect",
+		ID:     "token",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_BAD_PAYLOAD",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailExpiredToken,
+	Description: "The token has expired",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_EXPIRED_TOKEN",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_NO_PASSWORD",
+}, {
+	Action:      136,
+	Code:        UserTwoStepVerificationVerifyRecoveryEmailInvalidToken,
+	Description: "The token is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_VERIFY_RECOVERY_EMAIL_INVALID_TOKEN",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword,
+		Detail: "Password is incorrect",
+		ID:     "password",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail,
+		Detail: "Recovery E-mail is incorrect",
+		ID:     "email",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength,
+		Detail: "Recovery E-mail is incorrect",
+		ID:     "email_length",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_BAD_PAYLOAD",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_NO_PASSWORD",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_INVALID_PASSWORD",
+}, {
+	Action:      137,
+	Code:        UserTwoStepVerificationChangeRecoveryEmailConfirmedBefore,
+	Description: "This recovery e-mail is already confirmed",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_EMAIL_CONFIRMED_BEFORE",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_BAD_PAYLOAD",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_PASSWORD",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenNoRecoveryEmail,
+	Description: "The account has no confirmed recovery e-mail",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_NO_RECOVERY_EMAIL",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken,
+		Detail: "Token is incorrect",
+		ID:     "token",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_BAD_PAYLOAD",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenExpiredToken,
+	Description: "The token has expired",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_EXPIRED_TOKEN",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenInvalidToken,
+	Description: "The token is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_INVALID_TOKEN",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_NO_PASSWORD",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne,
+		Detail: "The first answer is incorrect",
+		ID:     "answer_one",
+	}, {
+		Code:   UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo,
+		Detail: "The second answer is incorrect",
+		ID:     "answer_two",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_BAD_PAYLOAD",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersInvalidAnswers,
+	Description: "The answers are wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_INVALID_ANSWERS",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_NO_PASSWORD",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword,
+		Detail: "Password is incorrect",
+		ID:     "password",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne,
+		Detail: "The first question is invalid",
+		ID:     "question_one",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne,
+		Detail: "Answer of the first question is incorrect",
+		ID:     "answer_one",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo,
+		Detail: "The second question is invalid",
+		ID:     "question_two",
+	}, {
+		Code:   UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo,
+		Detail: "Answer of the second question is incorrect",
+		ID:     "answer_two",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_BAD_PAYLOAD",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_NO_PASSWORD",
+}, {
+	Action:      141,
+	Code:        UserTwoStepVerificationChangeRecoveryQuestionInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_RECOVERY_QUESTION_INVALID_PASSWORD",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserTwoStepVerificationChangeHintBadPayloadPassword,
+		Detail: "Password is incorrect",
+		ID:     "password",
+	}, {
+		Code:   UserTwoStepVerificationChangeHintBadPayloadHint,
+		Detail: "Password hint is invalid",
+		ID:     "hint",
+	}},
+	Name: "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_BAD_PAYLOAD",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintMaxTryLock,
+	Description: "Too many wrong tries; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_NO_PASSWORD",
+}, {
+	Action:      142,
+	Code:        UserTwoStepVerificationChangeHintInvalidPassword,
+	Description: "The password is wrong",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_CHANGE_HINT_INVALID_PASSWORD",
+}, {
 	Action:      143,
 	Code:        UserPrivacyGetRuleBadPayload,
 	Description: "Bad payload for request",
@@ -4778,6 +6040,48 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      138,
+	Code:        UserTwoStepVerificationRequestRecoveryTokenForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN",
+}, {
+	Action:      139,
+	Code:        UserTwoStepVerificationRecoverPasswordByTokenForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN",
+}, {
+	Action:      140,
+	Code:        UserTwoStepVerificationRecoverPasswordByAnswersForbidden,
+	Description: "No sign-in is waiting for a password on this connection for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_ANSWERS_FORBIDDEN",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_BAD_PAYLOAD",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailNoPassword,
+	Description: "The account has no two-step verification password",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_PASSWORD",
+}, {
+	Action:      146,
+	Code:        UserTwoStepVerificationResendVerifyEmailNoUnconfirmedRecoveryEmail,
+	Description: "The account has no recovery e-mail waiting for confirmation",
+	Group:       "user",
+	Name:        "USER_TWO_STEP_VERIFICATION_RESEND_VERIFY_EMAIL_NO_UNCONFIRMED_RECOVERY_EMAIL",
 }, {
 	Action:      147,
 	Code:        UserProfileSetBioBadPayload,

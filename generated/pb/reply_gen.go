@@ -156,6 +156,66 @@ func (x *UserContactsGetBlockedListResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserTwoStepVerificationGetPasswordDetailResponse.
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationVerifyPasswordResponse.
+func (x *UserTwoStepVerificationVerifyPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationSetPasswordResponse.
+func (x *UserTwoStepVerificationSetPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationUnsetPasswordResponse.
+func (x *UserTwoStepVerificationUnsetPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationCheckPasswordResponse.
+func (x *UserTwoStepVerificationCheckPasswordResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationVerifyRecoveryEmailResponse.
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationChangeRecoveryEmailResponse.
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationRequestRecoveryTokenResponse.
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationRecoverPasswordByTokenResponse.
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationRecoverPasswordByAnswersResponse.
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationChangeRecoveryQuestionResponse.
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationChangeHintResponse.
+func (x *UserTwoStepVerificationChangeHintResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserPrivacyGetRuleResponse.
 func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
 	x.Response = r
@@ -163,6 +223,11 @@ func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a UserPrivacySetRuleResponse.
 func (x *UserPrivacySetRuleResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserTwoStepVerificationResendVerifyEmailResponse.
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 

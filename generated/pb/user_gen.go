@@ -3822,6 +3822,1438 @@ func (x *UserPrivacySetRuleResponse) GetLevel() PrivacyLevel {
 	return PrivacyLevel_ALLOW_ALL
 }
 
+type UserTwoStepVerificationGetPasswordDetail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetail) Reset() {
+	*x = UserTwoStepVerificationGetPasswordDetail{}
+	mi := &file_user_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationGetPasswordDetail) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationGetPasswordDetail) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationGetPasswordDetail.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationGetPasswordDetail) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetail) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserTwoStepVerificationGetPasswordDetailResponse struct {
+	state                     protoimpl.MessageState `protogen:"open.v1"`
+	Response                  *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	QuestionOne               string                 `protobuf:"bytes,2,opt,name=question_one,json=questionOne,proto3" json:"question_one,omitempty"`
+	QuestionTwo               string                 `protobuf:"bytes,3,opt,name=question_two,json=questionTwo,proto3" json:"question_two,omitempty"`
+	Hint                      string                 `protobuf:"bytes,4,opt,name=hint,proto3" json:"hint,omitempty"`
+	HasConfirmedRecoveryEmail bool                   `protobuf:"varint,5,opt,name=has_confirmed_recovery_email,json=hasConfirmedRecoveryEmail,proto3" json:"has_confirmed_recovery_email,omitempty"`
+	UnconfirmedEmailPattern   string                 `protobuf:"bytes,6,opt,name=unconfirmed_email_pattern,json=unconfirmedEmailPattern,proto3" json:"unconfirmed_email_pattern,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) Reset() {
+	*x = UserTwoStepVerificationGetPasswordDetailResponse{}
+	mi := &file_user_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationGetPasswordDetailResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationGetPasswordDetailResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationGetPasswordDetailResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) GetQuestionOne() string {
+	if x != nil {
+		return x.QuestionOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) GetQuestionTwo() string {
+	if x != nil {
+		return x.QuestionTwo
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) GetHint() string {
+	if x != nil {
+		return x.Hint
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) GetHasConfirmedRecoveryEmail() bool {
+	if x != nil {
+		return x.HasConfirmedRecoveryEmail
+	}
+	return false
+}
+
+func (x *UserTwoStepVerificationGetPasswordDetailResponse) GetUnconfirmedEmailPattern() string {
+	if x != nil {
+		return x.UnconfirmedEmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationVerifyPassword struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationVerifyPassword) Reset() {
+	*x = UserTwoStepVerificationVerifyPassword{}
+	mi := &file_user_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationVerifyPassword) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationVerifyPassword) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationVerifyPassword) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationVerifyPassword.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationVerifyPassword) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *UserTwoStepVerificationVerifyPassword) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationVerifyPassword) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type UserTwoStepVerificationVerifyPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationVerifyPasswordResponse) Reset() {
+	*x = UserTwoStepVerificationVerifyPasswordResponse{}
+	mi := &file_user_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationVerifyPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationVerifyPasswordResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationVerifyPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationVerifyPasswordResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationVerifyPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *UserTwoStepVerificationVerifyPasswordResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationVerifyPasswordResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationSetPassword struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	OldPassword   string                 `protobuf:"bytes,2,opt,name=old_password,json=oldPassword,proto3" json:"old_password,omitempty"`
+	NewPassword   string                 `protobuf:"bytes,3,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	RecoveryEmail string                 `protobuf:"bytes,4,opt,name=recovery_email,json=recoveryEmail,proto3" json:"recovery_email,omitempty"`
+	QuestionOne   string                 `protobuf:"bytes,5,opt,name=question_one,json=questionOne,proto3" json:"question_one,omitempty"`
+	AnswerOne     string                 `protobuf:"bytes,6,opt,name=answer_one,json=answerOne,proto3" json:"answer_one,omitempty"`
+	QuestionTwo   string                 `protobuf:"bytes,7,opt,name=question_two,json=questionTwo,proto3" json:"question_two,omitempty"`
+	AnswerTwo     string                 `protobuf:"bytes,8,opt,name=answer_two,json=answerTwo,proto3" json:"answer_two,omitempty"`
+	Hint          string                 `protobuf:"bytes,9,opt,name=hint,proto3" json:"hint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationSetPassword) Reset() {
+	*x = UserTwoStepVerificationSetPassword{}
+	mi := &file_user_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationSetPassword) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationSetPassword) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationSetPassword) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationSetPassword.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationSetPassword) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetOldPassword() string {
+	if x != nil {
+		return x.OldPassword
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetRecoveryEmail() string {
+	if x != nil {
+		return x.RecoveryEmail
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetQuestionOne() string {
+	if x != nil {
+		return x.QuestionOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetAnswerOne() string {
+	if x != nil {
+		return x.AnswerOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetQuestionTwo() string {
+	if x != nil {
+		return x.QuestionTwo
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetAnswerTwo() string {
+	if x != nil {
+		return x.AnswerTwo
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationSetPassword) GetHint() string {
+	if x != nil {
+		return x.Hint
+	}
+	return ""
+}
+
+type UserTwoStepVerificationSetPasswordResponse struct {
+	state                   protoimpl.MessageState `protogen:"open.v1"`
+	Response                *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UnconfirmedEmailPattern string                 `protobuf:"bytes,2,opt,name=unconfirmed_email_pattern,json=unconfirmedEmailPattern,proto3" json:"unconfirmed_email_pattern,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationSetPasswordResponse) Reset() {
+	*x = UserTwoStepVerificationSetPasswordResponse{}
+	mi := &file_user_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationSetPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationSetPasswordResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationSetPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationSetPasswordResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationSetPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *UserTwoStepVerificationSetPasswordResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationSetPasswordResponse) GetUnconfirmedEmailPattern() string {
+	if x != nil {
+		return x.UnconfirmedEmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationUnsetPassword struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationUnsetPassword) Reset() {
+	*x = UserTwoStepVerificationUnsetPassword{}
+	mi := &file_user_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationUnsetPassword) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationUnsetPassword) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationUnsetPassword) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationUnsetPassword.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationUnsetPassword) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *UserTwoStepVerificationUnsetPassword) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationUnsetPassword) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type UserTwoStepVerificationUnsetPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationUnsetPasswordResponse) Reset() {
+	*x = UserTwoStepVerificationUnsetPasswordResponse{}
+	mi := &file_user_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationUnsetPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationUnsetPasswordResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationUnsetPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationUnsetPasswordResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationUnsetPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *UserTwoStepVerificationUnsetPasswordResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserTwoStepVerificationCheckPassword struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationCheckPassword) Reset() {
+	*x = UserTwoStepVerificationCheckPassword{}
+	mi := &file_user_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationCheckPassword) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationCheckPassword) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationCheckPassword) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationCheckPassword.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationCheckPassword) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *UserTwoStepVerificationCheckPassword) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationCheckPassword) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type UserTwoStepVerificationCheckPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationCheckPasswordResponse) Reset() {
+	*x = UserTwoStepVerificationCheckPasswordResponse{}
+	mi := &file_user_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationCheckPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationCheckPasswordResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationCheckPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationCheckPasswordResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationCheckPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *UserTwoStepVerificationCheckPasswordResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserTwoStepVerificationVerifyRecoveryEmail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) Reset() {
+	*x = UserTwoStepVerificationVerifyRecoveryEmail{}
+	mi := &file_user_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationVerifyRecoveryEmail) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationVerifyRecoveryEmail.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationVerifyRecoveryEmail) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmail) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationVerifyRecoveryEmailResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) Reset() {
+	*x = UserTwoStepVerificationVerifyRecoveryEmailResponse{}
+	mi := &file_user_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationVerifyRecoveryEmailResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationVerifyRecoveryEmailResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationVerifyRecoveryEmailResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *UserTwoStepVerificationVerifyRecoveryEmailResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserTwoStepVerificationChangeRecoveryEmail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	Email         string                 `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryEmail{}
+	mi := &file_user_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryEmail) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryEmail.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryEmail) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{76}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmail) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeRecoveryEmailResponse struct {
+	state                   protoimpl.MessageState `protogen:"open.v1"`
+	Response                *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UnconfirmedEmailPattern string                 `protobuf:"bytes,2,opt,name=unconfirmed_email_pattern,json=unconfirmedEmailPattern,proto3" json:"unconfirmed_email_pattern,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryEmailResponse{}
+	mi := &file_user_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryEmailResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryEmailResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryEmailResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryEmailResponse) GetUnconfirmedEmailPattern() string {
+	if x != nil {
+		return x.UnconfirmedEmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationResendVerifyEmail struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) Reset() {
+	*x = UserTwoStepVerificationResendVerifyEmail{}
+	mi := &file_user_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationResendVerifyEmail) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationResendVerifyEmail.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationResendVerifyEmail) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmail) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserTwoStepVerificationResendVerifyEmailResponse struct {
+	state                   protoimpl.MessageState `protogen:"open.v1"`
+	Response                *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	UnconfirmedEmailPattern string                 `protobuf:"bytes,2,opt,name=unconfirmed_email_pattern,json=unconfirmedEmailPattern,proto3" json:"unconfirmed_email_pattern,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) Reset() {
+	*x = UserTwoStepVerificationResendVerifyEmailResponse{}
+	mi := &file_user_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationResendVerifyEmailResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationResendVerifyEmailResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationResendVerifyEmailResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationResendVerifyEmailResponse) GetUnconfirmedEmailPattern() string {
+	if x != nil {
+		return x.UnconfirmedEmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRequestRecoveryToken struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) Reset() {
+	*x = UserTwoStepVerificationRequestRecoveryToken{}
+	mi := &file_user_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRequestRecoveryToken) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRequestRecoveryToken.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRequestRecoveryToken) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryToken) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserTwoStepVerificationRequestRecoveryTokenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	EmailPattern  string                 `protobuf:"bytes,2,opt,name=email_pattern,json=emailPattern,proto3" json:"email_pattern,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) Reset() {
+	*x = UserTwoStepVerificationRequestRecoveryTokenResponse{}
+	mi := &file_user_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRequestRecoveryTokenResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRequestRecoveryTokenResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRequestRecoveryTokenResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRequestRecoveryTokenResponse) GetEmailPattern() string {
+	if x != nil {
+		return x.EmailPattern
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRecoverPasswordByToken struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByToken{}
+	mi := &file_user_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByToken) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByToken.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByToken) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByToken) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRecoverPasswordByTokenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByTokenResponse{}
+	mi := &file_user_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByTokenResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByTokenResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByTokenResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByTokenResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRecoverPasswordByAnswers struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	AnswerOne     string                 `protobuf:"bytes,2,opt,name=answer_one,json=answerOne,proto3" json:"answer_one,omitempty"`
+	AnswerTwo     string                 `protobuf:"bytes,3,opt,name=answer_two,json=answerTwo,proto3" json:"answer_two,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByAnswers{}
+	mi := &file_user_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByAnswers) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByAnswers.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByAnswers) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) GetAnswerOne() string {
+	if x != nil {
+		return x.AnswerOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswers) GetAnswerTwo() string {
+	if x != nil {
+		return x.AnswerTwo
+	}
+	return ""
+}
+
+type UserTwoStepVerificationRecoverPasswordByAnswersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) Reset() {
+	*x = UserTwoStepVerificationRecoverPasswordByAnswersResponse{}
+	mi := &file_user_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationRecoverPasswordByAnswersResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationRecoverPasswordByAnswersResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationRecoverPasswordByAnswersResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationRecoverPasswordByAnswersResponse) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeRecoveryQuestion struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	QuestionOne   string                 `protobuf:"bytes,3,opt,name=question_one,json=questionOne,proto3" json:"question_one,omitempty"`
+	AnswerOne     string                 `protobuf:"bytes,4,opt,name=answer_one,json=answerOne,proto3" json:"answer_one,omitempty"`
+	QuestionTwo   string                 `protobuf:"bytes,5,opt,name=question_two,json=questionTwo,proto3" json:"question_two,omitempty"`
+	AnswerTwo     string                 `protobuf:"bytes,6,opt,name=answer_two,json=answerTwo,proto3" json:"answer_two,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryQuestion{}
+	mi := &file_user_proto_msgTypes[86]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryQuestion) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[86]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryQuestion.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryQuestion) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{86}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetQuestionOne() string {
+	if x != nil {
+		return x.QuestionOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetAnswerOne() string {
+	if x != nil {
+		return x.AnswerOne
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetQuestionTwo() string {
+	if x != nil {
+		return x.QuestionTwo
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestion) GetAnswerTwo() string {
+	if x != nil {
+		return x.AnswerTwo
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeRecoveryQuestionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) Reset() {
+	*x = UserTwoStepVerificationChangeRecoveryQuestionResponse{}
+	mi := &file_user_proto_msgTypes[87]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeRecoveryQuestionResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[87]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeRecoveryQuestionResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeRecoveryQuestionResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{87}
+}
+
+func (x *UserTwoStepVerificationChangeRecoveryQuestionResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserTwoStepVerificationChangeHint struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	Hint          string                 `protobuf:"bytes,3,opt,name=hint,proto3" json:"hint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeHint) Reset() {
+	*x = UserTwoStepVerificationChangeHint{}
+	mi := &file_user_proto_msgTypes[88]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeHint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeHint) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeHint) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[88]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeHint.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeHint) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{88}
+}
+
+func (x *UserTwoStepVerificationChangeHint) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserTwoStepVerificationChangeHint) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *UserTwoStepVerificationChangeHint) GetHint() string {
+	if x != nil {
+		return x.Hint
+	}
+	return ""
+}
+
+type UserTwoStepVerificationChangeHintResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserTwoStepVerificationChangeHintResponse) Reset() {
+	*x = UserTwoStepVerificationChangeHintResponse{}
+	mi := &file_user_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserTwoStepVerificationChangeHintResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserTwoStepVerificationChangeHintResponse) ProtoMessage() {}
+
+func (x *UserTwoStepVerificationChangeHintResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserTwoStepVerificationChangeHintResponse.ProtoReflect.Descriptor instead.
+func (*UserTwoStepVerificationChangeHintResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *UserTwoStepVerificationChangeHintResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -3834,7 +5266,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[64]
+	mi := &file_user_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3846,7 +5278,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[64]
+	mi := &file_user_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3900,7 +5332,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[65]
+	mi := &file_user_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3912,7 +5344,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[65]
+	mi := &file_user_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3965,7 +5397,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[66]
+	mi := &file_user_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3977,7 +5409,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[66]
+	mi := &file_user_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4108,7 +5540,7 @@ type UserContactsGetBlockedListResponse_User struct {
 
 func (x *UserContactsGetBlockedListResponse_User) Reset() {
 	*x = UserContactsGetBlockedListResponse_User{}
-	mi := &file_user_proto_msgTypes[67]
+	mi := &file_user_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4120,7 +5552,7 @@ func (x *UserContactsGetBlockedListResponse_User) String() string {
 func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
 
 func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[67]
+	mi := &file_user_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4445,7 +5877,101 @@ const file_user_proto_rawDesc = "" +
 	"\x1aUserPrivacySetRuleResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12&\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\x12)\n" +
-	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05levelB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05level\"T\n" +
+	"(UserTwoStepVerificationGetPasswordDetail\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\xb6\x02\n" +
+	"0UserTwoStepVerificationGetPasswordDetailResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12!\n" +
+	"\fquestion_one\x18\x02 \x01(\tR\vquestionOne\x12!\n" +
+	"\fquestion_two\x18\x03 \x01(\tR\vquestionTwo\x12\x12\n" +
+	"\x04hint\x18\x04 \x01(\tR\x04hint\x12?\n" +
+	"\x1chas_confirmed_recovery_email\x18\x05 \x01(\bR\x19hasConfirmedRecoveryEmail\x12:\n" +
+	"\x19unconfirmed_email_pattern\x18\x06 \x01(\tR\x17unconfirmedEmailPattern\"m\n" +
+	"%UserTwoStepVerificationVerifyPassword\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"r\n" +
+	"-UserTwoStepVerificationVerifyPasswordResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\xd3\x02\n" +
+	"\"UserTwoStepVerificationSetPassword\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12!\n" +
+	"\fold_password\x18\x02 \x01(\tR\voldPassword\x12!\n" +
+	"\fnew_password\x18\x03 \x01(\tR\vnewPassword\x12%\n" +
+	"\x0erecovery_email\x18\x04 \x01(\tR\rrecoveryEmail\x12!\n" +
+	"\fquestion_one\x18\x05 \x01(\tR\vquestionOne\x12\x1d\n" +
+	"\n" +
+	"answer_one\x18\x06 \x01(\tR\tanswerOne\x12!\n" +
+	"\fquestion_two\x18\a \x01(\tR\vquestionTwo\x12\x1d\n" +
+	"\n" +
+	"answer_two\x18\b \x01(\tR\tanswerTwo\x12\x12\n" +
+	"\x04hint\x18\t \x01(\tR\x04hint\"\x95\x01\n" +
+	"*UserTwoStepVerificationSetPasswordResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12:\n" +
+	"\x19unconfirmed_email_pattern\x18\x02 \x01(\tR\x17unconfirmedEmailPattern\"l\n" +
+	"$UserTwoStepVerificationUnsetPassword\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"[\n" +
+	",UserTwoStepVerificationUnsetPasswordResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"l\n" +
+	"$UserTwoStepVerificationCheckPassword\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"[\n" +
+	",UserTwoStepVerificationCheckPasswordResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"l\n" +
+	"*UserTwoStepVerificationVerifyRecoveryEmail\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"a\n" +
+	"2UserTwoStepVerificationVerifyRecoveryEmailResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"\x88\x01\n" +
+	"*UserTwoStepVerificationChangeRecoveryEmail\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12\x14\n" +
+	"\x05email\x18\x03 \x01(\tR\x05email\"\x9d\x01\n" +
+	"2UserTwoStepVerificationChangeRecoveryEmailResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12:\n" +
+	"\x19unconfirmed_email_pattern\x18\x02 \x01(\tR\x17unconfirmedEmailPattern\"T\n" +
+	"(UserTwoStepVerificationResendVerifyEmail\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\x9b\x01\n" +
+	"0UserTwoStepVerificationResendVerifyEmailResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12:\n" +
+	"\x19unconfirmed_email_pattern\x18\x02 \x01(\tR\x17unconfirmedEmailPattern\"W\n" +
+	"+UserTwoStepVerificationRequestRecoveryToken\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\x87\x01\n" +
+	"3UserTwoStepVerificationRequestRecoveryTokenResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12#\n" +
+	"\remail_pattern\x18\x02 \x01(\tR\femailPattern\"o\n" +
+	"-UserTwoStepVerificationRecoverPasswordByToken\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"z\n" +
+	"5UserTwoStepVerificationRecoverPasswordByTokenResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\x99\x01\n" +
+	"/UserTwoStepVerificationRecoverPasswordByAnswers\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1d\n" +
+	"\n" +
+	"answer_one\x18\x02 \x01(\tR\tanswerOne\x12\x1d\n" +
+	"\n" +
+	"answer_two\x18\x03 \x01(\tR\tanswerTwo\"|\n" +
+	"7UserTwoStepVerificationRecoverPasswordByAnswersResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\xf9\x01\n" +
+	"-UserTwoStepVerificationChangeRecoveryQuestion\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12!\n" +
+	"\fquestion_one\x18\x03 \x01(\tR\vquestionOne\x12\x1d\n" +
+	"\n" +
+	"answer_one\x18\x04 \x01(\tR\tanswerOne\x12!\n" +
+	"\fquestion_two\x18\x05 \x01(\tR\vquestionTwo\x12\x1d\n" +
+	"\n" +
+	"answer_two\x18\x06 \x01(\tR\tanswerTwo\"d\n" +
+	"5UserTwoStepVerificationChangeRecoveryQuestionResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"}\n" +
+	"!UserTwoStepVerificationChangeHint\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12\x12\n" +
+	"\x04hint\x18\x03 \x01(\tR\x04hint\"X\n" +
+	")UserTwoStepVerificationChangeHintResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -4460,191 +5986,243 @@ func file_user_proto_rawDescGZIP() []byte {
 }
 
 var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 68)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 94)
 var file_user_proto_goTypes = []any{
-	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
-	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
-	(UserProfileCheckUsernameResponse_Status)(0),     // 2: proto.UserProfileCheckUsernameResponse.Status
-	(UserReport_Reason)(0),                           // 3: proto.UserReport.Reason
-	(UserUpdateStatus_Status)(0),                     // 4: proto.UserUpdateStatus.Status
-	(*UserRegister)(nil),                             // 5: proto.UserRegister
-	(*UserRegisterResponse)(nil),                     // 6: proto.UserRegisterResponse
-	(*UserVerify)(nil),                               // 7: proto.UserVerify
-	(*UserVerifyResponse)(nil),                       // 8: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                // 9: proto.UserLogin
-	(*UserLoginResponse)(nil),                        // 10: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                      // 11: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),              // 12: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                     // 13: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),             // 14: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                   // 15: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),           // 16: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                       // 17: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),               // 18: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                      // 19: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),              // 20: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                       // 21: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),               // 22: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                         // 23: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                 // 24: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                      // 25: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),              // 26: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                     // 27: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),             // 28: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                   // 29: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),           // 30: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                         // 31: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                 // 32: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                 // 33: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),         // 34: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                     // 35: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),             // 36: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                        // 37: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                // 38: proto.UserSessionLogoutResponse
-	(*UserAvatarAdd)(nil),                            // 39: proto.UserAvatarAdd
-	(*UserAvatarAddResponse)(nil),                    // 40: proto.UserAvatarAddResponse
-	(*UserAvatarDelete)(nil),                         // 41: proto.UserAvatarDelete
-	(*UserAvatarDeleteResponse)(nil),                 // 42: proto.UserAvatarDeleteResponse
-	(*UserAvatarGetList)(nil),                        // 43: proto.UserAvatarGetList
-	(*UserAvatarGetListResponse)(nil),                // 44: proto.UserAvatarGetListResponse
-	(*UserProfileCheckUsername)(nil),                 // 45: proto.UserProfileCheckUsername
-	(*UserProfileCheckUsernameResponse)(nil),         // 46: proto.UserProfileCheckUsernameResponse
-	(*UserProfileUpdateUsername)(nil),                // 47: proto.UserProfileUpdateUsername
-	(*UserProfileUpdateUsernameResponse)(nil),        // 48: proto.UserProfileUpdateUsernameResponse
-	(*UserContactsBlock)(nil),                        // 49: proto.UserContactsBlock
-	(*UserContactsBlockResponse)(nil),                // 50: proto.UserContactsBlockResponse
-	(*UserContactsUnblock)(nil),                      // 51: proto.UserContactsUnblock
-	(*UserContactsUnblockResponse)(nil),              // 52: proto.UserContactsUnblockResponse
-	(*UserContactsGetBlockedList)(nil),               // 53: proto.UserContactsGetBlockedList
-	(*UserContactsGetBlockedListResponse)(nil),       // 54: proto.UserContactsGetBlockedListResponse
-	(*UserProfileSetBio)(nil),                        // 55: proto.UserProfileSetBio
-	(*UserProfileSetBioResponse)(nil),                // 56: proto.UserProfileSetBioResponse
-	(*UserProfileGetBio)(nil),                        // 57: proto.UserProfileGetBio
-	(*UserProfileGetBioResponse)(nil),                // 58: proto.UserProfileGetBioResponse
-	(*UserReport)(nil),                               // 59: proto.UserReport
-	(*UserReportResponse)(nil),                       // 60: proto.UserReportResponse
-	(*UserInfo)(nil),                                 // 61: proto.UserInfo
-	(*UserInfoResponse)(nil),                         // 62: proto.UserInfoResponse
-	(*UserUpdateStatus)(nil),                         // 63: proto.UserUpdateStatus
-	(*UserUpdateStatusResponse)(nil),                 // 64: proto.UserUpdateStatusResponse
-	(*UserPrivacyGetRule)(nil),                       // 65: proto.UserPrivacyGetRule
-	(*UserPrivacyGetRuleResponse)(nil),               // 66: proto.UserPrivacyGetRuleResponse
-	(*UserPrivacySetRule)(nil),                       // 67: proto.UserPrivacySetRule
-	(*UserPrivacySetRuleResponse)(nil),               // 68: proto.UserPrivacySetRuleResponse
-	(*UserContactsImport_Contact)(nil),               // 69: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 70: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 71: proto.UserSessionGetActiveListResponse.Session
-	(*UserContactsGetBlockedListResponse_User)(nil),  // 72: proto.UserContactsGetBlockedListResponse.User
-	(*Request)(nil),                                  // 73: proto.Request
-	(*Response)(nil),                                 // 74: proto.Response
-	(Platform)(0),                                    // 75: proto.Platform
-	(Device)(0),                                      // 76: proto.Device
-	(Language)(0),                                    // 77: proto.Language
-	(Gender)(0),                                      // 78: proto.Gender
-	(*RegisteredUser)(nil),                           // 79: proto.RegisteredUser
-	(*Avatar)(nil),                                   // 80: proto.Avatar
-	(PrivacyType)(0),                                 // 81: proto.PrivacyType
-	(PrivacyLevel)(0),                                // 82: proto.PrivacyLevel
+	(UserRegister_PreferenceMethod)(0),                              // 0: proto.UserRegister.PreferenceMethod
+	(UserRegisterResponse_Method)(0),                                // 1: proto.UserRegisterResponse.Method
+	(UserProfileCheckUsernameResponse_Status)(0),                    // 2: proto.UserProfileCheckUsernameResponse.Status
+	(UserReport_Reason)(0),                                          // 3: proto.UserReport.Reason
+	(UserUpdateStatus_Status)(0),                                    // 4: proto.UserUpdateStatus.Status
+	(*UserRegister)(nil),                                            // 5: proto.UserRegister
+	(*UserRegisterResponse)(nil),                                    // 6: proto.UserRegisterResponse
+	(*UserVerify)(nil),                                              // 7: proto.UserVerify
+	(*UserVerifyResponse)(nil),                                      // 8: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                               // 9: proto.UserLogin
+	(*UserLoginResponse)(nil),                                       // 10: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                                     // 11: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),                             // 12: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                                    // 13: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),                            // 14: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                                  // 15: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),                          // 16: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                                      // 17: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),                              // 18: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                                     // 19: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),                             // 20: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                                      // 21: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),                              // 22: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                                        // 23: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                                // 24: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                                     // 25: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),                             // 26: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                                    // 27: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),                            // 28: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                                  // 29: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),                          // 30: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                                        // 31: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                                // 32: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                                // 33: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),                        // 34: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                                    // 35: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),                            // 36: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                                       // 37: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                               // 38: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                                           // 39: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                                   // 40: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                                        // 41: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                                // 42: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                                       // 43: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                               // 44: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                                // 45: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),                        // 46: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                               // 47: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),                       // 48: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsBlock)(nil),                                       // 49: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                               // 50: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                                     // 51: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),                             // 52: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),                              // 53: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),                      // 54: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                                       // 55: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                               // 56: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                                       // 57: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                               // 58: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                                              // 59: proto.UserReport
+	(*UserReportResponse)(nil),                                      // 60: proto.UserReportResponse
+	(*UserInfo)(nil),                                                // 61: proto.UserInfo
+	(*UserInfoResponse)(nil),                                        // 62: proto.UserInfoResponse
+	(*UserUpdateStatus)(nil),                                        // 63: proto.UserUpdateStatus
+	(*UserUpdateStatusResponse)(nil),                                // 64: proto.UserUpdateStatusResponse
+	(*UserPrivacyGetRule)(nil),                                      // 65: proto.UserPrivacyGetRule
+	(*UserPrivacyGetRuleResponse)(nil),                              // 66: proto.UserPrivacyGetRuleResponse
+	(*UserPrivacySetRule)(nil),                                      // 67: proto.UserPrivacySetRule
+	(*UserPrivacySetRuleResponse)(nil),                              // 68: proto.UserPrivacySetRuleResponse
+	(*UserTwoStepVerificationGetPasswordDetail)(nil),                // 69: proto.UserTwoStepVerificationGetPasswordDetail
+	(*UserTwoStepVerificationGetPasswordDetailResponse)(nil),        // 70: proto.UserTwoStepVerificationGetPasswordDetailResponse
+	(*UserTwoStepVerificationVerifyPassword)(nil),                   // 71: proto.UserTwoStepVerificationVerifyPassword
+	(*UserTwoStepVerificationVerifyPasswordResponse)(nil),           // 72: proto.UserTwoStepVerificationVerifyPasswordResponse
+	(*UserTwoStepVerificationSetPassword)(nil),                      // 73: proto.UserTwoStepVerificationSetPassword
+	(*UserTwoStepVerificationSetPasswordResponse)(nil),              // 74: proto.UserTwoStepVerificationSetPasswordResponse
+	(*UserTwoStepVerificationUnsetPassword)(nil),                    // 75: proto.UserTwoStepVerificationUnsetPassword
+	(*UserTwoStepVerificationUnsetPasswordResponse)(nil),            // 76: proto.UserTwoStepVerificationUnsetPasswordResponse
+	(*UserTwoStepVerificationCheckPassword)(nil),                    // 77: proto.UserTwoStepVerificationCheckPassword
+	(*UserTwoStepVerificationCheckPasswordResponse)(nil),            // 78: proto.UserTwoStepVerificationCheckPasswordResponse
+	(*UserTwoStepVerificationVerifyRecoveryEmail)(nil),              // 79: proto.UserTwoStepVerificationVerifyRecoveryEmail
+	(*UserTwoStepVerificationVerifyRecoveryEmailResponse)(nil),      // 80: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse
+	(*UserTwoStepVerificationChangeRecoveryEmail)(nil),              // 81: proto.UserTwoStepVerificationChangeRecoveryEmail
+	(*UserTwoStepVerificationChangeRecoveryEmailResponse)(nil),      // 82: proto.UserTwoStepVerificationChangeRecoveryEmailResponse
+	(*UserTwoStepVerificationResendVerifyEmail)(nil),                // 83: proto.UserTwoStepVerificationResendVerifyEmail
+	(*UserTwoStepVerificationResendVerifyEmailResponse)(nil),        // 84: proto.UserTwoStepVerificationResendVerifyEmailResponse
+	(*UserTwoStepVerificationRequestRecoveryToken)(nil),             // 85: proto.UserTwoStepVerificationRequestRecoveryToken
+	(*UserTwoStepVerificationRequestRecoveryTokenResponse)(nil),     // 86: proto.UserTwoStepVerificationRequestRecoveryTokenResponse
+	(*UserTwoStepVerificationRecoverPasswordByToken)(nil),           // 87: proto.UserTwoStepVerificationRecoverPasswordByToken
+	(*UserTwoStepVerificationRecoverPasswordByTokenResponse)(nil),   // 88: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse
+	(*UserTwoStepVerificationRecoverPasswordByAnswers)(nil),         // 89: proto.UserTwoStepVerificationRecoverPasswordByAnswers
+	(*UserTwoStepVerificationRecoverPasswordByAnswersResponse)(nil), // 90: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse
+	(*UserTwoStepVerificationChangeRecoveryQuestion)(nil),           // 91: proto.UserTwoStepVerificationChangeRecoveryQuestion
+	(*UserTwoStepVerificationChangeRecoveryQuestionResponse)(nil),   // 92: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse
+	(*UserTwoStepVerificationChangeHint)(nil),                       // 93: proto.UserTwoStepVerificationChangeHint
+	(*UserTwoStepVerificationChangeHintResponse)(nil),               // 94: proto.UserTwoStepVerificationChangeHintResponse
+	(*UserContactsImport_Contact)(nil),                              // 95: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),                      // 96: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil),                // 97: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),                 // 98: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                                 // 99: proto.Request
+	(*Response)(nil),                                                // 100: proto.Response
+	(Platform)(0),                                                   // 101: proto.Platform
+	(Device)(0),                                                     // 102: proto.Device
+	(Language)(0),                                                   // 103: proto.Language
+	(Gender)(0),                                                     // 104: proto.Gender
+	(*RegisteredUser)(nil),                                          // 105: proto.RegisteredUser
+	(*Avatar)(nil),                                                  // 106: proto.Avatar
+	(PrivacyType)(0),                                                // 107: proto.PrivacyType
+	(PrivacyLevel)(0),                                               // 108: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	73, // 0: proto.UserRegister.request:type_name -> proto.Request
-	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	74, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
-	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	73, // 4: proto.UserVerify.request:type_name -> proto.Request
-	74, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	73, // 6: proto.UserLogin.request:type_name -> proto.Request
-	75, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	76, // 8: proto.UserLogin.device:type_name -> proto.Device
-	77, // 9: proto.UserLogin.language:type_name -> proto.Language
-	74, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	73, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	74, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	73, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	78, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	74, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	78, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	73, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	74, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	73, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	69, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	74, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	70, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	73, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	74, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	79, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	73, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	74, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	73, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	74, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	73, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	74, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	73, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	74, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	78, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	73, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	74, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	73, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	74, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	73, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	74, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	71, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	73, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	74, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	73, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	74, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	73, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	74, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	80, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	73, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	74, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	73, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	74, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	80, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	73, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	74, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
-	2,  // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	73, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	74, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	73, // 59: proto.UserContactsBlock.request:type_name -> proto.Request
-	74, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
-	73, // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
-	74, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
-	73, // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
-	74, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
-	72, // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
-	73, // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
-	74, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
-	73, // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
-	74, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
-	73, // 70: proto.UserReport.request:type_name -> proto.Request
-	3,  // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
-	74, // 72: proto.UserReportResponse.response:type_name -> proto.Response
-	73, // 73: proto.UserInfo.request:type_name -> proto.Request
-	74, // 74: proto.UserInfoResponse.response:type_name -> proto.Response
-	79, // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
-	73, // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
-	4,  // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
-	74, // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
-	4,  // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
-	73, // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
-	81, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
-	74, // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
-	82, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
-	73, // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
-	81, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
-	82, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
-	74, // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
-	81, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
-	82, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
-	75, // 90: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	76, // 91: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	77, // 92: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	93, // [93:93] is the sub-list for method output_type
-	93, // [93:93] is the sub-list for method input_type
-	93, // [93:93] is the sub-list for extension type_name
-	93, // [93:93] is the sub-list for extension extendee
-	0,  // [0:93] is the sub-list for field type_name
+	99,  // 0: proto.UserRegister.request:type_name -> proto.Request
+	0,   // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
+	100, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	1,   // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
+	99,  // 4: proto.UserVerify.request:type_name -> proto.Request
+	100, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	99,  // 6: proto.UserLogin.request:type_name -> proto.Request
+	101, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	102, // 8: proto.UserLogin.device:type_name -> proto.Device
+	103, // 9: proto.UserLogin.language:type_name -> proto.Language
+	100, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	99,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	100, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	99,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	104, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	100, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	104, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	99,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	100, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	99,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	95,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	100, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	96,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	99,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	100, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	105, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	99,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	100, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	99,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	100, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	99,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	100, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	99,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	100, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	104, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	99,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	100, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	99,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	100, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	99,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	100, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	97,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	99,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	100, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	99,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	100, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	99,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	100, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	106, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	99,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	100, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	99,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	100, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	106, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	99,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	100, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	2,   // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
+	99,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	100, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	99,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	100, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	99,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	100, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	99,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	100, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	98,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	99,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	100, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	99,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	100, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	99,  // 70: proto.UserReport.request:type_name -> proto.Request
+	3,   // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
+	100, // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	99,  // 73: proto.UserInfo.request:type_name -> proto.Request
+	100, // 74: proto.UserInfoResponse.response:type_name -> proto.Response
+	105, // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	99,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
+	4,   // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
+	100, // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	4,   // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
+	99,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	107, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	100, // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	108, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	99,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	107, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	108, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	100, // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	107, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	108, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	99,  // 90: proto.UserTwoStepVerificationGetPasswordDetail.request:type_name -> proto.Request
+	100, // 91: proto.UserTwoStepVerificationGetPasswordDetailResponse.response:type_name -> proto.Response
+	99,  // 92: proto.UserTwoStepVerificationVerifyPassword.request:type_name -> proto.Request
+	100, // 93: proto.UserTwoStepVerificationVerifyPasswordResponse.response:type_name -> proto.Response
+	99,  // 94: proto.UserTwoStepVerificationSetPassword.request:type_name -> proto.Request
+	100, // 95: proto.UserTwoStepVerificationSetPasswordResponse.response:type_name -> proto.Response
+	99,  // 96: proto.UserTwoStepVerificationUnsetPassword.request:type_name -> proto.Request
+	100, // 97: proto.UserTwoStepVerificationUnsetPasswordResponse.response:type_name -> proto.Response
+	99,  // 98: proto.UserTwoStepVerificationCheckPassword.request:type_name -> proto.Request
+	100, // 99: proto.UserTwoStepVerificationCheckPasswordResponse.response:type_name -> proto.Response
+	99,  // 100: proto.UserTwoStepVerificationVerifyRecoveryEmail.request:type_name -> proto.Request
+	100, // 101: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse.response:type_name -> proto.Response
+	99,  // 102: proto.UserTwoStepVerificationChangeRecoveryEmail.request:type_name -> proto.Request
+	100, // 103: proto.UserTwoStepVerificationChangeRecoveryEmailResponse.response:type_name -> proto.Response
+	99,  // 104: proto.UserTwoStepVerificationResendVerifyEmail.request:type_name -> proto.Request
+	100, // 105: proto.UserTwoStepVerificationResendVerifyEmailResponse.response:type_name -> proto.Response
+	99,  // 106: proto.UserTwoStepVerificationRequestRecoveryToken.request:type_name -> proto.Request
+	100, // 107: proto.UserTwoStepVerificationRequestRecoveryTokenResponse.response:type_name -> proto.Response
+	99,  // 108: proto.UserTwoStepVerificationRecoverPasswordByToken.request:type_name -> proto.Request
+	100, // 109: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse.response:type_name -> proto.Response
+	99,  // 110: proto.UserTwoStepVerificationRecoverPasswordByAnswers.request:type_name -> proto.Request
+	100, // 111: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse.response:type_name -> proto.Response
+	99,  // 112: proto.UserTwoStepVerificationChangeRecoveryQuestion.request:type_name -> proto.Request
+	100, // 113: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse.response:type_name -> proto.Response
+	99,  // 114: proto.UserTwoStepVerificationChangeHint.request:type_name -> proto.Request
+	100, // 115: proto.UserTwoStepVerificationChangeHintResponse.response:type_name -> proto.Response
+	101, // 116: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	102, // 117: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	103, // 118: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	119, // [119:119] is the sub-list for method output_type
+	119, // [119:119] is the sub-list for method input_type
+	119, // [119:119] is the sub-list for extension type_name
+	119, // [119:119] is the sub-list for extension extendee
+	0,   // [0:119] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -4659,7 +6237,7 @@ func file_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   68,
+			NumMessages:   94,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

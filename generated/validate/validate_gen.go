@@ -304,6 +304,207 @@ func UserContactsGetBlockedList(m *pb.UserContactsGetBlockedList) *wire.Error {
 	return nil
 }
 
+// UserTwoStepVerificationGetPasswordDetail checks a UserTwoStepVerificationGetPasswordDetail request (action 131). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationGetPasswordDetail(m *pb.UserTwoStepVerificationGetPasswordDetail) *wire.Error {
+	return nil
+}
+
+// UserTwoStepVerificationVerifyPassword checks a UserTwoStepVerificationVerifyPassword request (action 132). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationVerifyPassword(m *pb.UserTwoStepVerificationVerifyPassword) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationVerifyPasswordBadPayload(errs.UserTwoStepVerificationVerifyPasswordBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationVerifyPasswordBadPayload(errs.UserTwoStepVerificationVerifyPasswordBadPayloadPassword)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationSetPassword checks a UserTwoStepVerificationSetPassword request (action 133). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationSetPassword(m *pb.UserTwoStepVerificationSetPassword) *wire.Error {
+	if utf8.RuneCountInString(m.OldPassword) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadOldPassword)
+	}
+	if m.NewPassword == "" {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadNewPassword)
+	}
+	if utf8.RuneCountInString(m.NewPassword) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadNewPassword)
+	}
+	if utf8.RuneCountInString(m.RecoveryEmail) > 254 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmailLength)
+	}
+	if m.RecoveryEmail != "" && !check.Email(m.RecoveryEmail) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadRecoveryEmail)
+	}
+	if utf8.RuneCountInString(m.QuestionOne) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionOne)
+	}
+	if m.QuestionOne != "" && !check.Name(m.QuestionOne) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionOne)
+	}
+	if utf8.RuneCountInString(m.AnswerOne) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.QuestionTwo) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo)
+	}
+	if m.QuestionTwo != "" && !check.Name(m.QuestionTwo) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadQuestionTwo)
+	}
+	if utf8.RuneCountInString(m.AnswerTwo) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadAnswerTwo)
+	}
+	if utf8.RuneCountInString(m.Hint) > 128 {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadHint)
+	}
+	if m.Hint != "" && !check.Name(m.Hint) {
+		return errs.NewUserTwoStepVerificationSetPasswordBadPayload(errs.UserTwoStepVerificationSetPasswordBadPayloadHint)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationUnsetPassword checks a UserTwoStepVerificationUnsetPassword request (action 134). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationUnsetPassword(m *pb.UserTwoStepVerificationUnsetPassword) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationUnsetPasswordBadPayload(errs.UserTwoStepVerificationUnsetPasswordBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationUnsetPasswordBadPayload(errs.UserTwoStepVerificationUnsetPasswordBadPayloadPassword)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationCheckPassword checks a UserTwoStepVerificationCheckPassword request (action 135). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationCheckPassword(m *pb.UserTwoStepVerificationCheckPassword) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationCheckPasswordBadPayload(errs.UserTwoStepVerificationCheckPasswordBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationCheckPasswordBadPayload(errs.UserTwoStepVerificationCheckPasswordBadPayloadPassword)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationVerifyRecoveryEmail checks a UserTwoStepVerificationVerifyRecoveryEmail request (action 136). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationVerifyRecoveryEmail(m *pb.UserTwoStepVerificationVerifyRecoveryEmail) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 64 {
+		return errs.NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserTwoStepVerificationVerifyRecoveryEmailBadPayload(errs.UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationChangeRecoveryEmail checks a UserTwoStepVerificationChangeRecoveryEmail request (action 137). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationChangeRecoveryEmail(m *pb.UserTwoStepVerificationChangeRecoveryEmail) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadPassword)
+	}
+	if m.Email == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail)
+	}
+	if utf8.RuneCountInString(m.Email) > 254 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmailLength)
+	}
+	if m.Email != "" && !check.Email(m.Email) {
+		return errs.NewUserTwoStepVerificationChangeRecoveryEmailBadPayload(errs.UserTwoStepVerificationChangeRecoveryEmailBadPayloadEmail)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationRequestRecoveryToken checks a UserTwoStepVerificationRequestRecoveryToken request (action 138). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationRequestRecoveryToken(m *pb.UserTwoStepVerificationRequestRecoveryToken) *wire.Error {
+	return nil
+}
+
+// UserTwoStepVerificationRecoverPasswordByToken checks a UserTwoStepVerificationRecoverPasswordByToken request (action 139). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationRecoverPasswordByToken(m *pb.UserTwoStepVerificationRecoverPasswordByToken) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 64 {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByTokenBadPayload(errs.UserTwoStepVerificationRecoverPasswordByTokenBadPayloadToken)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationRecoverPasswordByAnswers checks a UserTwoStepVerificationRecoverPasswordByAnswers request (action 140). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationRecoverPasswordByAnswers(m *pb.UserTwoStepVerificationRecoverPasswordByAnswers) *wire.Error {
+	if m.AnswerOne == "" {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.AnswerOne) > 128 {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.AnswerTwo) > 128 {
+		return errs.NewUserTwoStepVerificationRecoverPasswordByAnswersBadPayload(errs.UserTwoStepVerificationRecoverPasswordByAnswersBadPayloadAnswerTwo)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationChangeRecoveryQuestion checks a UserTwoStepVerificationChangeRecoveryQuestion request (action 141). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationChangeRecoveryQuestion(m *pb.UserTwoStepVerificationChangeRecoveryQuestion) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadPassword)
+	}
+	if m.QuestionOne == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne)
+	}
+	if utf8.RuneCountInString(m.QuestionOne) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne)
+	}
+	if m.QuestionOne != "" && !check.Name(m.QuestionOne) {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionOne)
+	}
+	if m.AnswerOne == "" {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.AnswerOne) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerOne)
+	}
+	if utf8.RuneCountInString(m.QuestionTwo) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo)
+	}
+	if m.QuestionTwo != "" && !check.Name(m.QuestionTwo) {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadQuestionTwo)
+	}
+	if utf8.RuneCountInString(m.AnswerTwo) > 128 {
+		return errs.NewUserTwoStepVerificationChangeRecoveryQuestionBadPayload(errs.UserTwoStepVerificationChangeRecoveryQuestionBadPayloadAnswerTwo)
+	}
+	return nil
+}
+
+// UserTwoStepVerificationChangeHint checks a UserTwoStepVerificationChangeHint request (action 142). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationChangeHint(m *pb.UserTwoStepVerificationChangeHint) *wire.Error {
+	if m.Password == "" {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Password) > 128 {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadPassword)
+	}
+	if utf8.RuneCountInString(m.Hint) > 128 {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadHint)
+	}
+	if m.Hint != "" && !check.Name(m.Hint) {
+		return errs.NewUserTwoStepVerificationChangeHintBadPayload(errs.UserTwoStepVerificationChangeHintBadPayloadHint)
+	}
+	return nil
+}
+
 // UserPrivacyGetRule checks a UserPrivacyGetRule request (action 143). It returns nil or the first failing rule's error.
 func UserPrivacyGetRule(m *pb.UserPrivacyGetRule) *wire.Error {
 	if !known(pb.PrivacyType_name, int32(m.Type)) {
@@ -320,6 +521,11 @@ func UserPrivacySetRule(m *pb.UserPrivacySetRule) *wire.Error {
 	if !known(pb.PrivacyLevel_name, int32(m.Level)) {
 		return errs.NewUserPrivacySetRuleBadPayload(errs.UserPrivacySetRuleBadPayloadInvalidLevel)
 	}
+	return nil
+}
+
+// UserTwoStepVerificationResendVerifyEmail checks a UserTwoStepVerificationResendVerifyEmail request (action 146). It returns nil or the first failing rule's error.
+func UserTwoStepVerificationResendVerifyEmail(m *pb.UserTwoStepVerificationResendVerifyEmail) *wire.Error {
 	return nil
 }
 
