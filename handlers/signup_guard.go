@@ -29,8 +29,10 @@ func lockedUntil(src, account storage.VerifyGuard, now int64) int64 {
 
 // countFailure adds one wrong guess to the source's and the account's
 // guards, locking whichever reached its limit, and stores both. It returns
-// the lock now in force (0 for none).
-func (p CodePolicy) countFailure(tx *storage.Tx, src, account storage.VerifyGuard, now int64) (int64, error) {
+// the lock now in force (0 for none). save stores a guard: sign-up codes
+// and deletion tokens keep theirs apart (tx.SaveVerifyGuard,
+// tx.SaveDeleteGuard).
+func (p CodePolicy) countFailure(save func(storage.VerifyGuard) error, src, account storage.VerifyGuard, now int64) (int64, error) {
 	src.Failures++
 	if src.Failures >= p.MaxTries {
 		lock := p.TryLock << min(src.Locks, 20)
@@ -45,10 +47,10 @@ func (p CodePolicy) countFailure(tx *storage.Tx, src, account storage.VerifyGuar
 	if account.Failures >= p.DailyFailures {
 		account.LockedUntil = account.WindowStart + day
 	}
-	if err := tx.SaveVerifyGuard(src); err != nil {
+	if err := save(src); err != nil {
 		return 0, err
 	}
-	if err := tx.SaveVerifyGuard(account); err != nil {
+	if err := save(account); err != nil {
 		return 0, err
 	}
 	return lockedUntil(src, account, now), nil

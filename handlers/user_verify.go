@@ -68,7 +68,7 @@ func (h *Handlers) UserVerify(ctx context.Context, s wire.Session, req *pb.UserV
 		}
 
 		if !h.codes.codeMatches(user.ID, req.Code, vc.CodeHash) {
-			until, err := h.codes.countFailure(tx, src, account, now)
+			until, err := h.codes.countFailure(tx.SaveVerifyGuard, src, account, now)
 			if err != nil {
 				return err
 			}

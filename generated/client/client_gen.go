@@ -265,6 +265,54 @@ func (c *Client) UserInfo(ctx context.Context, req *pb.UserInfo) (*pb.UserInfoRe
 	return resp, nil
 }
 
+// UserGetDeleteToken calls action 118 and returns its UserGetDeleteTokenResponse. Sends a token that deletes the caller's account (UserDelete) to the caller's phone, through the verify sender, like a sign-up code: the same digits, lifetime, send budgets (153 with wait) and try locks (152 while the caller's source or the account is locked out of UserDelete).
+func (c *Client) UserGetDeleteToken(ctx context.Context, req *pb.UserGetDeleteToken) (*pb.UserGetDeleteTokenResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserGetDeleteTokenResponse)
+	if err := c.conn.Call(ctx, 118, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserDelete calls action 119 and returns its UserDeleteResponse. Deletes the caller's account with the token UserGetDeleteToken sent: profile (nickname, e-mail, bio, username freed), avatars, contacts, sessions (every live one ends with error 8), privacy rules, blocks both ways. Messages stay in their rooms, their author shown with RegisteredUser.deleted. The phone may sign up again as a new user. A wrong token is 156, then 158 (with wait) after too many from one source; none sent or expired is 157.
+func (c *Client) UserDelete(ctx context.Context, req *pb.UserDelete) (*pb.UserDeleteResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserDeleteResponse)
+	if err := c.conn.Call(ctx, 119, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileSetSelfRemove calls action 120 and returns its UserProfileSetSelfRemoveResponse. Sets after how many months without a login the caller's account is deleted by the server (as UserDelete deletes it).
+func (c *Client) UserProfileSetSelfRemove(ctx context.Context, req *pb.UserProfileSetSelfRemove) (*pb.UserProfileSetSelfRemoveResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileSetSelfRemoveResponse)
+	if err := c.conn.Call(ctx, 120, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileGetSelfRemove calls action 121 and returns its UserProfileGetSelfRemoveResponse. After how many months without a login the caller's account is deleted; 0 (never set): never.
+func (c *Client) UserProfileGetSelfRemove(ctx context.Context, req *pb.UserProfileGetSelfRemove) (*pb.UserProfileGetSelfRemoveResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileGetSelfRemoveResponse)
+	if err := c.conn.Call(ctx, 121, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserProfileCheckUsername calls action 122 and returns its UserProfileCheckUsernameResponse. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
 func (c *Client) UserProfileCheckUsername(ctx context.Context, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error) {
 	if req.Request == nil {
@@ -984,6 +1032,14 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserAvatarGetListResponse), true
 	case 30117:
 		return new(pb.UserInfoResponse), true
+	case 30118:
+		return new(pb.UserGetDeleteTokenResponse), true
+	case 30119:
+		return new(pb.UserDeleteResponse), true
+	case 30120:
+		return new(pb.UserProfileSetSelfRemoveResponse), true
+	case 30121:
+		return new(pb.UserProfileGetSelfRemoveResponse), true
 	case 30122:
 		return new(pb.UserProfileCheckUsernameResponse), true
 	case 30123:

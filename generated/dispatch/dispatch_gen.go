@@ -34,6 +34,10 @@ const (
 	ActionUserAvatarDelete           uint16 = 115
 	ActionUserAvatarGetList          uint16 = 116
 	ActionUserInfo                   uint16 = 117
+	ActionUserGetDeleteToken         uint16 = 118
+	ActionUserDelete                 uint16 = 119
+	ActionUserProfileSetSelfRemove   uint16 = 120
+	ActionUserProfileGetSelfRemove   uint16 = 121
 	ActionUserProfileCheckUsername   uint16 = 122
 	ActionUserProfileUpdateUsername  uint16 = 123
 	ActionUserUpdateStatus           uint16 = 124
@@ -114,6 +118,10 @@ const (
 	ResponseUserAvatarDelete           uint16 = 30115
 	ResponseUserAvatarGetList          uint16 = 30116
 	ResponseUserInfo                   uint16 = 30117
+	ResponseUserGetDeleteToken         uint16 = 30118
+	ResponseUserDelete                 uint16 = 30119
+	ResponseUserProfileSetSelfRemove   uint16 = 30120
+	ResponseUserProfileGetSelfRemove   uint16 = 30121
 	ResponseUserProfileCheckUsername   uint16 = 30122
 	ResponseUserProfileUpdateUsername  uint16 = 30123
 	ResponseUserUpdateStatus           uint16 = 30124
@@ -216,6 +224,14 @@ type Handlers interface {
 	UserAvatarGetList(ctx context.Context, s wire.Session, req *pb.UserAvatarGetList) (*pb.UserAvatarGetListResponse, error)
 	// UserInfo handles action 117. The RegisteredUser of a user as the caller sees it: the phone only to the user and to those who have it among their contacts; status and last_seen as the user's USER_STATUS rule allows the caller (the exact time, 'recently', or nothing). An unknown id, or one whose sign-up is not verified, is refused (147/1).
 	UserInfo(ctx context.Context, s wire.Session, req *pb.UserInfo) (*pb.UserInfoResponse, error)
+	// UserGetDeleteToken handles action 118. Sends a token that deletes the caller's account (UserDelete) to the caller's phone, through the verify sender, like a sign-up code: the same digits, lifetime, send budgets (153 with wait) and try locks (152 while the caller's source or the account is locked out of UserDelete).
+	UserGetDeleteToken(ctx context.Context, s wire.Session, req *pb.UserGetDeleteToken) (*pb.UserGetDeleteTokenResponse, error)
+	// UserDelete handles action 119. Deletes the caller's account with the token UserGetDeleteToken sent: profile (nickname, e-mail, bio, username freed), avatars, contacts, sessions (every live one ends with error 8), privacy rules, blocks both ways. Messages stay in their rooms, their author shown with RegisteredUser.deleted. The phone may sign up again as a new user. A wrong token is 156, then 158 (with wait) after too many from one source; none sent or expired is 157.
+	UserDelete(ctx context.Context, s wire.Session, req *pb.UserDelete) (*pb.UserDeleteResponse, error)
+	// UserProfileSetSelfRemove handles action 120. Sets after how many months without a login the caller's account is deleted by the server (as UserDelete deletes it).
+	UserProfileSetSelfRemove(ctx context.Context, s wire.Session, req *pb.UserProfileSetSelfRemove) (*pb.UserProfileSetSelfRemoveResponse, error)
+	// UserProfileGetSelfRemove handles action 121. After how many months without a login the caller's account is deleted; 0 (never set): never.
+	UserProfileGetSelfRemove(ctx context.Context, s wire.Session, req *pb.UserProfileGetSelfRemove) (*pb.UserProfileGetSelfRemoveResponse, error)
 	// UserProfileCheckUsername handles action 122. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
 	UserProfileCheckUsername(ctx context.Context, s wire.Session, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error)
 	// UserProfileUpdateUsername handles action 123. Changes the caller's username: 5 to 32 characters, a letter first, then letters, digits and underscores (shorter names of the username format, such as the generated ones, stay valid for lookups). Unique regardless of letter case: held by another user, 164/3. The same name again changes nothing. After changes changes within period seconds, the next is refused with 175 and the seconds until the oldest of them leaves the period. UserUsernameToId sees the new name at once. Pushed to the user's other sessions.
@@ -422,6 +438,26 @@ func (Unimplemented) UserAvatarGetList(context.Context, wire.Session, *pb.UserAv
 
 // UserInfo is not implemented.
 func (Unimplemented) UserInfo(context.Context, wire.Session, *pb.UserInfo) (*pb.UserInfoResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserGetDeleteToken is not implemented.
+func (Unimplemented) UserGetDeleteToken(context.Context, wire.Session, *pb.UserGetDeleteToken) (*pb.UserGetDeleteTokenResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserDelete is not implemented.
+func (Unimplemented) UserDelete(context.Context, wire.Session, *pb.UserDelete) (*pb.UserDeleteResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileSetSelfRemove is not implemented.
+func (Unimplemented) UserProfileSetSelfRemove(context.Context, wire.Session, *pb.UserProfileSetSelfRemove) (*pb.UserProfileSetSelfRemoveResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileGetSelfRemove is not implemented.
+func (Unimplemented) UserProfileGetSelfRemove(context.Context, wire.Session, *pb.UserProfileGetSelfRemove) (*pb.UserProfileGetSelfRemoveResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1064,6 +1100,86 @@ var routeUserInfo = wire.Route{
 		return m.(*pb.UserInfo).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserInfo,
+}
+var routeUserGetDeleteToken = wire.Route{
+	BadPayload: errs.UserGetDeleteTokenBadPayload,
+	Errors:     []wire.Major{errs.UserGetDeleteTokenBadPayload, errs.UserGetDeleteTokenInternalServerError, errs.UserGetDeleteTokenMaxTryLock, errs.UserGetDeleteTokenMaxSendLock},
+	ID:         ActionUserGetDeleteToken,
+	Internal:   errs.UserGetDeleteTokenInternalServerError,
+	Limit:      wire.ClassSignup,
+	Login:      true,
+	Name:       "UserGetDeleteToken",
+	NewRequest: func() proto.Message {
+		return new(pb.UserGetDeleteToken)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserGetDeleteTokenResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserGetDeleteToken).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserGetDeleteToken,
+}
+var routeUserDelete = wire.Route{
+	BadPayload: errs.UserDeleteBadPayload,
+	Errors:     []wire.Major{errs.UserDeleteBadPayload, errs.UserDeleteInternalServerError, errs.UserDeleteInvalidToken, errs.UserDeleteExpiredToken, errs.UserDeleteMaxTryLock},
+	ID:         ActionUserDelete,
+	Internal:   errs.UserDeleteInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserDelete",
+	NewRequest: func() proto.Message {
+		return new(pb.UserDelete)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserDeleteResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserDelete).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserDelete,
+}
+var routeUserProfileSetSelfRemove = wire.Route{
+	BadPayload: errs.UserProfileSetSelfRemoveBadPayload,
+	Errors:     []wire.Major{errs.UserProfileSetSelfRemoveBadPayload, errs.UserProfileSetSelfRemoveInternalServerError},
+	ID:         ActionUserProfileSetSelfRemove,
+	Internal:   errs.UserProfileSetSelfRemoveInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserProfileSetSelfRemove",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileSetSelfRemove)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileSetSelfRemoveResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileSetSelfRemove).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileSetSelfRemove,
+}
+var routeUserProfileGetSelfRemove = wire.Route{
+	BadPayload: errs.UserProfileGetSelfRemoveBadPayload,
+	Errors:     []wire.Major{errs.UserProfileGetSelfRemoveBadPayload, errs.UserProfileGetSelfRemoveInternalServerError},
+	ID:         ActionUserProfileGetSelfRemove,
+	Internal:   errs.UserProfileGetSelfRemoveInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserProfileGetSelfRemove",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileGetSelfRemove)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileGetSelfRemoveResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileGetSelfRemove).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileGetSelfRemove,
 }
 var routeUserProfileCheckUsername = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileCheckUsernameInternalServerError},
@@ -2204,6 +2320,10 @@ type Server struct {
 	routeUserAvatarDelete           wire.Route
 	routeUserAvatarGetList          wire.Route
 	routeUserInfo                   wire.Route
+	routeUserGetDeleteToken         wire.Route
+	routeUserDelete                 wire.Route
+	routeUserProfileSetSelfRemove   wire.Route
+	routeUserProfileGetSelfRemove   wire.Route
 	routeUserProfileCheckUsername   wire.Route
 	routeUserProfileUpdateUsername  wire.Route
 	routeUserUpdateStatus           wire.Route
@@ -2301,6 +2421,14 @@ func New(h Handlers) *Server {
 	s.routeUserAvatarGetList.Call = s.callUserAvatarGetList
 	s.routeUserInfo = routeUserInfo
 	s.routeUserInfo.Call = s.callUserInfo
+	s.routeUserGetDeleteToken = routeUserGetDeleteToken
+	s.routeUserGetDeleteToken.Call = s.callUserGetDeleteToken
+	s.routeUserDelete = routeUserDelete
+	s.routeUserDelete.Call = s.callUserDelete
+	s.routeUserProfileSetSelfRemove = routeUserProfileSetSelfRemove
+	s.routeUserProfileSetSelfRemove.Call = s.callUserProfileSetSelfRemove
+	s.routeUserProfileGetSelfRemove = routeUserProfileGetSelfRemove
+	s.routeUserProfileGetSelfRemove.Call = s.callUserProfileGetSelfRemove
 	s.routeUserProfileCheckUsername = routeUserProfileCheckUsername
 	s.routeUserProfileCheckUsername.Call = s.callUserProfileCheckUsername
 	s.routeUserProfileUpdateUsername = routeUserProfileUpdateUsername
@@ -2768,6 +2896,86 @@ func (s *Server) callUserInfo(ctx context.Context, sess wire.Session, m proto.Me
 	}
 	if resp == nil {
 		resp = new(pb.UserInfoResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserGetDeleteToken validates a decoded UserGetDeleteToken, runs the handler and sets the response's header.
+func (s *Server) callUserGetDeleteToken(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserGetDeleteToken)
+	if e := validate.UserGetDeleteToken(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserGetDeleteToken(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserGetDeleteTokenResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserDelete validates a decoded UserDelete, runs the handler and sets the response's header.
+func (s *Server) callUserDelete(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserDelete)
+	if e := validate.UserDelete(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserDelete(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserDeleteResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileSetSelfRemove validates a decoded UserProfileSetSelfRemove, runs the handler and sets the response's header.
+func (s *Server) callUserProfileSetSelfRemove(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileSetSelfRemove)
+	if e := validate.UserProfileSetSelfRemove(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileSetSelfRemove(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileSetSelfRemoveResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileGetSelfRemove validates a decoded UserProfileGetSelfRemove, runs the handler and sets the response's header.
+func (s *Server) callUserProfileGetSelfRemove(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileGetSelfRemove)
+	if e := validate.UserProfileGetSelfRemove(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileGetSelfRemove(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileGetSelfRemoveResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3935,6 +4143,14 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserAvatarGetList
 	case ActionUserInfo:
 		return &s.routeUserInfo
+	case ActionUserGetDeleteToken:
+		return &s.routeUserGetDeleteToken
+	case ActionUserDelete:
+		return &s.routeUserDelete
+	case ActionUserProfileSetSelfRemove:
+		return &s.routeUserProfileSetSelfRemove
+	case ActionUserProfileGetSelfRemove:
+		return &s.routeUserProfileGetSelfRemove
 	case ActionUserProfileCheckUsername:
 		return &s.routeUserProfileCheckUsername
 	case ActionUserProfileUpdateUsername:
@@ -4053,7 +4269,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserGetDeleteToken, &s.routeUserDelete, &s.routeUserProfileSetSelfRemove, &s.routeUserProfileGetSelfRemove, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

@@ -117,6 +117,32 @@ const (
 	UserInfoBadPayload wire.Major = 147
 	// UserInfoInternalServerError is error 148 USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserInfoInternalServerError wire.Major = 148
+	// UserGetDeleteTokenBadPayload is error 150 USER_GET_DELETE_TOKEN_BAD_PAYLOAD: Bad payload for request
+	UserGetDeleteTokenBadPayload wire.Major = 150
+	// UserGetDeleteTokenInternalServerError is error 151 USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserGetDeleteTokenInternalServerError wire.Major = 151
+	// UserGetDeleteTokenMaxTryLock is error 152 USER_GET_DELETE_TOKEN_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; no new token is sent while the lock lasts
+	UserGetDeleteTokenMaxTryLock wire.Major = 152
+	// UserGetDeleteTokenMaxSendLock is error 153 USER_GET_DELETE_TOKEN_MAX_SEND_LOCK: Too many deletion tokens were sent; another can be sent after wait seconds
+	UserGetDeleteTokenMaxSendLock wire.Major = 153
+	// UserDeleteBadPayload is error 154 USER_DELETE_BAD_PAYLOAD: Bad payload for request
+	UserDeleteBadPayload wire.Major = 154
+	// UserDeleteInternalServerError is error 155 USER_DELETE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserDeleteInternalServerError wire.Major = 155
+	// UserDeleteInvalidToken is error 156 USER_DELETE_INVALID_TOKEN: The deletion token is wrong
+	UserDeleteInvalidToken wire.Major = 156
+	// UserDeleteExpiredToken is error 157 USER_DELETE_EXPIRED_TOKEN: The deletion token has expired or was never sent; ask for a new one
+	UserDeleteExpiredToken wire.Major = 157
+	// UserDeleteMaxTryLock is error 158 USER_DELETE_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; try again after wait seconds
+	UserDeleteMaxTryLock wire.Major = 158
+	// UserProfileGetSelfRemoveBadPayload is error 159 USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD: Bad payload for request
+	UserProfileGetSelfRemoveBadPayload wire.Major = 159
+	// UserProfileGetSelfRemoveInternalServerError is error 160 USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileGetSelfRemoveInternalServerError wire.Major = 160
+	// UserProfileSetSelfRemoveBadPayload is error 161 USER_PROFILE_SET_SELF_REMOVE_BAD_PAYLOAD: Bad payload for request
+	UserProfileSetSelfRemoveBadPayload wire.Major = 161
+	// UserProfileSetSelfRemoveInternalServerError is error 162 USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileSetSelfRemoveInternalServerError wire.Major = 162
 	// UserProfileCheckUsernameInternalServerError is error 163 USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserProfileCheckUsernameInternalServerError wire.Major = 163
 	// UserProfileUpdateUsernameBadPayload is error 164 USER_PROFILE_UPDATE_USERNAME_BAD_PAYLOAD: Bad payload for request
@@ -483,6 +509,12 @@ const (
 	UserAvatarGetListBadPayloadInvalidUserId wire.Minor = 1
 	// UserInfoBadPayloadInvalidUserId is 147/1: User_ID is incorrect
 	UserInfoBadPayloadInvalidUserId wire.Minor = 1
+	// UserDeleteBadPayloadInvalidToken is 154/1: Account destruction token is incorrect
+	UserDeleteBadPayloadInvalidToken wire.Minor = 1
+	// UserDeleteBadPayloadInvalidReason is 154/2: Account destruction reason is not valid
+	UserDeleteBadPayloadInvalidReason wire.Minor = 2
+	// UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove is 161/1: Self_Remove is invalid
+	UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove wire.Minor = 1
 	// UserProfileUpdateUsernameBadPayloadMissingUsername is 164/1: *
 	UserProfileUpdateUsernameBadPayloadMissingUsername wire.Minor = 1
 	// UserProfileUpdateUsernameBadPayloadInvalidUsername is 164/2: Username is invalid
@@ -1329,6 +1361,114 @@ func NewUserInfoInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserInfoInternalServerError,
 		Message: "USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserGetDeleteTokenBadPayload returns error 150 USER_GET_DELETE_TOKEN_BAD_PAYLOAD.
+func NewUserGetDeleteTokenBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenBadPayload,
+		Message: "USER_GET_DELETE_TOKEN_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserGetDeleteTokenInternalServerError returns error 151 USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR.
+func NewUserGetDeleteTokenInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenInternalServerError,
+		Message: "USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserGetDeleteTokenMaxTryLock returns error 152 USER_GET_DELETE_TOKEN_MAX_TRY_LOCK.
+func NewUserGetDeleteTokenMaxTryLock() *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenMaxTryLock,
+		Message: "USER_GET_DELETE_TOKEN_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; no new token is sent while the lock lasts",
+	}
+}
+
+// NewUserGetDeleteTokenMaxSendLock returns error 153 USER_GET_DELETE_TOKEN_MAX_SEND_LOCK; wait is the seconds the client must wait.
+func NewUserGetDeleteTokenMaxSendLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenMaxSendLock,
+		Message: "USER_GET_DELETE_TOKEN_MAX_SEND_LOCK: Too many deletion tokens were sent; another can be sent after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserDeleteBadPayload returns error 154 USER_DELETE_BAD_PAYLOAD.
+func NewUserDeleteBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteBadPayload,
+		Message: Describe(UserDeleteBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserDeleteInternalServerError returns error 155 USER_DELETE_INTERNAL_SERVER_ERROR.
+func NewUserDeleteInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteInternalServerError,
+		Message: "USER_DELETE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserDeleteInvalidToken returns error 156 USER_DELETE_INVALID_TOKEN.
+func NewUserDeleteInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteInvalidToken,
+		Message: "USER_DELETE_INVALID_TOKEN: The deletion token is wrong",
+	}
+}
+
+// NewUserDeleteExpiredToken returns error 157 USER_DELETE_EXPIRED_TOKEN.
+func NewUserDeleteExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteExpiredToken,
+		Message: "USER_DELETE_EXPIRED_TOKEN: The deletion token has expired or was never sent; ask for a new one",
+	}
+}
+
+// NewUserDeleteMaxTryLock returns error 158 USER_DELETE_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserDeleteMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteMaxTryLock,
+		Message: "USER_DELETE_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserProfileGetSelfRemoveBadPayload returns error 159 USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD.
+func NewUserProfileGetSelfRemoveBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileGetSelfRemoveBadPayload,
+		Message: "USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserProfileGetSelfRemoveInternalServerError returns error 160 USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR.
+func NewUserProfileGetSelfRemoveInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileGetSelfRemoveInternalServerError,
+		Message: "USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserProfileSetSelfRemoveBadPayload returns error 161 USER_PROFILE_SET_SELF_REMOVE_BAD_PAYLOAD.
+func NewUserProfileSetSelfRemoveBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileSetSelfRemoveBadPayload,
+		Message: Describe(UserProfileSetSelfRemoveBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserProfileSetSelfRemoveInternalServerError returns error 162 USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR.
+func NewUserProfileSetSelfRemoveInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileSetSelfRemoveInternalServerError,
+		Message: "USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request",
 	}
 }
 
@@ -3074,6 +3214,100 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_INFO_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_BAD_PAYLOAD",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenMaxTryLock,
+	Description: "The deletion token was entered incorrectly too many times; no new token is sent while the lock lasts",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_MAX_TRY_LOCK",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenMaxSendLock,
+	Description: "Too many deletion tokens were sent; another can be sent after wait seconds",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_MAX_SEND_LOCK",
+	Wait:        true,
+}, {
+	Action:      119,
+	Code:        UserDeleteBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserDeleteBadPayloadInvalidToken,
+		Detail: "Account destruction token is incorrect",
+		ID:     "invalid_token",
+	}, {
+		Code:   UserDeleteBadPayloadInvalidReason,
+		Detail: "Account destruction reason is not valid",
+		ID:     "invalid_reason",
+	}},
+	Name: "USER_DELETE_BAD_PAYLOAD",
+}, {
+	Action:      119,
+	Code:        UserDeleteInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_DELETE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      119,
+	Code:        UserDeleteInvalidToken,
+	Description: "The deletion token is wrong",
+	Group:       "user",
+	Name:        "USER_DELETE_INVALID_TOKEN",
+}, {
+	Action:      119,
+	Code:        UserDeleteExpiredToken,
+	Description: "The deletion token has expired or was never sent; ask for a new one",
+	Group:       "user",
+	Name:        "USER_DELETE_EXPIRED_TOKEN",
+}, {
+	Action:      119,
+	Code:        UserDeleteMaxTryLock,
+	Description: "The deletion token was entered incorrectly too many times; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_DELETE_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      121,
+	Code:        UserProfileGetSelfRemoveBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD",
+}, {
+	Action:      121,
+	Code:        UserProfileGetSelfRemoveInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      120,
+	Code:        UserProfileSetSelfRemoveBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove,
+		Detail: "Self_Remove is invalid",
+		ID:     "invalid_self_remove",
+	}},
+	Name: "USER_PROFILE_SET_SELF_REMOVE_BAD_PAYLOAD",
+}, {
+	Action:      120,
+	Code:        UserProfileSetSelfRemoveInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR",
 }, {
 	Action:      122,
 	Code:        UserProfileCheckUsernameInternalServerError,

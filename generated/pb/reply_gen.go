@@ -111,6 +111,26 @@ func (x *UserInfoResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserGetDeleteTokenResponse.
+func (x *UserGetDeleteTokenResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserDeleteResponse.
+func (x *UserDeleteResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileSetSelfRemoveResponse.
+func (x *UserProfileSetSelfRemoveResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileGetSelfRemoveResponse.
+func (x *UserProfileGetSelfRemoveResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserProfileCheckUsernameResponse.
 func (x *UserProfileCheckUsernameResponse) SetResponse(r *Response) {
 	x.Response = r

@@ -270,6 +270,49 @@ func (UserUpdateStatus_Status) EnumDescriptor() ([]byte, []int) {
 	return file_user_proto_rawDescGZIP(), []int{58, 0}
 }
 
+type UserDelete_Reason int32
+
+const (
+	UserDelete_OTHER UserDelete_Reason = 0
+)
+
+// Enum value maps for UserDelete_Reason.
+var (
+	UserDelete_Reason_name = map[int32]string{
+		0: "OTHER",
+	}
+	UserDelete_Reason_value = map[string]int32{
+		"OTHER": 0,
+	}
+)
+
+func (x UserDelete_Reason) Enum() *UserDelete_Reason {
+	p := new(UserDelete_Reason)
+	*p = x
+	return p
+}
+
+func (x UserDelete_Reason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserDelete_Reason) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[5].Descriptor()
+}
+
+func (UserDelete_Reason) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[5]
+}
+
+func (x UserDelete_Reason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserDelete_Reason.Descriptor instead.
+func (UserDelete_Reason) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{66, 0}
+}
+
 type UserRegister struct {
 	state            protoimpl.MessageState        `protogen:"open.v1"`
 	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -3822,6 +3865,430 @@ func (x *UserPrivacySetRuleResponse) GetLevel() PrivacyLevel {
 	return PrivacyLevel_ALLOW_ALL
 }
 
+type UserGetDeleteToken struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserGetDeleteToken) Reset() {
+	*x = UserGetDeleteToken{}
+	mi := &file_user_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserGetDeleteToken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserGetDeleteToken) ProtoMessage() {}
+
+func (x *UserGetDeleteToken) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserGetDeleteToken.ProtoReflect.Descriptor instead.
+func (*UserGetDeleteToken) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *UserGetDeleteToken) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserGetDeleteTokenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	ResendDelay   uint32                 `protobuf:"varint,2,opt,name=resend_delay,json=resendDelay,proto3" json:"resend_delay,omitempty"`
+	SmsNumber     []uint64               `protobuf:"varint,3,rep,packed,name=sms_number,json=smsNumber,proto3" json:"sms_number,omitempty"`
+	TokenRegex    string                 `protobuf:"bytes,4,opt,name=token_regex,json=tokenRegex,proto3" json:"token_regex,omitempty"`
+	TokenLength   string                 `protobuf:"bytes,5,opt,name=token_length,json=tokenLength,proto3" json:"token_length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserGetDeleteTokenResponse) Reset() {
+	*x = UserGetDeleteTokenResponse{}
+	mi := &file_user_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserGetDeleteTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserGetDeleteTokenResponse) ProtoMessage() {}
+
+func (x *UserGetDeleteTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserGetDeleteTokenResponse.ProtoReflect.Descriptor instead.
+func (*UserGetDeleteTokenResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *UserGetDeleteTokenResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserGetDeleteTokenResponse) GetResendDelay() uint32 {
+	if x != nil {
+		return x.ResendDelay
+	}
+	return 0
+}
+
+func (x *UserGetDeleteTokenResponse) GetSmsNumber() []uint64 {
+	if x != nil {
+		return x.SmsNumber
+	}
+	return nil
+}
+
+func (x *UserGetDeleteTokenResponse) GetTokenRegex() string {
+	if x != nil {
+		return x.TokenRegex
+	}
+	return ""
+}
+
+func (x *UserGetDeleteTokenResponse) GetTokenLength() string {
+	if x != nil {
+		return x.TokenLength
+	}
+	return ""
+}
+
+type UserDelete struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	Reason        UserDelete_Reason      `protobuf:"varint,3,opt,name=reason,proto3,enum=proto.UserDelete_Reason" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserDelete) Reset() {
+	*x = UserDelete{}
+	mi := &file_user_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserDelete) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserDelete) ProtoMessage() {}
+
+func (x *UserDelete) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserDelete.ProtoReflect.Descriptor instead.
+func (*UserDelete) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *UserDelete) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserDelete) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *UserDelete) GetReason() UserDelete_Reason {
+	if x != nil {
+		return x.Reason
+	}
+	return UserDelete_OTHER
+}
+
+type UserDeleteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserDeleteResponse) Reset() {
+	*x = UserDeleteResponse{}
+	mi := &file_user_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserDeleteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserDeleteResponse) ProtoMessage() {}
+
+func (x *UserDeleteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserDeleteResponse.ProtoReflect.Descriptor instead.
+func (*UserDeleteResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *UserDeleteResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserProfileSetSelfRemove struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	SelfRemove    uint32                 `protobuf:"varint,2,opt,name=self_remove,json=selfRemove,proto3" json:"self_remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetSelfRemove) Reset() {
+	*x = UserProfileSetSelfRemove{}
+	mi := &file_user_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetSelfRemove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetSelfRemove) ProtoMessage() {}
+
+func (x *UserProfileSetSelfRemove) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetSelfRemove.ProtoReflect.Descriptor instead.
+func (*UserProfileSetSelfRemove) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *UserProfileSetSelfRemove) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserProfileSetSelfRemove) GetSelfRemove() uint32 {
+	if x != nil {
+		return x.SelfRemove
+	}
+	return 0
+}
+
+type UserProfileSetSelfRemoveResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	SelfRemove    uint32                 `protobuf:"varint,2,opt,name=self_remove,json=selfRemove,proto3" json:"self_remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetSelfRemoveResponse) Reset() {
+	*x = UserProfileSetSelfRemoveResponse{}
+	mi := &file_user_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetSelfRemoveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetSelfRemoveResponse) ProtoMessage() {}
+
+func (x *UserProfileSetSelfRemoveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetSelfRemoveResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileSetSelfRemoveResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *UserProfileSetSelfRemoveResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileSetSelfRemoveResponse) GetSelfRemove() uint32 {
+	if x != nil {
+		return x.SelfRemove
+	}
+	return 0
+}
+
+type UserProfileGetSelfRemove struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetSelfRemove) Reset() {
+	*x = UserProfileGetSelfRemove{}
+	mi := &file_user_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetSelfRemove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetSelfRemove) ProtoMessage() {}
+
+func (x *UserProfileGetSelfRemove) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetSelfRemove.ProtoReflect.Descriptor instead.
+func (*UserProfileGetSelfRemove) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *UserProfileGetSelfRemove) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserProfileGetSelfRemoveResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	SelfRemove    uint32                 `protobuf:"varint,2,opt,name=self_remove,json=selfRemove,proto3" json:"self_remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetSelfRemoveResponse) Reset() {
+	*x = UserProfileGetSelfRemoveResponse{}
+	mi := &file_user_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetSelfRemoveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetSelfRemoveResponse) ProtoMessage() {}
+
+func (x *UserProfileGetSelfRemoveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetSelfRemoveResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileGetSelfRemoveResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *UserProfileGetSelfRemoveResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileGetSelfRemoveResponse) GetSelfRemove() uint32 {
+	if x != nil {
+		return x.SelfRemove
+	}
+	return 0
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -3834,7 +4301,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[64]
+	mi := &file_user_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3846,7 +4313,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[64]
+	mi := &file_user_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3900,7 +4367,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[65]
+	mi := &file_user_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3912,7 +4379,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[65]
+	mi := &file_user_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3965,7 +4432,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[66]
+	mi := &file_user_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3977,7 +4444,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[66]
+	mi := &file_user_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4108,7 +4575,7 @@ type UserContactsGetBlockedListResponse_User struct {
 
 func (x *UserContactsGetBlockedListResponse_User) Reset() {
 	*x = UserContactsGetBlockedListResponse_User{}
-	mi := &file_user_proto_msgTypes[67]
+	mi := &file_user_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4120,7 +4587,7 @@ func (x *UserContactsGetBlockedListResponse_User) String() string {
 func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
 
 func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[67]
+	mi := &file_user_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4445,7 +4912,40 @@ const file_user_proto_rawDesc = "" +
 	"\x1aUserPrivacySetRuleResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12&\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x12.proto.PrivacyTypeR\x04type\x12)\n" +
-	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05levelB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\x05level\x18\x03 \x01(\x0e2\x13.proto.PrivacyLevelR\x05level\">\n" +
+	"\x12UserGetDeleteToken\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\xcf\x01\n" +
+	"\x1aUserGetDeleteTokenResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12!\n" +
+	"\fresend_delay\x18\x02 \x01(\rR\vresendDelay\x12\x1d\n" +
+	"\n" +
+	"sms_number\x18\x03 \x03(\x04R\tsmsNumber\x12\x1f\n" +
+	"\vtoken_regex\x18\x04 \x01(\tR\n" +
+	"tokenRegex\x12!\n" +
+	"\ftoken_length\x18\x05 \x01(\tR\vtokenLength\"\x93\x01\n" +
+	"\n" +
+	"UserDelete\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\x120\n" +
+	"\x06reason\x18\x03 \x01(\x0e2\x18.proto.UserDelete.ReasonR\x06reason\"\x13\n" +
+	"\x06Reason\x12\t\n" +
+	"\x05OTHER\x10\x00\"A\n" +
+	"\x12UserDeleteResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"e\n" +
+	"\x18UserProfileSetSelfRemove\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1f\n" +
+	"\vself_remove\x18\x02 \x01(\rR\n" +
+	"selfRemove\"p\n" +
+	" UserProfileSetSelfRemoveResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
+	"\vself_remove\x18\x02 \x01(\rR\n" +
+	"selfRemove\"D\n" +
+	"\x18UserProfileGetSelfRemove\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"p\n" +
+	" UserProfileGetSelfRemoveResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
+	"\vself_remove\x18\x02 \x01(\rR\n" +
+	"selfRemoveB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -4459,192 +4959,210 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 68)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 76)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
 	(UserProfileCheckUsernameResponse_Status)(0),     // 2: proto.UserProfileCheckUsernameResponse.Status
 	(UserReport_Reason)(0),                           // 3: proto.UserReport.Reason
 	(UserUpdateStatus_Status)(0),                     // 4: proto.UserUpdateStatus.Status
-	(*UserRegister)(nil),                             // 5: proto.UserRegister
-	(*UserRegisterResponse)(nil),                     // 6: proto.UserRegisterResponse
-	(*UserVerify)(nil),                               // 7: proto.UserVerify
-	(*UserVerifyResponse)(nil),                       // 8: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                // 9: proto.UserLogin
-	(*UserLoginResponse)(nil),                        // 10: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                      // 11: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),              // 12: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                     // 13: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),             // 14: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                   // 15: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),           // 16: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                       // 17: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),               // 18: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                      // 19: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),              // 20: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                       // 21: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),               // 22: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                         // 23: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                 // 24: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                      // 25: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),              // 26: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                     // 27: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),             // 28: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                   // 29: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),           // 30: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                         // 31: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                 // 32: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                 // 33: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),         // 34: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                     // 35: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),             // 36: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                        // 37: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                // 38: proto.UserSessionLogoutResponse
-	(*UserAvatarAdd)(nil),                            // 39: proto.UserAvatarAdd
-	(*UserAvatarAddResponse)(nil),                    // 40: proto.UserAvatarAddResponse
-	(*UserAvatarDelete)(nil),                         // 41: proto.UserAvatarDelete
-	(*UserAvatarDeleteResponse)(nil),                 // 42: proto.UserAvatarDeleteResponse
-	(*UserAvatarGetList)(nil),                        // 43: proto.UserAvatarGetList
-	(*UserAvatarGetListResponse)(nil),                // 44: proto.UserAvatarGetListResponse
-	(*UserProfileCheckUsername)(nil),                 // 45: proto.UserProfileCheckUsername
-	(*UserProfileCheckUsernameResponse)(nil),         // 46: proto.UserProfileCheckUsernameResponse
-	(*UserProfileUpdateUsername)(nil),                // 47: proto.UserProfileUpdateUsername
-	(*UserProfileUpdateUsernameResponse)(nil),        // 48: proto.UserProfileUpdateUsernameResponse
-	(*UserContactsBlock)(nil),                        // 49: proto.UserContactsBlock
-	(*UserContactsBlockResponse)(nil),                // 50: proto.UserContactsBlockResponse
-	(*UserContactsUnblock)(nil),                      // 51: proto.UserContactsUnblock
-	(*UserContactsUnblockResponse)(nil),              // 52: proto.UserContactsUnblockResponse
-	(*UserContactsGetBlockedList)(nil),               // 53: proto.UserContactsGetBlockedList
-	(*UserContactsGetBlockedListResponse)(nil),       // 54: proto.UserContactsGetBlockedListResponse
-	(*UserProfileSetBio)(nil),                        // 55: proto.UserProfileSetBio
-	(*UserProfileSetBioResponse)(nil),                // 56: proto.UserProfileSetBioResponse
-	(*UserProfileGetBio)(nil),                        // 57: proto.UserProfileGetBio
-	(*UserProfileGetBioResponse)(nil),                // 58: proto.UserProfileGetBioResponse
-	(*UserReport)(nil),                               // 59: proto.UserReport
-	(*UserReportResponse)(nil),                       // 60: proto.UserReportResponse
-	(*UserInfo)(nil),                                 // 61: proto.UserInfo
-	(*UserInfoResponse)(nil),                         // 62: proto.UserInfoResponse
-	(*UserUpdateStatus)(nil),                         // 63: proto.UserUpdateStatus
-	(*UserUpdateStatusResponse)(nil),                 // 64: proto.UserUpdateStatusResponse
-	(*UserPrivacyGetRule)(nil),                       // 65: proto.UserPrivacyGetRule
-	(*UserPrivacyGetRuleResponse)(nil),               // 66: proto.UserPrivacyGetRuleResponse
-	(*UserPrivacySetRule)(nil),                       // 67: proto.UserPrivacySetRule
-	(*UserPrivacySetRuleResponse)(nil),               // 68: proto.UserPrivacySetRuleResponse
-	(*UserContactsImport_Contact)(nil),               // 69: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 70: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 71: proto.UserSessionGetActiveListResponse.Session
-	(*UserContactsGetBlockedListResponse_User)(nil),  // 72: proto.UserContactsGetBlockedListResponse.User
-	(*Request)(nil),                                  // 73: proto.Request
-	(*Response)(nil),                                 // 74: proto.Response
-	(Platform)(0),                                    // 75: proto.Platform
-	(Device)(0),                                      // 76: proto.Device
-	(Language)(0),                                    // 77: proto.Language
-	(Gender)(0),                                      // 78: proto.Gender
-	(*RegisteredUser)(nil),                           // 79: proto.RegisteredUser
-	(*Avatar)(nil),                                   // 80: proto.Avatar
-	(PrivacyType)(0),                                 // 81: proto.PrivacyType
-	(PrivacyLevel)(0),                                // 82: proto.PrivacyLevel
+	(UserDelete_Reason)(0),                           // 5: proto.UserDelete.Reason
+	(*UserRegister)(nil),                             // 6: proto.UserRegister
+	(*UserRegisterResponse)(nil),                     // 7: proto.UserRegisterResponse
+	(*UserVerify)(nil),                               // 8: proto.UserVerify
+	(*UserVerifyResponse)(nil),                       // 9: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                // 10: proto.UserLogin
+	(*UserLoginResponse)(nil),                        // 11: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                      // 12: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),              // 13: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                     // 14: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),             // 15: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                   // 16: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),           // 17: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                       // 18: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),               // 19: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                      // 20: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),              // 21: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                       // 22: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),               // 23: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                         // 24: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                 // 25: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                      // 26: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),              // 27: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                     // 28: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),             // 29: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                   // 30: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),           // 31: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                         // 32: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                 // 33: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                 // 34: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),         // 35: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                     // 36: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),             // 37: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                        // 38: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                // 39: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                            // 40: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                    // 41: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                         // 42: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                 // 43: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                        // 44: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                // 45: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                 // 46: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),         // 47: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                // 48: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),        // 49: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsBlock)(nil),                        // 50: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                // 51: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                      // 52: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),              // 53: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),               // 54: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),       // 55: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                        // 56: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                // 57: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                        // 58: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                // 59: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                               // 60: proto.UserReport
+	(*UserReportResponse)(nil),                       // 61: proto.UserReportResponse
+	(*UserInfo)(nil),                                 // 62: proto.UserInfo
+	(*UserInfoResponse)(nil),                         // 63: proto.UserInfoResponse
+	(*UserUpdateStatus)(nil),                         // 64: proto.UserUpdateStatus
+	(*UserUpdateStatusResponse)(nil),                 // 65: proto.UserUpdateStatusResponse
+	(*UserPrivacyGetRule)(nil),                       // 66: proto.UserPrivacyGetRule
+	(*UserPrivacyGetRuleResponse)(nil),               // 67: proto.UserPrivacyGetRuleResponse
+	(*UserPrivacySetRule)(nil),                       // 68: proto.UserPrivacySetRule
+	(*UserPrivacySetRuleResponse)(nil),               // 69: proto.UserPrivacySetRuleResponse
+	(*UserGetDeleteToken)(nil),                       // 70: proto.UserGetDeleteToken
+	(*UserGetDeleteTokenResponse)(nil),               // 71: proto.UserGetDeleteTokenResponse
+	(*UserDelete)(nil),                               // 72: proto.UserDelete
+	(*UserDeleteResponse)(nil),                       // 73: proto.UserDeleteResponse
+	(*UserProfileSetSelfRemove)(nil),                 // 74: proto.UserProfileSetSelfRemove
+	(*UserProfileSetSelfRemoveResponse)(nil),         // 75: proto.UserProfileSetSelfRemoveResponse
+	(*UserProfileGetSelfRemove)(nil),                 // 76: proto.UserProfileGetSelfRemove
+	(*UserProfileGetSelfRemoveResponse)(nil),         // 77: proto.UserProfileGetSelfRemoveResponse
+	(*UserContactsImport_Contact)(nil),               // 78: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 79: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 80: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),  // 81: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                  // 82: proto.Request
+	(*Response)(nil),                                 // 83: proto.Response
+	(Platform)(0),                                    // 84: proto.Platform
+	(Device)(0),                                      // 85: proto.Device
+	(Language)(0),                                    // 86: proto.Language
+	(Gender)(0),                                      // 87: proto.Gender
+	(*RegisteredUser)(nil),                           // 88: proto.RegisteredUser
+	(*Avatar)(nil),                                   // 89: proto.Avatar
+	(PrivacyType)(0),                                 // 90: proto.PrivacyType
+	(PrivacyLevel)(0),                                // 91: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	73, // 0: proto.UserRegister.request:type_name -> proto.Request
-	0,  // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	74, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
-	1,  // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	73, // 4: proto.UserVerify.request:type_name -> proto.Request
-	74, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	73, // 6: proto.UserLogin.request:type_name -> proto.Request
-	75, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	76, // 8: proto.UserLogin.device:type_name -> proto.Device
-	77, // 9: proto.UserLogin.language:type_name -> proto.Language
-	74, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	73, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	74, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	73, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	78, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	74, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	78, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	73, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	74, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	73, // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	69, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	74, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	70, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	73, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	74, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	79, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	73, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	74, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	73, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	74, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	73, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	74, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	73, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	74, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	78, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	73, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	74, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	73, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	74, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	73, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	74, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	71, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	73, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	74, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	73, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	74, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	73, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	74, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	80, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	73, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	74, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	73, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	74, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	80, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	73, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	74, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
-	2,  // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	73, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	74, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	73, // 59: proto.UserContactsBlock.request:type_name -> proto.Request
-	74, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
-	73, // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
-	74, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
-	73, // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
-	74, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
-	72, // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
-	73, // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
-	74, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
-	73, // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
-	74, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
-	73, // 70: proto.UserReport.request:type_name -> proto.Request
-	3,  // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
-	74, // 72: proto.UserReportResponse.response:type_name -> proto.Response
-	73, // 73: proto.UserInfo.request:type_name -> proto.Request
-	74, // 74: proto.UserInfoResponse.response:type_name -> proto.Response
-	79, // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
-	73, // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
-	4,  // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
-	74, // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
-	4,  // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
-	73, // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
-	81, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
-	74, // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
-	82, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
-	73, // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
-	81, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
-	82, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
-	74, // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
-	81, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
-	82, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
-	75, // 90: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	76, // 91: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	77, // 92: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	93, // [93:93] is the sub-list for method output_type
-	93, // [93:93] is the sub-list for method input_type
-	93, // [93:93] is the sub-list for extension type_name
-	93, // [93:93] is the sub-list for extension extendee
-	0,  // [0:93] is the sub-list for field type_name
+	82,  // 0: proto.UserRegister.request:type_name -> proto.Request
+	0,   // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
+	83,  // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	1,   // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
+	82,  // 4: proto.UserVerify.request:type_name -> proto.Request
+	83,  // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	82,  // 6: proto.UserLogin.request:type_name -> proto.Request
+	84,  // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	85,  // 8: proto.UserLogin.device:type_name -> proto.Device
+	86,  // 9: proto.UserLogin.language:type_name -> proto.Language
+	83,  // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	82,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	83,  // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	82,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	87,  // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	83,  // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	87,  // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	82,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	83,  // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	82,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	78,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	83,  // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	79,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	82,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	83,  // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	88,  // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	82,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	83,  // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	82,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	83,  // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	82,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	83,  // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	82,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	83,  // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	87,  // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	82,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	83,  // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	82,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	83,  // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	82,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	83,  // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	80,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	82,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	83,  // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	82,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	83,  // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	82,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	83,  // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	89,  // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	82,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	83,  // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	82,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	83,  // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	89,  // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	82,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	83,  // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	2,   // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
+	82,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	83,  // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	82,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	83,  // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	82,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	83,  // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	82,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	83,  // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	81,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	82,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	83,  // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	82,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	83,  // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	82,  // 70: proto.UserReport.request:type_name -> proto.Request
+	3,   // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
+	83,  // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	82,  // 73: proto.UserInfo.request:type_name -> proto.Request
+	83,  // 74: proto.UserInfoResponse.response:type_name -> proto.Response
+	88,  // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	82,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
+	4,   // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
+	83,  // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	4,   // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
+	82,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	90,  // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	83,  // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	91,  // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	82,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	90,  // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	91,  // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	83,  // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	90,  // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	91,  // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	82,  // 90: proto.UserGetDeleteToken.request:type_name -> proto.Request
+	83,  // 91: proto.UserGetDeleteTokenResponse.response:type_name -> proto.Response
+	82,  // 92: proto.UserDelete.request:type_name -> proto.Request
+	5,   // 93: proto.UserDelete.reason:type_name -> proto.UserDelete.Reason
+	83,  // 94: proto.UserDeleteResponse.response:type_name -> proto.Response
+	82,  // 95: proto.UserProfileSetSelfRemove.request:type_name -> proto.Request
+	83,  // 96: proto.UserProfileSetSelfRemoveResponse.response:type_name -> proto.Response
+	82,  // 97: proto.UserProfileGetSelfRemove.request:type_name -> proto.Request
+	83,  // 98: proto.UserProfileGetSelfRemoveResponse.response:type_name -> proto.Response
+	84,  // 99: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	85,  // 100: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	86,  // 101: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	102, // [102:102] is the sub-list for method output_type
+	102, // [102:102] is the sub-list for method input_type
+	102, // [102:102] is the sub-list for extension type_name
+	102, // [102:102] is the sub-list for extension extendee
+	0,   // [0:102] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -4658,8 +5176,8 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   68,
+			NumEnums:      6,
+			NumMessages:   76,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

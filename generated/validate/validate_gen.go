@@ -235,6 +235,44 @@ func UserInfo(m *pb.UserInfo) *wire.Error {
 	return nil
 }
 
+// UserGetDeleteToken checks a UserGetDeleteToken request (action 118). It returns nil or the first failing rule's error.
+func UserGetDeleteToken(m *pb.UserGetDeleteToken) *wire.Error {
+	return nil
+}
+
+// UserDelete checks a UserDelete request (action 119). It returns nil or the first failing rule's error.
+func UserDelete(m *pb.UserDelete) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 8 {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidToken)
+	}
+	if !known(pb.UserDelete_Reason_name, int32(m.Reason)) {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidReason)
+	}
+	return nil
+}
+
+// UserProfileSetSelfRemove checks a UserProfileSetSelfRemove request (action 120). It returns nil or the first failing rule's error.
+func UserProfileSetSelfRemove(m *pb.UserProfileSetSelfRemove) *wire.Error {
+	if m.SelfRemove == 0 {
+		return errs.NewUserProfileSetSelfRemoveBadPayload(errs.UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove)
+	}
+	if m.SelfRemove > 12 {
+		return errs.NewUserProfileSetSelfRemoveBadPayload(errs.UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove)
+	}
+	return nil
+}
+
+// UserProfileGetSelfRemove checks a UserProfileGetSelfRemove request (action 121). It returns nil or the first failing rule's error.
+func UserProfileGetSelfRemove(m *pb.UserProfileGetSelfRemove) *wire.Error {
+	return nil
+}
+
 // UserProfileCheckUsername checks a UserProfileCheckUsername request (action 122). It returns nil or the first failing rule's error.
 func UserProfileCheckUsername(m *pb.UserProfileCheckUsername) *wire.Error {
 	return nil

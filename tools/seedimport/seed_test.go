@@ -184,7 +184,9 @@ func TestCommittedCataloguesAreConsistent(t *testing.T) {
 		f, ok := facts[e.Code]
 		if !ok {
 			t.Errorf("errors-later.yaml %d: not in errors-later.md", e.Code)
-		} else if f.name != e.Name || f.action != e.Action {
+		} else if f.name != e.Name || (f.action != e.Action && !(f.action == 0 && e.Correction != "")) {
+			// An error the table binds to no request may name one when its
+			// entry says why (correction), as 153 does.
 			t.Errorf("errors-later.yaml %d: %s for action %d, errors-later.md says %s for %d", e.Code, e.Name, e.Action, f.name, f.action)
 		}
 	}
