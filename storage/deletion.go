@@ -29,14 +29,15 @@ const (
 	// newest login of any session, the last seen time, or the sign-up.
 	lastActive = `max(u.created_at, u.last_seen,
 		coalesce((SELECT max(s.last_login_at) FROM sessions s WHERE s.user_id = u.id), 0))`
-	// A month of self-removal is 30 days.
-	qInactiveUsers = `SELECT u.id FROM users u WHERE u.self_remove > 0 AND u.deleted_at = 0
+	// A month of self-removal is 30 days. A user whose status is ONLINE is
+	// active whatever the times say.
+	qInactiveUsers = `SELECT u.id FROM users u WHERE u.self_remove > 0 AND u.deleted_at = 0 AND u.online = 0
 		AND ` + lastActive + ` + u.self_remove * 2592000 <= ?1 ORDER BY u.id LIMIT ?2`
 	// The claim: only one transaction (of any node) turns a live account
 	// into a deleted one, and a user active again since the candidates were
 	// read is not claimed.
 	qClaimInactive = `UPDATE users AS u SET deleted_at = ?2 WHERE u.id = ?1 AND u.deleted_at = 0
-		AND u.self_remove > 0 AND ` + lastActive + ` + u.self_remove * 2592000 <= ?2`
+		AND u.self_remove > 0 AND u.online = 0 AND ` + lastActive + ` + u.self_remove * 2592000 <= ?2`
 	qClaimDelete = `UPDATE users SET deleted_at = ?2 WHERE id = ?1 AND deleted_at = 0`
 
 	qUserSessionIDs = `SELECT id FROM sessions WHERE user_id = ?`

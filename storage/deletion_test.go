@@ -107,8 +107,8 @@ func TestInactiveUsersClaim(t *testing.T) {
 		return nil
 	})
 	write(t, db, func(tx *Tx) error {
-		// a logs in before the claim: spared.
-		if err := tx.SetPresence(a.ID, true, now-5); err != nil {
+		// a is seen before the claim: spared.
+		if err := tx.SetPresence(a.ID, false, now-5); err != nil {
 			return err
 		}
 		if ok, err := tx.ClaimInactive(a.ID, now); err != nil || ok {
