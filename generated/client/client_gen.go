@@ -445,6 +445,18 @@ func (c *Client) UserPrivacySetRule(ctx context.Context, req *pb.UserPrivacySetR
 	return resp, nil
 }
 
+// UserVerifyNewDevice calls action 145 and returns its UserVerifyNewDeviceResponse. Lets in the new device whose QR code (QrCodeNewDevice) the caller scanned: it gets a session of the caller's account and its login token, and the caller is answered with what the new device said of itself. A token no device waits with is 10152; one past its time, or whose device has gone, is 10153.
+func (c *Client) UserVerifyNewDevice(ctx context.Context, req *pb.UserVerifyNewDevice) (*pb.UserVerifyNewDeviceResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserVerifyNewDeviceResponse)
+	if err := c.conn.Call(ctx, 145, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserProfileSetBio calls action 147 and returns its UserProfileSetBioResponse. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
 func (c *Client) UserProfileSetBio(ctx context.Context, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error) {
 	if req.Request == nil {
@@ -961,6 +973,18 @@ func (c *Client) FileDownload(ctx context.Context, req *pb.FileDownload) (*pb.Fi
 	return resp, nil
 }
 
+// QrCodeNewDevice calls action 802 and returns its QrCodeNewDeviceResponse. A device that is not logged in asks to be let in by one that is: the answer is a QR code (PNG) of a one-time token, valid for expire_time seconds, which a logged-in device of the account scans and sends with UserVerifyNewDevice. The waiting connection is then sent a UserVerifyResponse (30101, empty id) with its own login token, and logs in with UserLogin. A newer QrCodeNewDevice on the same connection replaces the token.
+func (c *Client) QrCodeNewDevice(ctx context.Context, req *pb.QrCodeNewDevice) (*pb.QrCodeNewDeviceResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.QrCodeNewDeviceResponse)
+	if err := c.conn.Call(ctx, 802, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // SignalingGetConfiguration calls action 900 and returns its SignalingGetConfigurationResponse. Returns the STUN/TURN servers the operator lists (-ice-servers; none by default) and which kinds of call the server offers: none, since gapd relays no calls. Read-only; Android sends it after every login.
 func (c *Client) SignalingGetConfiguration(ctx context.Context, req *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error) {
 	if req.Request == nil {
@@ -1062,6 +1086,8 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserPrivacyGetRuleResponse), true
 	case 30144:
 		return new(pb.UserPrivacySetRuleResponse), true
+	case 30145:
+		return new(pb.UserVerifyNewDeviceResponse), true
 	case 30147:
 		return new(pb.UserProfileSetBioResponse), true
 	case 30148:
@@ -1148,6 +1174,8 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.FileInfoResponse), true
 	case 30705:
 		return new(pb.FileDownloadResponse), true
+	case 30802:
+		return new(pb.QrCodeNewDeviceResponse), true
 	case 30900:
 		return new(pb.SignalingGetConfigurationResponse), true
 	case 31000:

@@ -49,6 +49,7 @@ const (
 	ActionUserContactsGetBlockedList uint16 = 130
 	ActionUserPrivacyGetRule         uint16 = 143
 	ActionUserPrivacySetRule         uint16 = 144
+	ActionUserVerifyNewDevice        uint16 = 145
 	ActionUserProfileSetBio          uint16 = 147
 	ActionUserProfileGetBio          uint16 = 148
 	ActionUserReport                 uint16 = 149
@@ -92,6 +93,7 @@ const (
 	ActionFileUploadStatus           uint16 = 703
 	ActionFileInfo                   uint16 = 704
 	ActionFileDownload               uint16 = 705
+	ActionQrCodeNewDevice            uint16 = 802
 	ActionSignalingGetConfiguration  uint16 = 900
 	ActionGeoGetRegisterStatus       uint16 = 1000
 )
@@ -133,6 +135,7 @@ const (
 	ResponseUserContactsGetBlockedList uint16 = 30130
 	ResponseUserPrivacyGetRule         uint16 = 30143
 	ResponseUserPrivacySetRule         uint16 = 30144
+	ResponseUserVerifyNewDevice        uint16 = 30145
 	ResponseUserProfileSetBio          uint16 = 30147
 	ResponseUserProfileGetBio          uint16 = 30148
 	ResponseUserReport                 uint16 = 30149
@@ -176,6 +179,7 @@ const (
 	ResponseFileUploadStatus           uint16 = 30703
 	ResponseFileInfo                   uint16 = 30704
 	ResponseFileDownload               uint16 = 30705
+	ResponseQrCodeNewDevice            uint16 = 30802
 	ResponseSignalingGetConfiguration  uint16 = 30900
 	ResponseGeoGetRegisterStatus       uint16 = 31000
 )
@@ -254,6 +258,8 @@ type Handlers interface {
 	UserPrivacyGetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error)
 	// UserPrivacySetRule handles action 144. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
 	UserPrivacySetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error)
+	// UserVerifyNewDevice handles action 145. Lets in the new device whose QR code (QrCodeNewDevice) the caller scanned: it gets a session of the caller's account and its login token, and the caller is answered with what the new device said of itself. A token no device waits with is 10152; one past its time, or whose device has gone, is 10153.
+	UserVerifyNewDevice(ctx context.Context, s wire.Session, req *pb.UserVerifyNewDevice) (*pb.UserVerifyNewDeviceResponse, error)
 	// UserProfileSetBio handles action 147. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
 	UserProfileSetBio(ctx context.Context, s wire.Session, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error)
 	// UserProfileGetBio handles action 148. Returns the user's bio ("" if never set).
@@ -340,6 +346,8 @@ type Handlers interface {
 	FileInfo(ctx context.Context, s wire.Session, req *pb.FileInfo) (*pb.FileInfoResponse, error)
 	// FileDownload handles action 705. Returns a slice of a file or of one of its thumbnails.
 	FileDownload(ctx context.Context, s wire.Session, req *pb.FileDownload) (*pb.FileDownloadResponse, error)
+	// QrCodeNewDevice handles action 802. A device that is not logged in asks to be let in by one that is: the answer is a QR code (PNG) of a one-time token, valid for expire_time seconds, which a logged-in device of the account scans and sends with UserVerifyNewDevice. The waiting connection is then sent a UserVerifyResponse (30101, empty id) with its own login token, and logs in with UserLogin. A newer QrCodeNewDevice on the same connection replaces the token.
+	QrCodeNewDevice(ctx context.Context, s wire.Session, req *pb.QrCodeNewDevice) (*pb.QrCodeNewDeviceResponse, error)
 	// SignalingGetConfiguration handles action 900. Returns the STUN/TURN servers the operator lists (-ice-servers; none by default) and which kinds of call the server offers: none, since gapd relays no calls. Read-only; Android sends it after every login.
 	SignalingGetConfiguration(ctx context.Context, s wire.Session, req *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error)
 	// GeoGetRegisterStatus handles action 1000. Says whether the caller is registered on the map: always not (enable false), as gapd keeps no map; the client then sends no positions. Read-only.
@@ -513,6 +521,11 @@ func (Unimplemented) UserPrivacyGetRule(context.Context, wire.Session, *pb.UserP
 
 // UserPrivacySetRule is not implemented.
 func (Unimplemented) UserPrivacySetRule(context.Context, wire.Session, *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserVerifyNewDevice is not implemented.
+func (Unimplemented) UserVerifyNewDevice(context.Context, wire.Session, *pb.UserVerifyNewDevice) (*pb.UserVerifyNewDeviceResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -728,6 +741,11 @@ func (Unimplemented) FileInfo(context.Context, wire.Session, *pb.FileInfo) (*pb.
 
 // FileDownload is not implemented.
 func (Unimplemented) FileDownload(context.Context, wire.Session, *pb.FileDownload) (*pb.FileDownloadResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// QrCodeNewDevice is not implemented.
+func (Unimplemented) QrCodeNewDevice(context.Context, wire.Session, *pb.QrCodeNewDevice) (*pb.QrCodeNewDeviceResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1399,6 +1417,26 @@ var routeUserPrivacySetRule = wire.Route{
 		return m.(*pb.UserPrivacySetRule).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserPrivacySetRule,
+}
+var routeUserVerifyNewDevice = wire.Route{
+	BadPayload: errs.UserVerifyNewDeviceBadPayload,
+	Errors:     []wire.Major{errs.UserVerifyNewDeviceBadPayload, errs.UserVerifyNewDeviceInternalServerError, errs.UserVerifyNewDeviceInvalidToken, errs.UserVerifyNewDeviceExpiredToken},
+	ID:         ActionUserVerifyNewDevice,
+	Internal:   errs.UserVerifyNewDeviceInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserVerifyNewDevice",
+	NewRequest: func() proto.Message {
+		return new(pb.UserVerifyNewDevice)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserVerifyNewDeviceResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserVerifyNewDevice).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserVerifyNewDevice,
 }
 var routeUserProfileSetBio = wire.Route{
 	BadPayload: errs.UserProfileSetBioBadPayload,
@@ -2258,6 +2296,26 @@ var routeFileDownload = wire.Route{
 	},
 	ResponseID: ResponseFileDownload,
 }
+var routeQrCodeNewDevice = wire.Route{
+	BadPayload: errs.QrCodeNewDeviceBadPayload,
+	Errors:     []wire.Major{errs.QrCodeNewDeviceBadPayload, errs.QrCodeNewDeviceInternalServerError},
+	ID:         ActionQrCodeNewDevice,
+	Internal:   errs.QrCodeNewDeviceInternalServerError,
+	Limit:      wire.ClassExpensive,
+	Login:      false,
+	Name:       "QrCodeNewDevice",
+	NewRequest: func() proto.Message {
+		return new(pb.QrCodeNewDevice)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.QrCodeNewDeviceResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.QrCodeNewDevice).GetRequest().GetId()
+	},
+	ResponseID: ResponseQrCodeNewDevice,
+}
 var routeSignalingGetConfiguration = wire.Route{
 	BadPayload: errs.SignalingGetConfigurationBadPayload,
 	Errors:     []wire.Major{errs.SignalingGetConfigurationBadPayload, errs.SignalingGetConfigurationInternalServerError},
@@ -2335,6 +2393,7 @@ type Server struct {
 	routeUserContactsGetBlockedList wire.Route
 	routeUserPrivacyGetRule         wire.Route
 	routeUserPrivacySetRule         wire.Route
+	routeUserVerifyNewDevice        wire.Route
 	routeUserProfileSetBio          wire.Route
 	routeUserProfileGetBio          wire.Route
 	routeUserReport                 wire.Route
@@ -2378,6 +2437,7 @@ type Server struct {
 	routeFileUploadStatus           wire.Route
 	routeFileInfo                   wire.Route
 	routeFileDownload               wire.Route
+	routeQrCodeNewDevice            wire.Route
 	routeSignalingGetConfiguration  wire.Route
 	routeGeoGetRegisterStatus       wire.Route
 }
@@ -2451,6 +2511,8 @@ func New(h Handlers) *Server {
 	s.routeUserPrivacyGetRule.Call = s.callUserPrivacyGetRule
 	s.routeUserPrivacySetRule = routeUserPrivacySetRule
 	s.routeUserPrivacySetRule.Call = s.callUserPrivacySetRule
+	s.routeUserVerifyNewDevice = routeUserVerifyNewDevice
+	s.routeUserVerifyNewDevice.Call = s.callUserVerifyNewDevice
 	s.routeUserProfileSetBio = routeUserProfileSetBio
 	s.routeUserProfileSetBio.Call = s.callUserProfileSetBio
 	s.routeUserProfileGetBio = routeUserProfileGetBio
@@ -2537,6 +2599,8 @@ func New(h Handlers) *Server {
 	s.routeFileInfo.Call = s.callFileInfo
 	s.routeFileDownload = routeFileDownload
 	s.routeFileDownload.Call = s.callFileDownload
+	s.routeQrCodeNewDevice = routeQrCodeNewDevice
+	s.routeQrCodeNewDevice.Call = s.callQrCodeNewDevice
 	s.routeSignalingGetConfiguration = routeSignalingGetConfiguration
 	s.routeSignalingGetConfiguration.Call = s.callSignalingGetConfiguration
 	s.routeGeoGetRegisterStatus = routeGeoGetRegisterStatus
@@ -3196,6 +3260,26 @@ func (s *Server) callUserPrivacySetRule(ctx context.Context, sess wire.Session, 
 	}
 	if resp == nil {
 		resp = new(pb.UserPrivacySetRuleResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserVerifyNewDevice validates a decoded UserVerifyNewDevice, runs the handler and sets the response's header.
+func (s *Server) callUserVerifyNewDevice(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserVerifyNewDevice)
+	if e := validate.UserVerifyNewDevice(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserVerifyNewDevice(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserVerifyNewDeviceResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -4064,6 +4148,26 @@ func (s *Server) callFileDownload(ctx context.Context, sess wire.Session, m prot
 	return resp, nil
 }
 
+// callQrCodeNewDevice validates a decoded QrCodeNewDevice, runs the handler and sets the response's header.
+func (s *Server) callQrCodeNewDevice(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.QrCodeNewDevice)
+	if e := validate.QrCodeNewDevice(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.QrCodeNewDevice(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.QrCodeNewDeviceResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
 // callSignalingGetConfiguration validates a decoded SignalingGetConfiguration, runs the handler and sets the response's header.
 func (s *Server) callSignalingGetConfiguration(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
 	req := m.(*pb.SignalingGetConfiguration)
@@ -4173,6 +4277,8 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserPrivacyGetRule
 	case ActionUserPrivacySetRule:
 		return &s.routeUserPrivacySetRule
+	case ActionUserVerifyNewDevice:
+		return &s.routeUserVerifyNewDevice
 	case ActionUserProfileSetBio:
 		return &s.routeUserProfileSetBio
 	case ActionUserProfileGetBio:
@@ -4259,6 +4365,8 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeFileInfo
 	case ActionFileDownload:
 		return &s.routeFileDownload
+	case ActionQrCodeNewDevice:
+		return &s.routeQrCodeNewDevice
 	case ActionSignalingGetConfiguration:
 		return &s.routeSignalingGetConfiguration
 	case ActionGeoGetRegisterStatus:
@@ -4269,7 +4377,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserGetDeleteToken, &s.routeUserDelete, &s.routeUserProfileSetSelfRemove, &s.routeUserProfileGetSelfRemove, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserGetDeleteToken, &s.routeUserDelete, &s.routeUserProfileSetSelfRemove, &s.routeUserProfileGetSelfRemove, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserVerifyNewDevice, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeQrCodeNewDevice, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

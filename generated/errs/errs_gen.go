@@ -425,6 +425,10 @@ const (
 	FileDownloadInternalServerError wire.Major = 714
 	// FileDownloadNotFound is error 715 FILE_DOWNLOAD_NOT_FOUND: No such file is found for request
 	FileDownloadNotFound wire.Major = 715
+	// QrCodeNewDeviceBadPayload is error 804 QR_CODE_NEW_DEVICE_BAD_PAYLOAD: Bad payload for request
+	QrCodeNewDeviceBadPayload wire.Major = 804
+	// QrCodeNewDeviceInternalServerError is error 805 QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request
+	QrCodeNewDeviceInternalServerError wire.Major = 805
 	// SignalingGetConfigurationBadPayload is error 900 SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD: Bad payload for request
 	SignalingGetConfigurationBadPayload wire.Major = 900
 	// SignalingGetConfigurationInternalServerError is error 901 SIGNALING_GET_CONFIGURATION_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -441,6 +445,14 @@ const (
 	UserPrivacySetRuleBadPayload wire.Major = 10148
 	// UserPrivacySetRuleInternalServerError is error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserPrivacySetRuleInternalServerError wire.Major = 10149
+	// UserVerifyNewDeviceBadPayload is error 10150 USER_VERIFY_NEW_DEVICE_BAD_PAYLOAD: Bad payload for request
+	UserVerifyNewDeviceBadPayload wire.Major = 10150
+	// UserVerifyNewDeviceInternalServerError is error 10151 USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserVerifyNewDeviceInternalServerError wire.Major = 10151
+	// UserVerifyNewDeviceInvalidToken is error 10152 USER_VERIFY_NEW_DEVICE_INVALID_TOKEN: No new device waits with this token
+	UserVerifyNewDeviceInvalidToken wire.Major = 10152
+	// UserVerifyNewDeviceExpiredToken is error 10153 USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN: The new device's token has expired or its device is gone; the new device asks for another
+	UserVerifyNewDeviceExpiredToken wire.Major = 10153
 	// UserProfileSetBioBadPayload is error 10161 USER_PROFILE_SET_BIO_BAD_PAYLOAD: Bad payload for request
 	UserProfileSetBioBadPayload wire.Major = 10161
 	// UserProfileSetBioInternalServerError is error 10162 USER_PROFILE_SET_BIO_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -887,12 +899,30 @@ const (
 	FileDownloadBadPayloadInvalidSelector wire.Minor = 4
 	// FileDownloadBadPayloadOffsetOutOfRange is 713/5: Invalid offset
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
+	// QrCodeNewDeviceBadPayloadInvalidAppName is 804/1: AppName is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppName wire.Minor = 1
+	// QrCodeNewDeviceBadPayloadInvalidAppId is 804/2: App_ID is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppId wire.Minor = 2
+	// QrCodeNewDeviceBadPayloadInvalidAppBuildVersion is 804/3: AppBuildVersion is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppBuildVersion wire.Minor = 3
+	// QrCodeNewDeviceBadPayloadInvalidAppVersion is 804/4: AppVersion is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppVersion wire.Minor = 4
+	// QrCodeNewDeviceBadPayloadInvalidPlatform is 804/5: Platform is invalid
+	QrCodeNewDeviceBadPayloadInvalidPlatform wire.Minor = 5
+	// QrCodeNewDeviceBadPayloadInvalidPlatformVersion is 804/6: PlatformVersion is invalid
+	QrCodeNewDeviceBadPayloadInvalidPlatformVersion wire.Minor = 6
+	// QrCodeNewDeviceBadPayloadInvalidDevice is 804/7: Device is invalid
+	QrCodeNewDeviceBadPayloadInvalidDevice wire.Minor = 7
+	// QrCodeNewDeviceBadPayloadInvalidDeviceName is 804/8: DeviceName is invalid
+	QrCodeNewDeviceBadPayloadInvalidDeviceName wire.Minor = 8
 	// UserPrivacyGetRuleBadPayloadInvalidType is 10146/1: Type is wrong
 	UserPrivacyGetRuleBadPayloadInvalidType wire.Minor = 1
 	// UserPrivacySetRuleBadPayloadInvalidType is 10148/1: Type is wrong
 	UserPrivacySetRuleBadPayloadInvalidType wire.Minor = 1
 	// UserPrivacySetRuleBadPayloadInvalidLevel is 10148/2: Level is wrong
 	UserPrivacySetRuleBadPayloadInvalidLevel wire.Minor = 2
+	// UserVerifyNewDeviceBadPayloadInvalidToken is 10150/1: Token is invalid
+	UserVerifyNewDeviceBadPayloadInvalidToken wire.Minor = 1
 	// UserProfileSetBioBadPayloadInvalidBio is 10161/1: Bio is invalid
 	UserProfileSetBioBadPayloadInvalidBio wire.Minor = 1
 	// UserReportBadPayloadInvalidUserId is 10165/1: User_ID is invalid
@@ -2644,6 +2674,23 @@ func NewFileDownloadNotFound() *wire.Error {
 	}
 }
 
+// NewQrCodeNewDeviceBadPayload returns error 804 QR_CODE_NEW_DEVICE_BAD_PAYLOAD.
+func NewQrCodeNewDeviceBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   QrCodeNewDeviceBadPayload,
+		Message: Describe(QrCodeNewDeviceBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewQrCodeNewDeviceInternalServerError returns error 805 QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR.
+func NewQrCodeNewDeviceInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   QrCodeNewDeviceInternalServerError,
+		Message: "QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
 // NewSignalingGetConfigurationBadPayload returns error 900 SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD.
 func NewSignalingGetConfigurationBadPayload() *wire.Error {
 	return &wire.Error{
@@ -2707,6 +2754,39 @@ func NewUserPrivacySetRuleInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserPrivacySetRuleInternalServerError,
 		Message: "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserVerifyNewDeviceBadPayload returns error 10150 USER_VERIFY_NEW_DEVICE_BAD_PAYLOAD.
+func NewUserVerifyNewDeviceBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceBadPayload,
+		Message: Describe(UserVerifyNewDeviceBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserVerifyNewDeviceInternalServerError returns error 10151 USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR.
+func NewUserVerifyNewDeviceInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceInternalServerError,
+		Message: "USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserVerifyNewDeviceInvalidToken returns error 10152 USER_VERIFY_NEW_DEVICE_INVALID_TOKEN.
+func NewUserVerifyNewDeviceInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceInvalidToken,
+		Message: "USER_VERIFY_NEW_DEVICE_INVALID_TOKEN: No new device waits with this token",
+	}
+}
+
+// NewUserVerifyNewDeviceExpiredToken returns error 10153 USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN.
+func NewUserVerifyNewDeviceExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceExpiredToken,
+		Message: "USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN: The new device's token has expired or its device is gone; the new device asks for another",
 	}
 }
 
@@ -4951,6 +5031,51 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "file",
 	Name:        "FILE_DOWNLOAD_NOT_FOUND",
 }, {
+	Action:      802,
+	Code:        QrCodeNewDeviceBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppName,
+		Detail: "AppName is invalid",
+		ID:     "invalid_app_name",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppId,
+		Detail: "App_ID is invalid",
+		ID:     "invalid_app_id",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppBuildVersion,
+		Detail: "AppBuildVersion is invalid",
+		ID:     "invalid_app_build_version",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppVersion,
+		Detail: "AppVersion is invalid",
+		ID:     "invalid_app_version",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidPlatform,
+		Detail: "Platform is invalid",
+		ID:     "invalid_platform",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidPlatformVersion,
+		Detail: "PlatformVersion is invalid",
+		ID:     "invalid_platform_version",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidDevice,
+		Detail: "Device is invalid",
+		ID:     "invalid_device",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidDeviceName,
+		Detail: "DeviceName is invalid",
+		ID:     "invalid_device_name",
+	}},
+	Name: "QR_CODE_NEW_DEVICE_BAD_PAYLOAD",
+}, {
+	Action:      802,
+	Code:        QrCodeNewDeviceInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR",
+}, {
 	Action:      900,
 	Code:        SignalingGetConfigurationBadPayload,
 	Description: "Bad payload for request",
@@ -5012,6 +5137,35 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserVerifyNewDeviceBadPayloadInvalidToken,
+		Detail: "Token is invalid",
+		ID:     "invalid_token",
+	}},
+	Name: "USER_VERIFY_NEW_DEVICE_BAD_PAYLOAD",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceInvalidToken,
+	Description: "No new device waits with this token",
+	Group:       "user",
+	Name:        "USER_VERIFY_NEW_DEVICE_INVALID_TOKEN",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceExpiredToken,
+	Description: "The new device's token has expired or its device is gone; the new device asks for another",
+	Group:       "user",
+	Name:        "USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN",
 }, {
 	Action:      147,
 	Code:        UserProfileSetBioBadPayload,

@@ -186,6 +186,11 @@ func (x *UserPrivacySetRuleResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserVerifyNewDeviceResponse.
+func (x *UserVerifyNewDeviceResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserProfileSetBioResponse.
 func (x *UserProfileSetBioResponse) SetResponse(r *Response) {
 	x.Response = r
@@ -398,6 +403,11 @@ func (x *FileInfoResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a FileDownloadResponse.
 func (x *FileDownloadResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a QrCodeNewDeviceResponse.
+func (x *QrCodeNewDeviceResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 

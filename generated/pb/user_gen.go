@@ -4289,6 +4289,342 @@ func (x *UserProfileGetSelfRemoveResponse) GetSelfRemove() uint32 {
 	return 0
 }
 
+type QrCodeNewDevice struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Request         *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	AppName         string                 `protobuf:"bytes,2,opt,name=app_name,json=appName,proto3" json:"app_name,omitempty"`
+	AppId           uint32                 `protobuf:"varint,3,opt,name=app_id,json=appId,proto3" json:"app_id,omitempty"`
+	AppBuildVersion uint32                 `protobuf:"varint,4,opt,name=app_build_version,json=appBuildVersion,proto3" json:"app_build_version,omitempty"`
+	AppVersion      string                 `protobuf:"bytes,5,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"`
+	Platform        Platform               `protobuf:"varint,6,opt,name=platform,proto3,enum=proto.Platform" json:"platform,omitempty"`
+	PlatformVersion string                 `protobuf:"bytes,7,opt,name=platform_version,json=platformVersion,proto3" json:"platform_version,omitempty"`
+	Device          Device                 `protobuf:"varint,8,opt,name=device,proto3,enum=proto.Device" json:"device,omitempty"`
+	DeviceName      string                 `protobuf:"bytes,9,opt,name=device_name,json=deviceName,proto3" json:"device_name,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *QrCodeNewDevice) Reset() {
+	*x = QrCodeNewDevice{}
+	mi := &file_user_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QrCodeNewDevice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QrCodeNewDevice) ProtoMessage() {}
+
+func (x *QrCodeNewDevice) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QrCodeNewDevice.ProtoReflect.Descriptor instead.
+func (*QrCodeNewDevice) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *QrCodeNewDevice) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *QrCodeNewDevice) GetAppName() string {
+	if x != nil {
+		return x.AppName
+	}
+	return ""
+}
+
+func (x *QrCodeNewDevice) GetAppId() uint32 {
+	if x != nil {
+		return x.AppId
+	}
+	return 0
+}
+
+func (x *QrCodeNewDevice) GetAppBuildVersion() uint32 {
+	if x != nil {
+		return x.AppBuildVersion
+	}
+	return 0
+}
+
+func (x *QrCodeNewDevice) GetAppVersion() string {
+	if x != nil {
+		return x.AppVersion
+	}
+	return ""
+}
+
+func (x *QrCodeNewDevice) GetPlatform() Platform {
+	if x != nil {
+		return x.Platform
+	}
+	return Platform_UNKNOWN_PLATFORM
+}
+
+func (x *QrCodeNewDevice) GetPlatformVersion() string {
+	if x != nil {
+		return x.PlatformVersion
+	}
+	return ""
+}
+
+func (x *QrCodeNewDevice) GetDevice() Device {
+	if x != nil {
+		return x.Device
+	}
+	return Device_UNKNOWN_DEVICE
+}
+
+func (x *QrCodeNewDevice) GetDeviceName() string {
+	if x != nil {
+		return x.DeviceName
+	}
+	return ""
+}
+
+type QrCodeNewDeviceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	QrCodeImage   []byte                 `protobuf:"bytes,2,opt,name=qr_code_image,json=qrCodeImage,proto3" json:"qr_code_image,omitempty"`
+	ExpireTime    uint32                 `protobuf:"varint,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QrCodeNewDeviceResponse) Reset() {
+	*x = QrCodeNewDeviceResponse{}
+	mi := &file_user_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QrCodeNewDeviceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QrCodeNewDeviceResponse) ProtoMessage() {}
+
+func (x *QrCodeNewDeviceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QrCodeNewDeviceResponse.ProtoReflect.Descriptor instead.
+func (*QrCodeNewDeviceResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *QrCodeNewDeviceResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *QrCodeNewDeviceResponse) GetQrCodeImage() []byte {
+	if x != nil {
+		return x.QrCodeImage
+	}
+	return nil
+}
+
+func (x *QrCodeNewDeviceResponse) GetExpireTime() uint32 {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return 0
+}
+
+type UserVerifyNewDevice struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserVerifyNewDevice) Reset() {
+	*x = UserVerifyNewDevice{}
+	mi := &file_user_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserVerifyNewDevice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserVerifyNewDevice) ProtoMessage() {}
+
+func (x *UserVerifyNewDevice) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserVerifyNewDevice.ProtoReflect.Descriptor instead.
+func (*UserVerifyNewDevice) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *UserVerifyNewDevice) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserVerifyNewDevice) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserVerifyNewDeviceResponse struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Response            *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	AppName             string                 `protobuf:"bytes,2,opt,name=app_name,json=appName,proto3" json:"app_name,omitempty"`
+	AppId               uint32                 `protobuf:"varint,3,opt,name=app_id,json=appId,proto3" json:"app_id,omitempty"`
+	AppBuildVersion     uint32                 `protobuf:"varint,4,opt,name=app_build_version,json=appBuildVersion,proto3" json:"app_build_version,omitempty"`
+	AppVersion          string                 `protobuf:"bytes,5,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"`
+	Platform            Platform               `protobuf:"varint,6,opt,name=platform,proto3,enum=proto.Platform" json:"platform,omitempty"`
+	PlatformVersion     string                 `protobuf:"bytes,7,opt,name=platform_version,json=platformVersion,proto3" json:"platform_version,omitempty"`
+	Device              Device                 `protobuf:"varint,8,opt,name=device,proto3,enum=proto.Device" json:"device,omitempty"`
+	DeviceName          string                 `protobuf:"bytes,9,opt,name=device_name,json=deviceName,proto3" json:"device_name,omitempty"`
+	TwoStepVerification bool                   `protobuf:"varint,10,opt,name=two_step_verification,json=twoStepVerification,proto3" json:"two_step_verification,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *UserVerifyNewDeviceResponse) Reset() {
+	*x = UserVerifyNewDeviceResponse{}
+	mi := &file_user_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserVerifyNewDeviceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserVerifyNewDeviceResponse) ProtoMessage() {}
+
+func (x *UserVerifyNewDeviceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserVerifyNewDeviceResponse.ProtoReflect.Descriptor instead.
+func (*UserVerifyNewDeviceResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *UserVerifyNewDeviceResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppName() string {
+	if x != nil {
+		return x.AppName
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppId() uint32 {
+	if x != nil {
+		return x.AppId
+	}
+	return 0
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppBuildVersion() uint32 {
+	if x != nil {
+		return x.AppBuildVersion
+	}
+	return 0
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppVersion() string {
+	if x != nil {
+		return x.AppVersion
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetPlatform() Platform {
+	if x != nil {
+		return x.Platform
+	}
+	return Platform_UNKNOWN_PLATFORM
+}
+
+func (x *UserVerifyNewDeviceResponse) GetPlatformVersion() string {
+	if x != nil {
+		return x.PlatformVersion
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetDevice() Device {
+	if x != nil {
+		return x.Device
+	}
+	return Device_UNKNOWN_DEVICE
+}
+
+func (x *UserVerifyNewDeviceResponse) GetDeviceName() string {
+	if x != nil {
+		return x.DeviceName
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetTwoStepVerification() bool {
+	if x != nil {
+		return x.TwoStepVerification
+	}
+	return false
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -4301,7 +4637,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[72]
+	mi := &file_user_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4313,7 +4649,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[72]
+	mi := &file_user_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4367,7 +4703,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[73]
+	mi := &file_user_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4379,7 +4715,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[73]
+	mi := &file_user_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4432,7 +4768,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[74]
+	mi := &file_user_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4444,7 +4780,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[74]
+	mi := &file_user_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4575,7 +4911,7 @@ type UserContactsGetBlockedListResponse_User struct {
 
 func (x *UserContactsGetBlockedListResponse_User) Reset() {
 	*x = UserContactsGetBlockedListResponse_User{}
-	mi := &file_user_proto_msgTypes[75]
+	mi := &file_user_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4587,7 +4923,7 @@ func (x *UserContactsGetBlockedListResponse_User) String() string {
 func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
 
 func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[75]
+	mi := &file_user_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4945,7 +5281,41 @@ const file_user_proto_rawDesc = "" +
 	" UserProfileGetSelfRemoveResponse\x12+\n" +
 	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
 	"\vself_remove\x18\x02 \x01(\rR\n" +
-	"selfRemoveB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"selfRemove\"\xda\x02\n" +
+	"\x0fQrCodeNewDevice\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x19\n" +
+	"\bapp_name\x18\x02 \x01(\tR\aappName\x12\x15\n" +
+	"\x06app_id\x18\x03 \x01(\rR\x05appId\x12*\n" +
+	"\x11app_build_version\x18\x04 \x01(\rR\x0fappBuildVersion\x12\x1f\n" +
+	"\vapp_version\x18\x05 \x01(\tR\n" +
+	"appVersion\x12+\n" +
+	"\bplatform\x18\x06 \x01(\x0e2\x0f.proto.PlatformR\bplatform\x12)\n" +
+	"\x10platform_version\x18\a \x01(\tR\x0fplatformVersion\x12%\n" +
+	"\x06device\x18\b \x01(\x0e2\r.proto.DeviceR\x06device\x12\x1f\n" +
+	"\vdevice_name\x18\t \x01(\tR\n" +
+	"deviceName\"\x8b\x01\n" +
+	"\x17QrCodeNewDeviceResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\"\n" +
+	"\rqr_code_image\x18\x02 \x01(\fR\vqrCodeImage\x12\x1f\n" +
+	"\vexpire_time\x18\x03 \x01(\rR\n" +
+	"expireTime\"U\n" +
+	"\x13UserVerifyNewDevice\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\x9d\x03\n" +
+	"\x1bUserVerifyNewDeviceResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x19\n" +
+	"\bapp_name\x18\x02 \x01(\tR\aappName\x12\x15\n" +
+	"\x06app_id\x18\x03 \x01(\rR\x05appId\x12*\n" +
+	"\x11app_build_version\x18\x04 \x01(\rR\x0fappBuildVersion\x12\x1f\n" +
+	"\vapp_version\x18\x05 \x01(\tR\n" +
+	"appVersion\x12+\n" +
+	"\bplatform\x18\x06 \x01(\x0e2\x0f.proto.PlatformR\bplatform\x12)\n" +
+	"\x10platform_version\x18\a \x01(\tR\x0fplatformVersion\x12%\n" +
+	"\x06device\x18\b \x01(\x0e2\r.proto.DeviceR\x06device\x12\x1f\n" +
+	"\vdevice_name\x18\t \x01(\tR\n" +
+	"deviceName\x122\n" +
+	"\x15two_step_verification\x18\n" +
+	" \x01(\bR\x13twoStepVerificationB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -4960,7 +5330,7 @@ func file_user_proto_rawDescGZIP() []byte {
 }
 
 var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 76)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 80)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),               // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                 // 1: proto.UserRegisterResponse.Method
@@ -5040,129 +5410,141 @@ var file_user_proto_goTypes = []any{
 	(*UserProfileSetSelfRemoveResponse)(nil),         // 75: proto.UserProfileSetSelfRemoveResponse
 	(*UserProfileGetSelfRemove)(nil),                 // 76: proto.UserProfileGetSelfRemove
 	(*UserProfileGetSelfRemoveResponse)(nil),         // 77: proto.UserProfileGetSelfRemoveResponse
-	(*UserContactsImport_Contact)(nil),               // 78: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),       // 79: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil), // 80: proto.UserSessionGetActiveListResponse.Session
-	(*UserContactsGetBlockedListResponse_User)(nil),  // 81: proto.UserContactsGetBlockedListResponse.User
-	(*Request)(nil),                                  // 82: proto.Request
-	(*Response)(nil),                                 // 83: proto.Response
-	(Platform)(0),                                    // 84: proto.Platform
-	(Device)(0),                                      // 85: proto.Device
-	(Language)(0),                                    // 86: proto.Language
-	(Gender)(0),                                      // 87: proto.Gender
-	(*RegisteredUser)(nil),                           // 88: proto.RegisteredUser
-	(*Avatar)(nil),                                   // 89: proto.Avatar
-	(PrivacyType)(0),                                 // 90: proto.PrivacyType
-	(PrivacyLevel)(0),                                // 91: proto.PrivacyLevel
+	(*QrCodeNewDevice)(nil),                          // 78: proto.QrCodeNewDevice
+	(*QrCodeNewDeviceResponse)(nil),                  // 79: proto.QrCodeNewDeviceResponse
+	(*UserVerifyNewDevice)(nil),                      // 80: proto.UserVerifyNewDevice
+	(*UserVerifyNewDeviceResponse)(nil),              // 81: proto.UserVerifyNewDeviceResponse
+	(*UserContactsImport_Contact)(nil),               // 82: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),       // 83: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil), // 84: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),  // 85: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                  // 86: proto.Request
+	(*Response)(nil),                                 // 87: proto.Response
+	(Platform)(0),                                    // 88: proto.Platform
+	(Device)(0),                                      // 89: proto.Device
+	(Language)(0),                                    // 90: proto.Language
+	(Gender)(0),                                      // 91: proto.Gender
+	(*RegisteredUser)(nil),                           // 92: proto.RegisteredUser
+	(*Avatar)(nil),                                   // 93: proto.Avatar
+	(PrivacyType)(0),                                 // 94: proto.PrivacyType
+	(PrivacyLevel)(0),                                // 95: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	82,  // 0: proto.UserRegister.request:type_name -> proto.Request
+	86,  // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,   // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	83,  // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	87,  // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,   // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	82,  // 4: proto.UserVerify.request:type_name -> proto.Request
-	83,  // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	82,  // 6: proto.UserLogin.request:type_name -> proto.Request
-	84,  // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	85,  // 8: proto.UserLogin.device:type_name -> proto.Device
-	86,  // 9: proto.UserLogin.language:type_name -> proto.Language
-	83,  // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	82,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	83,  // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	82,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	87,  // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	83,  // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	87,  // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	82,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	83,  // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	82,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	78,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	83,  // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	79,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	82,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	83,  // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	88,  // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	82,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	83,  // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	82,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	83,  // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	82,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	83,  // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	82,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	83,  // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	87,  // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	82,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	83,  // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	82,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	83,  // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	82,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	83,  // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	80,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	82,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	83,  // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	82,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	83,  // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	82,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	83,  // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	89,  // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	82,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	83,  // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	82,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	83,  // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	89,  // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	82,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	83,  // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	86,  // 4: proto.UserVerify.request:type_name -> proto.Request
+	87,  // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	86,  // 6: proto.UserLogin.request:type_name -> proto.Request
+	88,  // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	89,  // 8: proto.UserLogin.device:type_name -> proto.Device
+	90,  // 9: proto.UserLogin.language:type_name -> proto.Language
+	87,  // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	86,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	87,  // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	86,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	91,  // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	87,  // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	91,  // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	86,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	87,  // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	86,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	82,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	87,  // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	83,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	86,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	87,  // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	92,  // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	86,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	87,  // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	86,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	87,  // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	86,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	87,  // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	86,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	87,  // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	91,  // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	86,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	87,  // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	86,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	87,  // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	86,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	87,  // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	84,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	86,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	87,  // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	86,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	87,  // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	86,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	87,  // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	93,  // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	86,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	87,  // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	86,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	87,  // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	93,  // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	86,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	87,  // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
 	2,   // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	82,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	83,  // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	82,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
-	83,  // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
-	82,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
-	83,  // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
-	82,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
-	83,  // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
-	81,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
-	82,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
-	83,  // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
-	82,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
-	83,  // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
-	82,  // 70: proto.UserReport.request:type_name -> proto.Request
+	86,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	87,  // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	86,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	87,  // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	86,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	87,  // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	86,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	87,  // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	85,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	86,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	87,  // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	86,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	87,  // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	86,  // 70: proto.UserReport.request:type_name -> proto.Request
 	3,   // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
-	83,  // 72: proto.UserReportResponse.response:type_name -> proto.Response
-	82,  // 73: proto.UserInfo.request:type_name -> proto.Request
-	83,  // 74: proto.UserInfoResponse.response:type_name -> proto.Response
-	88,  // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
-	82,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
+	87,  // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	86,  // 73: proto.UserInfo.request:type_name -> proto.Request
+	87,  // 74: proto.UserInfoResponse.response:type_name -> proto.Response
+	92,  // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	86,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
 	4,   // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
-	83,  // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	87,  // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
 	4,   // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
-	82,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
-	90,  // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
-	83,  // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
-	91,  // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
-	82,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
-	90,  // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
-	91,  // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
-	83,  // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
-	90,  // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
-	91,  // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
-	82,  // 90: proto.UserGetDeleteToken.request:type_name -> proto.Request
-	83,  // 91: proto.UserGetDeleteTokenResponse.response:type_name -> proto.Response
-	82,  // 92: proto.UserDelete.request:type_name -> proto.Request
+	86,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	94,  // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	87,  // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	95,  // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	86,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	94,  // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	95,  // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	87,  // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	94,  // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	95,  // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	86,  // 90: proto.UserGetDeleteToken.request:type_name -> proto.Request
+	87,  // 91: proto.UserGetDeleteTokenResponse.response:type_name -> proto.Response
+	86,  // 92: proto.UserDelete.request:type_name -> proto.Request
 	5,   // 93: proto.UserDelete.reason:type_name -> proto.UserDelete.Reason
-	83,  // 94: proto.UserDeleteResponse.response:type_name -> proto.Response
-	82,  // 95: proto.UserProfileSetSelfRemove.request:type_name -> proto.Request
-	83,  // 96: proto.UserProfileSetSelfRemoveResponse.response:type_name -> proto.Response
-	82,  // 97: proto.UserProfileGetSelfRemove.request:type_name -> proto.Request
-	83,  // 98: proto.UserProfileGetSelfRemoveResponse.response:type_name -> proto.Response
-	84,  // 99: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	85,  // 100: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	86,  // 101: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	102, // [102:102] is the sub-list for method output_type
-	102, // [102:102] is the sub-list for method input_type
-	102, // [102:102] is the sub-list for extension type_name
-	102, // [102:102] is the sub-list for extension extendee
-	0,   // [0:102] is the sub-list for field type_name
+	87,  // 94: proto.UserDeleteResponse.response:type_name -> proto.Response
+	86,  // 95: proto.UserProfileSetSelfRemove.request:type_name -> proto.Request
+	87,  // 96: proto.UserProfileSetSelfRemoveResponse.response:type_name -> proto.Response
+	86,  // 97: proto.UserProfileGetSelfRemove.request:type_name -> proto.Request
+	87,  // 98: proto.UserProfileGetSelfRemoveResponse.response:type_name -> proto.Response
+	86,  // 99: proto.QrCodeNewDevice.request:type_name -> proto.Request
+	88,  // 100: proto.QrCodeNewDevice.platform:type_name -> proto.Platform
+	89,  // 101: proto.QrCodeNewDevice.device:type_name -> proto.Device
+	87,  // 102: proto.QrCodeNewDeviceResponse.response:type_name -> proto.Response
+	86,  // 103: proto.UserVerifyNewDevice.request:type_name -> proto.Request
+	87,  // 104: proto.UserVerifyNewDeviceResponse.response:type_name -> proto.Response
+	88,  // 105: proto.UserVerifyNewDeviceResponse.platform:type_name -> proto.Platform
+	89,  // 106: proto.UserVerifyNewDeviceResponse.device:type_name -> proto.Device
+	88,  // 107: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	89,  // 108: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	90,  // 109: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	110, // [110:110] is the sub-list for method output_type
+	110, // [110:110] is the sub-list for method input_type
+	110, // [110:110] is the sub-list for extension type_name
+	110, // [110:110] is the sub-list for extension extendee
+	0,   // [0:110] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -5177,7 +5559,7 @@ func file_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   76,
+			NumMessages:   80,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -361,6 +361,20 @@ func UserPrivacySetRule(m *pb.UserPrivacySetRule) *wire.Error {
 	return nil
 }
 
+// UserVerifyNewDevice checks a UserVerifyNewDevice request (action 145). It returns nil or the first failing rule's error.
+func UserVerifyNewDevice(m *pb.UserVerifyNewDevice) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserVerifyNewDeviceBadPayload(errs.UserVerifyNewDeviceBadPayloadInvalidToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 64 {
+		return errs.NewUserVerifyNewDeviceBadPayload(errs.UserVerifyNewDeviceBadPayloadInvalidToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserVerifyNewDeviceBadPayload(errs.UserVerifyNewDeviceBadPayloadInvalidToken)
+	}
+	return nil
+}
+
 // UserProfileSetBio checks a UserProfileSetBio request (action 147). It returns nil or the first failing rule's error.
 func UserProfileSetBio(m *pb.UserProfileSetBio) *wire.Error {
 	if utf8.RuneCountInString(m.Bio) > UserProfileSetBioBio {
@@ -1201,6 +1215,53 @@ func FileDownload(m *pb.FileDownload) *wire.Error {
 	}
 	if !known(pb.FileDownload_Selector_name, int32(m.Selector)) {
 		return errs.NewFileDownloadBadPayload(errs.FileDownloadBadPayloadInvalidSelector)
+	}
+	return nil
+}
+
+// QrCodeNewDevice checks a QrCodeNewDevice request (action 802). It returns nil or the first failing rule's error.
+func QrCodeNewDevice(m *pb.QrCodeNewDevice) *wire.Error {
+	if m.AppName == "" {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppName)
+	}
+	if utf8.RuneCountInString(m.AppName) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppName)
+	}
+	if m.AppName != "" && !check.Name(m.AppName) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppName)
+	}
+	if m.AppId == 0 {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppId)
+	}
+	if m.AppBuildVersion == 0 {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppBuildVersion)
+	}
+	if m.AppVersion == "" {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppVersion)
+	}
+	if utf8.RuneCountInString(m.AppVersion) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppVersion)
+	}
+	if m.AppVersion != "" && !check.Name(m.AppVersion) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppVersion)
+	}
+	if !known(pb.Platform_name, int32(m.Platform)) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidPlatform)
+	}
+	if utf8.RuneCountInString(m.PlatformVersion) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidPlatformVersion)
+	}
+	if m.PlatformVersion != "" && !check.Name(m.PlatformVersion) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidPlatformVersion)
+	}
+	if !known(pb.Device_name, int32(m.Device)) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidDevice)
+	}
+	if utf8.RuneCountInString(m.DeviceName) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidDeviceName)
+	}
+	if m.DeviceName != "" && !check.Name(m.DeviceName) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidDeviceName)
 	}
 	return nil
 }

@@ -37,3 +37,22 @@ CREATE TABLE delete_guards (
     window_start INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (user_id, source)
 ) STRICT;
+
+-- A device not logged in that asked to be let in by a logged-in one
+-- (QrCodeNewDevice): the hash of the token its QR code shows, what it said
+-- of itself, and until when the token is good. UserVerifyNewDevice takes
+-- the row and makes a session of it.
+CREATE TABLE device_links (
+    token_hash        BLOB    PRIMARY KEY,
+    app_name          TEXT    NOT NULL DEFAULT '',
+    app_id            INTEGER NOT NULL DEFAULT 0,
+    app_build_version INTEGER NOT NULL DEFAULT 0,
+    app_version       TEXT    NOT NULL DEFAULT '',
+    platform          INTEGER NOT NULL DEFAULT 0,
+    platform_version  TEXT    NOT NULL DEFAULT '',
+    device            INTEGER NOT NULL DEFAULT 0,
+    device_name       TEXT    NOT NULL DEFAULT '',
+    ip                TEXT    NOT NULL DEFAULT '',
+    expires_at        INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX device_links_expiry ON device_links (expires_at);
