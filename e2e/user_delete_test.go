@@ -73,6 +73,11 @@ func TestUserDelete(t *testing.T) {
 	if len(ids) != 1 || ids[0] != msg.MessageId {
 		t.Fatalf("history %v, want [%d]", ids, msg.MessageId)
 	}
+	// Nobody writes to a deleted account or opens a chat with it.
+	_, err = b.c.ChatSendMessage(ctx(t), &pb.ChatSendMessage{RoomId: room, MessageType: pb.RoomMessageType_TEXT, Message: "hello?"})
+	wantErr(t, err, errs.ChatSendMessageForbidden, 0)
+	_, err = b.c.ChatGetRoom(ctx(t), &pb.ChatGetRoom{PeerId: a.id})
+	wantErr(t, err, errs.ChatGetRoomPeerNotFound, 0)
 	// Blocks went: b's list no longer has a, and a's block no longer hides anything.
 	if bl, err := b.c.UserContactsGetBlockedList(ctx(t), &pb.UserContactsGetBlockedList{}); err != nil || len(bl.User) != 0 {
 		t.Fatalf("blocked list %v, %v", bl, err)

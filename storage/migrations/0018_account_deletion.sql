@@ -5,7 +5,7 @@
 -- (messages.author_id) and rooms name their creator: deleted_at is set, the
 -- phone becomes 'deleted:<id>' and the username '~<id>' (neither is a value a
 -- client can sign up with or choose), the profile is emptied and every row
--- of other tables about the user is removed (handlers.deleteAccount).
+-- of other tables about the user is removed (storage.EraseUser).
 ALTER TABLE users ADD COLUMN deleted_at INTEGER NOT NULL DEFAULT 0; -- 0: not deleted
 -- Months without a login after which the account is deleted; 0: never.
 ALTER TABLE users ADD COLUMN self_remove INTEGER NOT NULL DEFAULT 0;
