@@ -78,6 +78,12 @@ func TestUserDelete(t *testing.T) {
 	wantErr(t, err, errs.ChatSendMessageForbidden, 0)
 	_, err = b.c.ChatGetRoom(ctx(t), &pb.ChatGetRoom{PeerId: a.id})
 	wantErr(t, err, errs.ChatGetRoomPeerNotFound, 0)
+	g, err := b.c.GroupCreate(ctx(t), &pb.GroupCreate{Name: "after"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.c.GroupAddMember(ctx(t), &pb.GroupAddMember{RoomId: g.RoomId, Member: &pb.GroupAddMember_Member{UserId: a.id}})
+	wantErr(t, err, errs.GroupAddMemberBadPayload, errs.GroupAddMemberBadPayloadInvalidUserId)
 	// Blocks went: b's list no longer has a, and a's block no longer hides anything.
 	if bl, err := b.c.UserContactsGetBlockedList(ctx(t), &pb.UserContactsGetBlockedList{}); err != nil || len(bl.User) != 0 {
 		t.Fatalf("blocked list %v, %v", bl, err)
