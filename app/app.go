@@ -18,6 +18,7 @@ import (
 	"github.com/gapd/gapd/geoip"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/limits"
+	"github.com/gapd/gapd/selfremove"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/storage"
 )
@@ -29,6 +30,8 @@ type App struct {
 	Handlers *handlers.Handlers
 	// Processing works through uploaded content in the background.
 	Processing *fileproc.Processor
+	// SelfRemove deletes the accounts whose self-removal period has passed.
+	SelfRemove *selfremove.Job
 	// Cluster carries pushes and session events to other nodes (-nats);
 	// nil for a single node.
 	Cluster  *server.Cluster
@@ -124,11 +127,14 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	}
 	// Finishes processing that a crash interrupted, then takes new uploads.
 	proc.Start()
+	sweeper := selfremove.New(h, log, selfremove.Options{})
+	sweeper.Start()
 	warnFilesLimit(log, cfg.Server)
 	srv := server.New(cfg.Server, server.Options{Handlers: h, Log: log, Health: db.Ping, Hub: hub, Keys: keys,
 		Limiter: deps.Limits})
 	l, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
+		sweeper.Close()
 		proc.Close()
 		stop()
 		return nil, err
@@ -137,12 +143,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	if cfg.Server.OpsAddr != "" {
 		if ops, err = net.Listen("tcp", cfg.Server.OpsAddr); err != nil {
 			l.Close()
+			sweeper.Close()
 			proc.Close()
 			stop()
 			return nil, fmt.Errorf("-ops-addr: %w", err)
 		}
 	}
-	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, Cluster: cluster, listener: l, ops: ops,
+	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, SelfRemove: sweeper, Cluster: cluster, listener: l, ops: ops,
 		served: make(chan error, 1), opsDone: make(chan error, 1)}
 	go func() { a.served <- srv.Serve(l) }()
 	if ops != nil {
@@ -187,7 +194,7 @@ func (a *App) URL() string { return "ws://" + a.Addr() + "/" }
 
 // Shutdown stops serving gracefully, then leaves the cluster (what the
 // last requests pushed goes out first), stops the background work (file
-// processing), and closes the database.
+// processing, self-removal), and closes the database.
 func (a *App) Shutdown(ctx context.Context) error {
 	err := a.Server.Shutdown(ctx)
 	if serr := <-a.served; serr != nil {
@@ -200,5 +207,6 @@ func (a *App) Shutdown(ctx context.Context) error {
 		a.Cluster.Close()
 	}
 	a.Processing.Close()
+	a.SelfRemove.Close()
 	return errors.Join(err, a.DB.Close())
 }

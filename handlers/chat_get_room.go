@@ -23,7 +23,7 @@ func (h *Handlers) ChatGetRoom(ctx context.Context, s wire.Session, req *pb.Chat
 	var room *pb.Room
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		peer, err := tx.UserByID(storage.UserID(req.PeerId))
-		if errors.Is(err, storage.ErrNotFound) || (err == nil && (!peer.Verified || peer.Blocked)) {
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && (!peer.Verified || peer.Blocked || peer.Deleted())) {
 			return errs.NewChatGetRoomPeerNotFound()
 		}
 		if err != nil {

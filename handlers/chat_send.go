@@ -44,7 +44,7 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 }
 
 // allowChatSend returns the chat's peer, refusing a chat whose peer's
-// account is gone (205), a sender the peer has blocked (233) and, under the
+// account is gone, blocked or deleted (205), a sender the peer has blocked (233) and, under the
 // operator's mutual-only policy, the start of a conversation between users
 // who are not each other's contacts (234/1). Once the peer has written in the room, the conversation has
 // started and the policy no longer applies.

@@ -52,7 +52,7 @@ type admission struct {
 // admit adds a user to the caller's room as a plain member and logs it.
 func (h *Handlers) admit(tx *storage.Tx, caller storage.Member, a admission) (change, error) {
 	u, err := tx.UserByID(a.userID)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!u.Verified || u.Blocked)) {
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && (!u.Verified || u.Blocked || u.Deleted())) {
 		return change{}, a.badUser()
 	}
 	if err != nil {

@@ -99,6 +99,7 @@ type Handlers struct {
 	limits     *limits.Limiter
 	deleteBoth time.Duration
 	ice        []ICEServer
+	waiting    *waitingDevices
 }
 
 // It embeds no dispatch.Unimplemented: this line fails to compile while any
@@ -120,7 +121,7 @@ func New(cfg Config, d Deps) *Handlers {
 	h := &Handlers{db: d.DB, send: d.Sender, mail: d.Email, log: d.Log, now: d.Clock, codes: codes,
 		hub: d.Hub, files: cfg.Files.WithDefaults(), uploads: newFileRuntime(), store: d.Store, processing: d.Processing,
 		mutualOnly: cfg.MutualOnly, maxMembers: cfg.MaxRoomMembers, geo: d.Geo, idle: cfg.SessionIdle, limits: d.Limits,
-		deleteBoth: cfg.DeleteForBothPeriod, ice: cfg.ICEServers}
+		deleteBoth: cfg.DeleteForBothPeriod, ice: cfg.ICEServers, waiting: newWaitingDevices()}
 	if h.idle <= 0 {
 		h.idle = DefaultSessionIdle
 	}

@@ -28,6 +28,10 @@ func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u stora
 	return buildRegisteredUser(viewer, u, views[u.ID], avatars[u.ID], h.unix()), nil
 }
 
+// deletedName is the display name of a deleted account (UserDelete or
+// self-removal), whose messages stay in their rooms.
+const deletedName = "Deleted Account"
+
 // buildRegisteredUser fills a RegisteredUser from what storage already read
 // of u for viewer (tx.ContactViews) and of u's avatars (tx.AvatarSummaries,
 // zero when u has none), so a list of users costs one query of each.
@@ -42,22 +46,27 @@ func buildRegisteredUser(viewer storage.UserID, u storage.User, v storage.Contac
 	if display == "" {
 		display = u.Nickname
 	}
+	username := u.Username
+	if u.Deleted() {
+		// Its username ('~id') and phone are placeholders, never shown.
+		username, display = "", deletedName
+	}
 	if display == "" {
-		display = u.Username
+		display = username
 	}
 	r := &pb.RegisteredUser{
 		Id:          uint64(u.ID),
-		Username:    u.Username,
+		Username:    username,
 		FirstName:   v.FirstName,
 		LastName:    v.LastName,
 		DisplayName: display,
 		Initials:    initials(display),
 		Color:       userColor(int64(u.ID)),
 		Mutual:      v.Mutual,
-		Deleted:     u.Blocked,
+		Deleted:     u.Blocked || u.Deleted(),
 		Bio:         u.Bio,
 	}
-	if u.ID == viewer || v.Known {
+	if (u.ID == viewer || v.Known) && !u.Deleted() {
 		r.Phone = phoneDigits(u.Phone)
 	}
 	self := viewer == u.ID

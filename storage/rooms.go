@@ -72,7 +72,7 @@ const (
 	qPeerOfChat  = `SELECT user_id FROM room_members WHERE room_id = ? AND user_id <> ? LIMIT 1`
 	// A scalar subquery rather than a join: SQLite runs it several times
 	// faster.
-	qPeerAccount = `SELECT m.user_id, (SELECT u.blocked FROM users u WHERE u.id = m.user_id),
+	qPeerAccount = `SELECT m.user_id, (SELECT u.blocked OR u.deleted_at <> 0 FROM users u WHERE u.id = m.user_id),
 		EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = m.user_id AND b.blocked_id = ?2)
 		FROM room_members m WHERE m.room_id = ?1 AND m.user_id <> ?2 LIMIT 1`
 )
@@ -165,7 +165,7 @@ func (t *Tx) ChatPeer(roomID RoomID, userID UserID) (UserID, error) {
 }
 
 // ChatPeerAccount is ChatPeer with whether the peer's account is blocked
-// and whether the peer has blocked userID (user_blocks), in one query.
+// or deleted and whether the peer has blocked userID (user_blocks), in one query.
 func (t *Tx) ChatPeerAccount(roomID RoomID, userID UserID) (peer UserID, blocked, blocksUser bool, err error) {
 	var b sql.NullBool // NULL: the user row is gone, as UserByID's ErrNotFound
 	if err = t.row(qPeerAccount, roomID, userID).Scan(&peer, &b, &blocksUser); err == nil && !b.Valid {

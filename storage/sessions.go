@@ -37,6 +37,8 @@ const (
 		app_name = ?, app_id = ?, app_build_version = ?, app_version = ?, platform = ?, platform_version = ?,
 		device = ?, device_name = ?, language = ?, ip = ?
 		WHERE id = ? AND revoked = 0`
+	qDescribeSession = `UPDATE sessions SET app_name = ?, app_id = ?, app_build_version = ?, app_version = ?,
+		platform = ?, platform_version = ?, device = ?, device_name = ?, ip = ? WHERE id = ? AND revoked = 0`
 	qRevokeSession = `UPDATE sessions SET revoked = 1 WHERE id = ? AND revoked = 0`
 	// A session is active from its creation or last login on; one idle since
 	// before the cutoff has expired.
@@ -66,6 +68,13 @@ func (t *Tx) TouchSession(id SessionID, now int64, d DeviceInfo) error {
 	return t.execOne("touch session", qTouchSession, now,
 		d.AppName, d.AppID, d.AppBuildVersion, d.AppVersion, d.Platform, d.PlatformVersion,
 		d.Device, d.DeviceName, d.Language, d.IP, id)
+}
+
+// DescribeSession records a device's facts on its session without a login
+// (a device let in by another, before its own UserLogin).
+func (t *Tx) DescribeSession(id SessionID, d DeviceInfo) error {
+	return t.execOne("describe session", qDescribeSession, d.AppName, d.AppID, d.AppBuildVersion, d.AppVersion,
+		d.Platform, d.PlatformVersion, d.Device, d.DeviceName, d.IP, id)
 }
 
 // RevokeSession ends the session; its token stops working. ErrNotFound if

@@ -13,9 +13,14 @@ type User struct {
 	Verified  bool   `db:"verified"` // true after the first successful UserVerify
 	Bio       string `db:"bio"`
 	CreatedAt int64  `db:"created_at"`
+	DeletedAt int64  `db:"deleted_at"` // 0 unless the account was deleted (UserDelete, self-removal)
 }
 
-const userColumns = `id, phone, country, username, nickname, email, gender, blocked, verified, bio, created_at`
+// Deleted reports whether the account was deleted; its row stays for the
+// messages it wrote.
+func (u User) Deleted() bool { return u.DeletedAt != 0 }
+
+const userColumns = `id, phone, country, username, nickname, email, gender, blocked, verified, bio, created_at, deleted_at`
 
 const (
 	qUserByID       = `SELECT ` + userColumns + ` FROM users WHERE id = ?`

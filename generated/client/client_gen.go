@@ -265,6 +265,54 @@ func (c *Client) UserInfo(ctx context.Context, req *pb.UserInfo) (*pb.UserInfoRe
 	return resp, nil
 }
 
+// UserGetDeleteToken calls action 118 and returns its UserGetDeleteTokenResponse. Sends a token that deletes the caller's account (UserDelete) to the caller's phone, through the verify sender, like a sign-up code: the same digits, lifetime, send budgets (153 with wait) and try locks (152 while the caller's source or the account is locked out of UserDelete).
+func (c *Client) UserGetDeleteToken(ctx context.Context, req *pb.UserGetDeleteToken) (*pb.UserGetDeleteTokenResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserGetDeleteTokenResponse)
+	if err := c.conn.Call(ctx, 118, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserDelete calls action 119 and returns its UserDeleteResponse. Deletes the caller's account with the token UserGetDeleteToken sent: profile (nickname, e-mail, bio, username freed), avatars, contacts, sessions (every live one ends with error 8), privacy rules, blocks both ways. Messages stay in their rooms, their author shown with RegisteredUser.deleted. The phone may sign up again as a new user. A wrong token is 156, then 158 (with wait) after too many from one source; none sent or expired is 157.
+func (c *Client) UserDelete(ctx context.Context, req *pb.UserDelete) (*pb.UserDeleteResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserDeleteResponse)
+	if err := c.conn.Call(ctx, 119, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileSetSelfRemove calls action 120 and returns its UserProfileSetSelfRemoveResponse. Sets after how many months without a login the caller's account is deleted by the server (as UserDelete deletes it).
+func (c *Client) UserProfileSetSelfRemove(ctx context.Context, req *pb.UserProfileSetSelfRemove) (*pb.UserProfileSetSelfRemoveResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileSetSelfRemoveResponse)
+	if err := c.conn.Call(ctx, 120, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserProfileGetSelfRemove calls action 121 and returns its UserProfileGetSelfRemoveResponse. After how many months without a login the caller's account is deleted; 0 (never set): never.
+func (c *Client) UserProfileGetSelfRemove(ctx context.Context, req *pb.UserProfileGetSelfRemove) (*pb.UserProfileGetSelfRemoveResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserProfileGetSelfRemoveResponse)
+	if err := c.conn.Call(ctx, 121, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // UserProfileCheckUsername calls action 122 and returns its UserProfileCheckUsernameResponse. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
 func (c *Client) UserProfileCheckUsername(ctx context.Context, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error) {
 	if req.Request == nil {
@@ -536,6 +584,18 @@ func (c *Client) UserPrivacySetRule(ctx context.Context, req *pb.UserPrivacySetR
 	}
 	resp := new(pb.UserPrivacySetRuleResponse)
 	if err := c.conn.Call(ctx, 144, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// UserVerifyNewDevice calls action 145 and returns its UserVerifyNewDeviceResponse. Lets in the new device whose QR code (QrCodeNewDevice) the caller scanned: it gets a session of the caller's account and its login token, and the caller is answered with what the new device said of itself. A token no device waits with is 10152; one past its time, or whose device has gone, is 10153.
+func (c *Client) UserVerifyNewDevice(ctx context.Context, req *pb.UserVerifyNewDevice) (*pb.UserVerifyNewDeviceResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.UserVerifyNewDeviceResponse)
+	if err := c.conn.Call(ctx, 145, req.Request, req, resp); err != nil {
 		return nil, err
 	}
 	return resp, nil
@@ -1069,6 +1129,18 @@ func (c *Client) FileDownload(ctx context.Context, req *pb.FileDownload) (*pb.Fi
 	return resp, nil
 }
 
+// QrCodeNewDevice calls action 802 and returns its QrCodeNewDeviceResponse. A device that is not logged in asks to be let in by one that is: the answer is a QR code (PNG) of a one-time token, valid for expire_time seconds, which a logged-in device of the account scans and sends with UserVerifyNewDevice. The waiting connection is then sent a UserVerifyResponse (30101, empty id) with its own login token, and logs in with UserLogin. A newer QrCodeNewDevice on the same connection replaces the token.
+func (c *Client) QrCodeNewDevice(ctx context.Context, req *pb.QrCodeNewDevice) (*pb.QrCodeNewDeviceResponse, error) {
+	if req.Request == nil {
+		req.Request = new(pb.Request)
+	}
+	resp := new(pb.QrCodeNewDeviceResponse)
+	if err := c.conn.Call(ctx, 802, req.Request, req, resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // SignalingGetConfiguration calls action 900 and returns its SignalingGetConfigurationResponse. Returns the STUN/TURN servers the operator lists (-ice-servers; none by default) and which kinds of call the server offers: none, since gapd relays no calls. Read-only; Android sends it after every login.
 func (c *Client) SignalingGetConfiguration(ctx context.Context, req *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error) {
 	if req.Request == nil {
@@ -1140,6 +1212,14 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserAvatarGetListResponse), true
 	case 30117:
 		return new(pb.UserInfoResponse), true
+	case 30118:
+		return new(pb.UserGetDeleteTokenResponse), true
+	case 30119:
+		return new(pb.UserDeleteResponse), true
+	case 30120:
+		return new(pb.UserProfileSetSelfRemoveResponse), true
+	case 30121:
+		return new(pb.UserProfileGetSelfRemoveResponse), true
 	case 30122:
 		return new(pb.UserProfileCheckUsernameResponse), true
 	case 30123:
@@ -1186,6 +1266,8 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.UserPrivacyGetRuleResponse), true
 	case 30144:
 		return new(pb.UserPrivacySetRuleResponse), true
+	case 30145:
+		return new(pb.UserVerifyNewDeviceResponse), true
 	case 30146:
 		return new(pb.UserTwoStepVerificationResendVerifyEmailResponse), true
 	case 30147:
@@ -1274,6 +1356,8 @@ func NewMessage(action uint16) (proto.Message, bool) {
 		return new(pb.FileInfoResponse), true
 	case 30705:
 		return new(pb.FileDownloadResponse), true
+	case 30802:
+		return new(pb.QrCodeNewDeviceResponse), true
 	case 30900:
 		return new(pb.SignalingGetConfigurationResponse), true
 	case 31000:

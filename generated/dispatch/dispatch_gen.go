@@ -34,6 +34,10 @@ const (
 	ActionUserAvatarDelete                                uint16 = 115
 	ActionUserAvatarGetList                               uint16 = 116
 	ActionUserInfo                                        uint16 = 117
+	ActionUserGetDeleteToken                              uint16 = 118
+	ActionUserDelete                                      uint16 = 119
+	ActionUserProfileSetSelfRemove                        uint16 = 120
+	ActionUserProfileGetSelfRemove                        uint16 = 121
 	ActionUserProfileCheckUsername                        uint16 = 122
 	ActionUserProfileUpdateUsername                       uint16 = 123
 	ActionUserUpdateStatus                                uint16 = 124
@@ -57,6 +61,7 @@ const (
 	ActionUserTwoStepVerificationChangeHint               uint16 = 142
 	ActionUserPrivacyGetRule                              uint16 = 143
 	ActionUserPrivacySetRule                              uint16 = 144
+	ActionUserVerifyNewDevice                             uint16 = 145
 	ActionUserTwoStepVerificationResendVerifyEmail        uint16 = 146
 	ActionUserProfileSetBio                               uint16 = 147
 	ActionUserProfileGetBio                               uint16 = 148
@@ -101,6 +106,7 @@ const (
 	ActionFileUploadStatus                                uint16 = 703
 	ActionFileInfo                                        uint16 = 704
 	ActionFileDownload                                    uint16 = 705
+	ActionQrCodeNewDevice                                 uint16 = 802
 	ActionSignalingGetConfiguration                       uint16 = 900
 	ActionGeoGetRegisterStatus                            uint16 = 1000
 )
@@ -127,6 +133,10 @@ const (
 	ResponseUserAvatarDelete                                uint16 = 30115
 	ResponseUserAvatarGetList                               uint16 = 30116
 	ResponseUserInfo                                        uint16 = 30117
+	ResponseUserGetDeleteToken                              uint16 = 30118
+	ResponseUserDelete                                      uint16 = 30119
+	ResponseUserProfileSetSelfRemove                        uint16 = 30120
+	ResponseUserProfileGetSelfRemove                        uint16 = 30121
 	ResponseUserProfileCheckUsername                        uint16 = 30122
 	ResponseUserProfileUpdateUsername                       uint16 = 30123
 	ResponseUserUpdateStatus                                uint16 = 30124
@@ -150,6 +160,7 @@ const (
 	ResponseUserTwoStepVerificationChangeHint               uint16 = 30142
 	ResponseUserPrivacyGetRule                              uint16 = 30143
 	ResponseUserPrivacySetRule                              uint16 = 30144
+	ResponseUserVerifyNewDevice                             uint16 = 30145
 	ResponseUserTwoStepVerificationResendVerifyEmail        uint16 = 30146
 	ResponseUserProfileSetBio                               uint16 = 30147
 	ResponseUserProfileGetBio                               uint16 = 30148
@@ -194,6 +205,7 @@ const (
 	ResponseFileUploadStatus                                uint16 = 30703
 	ResponseFileInfo                                        uint16 = 30704
 	ResponseFileDownload                                    uint16 = 30705
+	ResponseQrCodeNewDevice                                 uint16 = 30802
 	ResponseSignalingGetConfiguration                       uint16 = 30900
 	ResponseGeoGetRegisterStatus                            uint16 = 31000
 )
@@ -242,6 +254,14 @@ type Handlers interface {
 	UserAvatarGetList(ctx context.Context, s wire.Session, req *pb.UserAvatarGetList) (*pb.UserAvatarGetListResponse, error)
 	// UserInfo handles action 117. The RegisteredUser of a user as the caller sees it: the phone only to the user and to those who have it among their contacts; status and last_seen as the user's USER_STATUS rule allows the caller (the exact time, 'recently', or nothing). An unknown id, or one whose sign-up is not verified, is refused (147/1).
 	UserInfo(ctx context.Context, s wire.Session, req *pb.UserInfo) (*pb.UserInfoResponse, error)
+	// UserGetDeleteToken handles action 118. Sends a token that deletes the caller's account (UserDelete) to the caller's phone, through the verify sender, like a sign-up code: the same digits, lifetime, send budgets (153 with wait) and try locks (152 while the caller's source or the account is locked out of UserDelete).
+	UserGetDeleteToken(ctx context.Context, s wire.Session, req *pb.UserGetDeleteToken) (*pb.UserGetDeleteTokenResponse, error)
+	// UserDelete handles action 119. Deletes the caller's account with the token UserGetDeleteToken sent: profile (nickname, e-mail, bio, username freed), avatars, contacts, sessions (every live one ends with error 8), privacy rules, blocks both ways. Messages stay in their rooms, their author shown with RegisteredUser.deleted. The phone may sign up again as a new user. A wrong token is 156, then 158 (with wait) after too many from one source; none sent or expired is 157.
+	UserDelete(ctx context.Context, s wire.Session, req *pb.UserDelete) (*pb.UserDeleteResponse, error)
+	// UserProfileSetSelfRemove handles action 120. Sets after how many months without a login the caller's account is deleted by the server (as UserDelete deletes it).
+	UserProfileSetSelfRemove(ctx context.Context, s wire.Session, req *pb.UserProfileSetSelfRemove) (*pb.UserProfileSetSelfRemoveResponse, error)
+	// UserProfileGetSelfRemove handles action 121. After how many months without a login the caller's account is deleted; 0 (never set): never.
+	UserProfileGetSelfRemove(ctx context.Context, s wire.Session, req *pb.UserProfileGetSelfRemove) (*pb.UserProfileGetSelfRemoveResponse, error)
 	// UserProfileCheckUsername handles action 122. Tells whether the caller could take a username with UserProfileUpdateUsername: INVALID when it breaks that action's rules (5 to 32 characters, a letter first, then letters, digits and underscores), TAKEN when another user holds it regardless of letter case, else AVAILABLE (also for the caller's own). It answers no bad payload: a bad name is INVALID.
 	UserProfileCheckUsername(ctx context.Context, s wire.Session, req *pb.UserProfileCheckUsername) (*pb.UserProfileCheckUsernameResponse, error)
 	// UserProfileUpdateUsername handles action 123. Changes the caller's username: 5 to 32 characters, a letter first, then letters, digits and underscores (shorter names of the username format, such as the generated ones, stay valid for lookups). Unique regardless of letter case: held by another user, 164/3. The same name again changes nothing. After changes changes within period seconds, the next is refused with 175 and the seconds until the oldest of them leaves the period. UserUsernameToId sees the new name at once. Pushed to the user's other sessions.
@@ -288,6 +308,8 @@ type Handlers interface {
 	UserPrivacyGetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacyGetRule) (*pb.UserPrivacyGetRuleResponse, error)
 	// UserPrivacySetRule handles action 144. Sets the caller's level for one kind of privacy. USER_STATUS decides who sees status and last_seen; AVATAR who sees avatars; GROUP_INVITE and CHANNEL_INVITE who may add the user to a group (379) or channel (478); the others are stored for when calls and secret chats exist. ALLOW_CONTACTS means the users the caller has among their contacts. The user's other sessions are told.
 	UserPrivacySetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error)
+	// UserVerifyNewDevice handles action 145. Lets in the new device whose QR code (QrCodeNewDevice) the caller scanned: it gets a session of the caller's account and its login token, and the caller is answered with what the new device said of itself. A token no device waits with is 10152; one past its time, or whose device has gone, is 10153.
+	UserVerifyNewDevice(ctx context.Context, s wire.Session, req *pb.UserVerifyNewDevice) (*pb.UserVerifyNewDeviceResponse, error)
 	// UserTwoStepVerificationResendVerifyEmail handles action 146. Sends the recovery e-mail waiting for confirmation a new token (the previous one stops working). At most 5 e-mails an hour per account; beyond, FLOOD_REQUEST (10) with wait.
 	UserTwoStepVerificationResendVerifyEmail(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationResendVerifyEmail) (*pb.UserTwoStepVerificationResendVerifyEmailResponse, error)
 	// UserProfileSetBio handles action 147. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
@@ -376,6 +398,8 @@ type Handlers interface {
 	FileInfo(ctx context.Context, s wire.Session, req *pb.FileInfo) (*pb.FileInfoResponse, error)
 	// FileDownload handles action 705. Returns a slice of a file or of one of its thumbnails.
 	FileDownload(ctx context.Context, s wire.Session, req *pb.FileDownload) (*pb.FileDownloadResponse, error)
+	// QrCodeNewDevice handles action 802. A device that is not logged in asks to be let in by one that is: the answer is a QR code (PNG) of a one-time token, valid for expire_time seconds, which a logged-in device of the account scans and sends with UserVerifyNewDevice. The waiting connection is then sent a UserVerifyResponse (30101, empty id) with its own login token, and logs in with UserLogin. A newer QrCodeNewDevice on the same connection replaces the token.
+	QrCodeNewDevice(ctx context.Context, s wire.Session, req *pb.QrCodeNewDevice) (*pb.QrCodeNewDeviceResponse, error)
 	// SignalingGetConfiguration handles action 900. Returns the STUN/TURN servers the operator lists (-ice-servers; none by default) and which kinds of call the server offers: none, since gapd relays no calls. Read-only; Android sends it after every login.
 	SignalingGetConfiguration(ctx context.Context, s wire.Session, req *pb.SignalingGetConfiguration) (*pb.SignalingGetConfigurationResponse, error)
 	// GeoGetRegisterStatus handles action 1000. Says whether the caller is registered on the map: always not (enable false), as gapd keeps no map; the client then sends no positions. Read-only.
@@ -474,6 +498,26 @@ func (Unimplemented) UserAvatarGetList(context.Context, wire.Session, *pb.UserAv
 
 // UserInfo is not implemented.
 func (Unimplemented) UserInfo(context.Context, wire.Session, *pb.UserInfo) (*pb.UserInfoResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserGetDeleteToken is not implemented.
+func (Unimplemented) UserGetDeleteToken(context.Context, wire.Session, *pb.UserGetDeleteToken) (*pb.UserGetDeleteTokenResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserDelete is not implemented.
+func (Unimplemented) UserDelete(context.Context, wire.Session, *pb.UserDelete) (*pb.UserDeleteResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileSetSelfRemove is not implemented.
+func (Unimplemented) UserProfileSetSelfRemove(context.Context, wire.Session, *pb.UserProfileSetSelfRemove) (*pb.UserProfileSetSelfRemoveResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserProfileGetSelfRemove is not implemented.
+func (Unimplemented) UserProfileGetSelfRemove(context.Context, wire.Session, *pb.UserProfileGetSelfRemove) (*pb.UserProfileGetSelfRemoveResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -589,6 +633,11 @@ func (Unimplemented) UserPrivacyGetRule(context.Context, wire.Session, *pb.UserP
 
 // UserPrivacySetRule is not implemented.
 func (Unimplemented) UserPrivacySetRule(context.Context, wire.Session, *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// UserVerifyNewDevice is not implemented.
+func (Unimplemented) UserVerifyNewDevice(context.Context, wire.Session, *pb.UserVerifyNewDevice) (*pb.UserVerifyNewDeviceResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -809,6 +858,11 @@ func (Unimplemented) FileInfo(context.Context, wire.Session, *pb.FileInfo) (*pb.
 
 // FileDownload is not implemented.
 func (Unimplemented) FileDownload(context.Context, wire.Session, *pb.FileDownload) (*pb.FileDownloadResponse, error) {
+	return nil, wire.ErrNotImplemented
+}
+
+// QrCodeNewDevice is not implemented.
+func (Unimplemented) QrCodeNewDevice(context.Context, wire.Session, *pb.QrCodeNewDevice) (*pb.QrCodeNewDeviceResponse, error) {
 	return nil, wire.ErrNotImplemented
 }
 
@@ -1181,6 +1235,86 @@ var routeUserInfo = wire.Route{
 		return m.(*pb.UserInfo).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserInfo,
+}
+var routeUserGetDeleteToken = wire.Route{
+	BadPayload: errs.UserGetDeleteTokenBadPayload,
+	Errors:     []wire.Major{errs.UserGetDeleteTokenBadPayload, errs.UserGetDeleteTokenInternalServerError, errs.UserGetDeleteTokenMaxTryLock, errs.UserGetDeleteTokenMaxSendLock},
+	ID:         ActionUserGetDeleteToken,
+	Internal:   errs.UserGetDeleteTokenInternalServerError,
+	Limit:      wire.ClassSignup,
+	Login:      true,
+	Name:       "UserGetDeleteToken",
+	NewRequest: func() proto.Message {
+		return new(pb.UserGetDeleteToken)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserGetDeleteTokenResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserGetDeleteToken).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserGetDeleteToken,
+}
+var routeUserDelete = wire.Route{
+	BadPayload: errs.UserDeleteBadPayload,
+	Errors:     []wire.Major{errs.UserDeleteBadPayload, errs.UserDeleteInternalServerError, errs.UserDeleteInvalidToken, errs.UserDeleteExpiredToken, errs.UserDeleteMaxTryLock},
+	ID:         ActionUserDelete,
+	Internal:   errs.UserDeleteInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserDelete",
+	NewRequest: func() proto.Message {
+		return new(pb.UserDelete)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserDeleteResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserDelete).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserDelete,
+}
+var routeUserProfileSetSelfRemove = wire.Route{
+	BadPayload: errs.UserProfileSetSelfRemoveBadPayload,
+	Errors:     []wire.Major{errs.UserProfileSetSelfRemoveBadPayload, errs.UserProfileSetSelfRemoveInternalServerError},
+	ID:         ActionUserProfileSetSelfRemove,
+	Internal:   errs.UserProfileSetSelfRemoveInternalServerError,
+	Limit:      wire.ClassWrite,
+	Login:      true,
+	Name:       "UserProfileSetSelfRemove",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileSetSelfRemove)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileSetSelfRemoveResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileSetSelfRemove).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileSetSelfRemove,
+}
+var routeUserProfileGetSelfRemove = wire.Route{
+	BadPayload: errs.UserProfileGetSelfRemoveBadPayload,
+	Errors:     []wire.Major{errs.UserProfileGetSelfRemoveBadPayload, errs.UserProfileGetSelfRemoveInternalServerError},
+	ID:         ActionUserProfileGetSelfRemove,
+	Internal:   errs.UserProfileGetSelfRemoveInternalServerError,
+	Limit:      wire.ClassRead,
+	Login:      true,
+	Name:       "UserProfileGetSelfRemove",
+	NewRequest: func() proto.Message {
+		return new(pb.UserProfileGetSelfRemove)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserProfileGetSelfRemoveResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserProfileGetSelfRemove).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserProfileGetSelfRemove,
 }
 var routeUserProfileCheckUsername = wire.Route{
 	Errors:   []wire.Major{errs.UserProfileCheckUsernameInternalServerError},
@@ -1640,6 +1774,26 @@ var routeUserPrivacySetRule = wire.Route{
 		return m.(*pb.UserPrivacySetRule).GetRequest().GetId()
 	},
 	ResponseID: ResponseUserPrivacySetRule,
+}
+var routeUserVerifyNewDevice = wire.Route{
+	BadPayload: errs.UserVerifyNewDeviceBadPayload,
+	Errors:     []wire.Major{errs.UserVerifyNewDeviceBadPayload, errs.UserVerifyNewDeviceInternalServerError, errs.UserVerifyNewDeviceInvalidToken, errs.UserVerifyNewDeviceExpiredToken},
+	ID:         ActionUserVerifyNewDevice,
+	Internal:   errs.UserVerifyNewDeviceInternalServerError,
+	Limit:      wire.ClassVerify,
+	Login:      true,
+	Name:       "UserVerifyNewDevice",
+	NewRequest: func() proto.Message {
+		return new(pb.UserVerifyNewDevice)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.UserVerifyNewDeviceResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.UserVerifyNewDevice).GetRequest().GetId()
+	},
+	ResponseID: ResponseUserVerifyNewDevice,
 }
 var routeUserTwoStepVerificationResendVerifyEmail = wire.Route{
 	BadPayload: errs.UserTwoStepVerificationResendVerifyEmailBadPayload,
@@ -2519,6 +2673,26 @@ var routeFileDownload = wire.Route{
 	},
 	ResponseID: ResponseFileDownload,
 }
+var routeQrCodeNewDevice = wire.Route{
+	BadPayload: errs.QrCodeNewDeviceBadPayload,
+	Errors:     []wire.Major{errs.QrCodeNewDeviceBadPayload, errs.QrCodeNewDeviceInternalServerError},
+	ID:         ActionQrCodeNewDevice,
+	Internal:   errs.QrCodeNewDeviceInternalServerError,
+	Limit:      wire.ClassExpensive,
+	Login:      false,
+	Name:       "QrCodeNewDevice",
+	NewRequest: func() proto.Message {
+		return new(pb.QrCodeNewDevice)
+	},
+	NewResponse: func() proto.Message {
+		return new(pb.QrCodeNewDeviceResponse)
+	},
+	Push: false,
+	RequestID: func(m proto.Message) string {
+		return m.(*pb.QrCodeNewDevice).GetRequest().GetId()
+	},
+	ResponseID: ResponseQrCodeNewDevice,
+}
 var routeSignalingGetConfiguration = wire.Route{
 	BadPayload: errs.SignalingGetConfigurationBadPayload,
 	Errors:     []wire.Major{errs.SignalingGetConfigurationBadPayload, errs.SignalingGetConfigurationInternalServerError},
@@ -2581,6 +2755,10 @@ type Server struct {
 	routeUserAvatarDelete                                wire.Route
 	routeUserAvatarGetList                               wire.Route
 	routeUserInfo                                        wire.Route
+	routeUserGetDeleteToken                              wire.Route
+	routeUserDelete                                      wire.Route
+	routeUserProfileSetSelfRemove                        wire.Route
+	routeUserProfileGetSelfRemove                        wire.Route
 	routeUserProfileCheckUsername                        wire.Route
 	routeUserProfileUpdateUsername                       wire.Route
 	routeUserUpdateStatus                                wire.Route
@@ -2604,6 +2782,7 @@ type Server struct {
 	routeUserTwoStepVerificationChangeHint               wire.Route
 	routeUserPrivacyGetRule                              wire.Route
 	routeUserPrivacySetRule                              wire.Route
+	routeUserVerifyNewDevice                             wire.Route
 	routeUserTwoStepVerificationResendVerifyEmail        wire.Route
 	routeUserProfileSetBio                               wire.Route
 	routeUserProfileGetBio                               wire.Route
@@ -2648,6 +2827,7 @@ type Server struct {
 	routeFileUploadStatus                                wire.Route
 	routeFileInfo                                        wire.Route
 	routeFileDownload                                    wire.Route
+	routeQrCodeNewDevice                                 wire.Route
 	routeSignalingGetConfiguration                       wire.Route
 	routeGeoGetRegisterStatus                            wire.Route
 }
@@ -2691,6 +2871,14 @@ func New(h Handlers) *Server {
 	s.routeUserAvatarGetList.Call = s.callUserAvatarGetList
 	s.routeUserInfo = routeUserInfo
 	s.routeUserInfo.Call = s.callUserInfo
+	s.routeUserGetDeleteToken = routeUserGetDeleteToken
+	s.routeUserGetDeleteToken.Call = s.callUserGetDeleteToken
+	s.routeUserDelete = routeUserDelete
+	s.routeUserDelete.Call = s.callUserDelete
+	s.routeUserProfileSetSelfRemove = routeUserProfileSetSelfRemove
+	s.routeUserProfileSetSelfRemove.Call = s.callUserProfileSetSelfRemove
+	s.routeUserProfileGetSelfRemove = routeUserProfileGetSelfRemove
+	s.routeUserProfileGetSelfRemove.Call = s.callUserProfileGetSelfRemove
 	s.routeUserProfileCheckUsername = routeUserProfileCheckUsername
 	s.routeUserProfileCheckUsername.Call = s.callUserProfileCheckUsername
 	s.routeUserProfileUpdateUsername = routeUserProfileUpdateUsername
@@ -2737,6 +2925,8 @@ func New(h Handlers) *Server {
 	s.routeUserPrivacyGetRule.Call = s.callUserPrivacyGetRule
 	s.routeUserPrivacySetRule = routeUserPrivacySetRule
 	s.routeUserPrivacySetRule.Call = s.callUserPrivacySetRule
+	s.routeUserVerifyNewDevice = routeUserVerifyNewDevice
+	s.routeUserVerifyNewDevice.Call = s.callUserVerifyNewDevice
 	s.routeUserTwoStepVerificationResendVerifyEmail = routeUserTwoStepVerificationResendVerifyEmail
 	s.routeUserTwoStepVerificationResendVerifyEmail.Call = s.callUserTwoStepVerificationResendVerifyEmail
 	s.routeUserProfileSetBio = routeUserProfileSetBio
@@ -2825,6 +3015,8 @@ func New(h Handlers) *Server {
 	s.routeFileInfo.Call = s.callFileInfo
 	s.routeFileDownload = routeFileDownload
 	s.routeFileDownload.Call = s.callFileDownload
+	s.routeQrCodeNewDevice = routeQrCodeNewDevice
+	s.routeQrCodeNewDevice.Call = s.callQrCodeNewDevice
 	s.routeSignalingGetConfiguration = routeSignalingGetConfiguration
 	s.routeSignalingGetConfiguration.Call = s.callSignalingGetConfiguration
 	s.routeGeoGetRegisterStatus = routeGeoGetRegisterStatus
@@ -3184,6 +3376,86 @@ func (s *Server) callUserInfo(ctx context.Context, sess wire.Session, m proto.Me
 	}
 	if resp == nil {
 		resp = new(pb.UserInfoResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserGetDeleteToken validates a decoded UserGetDeleteToken, runs the handler and sets the response's header.
+func (s *Server) callUserGetDeleteToken(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserGetDeleteToken)
+	if e := validate.UserGetDeleteToken(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserGetDeleteToken(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserGetDeleteTokenResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserDelete validates a decoded UserDelete, runs the handler and sets the response's header.
+func (s *Server) callUserDelete(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserDelete)
+	if e := validate.UserDelete(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserDelete(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserDeleteResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileSetSelfRemove validates a decoded UserProfileSetSelfRemove, runs the handler and sets the response's header.
+func (s *Server) callUserProfileSetSelfRemove(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileSetSelfRemove)
+	if e := validate.UserProfileSetSelfRemove(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileSetSelfRemove(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileSetSelfRemoveResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserProfileGetSelfRemove validates a decoded UserProfileGetSelfRemove, runs the handler and sets the response's header.
+func (s *Server) callUserProfileGetSelfRemove(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserProfileGetSelfRemove)
+	if e := validate.UserProfileGetSelfRemove(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserProfileGetSelfRemove(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserProfileGetSelfRemoveResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -3644,6 +3916,26 @@ func (s *Server) callUserPrivacySetRule(ctx context.Context, sess wire.Session, 
 	}
 	if resp == nil {
 		resp = new(pb.UserPrivacySetRuleResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
+// callUserVerifyNewDevice validates a decoded UserVerifyNewDevice, runs the handler and sets the response's header.
+func (s *Server) callUserVerifyNewDevice(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.UserVerifyNewDevice)
+	if e := validate.UserVerifyNewDevice(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.UserVerifyNewDevice(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.UserVerifyNewDeviceResponse)
 	}
 	resp.Response = &pb.Response{
 		Id:        req.GetRequest().GetId(),
@@ -4532,6 +4824,26 @@ func (s *Server) callFileDownload(ctx context.Context, sess wire.Session, m prot
 	return resp, nil
 }
 
+// callQrCodeNewDevice validates a decoded QrCodeNewDevice, runs the handler and sets the response's header.
+func (s *Server) callQrCodeNewDevice(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
+	req := m.(*pb.QrCodeNewDevice)
+	if e := validate.QrCodeNewDevice(req); e != nil {
+		return nil, e
+	}
+	resp, err := s.h.QrCodeNewDevice(ctx, sess, req)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = new(pb.QrCodeNewDeviceResponse)
+	}
+	resp.Response = &pb.Response{
+		Id:        req.GetRequest().GetId(),
+		Timestamp: wire.Timestamp(ctx),
+	}
+	return resp, nil
+}
+
 // callSignalingGetConfiguration validates a decoded SignalingGetConfiguration, runs the handler and sets the response's header.
 func (s *Server) callSignalingGetConfiguration(ctx context.Context, sess wire.Session, m proto.Message) (proto.Message, error) {
 	req := m.(*pb.SignalingGetConfiguration)
@@ -4611,6 +4923,14 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserAvatarGetList
 	case ActionUserInfo:
 		return &s.routeUserInfo
+	case ActionUserGetDeleteToken:
+		return &s.routeUserGetDeleteToken
+	case ActionUserDelete:
+		return &s.routeUserDelete
+	case ActionUserProfileSetSelfRemove:
+		return &s.routeUserProfileSetSelfRemove
+	case ActionUserProfileGetSelfRemove:
+		return &s.routeUserProfileGetSelfRemove
 	case ActionUserProfileCheckUsername:
 		return &s.routeUserProfileCheckUsername
 	case ActionUserProfileUpdateUsername:
@@ -4657,6 +4977,8 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeUserPrivacyGetRule
 	case ActionUserPrivacySetRule:
 		return &s.routeUserPrivacySetRule
+	case ActionUserVerifyNewDevice:
+		return &s.routeUserVerifyNewDevice
 	case ActionUserTwoStepVerificationResendVerifyEmail:
 		return &s.routeUserTwoStepVerificationResendVerifyEmail
 	case ActionUserProfileSetBio:
@@ -4745,6 +5067,8 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 		return &s.routeFileInfo
 	case ActionFileDownload:
 		return &s.routeFileDownload
+	case ActionQrCodeNewDevice:
+		return &s.routeQrCodeNewDevice
 	case ActionSignalingGetConfiguration:
 		return &s.routeSignalingGetConfiguration
 	case ActionGeoGetRegisterStatus:
@@ -4755,7 +5079,7 @@ func (s *Server) Lookup(action uint16) *wire.Route {
 
 // Routes returns every route, by action id.
 func (s *Server) Routes() []*wire.Route {
-	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserTwoStepVerificationGetPasswordDetail, &s.routeUserTwoStepVerificationVerifyPassword, &s.routeUserTwoStepVerificationSetPassword, &s.routeUserTwoStepVerificationUnsetPassword, &s.routeUserTwoStepVerificationCheckPassword, &s.routeUserTwoStepVerificationVerifyRecoveryEmail, &s.routeUserTwoStepVerificationChangeRecoveryEmail, &s.routeUserTwoStepVerificationRequestRecoveryToken, &s.routeUserTwoStepVerificationRecoverPasswordByToken, &s.routeUserTwoStepVerificationRecoverPasswordByAnswers, &s.routeUserTwoStepVerificationChangeRecoveryQuestion, &s.routeUserTwoStepVerificationChangeHint, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserTwoStepVerificationResendVerifyEmail, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
+	return []*wire.Route{&s.routeUserRegister, &s.routeUserVerify, &s.routeUserLogin, &s.routeUserProfileSetEmail, &s.routeUserProfileSetGender, &s.routeUserProfileSetNickname, &s.routeUserContactsImport, &s.routeUserContactsGetList, &s.routeUserContactsDelete, &s.routeUserContactsEdit, &s.routeUserProfileGetEmail, &s.routeUserProfileGetGender, &s.routeUserProfileGetNickname, &s.routeUserUsernameToId, &s.routeUserAvatarAdd, &s.routeUserAvatarDelete, &s.routeUserAvatarGetList, &s.routeUserInfo, &s.routeUserGetDeleteToken, &s.routeUserDelete, &s.routeUserProfileSetSelfRemove, &s.routeUserProfileGetSelfRemove, &s.routeUserProfileCheckUsername, &s.routeUserProfileUpdateUsername, &s.routeUserUpdateStatus, &s.routeUserSessionGetActiveList, &s.routeUserSessionTerminate, &s.routeUserSessionLogout, &s.routeUserContactsBlock, &s.routeUserContactsUnblock, &s.routeUserContactsGetBlockedList, &s.routeUserTwoStepVerificationGetPasswordDetail, &s.routeUserTwoStepVerificationVerifyPassword, &s.routeUserTwoStepVerificationSetPassword, &s.routeUserTwoStepVerificationUnsetPassword, &s.routeUserTwoStepVerificationCheckPassword, &s.routeUserTwoStepVerificationVerifyRecoveryEmail, &s.routeUserTwoStepVerificationChangeRecoveryEmail, &s.routeUserTwoStepVerificationRequestRecoveryToken, &s.routeUserTwoStepVerificationRecoverPasswordByToken, &s.routeUserTwoStepVerificationRecoverPasswordByAnswers, &s.routeUserTwoStepVerificationChangeRecoveryQuestion, &s.routeUserTwoStepVerificationChangeHint, &s.routeUserPrivacyGetRule, &s.routeUserPrivacySetRule, &s.routeUserVerifyNewDevice, &s.routeUserTwoStepVerificationResendVerifyEmail, &s.routeUserProfileSetBio, &s.routeUserProfileGetBio, &s.routeUserReport, &s.routeChatGetRoom, &s.routeChatSendMessage, &s.routeChatUpdateStatus, &s.routeChatEditMessage, &s.routeChatDeleteMessage, &s.routeChatClearMessage, &s.routeChatDelete, &s.routeGroupCreate, &s.routeGroupAddMember, &s.routeGroupAddAdmin, &s.routeGroupAddModerator, &s.routeGroupClearMessage, &s.routeGroupEdit, &s.routeGroupKickAdmin, &s.routeGroupKickMember, &s.routeGroupKickModerator, &s.routeGroupLeft, &s.routeGroupSendMessage, &s.routeGroupUpdateStatus, &s.routeChannelCreate, &s.routeChannelAddMember, &s.routeChannelAddAdmin, &s.routeChannelLeft, &s.routeChannelSendMessage, &s.routeInfoLocation, &s.routeInfoCountry, &s.routeInfoTime, &s.routeInfoPage, &s.routeClientCondition, &s.routeClientGetRoomList, &s.routeClientGetRoom, &s.routeClientGetRoomHistory, &s.routeClientMuteRoom, &s.routeClientPinRoom, &s.routeFileUploadOption, &s.routeFileUploadInit, &s.routeFileUpload, &s.routeFileUploadStatus, &s.routeFileInfo, &s.routeFileDownload, &s.routeQrCodeNewDevice, &s.routeSignalingGetConfiguration, &s.routeGeoGetRegisterStatus}
 }
 
 // Table is the action table for a wire.Dispatcher.

@@ -117,6 +117,32 @@ const (
 	UserInfoBadPayload wire.Major = 147
 	// UserInfoInternalServerError is error 148 USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserInfoInternalServerError wire.Major = 148
+	// UserGetDeleteTokenBadPayload is error 150 USER_GET_DELETE_TOKEN_BAD_PAYLOAD: Bad payload for request
+	UserGetDeleteTokenBadPayload wire.Major = 150
+	// UserGetDeleteTokenInternalServerError is error 151 USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserGetDeleteTokenInternalServerError wire.Major = 151
+	// UserGetDeleteTokenMaxTryLock is error 152 USER_GET_DELETE_TOKEN_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; no new token is sent while the lock lasts
+	UserGetDeleteTokenMaxTryLock wire.Major = 152
+	// UserGetDeleteTokenMaxSendLock is error 153 USER_GET_DELETE_TOKEN_MAX_SEND_LOCK: Too many deletion tokens were sent; another can be sent after wait seconds
+	UserGetDeleteTokenMaxSendLock wire.Major = 153
+	// UserDeleteBadPayload is error 154 USER_DELETE_BAD_PAYLOAD: Bad payload for request
+	UserDeleteBadPayload wire.Major = 154
+	// UserDeleteInternalServerError is error 155 USER_DELETE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserDeleteInternalServerError wire.Major = 155
+	// UserDeleteInvalidToken is error 156 USER_DELETE_INVALID_TOKEN: The deletion token is wrong
+	UserDeleteInvalidToken wire.Major = 156
+	// UserDeleteExpiredToken is error 157 USER_DELETE_EXPIRED_TOKEN: The deletion token has expired or was never sent; ask for a new one
+	UserDeleteExpiredToken wire.Major = 157
+	// UserDeleteMaxTryLock is error 158 USER_DELETE_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; try again after wait seconds
+	UserDeleteMaxTryLock wire.Major = 158
+	// UserProfileGetSelfRemoveBadPayload is error 159 USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD: Bad payload for request
+	UserProfileGetSelfRemoveBadPayload wire.Major = 159
+	// UserProfileGetSelfRemoveInternalServerError is error 160 USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileGetSelfRemoveInternalServerError wire.Major = 160
+	// UserProfileSetSelfRemoveBadPayload is error 161 USER_PROFILE_SET_SELF_REMOVE_BAD_PAYLOAD: Bad payload for request
+	UserProfileSetSelfRemoveBadPayload wire.Major = 161
+	// UserProfileSetSelfRemoveInternalServerError is error 162 USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserProfileSetSelfRemoveInternalServerError wire.Major = 162
 	// UserProfileCheckUsernameInternalServerError is error 163 USER_PROFILE_CHECK_USERNAME_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserProfileCheckUsernameInternalServerError wire.Major = 163
 	// UserProfileUpdateUsernameBadPayload is error 164 USER_PROFILE_UPDATE_USERNAME_BAD_PAYLOAD: Bad payload for request
@@ -431,6 +457,10 @@ const (
 	FileDownloadInternalServerError wire.Major = 714
 	// FileDownloadNotFound is error 715 FILE_DOWNLOAD_NOT_FOUND: No such file is found for request
 	FileDownloadNotFound wire.Major = 715
+	// QrCodeNewDeviceBadPayload is error 804 QR_CODE_NEW_DEVICE_BAD_PAYLOAD: Bad payload for request
+	QrCodeNewDeviceBadPayload wire.Major = 804
+	// QrCodeNewDeviceInternalServerError is error 805 QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request
+	QrCodeNewDeviceInternalServerError wire.Major = 805
 	// SignalingGetConfigurationBadPayload is error 900 SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD: Bad payload for request
 	SignalingGetConfigurationBadPayload wire.Major = 900
 	// SignalingGetConfigurationInternalServerError is error 901 SIGNALING_GET_CONFIGURATION_INTERNAL_SERVER_ERROR: Internal server error for request
@@ -539,6 +569,14 @@ const (
 	UserPrivacySetRuleBadPayload wire.Major = 10148
 	// UserPrivacySetRuleInternalServerError is error 10149 USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request
 	UserPrivacySetRuleInternalServerError wire.Major = 10149
+	// UserVerifyNewDeviceBadPayload is error 10150 USER_VERIFY_NEW_DEVICE_BAD_PAYLOAD: Bad payload for request
+	UserVerifyNewDeviceBadPayload wire.Major = 10150
+	// UserVerifyNewDeviceInternalServerError is error 10151 USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request
+	UserVerifyNewDeviceInternalServerError wire.Major = 10151
+	// UserVerifyNewDeviceInvalidToken is error 10152 USER_VERIFY_NEW_DEVICE_INVALID_TOKEN: No new device waits with this token
+	UserVerifyNewDeviceInvalidToken wire.Major = 10152
+	// UserVerifyNewDeviceExpiredToken is error 10153 USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN: The new device's token has expired or its device is gone; the new device asks for another
+	UserVerifyNewDeviceExpiredToken wire.Major = 10153
 	// UserTwoStepVerificationRequestRecoveryTokenForbidden is error 10154 USER_TWO_STEP_VERIFICATION_REQUEST_RECOVERY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request
 	UserTwoStepVerificationRequestRecoveryTokenForbidden wire.Major = 10154
 	// UserTwoStepVerificationRecoverPasswordByTokenForbidden is error 10155 USER_TWO_STEP_VERIFICATION_RECOVER_PASSWORD_BY_TOKEN_FORBIDDEN: No sign-in is waiting for a password on this connection for request
@@ -621,6 +659,12 @@ const (
 	UserAvatarGetListBadPayloadInvalidUserId wire.Minor = 1
 	// UserInfoBadPayloadInvalidUserId is 147/1: User_ID is incorrect
 	UserInfoBadPayloadInvalidUserId wire.Minor = 1
+	// UserDeleteBadPayloadInvalidToken is 154/1: Account destruction token is incorrect
+	UserDeleteBadPayloadInvalidToken wire.Minor = 1
+	// UserDeleteBadPayloadInvalidReason is 154/2: Account destruction reason is not valid
+	UserDeleteBadPayloadInvalidReason wire.Minor = 2
+	// UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove is 161/1: Self_Remove is invalid
+	UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove wire.Minor = 1
 	// UserProfileUpdateUsernameBadPayloadMissingUsername is 164/1: *
 	UserProfileUpdateUsernameBadPayloadMissingUsername wire.Minor = 1
 	// UserProfileUpdateUsernameBadPayloadInvalidUsername is 164/2: Username is invalid
@@ -1015,6 +1059,22 @@ const (
 	FileDownloadBadPayloadInvalidSelector wire.Minor = 4
 	// FileDownloadBadPayloadOffsetOutOfRange is 713/5: Invalid offset
 	FileDownloadBadPayloadOffsetOutOfRange wire.Minor = 5
+	// QrCodeNewDeviceBadPayloadInvalidAppName is 804/1: AppName is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppName wire.Minor = 1
+	// QrCodeNewDeviceBadPayloadInvalidAppId is 804/2: App_ID is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppId wire.Minor = 2
+	// QrCodeNewDeviceBadPayloadInvalidAppBuildVersion is 804/3: AppBuildVersion is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppBuildVersion wire.Minor = 3
+	// QrCodeNewDeviceBadPayloadInvalidAppVersion is 804/4: AppVersion is invalid
+	QrCodeNewDeviceBadPayloadInvalidAppVersion wire.Minor = 4
+	// QrCodeNewDeviceBadPayloadInvalidPlatform is 804/5: Platform is invalid
+	QrCodeNewDeviceBadPayloadInvalidPlatform wire.Minor = 5
+	// QrCodeNewDeviceBadPayloadInvalidPlatformVersion is 804/6: PlatformVersion is invalid
+	QrCodeNewDeviceBadPayloadInvalidPlatformVersion wire.Minor = 6
+	// QrCodeNewDeviceBadPayloadInvalidDevice is 804/7: Device is invalid
+	QrCodeNewDeviceBadPayloadInvalidDevice wire.Minor = 7
+	// QrCodeNewDeviceBadPayloadInvalidDeviceName is 804/8: DeviceName is invalid
+	QrCodeNewDeviceBadPayloadInvalidDeviceName wire.Minor = 8
 	// UserTwoStepVerificationCheckPasswordBadPayloadPassword is 10103/1: Password is not correct
 	UserTwoStepVerificationCheckPasswordBadPayloadPassword wire.Minor = 1
 	// UserTwoStepVerificationVerifyRecoveryEmailBadPayloadToken is 10108/1: Token is incorrect
@@ -1051,6 +1111,8 @@ const (
 	UserPrivacySetRuleBadPayloadInvalidType wire.Minor = 1
 	// UserPrivacySetRuleBadPayloadInvalidLevel is 10148/2: Level is wrong
 	UserPrivacySetRuleBadPayloadInvalidLevel wire.Minor = 2
+	// UserVerifyNewDeviceBadPayloadInvalidToken is 10150/1: Token is invalid
+	UserVerifyNewDeviceBadPayloadInvalidToken wire.Minor = 1
 	// UserProfileSetBioBadPayloadInvalidBio is 10161/1: Bio is invalid
 	UserProfileSetBioBadPayloadInvalidBio wire.Minor = 1
 	// UserReportBadPayloadInvalidUserId is 10165/1: User_ID is invalid
@@ -1519,6 +1581,114 @@ func NewUserInfoInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserInfoInternalServerError,
 		Message: "USER_INFO_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserGetDeleteTokenBadPayload returns error 150 USER_GET_DELETE_TOKEN_BAD_PAYLOAD.
+func NewUserGetDeleteTokenBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenBadPayload,
+		Message: "USER_GET_DELETE_TOKEN_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserGetDeleteTokenInternalServerError returns error 151 USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR.
+func NewUserGetDeleteTokenInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenInternalServerError,
+		Message: "USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserGetDeleteTokenMaxTryLock returns error 152 USER_GET_DELETE_TOKEN_MAX_TRY_LOCK.
+func NewUserGetDeleteTokenMaxTryLock() *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenMaxTryLock,
+		Message: "USER_GET_DELETE_TOKEN_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; no new token is sent while the lock lasts",
+	}
+}
+
+// NewUserGetDeleteTokenMaxSendLock returns error 153 USER_GET_DELETE_TOKEN_MAX_SEND_LOCK; wait is the seconds the client must wait.
+func NewUserGetDeleteTokenMaxSendLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserGetDeleteTokenMaxSendLock,
+		Message: "USER_GET_DELETE_TOKEN_MAX_SEND_LOCK: Too many deletion tokens were sent; another can be sent after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserDeleteBadPayload returns error 154 USER_DELETE_BAD_PAYLOAD.
+func NewUserDeleteBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteBadPayload,
+		Message: Describe(UserDeleteBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserDeleteInternalServerError returns error 155 USER_DELETE_INTERNAL_SERVER_ERROR.
+func NewUserDeleteInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteInternalServerError,
+		Message: "USER_DELETE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserDeleteInvalidToken returns error 156 USER_DELETE_INVALID_TOKEN.
+func NewUserDeleteInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteInvalidToken,
+		Message: "USER_DELETE_INVALID_TOKEN: The deletion token is wrong",
+	}
+}
+
+// NewUserDeleteExpiredToken returns error 157 USER_DELETE_EXPIRED_TOKEN.
+func NewUserDeleteExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteExpiredToken,
+		Message: "USER_DELETE_EXPIRED_TOKEN: The deletion token has expired or was never sent; ask for a new one",
+	}
+}
+
+// NewUserDeleteMaxTryLock returns error 158 USER_DELETE_MAX_TRY_LOCK; wait is the seconds the client must wait.
+func NewUserDeleteMaxTryLock(wait uint32) *wire.Error {
+	return &wire.Error{
+		Major:   UserDeleteMaxTryLock,
+		Message: "USER_DELETE_MAX_TRY_LOCK: The deletion token was entered incorrectly too many times; try again after wait seconds",
+		Wait:    wait,
+	}
+}
+
+// NewUserProfileGetSelfRemoveBadPayload returns error 159 USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD.
+func NewUserProfileGetSelfRemoveBadPayload() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileGetSelfRemoveBadPayload,
+		Message: "USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD: Bad payload for request",
+	}
+}
+
+// NewUserProfileGetSelfRemoveInternalServerError returns error 160 USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR.
+func NewUserProfileGetSelfRemoveInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileGetSelfRemoveInternalServerError,
+		Message: "USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserProfileSetSelfRemoveBadPayload returns error 161 USER_PROFILE_SET_SELF_REMOVE_BAD_PAYLOAD.
+func NewUserProfileSetSelfRemoveBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileSetSelfRemoveBadPayload,
+		Message: Describe(UserProfileSetSelfRemoveBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserProfileSetSelfRemoveInternalServerError returns error 162 USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR.
+func NewUserProfileSetSelfRemoveInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserProfileSetSelfRemoveInternalServerError,
+		Message: "USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR: Internal server error for request",
 	}
 }
 
@@ -2827,6 +2997,23 @@ func NewFileDownloadNotFound() *wire.Error {
 	}
 }
 
+// NewQrCodeNewDeviceBadPayload returns error 804 QR_CODE_NEW_DEVICE_BAD_PAYLOAD.
+func NewQrCodeNewDeviceBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   QrCodeNewDeviceBadPayload,
+		Message: Describe(QrCodeNewDeviceBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewQrCodeNewDeviceInternalServerError returns error 805 QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR.
+func NewQrCodeNewDeviceInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   QrCodeNewDeviceInternalServerError,
+		Message: "QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
 // NewSignalingGetConfigurationBadPayload returns error 900 SIGNALING_GET_CONFIGURATION_BAD_PAYLOAD.
 func NewSignalingGetConfigurationBadPayload() *wire.Error {
 	return &wire.Error{
@@ -3276,6 +3463,39 @@ func NewUserPrivacySetRuleInternalServerError() *wire.Error {
 	return &wire.Error{
 		Major:   UserPrivacySetRuleInternalServerError,
 		Message: "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserVerifyNewDeviceBadPayload returns error 10150 USER_VERIFY_NEW_DEVICE_BAD_PAYLOAD.
+func NewUserVerifyNewDeviceBadPayload(minor wire.Minor) *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceBadPayload,
+		Message: Describe(UserVerifyNewDeviceBadPayload, minor),
+		Minor:   minor,
+	}
+}
+
+// NewUserVerifyNewDeviceInternalServerError returns error 10151 USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR.
+func NewUserVerifyNewDeviceInternalServerError() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceInternalServerError,
+		Message: "USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR: Internal server error for request",
+	}
+}
+
+// NewUserVerifyNewDeviceInvalidToken returns error 10152 USER_VERIFY_NEW_DEVICE_INVALID_TOKEN.
+func NewUserVerifyNewDeviceInvalidToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceInvalidToken,
+		Message: "USER_VERIFY_NEW_DEVICE_INVALID_TOKEN: No new device waits with this token",
+	}
+}
+
+// NewUserVerifyNewDeviceExpiredToken returns error 10153 USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN.
+func NewUserVerifyNewDeviceExpiredToken() *wire.Error {
+	return &wire.Error{
+		Major:   UserVerifyNewDeviceExpiredToken,
+		Message: "USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN: The new device's token has expired or its device is gone; the new device asks for another",
 	}
 }
 
@@ -3839,6 +4059,100 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_INFO_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_BAD_PAYLOAD",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenMaxTryLock,
+	Description: "The deletion token was entered incorrectly too many times; no new token is sent while the lock lasts",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_MAX_TRY_LOCK",
+}, {
+	Action:      118,
+	Code:        UserGetDeleteTokenMaxSendLock,
+	Description: "Too many deletion tokens were sent; another can be sent after wait seconds",
+	Group:       "user",
+	Name:        "USER_GET_DELETE_TOKEN_MAX_SEND_LOCK",
+	Wait:        true,
+}, {
+	Action:      119,
+	Code:        UserDeleteBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserDeleteBadPayloadInvalidToken,
+		Detail: "Account destruction token is incorrect",
+		ID:     "invalid_token",
+	}, {
+		Code:   UserDeleteBadPayloadInvalidReason,
+		Detail: "Account destruction reason is not valid",
+		ID:     "invalid_reason",
+	}},
+	Name: "USER_DELETE_BAD_PAYLOAD",
+}, {
+	Action:      119,
+	Code:        UserDeleteInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_DELETE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      119,
+	Code:        UserDeleteInvalidToken,
+	Description: "The deletion token is wrong",
+	Group:       "user",
+	Name:        "USER_DELETE_INVALID_TOKEN",
+}, {
+	Action:      119,
+	Code:        UserDeleteExpiredToken,
+	Description: "The deletion token has expired or was never sent; ask for a new one",
+	Group:       "user",
+	Name:        "USER_DELETE_EXPIRED_TOKEN",
+}, {
+	Action:      119,
+	Code:        UserDeleteMaxTryLock,
+	Description: "The deletion token was entered incorrectly too many times; try again after wait seconds",
+	Group:       "user",
+	Name:        "USER_DELETE_MAX_TRY_LOCK",
+	Wait:        true,
+}, {
+	Action:      121,
+	Code:        UserProfileGetSelfRemoveBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_GET_SELF_REMOVE_BAD_PAYLOAD",
+}, {
+	Action:      121,
+	Code:        UserProfileGetSelfRemoveInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_GET_SELF_REMOVE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      120,
+	Code:        UserProfileSetSelfRemoveBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove,
+		Detail: "Self_Remove is invalid",
+		ID:     "invalid_self_remove",
+	}},
+	Name: "USER_PROFILE_SET_SELF_REMOVE_BAD_PAYLOAD",
+}, {
+	Action:      120,
+	Code:        UserProfileSetSelfRemoveInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_PROFILE_SET_SELF_REMOVE_INTERNAL_SERVER_ERROR",
 }, {
 	Action:      122,
 	Code:        UserProfileCheckUsernameInternalServerError,
@@ -5627,6 +5941,51 @@ var catalogue = []wire.ErrorInfo{{
 	Group:       "file",
 	Name:        "FILE_DOWNLOAD_NOT_FOUND",
 }, {
+	Action:      802,
+	Code:        QrCodeNewDeviceBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppName,
+		Detail: "AppName is invalid",
+		ID:     "invalid_app_name",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppId,
+		Detail: "App_ID is invalid",
+		ID:     "invalid_app_id",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppBuildVersion,
+		Detail: "AppBuildVersion is invalid",
+		ID:     "invalid_app_build_version",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidAppVersion,
+		Detail: "AppVersion is invalid",
+		ID:     "invalid_app_version",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidPlatform,
+		Detail: "Platform is invalid",
+		ID:     "invalid_platform",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidPlatformVersion,
+		Detail: "PlatformVersion is invalid",
+		ID:     "invalid_platform_version",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidDevice,
+		Detail: "Device is invalid",
+		ID:     "invalid_device",
+	}, {
+		Code:   QrCodeNewDeviceBadPayloadInvalidDeviceName,
+		Detail: "DeviceName is invalid",
+		ID:     "invalid_device_name",
+	}},
+	Name: "QR_CODE_NEW_DEVICE_BAD_PAYLOAD",
+}, {
+	Action:      802,
+	Code:        QrCodeNewDeviceInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "QR_CODE_NEW_DEVICE_INTERNAL_SERVER_ERROR",
+}, {
 	Action:      900,
 	Code:        SignalingGetConfigurationBadPayload,
 	Description: "Bad payload for request",
@@ -6040,6 +6399,35 @@ var catalogue = []wire.ErrorInfo{{
 	Description: "Internal server error for request",
 	Group:       "user",
 	Name:        "USER_PRIVACY_SET_RULE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceBadPayload,
+	Description: "Bad payload for request",
+	Group:       "user",
+	Minors: []wire.MinorInfo{{
+		Code:   UserVerifyNewDeviceBadPayloadInvalidToken,
+		Detail: "Token is invalid",
+		ID:     "invalid_token",
+	}},
+	Name: "USER_VERIFY_NEW_DEVICE_BAD_PAYLOAD",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceInternalServerError,
+	Description: "Internal server error for request",
+	Group:       "user",
+	Name:        "USER_VERIFY_NEW_DEVICE_INTERNAL_SERVER_ERROR",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceInvalidToken,
+	Description: "No new device waits with this token",
+	Group:       "user",
+	Name:        "USER_VERIFY_NEW_DEVICE_INVALID_TOKEN",
+}, {
+	Action:      145,
+	Code:        UserVerifyNewDeviceExpiredToken,
+	Description: "The new device's token has expired or its device is gone; the new device asks for another",
+	Group:       "user",
+	Name:        "USER_VERIFY_NEW_DEVICE_EXPIRED_TOKEN",
 }, {
 	Action:      138,
 	Code:        UserTwoStepVerificationRequestRecoveryTokenForbidden,

@@ -111,6 +111,26 @@ func (x *UserInfoResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
+// SetResponse sets the header of a UserGetDeleteTokenResponse.
+func (x *UserGetDeleteTokenResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserDeleteResponse.
+func (x *UserDeleteResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileSetSelfRemoveResponse.
+func (x *UserProfileSetSelfRemoveResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserProfileGetSelfRemoveResponse.
+func (x *UserProfileGetSelfRemoveResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
 // SetResponse sets the header of a UserProfileCheckUsernameResponse.
 func (x *UserProfileCheckUsernameResponse) SetResponse(r *Response) {
 	x.Response = r
@@ -223,6 +243,11 @@ func (x *UserPrivacyGetRuleResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a UserPrivacySetRuleResponse.
 func (x *UserPrivacySetRuleResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a UserVerifyNewDeviceResponse.
+func (x *UserVerifyNewDeviceResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 
@@ -443,6 +468,11 @@ func (x *FileInfoResponse) SetResponse(r *Response) {
 
 // SetResponse sets the header of a FileDownloadResponse.
 func (x *FileDownloadResponse) SetResponse(r *Response) {
+	x.Response = r
+}
+
+// SetResponse sets the header of a QrCodeNewDeviceResponse.
+func (x *QrCodeNewDeviceResponse) SetResponse(r *Response) {
 	x.Response = r
 }
 

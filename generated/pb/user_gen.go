@@ -270,6 +270,49 @@ func (UserUpdateStatus_Status) EnumDescriptor() ([]byte, []int) {
 	return file_user_proto_rawDescGZIP(), []int{58, 0}
 }
 
+type UserDelete_Reason int32
+
+const (
+	UserDelete_OTHER UserDelete_Reason = 0
+)
+
+// Enum value maps for UserDelete_Reason.
+var (
+	UserDelete_Reason_name = map[int32]string{
+		0: "OTHER",
+	}
+	UserDelete_Reason_value = map[string]int32{
+		"OTHER": 0,
+	}
+)
+
+func (x UserDelete_Reason) Enum() *UserDelete_Reason {
+	p := new(UserDelete_Reason)
+	*p = x
+	return p
+}
+
+func (x UserDelete_Reason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UserDelete_Reason) Descriptor() protoreflect.EnumDescriptor {
+	return file_user_proto_enumTypes[5].Descriptor()
+}
+
+func (UserDelete_Reason) Type() protoreflect.EnumType {
+	return &file_user_proto_enumTypes[5]
+}
+
+func (x UserDelete_Reason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UserDelete_Reason.Descriptor instead.
+func (UserDelete_Reason) EnumDescriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{92, 0}
+}
+
 type UserRegister struct {
 	state            protoimpl.MessageState        `protogen:"open.v1"`
 	Request          *Request                      `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
@@ -5254,6 +5297,766 @@ func (x *UserTwoStepVerificationChangeHintResponse) GetResponse() *Response {
 	return nil
 }
 
+type UserGetDeleteToken struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserGetDeleteToken) Reset() {
+	*x = UserGetDeleteToken{}
+	mi := &file_user_proto_msgTypes[90]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserGetDeleteToken) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserGetDeleteToken) ProtoMessage() {}
+
+func (x *UserGetDeleteToken) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[90]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserGetDeleteToken.ProtoReflect.Descriptor instead.
+func (*UserGetDeleteToken) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{90}
+}
+
+func (x *UserGetDeleteToken) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserGetDeleteTokenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	ResendDelay   uint32                 `protobuf:"varint,2,opt,name=resend_delay,json=resendDelay,proto3" json:"resend_delay,omitempty"`
+	SmsNumber     []uint64               `protobuf:"varint,3,rep,packed,name=sms_number,json=smsNumber,proto3" json:"sms_number,omitempty"`
+	TokenRegex    string                 `protobuf:"bytes,4,opt,name=token_regex,json=tokenRegex,proto3" json:"token_regex,omitempty"`
+	TokenLength   string                 `protobuf:"bytes,5,opt,name=token_length,json=tokenLength,proto3" json:"token_length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserGetDeleteTokenResponse) Reset() {
+	*x = UserGetDeleteTokenResponse{}
+	mi := &file_user_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserGetDeleteTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserGetDeleteTokenResponse) ProtoMessage() {}
+
+func (x *UserGetDeleteTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserGetDeleteTokenResponse.ProtoReflect.Descriptor instead.
+func (*UserGetDeleteTokenResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{91}
+}
+
+func (x *UserGetDeleteTokenResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserGetDeleteTokenResponse) GetResendDelay() uint32 {
+	if x != nil {
+		return x.ResendDelay
+	}
+	return 0
+}
+
+func (x *UserGetDeleteTokenResponse) GetSmsNumber() []uint64 {
+	if x != nil {
+		return x.SmsNumber
+	}
+	return nil
+}
+
+func (x *UserGetDeleteTokenResponse) GetTokenRegex() string {
+	if x != nil {
+		return x.TokenRegex
+	}
+	return ""
+}
+
+func (x *UserGetDeleteTokenResponse) GetTokenLength() string {
+	if x != nil {
+		return x.TokenLength
+	}
+	return ""
+}
+
+type UserDelete struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	Reason        UserDelete_Reason      `protobuf:"varint,3,opt,name=reason,proto3,enum=proto.UserDelete_Reason" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserDelete) Reset() {
+	*x = UserDelete{}
+	mi := &file_user_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserDelete) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserDelete) ProtoMessage() {}
+
+func (x *UserDelete) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserDelete.ProtoReflect.Descriptor instead.
+func (*UserDelete) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{92}
+}
+
+func (x *UserDelete) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserDelete) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *UserDelete) GetReason() UserDelete_Reason {
+	if x != nil {
+		return x.Reason
+	}
+	return UserDelete_OTHER
+}
+
+type UserDeleteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserDeleteResponse) Reset() {
+	*x = UserDeleteResponse{}
+	mi := &file_user_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserDeleteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserDeleteResponse) ProtoMessage() {}
+
+func (x *UserDeleteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserDeleteResponse.ProtoReflect.Descriptor instead.
+func (*UserDeleteResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{93}
+}
+
+func (x *UserDeleteResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type UserProfileSetSelfRemove struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	SelfRemove    uint32                 `protobuf:"varint,2,opt,name=self_remove,json=selfRemove,proto3" json:"self_remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetSelfRemove) Reset() {
+	*x = UserProfileSetSelfRemove{}
+	mi := &file_user_proto_msgTypes[94]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetSelfRemove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetSelfRemove) ProtoMessage() {}
+
+func (x *UserProfileSetSelfRemove) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[94]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetSelfRemove.ProtoReflect.Descriptor instead.
+func (*UserProfileSetSelfRemove) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{94}
+}
+
+func (x *UserProfileSetSelfRemove) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserProfileSetSelfRemove) GetSelfRemove() uint32 {
+	if x != nil {
+		return x.SelfRemove
+	}
+	return 0
+}
+
+type UserProfileSetSelfRemoveResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	SelfRemove    uint32                 `protobuf:"varint,2,opt,name=self_remove,json=selfRemove,proto3" json:"self_remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileSetSelfRemoveResponse) Reset() {
+	*x = UserProfileSetSelfRemoveResponse{}
+	mi := &file_user_proto_msgTypes[95]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileSetSelfRemoveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileSetSelfRemoveResponse) ProtoMessage() {}
+
+func (x *UserProfileSetSelfRemoveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[95]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileSetSelfRemoveResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileSetSelfRemoveResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{95}
+}
+
+func (x *UserProfileSetSelfRemoveResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileSetSelfRemoveResponse) GetSelfRemove() uint32 {
+	if x != nil {
+		return x.SelfRemove
+	}
+	return 0
+}
+
+type UserProfileGetSelfRemove struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetSelfRemove) Reset() {
+	*x = UserProfileGetSelfRemove{}
+	mi := &file_user_proto_msgTypes[96]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetSelfRemove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetSelfRemove) ProtoMessage() {}
+
+func (x *UserProfileGetSelfRemove) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[96]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetSelfRemove.ProtoReflect.Descriptor instead.
+func (*UserProfileGetSelfRemove) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{96}
+}
+
+func (x *UserProfileGetSelfRemove) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type UserProfileGetSelfRemoveResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	SelfRemove    uint32                 `protobuf:"varint,2,opt,name=self_remove,json=selfRemove,proto3" json:"self_remove,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserProfileGetSelfRemoveResponse) Reset() {
+	*x = UserProfileGetSelfRemoveResponse{}
+	mi := &file_user_proto_msgTypes[97]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserProfileGetSelfRemoveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserProfileGetSelfRemoveResponse) ProtoMessage() {}
+
+func (x *UserProfileGetSelfRemoveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[97]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserProfileGetSelfRemoveResponse.ProtoReflect.Descriptor instead.
+func (*UserProfileGetSelfRemoveResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{97}
+}
+
+func (x *UserProfileGetSelfRemoveResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserProfileGetSelfRemoveResponse) GetSelfRemove() uint32 {
+	if x != nil {
+		return x.SelfRemove
+	}
+	return 0
+}
+
+type QrCodeNewDevice struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Request         *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	AppName         string                 `protobuf:"bytes,2,opt,name=app_name,json=appName,proto3" json:"app_name,omitempty"`
+	AppId           uint32                 `protobuf:"varint,3,opt,name=app_id,json=appId,proto3" json:"app_id,omitempty"`
+	AppBuildVersion uint32                 `protobuf:"varint,4,opt,name=app_build_version,json=appBuildVersion,proto3" json:"app_build_version,omitempty"`
+	AppVersion      string                 `protobuf:"bytes,5,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"`
+	Platform        Platform               `protobuf:"varint,6,opt,name=platform,proto3,enum=proto.Platform" json:"platform,omitempty"`
+	PlatformVersion string                 `protobuf:"bytes,7,opt,name=platform_version,json=platformVersion,proto3" json:"platform_version,omitempty"`
+	Device          Device                 `protobuf:"varint,8,opt,name=device,proto3,enum=proto.Device" json:"device,omitempty"`
+	DeviceName      string                 `protobuf:"bytes,9,opt,name=device_name,json=deviceName,proto3" json:"device_name,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *QrCodeNewDevice) Reset() {
+	*x = QrCodeNewDevice{}
+	mi := &file_user_proto_msgTypes[98]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QrCodeNewDevice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QrCodeNewDevice) ProtoMessage() {}
+
+func (x *QrCodeNewDevice) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[98]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QrCodeNewDevice.ProtoReflect.Descriptor instead.
+func (*QrCodeNewDevice) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{98}
+}
+
+func (x *QrCodeNewDevice) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *QrCodeNewDevice) GetAppName() string {
+	if x != nil {
+		return x.AppName
+	}
+	return ""
+}
+
+func (x *QrCodeNewDevice) GetAppId() uint32 {
+	if x != nil {
+		return x.AppId
+	}
+	return 0
+}
+
+func (x *QrCodeNewDevice) GetAppBuildVersion() uint32 {
+	if x != nil {
+		return x.AppBuildVersion
+	}
+	return 0
+}
+
+func (x *QrCodeNewDevice) GetAppVersion() string {
+	if x != nil {
+		return x.AppVersion
+	}
+	return ""
+}
+
+func (x *QrCodeNewDevice) GetPlatform() Platform {
+	if x != nil {
+		return x.Platform
+	}
+	return Platform_UNKNOWN_PLATFORM
+}
+
+func (x *QrCodeNewDevice) GetPlatformVersion() string {
+	if x != nil {
+		return x.PlatformVersion
+	}
+	return ""
+}
+
+func (x *QrCodeNewDevice) GetDevice() Device {
+	if x != nil {
+		return x.Device
+	}
+	return Device_UNKNOWN_DEVICE
+}
+
+func (x *QrCodeNewDevice) GetDeviceName() string {
+	if x != nil {
+		return x.DeviceName
+	}
+	return ""
+}
+
+type QrCodeNewDeviceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Response      *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	QrCodeImage   []byte                 `protobuf:"bytes,2,opt,name=qr_code_image,json=qrCodeImage,proto3" json:"qr_code_image,omitempty"`
+	ExpireTime    uint32                 `protobuf:"varint,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QrCodeNewDeviceResponse) Reset() {
+	*x = QrCodeNewDeviceResponse{}
+	mi := &file_user_proto_msgTypes[99]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QrCodeNewDeviceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QrCodeNewDeviceResponse) ProtoMessage() {}
+
+func (x *QrCodeNewDeviceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[99]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QrCodeNewDeviceResponse.ProtoReflect.Descriptor instead.
+func (*QrCodeNewDeviceResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{99}
+}
+
+func (x *QrCodeNewDeviceResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *QrCodeNewDeviceResponse) GetQrCodeImage() []byte {
+	if x != nil {
+		return x.QrCodeImage
+	}
+	return nil
+}
+
+func (x *QrCodeNewDeviceResponse) GetExpireTime() uint32 {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return 0
+}
+
+type UserVerifyNewDevice struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *Request               `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	Token         string                 `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserVerifyNewDevice) Reset() {
+	*x = UserVerifyNewDevice{}
+	mi := &file_user_proto_msgTypes[100]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserVerifyNewDevice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserVerifyNewDevice) ProtoMessage() {}
+
+func (x *UserVerifyNewDevice) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[100]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserVerifyNewDevice.ProtoReflect.Descriptor instead.
+func (*UserVerifyNewDevice) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{100}
+}
+
+func (x *UserVerifyNewDevice) GetRequest() *Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *UserVerifyNewDevice) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type UserVerifyNewDeviceResponse struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Response            *Response              `protobuf:"bytes,1,opt,name=response,proto3" json:"response,omitempty"`
+	AppName             string                 `protobuf:"bytes,2,opt,name=app_name,json=appName,proto3" json:"app_name,omitempty"`
+	AppId               uint32                 `protobuf:"varint,3,opt,name=app_id,json=appId,proto3" json:"app_id,omitempty"`
+	AppBuildVersion     uint32                 `protobuf:"varint,4,opt,name=app_build_version,json=appBuildVersion,proto3" json:"app_build_version,omitempty"`
+	AppVersion          string                 `protobuf:"bytes,5,opt,name=app_version,json=appVersion,proto3" json:"app_version,omitempty"`
+	Platform            Platform               `protobuf:"varint,6,opt,name=platform,proto3,enum=proto.Platform" json:"platform,omitempty"`
+	PlatformVersion     string                 `protobuf:"bytes,7,opt,name=platform_version,json=platformVersion,proto3" json:"platform_version,omitempty"`
+	Device              Device                 `protobuf:"varint,8,opt,name=device,proto3,enum=proto.Device" json:"device,omitempty"`
+	DeviceName          string                 `protobuf:"bytes,9,opt,name=device_name,json=deviceName,proto3" json:"device_name,omitempty"`
+	TwoStepVerification bool                   `protobuf:"varint,10,opt,name=two_step_verification,json=twoStepVerification,proto3" json:"two_step_verification,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *UserVerifyNewDeviceResponse) Reset() {
+	*x = UserVerifyNewDeviceResponse{}
+	mi := &file_user_proto_msgTypes[101]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserVerifyNewDeviceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserVerifyNewDeviceResponse) ProtoMessage() {}
+
+func (x *UserVerifyNewDeviceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_user_proto_msgTypes[101]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserVerifyNewDeviceResponse.ProtoReflect.Descriptor instead.
+func (*UserVerifyNewDeviceResponse) Descriptor() ([]byte, []int) {
+	return file_user_proto_rawDescGZIP(), []int{101}
+}
+
+func (x *UserVerifyNewDeviceResponse) GetResponse() *Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppName() string {
+	if x != nil {
+		return x.AppName
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppId() uint32 {
+	if x != nil {
+		return x.AppId
+	}
+	return 0
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppBuildVersion() uint32 {
+	if x != nil {
+		return x.AppBuildVersion
+	}
+	return 0
+}
+
+func (x *UserVerifyNewDeviceResponse) GetAppVersion() string {
+	if x != nil {
+		return x.AppVersion
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetPlatform() Platform {
+	if x != nil {
+		return x.Platform
+	}
+	return Platform_UNKNOWN_PLATFORM
+}
+
+func (x *UserVerifyNewDeviceResponse) GetPlatformVersion() string {
+	if x != nil {
+		return x.PlatformVersion
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetDevice() Device {
+	if x != nil {
+		return x.Device
+	}
+	return Device_UNKNOWN_DEVICE
+}
+
+func (x *UserVerifyNewDeviceResponse) GetDeviceName() string {
+	if x != nil {
+		return x.DeviceName
+	}
+	return ""
+}
+
+func (x *UserVerifyNewDeviceResponse) GetTwoStepVerification() bool {
+	if x != nil {
+		return x.TwoStepVerification
+	}
+	return false
+}
+
 type UserContactsImport_Contact struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Phone         string                 `protobuf:"bytes,1,opt,name=phone,proto3" json:"phone,omitempty"`
@@ -5266,7 +6069,7 @@ type UserContactsImport_Contact struct {
 
 func (x *UserContactsImport_Contact) Reset() {
 	*x = UserContactsImport_Contact{}
-	mi := &file_user_proto_msgTypes[90]
+	mi := &file_user_proto_msgTypes[102]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5278,7 +6081,7 @@ func (x *UserContactsImport_Contact) String() string {
 func (*UserContactsImport_Contact) ProtoMessage() {}
 
 func (x *UserContactsImport_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[90]
+	mi := &file_user_proto_msgTypes[102]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5332,7 +6135,7 @@ type UserContactsImportResponse_Contact struct {
 
 func (x *UserContactsImportResponse_Contact) Reset() {
 	*x = UserContactsImportResponse_Contact{}
-	mi := &file_user_proto_msgTypes[91]
+	mi := &file_user_proto_msgTypes[103]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5344,7 +6147,7 @@ func (x *UserContactsImportResponse_Contact) String() string {
 func (*UserContactsImportResponse_Contact) ProtoMessage() {}
 
 func (x *UserContactsImportResponse_Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[91]
+	mi := &file_user_proto_msgTypes[103]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5397,7 +6200,7 @@ type UserSessionGetActiveListResponse_Session struct {
 
 func (x *UserSessionGetActiveListResponse_Session) Reset() {
 	*x = UserSessionGetActiveListResponse_Session{}
-	mi := &file_user_proto_msgTypes[92]
+	mi := &file_user_proto_msgTypes[104]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5409,7 +6212,7 @@ func (x *UserSessionGetActiveListResponse_Session) String() string {
 func (*UserSessionGetActiveListResponse_Session) ProtoMessage() {}
 
 func (x *UserSessionGetActiveListResponse_Session) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[92]
+	mi := &file_user_proto_msgTypes[104]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5540,7 +6343,7 @@ type UserContactsGetBlockedListResponse_User struct {
 
 func (x *UserContactsGetBlockedListResponse_User) Reset() {
 	*x = UserContactsGetBlockedListResponse_User{}
-	mi := &file_user_proto_msgTypes[93]
+	mi := &file_user_proto_msgTypes[105]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5552,7 +6355,7 @@ func (x *UserContactsGetBlockedListResponse_User) String() string {
 func (*UserContactsGetBlockedListResponse_User) ProtoMessage() {}
 
 func (x *UserContactsGetBlockedListResponse_User) ProtoReflect() protoreflect.Message {
-	mi := &file_user_proto_msgTypes[93]
+	mi := &file_user_proto_msgTypes[105]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5971,7 +6774,74 @@ const file_user_proto_rawDesc = "" +
 	"\bpassword\x18\x02 \x01(\tR\bpassword\x12\x12\n" +
 	"\x04hint\x18\x03 \x01(\tR\x04hint\"X\n" +
 	")UserTwoStepVerificationChangeHintResponse\x12+\n" +
-	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponseB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\">\n" +
+	"\x12UserGetDeleteToken\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"\xcf\x01\n" +
+	"\x1aUserGetDeleteTokenResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12!\n" +
+	"\fresend_delay\x18\x02 \x01(\rR\vresendDelay\x12\x1d\n" +
+	"\n" +
+	"sms_number\x18\x03 \x03(\x04R\tsmsNumber\x12\x1f\n" +
+	"\vtoken_regex\x18\x04 \x01(\tR\n" +
+	"tokenRegex\x12!\n" +
+	"\ftoken_length\x18\x05 \x01(\tR\vtokenLength\"\x93\x01\n" +
+	"\n" +
+	"UserDelete\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\x120\n" +
+	"\x06reason\x18\x03 \x01(\x0e2\x18.proto.UserDelete.ReasonR\x06reason\"\x13\n" +
+	"\x06Reason\x12\t\n" +
+	"\x05OTHER\x10\x00\"A\n" +
+	"\x12UserDeleteResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\"e\n" +
+	"\x18UserProfileSetSelfRemove\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x1f\n" +
+	"\vself_remove\x18\x02 \x01(\rR\n" +
+	"selfRemove\"p\n" +
+	" UserProfileSetSelfRemoveResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
+	"\vself_remove\x18\x02 \x01(\rR\n" +
+	"selfRemove\"D\n" +
+	"\x18UserProfileGetSelfRemove\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\"p\n" +
+	" UserProfileGetSelfRemoveResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x1f\n" +
+	"\vself_remove\x18\x02 \x01(\rR\n" +
+	"selfRemove\"\xda\x02\n" +
+	"\x0fQrCodeNewDevice\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x19\n" +
+	"\bapp_name\x18\x02 \x01(\tR\aappName\x12\x15\n" +
+	"\x06app_id\x18\x03 \x01(\rR\x05appId\x12*\n" +
+	"\x11app_build_version\x18\x04 \x01(\rR\x0fappBuildVersion\x12\x1f\n" +
+	"\vapp_version\x18\x05 \x01(\tR\n" +
+	"appVersion\x12+\n" +
+	"\bplatform\x18\x06 \x01(\x0e2\x0f.proto.PlatformR\bplatform\x12)\n" +
+	"\x10platform_version\x18\a \x01(\tR\x0fplatformVersion\x12%\n" +
+	"\x06device\x18\b \x01(\x0e2\r.proto.DeviceR\x06device\x12\x1f\n" +
+	"\vdevice_name\x18\t \x01(\tR\n" +
+	"deviceName\"\x8b\x01\n" +
+	"\x17QrCodeNewDeviceResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\"\n" +
+	"\rqr_code_image\x18\x02 \x01(\fR\vqrCodeImage\x12\x1f\n" +
+	"\vexpire_time\x18\x03 \x01(\rR\n" +
+	"expireTime\"U\n" +
+	"\x13UserVerifyNewDevice\x12(\n" +
+	"\arequest\x18\x01 \x01(\v2\x0e.proto.RequestR\arequest\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\"\x9d\x03\n" +
+	"\x1bUserVerifyNewDeviceResponse\x12+\n" +
+	"\bresponse\x18\x01 \x01(\v2\x0f.proto.ResponseR\bresponse\x12\x19\n" +
+	"\bapp_name\x18\x02 \x01(\tR\aappName\x12\x15\n" +
+	"\x06app_id\x18\x03 \x01(\rR\x05appId\x12*\n" +
+	"\x11app_build_version\x18\x04 \x01(\rR\x0fappBuildVersion\x12\x1f\n" +
+	"\vapp_version\x18\x05 \x01(\tR\n" +
+	"appVersion\x12+\n" +
+	"\bplatform\x18\x06 \x01(\x0e2\x0f.proto.PlatformR\bplatform\x12)\n" +
+	"\x10platform_version\x18\a \x01(\tR\x0fplatformVersion\x12%\n" +
+	"\x06device\x18\b \x01(\x0e2\r.proto.DeviceR\x06device\x12\x1f\n" +
+	"\vdevice_name\x18\t \x01(\tR\n" +
+	"deviceName\x122\n" +
+	"\x15two_step_verification\x18\n" +
+	" \x01(\bR\x13twoStepVerificationB&Z$github.com/gapd/gapd/generated/pb;pbb\x06proto3"
 
 var (
 	file_user_proto_rawDescOnce sync.Once
@@ -5985,244 +6855,274 @@ func file_user_proto_rawDescGZIP() []byte {
 	return file_user_proto_rawDescData
 }
 
-var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 94)
+var file_user_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_user_proto_msgTypes = make([]protoimpl.MessageInfo, 106)
 var file_user_proto_goTypes = []any{
 	(UserRegister_PreferenceMethod)(0),                              // 0: proto.UserRegister.PreferenceMethod
 	(UserRegisterResponse_Method)(0),                                // 1: proto.UserRegisterResponse.Method
 	(UserProfileCheckUsernameResponse_Status)(0),                    // 2: proto.UserProfileCheckUsernameResponse.Status
 	(UserReport_Reason)(0),                                          // 3: proto.UserReport.Reason
 	(UserUpdateStatus_Status)(0),                                    // 4: proto.UserUpdateStatus.Status
-	(*UserRegister)(nil),                                            // 5: proto.UserRegister
-	(*UserRegisterResponse)(nil),                                    // 6: proto.UserRegisterResponse
-	(*UserVerify)(nil),                                              // 7: proto.UserVerify
-	(*UserVerifyResponse)(nil),                                      // 8: proto.UserVerifyResponse
-	(*UserLogin)(nil),                                               // 9: proto.UserLogin
-	(*UserLoginResponse)(nil),                                       // 10: proto.UserLoginResponse
-	(*UserProfileSetEmail)(nil),                                     // 11: proto.UserProfileSetEmail
-	(*UserProfileSetEmailResponse)(nil),                             // 12: proto.UserProfileSetEmailResponse
-	(*UserProfileSetGender)(nil),                                    // 13: proto.UserProfileSetGender
-	(*UserProfileSetGenderResponse)(nil),                            // 14: proto.UserProfileSetGenderResponse
-	(*UserProfileSetNickname)(nil),                                  // 15: proto.UserProfileSetNickname
-	(*UserProfileSetNicknameResponse)(nil),                          // 16: proto.UserProfileSetNicknameResponse
-	(*UserContactsImport)(nil),                                      // 17: proto.UserContactsImport
-	(*UserContactsImportResponse)(nil),                              // 18: proto.UserContactsImportResponse
-	(*UserContactsGetList)(nil),                                     // 19: proto.UserContactsGetList
-	(*UserContactsGetListResponse)(nil),                             // 20: proto.UserContactsGetListResponse
-	(*UserContactsDelete)(nil),                                      // 21: proto.UserContactsDelete
-	(*UserContactsDeleteResponse)(nil),                              // 22: proto.UserContactsDeleteResponse
-	(*UserContactsEdit)(nil),                                        // 23: proto.UserContactsEdit
-	(*UserContactsEditResponse)(nil),                                // 24: proto.UserContactsEditResponse
-	(*UserProfileGetEmail)(nil),                                     // 25: proto.UserProfileGetEmail
-	(*UserProfileGetEmailResponse)(nil),                             // 26: proto.UserProfileGetEmailResponse
-	(*UserProfileGetGender)(nil),                                    // 27: proto.UserProfileGetGender
-	(*UserProfileGetGenderResponse)(nil),                            // 28: proto.UserProfileGetGenderResponse
-	(*UserProfileGetNickname)(nil),                                  // 29: proto.UserProfileGetNickname
-	(*UserProfileGetNicknameResponse)(nil),                          // 30: proto.UserProfileGetNicknameResponse
-	(*UserUsernameToId)(nil),                                        // 31: proto.UserUsernameToId
-	(*UserUsernameToIdResponse)(nil),                                // 32: proto.UserUsernameToIdResponse
-	(*UserSessionGetActiveList)(nil),                                // 33: proto.UserSessionGetActiveList
-	(*UserSessionGetActiveListResponse)(nil),                        // 34: proto.UserSessionGetActiveListResponse
-	(*UserSessionTerminate)(nil),                                    // 35: proto.UserSessionTerminate
-	(*UserSessionTerminateResponse)(nil),                            // 36: proto.UserSessionTerminateResponse
-	(*UserSessionLogout)(nil),                                       // 37: proto.UserSessionLogout
-	(*UserSessionLogoutResponse)(nil),                               // 38: proto.UserSessionLogoutResponse
-	(*UserAvatarAdd)(nil),                                           // 39: proto.UserAvatarAdd
-	(*UserAvatarAddResponse)(nil),                                   // 40: proto.UserAvatarAddResponse
-	(*UserAvatarDelete)(nil),                                        // 41: proto.UserAvatarDelete
-	(*UserAvatarDeleteResponse)(nil),                                // 42: proto.UserAvatarDeleteResponse
-	(*UserAvatarGetList)(nil),                                       // 43: proto.UserAvatarGetList
-	(*UserAvatarGetListResponse)(nil),                               // 44: proto.UserAvatarGetListResponse
-	(*UserProfileCheckUsername)(nil),                                // 45: proto.UserProfileCheckUsername
-	(*UserProfileCheckUsernameResponse)(nil),                        // 46: proto.UserProfileCheckUsernameResponse
-	(*UserProfileUpdateUsername)(nil),                               // 47: proto.UserProfileUpdateUsername
-	(*UserProfileUpdateUsernameResponse)(nil),                       // 48: proto.UserProfileUpdateUsernameResponse
-	(*UserContactsBlock)(nil),                                       // 49: proto.UserContactsBlock
-	(*UserContactsBlockResponse)(nil),                               // 50: proto.UserContactsBlockResponse
-	(*UserContactsUnblock)(nil),                                     // 51: proto.UserContactsUnblock
-	(*UserContactsUnblockResponse)(nil),                             // 52: proto.UserContactsUnblockResponse
-	(*UserContactsGetBlockedList)(nil),                              // 53: proto.UserContactsGetBlockedList
-	(*UserContactsGetBlockedListResponse)(nil),                      // 54: proto.UserContactsGetBlockedListResponse
-	(*UserProfileSetBio)(nil),                                       // 55: proto.UserProfileSetBio
-	(*UserProfileSetBioResponse)(nil),                               // 56: proto.UserProfileSetBioResponse
-	(*UserProfileGetBio)(nil),                                       // 57: proto.UserProfileGetBio
-	(*UserProfileGetBioResponse)(nil),                               // 58: proto.UserProfileGetBioResponse
-	(*UserReport)(nil),                                              // 59: proto.UserReport
-	(*UserReportResponse)(nil),                                      // 60: proto.UserReportResponse
-	(*UserInfo)(nil),                                                // 61: proto.UserInfo
-	(*UserInfoResponse)(nil),                                        // 62: proto.UserInfoResponse
-	(*UserUpdateStatus)(nil),                                        // 63: proto.UserUpdateStatus
-	(*UserUpdateStatusResponse)(nil),                                // 64: proto.UserUpdateStatusResponse
-	(*UserPrivacyGetRule)(nil),                                      // 65: proto.UserPrivacyGetRule
-	(*UserPrivacyGetRuleResponse)(nil),                              // 66: proto.UserPrivacyGetRuleResponse
-	(*UserPrivacySetRule)(nil),                                      // 67: proto.UserPrivacySetRule
-	(*UserPrivacySetRuleResponse)(nil),                              // 68: proto.UserPrivacySetRuleResponse
-	(*UserTwoStepVerificationGetPasswordDetail)(nil),                // 69: proto.UserTwoStepVerificationGetPasswordDetail
-	(*UserTwoStepVerificationGetPasswordDetailResponse)(nil),        // 70: proto.UserTwoStepVerificationGetPasswordDetailResponse
-	(*UserTwoStepVerificationVerifyPassword)(nil),                   // 71: proto.UserTwoStepVerificationVerifyPassword
-	(*UserTwoStepVerificationVerifyPasswordResponse)(nil),           // 72: proto.UserTwoStepVerificationVerifyPasswordResponse
-	(*UserTwoStepVerificationSetPassword)(nil),                      // 73: proto.UserTwoStepVerificationSetPassword
-	(*UserTwoStepVerificationSetPasswordResponse)(nil),              // 74: proto.UserTwoStepVerificationSetPasswordResponse
-	(*UserTwoStepVerificationUnsetPassword)(nil),                    // 75: proto.UserTwoStepVerificationUnsetPassword
-	(*UserTwoStepVerificationUnsetPasswordResponse)(nil),            // 76: proto.UserTwoStepVerificationUnsetPasswordResponse
-	(*UserTwoStepVerificationCheckPassword)(nil),                    // 77: proto.UserTwoStepVerificationCheckPassword
-	(*UserTwoStepVerificationCheckPasswordResponse)(nil),            // 78: proto.UserTwoStepVerificationCheckPasswordResponse
-	(*UserTwoStepVerificationVerifyRecoveryEmail)(nil),              // 79: proto.UserTwoStepVerificationVerifyRecoveryEmail
-	(*UserTwoStepVerificationVerifyRecoveryEmailResponse)(nil),      // 80: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse
-	(*UserTwoStepVerificationChangeRecoveryEmail)(nil),              // 81: proto.UserTwoStepVerificationChangeRecoveryEmail
-	(*UserTwoStepVerificationChangeRecoveryEmailResponse)(nil),      // 82: proto.UserTwoStepVerificationChangeRecoveryEmailResponse
-	(*UserTwoStepVerificationResendVerifyEmail)(nil),                // 83: proto.UserTwoStepVerificationResendVerifyEmail
-	(*UserTwoStepVerificationResendVerifyEmailResponse)(nil),        // 84: proto.UserTwoStepVerificationResendVerifyEmailResponse
-	(*UserTwoStepVerificationRequestRecoveryToken)(nil),             // 85: proto.UserTwoStepVerificationRequestRecoveryToken
-	(*UserTwoStepVerificationRequestRecoveryTokenResponse)(nil),     // 86: proto.UserTwoStepVerificationRequestRecoveryTokenResponse
-	(*UserTwoStepVerificationRecoverPasswordByToken)(nil),           // 87: proto.UserTwoStepVerificationRecoverPasswordByToken
-	(*UserTwoStepVerificationRecoverPasswordByTokenResponse)(nil),   // 88: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse
-	(*UserTwoStepVerificationRecoverPasswordByAnswers)(nil),         // 89: proto.UserTwoStepVerificationRecoverPasswordByAnswers
-	(*UserTwoStepVerificationRecoverPasswordByAnswersResponse)(nil), // 90: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse
-	(*UserTwoStepVerificationChangeRecoveryQuestion)(nil),           // 91: proto.UserTwoStepVerificationChangeRecoveryQuestion
-	(*UserTwoStepVerificationChangeRecoveryQuestionResponse)(nil),   // 92: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse
-	(*UserTwoStepVerificationChangeHint)(nil),                       // 93: proto.UserTwoStepVerificationChangeHint
-	(*UserTwoStepVerificationChangeHintResponse)(nil),               // 94: proto.UserTwoStepVerificationChangeHintResponse
-	(*UserContactsImport_Contact)(nil),                              // 95: proto.UserContactsImport.Contact
-	(*UserContactsImportResponse_Contact)(nil),                      // 96: proto.UserContactsImportResponse.Contact
-	(*UserSessionGetActiveListResponse_Session)(nil),                // 97: proto.UserSessionGetActiveListResponse.Session
-	(*UserContactsGetBlockedListResponse_User)(nil),                 // 98: proto.UserContactsGetBlockedListResponse.User
-	(*Request)(nil),                                                 // 99: proto.Request
-	(*Response)(nil),                                                // 100: proto.Response
-	(Platform)(0),                                                   // 101: proto.Platform
-	(Device)(0),                                                     // 102: proto.Device
-	(Language)(0),                                                   // 103: proto.Language
-	(Gender)(0),                                                     // 104: proto.Gender
-	(*RegisteredUser)(nil),                                          // 105: proto.RegisteredUser
-	(*Avatar)(nil),                                                  // 106: proto.Avatar
-	(PrivacyType)(0),                                                // 107: proto.PrivacyType
-	(PrivacyLevel)(0),                                               // 108: proto.PrivacyLevel
+	(UserDelete_Reason)(0),                                          // 5: proto.UserDelete.Reason
+	(*UserRegister)(nil),                                            // 6: proto.UserRegister
+	(*UserRegisterResponse)(nil),                                    // 7: proto.UserRegisterResponse
+	(*UserVerify)(nil),                                              // 8: proto.UserVerify
+	(*UserVerifyResponse)(nil),                                      // 9: proto.UserVerifyResponse
+	(*UserLogin)(nil),                                               // 10: proto.UserLogin
+	(*UserLoginResponse)(nil),                                       // 11: proto.UserLoginResponse
+	(*UserProfileSetEmail)(nil),                                     // 12: proto.UserProfileSetEmail
+	(*UserProfileSetEmailResponse)(nil),                             // 13: proto.UserProfileSetEmailResponse
+	(*UserProfileSetGender)(nil),                                    // 14: proto.UserProfileSetGender
+	(*UserProfileSetGenderResponse)(nil),                            // 15: proto.UserProfileSetGenderResponse
+	(*UserProfileSetNickname)(nil),                                  // 16: proto.UserProfileSetNickname
+	(*UserProfileSetNicknameResponse)(nil),                          // 17: proto.UserProfileSetNicknameResponse
+	(*UserContactsImport)(nil),                                      // 18: proto.UserContactsImport
+	(*UserContactsImportResponse)(nil),                              // 19: proto.UserContactsImportResponse
+	(*UserContactsGetList)(nil),                                     // 20: proto.UserContactsGetList
+	(*UserContactsGetListResponse)(nil),                             // 21: proto.UserContactsGetListResponse
+	(*UserContactsDelete)(nil),                                      // 22: proto.UserContactsDelete
+	(*UserContactsDeleteResponse)(nil),                              // 23: proto.UserContactsDeleteResponse
+	(*UserContactsEdit)(nil),                                        // 24: proto.UserContactsEdit
+	(*UserContactsEditResponse)(nil),                                // 25: proto.UserContactsEditResponse
+	(*UserProfileGetEmail)(nil),                                     // 26: proto.UserProfileGetEmail
+	(*UserProfileGetEmailResponse)(nil),                             // 27: proto.UserProfileGetEmailResponse
+	(*UserProfileGetGender)(nil),                                    // 28: proto.UserProfileGetGender
+	(*UserProfileGetGenderResponse)(nil),                            // 29: proto.UserProfileGetGenderResponse
+	(*UserProfileGetNickname)(nil),                                  // 30: proto.UserProfileGetNickname
+	(*UserProfileGetNicknameResponse)(nil),                          // 31: proto.UserProfileGetNicknameResponse
+	(*UserUsernameToId)(nil),                                        // 32: proto.UserUsernameToId
+	(*UserUsernameToIdResponse)(nil),                                // 33: proto.UserUsernameToIdResponse
+	(*UserSessionGetActiveList)(nil),                                // 34: proto.UserSessionGetActiveList
+	(*UserSessionGetActiveListResponse)(nil),                        // 35: proto.UserSessionGetActiveListResponse
+	(*UserSessionTerminate)(nil),                                    // 36: proto.UserSessionTerminate
+	(*UserSessionTerminateResponse)(nil),                            // 37: proto.UserSessionTerminateResponse
+	(*UserSessionLogout)(nil),                                       // 38: proto.UserSessionLogout
+	(*UserSessionLogoutResponse)(nil),                               // 39: proto.UserSessionLogoutResponse
+	(*UserAvatarAdd)(nil),                                           // 40: proto.UserAvatarAdd
+	(*UserAvatarAddResponse)(nil),                                   // 41: proto.UserAvatarAddResponse
+	(*UserAvatarDelete)(nil),                                        // 42: proto.UserAvatarDelete
+	(*UserAvatarDeleteResponse)(nil),                                // 43: proto.UserAvatarDeleteResponse
+	(*UserAvatarGetList)(nil),                                       // 44: proto.UserAvatarGetList
+	(*UserAvatarGetListResponse)(nil),                               // 45: proto.UserAvatarGetListResponse
+	(*UserProfileCheckUsername)(nil),                                // 46: proto.UserProfileCheckUsername
+	(*UserProfileCheckUsernameResponse)(nil),                        // 47: proto.UserProfileCheckUsernameResponse
+	(*UserProfileUpdateUsername)(nil),                               // 48: proto.UserProfileUpdateUsername
+	(*UserProfileUpdateUsernameResponse)(nil),                       // 49: proto.UserProfileUpdateUsernameResponse
+	(*UserContactsBlock)(nil),                                       // 50: proto.UserContactsBlock
+	(*UserContactsBlockResponse)(nil),                               // 51: proto.UserContactsBlockResponse
+	(*UserContactsUnblock)(nil),                                     // 52: proto.UserContactsUnblock
+	(*UserContactsUnblockResponse)(nil),                             // 53: proto.UserContactsUnblockResponse
+	(*UserContactsGetBlockedList)(nil),                              // 54: proto.UserContactsGetBlockedList
+	(*UserContactsGetBlockedListResponse)(nil),                      // 55: proto.UserContactsGetBlockedListResponse
+	(*UserProfileSetBio)(nil),                                       // 56: proto.UserProfileSetBio
+	(*UserProfileSetBioResponse)(nil),                               // 57: proto.UserProfileSetBioResponse
+	(*UserProfileGetBio)(nil),                                       // 58: proto.UserProfileGetBio
+	(*UserProfileGetBioResponse)(nil),                               // 59: proto.UserProfileGetBioResponse
+	(*UserReport)(nil),                                              // 60: proto.UserReport
+	(*UserReportResponse)(nil),                                      // 61: proto.UserReportResponse
+	(*UserInfo)(nil),                                                // 62: proto.UserInfo
+	(*UserInfoResponse)(nil),                                        // 63: proto.UserInfoResponse
+	(*UserUpdateStatus)(nil),                                        // 64: proto.UserUpdateStatus
+	(*UserUpdateStatusResponse)(nil),                                // 65: proto.UserUpdateStatusResponse
+	(*UserPrivacyGetRule)(nil),                                      // 66: proto.UserPrivacyGetRule
+	(*UserPrivacyGetRuleResponse)(nil),                              // 67: proto.UserPrivacyGetRuleResponse
+	(*UserPrivacySetRule)(nil),                                      // 68: proto.UserPrivacySetRule
+	(*UserPrivacySetRuleResponse)(nil),                              // 69: proto.UserPrivacySetRuleResponse
+	(*UserTwoStepVerificationGetPasswordDetail)(nil),                // 70: proto.UserTwoStepVerificationGetPasswordDetail
+	(*UserTwoStepVerificationGetPasswordDetailResponse)(nil),        // 71: proto.UserTwoStepVerificationGetPasswordDetailResponse
+	(*UserTwoStepVerificationVerifyPassword)(nil),                   // 72: proto.UserTwoStepVerificationVerifyPassword
+	(*UserTwoStepVerificationVerifyPasswordResponse)(nil),           // 73: proto.UserTwoStepVerificationVerifyPasswordResponse
+	(*UserTwoStepVerificationSetPassword)(nil),                      // 74: proto.UserTwoStepVerificationSetPassword
+	(*UserTwoStepVerificationSetPasswordResponse)(nil),              // 75: proto.UserTwoStepVerificationSetPasswordResponse
+	(*UserTwoStepVerificationUnsetPassword)(nil),                    // 76: proto.UserTwoStepVerificationUnsetPassword
+	(*UserTwoStepVerificationUnsetPasswordResponse)(nil),            // 77: proto.UserTwoStepVerificationUnsetPasswordResponse
+	(*UserTwoStepVerificationCheckPassword)(nil),                    // 78: proto.UserTwoStepVerificationCheckPassword
+	(*UserTwoStepVerificationCheckPasswordResponse)(nil),            // 79: proto.UserTwoStepVerificationCheckPasswordResponse
+	(*UserTwoStepVerificationVerifyRecoveryEmail)(nil),              // 80: proto.UserTwoStepVerificationVerifyRecoveryEmail
+	(*UserTwoStepVerificationVerifyRecoveryEmailResponse)(nil),      // 81: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse
+	(*UserTwoStepVerificationChangeRecoveryEmail)(nil),              // 82: proto.UserTwoStepVerificationChangeRecoveryEmail
+	(*UserTwoStepVerificationChangeRecoveryEmailResponse)(nil),      // 83: proto.UserTwoStepVerificationChangeRecoveryEmailResponse
+	(*UserTwoStepVerificationResendVerifyEmail)(nil),                // 84: proto.UserTwoStepVerificationResendVerifyEmail
+	(*UserTwoStepVerificationResendVerifyEmailResponse)(nil),        // 85: proto.UserTwoStepVerificationResendVerifyEmailResponse
+	(*UserTwoStepVerificationRequestRecoveryToken)(nil),             // 86: proto.UserTwoStepVerificationRequestRecoveryToken
+	(*UserTwoStepVerificationRequestRecoveryTokenResponse)(nil),     // 87: proto.UserTwoStepVerificationRequestRecoveryTokenResponse
+	(*UserTwoStepVerificationRecoverPasswordByToken)(nil),           // 88: proto.UserTwoStepVerificationRecoverPasswordByToken
+	(*UserTwoStepVerificationRecoverPasswordByTokenResponse)(nil),   // 89: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse
+	(*UserTwoStepVerificationRecoverPasswordByAnswers)(nil),         // 90: proto.UserTwoStepVerificationRecoverPasswordByAnswers
+	(*UserTwoStepVerificationRecoverPasswordByAnswersResponse)(nil), // 91: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse
+	(*UserTwoStepVerificationChangeRecoveryQuestion)(nil),           // 92: proto.UserTwoStepVerificationChangeRecoveryQuestion
+	(*UserTwoStepVerificationChangeRecoveryQuestionResponse)(nil),   // 93: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse
+	(*UserTwoStepVerificationChangeHint)(nil),                       // 94: proto.UserTwoStepVerificationChangeHint
+	(*UserTwoStepVerificationChangeHintResponse)(nil),               // 95: proto.UserTwoStepVerificationChangeHintResponse
+	(*UserGetDeleteToken)(nil),                                      // 96: proto.UserGetDeleteToken
+	(*UserGetDeleteTokenResponse)(nil),                              // 97: proto.UserGetDeleteTokenResponse
+	(*UserDelete)(nil),                                              // 98: proto.UserDelete
+	(*UserDeleteResponse)(nil),                                      // 99: proto.UserDeleteResponse
+	(*UserProfileSetSelfRemove)(nil),                                // 100: proto.UserProfileSetSelfRemove
+	(*UserProfileSetSelfRemoveResponse)(nil),                        // 101: proto.UserProfileSetSelfRemoveResponse
+	(*UserProfileGetSelfRemove)(nil),                                // 102: proto.UserProfileGetSelfRemove
+	(*UserProfileGetSelfRemoveResponse)(nil),                        // 103: proto.UserProfileGetSelfRemoveResponse
+	(*QrCodeNewDevice)(nil),                                         // 104: proto.QrCodeNewDevice
+	(*QrCodeNewDeviceResponse)(nil),                                 // 105: proto.QrCodeNewDeviceResponse
+	(*UserVerifyNewDevice)(nil),                                     // 106: proto.UserVerifyNewDevice
+	(*UserVerifyNewDeviceResponse)(nil),                             // 107: proto.UserVerifyNewDeviceResponse
+	(*UserContactsImport_Contact)(nil),                              // 108: proto.UserContactsImport.Contact
+	(*UserContactsImportResponse_Contact)(nil),                      // 109: proto.UserContactsImportResponse.Contact
+	(*UserSessionGetActiveListResponse_Session)(nil),                // 110: proto.UserSessionGetActiveListResponse.Session
+	(*UserContactsGetBlockedListResponse_User)(nil),                 // 111: proto.UserContactsGetBlockedListResponse.User
+	(*Request)(nil),                                                 // 112: proto.Request
+	(*Response)(nil),                                                // 113: proto.Response
+	(Platform)(0),                                                   // 114: proto.Platform
+	(Device)(0),                                                     // 115: proto.Device
+	(Language)(0),                                                   // 116: proto.Language
+	(Gender)(0),                                                     // 117: proto.Gender
+	(*RegisteredUser)(nil),                                          // 118: proto.RegisteredUser
+	(*Avatar)(nil),                                                  // 119: proto.Avatar
+	(PrivacyType)(0),                                                // 120: proto.PrivacyType
+	(PrivacyLevel)(0),                                               // 121: proto.PrivacyLevel
 }
 var file_user_proto_depIdxs = []int32{
-	99,  // 0: proto.UserRegister.request:type_name -> proto.Request
+	112, // 0: proto.UserRegister.request:type_name -> proto.Request
 	0,   // 1: proto.UserRegister.preference_method:type_name -> proto.UserRegister.PreferenceMethod
-	100, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
+	113, // 2: proto.UserRegisterResponse.response:type_name -> proto.Response
 	1,   // 3: proto.UserRegisterResponse.method:type_name -> proto.UserRegisterResponse.Method
-	99,  // 4: proto.UserVerify.request:type_name -> proto.Request
-	100, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
-	99,  // 6: proto.UserLogin.request:type_name -> proto.Request
-	101, // 7: proto.UserLogin.platform:type_name -> proto.Platform
-	102, // 8: proto.UserLogin.device:type_name -> proto.Device
-	103, // 9: proto.UserLogin.language:type_name -> proto.Language
-	100, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
-	99,  // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
-	100, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
-	99,  // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
-	104, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
-	100, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
-	104, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
-	99,  // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
-	100, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
-	99,  // 19: proto.UserContactsImport.request:type_name -> proto.Request
-	95,  // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
-	100, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
-	96,  // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
-	99,  // 23: proto.UserContactsGetList.request:type_name -> proto.Request
-	100, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
-	105, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
-	99,  // 26: proto.UserContactsDelete.request:type_name -> proto.Request
-	100, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
-	99,  // 28: proto.UserContactsEdit.request:type_name -> proto.Request
-	100, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
-	99,  // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
-	100, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
-	99,  // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
-	100, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
-	104, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
-	99,  // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
-	100, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
-	99,  // 37: proto.UserUsernameToId.request:type_name -> proto.Request
-	100, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
-	99,  // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
-	100, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
-	97,  // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
-	99,  // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
-	100, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
-	99,  // 44: proto.UserSessionLogout.request:type_name -> proto.Request
-	100, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
-	99,  // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
-	100, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
-	106, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
-	99,  // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
-	100, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
-	99,  // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
-	100, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
-	106, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
-	99,  // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
-	100, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
+	112, // 4: proto.UserVerify.request:type_name -> proto.Request
+	113, // 5: proto.UserVerifyResponse.response:type_name -> proto.Response
+	112, // 6: proto.UserLogin.request:type_name -> proto.Request
+	114, // 7: proto.UserLogin.platform:type_name -> proto.Platform
+	115, // 8: proto.UserLogin.device:type_name -> proto.Device
+	116, // 9: proto.UserLogin.language:type_name -> proto.Language
+	113, // 10: proto.UserLoginResponse.response:type_name -> proto.Response
+	112, // 11: proto.UserProfileSetEmail.request:type_name -> proto.Request
+	113, // 12: proto.UserProfileSetEmailResponse.response:type_name -> proto.Response
+	112, // 13: proto.UserProfileSetGender.request:type_name -> proto.Request
+	117, // 14: proto.UserProfileSetGender.gender:type_name -> proto.Gender
+	113, // 15: proto.UserProfileSetGenderResponse.response:type_name -> proto.Response
+	117, // 16: proto.UserProfileSetGenderResponse.gender:type_name -> proto.Gender
+	112, // 17: proto.UserProfileSetNickname.request:type_name -> proto.Request
+	113, // 18: proto.UserProfileSetNicknameResponse.response:type_name -> proto.Response
+	112, // 19: proto.UserContactsImport.request:type_name -> proto.Request
+	108, // 20: proto.UserContactsImport.contacts:type_name -> proto.UserContactsImport.Contact
+	113, // 21: proto.UserContactsImportResponse.response:type_name -> proto.Response
+	109, // 22: proto.UserContactsImportResponse.registered_contacts:type_name -> proto.UserContactsImportResponse.Contact
+	112, // 23: proto.UserContactsGetList.request:type_name -> proto.Request
+	113, // 24: proto.UserContactsGetListResponse.response:type_name -> proto.Response
+	118, // 25: proto.UserContactsGetListResponse.registered_user:type_name -> proto.RegisteredUser
+	112, // 26: proto.UserContactsDelete.request:type_name -> proto.Request
+	113, // 27: proto.UserContactsDeleteResponse.response:type_name -> proto.Response
+	112, // 28: proto.UserContactsEdit.request:type_name -> proto.Request
+	113, // 29: proto.UserContactsEditResponse.response:type_name -> proto.Response
+	112, // 30: proto.UserProfileGetEmail.request:type_name -> proto.Request
+	113, // 31: proto.UserProfileGetEmailResponse.response:type_name -> proto.Response
+	112, // 32: proto.UserProfileGetGender.request:type_name -> proto.Request
+	113, // 33: proto.UserProfileGetGenderResponse.response:type_name -> proto.Response
+	117, // 34: proto.UserProfileGetGenderResponse.gender:type_name -> proto.Gender
+	112, // 35: proto.UserProfileGetNickname.request:type_name -> proto.Request
+	113, // 36: proto.UserProfileGetNicknameResponse.response:type_name -> proto.Response
+	112, // 37: proto.UserUsernameToId.request:type_name -> proto.Request
+	113, // 38: proto.UserUsernameToIdResponse.response:type_name -> proto.Response
+	112, // 39: proto.UserSessionGetActiveList.request:type_name -> proto.Request
+	113, // 40: proto.UserSessionGetActiveListResponse.response:type_name -> proto.Response
+	110, // 41: proto.UserSessionGetActiveListResponse.session:type_name -> proto.UserSessionGetActiveListResponse.Session
+	112, // 42: proto.UserSessionTerminate.request:type_name -> proto.Request
+	113, // 43: proto.UserSessionTerminateResponse.response:type_name -> proto.Response
+	112, // 44: proto.UserSessionLogout.request:type_name -> proto.Request
+	113, // 45: proto.UserSessionLogoutResponse.response:type_name -> proto.Response
+	112, // 46: proto.UserAvatarAdd.request:type_name -> proto.Request
+	113, // 47: proto.UserAvatarAddResponse.response:type_name -> proto.Response
+	119, // 48: proto.UserAvatarAddResponse.avatar:type_name -> proto.Avatar
+	112, // 49: proto.UserAvatarDelete.request:type_name -> proto.Request
+	113, // 50: proto.UserAvatarDeleteResponse.response:type_name -> proto.Response
+	112, // 51: proto.UserAvatarGetList.request:type_name -> proto.Request
+	113, // 52: proto.UserAvatarGetListResponse.response:type_name -> proto.Response
+	119, // 53: proto.UserAvatarGetListResponse.avatar:type_name -> proto.Avatar
+	112, // 54: proto.UserProfileCheckUsername.request:type_name -> proto.Request
+	113, // 55: proto.UserProfileCheckUsernameResponse.response:type_name -> proto.Response
 	2,   // 56: proto.UserProfileCheckUsernameResponse.status:type_name -> proto.UserProfileCheckUsernameResponse.Status
-	99,  // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
-	100, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
-	99,  // 59: proto.UserContactsBlock.request:type_name -> proto.Request
-	100, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
-	99,  // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
-	100, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
-	99,  // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
-	100, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
-	98,  // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
-	99,  // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
-	100, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
-	99,  // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
-	100, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
-	99,  // 70: proto.UserReport.request:type_name -> proto.Request
+	112, // 57: proto.UserProfileUpdateUsername.request:type_name -> proto.Request
+	113, // 58: proto.UserProfileUpdateUsernameResponse.response:type_name -> proto.Response
+	112, // 59: proto.UserContactsBlock.request:type_name -> proto.Request
+	113, // 60: proto.UserContactsBlockResponse.response:type_name -> proto.Response
+	112, // 61: proto.UserContactsUnblock.request:type_name -> proto.Request
+	113, // 62: proto.UserContactsUnblockResponse.response:type_name -> proto.Response
+	112, // 63: proto.UserContactsGetBlockedList.request:type_name -> proto.Request
+	113, // 64: proto.UserContactsGetBlockedListResponse.response:type_name -> proto.Response
+	111, // 65: proto.UserContactsGetBlockedListResponse.user:type_name -> proto.UserContactsGetBlockedListResponse.User
+	112, // 66: proto.UserProfileSetBio.request:type_name -> proto.Request
+	113, // 67: proto.UserProfileSetBioResponse.response:type_name -> proto.Response
+	112, // 68: proto.UserProfileGetBio.request:type_name -> proto.Request
+	113, // 69: proto.UserProfileGetBioResponse.response:type_name -> proto.Response
+	112, // 70: proto.UserReport.request:type_name -> proto.Request
 	3,   // 71: proto.UserReport.reason:type_name -> proto.UserReport.Reason
-	100, // 72: proto.UserReportResponse.response:type_name -> proto.Response
-	99,  // 73: proto.UserInfo.request:type_name -> proto.Request
-	100, // 74: proto.UserInfoResponse.response:type_name -> proto.Response
-	105, // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
-	99,  // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
+	113, // 72: proto.UserReportResponse.response:type_name -> proto.Response
+	112, // 73: proto.UserInfo.request:type_name -> proto.Request
+	113, // 74: proto.UserInfoResponse.response:type_name -> proto.Response
+	118, // 75: proto.UserInfoResponse.user:type_name -> proto.RegisteredUser
+	112, // 76: proto.UserUpdateStatus.request:type_name -> proto.Request
 	4,   // 77: proto.UserUpdateStatus.status:type_name -> proto.UserUpdateStatus.Status
-	100, // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
+	113, // 78: proto.UserUpdateStatusResponse.response:type_name -> proto.Response
 	4,   // 79: proto.UserUpdateStatusResponse.status:type_name -> proto.UserUpdateStatus.Status
-	99,  // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
-	107, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
-	100, // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
-	108, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
-	99,  // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
-	107, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
-	108, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
-	100, // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
-	107, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
-	108, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
-	99,  // 90: proto.UserTwoStepVerificationGetPasswordDetail.request:type_name -> proto.Request
-	100, // 91: proto.UserTwoStepVerificationGetPasswordDetailResponse.response:type_name -> proto.Response
-	99,  // 92: proto.UserTwoStepVerificationVerifyPassword.request:type_name -> proto.Request
-	100, // 93: proto.UserTwoStepVerificationVerifyPasswordResponse.response:type_name -> proto.Response
-	99,  // 94: proto.UserTwoStepVerificationSetPassword.request:type_name -> proto.Request
-	100, // 95: proto.UserTwoStepVerificationSetPasswordResponse.response:type_name -> proto.Response
-	99,  // 96: proto.UserTwoStepVerificationUnsetPassword.request:type_name -> proto.Request
-	100, // 97: proto.UserTwoStepVerificationUnsetPasswordResponse.response:type_name -> proto.Response
-	99,  // 98: proto.UserTwoStepVerificationCheckPassword.request:type_name -> proto.Request
-	100, // 99: proto.UserTwoStepVerificationCheckPasswordResponse.response:type_name -> proto.Response
-	99,  // 100: proto.UserTwoStepVerificationVerifyRecoveryEmail.request:type_name -> proto.Request
-	100, // 101: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse.response:type_name -> proto.Response
-	99,  // 102: proto.UserTwoStepVerificationChangeRecoveryEmail.request:type_name -> proto.Request
-	100, // 103: proto.UserTwoStepVerificationChangeRecoveryEmailResponse.response:type_name -> proto.Response
-	99,  // 104: proto.UserTwoStepVerificationResendVerifyEmail.request:type_name -> proto.Request
-	100, // 105: proto.UserTwoStepVerificationResendVerifyEmailResponse.response:type_name -> proto.Response
-	99,  // 106: proto.UserTwoStepVerificationRequestRecoveryToken.request:type_name -> proto.Request
-	100, // 107: proto.UserTwoStepVerificationRequestRecoveryTokenResponse.response:type_name -> proto.Response
-	99,  // 108: proto.UserTwoStepVerificationRecoverPasswordByToken.request:type_name -> proto.Request
-	100, // 109: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse.response:type_name -> proto.Response
-	99,  // 110: proto.UserTwoStepVerificationRecoverPasswordByAnswers.request:type_name -> proto.Request
-	100, // 111: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse.response:type_name -> proto.Response
-	99,  // 112: proto.UserTwoStepVerificationChangeRecoveryQuestion.request:type_name -> proto.Request
-	100, // 113: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse.response:type_name -> proto.Response
-	99,  // 114: proto.UserTwoStepVerificationChangeHint.request:type_name -> proto.Request
-	100, // 115: proto.UserTwoStepVerificationChangeHintResponse.response:type_name -> proto.Response
-	101, // 116: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
-	102, // 117: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
-	103, // 118: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
-	119, // [119:119] is the sub-list for method output_type
-	119, // [119:119] is the sub-list for method input_type
-	119, // [119:119] is the sub-list for extension type_name
-	119, // [119:119] is the sub-list for extension extendee
-	0,   // [0:119] is the sub-list for field type_name
+	112, // 80: proto.UserPrivacyGetRule.request:type_name -> proto.Request
+	120, // 81: proto.UserPrivacyGetRule.type:type_name -> proto.PrivacyType
+	113, // 82: proto.UserPrivacyGetRuleResponse.response:type_name -> proto.Response
+	121, // 83: proto.UserPrivacyGetRuleResponse.level:type_name -> proto.PrivacyLevel
+	112, // 84: proto.UserPrivacySetRule.request:type_name -> proto.Request
+	120, // 85: proto.UserPrivacySetRule.type:type_name -> proto.PrivacyType
+	121, // 86: proto.UserPrivacySetRule.level:type_name -> proto.PrivacyLevel
+	113, // 87: proto.UserPrivacySetRuleResponse.response:type_name -> proto.Response
+	120, // 88: proto.UserPrivacySetRuleResponse.type:type_name -> proto.PrivacyType
+	121, // 89: proto.UserPrivacySetRuleResponse.level:type_name -> proto.PrivacyLevel
+	112, // 90: proto.UserTwoStepVerificationGetPasswordDetail.request:type_name -> proto.Request
+	113, // 91: proto.UserTwoStepVerificationGetPasswordDetailResponse.response:type_name -> proto.Response
+	112, // 92: proto.UserTwoStepVerificationVerifyPassword.request:type_name -> proto.Request
+	113, // 93: proto.UserTwoStepVerificationVerifyPasswordResponse.response:type_name -> proto.Response
+	112, // 94: proto.UserTwoStepVerificationSetPassword.request:type_name -> proto.Request
+	113, // 95: proto.UserTwoStepVerificationSetPasswordResponse.response:type_name -> proto.Response
+	112, // 96: proto.UserTwoStepVerificationUnsetPassword.request:type_name -> proto.Request
+	113, // 97: proto.UserTwoStepVerificationUnsetPasswordResponse.response:type_name -> proto.Response
+	112, // 98: proto.UserTwoStepVerificationCheckPassword.request:type_name -> proto.Request
+	113, // 99: proto.UserTwoStepVerificationCheckPasswordResponse.response:type_name -> proto.Response
+	112, // 100: proto.UserTwoStepVerificationVerifyRecoveryEmail.request:type_name -> proto.Request
+	113, // 101: proto.UserTwoStepVerificationVerifyRecoveryEmailResponse.response:type_name -> proto.Response
+	112, // 102: proto.UserTwoStepVerificationChangeRecoveryEmail.request:type_name -> proto.Request
+	113, // 103: proto.UserTwoStepVerificationChangeRecoveryEmailResponse.response:type_name -> proto.Response
+	112, // 104: proto.UserTwoStepVerificationResendVerifyEmail.request:type_name -> proto.Request
+	113, // 105: proto.UserTwoStepVerificationResendVerifyEmailResponse.response:type_name -> proto.Response
+	112, // 106: proto.UserTwoStepVerificationRequestRecoveryToken.request:type_name -> proto.Request
+	113, // 107: proto.UserTwoStepVerificationRequestRecoveryTokenResponse.response:type_name -> proto.Response
+	112, // 108: proto.UserTwoStepVerificationRecoverPasswordByToken.request:type_name -> proto.Request
+	113, // 109: proto.UserTwoStepVerificationRecoverPasswordByTokenResponse.response:type_name -> proto.Response
+	112, // 110: proto.UserTwoStepVerificationRecoverPasswordByAnswers.request:type_name -> proto.Request
+	113, // 111: proto.UserTwoStepVerificationRecoverPasswordByAnswersResponse.response:type_name -> proto.Response
+	112, // 112: proto.UserTwoStepVerificationChangeRecoveryQuestion.request:type_name -> proto.Request
+	113, // 113: proto.UserTwoStepVerificationChangeRecoveryQuestionResponse.response:type_name -> proto.Response
+	112, // 114: proto.UserTwoStepVerificationChangeHint.request:type_name -> proto.Request
+	113, // 115: proto.UserTwoStepVerificationChangeHintResponse.response:type_name -> proto.Response
+	112, // 116: proto.UserGetDeleteToken.request:type_name -> proto.Request
+	113, // 117: proto.UserGetDeleteTokenResponse.response:type_name -> proto.Response
+	112, // 118: proto.UserDelete.request:type_name -> proto.Request
+	5,   // 119: proto.UserDelete.reason:type_name -> proto.UserDelete.Reason
+	113, // 120: proto.UserDeleteResponse.response:type_name -> proto.Response
+	112, // 121: proto.UserProfileSetSelfRemove.request:type_name -> proto.Request
+	113, // 122: proto.UserProfileSetSelfRemoveResponse.response:type_name -> proto.Response
+	112, // 123: proto.UserProfileGetSelfRemove.request:type_name -> proto.Request
+	113, // 124: proto.UserProfileGetSelfRemoveResponse.response:type_name -> proto.Response
+	112, // 125: proto.QrCodeNewDevice.request:type_name -> proto.Request
+	114, // 126: proto.QrCodeNewDevice.platform:type_name -> proto.Platform
+	115, // 127: proto.QrCodeNewDevice.device:type_name -> proto.Device
+	113, // 128: proto.QrCodeNewDeviceResponse.response:type_name -> proto.Response
+	112, // 129: proto.UserVerifyNewDevice.request:type_name -> proto.Request
+	113, // 130: proto.UserVerifyNewDeviceResponse.response:type_name -> proto.Response
+	114, // 131: proto.UserVerifyNewDeviceResponse.platform:type_name -> proto.Platform
+	115, // 132: proto.UserVerifyNewDeviceResponse.device:type_name -> proto.Device
+	114, // 133: proto.UserSessionGetActiveListResponse.Session.platform:type_name -> proto.Platform
+	115, // 134: proto.UserSessionGetActiveListResponse.Session.device:type_name -> proto.Device
+	116, // 135: proto.UserSessionGetActiveListResponse.Session.language:type_name -> proto.Language
+	136, // [136:136] is the sub-list for method output_type
+	136, // [136:136] is the sub-list for method input_type
+	136, // [136:136] is the sub-list for extension type_name
+	136, // [136:136] is the sub-list for extension extendee
+	0,   // [0:136] is the sub-list for field type_name
 }
 
 func init() { file_user_proto_init() }
@@ -6236,8 +7136,8 @@ func file_user_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_user_proto_rawDesc), len(file_user_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   94,
+			NumEnums:      6,
+			NumMessages:   106,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

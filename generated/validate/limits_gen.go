@@ -26,4 +26,8 @@ const (
 	ClientGetRoomHistoryPage = 50
 	// ClientGetRoomHistoryMaxPage is ClientGetRoomHistory's max_page: Most messages in a page: a larger limit is capped at it (Android asks for 100, or 10 for the first page in a direction).
 	ClientGetRoomHistoryMaxPage = 100
+	// QrCodeNewDeviceLifetime is QrCodeNewDevice's lifetime: Seconds a new device's token stays valid.
+	QrCodeNewDeviceLifetime = 120
+	// QrCodeNewDeviceText is QrCodeNewDevice's text: Characters of each of the app and device names the new device gives.
+	QrCodeNewDeviceText = 64
 )

@@ -235,6 +235,44 @@ func UserInfo(m *pb.UserInfo) *wire.Error {
 	return nil
 }
 
+// UserGetDeleteToken checks a UserGetDeleteToken request (action 118). It returns nil or the first failing rule's error.
+func UserGetDeleteToken(m *pb.UserGetDeleteToken) *wire.Error {
+	return nil
+}
+
+// UserDelete checks a UserDelete request (action 119). It returns nil or the first failing rule's error.
+func UserDelete(m *pb.UserDelete) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 8 {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidToken)
+	}
+	if !known(pb.UserDelete_Reason_name, int32(m.Reason)) {
+		return errs.NewUserDeleteBadPayload(errs.UserDeleteBadPayloadInvalidReason)
+	}
+	return nil
+}
+
+// UserProfileSetSelfRemove checks a UserProfileSetSelfRemove request (action 120). It returns nil or the first failing rule's error.
+func UserProfileSetSelfRemove(m *pb.UserProfileSetSelfRemove) *wire.Error {
+	if m.SelfRemove == 0 {
+		return errs.NewUserProfileSetSelfRemoveBadPayload(errs.UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove)
+	}
+	if m.SelfRemove > 12 {
+		return errs.NewUserProfileSetSelfRemoveBadPayload(errs.UserProfileSetSelfRemoveBadPayloadInvalidSelfRemove)
+	}
+	return nil
+}
+
+// UserProfileGetSelfRemove checks a UserProfileGetSelfRemove request (action 121). It returns nil or the first failing rule's error.
+func UserProfileGetSelfRemove(m *pb.UserProfileGetSelfRemove) *wire.Error {
+	return nil
+}
+
 // UserProfileCheckUsername checks a UserProfileCheckUsername request (action 122). It returns nil or the first failing rule's error.
 func UserProfileCheckUsername(m *pb.UserProfileCheckUsername) *wire.Error {
 	return nil
@@ -520,6 +558,20 @@ func UserPrivacySetRule(m *pb.UserPrivacySetRule) *wire.Error {
 	}
 	if !known(pb.PrivacyLevel_name, int32(m.Level)) {
 		return errs.NewUserPrivacySetRuleBadPayload(errs.UserPrivacySetRuleBadPayloadInvalidLevel)
+	}
+	return nil
+}
+
+// UserVerifyNewDevice checks a UserVerifyNewDevice request (action 145). It returns nil or the first failing rule's error.
+func UserVerifyNewDevice(m *pb.UserVerifyNewDevice) *wire.Error {
+	if m.Token == "" {
+		return errs.NewUserVerifyNewDeviceBadPayload(errs.UserVerifyNewDeviceBadPayloadInvalidToken)
+	}
+	if utf8.RuneCountInString(m.Token) > 64 {
+		return errs.NewUserVerifyNewDeviceBadPayload(errs.UserVerifyNewDeviceBadPayloadInvalidToken)
+	}
+	if m.Token != "" && !check.Token(m.Token) {
+		return errs.NewUserVerifyNewDeviceBadPayload(errs.UserVerifyNewDeviceBadPayloadInvalidToken)
 	}
 	return nil
 }
@@ -1369,6 +1421,53 @@ func FileDownload(m *pb.FileDownload) *wire.Error {
 	}
 	if !known(pb.FileDownload_Selector_name, int32(m.Selector)) {
 		return errs.NewFileDownloadBadPayload(errs.FileDownloadBadPayloadInvalidSelector)
+	}
+	return nil
+}
+
+// QrCodeNewDevice checks a QrCodeNewDevice request (action 802). It returns nil or the first failing rule's error.
+func QrCodeNewDevice(m *pb.QrCodeNewDevice) *wire.Error {
+	if m.AppName == "" {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppName)
+	}
+	if utf8.RuneCountInString(m.AppName) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppName)
+	}
+	if m.AppName != "" && !check.Name(m.AppName) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppName)
+	}
+	if m.AppId == 0 {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppId)
+	}
+	if m.AppBuildVersion == 0 {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppBuildVersion)
+	}
+	if m.AppVersion == "" {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppVersion)
+	}
+	if utf8.RuneCountInString(m.AppVersion) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppVersion)
+	}
+	if m.AppVersion != "" && !check.Name(m.AppVersion) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidAppVersion)
+	}
+	if !known(pb.Platform_name, int32(m.Platform)) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidPlatform)
+	}
+	if utf8.RuneCountInString(m.PlatformVersion) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidPlatformVersion)
+	}
+	if m.PlatformVersion != "" && !check.Name(m.PlatformVersion) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidPlatformVersion)
+	}
+	if !known(pb.Device_name, int32(m.Device)) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidDevice)
+	}
+	if utf8.RuneCountInString(m.DeviceName) > QrCodeNewDeviceText {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidDeviceName)
+	}
+	if m.DeviceName != "" && !check.Name(m.DeviceName) {
+		return errs.NewQrCodeNewDeviceBadPayload(errs.QrCodeNewDeviceBadPayloadInvalidDeviceName)
 	}
 	return nil
 }
