@@ -4,12 +4,13 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
-
 	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/wire"
+	"golang.org/x/crypto/argon2"
 )
 
 // Argon2id parameters of new hashes (RFC 9106's second recommendation, as
@@ -115,4 +116,37 @@ func maskEmail(addr string) string {
 	}
 	local := []rune(addr[:at])
 	return string(local[0]) + strings.Repeat("*", max(len(local)-1, 3)) + addr[at:]
+}
+
+// passwordCheck are an action's answers when the caller's password is
+// checked: no password set, guesses locked out (with the wait), or wrong.
+type passwordCheck struct {
+	noPassword func() *wire.Error
+	locked     func(wait uint32) *wire.Error
+	invalid    func() *wire.Error
+}
+
+// checkPassword loads user's two-step row and checks password against it,
+// counting a wrong guess (guessTwoStep). A refusal is returned apart from
+// err, so that the transaction still commits the count.
+func (h *Handlers) checkPassword(tx *storage.Tx, s wire.Session, user storage.UserID, password string, now int64,
+	c passwordCheck) (storage.TwoStep, *wire.Error, error) {
+	ts, err := tx.TwoStep(user)
+	if errors.Is(err, storage.ErrNotFound) {
+		return ts, c.noPassword(), nil
+	}
+	if err != nil {
+		return ts, nil, err
+	}
+	g, err := h.guessTwoStep(tx, user, guessPassword, sourceOf(s.RemoteAddr()), now,
+		func() bool { return secretMatches(password, ts.PasswordHash) })
+	switch {
+	case err != nil:
+		return ts, nil, err
+	case !g.ok && g.lockedUntil > 0:
+		return ts, c.locked(waitSeconds(g.lockedUntil, now)), nil
+	case !g.ok:
+		return ts, c.invalid(), nil
+	}
+	return ts, nil, nil
 }

@@ -65,25 +65,16 @@ func (h *Handlers) UserTwoStepVerificationVerifyPassword(ctx context.Context, s 
 		outcome error
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		ts, err := tx.TwoStep(user)
-		if errors.Is(err, storage.ErrNotFound) {
-			outcome = errs.NewUserTwoStepVerificationVerifyPasswordNoPassword()
-			return nil
-		}
+		_, refusal, err := h.checkPassword(tx, s, user, req.Password, now, passwordCheck{
+			noPassword: errs.NewUserTwoStepVerificationVerifyPasswordNoPassword,
+			locked:     errs.NewUserTwoStepVerificationVerifyPasswordMaxTryLock,
+			invalid:    errs.NewUserTwoStepVerificationVerifyPasswordInvalidPassword,
+		})
 		if err != nil {
 			return err
 		}
-		g, err := h.guessTwoStep(tx, user, guessPassword, sourceOf(s.RemoteAddr()), now,
-			func() bool { return secretMatches(req.Password, ts.PasswordHash) })
-		if err != nil {
-			return err
-		}
-		switch {
-		case !g.ok && g.lockedUntil > 0:
-			outcome = errs.NewUserTwoStepVerificationVerifyPasswordMaxTryLock(waitSeconds(g.lockedUntil, now))
-			return nil
-		case !g.ok:
-			outcome = errs.NewUserTwoStepVerificationVerifyPasswordInvalidPassword()
+		if refusal != nil {
+			outcome = refusal
 			return nil
 		}
 		token, err := h.openSession(tx, user, now)
@@ -241,25 +232,16 @@ func (h *Handlers) UserTwoStepVerificationUnsetPassword(ctx context.Context, s w
 	now := h.unix()
 	var outcome error
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		ts, err := tx.TwoStep(user)
-		if errors.Is(err, storage.ErrNotFound) {
-			outcome = errs.NewUserTwoStepVerificationUnsetPasswordInvalidPassword()
-			return nil
-		}
+		_, refusal, err := h.checkPassword(tx, s, user, req.Password, now, passwordCheck{
+			noPassword: errs.NewUserTwoStepVerificationUnsetPasswordInvalidPassword,
+			locked:     errs.NewUserTwoStepVerificationUnsetPasswordMaxTryLock,
+			invalid:    errs.NewUserTwoStepVerificationUnsetPasswordInvalidPassword,
+		})
 		if err != nil {
 			return err
 		}
-		g, err := h.guessTwoStep(tx, user, guessPassword, sourceOf(s.RemoteAddr()), now,
-			func() bool { return secretMatches(req.Password, ts.PasswordHash) })
-		if err != nil {
-			return err
-		}
-		if !g.ok {
-			if g.lockedUntil > 0 {
-				outcome = errs.NewUserTwoStepVerificationUnsetPasswordMaxTryLock(waitSeconds(g.lockedUntil, now))
-			} else {
-				outcome = errs.NewUserTwoStepVerificationUnsetPasswordInvalidPassword()
-			}
+		if refusal != nil {
+			outcome = refusal
 			return nil
 		}
 		return tx.DeleteTwoStep(user)
@@ -280,27 +262,15 @@ func (h *Handlers) UserTwoStepVerificationCheckPassword(ctx context.Context, s w
 	now := h.unix()
 	var outcome error
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		ts, err := tx.TwoStep(user)
-		if errors.Is(err, storage.ErrNotFound) {
-			outcome = errs.NewUserTwoStepVerificationCheckPasswordNoPassword()
-			return nil
+		_, refusal, err := h.checkPassword(tx, s, user, req.Password, now, passwordCheck{
+			noPassword: errs.NewUserTwoStepVerificationCheckPasswordNoPassword,
+			locked:     errs.NewUserTwoStepVerificationCheckPasswordMaxTryLock,
+			invalid:    errs.NewUserTwoStepVerificationCheckPasswordInvalidPassword,
+		})
+		if refusal != nil {
+			outcome = refusal
 		}
-		if err != nil {
-			return err
-		}
-		g, err := h.guessTwoStep(tx, user, guessPassword, sourceOf(s.RemoteAddr()), now,
-			func() bool { return secretMatches(req.Password, ts.PasswordHash) })
-		if err != nil {
-			return err
-		}
-		if !g.ok {
-			if g.lockedUntil > 0 {
-				outcome = errs.NewUserTwoStepVerificationCheckPasswordMaxTryLock(waitSeconds(g.lockedUntil, now))
-			} else {
-				outcome = errs.NewUserTwoStepVerificationCheckPasswordInvalidPassword()
-			}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("two step check password: %w", err)

@@ -142,25 +142,16 @@ func (h *Handlers) UserTwoStepVerificationChangeRecoveryEmail(ctx context.Contex
 		mail    *delivery.Email
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		ts, err := tx.TwoStep(user)
-		if errors.Is(err, storage.ErrNotFound) {
-			outcome = errs.NewUserTwoStepVerificationChangeRecoveryEmailNoPassword()
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		g, err := h.guessTwoStep(tx, user, guessPassword, sourceOf(s.RemoteAddr()), now,
-			func() bool { return secretMatches(req.Password, ts.PasswordHash) })
-		if err != nil {
-			return err
-		}
+		ts, refusal, err := h.checkPassword(tx, s, user, req.Password, now, passwordCheck{
+			noPassword: errs.NewUserTwoStepVerificationChangeRecoveryEmailNoPassword,
+			locked:     errs.NewUserTwoStepVerificationChangeRecoveryEmailMaxTryLock,
+			invalid:    errs.NewUserTwoStepVerificationChangeRecoveryEmailInvalidPassword,
+		})
 		switch {
-		case !g.ok && g.lockedUntil > 0:
-			outcome = errs.NewUserTwoStepVerificationChangeRecoveryEmailMaxTryLock(waitSeconds(g.lockedUntil, now))
-			return nil
-		case !g.ok:
-			outcome = errs.NewUserTwoStepVerificationChangeRecoveryEmailInvalidPassword()
+		case err != nil:
+			return err
+		case refusal != nil:
+			outcome = refusal
 			return nil
 		case strings.EqualFold(req.Email, ts.Email):
 			outcome = errs.NewUserTwoStepVerificationChangeRecoveryEmailConfirmedBefore()

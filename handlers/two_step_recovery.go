@@ -71,33 +71,19 @@ func (h *Handlers) UserTwoStepVerificationRecoverPasswordByAnswers(ctx context.C
 }
 
 // changeTwoStep runs change on the caller's two-step row once password has
-// proved the caller, and stores it. The errors are the action's: no
-// password, a wrong one, a lock (given the wait).
-func (h *Handlers) changeTwoStep(ctx context.Context, s wire.Session, password string, noPassword, invalid error,
-	lock func(uint32) error, change func(*storage.TwoStep)) error {
+// proved the caller, and stores it; c holds the action's refusals.
+func (h *Handlers) changeTwoStep(ctx context.Context, s wire.Session, password string, c passwordCheck,
+	change func(*storage.TwoStep)) error {
 	user := storage.UserID(s.UserID())
 	now := h.unix()
 	var outcome error
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		ts, err := tx.TwoStep(user)
-		if errors.Is(err, storage.ErrNotFound) {
-			outcome = noPassword
-			return nil
-		}
+		ts, refusal, err := h.checkPassword(tx, s, user, password, now, c)
 		if err != nil {
 			return err
 		}
-		g, err := h.guessTwoStep(tx, user, guessPassword, sourceOf(s.RemoteAddr()), now,
-			func() bool { return secretMatches(password, ts.PasswordHash) })
-		if err != nil {
-			return err
-		}
-		switch {
-		case !g.ok && g.lockedUntil > 0:
-			outcome = lock(waitSeconds(g.lockedUntil, now))
-			return nil
-		case !g.ok:
-			outcome = invalid
+		if refusal != nil {
+			outcome = refusal
 			return nil
 		}
 		change(&ts)
@@ -124,10 +110,10 @@ func (h *Handlers) UserTwoStepVerificationChangeRecoveryQuestion(ctx context.Con
 	if err != nil {
 		return nil, err
 	}
-	err = h.changeTwoStep(ctx, s, req.Password,
-		errs.NewUserTwoStepVerificationChangeRecoveryQuestionNoPassword(),
-		errs.NewUserTwoStepVerificationChangeRecoveryQuestionInvalidPassword(),
-		func(w uint32) error { return errs.NewUserTwoStepVerificationChangeRecoveryQuestionMaxTryLock(w) },
+	err = h.changeTwoStep(ctx, s, req.Password, passwordCheck{
+		noPassword: errs.NewUserTwoStepVerificationChangeRecoveryQuestionNoPassword,
+		locked:     errs.NewUserTwoStepVerificationChangeRecoveryQuestionMaxTryLock,
+		invalid:    errs.NewUserTwoStepVerificationChangeRecoveryQuestionInvalidPassword},
 		func(ts *storage.TwoStep) {
 			ts.QuestionOne, ts.AnswerOneHash, ts.QuestionTwo, ts.AnswerTwoHash = req.QuestionOne, a1, req.QuestionTwo, a2
 		})
@@ -142,10 +128,10 @@ func (h *Handlers) UserTwoStepVerificationChangeRecoveryQuestion(ctx context.Con
 
 // UserTwoStepVerificationChangeHint replaces the password hint.
 func (h *Handlers) UserTwoStepVerificationChangeHint(ctx context.Context, s wire.Session, req *pb.UserTwoStepVerificationChangeHint) (*pb.UserTwoStepVerificationChangeHintResponse, error) {
-	err := h.changeTwoStep(ctx, s, req.Password,
-		errs.NewUserTwoStepVerificationChangeHintNoPassword(),
-		errs.NewUserTwoStepVerificationChangeHintInvalidPassword(),
-		func(w uint32) error { return errs.NewUserTwoStepVerificationChangeHintMaxTryLock(w) },
+	err := h.changeTwoStep(ctx, s, req.Password, passwordCheck{
+		noPassword: errs.NewUserTwoStepVerificationChangeHintNoPassword,
+		locked:     errs.NewUserTwoStepVerificationChangeHintMaxTryLock,
+		invalid:    errs.NewUserTwoStepVerificationChangeHintInvalidPassword},
 		func(ts *storage.TwoStep) { ts.Hint = req.Hint })
 	if err != nil {
 		if _, ok := wire.As(err); ok {
