@@ -116,8 +116,3 @@ func (t *Tx) Audience(userID UserID, rule int32) ([]UserID, error) {
 	err := t.tx.SelectContext(t.ctx, &out, qAudience, userID, rule)
 	return out, wrap("audience", err)
 }
-
-// StatusAudience is Audience under the USER_STATUS rule.
-func (t *Tx) StatusAudience(userID UserID) ([]UserID, error) {
-	return t.Audience(userID, PrivacyUserStatus)
-}
