@@ -17,10 +17,13 @@ import (
 // an image will do: its content must be processed, with both thumbnails,
 // which processing makes only of pictures it decoded. An upload under way,
 // corrupted, still processing or of anything else is 138/1, as is a token
-// the caller may not read (whether it exists does not leak).
+// the caller may not read (whether it exists does not leak). The new avatar
+// is pushed to the caller's other sessions and to those the AVATAR rule lets
+// see it among the caller's audience (storage.Audience).
 func (h *Handlers) UserAvatarAdd(ctx context.Context, s wire.Session, req *pb.UserAvatarAdd) (*pb.UserAvatarAddResponse, error) {
 	me := userOf(s)
 	var resp *pb.UserAvatarAddResponse
+	var to []uint64
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		f, err := tx.AttachableFile(req.Attachment, me)
 		if errors.Is(err, storage.ErrNotFound) || err == nil && !isImage(f) {
@@ -34,12 +37,13 @@ func (h *Handlers) UserAvatarAdd(ctx context.Context, s wire.Session, req *pb.Us
 			return err
 		}
 		resp = &pb.UserAvatarAddResponse{Avatar: &pb.Avatar{Id: uint64(id), File: fileMessage(f)}}
-		return nil
+		to, err = h.audience(tx, me, storage.PrivacyAvatar)
+		return err
 	})
 	if err != nil {
 		return nil, wrapRefusal("add avatar", err)
 	}
-	h.pushTo(s, dispatch.PushUserAvatarAdd(resp, s.UserID()))
+	h.pushTo(s, dispatch.PushUserAvatarAdd(resp, to...))
 	return resp, nil
 }
 
@@ -51,20 +55,27 @@ func isImage(f storage.File) bool {
 }
 
 // UserAvatarDelete deletes one of the caller's avatars; the newest left is
-// then the current one. Another's avatar, or none, is 141/1.
+// then the current one. Another's avatar, or none, is 141/1. The deletion is
+// pushed as UserAvatarAdd is.
 func (h *Handlers) UserAvatarDelete(ctx context.Context, s wire.Session, req *pb.UserAvatarDelete) (*pb.UserAvatarDeleteResponse, error) {
+	me := userOf(s)
+	var to []uint64
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
-		err := tx.DeleteAvatar(userOf(s), storage.AvatarID(req.Id))
+		err := tx.DeleteAvatar(me, storage.AvatarID(req.Id))
 		if errors.Is(err, storage.ErrNotFound) {
 			return errs.NewUserAvatarDeleteBadPayload(errs.UserAvatarDeleteBadPayloadInvalidAvatarId)
 		}
+		if err != nil {
+			return err
+		}
+		to, err = h.audience(tx, me, storage.PrivacyAvatar)
 		return err
 	})
 	if err != nil {
 		return nil, wrapRefusal("delete avatar", err)
 	}
 	resp := &pb.UserAvatarDeleteResponse{Id: req.Id}
-	h.pushTo(s, dispatch.PushUserAvatarDelete(resp, s.UserID()))
+	h.pushTo(s, dispatch.PushUserAvatarDelete(resp, to...))
 	return resp, nil
 }
 

@@ -25,7 +25,8 @@ func (h *Handlers) UserPrivacyGetRule(ctx context.Context, s wire.Session, req *
 
 // UserPrivacySetRule stores the caller's level for one PrivacyType and tells
 // the caller's other sessions. Where each rule is enforced: USER_STATUS in
-// presence and storage.StatusAudience, GROUP_INVITE and CHANNEL_INVITE in
+// presence and in status pushes (storage.Audience), AVATAR likewise for
+// avatars and their pushes, GROUP_INVITE and CHANNEL_INVITE in
 // admit; the others are stored for actions gapd does not have yet.
 func (h *Handlers) UserPrivacySetRule(ctx context.Context, s wire.Session, req *pb.UserPrivacySetRule) (*pb.UserPrivacySetRuleResponse, error) {
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {

@@ -14,16 +14,18 @@ import (
 // UserProfileSetNickname stores the nickname without surrounding white
 // space. The validator's checks hold for the trimmed value too: a name has a
 // visible character, which trimming keeps, and trimming only shortens it.
+// The change is pushed to the caller's other sessions and to their audience
+// (setShownProfile).
 func (h *Handlers) UserProfileSetNickname(ctx context.Context, s wire.Session, req *pb.UserProfileSetNickname) (*pb.UserProfileSetNicknameResponse, error) {
 	nick := strings.TrimSpace(req.Nickname)
-	err := h.setProfile(ctx, s, "nickname", func(tx *storage.Tx, id storage.UserID) error { return tx.SetNickname(id, nick) })
+	to, err := h.setShownProfile(ctx, s, "nickname", func(tx *storage.Tx, id storage.UserID) error { return tx.SetNickname(id, nick) })
 	if err != nil {
 		return nil, err
 	}
 	// Initials as RegisteredUser shows them to users without a contact name
 	// for the caller: from the nickname.
 	resp := &pb.UserProfileSetNicknameResponse{Nickname: nick, Initials: initials(nick)}
-	h.pushTo(s, dispatch.PushUserProfileSetNickname(resp, s.UserID()))
+	h.pushTo(s, dispatch.PushUserProfileSetNickname(resp, to...))
 	return resp, nil
 }
 
@@ -60,6 +62,22 @@ func (h *Handlers) setProfile(ctx context.Context, s wire.Session, what string, 
 		return fmt.Errorf("set %s: %w", what, err)
 	}
 	return nil
+}
+
+// setShownProfile is setProfile for a field others see (nickname, bio): in
+// the same transaction it finds who hears of the change, the caller's own
+// sessions and storage.Audience under no privacy rule.
+func (h *Handlers) setShownProfile(ctx context.Context, s wire.Session, what string, set func(*storage.Tx, storage.UserID) error) ([]uint64, error) {
+	var to []uint64
+	err := h.setProfile(ctx, s, what, func(tx *storage.Tx, id storage.UserID) error {
+		if err := set(tx, id); err != nil {
+			return err
+		}
+		var err error
+		to, err = h.audience(tx, id, storage.NoPrivacyRule)
+		return err
+	})
+	return to, err
 }
 
 // UserProfileGetNickname returns the stored nickname ("" if never set).

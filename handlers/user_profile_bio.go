@@ -12,15 +12,16 @@ import (
 
 // UserProfileSetBio stores the bio without surrounding white space (the
 // validator's length and text checks hold for the trimmed value too); ""
-// clears it. Everyone sees it as RegisteredUser.bio.
+// clears it. Everyone sees it as RegisteredUser.bio; the change is pushed to
+// the caller's other sessions and to their audience (setShownProfile).
 func (h *Handlers) UserProfileSetBio(ctx context.Context, s wire.Session, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error) {
 	bio := strings.TrimSpace(req.Bio)
-	err := h.setProfile(ctx, s, "bio", func(tx *storage.Tx, id storage.UserID) error { return tx.SetBio(id, bio) })
+	to, err := h.setShownProfile(ctx, s, "bio", func(tx *storage.Tx, id storage.UserID) error { return tx.SetBio(id, bio) })
 	if err != nil {
 		return nil, err
 	}
 	resp := &pb.UserProfileSetBioResponse{Bio: bio}
-	h.pushTo(s, dispatch.PushUserProfileSetBio(resp, s.UserID()))
+	h.pushTo(s, dispatch.PushUserProfileSetBio(resp, to...))
 	return resp, nil
 }
 

@@ -12,9 +12,10 @@ import (
 
 // UserUpdateStatus stores what the client says (ONLINE or OFFLINE) with now
 // as the user's last seen time, and pushes the change to the user's other
-// sessions and to the status audience (storage.StatusAudience: those who
-// share a chat or group with the user or have them among their contacts,
-// kept to those the user's USER_STATUS rule lets see it).
+// sessions and to the status audience (storage.Audience: those who share a
+// chat or group with the user or have them among their contacts, less those
+// the user has blocked, kept to those the user's USER_STATUS rule lets see
+// it).
 func (h *Handlers) UserUpdateStatus(ctx context.Context, s wire.Session, req *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error) {
 	me := userOf(s)
 	var to []uint64
@@ -23,7 +24,7 @@ func (h *Handlers) UserUpdateStatus(ctx context.Context, s wire.Session, req *pb
 			return err
 		}
 		var err error
-		to, err = h.statusAudience(tx, me)
+		to, err = h.audience(tx, me, storage.PrivacyUserStatus)
 		return err
 	})
 	if err != nil {
@@ -34,10 +35,11 @@ func (h *Handlers) UserUpdateStatus(ctx context.Context, s wire.Session, req *pb
 	return resp, nil
 }
 
-// statusAudience is who hears of me's status: me's own sessions and
-// storage.StatusAudience.
-func (h *Handlers) statusAudience(tx *storage.Tx, me storage.UserID) ([]uint64, error) {
-	ids, err := tx.StatusAudience(me)
+// audience is who hears of a change to me's status or profile that rule (a
+// PrivacyType, or storage.NoPrivacyRule) governs: me's own sessions and
+// storage.Audience.
+func (h *Handlers) audience(tx *storage.Tx, me storage.UserID, rule int32) ([]uint64, error) {
+	ids, err := tx.Audience(me, rule)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +76,7 @@ func (h *Handlers) UserGone(userID uint64) {
 		if err != nil || !was {
 			return err
 		}
-		to, err = h.statusAudience(tx, me)
+		to, err = h.audience(tx, me, storage.PrivacyUserStatus)
 		return err
 	})
 	if err != nil {

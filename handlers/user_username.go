@@ -42,14 +42,16 @@ func (h *Handlers) UserProfileCheckUsername(ctx context.Context, s wire.Session,
 // UserProfileUpdateUsername changes the caller's username. The name is
 // unique regardless of letter case (164/3 when another user holds it; the
 // caller may change the case of their own). The same name again is no
-// change: it is answered, counted for nothing and pushed to no one. More
+// change: it is answered, counted for nothing and pushed to no one; a new
+// name is pushed to the caller's other sessions and to their audience
+// (storage.Audience, no privacy rule). More
 // than validate.UserProfileUpdateUsernameChanges changes within
 // validate.UserProfileUpdateUsernamePeriod seconds are refused with 175,
 // whose wait is when the oldest of them leaves the period.
 func (h *Handlers) UserProfileUpdateUsername(ctx context.Context, s wire.Session, req *pb.UserProfileUpdateUsername) (*pb.UserProfileUpdateUsernameResponse, error) {
 	me, now := userOf(s), h.unix()
 	since := now - validate.UserProfileUpdateUsernamePeriod
-	changed := false
+	var to []uint64 // set when the name changed
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		u, err := tx.UserByID(me)
 		if err != nil {
@@ -72,15 +74,18 @@ func (h *Handlers) UserProfileUpdateUsername(ctx context.Context, s wire.Session
 		if err != nil {
 			return err
 		}
-		changed = true
-		return tx.RecordUsernameChange(me, now, since)
+		if err := tx.RecordUsernameChange(me, now, since); err != nil {
+			return err
+		}
+		to, err = h.audience(tx, me, storage.NoPrivacyRule)
+		return err
 	})
 	if err != nil {
 		return nil, wrapRefusal("update username", err)
 	}
 	resp := &pb.UserProfileUpdateUsernameResponse{Username: req.Username}
-	if changed {
-		h.pushTo(s, dispatch.PushUserProfileUpdateUsername(resp, s.UserID()))
+	if len(to) > 0 {
+		h.pushTo(s, dispatch.PushUserProfileUpdateUsername(resp, to...))
 	}
 	return resp, nil
 }

@@ -31,12 +31,14 @@ const (
 		WHEN 2 THEN EXISTS (SELECT 1 FROM contacts c JOIN users v ON v.id = ?2 WHERE c.owner_id = ?1 AND c.phone = v.phone)
 		ELSE 0 END`
 
-	// qStatusAudience: who hears of user ?1's status changes: the members
-	// of the chats and groups ?1 is in and the users who have ?1's phone
-	// among their contacts (not channel readers, who do not see each
-	// other), kept to those ?1's USER_STATUS rule lets see it.
-	qStatusAudience = `WITH me AS (SELECT phone,
-			coalesce((SELECT level FROM privacy_rules WHERE user_id = ?1 AND type = 0), 0) AS level
+	// qAudience: who hears of user ?1's profile and status changes: the
+	// members of the chats and groups ?1 is in and the users who have ?1's
+	// phone among their contacts (not channel readers, who do not see each
+	// other), less those ?1 has blocked, kept to those ?1's rule of type ?2
+	// lets see it (?2 < 0: no rule applies).
+	qAudience = `WITH me AS (SELECT phone,
+			CASE WHEN ?2 < 0 THEN 0 ELSE
+				coalesce((SELECT level FROM privacy_rules WHERE user_id = ?1 AND type = ?2), 0) END AS level
 			FROM users WHERE id = ?1),
 		cand(id) AS (
 			SELECT o.user_id FROM room_members m
@@ -46,8 +48,9 @@ const (
 			UNION
 			SELECT c.owner_id FROM contacts c JOIN me ON c.phone = me.phone WHERE c.owner_id <> ?1)
 		SELECT cand.id FROM cand JOIN me
-		WHERE me.level = 0 OR (me.level = 2 AND EXISTS (SELECT 1 FROM contacts k JOIN users v ON v.id = cand.id
-			WHERE k.owner_id = ?1 AND k.phone = v.phone))
+		WHERE NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = ?1 AND b.blocked_id = cand.id)
+			AND (me.level = 0 OR (me.level = 2 AND EXISTS (SELECT 1 FROM contacts k JOIN users v ON v.id = cand.id
+				WHERE k.owner_id = ?1 AND k.phone = v.phone)))
 		ORDER BY cand.id`
 )
 
@@ -100,12 +103,16 @@ func (t *Tx) PrivacyAllows(owner, viewer UserID, typ int32) (bool, error) {
 	return ok, err
 }
 
-// StatusAudience returns the users who hear of userID's status changes: those
-// sharing a chat or group with them or having their phone among their
-// contacts, whom userID's USER_STATUS rule lets see their status. One
-// statement.
-func (t *Tx) StatusAudience(userID UserID) ([]UserID, error) {
+// NoPrivacyRule is Audience's rule for a change no privacy rule governs.
+const NoPrivacyRule int32 = -1
+
+// Audience returns the users who hear of userID's profile and status
+// changes: those sharing a chat or group with them or having their phone
+// among their contacts, less those userID has blocked, whom userID's rule of
+// PrivacyType rule lets see the change (NoPrivacyRule: everyone of them).
+// One statement.
+func (t *Tx) Audience(userID UserID, rule int32) ([]UserID, error) {
 	var out []UserID
-	err := t.tx.SelectContext(t.ctx, &out, qStatusAudience, userID)
-	return out, wrap("status audience", err)
+	err := t.tx.SelectContext(t.ctx, &out, qAudience, userID, rule)
+	return out, wrap("audience", err)
 }

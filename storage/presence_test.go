@@ -33,10 +33,10 @@ func TestPresenceAndPrivacyRules(t *testing.T) {
 		}
 		return nil
 	})
-	audience := func(want ...UserID) {
+	audienceOf := func(rule int32, want ...UserID) {
 		t.Helper()
 		read(t, db, func(tx *Tx) error {
-			got, err := tx.StatusAudience(a.ID)
+			got, err := tx.Audience(a.ID, rule)
 			if err != nil {
 				return err
 			}
@@ -46,6 +46,7 @@ func TestPresenceAndPrivacyRules(t *testing.T) {
 			return nil
 		})
 	}
+	audience := func(want ...UserID) { t.Helper(); audienceOf(PrivacyUserStatus, want...) }
 	// b shares nothing with a and lacks a's phone; c has a's phone.
 	audience(c.ID)
 	write(t, db, func(tx *Tx) error { return tx.SetPrivacyRule(a.ID, PrivacyUserStatus, PrivacyAllowContacts) })
@@ -54,6 +55,22 @@ func TestPresenceAndPrivacyRules(t *testing.T) {
 	audience(b.ID)
 	write(t, db, func(tx *Tx) error { return tx.SetPrivacyRule(a.ID, PrivacyUserStatus, PrivacyDenyAll) })
 	audience()
+	// Other rules and none: the USER_STATUS rule does not apply.
+	audienceOf(PrivacyAvatar, b.ID, c.ID)
+	audienceOf(NoPrivacyRule, b.ID, c.ID)
+	write(t, db, func(tx *Tx) error { return tx.SetPrivacyRule(a.ID, PrivacyAvatar, PrivacyAllowContacts) })
+	audienceOf(PrivacyAvatar, b.ID)
+	// Whom a has blocked hears of nothing.
+	write(t, db, func(tx *Tx) error { return tx.Block(a.ID, c.ID, 1) })
+	audienceOf(NoPrivacyRule, b.ID)
+	write(t, db, func(tx *Tx) error { return tx.Block(a.ID, b.ID, 1) })
+	audienceOf(PrivacyAvatar)
+	write(t, db, func(tx *Tx) error {
+		if err := tx.Unblock(a.ID, b.ID); err != nil {
+			return err
+		}
+		return tx.Unblock(a.ID, c.ID)
+	})
 	read(t, db, func(tx *Tx) error {
 		for _, tc := range []struct {
 			typ    int32

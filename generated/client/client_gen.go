@@ -109,7 +109,7 @@ func (c *Client) UserProfileSetGender(ctx context.Context, req *pb.UserProfileSe
 	return resp, nil
 }
 
-// UserProfileSetNickname calls action 105 and returns its UserProfileSetNicknameResponse. Sets the user's nickname.
+// UserProfileSetNickname calls action 105 and returns its UserProfileSetNicknameResponse. Sets the user's nickname. Pushed to the user's other sessions and to the users who have the user in a shared chat or group or among their contacts, except those the user has blocked.
 func (c *Client) UserProfileSetNickname(ctx context.Context, req *pb.UserProfileSetNickname) (*pb.UserProfileSetNicknameResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -217,7 +217,7 @@ func (c *Client) UserUsernameToId(ctx context.Context, req *pb.UserUsernameToId)
 	return resp, nil
 }
 
-// UserAvatarAdd calls action 114 and returns its UserAvatarAddResponse. Makes an uploaded image the user's current avatar. attachment is the token of the caller's own complete upload, or of one the caller may read, whose content processing found to be an image with small and large thumbnails; anything else (unknown token, upload under way, still processing, not an image) is 138/1. Pushed to the user's other sessions.
+// UserAvatarAdd calls action 114 and returns its UserAvatarAddResponse. Makes an uploaded image the user's current avatar. attachment is the token of the caller's own complete upload, or of one the caller may read, whose content processing found to be an image with small and large thumbnails; anything else (unknown token, upload under way, still processing, not an image) is 138/1. Pushed to the user's other sessions and to the users who have the user in a shared chat or group or among their contacts, except those the user has blocked, as the user's AVATAR rule lets them see it.
 func (c *Client) UserAvatarAdd(ctx context.Context, req *pb.UserAvatarAdd) (*pb.UserAvatarAddResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -229,7 +229,7 @@ func (c *Client) UserAvatarAdd(ctx context.Context, req *pb.UserAvatarAdd) (*pb.
 	return resp, nil
 }
 
-// UserAvatarDelete calls action 115 and returns its UserAvatarDeleteResponse. Deletes one of the user's avatars; when it was the current one, the previous one (the newest left) becomes current. An id that is not one of the caller's avatars is 141/1. Pushed to the user's other sessions.
+// UserAvatarDelete calls action 115 and returns its UserAvatarDeleteResponse. Deletes one of the user's avatars; when it was the current one, the previous one (the newest left) becomes current. An id that is not one of the caller's avatars is 141/1. Pushed as UserAvatarAdd is: to the user's other sessions and to the users who have the user in a shared chat or group or among their contacts, except those the user has blocked, as the user's AVATAR rule lets them see it.
 func (c *Client) UserAvatarDelete(ctx context.Context, req *pb.UserAvatarDelete) (*pb.UserAvatarDeleteResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -325,7 +325,7 @@ func (c *Client) UserProfileCheckUsername(ctx context.Context, req *pb.UserProfi
 	return resp, nil
 }
 
-// UserProfileUpdateUsername calls action 123 and returns its UserProfileUpdateUsernameResponse. Changes the caller's username: 5 to 32 characters, a letter first, then letters, digits and underscores (shorter names of the username format, such as the generated ones, stay valid for lookups). Unique regardless of letter case: held by another user, 164/3. The same name again changes nothing. After changes changes within period seconds, the next is refused with 175 and the seconds until the oldest of them leaves the period. UserUsernameToId sees the new name at once. Pushed to the user's other sessions.
+// UserProfileUpdateUsername calls action 123 and returns its UserProfileUpdateUsernameResponse. Changes the caller's username: 5 to 32 characters, a letter first, then letters, digits and underscores (shorter names of the username format, such as the generated ones, stay valid for lookups). Unique regardless of letter case: held by another user, 164/3. The same name again changes nothing. After changes changes within period seconds, the next is refused with 175 and the seconds until the oldest of them leaves the period. UserUsernameToId sees the new name at once. A new name is pushed to the user's other sessions and to the users who have the user in a shared chat or group or among their contacts, except those the user has blocked.
 func (c *Client) UserProfileUpdateUsername(ctx context.Context, req *pb.UserProfileUpdateUsername) (*pb.UserProfileUpdateUsernameResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -337,7 +337,7 @@ func (c *Client) UserProfileUpdateUsername(ctx context.Context, req *pb.UserProf
 	return resp, nil
 }
 
-// UserUpdateStatus calls action 124 and returns its UserUpdateStatusResponse. Sets the caller ONLINE or OFFLINE and, either way, their last seen time to now; the server sets OFFLINE itself when the user's last connection goes. The change is pushed (with user_id) to the user's other sessions and to the users who have the user in a shared room or among their contacts and whom the user's USER_STATUS rule lets see it.
+// UserUpdateStatus calls action 124 and returns its UserUpdateStatusResponse. Sets the caller ONLINE or OFFLINE and, either way, their last seen time to now; the server sets OFFLINE itself when the user's last connection goes. The change is pushed (with user_id) to the user's other sessions and to the users who have the user in a shared room or among their contacts, except those the user has blocked, and whom the user's USER_STATUS rule lets see it.
 func (c *Client) UserUpdateStatus(ctx context.Context, req *pb.UserUpdateStatus) (*pb.UserUpdateStatusResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
@@ -613,7 +613,7 @@ func (c *Client) UserTwoStepVerificationResendVerifyEmail(ctx context.Context, r
 	return resp, nil
 }
 
-// UserProfileSetBio calls action 147 and returns its UserProfileSetBioResponse. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it.
+// UserProfileSetBio calls action 147 and returns its UserProfileSetBioResponse. Sets the user's bio, shown to everyone as RegisteredUser.bio; surrounding white space is dropped and an empty bio clears it. Pushed to the user's other sessions and to the users who have the user in a shared chat or group or among their contacts, except those the user has blocked.
 func (c *Client) UserProfileSetBio(ctx context.Context, req *pb.UserProfileSetBio) (*pb.UserProfileSetBioResponse, error) {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
