@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gapd/gapd/delivery"
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -181,6 +182,7 @@ func (h *Handlers) UserTwoStepVerificationSetPassword(ctx context.Context, s wir
 	if mail != nil {
 		h.sendMail(ctx, user, *mail)
 	}
+	h.pushTo(s, dispatch.PushUserTwoStepVerificationSetPassword(resp, s.UserID()))
 	return resp, nil
 }
 
@@ -252,7 +254,9 @@ func (h *Handlers) UserTwoStepVerificationUnsetPassword(ctx context.Context, s w
 	if outcome != nil {
 		return nil, outcome
 	}
-	return &pb.UserTwoStepVerificationUnsetPasswordResponse{}, nil
+	resp := &pb.UserTwoStepVerificationUnsetPasswordResponse{}
+	h.pushTo(s, dispatch.PushUserTwoStepVerificationUnsetPassword(resp, s.UserID()))
+	return resp, nil
 }
 
 // UserTwoStepVerificationCheckPassword says whether password is the

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gapd/gapd/delivery"
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -130,7 +131,9 @@ func (h *Handlers) UserTwoStepVerificationVerifyRecoveryEmail(ctx context.Contex
 	if outcome != nil {
 		return nil, outcome
 	}
-	return &pb.UserTwoStepVerificationVerifyRecoveryEmailResponse{}, nil
+	resp := &pb.UserTwoStepVerificationVerifyRecoveryEmailResponse{}
+	h.pushTo(s, dispatch.PushUserTwoStepVerificationVerifyRecoveryEmail(resp, s.UserID()))
+	return resp, nil
 }
 
 // UserTwoStepVerificationChangeRecoveryEmail sets a new address to confirm.
@@ -172,7 +175,9 @@ func (h *Handlers) UserTwoStepVerificationChangeRecoveryEmail(ctx context.Contex
 	if mail != nil {
 		h.sendMail(ctx, user, *mail)
 	}
-	return &pb.UserTwoStepVerificationChangeRecoveryEmailResponse{UnconfirmedEmailPattern: maskEmail(req.Email)}, nil
+	resp := &pb.UserTwoStepVerificationChangeRecoveryEmailResponse{UnconfirmedEmailPattern: maskEmail(req.Email)}
+	h.pushTo(s, dispatch.PushUserTwoStepVerificationChangeRecoveryEmail(resp, s.UserID()))
+	return resp, nil
 }
 
 // UserTwoStepVerificationResendVerifyEmail sends the waiting address a new

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -123,7 +124,9 @@ func (h *Handlers) UserTwoStepVerificationChangeRecoveryQuestion(ctx context.Con
 		}
 		return nil, fmt.Errorf("two step change recovery question: %w", err)
 	}
-	return &pb.UserTwoStepVerificationChangeRecoveryQuestionResponse{}, nil
+	resp := &pb.UserTwoStepVerificationChangeRecoveryQuestionResponse{}
+	h.pushTo(s, dispatch.PushUserTwoStepVerificationChangeRecoveryQuestion(resp, s.UserID()))
+	return resp, nil
 }
 
 // UserTwoStepVerificationChangeHint replaces the password hint.
@@ -139,5 +142,7 @@ func (h *Handlers) UserTwoStepVerificationChangeHint(ctx context.Context, s wire
 		}
 		return nil, fmt.Errorf("two step change hint: %w", err)
 	}
-	return &pb.UserTwoStepVerificationChangeHintResponse{}, nil
+	resp := &pb.UserTwoStepVerificationChangeHintResponse{}
+	h.pushTo(s, dispatch.PushUserTwoStepVerificationChangeHint(resp, s.UserID()))
+	return resp, nil
 }

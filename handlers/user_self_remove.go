@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
@@ -19,7 +20,9 @@ func (h *Handlers) UserProfileSetSelfRemove(ctx context.Context, s wire.Session,
 	if err != nil {
 		return nil, fmt.Errorf("user profile set self remove: %w", err)
 	}
-	return &pb.UserProfileSetSelfRemoveResponse{SelfRemove: req.SelfRemove}, nil
+	resp := &pb.UserProfileSetSelfRemoveResponse{SelfRemove: req.SelfRemove}
+	h.pushTo(s, dispatch.PushUserProfileSetSelfRemove(resp, s.UserID()))
+	return resp, nil
 }
 
 // UserProfileGetSelfRemove answers the caller's months; 0 when never set

@@ -1290,7 +1290,7 @@ var routeUserProfileSetSelfRemove = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserProfileSetSelfRemoveResponse)
 	},
-	Push: false,
+	Push: true,
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserProfileSetSelfRemove).GetRequest().GetId()
 	},
@@ -1549,7 +1549,7 @@ var routeUserTwoStepVerificationSetPassword = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserTwoStepVerificationSetPasswordResponse)
 	},
-	Push: false,
+	Push: true,
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserTwoStepVerificationSetPassword).GetRequest().GetId()
 	},
@@ -1569,7 +1569,7 @@ var routeUserTwoStepVerificationUnsetPassword = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserTwoStepVerificationUnsetPasswordResponse)
 	},
-	Push: false,
+	Push: true,
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserTwoStepVerificationUnsetPassword).GetRequest().GetId()
 	},
@@ -1609,7 +1609,7 @@ var routeUserTwoStepVerificationVerifyRecoveryEmail = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserTwoStepVerificationVerifyRecoveryEmailResponse)
 	},
-	Push: false,
+	Push: true,
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserTwoStepVerificationVerifyRecoveryEmail).GetRequest().GetId()
 	},
@@ -1629,7 +1629,7 @@ var routeUserTwoStepVerificationChangeRecoveryEmail = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserTwoStepVerificationChangeRecoveryEmailResponse)
 	},
-	Push: false,
+	Push: true,
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserTwoStepVerificationChangeRecoveryEmail).GetRequest().GetId()
 	},
@@ -1709,7 +1709,7 @@ var routeUserTwoStepVerificationChangeRecoveryQuestion = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserTwoStepVerificationChangeRecoveryQuestionResponse)
 	},
-	Push: false,
+	Push: true,
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserTwoStepVerificationChangeRecoveryQuestion).GetRequest().GetId()
 	},
@@ -1729,7 +1729,7 @@ var routeUserTwoStepVerificationChangeHint = wire.Route{
 	NewResponse: func() proto.Message {
 		return new(pb.UserTwoStepVerificationChangeHintResponse)
 	},
-	Push: false,
+	Push: true,
 	RequestID: func(m proto.Message) string {
 		return m.(*pb.UserTwoStepVerificationChangeHint).GetRequest().GetId()
 	},

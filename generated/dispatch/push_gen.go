@@ -85,6 +85,15 @@ func PushUserAvatarDelete(msg *pb.UserAvatarDeleteResponse, to ...uint64) Push {
 	}
 }
 
+// PushUserProfileSetSelfRemove pushes msg, a UserProfileSetSelfRemove response (30120), to the users to.
+func PushUserProfileSetSelfRemove(msg *pb.UserProfileSetSelfRemoveResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserProfileSetSelfRemove,
+		msg:    msg,
+	}
+}
+
 // PushUserProfileUpdateUsername pushes msg, a UserProfileUpdateUsername response (30123), to the users to.
 func PushUserProfileUpdateUsername(msg *pb.UserProfileUpdateUsernameResponse, to ...uint64) Push {
 	return Push{
@@ -117,6 +126,60 @@ func PushUserContactsUnblock(msg *pb.UserContactsUnblockResponse, to ...uint64) 
 	return Push{
 		To:     to,
 		action: ResponseUserContactsUnblock,
+		msg:    msg,
+	}
+}
+
+// PushUserTwoStepVerificationSetPassword pushes msg, a UserTwoStepVerificationSetPassword response (30133), to the users to.
+func PushUserTwoStepVerificationSetPassword(msg *pb.UserTwoStepVerificationSetPasswordResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserTwoStepVerificationSetPassword,
+		msg:    msg,
+	}
+}
+
+// PushUserTwoStepVerificationUnsetPassword pushes msg, a UserTwoStepVerificationUnsetPassword response (30134), to the users to.
+func PushUserTwoStepVerificationUnsetPassword(msg *pb.UserTwoStepVerificationUnsetPasswordResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserTwoStepVerificationUnsetPassword,
+		msg:    msg,
+	}
+}
+
+// PushUserTwoStepVerificationVerifyRecoveryEmail pushes msg, a UserTwoStepVerificationVerifyRecoveryEmail response (30136), to the users to.
+func PushUserTwoStepVerificationVerifyRecoveryEmail(msg *pb.UserTwoStepVerificationVerifyRecoveryEmailResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserTwoStepVerificationVerifyRecoveryEmail,
+		msg:    msg,
+	}
+}
+
+// PushUserTwoStepVerificationChangeRecoveryEmail pushes msg, a UserTwoStepVerificationChangeRecoveryEmail response (30137), to the users to.
+func PushUserTwoStepVerificationChangeRecoveryEmail(msg *pb.UserTwoStepVerificationChangeRecoveryEmailResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserTwoStepVerificationChangeRecoveryEmail,
+		msg:    msg,
+	}
+}
+
+// PushUserTwoStepVerificationChangeRecoveryQuestion pushes msg, a UserTwoStepVerificationChangeRecoveryQuestion response (30141), to the users to.
+func PushUserTwoStepVerificationChangeRecoveryQuestion(msg *pb.UserTwoStepVerificationChangeRecoveryQuestionResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserTwoStepVerificationChangeRecoveryQuestion,
+		msg:    msg,
+	}
+}
+
+// PushUserTwoStepVerificationChangeHint pushes msg, a UserTwoStepVerificationChangeHint response (30142), to the users to.
+func PushUserTwoStepVerificationChangeHint(msg *pb.UserTwoStepVerificationChangeHintResponse, to ...uint64) Push {
+	return Push{
+		To:     to,
+		action: ResponseUserTwoStepVerificationChangeHint,
 		msg:    msg,
 	}
 }
