@@ -320,3 +320,25 @@ func roundTrip(t *testing.T, c *client.Client) {
 		}
 	}
 }
+
+// The typed client sends Heartbeat without waiting (the server never answers
+// it), and the next request is answered as if nothing had been sent.
+func TestTypedHeartbeatIsNotAnswered(t *testing.T) {
+	e := start(t, nil)
+	c, conn := e.client()
+	e.signUp(c, phone)
+	hb := &pb.Heartbeat{}
+	if err := c.Heartbeat(ctx(t), hb); err != nil || hb.Request.GetId() == "" {
+		t.Fatalf("heartbeat: %v, id %q", err, hb.Request.GetId())
+	}
+	if _, err := c.UserProfileGetNickname(ctx(t), &pb.UserProfileGetNickname{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-conn.Pushes():
+		if p.Action == dispatch.ResponseHeartbeat {
+			t.Fatalf("the client's Heartbeat was answered: %v", p.Msg)
+		}
+	default:
+	}
+}

@@ -226,6 +226,32 @@ func (c *Conn) Call(ctx context.Context, action uint16, r *pb.Request, req, resp
 	return wait(ctx, resp)
 }
 
+// Send sends a request that is never answered (Heartbeat): nothing waits
+// for a response; a ctx already done sends nothing.
+func (c *Conn) Send(ctx context.Context, action uint16, r *pb.Request, req proto.Message) error {
+	h, err := header(req, r)
+	if err != nil {
+		return err
+	}
+	if h.Id == "" {
+		h.Id = NewID()
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	payload, err := proto.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("wsclient: encode action %d: %w", action, err)
+	}
+	if err := c.write(wire.AppendFrame(make([]byte, 0, wire.HeaderSize+len(payload)), action, payload)); err != nil {
+		if e := c.Err(); e != nil {
+			return e
+		}
+		return fmt.Errorf("%w: send action %d: %w", ErrClosed, action, err)
+	}
+	return nil
+}
+
 // Start is the first half of Call: it sends req and returns the function
 // that waits for its answer (once). Frames leave in the order of Start
 // calls, so one goroutine can keep several requests in flight (a pipelined

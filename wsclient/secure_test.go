@@ -132,8 +132,9 @@ func TestSecure(t *testing.T) {
 			}
 			defer conn.Close()
 			for range 3 {
-				hb := &pb.Heartbeat{}
-				r, err := conn.Client().Heartbeat(ctx(t), hb)
+				hb := &pb.Heartbeat{Request: &pb.Request{}}
+				r := new(pb.HeartbeatResponse)
+				err := conn.Call(ctx(t), dispatch.ActionHeartbeat, hb.Request, hb, r)
 				if err != nil || r.Response.GetId() != hb.Request.GetId() {
 					t.Fatalf("sealed heartbeat: %v %v", r, err)
 				}

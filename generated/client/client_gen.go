@@ -10,9 +10,10 @@ import (
 	proto "google.golang.org/protobuf/proto"
 )
 
-// Conn sends one request and waits for its answer. It sets r.Id when empty, sends action with req, and decodes the response with the same id into resp; an ErrorResponse comes back as a *wire.Error.
+// Conn carries requests. Call sends one and waits for its answer: it sets r.Id when empty, sends action with req, and decodes the response with the same id into resp; an ErrorResponse comes back as a *wire.Error. Send sends one that is never answered.
 type Conn interface {
 	Call(ctx context.Context, action uint16, r *pb.Request, req, resp proto.Message) error
+	Send(ctx context.Context, action uint16, r *pb.Request, req proto.Message) error
 }
 
 // Client calls actions over a Conn.
@@ -37,16 +38,12 @@ func (c *Client) ConnectionSymmetricKey(ctx context.Context, req *pb.ConnectionS
 	return resp, nil
 }
 
-// Heartbeat calls action 3 and returns its HeartbeatResponse. Answers the server's HeartbeatResponse so a logged-in connection is kept. The server never answers it.
-func (c *Client) Heartbeat(ctx context.Context, req *pb.Heartbeat) (*pb.HeartbeatResponse, error) {
+// Heartbeat sends action 3, which is never answered. Answers the server's HeartbeatResponse so a logged-in connection is kept. The server never answers it.
+func (c *Client) Heartbeat(ctx context.Context, req *pb.Heartbeat) error {
 	if req.Request == nil {
 		req.Request = new(pb.Request)
 	}
-	resp := new(pb.HeartbeatResponse)
-	if err := c.conn.Call(ctx, 3, req.Request, req, resp); err != nil {
-		return nil, err
-	}
-	return resp, nil
+	return c.conn.Send(ctx, 3, req.Request, req)
 }
 
 // UserRegister calls action 100 and returns its UserRegisterResponse. Starts sign-up for a phone number; the server sends a verification code.

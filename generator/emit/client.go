@@ -15,10 +15,12 @@ func Client(s *ir.Spec, c Config) (Files, error) {
 	f.HeaderComment("// " + Header)
 	f.PackageComment("Package client is a typed gapd client: one method per action over a Conn.")
 
-	f.Comment("Conn sends one request and waits for its answer. It sets r.Id when empty, sends action with req, and decodes the response with the same id into resp; an ErrorResponse comes back as a *wire.Error.")
+	f.Comment("Conn carries requests. Call sends one and waits for its answer: it sets r.Id when empty, sends action with req, and decodes the response with the same id into resp; an ErrorResponse comes back as a *wire.Error. Send sends one that is never answered.")
 	f.Type().Id("Conn").Interface(
 		Id("Call").Params(Id("ctx").Qual("context", "Context"), Id("action").Uint16(), Id("r").Op("*").Qual(pb, "Request"),
 			Id("req"), Id("resp").Qual(protoPkg, "Message")).Error(),
+		Id("Send").Params(Id("ctx").Qual("context", "Context"), Id("action").Uint16(), Id("r").Op("*").Qual(pb, "Request"),
+			Id("req").Qual(protoPkg, "Message")).Error(),
 	)
 	f.Comment("Client calls actions over a Conn.")
 	f.Type().Id("Client").Struct(Id("conn").Id("Conn"))
@@ -26,6 +28,15 @@ func Client(s *ir.Spec, c Config) (Files, error) {
 	f.Func().Id("New").Params(Id("conn").Id("Conn")).Op("*").Id("Client").Block(Return(Op("&").Id("Client").Values(Id("conn"))))
 
 	for _, a := range s.Actions {
+		if a.Unanswered {
+			f.Commentf("%s sends action %d, which is never answered. %s", a.Name, a.ID, oneLine(a.Doc))
+			f.Func().Params(Id("c").Op("*").Id("Client")).Id(a.Name).
+				Params(Id("ctx").Qual("context", "Context"), Id("req").Op("*").Qual(pb, a.Request.GoName)).Error().Block(
+				If(Id("req").Dot("Request").Op("==").Nil()).Block(Id("req").Dot("Request").Op("=").New(Qual(pb, "Request"))),
+				Return(Id("c").Dot("conn").Dot("Send").Call(Id("ctx"), Lit(int(a.ID)), Id("req").Dot("Request"), Id("req"))),
+			)
+			continue
+		}
 		f.Commentf("%s calls action %d and returns its %s. %s", a.Name, a.ID, a.Response.GoName, oneLine(a.Doc))
 		f.Func().Params(Id("c").Op("*").Id("Client")).Id(a.Name).
 			Params(Id("ctx").Qual("context", "Context"), Id("req").Op("*").Qual(pb, a.Request.GoName)).

@@ -51,7 +51,11 @@ func actionSection(p *page, s *ir.Spec, a *ir.Action) {
 		p.f("* Limit: %s\n", a.Limit)
 	}
 	if a.Transport {
-		p.ln("* Answered by the transport: the connection layer handles it, not a handler, and it returns no catalogue error")
+		if a.Unanswered {
+			p.ln("* Handled by the transport and never answered: the connection layer takes it, not a handler, and the client waits for no response")
+		} else {
+			p.ln("* Answered by the transport: the connection layer handles it, not a handler, and it returns no catalogue error")
+		}
 	}
 	p.f("* Domain: %s ([%s](../proto/%s))\n", a.Domain, a.Domain+".proto", a.Domain+".proto")
 	if line := rolesLine(s, a); line != "" {

@@ -268,6 +268,10 @@ func (b *builder) action(r *spec.Action, f *File) {
 	a := &Action{
 		Pos: r.Pos, ID: r.ID, ResponseID: r.ID + 30000, Name: r.Name, Doc: r.Doc,
 		Domain: f.Name, Login: r.Login == nil || *r.Login, Push: r.Push, Transport: r.Transport,
+		Unanswered: r.Answered != nil && !*r.Answered,
+	}
+	if r.Answered != nil && !r.Transport {
+		b.errorf(r.Pos, "%s: answered applies to transport actions only: dispatch answers every other action", where)
 	}
 	if r.Transport && (r.Login == nil || *r.Login || r.Push || r.Limit != "" || r.Errors.BadPayload != 0 || r.Errors.Internal != 0 ||
 		len(r.Errors.Also) > 0 || len(r.Checks) > 0 || len(r.HandlerMinors) > 0 || hasRules(r.Request.Fields, r.Request.Messages)) {

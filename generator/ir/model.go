@@ -154,6 +154,10 @@ type Action struct {
 	// connection securing, the heartbeat), never by a handler: they are
 	// left out of the dispatch table and the validators.
 	Transport bool
+	// Unanswered transport actions get no answer at all (Heartbeat: the
+	// server's heartbeat is the push, and answering the client's would
+	// start a ping-pong); the typed client sends them without waiting.
+	Unanswered bool
 	// Limit is the rate class whose budget the action's requests spend;
 	// ClassNone only for transport actions.
 	Limit      wire.Class

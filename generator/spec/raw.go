@@ -111,6 +111,7 @@ type Action struct {
 	Login         *bool    `yaml:"login"`
 	Push          bool     `yaml:"push"`
 	Transport     bool     `yaml:"transport"`
+	Answered      *bool    `yaml:"answered"`
 	Limit         string   `yaml:"limit"`
 	Errors        Bindings `yaml:"errors"`
 	Request       Body     `yaml:"request"`
