@@ -1,14 +1,8 @@
 package delivery
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"strings"
 	"time"
 )
 
@@ -56,58 +50,8 @@ func (s LogSender) SendEmail(ctx context.Context, e Email) error {
 
 // SendEmail appends the e-mail as one JSON line: email, purpose, token,
 // time.
-func (s *FileSender) SendEmail(_ context.Context, e Email) error {
-	line, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("file sender: %w", err)
-	}
-	line = append(line, '\n')
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f, err := openCodeFile(s.Path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fmt.Errorf("file sender: write %s: %w", s.Path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("file sender: close %s: %w", s.Path, err)
-	}
-	return nil
-}
+func (s *FileSender) SendEmail(_ context.Context, e Email) error { return s.appendJSON(e) }
 
 // SendEmail POSTs the e-mail as a JSON object (a file line's fields) to the
 // mail gateway; any status outside 2xx is an error.
-func (s *WebhookSender) SendEmail(ctx context.Context, e Email) error {
-	body, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("webhook sender: %w", err)
-	}
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = DefaultWebhookTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("webhook sender: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	client := s.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("webhook sender: %w", err)
-	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook sender: answered %s: %s", resp.Status, strings.TrimSpace(string(snippet)))
-	}
-	return nil
-}
+func (s *WebhookSender) SendEmail(ctx context.Context, e Email) error { return s.post(ctx, e) }

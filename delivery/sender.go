@@ -62,8 +62,11 @@ type FileSender struct {
 // NewFileSender returns a FileSender for path.
 func NewFileSender(path string) *FileSender { return &FileSender{Path: path} }
 
-func (s *FileSender) Send(ctx context.Context, c VerifyCode) error {
-	line, err := json.Marshal(c)
+func (s *FileSender) Send(_ context.Context, c VerifyCode) error { return s.appendJSON(c) }
+
+// appendJSON appends v as one JSON line (codes and e-mails alike).
+func (s *FileSender) appendJSON(v any) error {
+	line, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("file sender: %w", err)
 	}
@@ -106,8 +109,11 @@ type WebhookSender struct {
 	Timeout time.Duration // per call; 0: DefaultWebhookTimeout
 }
 
-func (s *WebhookSender) Send(ctx context.Context, c VerifyCode) error {
-	body, err := json.Marshal(c)
+func (s *WebhookSender) Send(ctx context.Context, c VerifyCode) error { return s.post(ctx, c) }
+
+// post POSTs v as a JSON object (codes and e-mails alike).
+func (s *WebhookSender) post(ctx context.Context, v any) error {
+	body, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("webhook sender: %w", err)
 	}
