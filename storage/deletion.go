@@ -78,19 +78,7 @@ func (t *Tx) DeleteCode(userID UserID) (VerifyCode, error) {
 
 // DeleteGuards is VerifyGuards for deletion tokens.
 func (t *Tx) DeleteGuards(userID UserID, source string) (src, account VerifyGuard, err error) {
-	var gs []VerifyGuard
-	if err := t.tx.SelectContext(t.ctx, &gs, qDeleteGuards, userID, source); err != nil {
-		return src, account, wrap("delete guards", err)
-	}
-	src, account = VerifyGuard{UserID: userID, Source: source}, VerifyGuard{UserID: userID}
-	for _, g := range gs {
-		if g.Source == "" {
-			account = g
-		} else {
-			src = g
-		}
-	}
-	return src, account, nil
+	return t.guards("delete guards", userID, source, qDeleteGuards, userID, source)
 }
 
 // SaveDeleteGuard stores g.

@@ -75,19 +75,7 @@ func (t *Tx) DeleteTwoStep(userID UserID) error {
 // "recovery") of source and of the account (source ""), zero-valued when
 // nothing was counted yet.
 func (t *Tx) TwoStepGuards(userID UserID, kind, source string) (src, account VerifyGuard, err error) {
-	var gs []VerifyGuard
-	if err := t.tx.SelectContext(t.ctx, &gs, qTwoStepGuards, userID, kind, source); err != nil {
-		return src, account, wrap("two step guards", err)
-	}
-	src, account = VerifyGuard{UserID: userID, Source: source}, VerifyGuard{UserID: userID}
-	for _, g := range gs {
-		if g.Source == "" {
-			account = g
-		} else {
-			src = g
-		}
-	}
-	return src, account, nil
+	return t.guards("two step guards", userID, source, qTwoStepGuards, userID, kind, source)
 }
 
 // SaveTwoStepGuard stores g as a guard of kind.

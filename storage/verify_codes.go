@@ -60,9 +60,16 @@ func (t *Tx) VerifyCode(userID UserID) (VerifyCode, error) {
 // (source ""); either is zero-valued (with UserID and Source set) when no
 // guess was counted yet.
 func (t *Tx) VerifyGuards(userID UserID, source string) (src, account VerifyGuard, err error) {
+	return t.guards("verify guards", userID, source, qVerifyGuards, userID, source)
+}
+
+// guards runs a query of a secret's guards for userID (selecting the rows of
+// source and of the account, source "") and splits them; either comes back
+// zero-valued, with UserID and Source set, when no guess was counted yet.
+func (t *Tx) guards(op string, userID UserID, source string, query string, args ...any) (src, account VerifyGuard, err error) {
 	var gs []VerifyGuard
-	if err := t.tx.SelectContext(t.ctx, &gs, qVerifyGuards, userID, source); err != nil {
-		return src, account, wrap("verify guards", err)
+	if err := t.tx.SelectContext(t.ctx, &gs, query, args...); err != nil {
+		return src, account, wrap(op, err)
 	}
 	src, account = VerifyGuard{UserID: userID, Source: source}, VerifyGuard{UserID: userID}
 	for _, g := range gs {
