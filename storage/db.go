@@ -1,232 +1,117 @@
-// Package storage keeps gapd's state in SQLite, reached through sqlx.
+// Package storage keeps gapd's state in a relational database: SQLite
+// embedded in the data directory (storage/sqlite, the default), or
+// PostgreSQL shared by several gapd nodes (storage/postgres).
 //
 // The exported surface is deliberately small: Open, Close, Write, Read and the
 // query methods on *Tx, with plain structs (User, Session, ...), typed ids
 // (UserID, RoomID, ...; ids.go) and sentinel errors (ErrNotFound,
-// ErrDuplicate, ErrSchemaTooNew). Nothing SQLite-specific leaks out, so a
-// PostgreSQL implementation can later offer the same methods.
-//
-// Concurrency model: SQLite allows one writer at a time, so all writes go
-// through a single connection (requests queue in database/sql instead of
-// spinning on SQLITE_BUSY), while reads run on a pool of read-only connections
-// that WAL mode lets proceed in parallel with the writer.
+// ErrDuplicate, ErrSchemaTooNew). The queries are written once, in SQL both
+// backends accept, with '?' placeholders; each backend supplies its
+// transactions, its migrations and the meaning of its driver errors.
 package storage
 
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/gapd/gapd/storage/postgres"
+	"github.com/gapd/gapd/storage/sqlite"
 )
 
-// FileName is the database file created inside the data directory.
-const FileName = "gapd.db"
+// FileName is the SQLite database file created inside the data directory.
+const FileName = sqlite.FileName
 
-// stmtCacheSize is how many prepared statements each connection keeps
-// (go-sqlite3's _stmt_cache_size). The query set is small and fixed, so every
-// statement is parsed once per connection and then reused.
-const stmtCacheSize = 128
-
-// Options tune Open. The zero value is the production default.
+// Options tune Open. The zero value is the production default: SQLite in the
+// data directory.
 type Options struct {
+	// URL selects PostgreSQL when it is a postgres:// (or postgresql://)
+	// URL; empty means SQLite in the data directory.
+	URL string
+	// MaxConns bounds PostgreSQL's connection pool (default 4 per CPU).
+	MaxConns int
+
 	// Synchronous is SQLite's synchronous setting: "FULL" (default) makes a
 	// commit durable across power loss, which is what "acknowledged after
 	// commit" promises. "NORMAL" is faster and survives a process crash but
 	// may lose the last commits on power loss. "OFF" is for tests only.
 	Synchronous string
-	// BusyTimeout is how long a connection waits for a lock held by another
-	// process (a backup tool, a second gapd by mistake). Default 5s.
+	// BusyTimeout is how long a SQLite connection waits for a lock held by
+	// another process (a backup tool, a second gapd by mistake). Default 5s.
 	BusyTimeout time.Duration
-	// Readers is the size of the read-only pool. Default GOMAXPROCS*2.
+	// Readers is the size of SQLite's read-only pool. Default GOMAXPROCS*2.
 	Readers int
 }
 
-func (o Options) withDefaults() (Options, error) {
-	o.Synchronous = strings.ToUpper(o.Synchronous)
-	switch o.Synchronous {
-	case "":
-		o.Synchronous = "FULL"
-	case "OFF", "NORMAL", "FULL", "EXTRA":
-	default:
-		return o, fmt.Errorf("storage: invalid Synchronous %q (want OFF, NORMAL, FULL or EXTRA)", o.Synchronous)
-	}
-	if o.BusyTimeout == 0 {
-		o.BusyTimeout = 5 * time.Second
-	}
-	if o.BusyTimeout < 0 {
-		return o, fmt.Errorf("storage: negative BusyTimeout %v", o.BusyTimeout)
-	}
-	if o.Readers == 0 {
-		o.Readers = runtime.GOMAXPROCS(0) * 2
-	}
-	if o.Readers < 0 {
-		return o, fmt.Errorf("storage: negative Readers %d", o.Readers)
-	}
-	return o, nil
+// engine is what a backend provides: transactions, health and the meaning of
+// its errors. Write's fn runs once, in a transaction that commits before
+// Write returns nil; the ctx it gets is the caller's without cancellation.
+type engine interface {
+	Write(ctx context.Context, fn func(context.Context, *sqlx.Tx) error) error
+	Read(ctx context.Context, fn func(*sqlx.Tx) error) error
+	Ping(ctx context.Context) error
+	Close() error
+	Name() string
+	// LockRoom is a statement that locks one room's row ('?' its id) until
+	// the transaction ends, or "" when writes are serialised anyway.
+	LockRoom() string
+	// Classify tells a unique-constraint violation and a missing foreign
+	// key apart from other driver errors.
+	Classify(err error) (duplicate, missingRef bool)
 }
 
-// DB is an open gapd database: one writer connection and a reader pool.
+// DB is an open gapd database.
 type DB struct {
-	w  *sqlx.DB      // exactly one connection; every Write runs here, through b
-	r  *sqlx.DB      // read-only pool; every Read runs here
-	b  *batcher      // gathers concurrent Writes into shared transactions
-	ck *checkpointer // copies the WAL into the database file (checkpoint.go)
+	eng engine
 }
 
-// Open creates dir if needed, opens dir/gapd.db, applies pending schema
-// migrations and returns the database. It fails if the file's schema is newer
-// than this binary knows (ErrSchemaTooNew).
+// IsPostgres reports whether url selects the PostgreSQL backend.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Open opens the database opts selects, applies pending schema migrations and
+// returns it: PostgreSQL at opts.URL, or SQLite in dir (created if needed).
+// It fails if the schema is newer than this binary knows (ErrSchemaTooNew).
 func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
-	opts, err := opts.withDefaults()
+	var (
+		e   engine
+		err error
+	)
+	switch {
+	case IsPostgres(opts.URL):
+		e, err = postgres.Open(ctx, opts.URL, postgres.Options{MaxConns: opts.MaxConns})
+	case opts.URL != "":
+		return nil, fmt.Errorf("storage: database URL %q: want empty (SQLite in the data directory) or postgres://", redact(opts.URL))
+	default:
+		e, err = sqlite.Open(ctx, dir, sqlite.Options{Synchronous: opts.Synchronous, BusyTimeout: opts.BusyTimeout, Readers: opts.Readers})
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("storage: create data directory: %w", err)
-	}
-	path, err := filepath.Abs(filepath.Join(dir, FileName))
-	if err != nil {
-		return nil, fmt.Errorf("storage: database path: %w", err)
-	}
-
-	w, err := openWriter(ctx, path, opts)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := embeddedMigrations()
-	if err == nil {
-		err = migrate(ctx, w, ms)
-	}
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	// Readers open read-only, so the file and its WAL must exist first: the
-	// writer (above) has created them.
-	r, err := openReaders(ctx, path, opts)
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	ck, err := openCheckpointer(ctx, path, opts)
-	if err != nil {
-		r.Close()
-		w.Close()
-		return nil, err
-	}
-	return &DB{w: w, r: r, b: newBatcher(w), ck: ck}, nil
+	db := &DB{eng: e}
+	classifyWith(e)
+	return db, nil
 }
 
-// Close closes the readers, then the writer. The writer goes last because
-// the last connection to close checkpoints the WAL into the main file, and
-// read-only connections cannot do that.
-func (db *DB) Close() error {
-	db.b.stop()
-	rerr := db.r.Close()
-	if cerr := db.ck.close(); rerr == nil {
-		rerr = cerr
+// redact hides a URL's password in messages.
+func redact(url string) string {
+	scheme, rest, ok := strings.Cut(url, "://")
+	at := strings.LastIndex(rest, "@")
+	if !ok || at < 0 {
+		return url
 	}
-	werr := db.w.Close()
-	if werr != nil {
-		return fmt.Errorf("storage: close writer: %w", werr)
-	}
-	if rerr != nil {
-		return fmt.Errorf("storage: close readers: %w", rerr)
-	}
-	return nil
+	return scheme + "://…@" + rest[at+1:]
 }
 
-func openWriter(ctx context.Context, path string, opts Options) (*sqlx.DB, error) {
-	q := commonParams(opts)
-	q.Set("mode", "rwc")
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", opts.Synchronous) // applied after journal mode, so WAL's NORMAL default is overridden
-	// IMMEDIATE takes the write lock at BEGIN: a transaction never fails
-	// half-way with SQLITE_BUSY when it tries to upgrade a read lock.
-	q.Set("_txlock", "immediate")
-	w, err := sqlx.Open(driverName, dsn(path, q))
-	if err != nil {
-		return nil, fmt.Errorf("storage: open writer: %w", err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
+// Close releases the database; Writes after it fail.
+func (db *DB) Close() error { return db.eng.Close() }
 
-	// journal_mode=WAL is silently ignored where WAL is impossible (some
-	// network filesystems); readers would then block the writer, so refuse.
-	var mode string
-	if err := w.GetContext(ctx, &mode, "PRAGMA journal_mode"); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("storage: open writer %s: %w", path, err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		w.Close()
-		return nil, fmt.Errorf("storage: %s: journal mode is %q, WAL is required", path, mode)
-	}
-	if _, err := w.ExecContext(ctx, "PRAGMA wal_autocheckpoint = "+strconv.Itoa(writerCheckpointPages)); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("storage: open writer %s: %w", path, err)
-	}
-	return w, nil
-}
+// Ping checks that the database answers (health checks).
+func (db *DB) Ping(ctx context.Context) error { return db.eng.Ping(ctx) }
 
-func openReaders(ctx context.Context, path string, opts Options) (*sqlx.DB, error) {
-	q := commonParams(opts)
-	// mode=ro opens the file read-only; query_only also refuses writes at
-	// the SQL level. Either alone would do; together a bug cannot write.
-	q.Set("mode", "ro")
-	q.Set("_query_only", "on")
-	r, err := sqlx.Open(driverName, dsn(path, q))
-	if err != nil {
-		return nil, fmt.Errorf("storage: open readers: %w", err)
-	}
-	r.SetMaxOpenConns(opts.Readers)
-	r.SetMaxIdleConns(opts.Readers) // database/sql keeps only 2 idle by default: the rest would reconnect
-	r.SetConnMaxLifetime(0)
-	r.SetConnMaxIdleTime(0)
-	if err := r.PingContext(ctx); err != nil {
-		r.Close()
-		return nil, fmt.Errorf("storage: open readers %s: %w", path, err)
-	}
-	return r, nil
-}
-
-// driverName is the name go-sqlite3 registers with database/sql (errors.go
-// imports the package, which registers it).
-const driverName = "sqlite3"
-
-// commonParams are the go-sqlite3 DSN parameters both sides share.
-func commonParams(opts Options) url.Values {
-	q := url.Values{}
-	q.Set("_busy_timeout", strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10))
-	q.Set("_foreign_keys", "on")
-	q.Set("_stmt_cache_size", strconv.Itoa(stmtCacheSize))
-	return q
-}
-
-// dsn builds a "file:" URI. The URI form is needed for mode=ro, and the path
-// is escaped so that '?', '#' or '%' in a directory name cannot be mistaken
-// for the start of the parameters.
-func dsn(path string, q url.Values) string {
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
-	return u.String()
-}
-
-// Ping checks that both the writer and the readers answer (health checks).
-func (db *DB) Ping(ctx context.Context) error {
-	if err := db.w.PingContext(ctx); err != nil {
-		return fmt.Errorf("storage: writer: %w", err)
-	}
-	if err := db.r.PingContext(ctx); err != nil {
-		return fmt.Errorf("storage: readers: %w", err)
-	}
-	return nil
-}
+// Backend names the backend in use: "sqlite" or "postgres".
+func (db *DB) Backend() string { return db.eng.Name() }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/gapd/gapd/storage/pgtest"
 )
 
 // testCtx bounds every database call of a test, so that a transaction left
@@ -19,7 +21,13 @@ func testCtx(t *testing.T) context.Context {
 // when the test ends.
 func openTest(t *testing.T) *DB {
 	t.Helper()
-	return openAt(t, t.TempDir(), Options{})
+	return openAt(t, t.TempDir(), testOptions(t))
+}
+
+// testOptions selects the backend under test: a database of its own on the
+// PostgreSQL server of `make test`, or SQLite in the test's directory.
+func testOptions(t *testing.T) Options {
+	return Options{URL: pgtest.URL(t), Synchronous: "OFF"}
 }
 
 func openAt(t *testing.T, dir string, opts Options) *DB {

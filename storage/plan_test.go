@@ -11,6 +11,9 @@ import (
 // group's members grows with the group.
 func TestHotQueriesUseIndexes(t *testing.T) {
 	db := openTest(t)
+	if db.Backend() != "sqlite" {
+		t.Skip("the plans checked are SQLite's")
+	}
 	for name, q := range map[string]struct {
 		query string
 		index string
@@ -19,20 +22,23 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"unhide room":          {qUnhideAll, "room_members_hidden"},
 	} {
 		args := []any{1, 2, 3}[:strings.Count(q.query, "?")]
-		rows, err := db.r.Queryx(`EXPLAIN QUERY PLAN `+q.query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
+		read(t, db, func(tx *Tx) error {
+			rows, err := tx.tx.Queryx(`EXPLAIN QUERY PLAN `+q.query, args...)
+			if err != nil {
+				return err
 			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+			defer rows.Close()
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					return err
+				}
+				plan = append(plan, detail)
+			}
+			return rows.Err()
+		})
 		if p := strings.Join(plan, "; "); !strings.Contains(p, q.index) {
 			t.Errorf("%s: plan %q does not use %s", name, p, q.index)
 		}

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -18,60 +17,41 @@ type Tx struct {
 	// no longer than the transaction itself.
 	ctx context.Context
 	tx  *sqlx.Tx
+	db  *DB
 }
 
-// Write runs fn inside an IMMEDIATE transaction on the single writer
-// connection and returns after that transaction has committed. When fn
-// returns an error or panics, its own work is rolled back (the panic then
-// continues in the caller's goroutine) and the error is returned unwrapped,
-// so protocol errors pass through intact.
+// Write runs fn in a write transaction and returns after that transaction
+// has committed. When fn returns an error or panics, its own work is rolled
+// back (the panic then continues in the caller's goroutine) and the error is
+// returned unwrapped, so protocol errors pass through intact.
 //
-// Writes that arrive together share one transaction and one sync (group
-// commit, batch.go): fn runs inside a savepoint of that transaction, so it
-// sees the work of requests before it in the batch, and a failed COMMIT
-// fails every request it held. Either way, a nil return means fn's work is
-// durable, and an error means none of it is.
+// On SQLite, writes that arrive together share one transaction and one sync
+// (group commit): fn runs inside a savepoint of that transaction, so it sees
+// the work of requests before it in the batch, and a failed COMMIT fails
+// every request it held. On PostgreSQL each Write is a transaction of its
+// own, and writes on different nodes run at once: code that changes a room's
+// messages takes the room's lock first (NextVersion, InsertMessage). Either
+// way, a nil return means fn's work is durable, and an error means none of it
+// is.
 //
 // Every request is one Write: a handler does all its work inside one Write
 // and sends its response (and pushes) only after Write has returned nil.
-// fns run one after another on one goroutine, so keep fn short, never wait
-// on the network inside it, and never call Write from inside fn (it would
-// wait for itself forever). A cancelled ctx stops a Write that has not
-// started; once fn runs, it runs to the end and its outcome is returned.
+// Keep fn short, never wait on the network inside it, and never call Write
+// from inside fn (it would wait for itself forever). fn runs exactly once. A
+// cancelled ctx stops a Write that has not started; once fn runs, it runs to
+// the end and its outcome is returned.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	err := db.b.submit(ctx, fn)
-	db.ck.wrote()
-	return err
+	return db.eng.Write(ctx, func(ctx context.Context, stx *sqlx.Tx) error {
+		return fn(&Tx{ctx: ctx, tx: stx, db: db})
+	})
 }
 
-// Read runs fn in a read-only transaction on the reader pool: a consistent
-// snapshot that does not wait for, or hold up, the writer. Any attempt to
-// write inside fn fails.
+// Read runs fn in a read-only transaction: a consistent snapshot that does
+// not wait for, or hold up, writers. Any attempt to write inside fn fails.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
-}
-
-func run(ctx context.Context, h *sqlx.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
-	stx, err := h.BeginTxx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
-	}
-	// A deferred rollback (rather than recover and re-panic) also covers a
-	// panic in fn while keeping the panic's original stack trace.
-	done := false
-	defer func() {
-		if !done {
-			_ = stx.Rollback()
-		}
-	}()
-	if err := fn(&Tx{ctx: ctx, tx: stx}); err != nil {
-		return err
-	}
-	done = true
-	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
-	}
-	return nil
+	return db.eng.Read(ctx, func(stx *sqlx.Tx) error {
+		return fn(&Tx{ctx: ctx, tx: stx, db: db})
+	})
 }
 
 // get scans one row into dest; no row becomes ErrNotFound.

@@ -75,10 +75,13 @@ func writerFree(t *testing.T, db *DB) {
 	}
 }
 
-// Writes run one at a time: while one holds the writer, another waits; then
-// both commit.
+// On SQLite, writes run one at a time: while one holds the writer, another
+// waits; then both commit. (On PostgreSQL they run at once.)
 func TestWritesSerialize(t *testing.T) {
 	db := openTest(t)
+	if db.Backend() != "sqlite" {
+		t.Skip("PostgreSQL runs writes at once")
+	}
 	ctx := testCtx(t)
 	entered := make(chan int, 2)
 	release := make(chan struct{})
@@ -121,7 +124,8 @@ func TestWritesSerialize(t *testing.T) {
 	})
 }
 
-// Many concurrent writers: never two inside fn at once, and every one commits.
+// Many concurrent writers: every one commits, and on SQLite never two are
+// inside fn at once.
 func TestConcurrentWritesAllCommit(t *testing.T) {
 	db := openTest(t)
 	const n = 16
@@ -146,13 +150,11 @@ func TestConcurrentWritesAllCommit(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if m := overlaps.Load(); m != 0 {
+	if m := overlaps.Load(); m != 0 && db.Backend() == "sqlite" {
 		t.Fatalf("a write started while another was running, %d times", m)
 	}
 	var count int
-	if err := db.r.Get(&count, `SELECT COUNT(*) FROM users`); err != nil {
-		t.Fatal(err)
-	}
+	read(t, db, func(tx *Tx) error { return tx.tx.Get(&count, `SELECT COUNT(*) FROM users`) })
 	if count != n {
 		t.Fatalf("%d users committed, want %d", count, n)
 	}
@@ -164,12 +166,8 @@ func TestReadersCannotWrite(t *testing.T) {
 		_, err := tx.CreateUser("+15550000030", "US", "sneaky", 1)
 		return err
 	})
-	if err == nil || !strings.Contains(err.Error(), "readonly") {
+	if err == nil || !strings.Contains(err.Error(), "readonly") && !strings.Contains(err.Error(), "read-only") {
 		t.Fatalf("write inside Read: got %v, want a read-only error", err)
-	}
-	// Even outside a transaction, and even DDL, a reader connection refuses.
-	if _, err := db.r.Exec(`CREATE TABLE nope (x INTEGER)`); err == nil {
-		t.Fatal("reader connection created a table")
 	}
 	read(t, db, func(tx *Tx) error {
 		_, err := tx.UserByPhone("+15550000030")

@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 func pragma(t *testing.T, h interface {
@@ -20,7 +22,7 @@ func pragma(t *testing.T, h interface {
 }
 
 func TestOpenSettings(t *testing.T) {
-	db := openTest(t)
+	db := openAt(t, t.TempDir(), Options{})
 	for _, h := range []struct {
 		name string
 		db   interface {
@@ -86,36 +88,17 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 func TestOpenCreatesDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a dir?x=1#frag%20", "data")
 	db := openAt(t, dir, Options{})
-	newUser(t, db, "+15550000001")
+	if err := db.Write(testCtx(t), func(_ context.Context, tx *sqlx.Tx) error { return createUserFn(1)(tx) }); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	db = openAt(t, dir, Options{})
-	read(t, db, func(tx *Tx) error {
-		_, err := tx.UserByPhone("+15550000001")
-		return err
-	})
+	if !userExists(t, db, 1) {
+		t.Fatal("user lost on reopen")
+	}
 	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
 		t.Fatalf("database file not where expected: %v", err)
 	}
-}
-
-func TestDataSurvivesReopen(t *testing.T) {
-	dir := t.TempDir()
-	db := openAt(t, dir, Options{})
-	u := newUser(t, db, "+15550000002")
-	if err := db.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	db = openAt(t, dir, Options{})
-	read(t, db, func(tx *Tx) error {
-		got, err := tx.UserByID(u.ID)
-		if err != nil {
-			return err
-		}
-		if got != u {
-			t.Errorf("after reopen got %+v, want %+v", got, u)
-		}
-		return nil
-	})
 }

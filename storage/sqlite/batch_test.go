@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"context"
@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // holdWriter starts a Write that blocks inside fn until release is called,
 // so that the writes queued meanwhile form one batch.
-func holdWriter(t *testing.T, db *DB) (release func()) {
+func holdWriter(t *testing.T, db *Engine) (release func()) {
 	t.Helper()
 	inside, free := make(chan struct{}), make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
-		errc <- db.Write(context.Background(), func(*Tx) error {
+		errc <- db.Write(context.Background(), func(context.Context, *sqlx.Tx) error {
 			close(inside)
 			<-free
 			return nil
@@ -32,7 +34,7 @@ func holdWriter(t *testing.T, db *DB) (release func()) {
 
 // queueWrites starts one Write per fn behind a held writer and waits until
 // each is queued, in order; outs[i] yields write i's error or panic.
-func queueWrites(t *testing.T, db *DB, fns ...func(*Tx) error) []chan any {
+func queueWrites(t *testing.T, db *Engine, fns ...func(*sqlx.Tx) error) []chan any {
 	t.Helper()
 	outs := make([]chan any, len(fns))
 	base := len(db.b.queue)
@@ -44,7 +46,7 @@ func queueWrites(t *testing.T, db *DB, fns ...func(*Tx) error) []chan any {
 					outs[i] <- fmt.Sprintf("panic: %v", p)
 				}
 			}()
-			outs[i] <- db.Write(testCtx(t), fn)
+			outs[i] <- db.Write(testCtx(t), func(_ context.Context, tx *sqlx.Tx) error { return fn(tx) })
 		}()
 		// One at a time, so the queue (and the batch) keeps their order.
 		deadline := time.Now().Add(5 * time.Second)
@@ -58,33 +60,31 @@ func queueWrites(t *testing.T, db *DB, fns ...func(*Tx) error) []chan any {
 	return outs
 }
 
-func createUserFn(i int) func(*Tx) error {
-	return func(tx *Tx) error {
-		_, err := tx.CreateUser(fmt.Sprintf("+1777000%04d", i), "US", fmt.Sprintf("batch%d", i), 1)
+func createUserFn(i int) func(*sqlx.Tx) error {
+	return func(tx *sqlx.Tx) error {
+		_, err := tx.Exec(`INSERT INTO users (phone, country, username, created_at) VALUES (?, 'US', ?, 1)`,
+			fmt.Sprintf("+1777000%04d", i), fmt.Sprintf("batch%d", i))
 		return err
 	}
 }
 
-func userExists(t *testing.T, db *DB, i int) bool {
+func userExists(t *testing.T, db *Engine, i int) bool {
 	t.Helper()
-	var found bool
-	read(t, db, func(tx *Tx) error {
-		_, err := tx.UserByPhone(fmt.Sprintf("+1777000%04d", i))
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		found = err == nil
-		return nil
-	})
-	return found
+	var n int
+	if err := db.Read(testCtx(t), func(tx *sqlx.Tx) error {
+		return tx.Get(&n, `SELECT COUNT(*) FROM users WHERE phone = ?`, fmt.Sprintf("+1777000%04d", i))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
 }
 
 func TestBatchSharesOneTransaction(t *testing.T) {
 	db := openTest(t)
 	release := holdWriter(t, db)
-	txs := db.b.txs.Load()
+	txs := batches(db)
 	const n = 20
-	fns := make([]func(*Tx) error, n)
+	fns := make([]func(*sqlx.Tx) error, n)
 	for i := range n {
 		fns[i] = createUserFn(i)
 	}
@@ -95,7 +95,7 @@ func TestBatchSharesOneTransaction(t *testing.T) {
 			t.Fatalf("write %d: %v", i, v)
 		}
 	}
-	if got := db.b.txs.Load() - txs; got != 1 {
+	if got := batches(db) - txs; got != 1 {
 		t.Fatalf("%d queued writes took %d transactions, want 1", n, got)
 	}
 	for i := range n {
@@ -113,19 +113,20 @@ func TestBatchFailureIsItsOwn(t *testing.T) {
 	boom := errors.New("boom")
 	outs := queueWrites(t, db,
 		createUserFn(1),
-		func(tx *Tx) error {
+		func(tx *sqlx.Tx) error {
 			if err := createUserFn(2)(tx); err != nil {
 				return err
 			}
 			return boom
 		},
-		func(tx *Tx) error {
-			if _, err := tx.UserByPhone("+17770000001"); err != nil {
-				return fmt.Errorf("earlier work of the batch not visible: %w", err)
+		func(tx *sqlx.Tx) error {
+			var n int
+			if err := tx.Get(&n, `SELECT COUNT(*) FROM users WHERE phone = '+17770000001'`); err != nil || n != 1 {
+				return fmt.Errorf("earlier work of the batch not visible: %d, %v", n, err)
 			}
 			return createUserFn(3)(tx)
 		},
-		func(tx *Tx) error {
+		func(tx *sqlx.Tx) error {
 			if err := createUserFn(4)(tx); err != nil {
 				return err
 			}
@@ -158,13 +159,13 @@ func TestBatchFailedCommitFailsAll(t *testing.T) {
 	release := holdWriter(t, db)
 	outs := queueWrites(t, db,
 		createUserFn(1),
-		func(tx *Tx) error {
+		func(tx *sqlx.Tx) error {
 			// A foreign key checked at COMMIT, not at the statement: the
 			// request itself succeeds, the commit cannot.
-			if _, err := tx.tx.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
+			if _, err := tx.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
 				return err
 			}
-			_, err := tx.CreateSession(987654, []byte("no such user"), 1)
+			_, err := tx.Exec(`INSERT INTO sessions (user_id, token_hash, created_at) VALUES (987654, x'00', 1)`)
 			return err
 		},
 		createUserFn(3),
@@ -192,7 +193,7 @@ func TestBatchAbandonedWriteNeverRuns(t *testing.T) {
 	ran := make(chan struct{}, 1)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- db.Write(ctx, func(tx *Tx) error { ran <- struct{}{}; return createUserFn(9)(tx) })
+		errc <- db.Write(ctx, func(_ context.Context, tx *sqlx.Tx) error { ran <- struct{}{}; return createUserFn(9)(tx) })
 	}()
 	for len(db.b.queue) == 0 {
 		time.Sleep(time.Millisecond)
@@ -221,7 +222,41 @@ func TestWriteAfterClose(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Write(testCtx(t), func(*Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+	if err := db.Write(testCtx(t), func(context.Context, *sqlx.Tx) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Write after Close: %v, want ErrClosed", err)
+	}
+}
+
+func batches(db *Engine) int64 { txs, _ := db.Batches(); return txs }
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func openTest(t *testing.T) *Engine {
+	t.Helper()
+	return openAt(t, t.TempDir(), Options{Synchronous: "OFF"})
+}
+
+func openAt(t *testing.T, dir string, opts Options) *Engine {
+	t.Helper()
+	db, err := Open(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// writerFree fails the test if the single writer connection is still held,
+// for instance by a transaction that was never rolled back.
+func writerFree(t *testing.T, db *Engine) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := db.Write(ctx, func(context.Context, *sqlx.Tx) error { return nil }); err != nil {
+		t.Fatalf("writer not free: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package storage
+package sqlite
 
 import (
 	"context"
@@ -36,7 +36,7 @@ const (
 
 type writeReq struct {
 	ctx   context.Context
-	fn    func(*Tx) error
+	fn    func(context.Context, *sqlx.Tx) error
 	state atomic.Int32
 
 	// Set by the batcher before done is closed.
@@ -72,7 +72,7 @@ func (b *batcher) stop() {
 	<-b.stopped
 }
 
-func (b *batcher) submit(ctx context.Context, fn func(*Tx) error) error {
+func (b *batcher) submit(ctx context.Context, fn func(context.Context, *sqlx.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -253,5 +253,5 @@ func call(r *writeReq, stx *sqlx.Tx) {
 			r.panicked, r.pval = true, p
 		}
 	}()
-	r.err = r.fn(&Tx{ctx: context.WithoutCancel(r.ctx), tx: stx})
+	r.err = r.fn(context.WithoutCancel(r.ctx), stx)
 }

@@ -1,0 +1,186 @@
+// Package postgres is gapd's shared storage backend: one PostgreSQL database
+// that any number of gapd nodes use at once, reached through pgx's pool
+// behind database/sql (so package storage's queries run unchanged).
+//
+// Concurrency model: every Write is its own READ COMMITTED transaction on a
+// pooled connection, committed with synchronous_commit on before Write
+// returns. Writers on different nodes run at once, so what must not
+// interleave takes a row lock: the room's row for anything that takes a room
+// version (storage's NextVersion and InsertMessage). A transaction that
+// deadlocks or fails to serialise is rolled back; the caller gets the error.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/gapd/gapd/storage/migrate"
+)
+
+// Options tune Open.
+type Options struct {
+	// MaxConns bounds the pool (default 4 per CPU, at least 8).
+	MaxConns int
+}
+
+// Engine is an open PostgreSQL database.
+type Engine struct {
+	pool *pgxpool.Pool
+	db   *sqlx.DB
+}
+
+// Open connects to url, applies pending migrations and returns the engine.
+func Open(ctx context.Context, url string, opts Options) (*Engine, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("storage: postgres URL: %w", err)
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = max(8, 4*runtime.GOMAXPROCS(0))
+	}
+	cfg.MaxConns = int32(opts.MaxConns)
+	// "Acknowledged after commit" means durable: refuse a server or URL that
+	// turned it off for us.
+	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("storage: postgres pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("storage: postgres %s: %w", cfg.ConnConfig.Host, err)
+	}
+	// sqlx keeps '?' (its default for unknown drivers); the connector
+	// rewrites them for PostgreSQL (driver.go).
+	sdb := sql.OpenDB(connector{stdlib.GetPoolConnector(pool)})
+	sdb.SetMaxOpenConns(opts.MaxConns)
+	sdb.SetMaxIdleConns(opts.MaxConns)
+	db := sqlx.NewDb(sdb, "gapd-postgres")
+	e := &Engine{pool: pool, db: db}
+	ms, err := Migrations()
+	if err == nil {
+		err = migrate.Run(ctx, db, ms, migrate.Dialect{CreateTable: createMigrationsTable, Lock: lockMigrations})
+	}
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Schema changes live in migrations/NNNN_name.sql (package migrate).
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are this backend's schema steps, in order.
+func Migrations() ([]migrate.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("storage: migrations: %w", err)
+	}
+	return migrate.Load(sub)
+}
+
+const (
+	createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    BIGINT PRIMARY KEY,
+	name       TEXT   NOT NULL,
+	applied_at BIGINT NOT NULL
+)`
+	// Nodes starting together take turns: the second sees the step done.
+	lockMigrations = `LOCK TABLE schema_migrations IN EXCLUSIVE MODE`
+)
+
+// Write runs fn in a transaction of its own and commits it.
+func (e *Engine) Write(ctx context.Context, fn func(context.Context, *sqlx.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Once fn runs, a caller's cancellation must not cut it short: its
+	// outcome is reported as it is.
+	run := context.WithoutCancel(ctx)
+	return e.tx(run, nil, func(stx *sqlx.Tx) error { return fn(run, stx) })
+}
+
+// Read runs fn in a read-only transaction.
+func (e *Engine) Read(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	return e.tx(ctx, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+func (e *Engine) tx(ctx context.Context, opts *sql.TxOptions, fn func(*sqlx.Tx) error) error {
+	stx, err := e.db.BeginTxx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("storage: begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = stx.Rollback()
+		}
+	}()
+	if err := fn(stx); err != nil {
+		return err
+	}
+	done = true
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers a query.
+func (e *Engine) Ping(ctx context.Context) error {
+	var one int
+	if err := e.db.GetContext(ctx, &one, `SELECT 1`); err != nil {
+		return fmt.Errorf("storage: postgres: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (e *Engine) Close() error {
+	err := e.db.Close()
+	e.pool.Close()
+	return err
+}
+
+// Name is the backend's name for logs and metrics.
+func (e *Engine) Name() string { return "postgres" }
+
+// LockRoom locks a room's row until the transaction ends, so that versions
+// are taken one transaction at a time, in commit order.
+func (e *Engine) LockRoom() string { return `SELECT id FROM rooms WHERE id = ? FOR UPDATE` }
+
+// Classify maps PostgreSQL's SQLSTATEs onto what storage distinguishes.
+func (e *Engine) Classify(err error) (duplicate, missingRef bool) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false, false
+	}
+	return pe.Code == "23505", pe.Code == "23503"
+}
+
+// DB is the engine's handle, for tests and tools of this package's users
+// that need plain SQL (statement counts, reports).
+func (e *Engine) DB() *sqlx.DB { return e.db }
+
+// Host names the server for logs without the password.
+func Host(url string) string {
+	cfg, err := pgconn.ParseConfig(url)
+	if err != nil {
+		return "?"
+	}
+	return strings.Join([]string{cfg.Host, cfg.Database}, "/")
+}
