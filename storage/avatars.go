@@ -28,11 +28,11 @@ const (
 		(SELECT id FROM user_avatars WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2)`
 	qDeleteAvatar = `DELETE FROM user_avatars WHERE id = ? AND user_id = ?`
 	qAvatarsOf    = `SELECT id, user_id, file_id FROM user_avatars WHERE user_id = ? ORDER BY id DESC`
-	// SQLite takes the bare columns of an aggregate query with MAX from the
-	// row that holds the maximum: the current avatar's id and file.
-	qAvatarSummaries = `SELECT a.user_id, COUNT(*), MAX(a.id), a.file_id
-		FROM json_each(?) j JOIN user_avatars a ON a.user_id = j.value GROUP BY a.user_id`
-	qFilesByIDs = fileSelect + ` WHERE f.id IN (SELECT value FROM json_each(?))`
+	// Each user's count and newest avatar, joined back for its file.
+	qAvatarSummaries = `SELECT a.user_id, s.n, a.id, a.file_id FROM user_avatars a JOIN
+		(SELECT user_id, COUNT(*) AS n, MAX(id) AS top FROM user_avatars WHERE user_id IN (?) GROUP BY user_id) s
+		ON a.id = s.top`
+	qFilesByIDs = fileSelect + ` WHERE f.id IN (?)`
 )
 
 // AddAvatar makes the upload fileID the user's current avatar and drops all
@@ -89,7 +89,7 @@ func (t *Tx) AvatarSummaries(users []UserID) (map[UserID]AvatarSummary, error) {
 	if len(users) == 0 {
 		return out, nil
 	}
-	rows, err := t.tx.QueryContext(t.ctx, qAvatarSummaries, jsonIDs(users))
+	rows, err := t.queryIn(qAvatarSummaries, users)
 	if err != nil {
 		return nil, wrap("avatar summaries", err)
 	}
@@ -124,8 +124,8 @@ func (t *Tx) FilesByIDs(ids []FileID) (map[FileID]File, error) {
 		return out, nil
 	}
 	var fs []File
-	if err := t.tx.SelectContext(t.ctx, &fs, qFilesByIDs, jsonIDs(ids)); err != nil {
-		return nil, wrap("files by ids", err)
+	if err := t.selectIn("files by ids", &fs, qFilesByIDs, ids); err != nil {
+		return nil, err
 	}
 	for _, f := range fs {
 		out[f.ID] = f

@@ -19,8 +19,10 @@ const (
 // Block records that blocker has blocked blocked; blocking again is not an
 // error. ErrNotFound if either user does not exist.
 func (t *Tx) Block(blocker, blocked UserID, now int64) error {
-	_, err := t.exec("block", qBlock, blocker, blocked, now)
-	return err
+	return t.guard(func() error {
+		_, err := t.exec("block", qBlock, blocker, blocked, now)
+		return err
+	})
 }
 
 // Unblock lifts blocker's block of blocked; ErrNotFound if there was none.

@@ -1,7 +1,5 @@
 package storage
 
-import "encoding/json"
-
 // ContactView is what one viewer knows of one user through contacts: the
 // viewer's entry for the user's phone (Known, with its names) and whether
 // the user has the viewer's phone too (Mutual), and whether the user has
@@ -26,18 +24,18 @@ type ContactView struct {
 	AvatarLevel int32
 }
 
-// One statement for any number of users: the ids come as one JSON array, so
-// a list of users never costs a query per user.
-const qContactViews = `SELECT id, known, first_name, last_name, known AND theirs, theirs, online, last_seen,
-	coalesce((SELECT level FROM privacy_rules p WHERE p.user_id = id AND p.type = 0), 0),
-	coalesce((SELECT level FROM privacy_rules p WHERE p.user_id = id AND p.type = 1), 0),
-	EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = id AND b.blocked_id = ?1)
+// One statement for any number of users (the viewer is bound three times,
+// then the set), so a list of users never costs a query per user.
+const qContactViews = `SELECT x.id, x.known, x.first_name, x.last_name, x.known AND x.theirs, x.theirs, x.online, x.last_seen,
+	coalesce((SELECT level FROM privacy_rules p WHERE p.user_id = x.id AND p.type = 0), 0),
+	coalesce((SELECT level FROM privacy_rules p WHERE p.user_id = x.id AND p.type = 1), 0),
+	EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = x.id AND b.blocked_id = ?)
 	FROM (SELECT u.id AS id, c.owner_id IS NOT NULL AS known, coalesce(c.first_name, '') AS first_name,
 		coalesce(c.last_name, '') AS last_name, u.online AS online, u.last_seen AS last_seen,
 		EXISTS (SELECT 1 FROM contacts r
-			WHERE r.owner_id = u.id AND r.phone = (SELECT v.phone FROM users v WHERE v.id = ?1)) AS theirs
-		FROM json_each(?2) j JOIN users u ON u.id = j.value
-		LEFT JOIN contacts c ON c.owner_id = ?1 AND c.phone = u.phone)`
+			WHERE r.owner_id = u.id AND r.phone = (SELECT v.phone FROM users v WHERE v.id = ?)) AS theirs
+		FROM users u LEFT JOIN contacts c ON c.owner_id = ? AND c.phone = u.phone
+		WHERE u.id IN (?)) x`
 
 // ContactViews returns, for each of the users that exists, what viewer
 // knows of them through contacts. Users the viewer has no entry for are in
@@ -47,11 +45,7 @@ func (t *Tx) ContactViews(viewer UserID, users []UserID) (map[UserID]ContactView
 	if len(users) == 0 {
 		return out, nil
 	}
-	ids, err := json.Marshal(users)
-	if err != nil {
-		return nil, wrap("contact views", err)
-	}
-	rows, err := t.tx.QueryContext(t.ctx, qContactViews, viewer, string(ids))
+	rows, err := t.queryIn(qContactViews, viewer, viewer, viewer, users)
 	if err != nil {
 		return nil, wrap("contact views", err)
 	}

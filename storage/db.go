@@ -58,6 +58,9 @@ type engine interface {
 	// LockRoom is a statement that locks one room's row ('?' its id) until
 	// the transaction ends, or "" when writes are serialised anyway.
 	LockRoom() string
+	// AbortsOnError: a failed statement ends the transaction (PostgreSQL),
+	// so statements whose failure is an answer run in a savepoint (Tx.guard).
+	AbortsOnError() bool
 	// Classify tells a unique-constraint violation and a missing foreign
 	// key apart from other driver errors.
 	Classify(err error) (duplicate, missingRef bool)

@@ -20,9 +20,11 @@ const (
 // PutDeviceLink stores a waiting device; ErrDuplicate if the hash is taken.
 func (t *Tx) PutDeviceLink(l DeviceLink) error {
 	d := l.DeviceInfo
-	_, err := t.exec("put device link", qPutDeviceLink, l.TokenHash, d.AppName, d.AppID, d.AppBuildVersion,
-		d.AppVersion, d.Platform, d.PlatformVersion, d.Device, d.DeviceName, d.IP, l.ExpiresAt)
-	return err
+	return t.guard(func() error {
+		_, err := t.exec("put device link", qPutDeviceLink, l.TokenHash, d.AppName, d.AppID, d.AppBuildVersion,
+			d.AppVersion, d.Platform, d.PlatformVersion, d.Device, d.DeviceName, d.IP, l.ExpiresAt)
+		return err
+	})
 }
 
 // TakeDeviceLink removes and returns the waiting device under that hash

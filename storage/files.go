@@ -88,7 +88,7 @@ const contentColumns = `id, hash, size, state, width, height, duration,
 // zeros there.
 const fileSelect = `SELECT f.id, f.token, f.user_id, f.name, f.size, f.hash, f.first_bytes, f.last_bytes,
 	COALESCE(f.content_id, 0) AS content_id, f.received, f.hash_state, f.corrupted, f.created_at, f.updated_at,
-	COALESCE(c.id, 0) AS "content.id", COALESCE(c.hash, x'') AS "content.hash",
+	COALESCE(c.id, 0) AS "content.id", COALESCE(c.hash, CAST('' AS BLOB)) AS "content.hash",
 	COALESCE(c.size, 0) AS "content.size", COALESCE(c.state, 0) AS "content.state",
 	COALESCE(c.width, 0) AS "content.width", COALESCE(c.height, 0) AS "content.height",
 	COALESCE(c.duration, 0) AS "content.duration",
@@ -119,7 +119,7 @@ const (
 	qPartialUpload  = fileSelect + ` WHERE f.user_id = ? AND f.hash = ? AND f.size = ? AND f.content_id IS NULL
 		AND f.corrupted = 0 ORDER BY f.received DESC, f.id DESC LIMIT 1`
 	qFinishedUpload = fileSelect + ` WHERE f.user_id = ? AND f.content_id = ? AND f.name = ? ORDER BY f.id LIMIT 1`
-	qExtraPartials  = fileSelect + ` WHERE f.user_id = ? AND f.content_id IS NULL ORDER BY f.updated_at DESC, f.id DESC LIMIT -1 OFFSET ?`
+	qExtraPartials  = fileSelect + ` WHERE f.user_id = ? AND f.content_id IS NULL ORDER BY f.updated_at DESC, f.id DESC LIMIT 1000000000 OFFSET ?` // no limit, in words both backends take
 	qCreateUpload   = `INSERT INTO files (token, user_id, name, size, hash, first_bytes, last_bytes, content_id, received, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), CASE WHEN ? = 0 THEN 0 ELSE ? END, ?, ?) RETURNING id`
 	qAdvanceUpload = `UPDATE files SET received = ?, hash_state = ?, updated_at = ?
@@ -132,8 +132,8 @@ const (
 	// Each distinct file once (the hash names the bytes, the size is part of
 	// what was announced); unfinished uploads count, so that several at once
 	// cannot overshoot. Corrupted ones hold nothing.
-	qUserStorage = `SELECT COALESCE(SUM(size), 0), COALESCE(MAX(hash = ? AND size = ?), 0)
-		FROM (SELECT DISTINCT hash, size FROM files WHERE user_id = ? AND corrupted = 0)`
+	qUserStorage = `SELECT COALESCE(SUM(size), 0), COALESCE(MAX(CASE WHEN hash = ? AND size = ? THEN 1 ELSE 0 END), 0)
+		FROM (SELECT DISTINCT hash, size FROM files WHERE user_id = ? AND corrupted = 0) d`
 	qDeleteUpload  = `DELETE FROM files WHERE id = ? AND content_id IS NULL`
 	qContentByHash = `SELECT ` + contentColumns + ` FROM file_contents WHERE hash = ?`
 	qContentByID   = `SELECT ` + contentColumns + ` FROM file_contents WHERE id = ?`
@@ -212,8 +212,10 @@ func (t *Tx) CreateUpload(u NewUpload) (File, error) {
 	var id FileID
 	// nil bytes would be NULL; the columns hold "none" as empty.
 	u.FirstBytes, u.LastBytes = nonNil(u.FirstBytes), nonNil(u.LastBytes)
-	if err := t.get("create upload", &id, qCreateUpload, u.Token, u.UserID, u.Name, u.Size, u.Hash,
-		u.FirstBytes, u.LastBytes, u.ContentID, u.ContentID, u.Size, u.Now, u.Now); err != nil {
+	if err := t.guard(func() error {
+		return t.get("create upload", &id, qCreateUpload, u.Token, u.UserID, u.Name, u.Size, u.Hash,
+			u.FirstBytes, u.LastBytes, u.ContentID, u.ContentID, u.Size, u.Now, u.Now)
+	}); err != nil {
 		return File{}, err
 	}
 	return t.FileByID(id)

@@ -21,8 +21,10 @@ func (t *Tx) HideMessage(m Message, userID UserID) (Version, error) {
 	if err != nil {
 		return 0, err
 	}
-	_, err = t.exec("hide message", qHideMessage, userID, m.ID, m.RoomID, v)
-	return v, err
+	return v, t.guard(func() error {
+		_, err := t.exec("hide message", qHideMessage, userID, m.ID, m.RoomID, v)
+		return err
+	})
 }
 
 // LastMessageFor returns the newest message of m's room up to id (the

@@ -26,10 +26,11 @@ const (
 	// qPrivacyAllows: owner's rule of a type lets viewer through. Owner
 	// always lets themselves through; ALLOW_CONTACTS means viewer's phone
 	// is among owner's contacts.
-	qPrivacyAllows = `SELECT ?1 = ?2 OR CASE coalesce((SELECT level FROM privacy_rules WHERE user_id = ?1 AND type = ?3), 0)
-		WHEN 0 THEN 1
-		WHEN 2 THEN EXISTS (SELECT 1 FROM contacts c JOIN users v ON v.id = ?2 WHERE c.owner_id = ?1 AND c.phone = v.phone)
-		ELSE 0 END`
+	qPrivacyAllows = `SELECT CASE WHEN CAST(?1 AS BIGINT) = ?2 THEN 1
+		ELSE CASE coalesce((SELECT level FROM privacy_rules WHERE user_id = ?1 AND type = ?3), 0)
+			WHEN 0 THEN 1
+			WHEN 2 THEN (SELECT COUNT(*) FROM contacts c JOIN users v ON v.id = ?2 WHERE c.owner_id = ?1 AND c.phone = v.phone)
+			ELSE 0 END END`
 
 	// qAudience: who hears of user ?1's profile and status changes: the
 	// members of the chats and groups ?1 is in and the users who have ?1's
@@ -47,7 +48,7 @@ const (
 				WHERE m.user_id = ?1 AND o.user_id <> ?1
 			UNION
 			SELECT c.owner_id FROM contacts c JOIN me ON c.phone = me.phone WHERE c.owner_id <> ?1)
-		SELECT cand.id FROM cand JOIN me
+		SELECT cand.id FROM cand CROSS JOIN me
 		WHERE NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = ?1 AND b.blocked_id = cand.id)
 			AND (me.level = 0 OR (me.level = 2 AND EXISTS (SELECT 1 FROM contacts k JOIN users v ON v.id = cand.id
 				WHERE k.owner_id = ?1 AND k.phone = v.phone)))

@@ -37,7 +37,7 @@ const (
 // SetUsername changes the user's username. ErrDuplicate: another user holds
 // it, compared without regard to letter case.
 func (t *Tx) SetUsername(userID UserID, username string) error {
-	return t.execOne("set username", qSetUsername, username, userID)
+	return t.guard(func() error { return t.execOne("set username", qSetUsername, username, userID) })
 }
 
 // UsernameChanges counts the user's username changes after since and

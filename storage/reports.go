@@ -20,15 +20,17 @@ const reportColumns = `id, reporter_id, user_id, reason, description, created_at
 const (
 	qAddReport = `INSERT INTO user_reports (reporter_id, user_id, reason, description, created_at)
 		VALUES (?, ?, ?, ?, ?)`
-	qReports       = `SELECT ` + reportColumns + ` FROM user_reports WHERE ?1 OR resolved_at = 0 ORDER BY id`
+	qReports       = `SELECT ` + reportColumns + ` FROM user_reports WHERE ? = 1 OR resolved_at = 0 ORDER BY id`
 	qResolveReport = `UPDATE user_reports SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at = 0`
 )
 
 // AddReport stores an open report. ErrDuplicate if the reporter already has
 // an open report of the user; ErrNotFound if either user does not exist.
 func (t *Tx) AddReport(reporter, user UserID, reason int32, description string, now int64) error {
-	_, err := t.exec("add report", qAddReport, reporter, user, reason, description, now)
-	return err
+	return t.guard(func() error {
+		_, err := t.exec("add report", qAddReport, reporter, user, reason, description, now)
+		return err
+	})
 }
 
 // Reports lists the open reports, oldest first, or all of them with all.

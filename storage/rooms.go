@@ -72,7 +72,7 @@ const (
 	qPeerOfChat  = `SELECT user_id FROM room_members WHERE room_id = ? AND user_id <> ? LIMIT 1`
 	// A scalar subquery rather than a join: SQLite runs it several times
 	// faster.
-	qPeerAccount = `SELECT m.user_id, (SELECT u.blocked OR u.deleted_at <> 0 FROM users u WHERE u.id = m.user_id),
+	qPeerAccount = `SELECT m.user_id, (SELECT u.blocked = 1 OR u.deleted_at <> 0 FROM users u WHERE u.id = m.user_id),
 		EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = m.user_id AND b.blocked_id = ?2)
 		FROM room_members m WHERE m.room_id = ?1 AND m.user_id <> ?2 LIMIT 1`
 )
@@ -105,7 +105,9 @@ func (t *Tx) ChatRoom(a, b UserID) (Room, error) {
 func (t *Tx) CreateChatRoom(a, b UserID, now int64) (Room, error) {
 	var r Room
 	key := chatKey(a, b)
-	if err := t.get("create chat room", &r, qCreateRoom, RoomChat, "", "", a, key, now); err != nil {
+	if err := t.guard(func() error {
+		return t.get("create chat room", &r, qCreateRoom, RoomChat, "", "", a, key, now)
+	}); err != nil {
 		return r, err
 	}
 	if err := t.AddMember(r.ID, a, 0, 0, now); err != nil {
@@ -124,8 +126,10 @@ func (t *Tx) CreateRoom(typ RoomKind, title, description string, creator UserID,
 // AddMember puts userID in the room with a role, seeing messages from
 // startID on (0: all). ErrDuplicate means the user is already a member.
 func (t *Tx) AddMember(roomID RoomID, userID UserID, role int32, startID MessageID, now int64) error {
-	_, err := t.exec("add member", qAddMember, roomID, userID, role, startID, now)
-	return err
+	return t.guard(func() error {
+		_, err := t.exec("add member", qAddMember, roomID, userID, role, startID, now)
+		return err
+	})
 }
 
 // Member returns userID's membership of the room, or ErrNotFound.

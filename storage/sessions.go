@@ -52,7 +52,7 @@ const (
 // ErrNotFound if the user does not exist; ErrDuplicate if the hash is taken.
 func (t *Tx) CreateSession(userID UserID, tokenHash []byte, now int64) (Session, error) {
 	var s Session
-	return s, t.get("create session", &s, qCreateSession, userID, tokenHash, now)
+	return s, t.guard(func() error { return t.get("create session", &s, qCreateSession, userID, tokenHash, now) })
 }
 
 // SessionByTokenHash finds the live session holding that token hash.

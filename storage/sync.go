@@ -51,7 +51,7 @@ const qChanges = `SELECT v, kind, id FROM (
 	SELECT h.version, 3, h.message_id FROM message_hides h JOIN messages ON messages.id = h.message_id
 		WHERE h.user_id = :user AND h.room_id = :room AND h.version > :dv
 			AND messages.create_version <= :mv AND messages.id > :clear AND messages.id >= :start
-) WHERE (v, kind, id) > (:av, :ak, :ai) ORDER BY v, kind, id LIMIT :limit`
+) c WHERE (v, kind, id) > (:av, :ak, :ai) ORDER BY v, kind, id LIMIT :limit`
 
 // notHiddenNamed is notHidden for the named query above.
 const notHiddenNamed = `NOT EXISTS (SELECT 1 FROM message_hides h WHERE h.user_id = :user AND h.message_id = messages.id)`

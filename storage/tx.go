@@ -80,3 +80,45 @@ func (t *Tx) execOne(op string, query string, args ...any) error {
 	}
 	return nil
 }
+
+// selectIn is sel for a query whose "IN (?)" takes a slice argument: the
+// slice becomes one placeholder per element, so a set of any size is one
+// statement on both backends. The slice must not be empty.
+func (t *Tx) selectIn(op string, dest any, query string, args ...any) error {
+	q, a, err := sqlx.In(query, args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	return wrap(op, t.tx.SelectContext(t.ctx, dest, q, a...))
+}
+
+// queryIn is selectIn for rows scanned by hand.
+func (t *Tx) queryIn(query string, args ...any) (*sql.Rows, error) {
+	q, a, err := sqlx.In(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return t.tx.QueryContext(t.ctx, q, a...)
+}
+
+// guard runs fn, a statement whose constraint error is an answer
+// (ErrDuplicate, ErrNotFound) the caller may go on from. PostgreSQL ends a
+// transaction at its first failed statement, so there fn runs inside a
+// savepoint that such a failure rolls back to; SQLite needs none.
+func (t *Tx) guard(fn func() error) error {
+	if !t.db.eng.AbortsOnError() {
+		return fn()
+	}
+	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT guard"); err != nil {
+		return wrap("savepoint", err)
+	}
+	err := fn()
+	end := "RELEASE SAVEPOINT guard"
+	if err != nil {
+		end = "ROLLBACK TO SAVEPOINT guard"
+	}
+	if _, serr := t.tx.ExecContext(t.ctx, end); serr != nil && err == nil {
+		err = wrap("savepoint", serr)
+	}
+	return err
+}

@@ -55,7 +55,7 @@ func (t *Tx) UserByUsername(username string) (User, error) {
 // username: generate another and retry).
 func (t *Tx) CreateUser(phone, country, username string, now int64) (User, error) {
 	var u User
-	return u, t.get("create user", &u, qCreateUser, phone, country, username, now)
+	return u, t.guard(func() error { return t.get("create user", &u, qCreateUser, phone, country, username, now) })
 }
 
 // MarkVerified records that the user has completed verification once.

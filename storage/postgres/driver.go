@@ -11,8 +11,10 @@ import (
 // gapd's queries are written once for both backends, with '?' placeholders
 // and 0/1 integers for booleans. This database/sql connector sits between
 // sqlx and pgx's own and turns them into what PostgreSQL takes: '?' becomes
-// $1, $2, ... and a Go bool argument becomes 0 or 1. Rewritten queries are
-// kept, since the query set is small and fixed.
+// $1, $2, ... (and SQLite's ?NNN $NNN), SQLite's index hints (INDEXED BY
+// name) go, since PostgreSQL's planner chooses by itself, and a Go bool
+// argument becomes 0 or 1. Rewritten queries are kept, since the query set
+// is small and fixed.
 
 type connector struct{ inner driver.Connector }
 
@@ -69,12 +71,14 @@ func ints(args []driver.NamedValue) []driver.NamedValue {
 	return args
 }
 
-var rebound sync.Map // query -> its $n form
+var rebound sync.Map // query -> its PostgreSQL form
+
+const indexedBy = "INDEXED BY "
 
 // rebind numbers the '?' placeholders of query outside quoted text and
 // comments. Migrations (many statements, no placeholders) pass unchanged.
 func rebind(query string) string {
-	if !strings.Contains(query, "?") {
+	if !strings.Contains(query, "?") && !strings.Contains(query, indexedBy) {
 		return query
 	}
 	if q, ok := rebound.Load(query); ok {
@@ -101,6 +105,14 @@ func rebind(query string) string {
 			}
 			b.WriteString(query[i : i+j])
 			i += j - 1
+			continue
+		case c == 'I' && strings.HasPrefix(query[i:], indexedBy):
+			// INDEXED BY name: skip the hint and its index's name.
+			j := i + len(indexedBy)
+			for j < len(query) && (query[j] == '_' || query[j] >= 'a' && query[j] <= 'z' || query[j] >= '0' && query[j] <= '9') {
+				j++
+			}
+			i = j - 1
 			continue
 		case c == '?':
 			// ?NNN names a parameter by number (SQLite's form), as $NNN.

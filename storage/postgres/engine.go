@@ -163,6 +163,11 @@ func (e *Engine) Name() string { return "postgres" }
 // are taken one transaction at a time, in commit order.
 func (e *Engine) LockRoom() string { return `SELECT id FROM rooms WHERE id = ? FOR UPDATE` }
 
+// AbortsOnError is true: PostgreSQL ends a transaction at a failed
+// statement, so storage runs the statements whose failure is an answer in a
+// savepoint.
+func (e *Engine) AbortsOnError() bool { return true }
+
 // Classify maps PostgreSQL's SQLSTATEs onto what storage distinguishes.
 func (e *Engine) Classify(err error) (duplicate, missingRef bool) {
 	var pe *pgconn.PgError

@@ -298,6 +298,9 @@ func (db *Engine) Name() string { return "sqlite" }
 // LockRoom is a no-op: the single writer already serialises every write.
 func (db *Engine) LockRoom() string { return "" }
 
+// AbortsOnError is false: a failed statement leaves the transaction usable.
+func (db *Engine) AbortsOnError() bool { return false }
+
 // Classify maps go-sqlite3's errors onto what storage distinguishes.
 func (db *Engine) Classify(err error) (duplicate, missingRef bool) {
 	var se sqlite3.Error
