@@ -101,6 +101,11 @@ const (
 // Two statements rather than three: the insert reads the version it takes,
 // and one update of the room records both its version and newest message.
 func (t *Tx) InsertMessage(n NewMessage) (Message, error) {
+	// The insert reads the version it takes: no other writer may take one
+	// between that read and the room's update.
+	if err := t.lockRoom(n.RoomID); err != nil {
+		return Message{}, err
+	}
 	m := Message{RoomID: n.RoomID, AuthorID: n.AuthorID, RandomID: n.RandomID, Type: n.Type, Body: n.Body,
 		AttachmentID: clonePtr(n.AttachmentID), LocationLat: clonePtr(n.LocationLat), LocationLon: clonePtr(n.LocationLon),
 		Contact: clonePtr(n.Contact), LogType: clonePtr(n.LogType), LogTarget: clonePtr(n.LogTarget),
@@ -133,8 +138,12 @@ func (t *Tx) MessageByID(id MessageID) (Message, error) {
 }
 
 // MessageByRandomID finds the message authorID stored in the room under a
-// random_id (a resend), or ErrNotFound.
+// random_id (a resend), or ErrNotFound. It takes the room's lock first, so a
+// send that finds nothing inserts before a resend on another node can look.
 func (t *Tx) MessageByRandomID(roomID RoomID, authorID UserID, randomID int64) (Message, error) {
+	if err := t.lockRoom(roomID); err != nil {
+		return Message{}, err
+	}
 	return t.message("message by random id", qMessageByRand, roomID, authorID, randomID)
 }
 

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"database/sql"
+	"errors"
 	"strconv"
 )
 
@@ -176,6 +177,21 @@ func (t *Tx) ChatPeerAccount(roomID RoomID, userID UserID) (peer UserID, blocked
 		err = sql.ErrNoRows
 	}
 	return peer, b.Bool, blocksUser, wrap("chat peer account", err)
+}
+
+// lockRoom holds the room's row until the transaction ends, where writers
+// run at once (PostgreSQL); SQLite's single writer needs no lock.
+func (t *Tx) lockRoom(id RoomID) error {
+	q := t.db.eng.LockRoom()
+	if q == "" {
+		return nil
+	}
+	var got RoomID
+	err := t.get("lock room", &got, q, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil // no room: the statements after it say so
+	}
+	return err
 }
 
 // NextVersion takes the room's next version. Every change to a room's
