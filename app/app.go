@@ -69,7 +69,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 		}
 		deps.Geo = g
 	}
-	db, err := storage.Open(ctx, cfg.Data, storage.Options{})
+	db, err := storage.Open(ctx, cfg.Data, storage.Options{URL: cfg.DB})
 	if err != nil {
 		return nil, err
 	}

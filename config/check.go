@@ -15,6 +15,7 @@ import (
 	"github.com/gapd/gapd/limits"
 	"github.com/gapd/gapd/securing"
 	"github.com/gapd/gapd/server"
+	"github.com/gapd/gapd/storage"
 )
 
 // Bounds of -max-frame, in bytes.
@@ -37,6 +38,9 @@ func (c *Config) check() error {
 	}
 	if c.Data == "" {
 		return errors.New("-data: must not be empty")
+	}
+	if c.DB != "" && !storage.IsPostgres(c.DB) {
+		return errors.New("-db: want empty (SQLite in -data) or a postgres:// URL")
 	}
 	if c.Sender, err = delivery.Parse(c.VerifySender); err != nil {
 		return fmt.Errorf("-verify-sender %v", err)

@@ -32,6 +32,9 @@ type Config struct {
 	Processing fileproc.Options
 
 	Data string // data directory: the database, uploaded files, the securing key
+	// DB is -db: empty for SQLite under Data, or the postgres:// URL of a
+	// database that several nodes share.
+	DB string
 
 	// VerifySender is the operator's text for -verify-sender, as given;
 	// Sender is the same value parsed and checked by Load.

@@ -177,6 +177,8 @@ func TestConfigRejects(t *testing.T) {
 		{[]string{"-node", "a b"}, nil, "-node"},
 		{nil, map[string]string{"GAPD_NODE": strings.Repeat("n", 65)}, "-node"},
 		{[]string{"-nats", "http://nats.example.org:4222"}, nil, "-nats"},
+		{[]string{"-db", "mysql://db.example.org/gapd"}, nil, "-db"},
+		{nil, map[string]string{"GAPD_DB": "gapd.db"}, "-db"},
 		{[]string{"-nats", "nats://a:4222,"}, nil, "-nats"},
 		{nil, map[string]string{"GAPD_NATS": "nats://:4222"}, "-nats"},
 		{[]string{"-nats", "nats://a:4222,wss://b:443"}, nil, "mixed"},
@@ -206,6 +208,10 @@ func TestConfigCluster(t *testing.T) {
 	}
 	if c.Server.Node != "edge-2" || c.Server.NATS != "10.0.0.5:4222" {
 		t.Fatalf("got node %q, nats %q", c.Server.Node, c.Server.NATS)
+	}
+	c, err = Load(nil, envOf(map[string]string{"GAPD_DB": "postgres://gapd@10.0.0.7/gapd"}))
+	if err != nil || c.DB != "postgres://gapd@10.0.0.7/gapd" {
+		t.Fatalf("GAPD_DB: %q, %v", c.DB, err)
 	}
 }
 

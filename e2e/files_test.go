@@ -499,8 +499,8 @@ func TestFileResumeAfterRestart(t *testing.T) {
 func fileStartAt(t *testing.T, dir string) (*env, func()) {
 	t.Helper()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	cfg, err := config.Load([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
-		"-verify-sender", "file:" + e.codes}, func(string) string { return "" })
+	cfg, err := config.Load(append([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+		"-verify-sender", "file:" + e.codes}, dbFlag(t)...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

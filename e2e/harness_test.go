@@ -22,6 +22,7 @@ import (
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/limits"
+	"github.com/gapd/gapd/storage/pgtest"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
 	"github.com/lxzan/gws"
@@ -63,8 +64,8 @@ func startWith(t testing.TB, flags []string, tune func(*config.Config, *handlers
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
-	args := []string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
-		"-verify-sender", "file:" + e.codes, "-securing-key", testSecuringKey(t, dir)}
+	args := append([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
+		"-verify-sender", "file:" + e.codes, "-securing-key", testSecuringKey(t, dir)}, dbFlag(t)...)
 	cfg, err := config.Load(append(args, flags...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +89,15 @@ func startWith(t testing.TB, flags []string, tune func(*config.Config, *handlers
 		_ = a.Shutdown(ctx)
 	})
 	return e
+}
+
+// dbFlag puts the server on a PostgreSQL database of the test's own when the
+// suite runs on PostgreSQL (make test runs it on both backends).
+func dbFlag(t testing.TB) []string {
+	if u := pgtest.URL(t); u != "" {
+		return []string{"-db", u}
+	}
+	return nil
 }
 
 // generousLimits is a budget table that the functional tests never meet,

@@ -134,7 +134,7 @@ func dialSecure(t *testing.T, a *app.App) (*secureClient, *rsa.PublicKey) {
 // before login, sealed both ways).
 func TestSecuringKeyFile(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := config.Load([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", dir}, func(string) string { return "" })
+	cfg, err := config.Load(append([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", dir}, dbFlag(t)...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gapd/gapd/delivery"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/storage/pgtest"
 	"github.com/gapd/gapd/wire"
 	"google.golang.org/protobuf/proto"
 )
@@ -112,7 +113,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, p CodePolicy) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, t.TempDir(), storage.Options{Synchronous: "OFF"})
+	db, err := storage.Open(ctx, t.TempDir(), storage.Options{URL: pgtest.URL(t), Synchronous: "OFF"})
 	if err != nil {
 		t.Fatalf("storage.Open: %v", err)
 	}

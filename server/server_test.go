@@ -15,6 +15,7 @@ import (
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/storage/pgtest"
 	"github.com/gapd/gapd/wire"
 	"github.com/gapd/gapd/wsclient"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -467,7 +468,7 @@ func get(t *testing.T, url string, want int) string {
 
 func TestHealthAndMetrics(t *testing.T) {
 	cfg := testConfig(t)
-	db, err := storage.Open(testCtx(t), t.TempDir(), storage.Options{Synchronous: "OFF"})
+	db, err := storage.Open(testCtx(t), t.TempDir(), storage.Options{URL: pgtest.URL(t), Synchronous: "OFF"})
 	if err != nil {
 		t.Fatal(err)
 	}

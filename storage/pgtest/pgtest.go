@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,24 +24,42 @@ const EnvServer = "GAPD_TEST_POSTGRES"
 // Server is the server URL tests run against, or "" for SQLite.
 func Server() string { return os.Getenv(EnvServer) }
 
+var (
+	mu     sync.Mutex
+	byTest = map[testing.TB]string{}
+)
+
 // URL creates a fresh, empty database for t and returns its URL, dropping it
-// when t ends; "" when no server is named (the test runs on SQLite).
+// when t ends; "" when no server is named (the test runs on SQLite). Asked
+// again in the same test it returns the same database, as a server restarted
+// on its data (or a second node) would find it.
 func URL(t testing.TB) string {
 	t.Helper()
 	server := Server()
 	if server == "" {
 		return ""
 	}
+	mu.Lock()
+	defer mu.Unlock()
+	if u, ok := byTest[t]; ok {
+		return u
+	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	name := "gapd_test_" + hex.EncodeToString(b[:])
 	admin(t, server, `CREATE DATABASE `+name)
-	t.Cleanup(func() { admin(t, server, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) })
 	u, err := url.Parse(server)
 	if err != nil {
 		t.Fatalf("pgtest: %s: %v", EnvServer, err)
 	}
 	u.Path = "/" + name
+	byTest[t] = u.String()
+	t.Cleanup(func() {
+		admin(t, server, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		mu.Lock()
+		delete(byTest, t)
+		mu.Unlock()
+	})
 	return u.String()
 }
 
