@@ -109,7 +109,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 		}
 		deps.Store = store
 	}
-	proc := fileproc.New(db, deps.Store, log, cfg.Processing)
+	popts := cfg.Processing
+	popts.Node = cfg.Server.Node // names this node's claims in the database
+	proc := fileproc.New(db, deps.Store, log, popts)
 	deps.Processing = proc
 	hcfg := cfg.Handlers
 	// Chunks and edge bytes are capped to fit the frames the server takes.

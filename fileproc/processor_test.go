@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -94,17 +95,16 @@ func TestSharesWorkersAmongUsers(t *testing.T) {
 	a, b := e.user("+15550001001"), e.user("+15550001002")
 	a1, a2 := e.content("a1", a), e.content("a2", a)
 	b1 := e.content("b1", b)
-	for _, want := range []storage.ContentID{a1.ID, b1.ID} {
-		if c, ok := e.p.claim(); !ok || c.ID != want {
+	for i, want := range []storage.ContentID{a1.ID, b1.ID} {
+		if c, ok := e.p.claim(fmt.Sprint("w", i)); !ok || c.ID != want {
 			t.Fatalf("claimed %+v %v, want content %d", c, ok, want)
 		}
 	}
-	if c, ok := e.p.claim(); ok {
+	if c, ok := e.p.claim("w2"); ok {
 		t.Fatalf("claimed %+v while its uploader is busy", c)
 	}
 	e.tx(func(tx *storage.Tx) error { return tx.SetProcessed(a1) })
-	e.p.release(a1, false)
-	if c, ok := e.p.claim(); !ok || c.ID != a2.ID {
+	if c, ok := e.p.claim("w2"); !ok || c.ID != a2.ID {
 		t.Fatalf("claimed %+v %v, want content %d", c, ok, a2.ID)
 	}
 }

@@ -95,18 +95,17 @@ func TestUploadLifecycle(t *testing.T) {
 			t.Fatalf("finished upload under another name: %v", err)
 		}
 
-		next, err := tx.NextProcessing(nil, nil)
+		next, err := tx.ClaimProcessing("p1", 1000, 2000, 1)
 		if err != nil || next.ID != c.ID || next.UploaderID != u.ID {
 			t.Fatalf("processing: %+v %v", next, err)
 		}
-		// Claimed content, or content of a busy uploader, is not next.
-		wantNotFound(t, "claimed", func() error { _, err := tx.NextProcessing([]ContentID{c.ID}, nil); return err }())
-		wantNotFound(t, "busy uploader", func() error { _, err := tx.NextProcessing(nil, []UserID{7, u.ID}); return err }())
+		// Claimed content is not taken again while its lease runs.
+		wantNotFound(t, "claimed", func() error { _, err := tx.ClaimProcessing("p2", 2000, 3000, 1); return err }())
 		c.Width, c.Height, c.SmallSize, c.SmallWidth, c.SmallHeight = 640, 480, 100, 90, 67
 		if err := tx.SetProcessed(c); err != nil {
 			return err
 		}
-		wantNotFound(t, "processing after", func() error { _, err := tx.NextProcessing(nil, nil); return err }())
+		wantNotFound(t, "processing after", func() error { _, err := tx.ClaimProcessing("p2", 5000, 6000, 1); return err }())
 		g, err = tx.FileByID(f.ID)
 		if err != nil || g.Content.State != ContentProcessed || g.Content.Width != 640 || g.Content.SmallWidth != 90 {
 			t.Fatalf("processed: %+v %v", g.Content, err)
