@@ -122,8 +122,13 @@ const (
 	qExtraPartials  = fileSelect + ` WHERE f.user_id = ? AND f.content_id IS NULL ORDER BY f.updated_at DESC, f.id DESC LIMIT -1 OFFSET ?`
 	qCreateUpload   = `INSERT INTO files (token, user_id, name, size, hash, first_bytes, last_bytes, content_id, received, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), CASE WHEN ? = 0 THEN 0 ELSE ? END, ?, ?) RETURNING id`
-	qAdvanceUpload = `UPDATE files SET received = ?, hash_state = ?, updated_at = ?
-		WHERE id = ? AND received = ? AND content_id IS NULL AND corrupted = 0`
+	// An upload takes its next chunk from one writer at a time: the one
+	// whose lease on the offset it expects has not run out.
+	qClaimChunk = `UPDATE files SET writer = ?, write_until = ?
+		WHERE id = ? AND received = ? AND content_id IS NULL AND corrupted = 0 AND write_until < ?`
+	qReleaseChunk  = `UPDATE files SET writer = '', write_until = 0 WHERE id = ? AND writer = ?`
+	qAdvanceUpload = `UPDATE files SET received = ?, hash_state = ?, updated_at = ?, writer = '', write_until = 0
+		WHERE id = ? AND received = ? AND writer = ? AND content_id IS NULL AND corrupted = 0`
 	qFinishUpload = `UPDATE files SET content_id = ?, received = size, hash_state = NULL, updated_at = ?
 		WHERE id = ? AND content_id IS NULL AND corrupted = 0`
 	qCorruptUpload = `UPDATE files SET corrupted = 1, received = 0, hash_state = NULL, updated_at = ?
@@ -234,11 +239,27 @@ func (t *Tx) CreateUpload(u NewUpload) (File, error) {
 	return t.FileByID(id)
 }
 
-// AdvanceUpload records that the bytes [from, to) are on disk and the hash
-// state after them. ErrNotFound unless the upload is unfinished and had
-// exactly from bytes: a concurrent chunk at the same offset loses.
-func (t *Tx) AdvanceUpload(id FileID, from, to int64, hashState []byte, now int64) error {
-	return t.execOne("advance upload", qAdvanceUpload, to, hashState, now, id, from)
+// ClaimChunk lets writer (a name no other request uses) write the chunk
+// of the upload at offset from until the moment until (Unix milliseconds),
+// on whichever node: ErrNotFound if the upload is not unfinished at from,
+// or another writer's lease on it has not run out at now.
+func (t *Tx) ClaimChunk(id FileID, from int64, writer string, now, until int64) error {
+	return t.execOne("claim chunk", qClaimChunk, writer, until, id, from, now)
+}
+
+// ReleaseChunk gives up writer's claim on the upload's next chunk (its
+// write failed); a claim writer does not hold is left alone.
+func (t *Tx) ReleaseChunk(id FileID, writer string) error {
+	_, err := t.exec("release chunk", qReleaseChunk, id, writer)
+	return err
+}
+
+// AdvanceUpload records that writer has put the bytes [from, to) on disk,
+// and the hash state after them, and ends its claim. ErrNotFound unless the
+// upload is unfinished, had exactly from bytes and writer still holds the
+// claim (ClaimChunk).
+func (t *Tx) AdvanceUpload(id FileID, writer string, from, to int64, hashState []byte, now int64) error {
+	return t.execOne("advance upload", qAdvanceUpload, to, hashState, now, id, from, writer)
 }
 
 // FinishUpload links an unfinished upload to its stored content.

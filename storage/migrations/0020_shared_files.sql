@@ -11,3 +11,9 @@
 -- storage.ClaimProcessing, cleared when processing ends.
 ALTER TABLE file_contents ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE file_contents ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
+
+-- files.writer / write_until: the FileUpload request writing an upload's
+-- next chunk to its part file, and until when; it replaces a lock that was
+-- per process, so two nodes never write one upload's part at once.
+ALTER TABLE files ADD COLUMN writer TEXT NOT NULL DEFAULT '';
+ALTER TABLE files ADD COLUMN write_until INTEGER NOT NULL DEFAULT 0;
