@@ -1,11 +1,7 @@
 package fileproc
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"image"
-	"image/png"
 	"log/slog"
 	"sync"
 	"testing"
@@ -72,29 +68,6 @@ func startNode(t *testing.T, dataDir, filesDir, name string, o Options) *node {
 	return n
 }
 
-// storePNG puts a w×h PNG in place in the store and records it as content
-// of user waiting for processing.
-func storePNG(t *testing.T, e *env, user storage.UserID, w, h int) storage.Content {
-	t.Helper()
-	var b bytes.Buffer
-	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(b.Bytes())
-	if err := e.store.WriteChunk("part", 0, b.Bytes()); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.Promote("part", sum[:], int64(b.Len())); err != nil {
-		t.Fatal(err)
-	}
-	var c storage.Content
-	e.tx(func(tx *storage.Tx) (err error) {
-		c, err = tx.CreateContent(sum[:], int64(b.Len()), user, 1)
-		return err
-	})
-	return c
-}
-
 // Two nodes' processors on one database and one files directory, with
 // several workers each, process every content exactly once between them.
 func TestTwoNodesProcessEachContentOnce(t *testing.T) {
@@ -107,7 +80,7 @@ func TestTwoNodesProcessEachContentOnce(t *testing.T) {
 	for u := range 4 {
 		user := e.user("+1555000200" + string(rune('0'+u)))
 		for i := range 8 {
-			cs = append(cs, storePNG(t, e, user, 20+u, 10+i))
+			cs = append(cs, e.storePNG(user, 20+u, 10+i))
 		}
 	}
 	a.p.Start()
@@ -145,7 +118,7 @@ func TestCrashedNodesClaimLapses(t *testing.T) {
 	other := startNode(t, data, dir, "other", Options{Lease: lease, Poll: 20 * time.Millisecond})
 	store, _ := files.Open(dir)
 	e := &env{t: t, db: crashed.db, store: store}
-	c := storePNG(t, e, e.user("+15550003001"), 40, 30)
+	c := e.storePNG(e.user("+15550003001"), 40, 30)
 	if got, ok := crashed.p.claim("crashed/0"); !ok || got.ID != c.ID {
 		t.Fatalf("claimed %+v %v", got, ok)
 	}

@@ -68,6 +68,29 @@ func (e *env) content(name string, user storage.UserID) storage.Content {
 	return c
 }
 
+// storePNG puts a w×h PNG in place in the store and records it as content
+// of user (0: unknown) waiting for processing.
+func (e *env) storePNG(user storage.UserID, w, h int) storage.Content {
+	e.t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		e.t.Fatal(err)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	if err := e.store.WriteChunk("part", 0, b.Bytes()); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.store.Promote("part", sum[:], int64(b.Len())); err != nil {
+		e.t.Fatal(err)
+	}
+	var c storage.Content
+	e.tx(func(tx *storage.Tx) (err error) {
+		c, err = tx.CreateContent(sum[:], int64(b.Len()), user, 1)
+		return err
+	})
+	return c
+}
+
 // settled waits until content c has left state PROCESSING.
 func (e *env) settled(c storage.Content) storage.Content {
 	e.t.Helper()
@@ -125,22 +148,7 @@ func TestFindsMissingContent(t *testing.T) {
 // the workers and may be called again.
 func TestRecoversOnStart(t *testing.T) {
 	e := newEnv(t)
-	var b bytes.Buffer
-	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 400, 100))); err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(b.Bytes())
-	if err := e.store.WriteChunk("left", 0, b.Bytes()); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.Promote("left", sum[:], int64(b.Len())); err != nil {
-		t.Fatal(err)
-	}
-	var c storage.Content
-	e.tx(func(tx *storage.Tx) (err error) {
-		c, err = tx.CreateContent(sum[:], int64(b.Len()), 0, 1)
-		return err
-	})
+	c := e.storePNG(0, 400, 100)
 	e.p.Start()
 	c = e.settled(c)
 	if c.State != storage.ContentProcessed || c.Width != 400 || c.Height != 100 || c.LargeWidth != 320 ||
@@ -148,7 +156,7 @@ func TestRecoversOnStart(t *testing.T) {
 		t.Fatalf("processed content: %+v", c)
 	}
 	for _, kind := range []string{files.Small, files.Large} {
-		if _, err := os.Stat(e.store.ContentPath(sum[:], kind)); err != nil {
+		if _, err := os.Stat(e.store.ContentPath(c.Hash, kind)); err != nil {
 			t.Fatalf("%s thumbnail: %v", kind, err)
 		}
 	}
