@@ -41,10 +41,10 @@ type App struct {
 	opsDone  chan error
 }
 
-// Start opens the database under cfg.Data, builds every component from
-// cfg and starts serving on cfg.Server.Addr. deps may preset handler
-// dependencies (tests set a clock, a sender or a Geo); the rest are built
-// here.
+// Start opens the database under cfg.Data and the content store in
+// cfg.FilesDir(), builds every component from cfg and starts serving on
+// cfg.Server.Addr. deps may preset handler dependencies (tests set a
+// clock, a sender or a Geo); the rest are built here.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handlers.Deps) (*App, error) {
 	if deps.Sender == nil {
 		deps.Sender = delivery.New(cfg.Sender, log)
@@ -102,14 +102,16 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 		db.Close()
 	}
 	if deps.Store == nil {
-		store, err := files.Open(filepath.Join(cfg.Data, "files"))
+		store, err := files.Open(cfg.FilesDir())
 		if err != nil {
 			stop()
 			return nil, err
 		}
 		deps.Store = store
 	}
-	proc := fileproc.New(db, deps.Store, log, cfg.Processing)
+	popts := cfg.Processing
+	popts.Node = cfg.Server.Node // names this node's claims in the database
+	proc := fileproc.New(db, deps.Store, log, popts)
 	deps.Processing = proc
 	hcfg := cfg.Handlers
 	// Chunks and edge bytes are capped to fit the frames the server takes.

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/gapd/gapd/delivery"
@@ -35,6 +36,13 @@ type Config struct {
 	// DB is -db: empty for SQLite under Data, or the postgres:// URL of a
 	// database that several nodes share.
 	DB string
+
+	// Files is where uploaded content goes (-files): complete files,
+	// thumbnails and the parts of uploads under way. Several nodes give
+	// the same directory (a shared mount), so that an upload begun on one
+	// continues on another and every node reads every file. Empty:
+	// <Data>/files (FilesDir).
+	Files string
 
 	// VerifySender is the operator's text for -verify-sender, as given;
 	// Sender is the same value parsed and checked by Load.
@@ -69,6 +77,15 @@ const (
 	DefaultVerifySender = "log"
 	DefaultEmailSender  = "log"
 )
+
+// FilesDir is the directory of uploaded content: -files, or <-data>/files
+// when it is not given.
+func (c Config) FilesDir() string {
+	if c.Files != "" {
+		return c.Files
+	}
+	return filepath.Join(c.Data, "files")
+}
 
 // EnvName is the environment variable that stands for a flag.
 func EnvName(flagName string) string {

@@ -330,3 +330,25 @@ func TestConfigSecuring(t *testing.T) {
 		t.Fatalf("from the environment: %+v, %v", c, err)
 	}
 }
+
+// -files names the content directory; without it, content stays where it
+// always was, under -data.
+func TestConfigFilesDir(t *testing.T) {
+	c, err := Load([]string{"-data", "/srv/gapd"}, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.FilesDir(); got != filepath.Join("/srv/gapd", "files") {
+		t.Fatalf("default files dir %q", got)
+	}
+	c, err = Load(nil, envOf(map[string]string{"GAPD_FILES": "/mnt/shared/files"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.FilesDir(); got != "/mnt/shared/files" {
+		t.Fatalf("GAPD_FILES: files dir %q", got)
+	}
+	if u := Usage(); !strings.Contains(u, "-files") {
+		t.Fatalf("usage does not list -files:\n%s", u)
+	}
+}

@@ -19,6 +19,7 @@ func flagSet(c *Config, level *string) *flag.FlagSet {
 	fs.StringVar(&s.Addr, "addr", server.DefaultAddr, "listen address (host:port)")
 	fs.StringVar(&c.Data, "data", DefaultData, "data directory: SQLite database and files")
 	fs.StringVar(&c.DB, "db", "", "database: empty for SQLite in -data; a postgres:// URL for a PostgreSQL database that several gapd nodes share")
+	fs.StringVar(&c.Files, "files", "", "directory of uploaded files and of uploads under way; several nodes share one (default: <data>/files)")
 	fs.StringVar(&c.VerifySender, "verify-sender", DefaultVerifySender, "where sign-up codes go: log, file:PATH or webhook:URL")
 	fs.StringVar(&c.EmailSender, "email-sender", DefaultEmailSender, "where two-step verification e-mails (recovery e-mail confirmation and recovery tokens) go: log, file:PATH or webhook:URL")
 	fs.StringVar(&s.TLSCert, "tls-cert", "", "TLS certificate (PEM); with -tls-key the server speaks wss://")

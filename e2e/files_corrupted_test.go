@@ -23,11 +23,17 @@ func fileStatus(t *testing.T, u *chatUser, token string) *pb.FileUploadStatusRes
 }
 
 // fileContentPath is where gapd keeps the bytes of data under the data
-// directory dir (files.Store's layout).
+// directory dir (the default -files).
 func fileContentPath(dir string, data []byte) string {
+	return fileContentIn(filepath.Join(dir, "data", "files"), data)
+}
+
+// fileContentIn is where gapd keeps the bytes of data in the files
+// directory (files.Store's layout).
+func fileContentIn(filesDir string, data []byte) string {
 	sum := sha256.Sum256(data)
 	h := hex.EncodeToString(sum[:])
-	return filepath.Join(dir, "data", "files", h[:2], h)
+	return filepath.Join(filesDir, h[:2], h)
 }
 
 // An upload whose bytes fail the hash check at the last chunk is CORRUPTED

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +86,31 @@ func TestNATSNodes(t *testing.T) {
 	if _, body := opsGet(t, n1, "/metrics"); !strings.Contains(body, "gapd_nats_disconnects_total 1") {
 		t.Fatal("n1 did not count the disconnect")
 	}
+}
+
+// /healthz of nodes sharing one database and one NATS tells which part a
+// node lacks: its database handle that stopped answering makes only that
+// node unavailable, and NATS gone makes every node unavailable.
+func TestHealthzTellsWhatIsDown(t *testing.T) {
+	ns := runNATS(t, -1)
+	data := filepath.Join(t.TempDir(), "data")
+	a := startWith(t, []string{"-data", data, "-nats", ns.ClientURL(), "-node", "a"}, nil)
+	b := startWith(t, []string{"-data", data, "-nats", ns.ClientURL(), "-node", "b"}, nil)
+	want := func(e *env, code int, body string) {
+		t.Helper()
+		if gotCode, gotBody := opsGet(t, e, "/healthz"); gotCode != code || gotBody != body {
+			t.Fatalf("/healthz: %d %q, want %d %q", gotCode, gotBody, code, body)
+		}
+	}
+	want(a, http.StatusOK, "ok\n")
+	want(b, http.StatusOK, "ok\n")
+
+	_ = a.app.DB.Close()
+	want(a, http.StatusServiceUnavailable, "unavailable: database\n")
+	want(b, http.StatusOK, "ok\n")
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	waitHealth(t, b, http.StatusServiceUnavailable)
+	want(b, http.StatusServiceUnavailable, "unavailable: nats disconnected\n")
 }

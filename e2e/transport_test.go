@@ -234,7 +234,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 }
 
 // /healthz and /metrics answer on the ops address, not on the client one,
-// and /healthz tells no error's text.
+// and /healthz tells which part is down, never an error's text.
 func TestHealthAndMetrics(t *testing.T) {
 	e := start(t, nil)
 	if e.app.OpsAddr() == e.app.Addr() {
@@ -264,7 +264,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 	}
 	_ = e.app.DB.Close()
-	if code, body := get(e.app.OpsAddr(), "/healthz"); code != http.StatusServiceUnavailable || body != "unavailable\n" {
+	if code, body := get(e.app.OpsAddr(), "/healthz"); code != http.StatusServiceUnavailable || body != "unavailable: database\n" {
 		t.Fatalf("healthz with a closed database: %d %q", code, body)
 	}
 }

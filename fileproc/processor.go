@@ -7,9 +7,13 @@ package fileproc
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/storage"
@@ -17,14 +21,30 @@ import (
 
 // Options bound the work.
 type Options struct {
-	// Workers is how many files are processed at once, over all users.
+	// Workers is how many files this node processes at once, over all
+	// users.
 	Workers int
-	// PerUser is how many of those may work on one uploader's files, so
-	// that one user's burst cannot stall everyone's.
+	// PerUser is how many of one uploader's files may be processed at once
+	// over every node sharing the database, so that one user's burst cannot
+	// stall everyone's.
 	PerUser int
 	// MaxImagePixels is the pixel budget: an image whose header declares
 	// more keeps its width and height but gets no thumbnails.
 	MaxImagePixels int64
+	// Node names this node in the database's claims (-node), beside a
+	// random part that tells its runs apart. Empty: "gapd".
+	Node string
+	// Lease is how long a claim on content lasts unless renewed; workers
+	// renew it every third of it while they work. Content whose worker
+	// stopped renewing (its node crashed) is taken again after it.
+	Lease time.Duration
+	// Poll is how often an idle worker looks for content without being
+	// kicked: uploads that finished on other nodes, leases that ran out.
+	Poll time.Duration
+	// Retry is how long content whose processing failed (in a way that
+	// would fail again at once: the database refused, a thumbnail could not
+	// be written) waits before any node tries it again.
+	Retry time.Duration
 }
 
 // Defaults of Options.
@@ -32,6 +52,9 @@ const (
 	DefaultWorkers        = 2
 	DefaultPerUser        = 1
 	DefaultMaxImagePixels = files.DefaultMaxPixels
+	DefaultLease          = time.Minute
+	DefaultPoll           = 10 * time.Second
+	DefaultRetry          = 10 * time.Minute
 )
 
 func (o Options) withDefaults() Options {
@@ -44,20 +67,36 @@ func (o Options) withDefaults() Options {
 	if o.MaxImagePixels <= 0 {
 		o.MaxImagePixels = DefaultMaxImagePixels
 	}
+	if o.Node == "" {
+		o.Node = "gapd"
+	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.Poll <= 0 {
+		o.Poll = DefaultPoll
+	}
+	if o.Retry <= 0 {
+		o.Retry = DefaultRetry
+	}
 	return o
 }
 
-// Processor runs the workers. The database is the queue: a worker takes
-// the oldest content still in state PROCESSING, so content left there by a
-// crash is picked up on the next start exactly like new content, and a
-// Kick after an upload commits only wakes a worker early. A worker skips
-// the content of an uploader who already has PerUser at work, so a user
-// who uploads many images at once waits behind themselves only.
+// Processor runs the workers. The database is the queue and the lock:
+// a worker claims the oldest content still in state PROCESSING that no
+// live lease holds (storage.ClaimProcessing), so of all the nodes sharing
+// the database exactly one processes each content, content left there by
+// a crash is taken again once its lease runs out, and a Kick after an
+// upload commits only wakes a worker early. A worker passes over the
+// content of an uploader who already has PerUser at work on any node, so
+// a user who uploads many images at once waits behind themselves only.
 type Processor struct {
 	db    *storage.DB
 	store *files.Store
 	log   *slog.Logger
 	o     Options
+	// id is this run's name in the claims; each worker adds its number.
+	id string
 
 	mu      sync.Mutex
 	started bool
@@ -66,12 +105,6 @@ type Processor struct {
 	cancel  context.CancelFunc
 	kick    chan struct{}
 	wg      sync.WaitGroup
-	// claimed holds content a worker is on, and content whose processing
-	// failed in a way that would fail again (left for the next start
-	// rather than retried in a loop).
-	claimed map[storage.ContentID]bool
-	// working counts the contents being processed per uploader.
-	working map[storage.UserID]int
 }
 
 // New makes a processor over the database and the content store; log may
@@ -80,9 +113,12 @@ func New(db *storage.DB, store *files.Store, log *slog.Logger, o Options) *Proce
 	if log == nil {
 		log = slog.Default()
 	}
+	o = o.withDefaults()
+	var run [6]byte
+	_, _ = rand.Read(run[:]) // never fails (crypto/rand)
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Processor{db: db, store: store, log: log, o: o.withDefaults(), ctx: ctx, cancel: cancel,
-		kick: make(chan struct{}, 1), claimed: map[storage.ContentID]bool{}, working: map[storage.UserID]int{}}
+	return &Processor{db: db, store: store, log: log, o: o, id: o.Node + "/" + hex.EncodeToString(run[:]),
+		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1)}
 }
 
 // Start starts the workers, which first finish content left in state
@@ -95,9 +131,9 @@ func (p *Processor) Start() {
 		return
 	}
 	p.started = true
-	for range p.o.Workers {
+	for i := range p.o.Workers {
 		p.wg.Add(1)
-		go p.loop()
+		go p.loop(p.id + "/" + strconv.Itoa(i))
 	}
 }
 
@@ -111,8 +147,9 @@ func (p *Processor) Kick() {
 }
 
 // Close stops the workers and waits for them to finish the content they
-// are on; content not yet done stays in state PROCESSING for the next
-// start. The database must still be open. Closing twice is harmless.
+// are on; content not yet done is released for another node, or the next
+// start, to take at once. The database must still be open. Closing twice
+// is harmless.
 func (p *Processor) Close() {
 	p.mu.Lock()
 	p.closed = true
@@ -121,76 +158,114 @@ func (p *Processor) Close() {
 	p.wg.Wait()
 }
 
-func (p *Processor) loop() {
+func (p *Processor) loop(worker string) {
 	defer p.wg.Done()
 	for p.ctx.Err() == nil {
-		c, ok := p.claim()
+		c, ok := p.claim(worker)
 		if !ok {
 			select {
 			case <-p.kick:
+			case <-time.After(p.o.Poll):
 			case <-p.ctx.Done():
 			}
 			continue
 		}
-		err := p.process(p.ctx, c)
-		p.release(c, err != nil)
-		if err != nil {
-			if p.ctx.Err() != nil {
-				return // interrupted by Close: the next start does it again
-			}
-			// Stays claimed: not retried until the next start.
-			p.log.Error("file processing", "content", c.ID, "err", err)
+		switch err := p.processLeased(worker, c); {
+		case err == nil:
+		case errors.Is(err, errLeaseLost):
+			// Another worker has it, or it is no longer waiting.
+			p.log.Warn("file processing stopped", "content", c.ID, "err", err)
+		case p.ctx.Err() != nil:
+			p.release(worker, c, time.Time{}) // interrupted by Close: anyone may take it at once
+		default:
+			p.log.Error("file processing", "content", c.ID, "err", err, "retry_in", p.o.Retry)
+			p.release(worker, c, time.Now().Add(p.o.Retry))
 		}
 		// Another worker may have passed over content of this uploader.
 		p.Kick()
 	}
 }
 
-// claim returns the oldest content in state PROCESSING that no worker has
-// claimed and whose uploader has a worker to spare, and claims it. The
-// lock is held across the read so that two workers cannot take the same
-// content or overshoot an uploader's share.
-func (p *Processor) claim() (storage.Content, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	claimed := make([]storage.ContentID, 0, len(p.claimed))
-	for id := range p.claimed {
-		claimed = append(claimed, id)
-	}
-	var busy []storage.UserID
-	for u, n := range p.working {
-		if n >= p.o.PerUser {
-			busy = append(busy, u)
-		}
-	}
+// claim takes the oldest content in state PROCESSING that no live lease
+// holds and whose uploader has a worker to spare, for worker.
+func (p *Processor) claim(worker string) (storage.Content, bool) {
+	now := time.Now()
 	var c storage.Content
-	err := p.db.Read(p.ctx, func(tx *storage.Tx) (err error) {
-		c, err = tx.NextProcessing(claimed, busy)
+	err := p.db.Write(p.ctx, func(tx *storage.Tx) (err error) {
+		c, err = tx.ClaimProcessing(worker, now.UnixMilli(), now.Add(p.o.Lease).UnixMilli(), p.o.PerUser)
 		return err
 	})
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) && p.ctx.Err() == nil {
-			p.log.Error("file processing: list", "err", err)
+			p.log.Error("file processing: claim", "err", err)
 		}
 		return storage.Content{}, false
 	}
-	p.claimed[c.ID] = true
-	p.working[c.UploaderID]++
 	return c, true
 }
 
-// release frees the worker that had content c; c stays claimed when its
-// processing failed (keep).
-func (p *Processor) release(c storage.Content, keep bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !keep {
-		delete(p.claimed, c.ID)
+// release gives up worker's claim on content c that it did not finish:
+// it may be taken again after retry (zero: at once). It runs after Close
+// too, so it does not use the processor's context.
+func (p *Processor) release(worker string, c storage.Content, retry time.Time) {
+	var at int64
+	if !retry.IsZero() {
+		at = retry.UnixMilli()
 	}
-	if p.working[c.UploaderID]--; p.working[c.UploaderID] == 0 {
-		delete(p.working, c.UploaderID)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.db.Write(ctx, func(tx *storage.Tx) error { return tx.ReleaseProcessing(c.ID, worker, at) }); err != nil {
+		// The lease runs out by itself.
+		p.log.Warn("file processing: release", "content", c.ID, "err", err)
 	}
 }
+
+// processLeased processes content c while renewing worker's lease on it.
+// Losing the lease (renewing it failed until it ran out, and another worker
+// may have taken it) stops the processing: the other worker does it.
+func (p *Processor) processLeased(worker string, c storage.Content) error {
+	ctx, cancel := context.WithCancelCause(p.ctx)
+	defer cancel(nil)
+	done := make(chan struct{})
+	var renewing sync.WaitGroup
+	renewing.Add(1)
+	go func() {
+		defer renewing.Done()
+		t := time.NewTicker(p.o.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			until := time.Now().Add(p.o.Lease)
+			err := p.db.Write(ctx, func(tx *storage.Tx) error { return tx.RenewProcessing(c.ID, worker, until.UnixMilli()) })
+			if errors.Is(err, storage.ErrNotFound) {
+				cancel(errLeaseLost)
+				return
+			}
+			if err != nil && ctx.Err() == nil {
+				p.log.Warn("file processing: renew lease", "content", c.ID, "err", err)
+			}
+		}
+	}()
+	err := p.process(ctx, c)
+	// Stopped before the caller releases the claim or Close lets the
+	// database close.
+	close(done)
+	renewing.Wait()
+	if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) {
+		return cause
+	}
+	if err == nil {
+		p.log.Debug("file processed", "content", c.ID, "worker", worker)
+	}
+	return err
+}
+
+// errLeaseLost: a worker's claim on content ran out and it stopped.
+var errLeaseLost = errors.New("file processing: the lease on the content ran out")
 
 // process probes content, stores its thumbnails and records what it
 // learnt. Content whose bytes are missing, cut short or unreadable is marked

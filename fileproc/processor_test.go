@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/storage"
+	"github.com/gapd/gapd/storage/pgtest"
 )
 
 type env struct {
@@ -25,7 +27,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db, err := storage.Open(context.Background(), t.TempDir(), storage.Options{Synchronous: "OFF"})
+	db, err := storage.Open(context.Background(), t.TempDir(), storage.Options{URL: pgtest.URL(t), Synchronous: "OFF"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +69,29 @@ func (e *env) content(name string, user storage.UserID) storage.Content {
 	return c
 }
 
+// storePNG puts a w×h PNG in place in the store and records it as content
+// of user (0: unknown) waiting for processing.
+func (e *env) storePNG(user storage.UserID, w, h int) storage.Content {
+	e.t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
+		e.t.Fatal(err)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	if err := e.store.WriteChunk("part", 0, b.Bytes()); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.store.Promote("part", sum[:], int64(b.Len())); err != nil {
+		e.t.Fatal(err)
+	}
+	var c storage.Content
+	e.tx(func(tx *storage.Tx) (err error) {
+		c, err = tx.CreateContent(sum[:], int64(b.Len()), user, 1)
+		return err
+	})
+	return c
+}
+
 // settled waits until content c has left state PROCESSING.
 func (e *env) settled(c storage.Content) storage.Content {
 	e.t.Helper()
@@ -94,17 +119,16 @@ func TestSharesWorkersAmongUsers(t *testing.T) {
 	a, b := e.user("+15550001001"), e.user("+15550001002")
 	a1, a2 := e.content("a1", a), e.content("a2", a)
 	b1 := e.content("b1", b)
-	for _, want := range []storage.ContentID{a1.ID, b1.ID} {
-		if c, ok := e.p.claim(); !ok || c.ID != want {
+	for i, want := range []storage.ContentID{a1.ID, b1.ID} {
+		if c, ok := e.p.claim(fmt.Sprint("w", i)); !ok || c.ID != want {
 			t.Fatalf("claimed %+v %v, want content %d", c, ok, want)
 		}
 	}
-	if c, ok := e.p.claim(); ok {
+	if c, ok := e.p.claim("w2"); ok {
 		t.Fatalf("claimed %+v while its uploader is busy", c)
 	}
 	e.tx(func(tx *storage.Tx) error { return tx.SetProcessed(a1) })
-	e.p.release(a1, false)
-	if c, ok := e.p.claim(); !ok || c.ID != a2.ID {
+	if c, ok := e.p.claim("w2"); !ok || c.ID != a2.ID {
 		t.Fatalf("claimed %+v %v, want content %d", c, ok, a2.ID)
 	}
 }
@@ -125,22 +149,7 @@ func TestFindsMissingContent(t *testing.T) {
 // the workers and may be called again.
 func TestRecoversOnStart(t *testing.T) {
 	e := newEnv(t)
-	var b bytes.Buffer
-	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 400, 100))); err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(b.Bytes())
-	if err := e.store.WriteChunk("left", 0, b.Bytes()); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.Promote("left", sum[:], int64(b.Len())); err != nil {
-		t.Fatal(err)
-	}
-	var c storage.Content
-	e.tx(func(tx *storage.Tx) (err error) {
-		c, err = tx.CreateContent(sum[:], int64(b.Len()), 0, 1)
-		return err
-	})
+	c := e.storePNG(0, 400, 100)
 	e.p.Start()
 	c = e.settled(c)
 	if c.State != storage.ContentProcessed || c.Width != 400 || c.Height != 100 || c.LargeWidth != 320 ||
@@ -148,7 +157,7 @@ func TestRecoversOnStart(t *testing.T) {
 		t.Fatalf("processed content: %+v", c)
 	}
 	for _, kind := range []string{files.Small, files.Large} {
-		if _, err := os.Stat(e.store.ContentPath(sum[:], kind)); err != nil {
+		if _, err := os.Stat(e.store.ContentPath(c.Hash, kind)); err != nil {
 			t.Fatalf("%s thumbnail: %v", kind, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"time"
 
 	"github.com/gapd/gapd/files"
 	"github.com/gapd/gapd/generated/errs"
@@ -23,16 +24,39 @@ import (
 // disk lost inside it. The last chunk checks the hash, syncs the content and
 // moves it into place (Promote) before it is recorded, then queues its
 // processing.
-func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileUpload) (*pb.FileUploadResponse, error) {
+//
+// The part file is in the files directory every node shares, and the
+// upload's state (offset, hash state) in the database, so the next chunk
+// may come to any node. A chunk is written under a claim in the database
+// (storage.ClaimChunk), so two requests, on one node or two, never write
+// one upload's part at once: the second is refused as at an unexpected
+// offset, and its client asks FileUploadInit where to go on.
+func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileUpload) (_ *pb.FileUploadResponse, err error) {
 	store, err := h.fileStore()
 	if err != nil {
 		return nil, err
 	}
-	unlock := h.uploads.lockUpload(req.Token)
-	defer unlock()
+	writer, err := newFileToken()
+	if err != nil {
+		return nil, err
+	}
 	var f storage.File
-	err = h.db.Read(ctx, func(tx *storage.Tx) (err error) {
-		f, err = tx.FileByToken(req.Token)
+	err = h.db.Write(ctx, func(tx *storage.Tx) (err error) {
+		if f, err = tx.FileByToken(req.Token); err != nil {
+			return err
+		}
+		if f.UserID != userOf(s) {
+			return errs.NewFileUploadForbidden()
+		}
+		if err := h.checkChunk(f, req); err != nil {
+			return err
+		}
+		now := h.now()
+		err = tx.ClaimChunk(f.ID, f.Received, writer, now.UnixMilli(), now.Add(chunkLease).UnixMilli())
+		if errors.Is(err, storage.ErrNotFound) {
+			return errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadUnexpectedOffset).
+				WithMessage("offset %d: another request is writing the chunk there", req.Offset)
+		}
 		return err
 	})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -41,12 +65,11 @@ func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileU
 	if err != nil {
 		return nil, fmt.Errorf("file upload: %w", err)
 	}
-	if f.UserID != userOf(s) {
-		return nil, errs.NewFileUploadForbidden()
-	}
-	if err := h.checkChunk(f, req); err != nil {
-		return nil, err
-	}
+	defer func() {
+		if err != nil {
+			h.releaseChunk(ctx, f, writer)
+		}
+	}()
 	sum, err := resumeHash(f.HashState)
 	if err != nil {
 		return nil, fmt.Errorf("file upload %d: %w", f.ID, err)
@@ -60,9 +83,25 @@ func (h *Handlers) FileUpload(ctx context.Context, s wire.Session, req *pb.FileU
 	}
 	to := req.Offset + int64(len(req.Bytes))
 	if to < f.Size {
-		return h.advanceUpload(ctx, f, req.Offset, to, sum)
+		return h.advanceUpload(ctx, f, writer, req.Offset, to, sum)
 	}
 	return h.finishUpload(ctx, store, f, sum)
+}
+
+// chunkLease is how long a claim to write a chunk lasts: longer than a
+// request may run (-handler-timeout), so it runs out only when its node
+// stopped before it could end it.
+const chunkLease = time.Minute
+
+// releaseChunk ends writer's claim on the upload's next chunk after a
+// failure, so that a resent chunk need not wait for the lease. It runs
+// even if the request's context has ended; if it fails, the lease runs out.
+func (h *Handlers) releaseChunk(ctx context.Context, f storage.File, writer string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := h.db.Write(ctx, func(tx *storage.Tx) error { return tx.ReleaseChunk(f.ID, writer) }); err != nil {
+		h.log.Warn("release an upload's chunk claim", "upload", f.ID, "err", err)
+	}
 }
 
 // checkChunk holds a chunk to what the server named: offset 3 past the end
@@ -111,14 +150,15 @@ func (h *Handlers) partialIntact(ctx context.Context, store *files.Store, f stor
 }
 
 // advanceUpload records a chunk that leaves bytes to send.
-func (h *Handlers) advanceUpload(ctx context.Context, f storage.File, from, to int64, sum hash.Hash) (*pb.FileUploadResponse, error) {
+func (h *Handlers) advanceUpload(ctx context.Context, f storage.File, writer string, from, to int64, sum hash.Hash) (*pb.FileUploadResponse, error) {
 	state, err := sum.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	err = h.db.Write(ctx, func(tx *storage.Tx) error { return tx.AdvanceUpload(f.ID, from, to, state, h.unix()) })
+	err = h.db.Write(ctx, func(tx *storage.Tx) error { return tx.AdvanceUpload(f.ID, writer, from, to, state, h.unix()) })
 	if errors.Is(err, storage.ErrNotFound) {
-		// Another node took this offset first (the lock is per process).
+		// The claim ran out and another request took this offset, or the
+		// upload was forgotten meanwhile.
 		return nil, errs.NewFileUploadBadPayload(errs.FileUploadBadPayloadUnexpectedOffset)
 	}
 	if err != nil {

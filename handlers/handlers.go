@@ -89,7 +89,6 @@ type Handlers struct {
 	codes      CodePolicy
 	hub        Pusher
 	files      FileOptions
-	uploads    *fileRuntime
 	store      *files.Store
 	processing Kicker
 	mutualOnly bool
@@ -119,7 +118,7 @@ func New(cfg Config, d Deps) *Handlers {
 		panic("handlers: " + err.Error())
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, mail: d.Email, log: d.Log, now: d.Clock, codes: codes,
-		hub: d.Hub, files: cfg.Files.WithDefaults(), uploads: newFileRuntime(), store: d.Store, processing: d.Processing,
+		hub: d.Hub, files: cfg.Files.WithDefaults(), store: d.Store, processing: d.Processing,
 		mutualOnly: cfg.MutualOnly, maxMembers: cfg.MaxRoomMembers, geo: d.Geo, idle: cfg.SessionIdle, limits: d.Limits,
 		deleteBoth: cfg.DeleteForBothPeriod, ice: cfg.ICEServers, waiting: newWaitingDevices()}
 	if h.idle <= 0 {

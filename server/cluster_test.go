@@ -209,7 +209,9 @@ func TestClusterNATSRestart(t *testing.T) {
 	ns.WaitForShutdown()
 	waitFor(t, "disconnected", func() bool { return !a.cluster.Connected() && !b.cluster.Connected() })
 	waitFor(t, "counted as a disconnect", func() bool { return counterValue(t, a.cluster.disconnects) == 1 })
-	get(t, healthz, http.StatusServiceUnavailable)
+	if body := get(t, healthz, http.StatusServiceUnavailable); body != "unavailable: nats disconnected\n" {
+		t.Fatalf("healthz while NATS is down: %q", body)
+	}
 	push(t, a, []uint64{1}, 1, nil)
 	if got := counterValue(t, a.cluster.pushesUnsent); got != 1 {
 		t.Fatalf("unsent pushes %v, want 1", got)

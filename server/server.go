@@ -228,36 +228,49 @@ func (s *Server) isClosing() bool {
 	return s.closing
 }
 
-// healthz answers 200 "ok" while the health check passes and, in a
-// cluster, NATS is connected; 503 "unavailable" otherwise and while
-// shutting down. Why is logged, not answered: a database error's text
-// names paths and internals.
+// healthz answers 200 "ok" while the node can serve: the database answers
+// a trivial query and, in a cluster, NATS is connected. Otherwise it
+// answers 503 "unavailable: " and a fixed reason (unhealthy), so a balancer
+// sends clients to other nodes and an operator sees which part is down; the
+// error itself is logged, not answered: a database error's text names paths
+// and internals.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if s.isClosing() {
+	if reason := s.unhealthy(r.Context()); reason != "" {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("unavailable\n"))
+		_, _ = w.Write([]byte("unavailable: " + reason + "\n"))
 		return
 	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// Reasons /healthz gives for 503.
+const (
+	unhealthyClosing  = "shutting down"
+	unhealthyDatabase = "database"
+	unhealthyNATS     = "nats disconnected"
+)
+
+// unhealthy is why the node should not take clients now, or "".
+func (s *Server) unhealthy(ctx context.Context) string {
+	if s.isClosing() {
+		return unhealthyClosing
+	}
 	if s.health != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		if err := s.health(ctx); err != nil {
 			s.log.Error("health check failed", "err", err)
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("unavailable\n"))
-			return
+			return unhealthyDatabase
 		}
 	}
 	if cl := s.hub.cluster.Load(); cl != nil && !cl.Connected() {
 		// Pushes between nodes are being lost: a balancer should send
 		// clients elsewhere while another node has NATS.
 		s.log.Warn("health check failed: NATS is not connected")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte("unavailable\n"))
-		return
+		return unhealthyNATS
 	}
-	_, _ = w.Write([]byte("ok\n"))
+	return ""
 }
 
 // enter counts a request in flight, unless the server is shutting down.

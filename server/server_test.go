@@ -519,8 +519,8 @@ func TestHealthAndMetrics(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Why is logged, never told: the body is one fixed word.
-	if body := get(t, base+"/healthz", http.StatusServiceUnavailable); body != "unavailable\n" {
+	// Which part is down is told, the error's text only logged.
+	if body := get(t, base+"/healthz", http.StatusServiceUnavailable); body != "unavailable: database\n" {
 		t.Fatalf("healthz with the database closed: %q", body)
 	}
 }

@@ -122,8 +122,13 @@ const (
 	qExtraPartials  = fileSelect + ` WHERE f.user_id = ? AND f.content_id IS NULL ORDER BY f.updated_at DESC, f.id DESC LIMIT 1000000000 OFFSET ?` // no limit, in words both backends take
 	qCreateUpload   = `INSERT INTO files (token, user_id, name, size, hash, first_bytes, last_bytes, content_id, received, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), CASE WHEN ? = 0 THEN 0 ELSE ? END, ?, ?) RETURNING id`
-	qAdvanceUpload = `UPDATE files SET received = ?, hash_state = ?, updated_at = ?
-		WHERE id = ? AND received = ? AND content_id IS NULL AND corrupted = 0`
+	// An upload takes its next chunk from one writer at a time: the one
+	// whose lease on the offset it expects has not run out.
+	qClaimChunk = `UPDATE files SET writer = ?, write_until = ?
+		WHERE id = ? AND received = ? AND content_id IS NULL AND corrupted = 0 AND write_until < ?`
+	qReleaseChunk  = `UPDATE files SET writer = '', write_until = 0 WHERE id = ? AND writer = ?`
+	qAdvanceUpload = `UPDATE files SET received = ?, hash_state = ?, updated_at = ?, writer = '', write_until = 0
+		WHERE id = ? AND received = ? AND writer = ? AND content_id IS NULL AND corrupted = 0`
 	qFinishUpload = `UPDATE files SET content_id = ?, received = size, hash_state = NULL, updated_at = ?
 		WHERE id = ? AND content_id IS NULL AND corrupted = 0`
 	qCorruptUpload = `UPDATE files SET corrupted = 1, received = 0, hash_state = NULL, updated_at = ?
@@ -141,17 +146,32 @@ const (
 	// it is processed again from nothing.
 	qCreateContent = `INSERT INTO file_contents (hash, size, uploader_id, created_at) VALUES (?, ?, NULLIF(?, 0), ?)
 		ON CONFLICT (hash) DO UPDATE SET state = 1, uploader_id = excluded.uploader_id, width = 0, height = 0, duration = 0,
-		small_size = 0, small_width = 0, small_height = 0, large_size = 0, large_width = 0, large_height = 0
+		small_size = 0, small_width = 0, small_height = 0, large_size = 0, large_width = 0, large_height = 0,
+		claimed_by = '', claimed_until = 0
 		WHERE file_contents.state = 3`
-	// The oldest content waiting for processing that is not claimed (a JSON
-	// array of content ids) and whose uploader is not busy (a JSON array of
-	// user ids).
-	qProcessingContent = `SELECT ` + contentColumns + ` FROM file_contents WHERE state = 1
-		AND id NOT IN (SELECT value FROM json_each(?)) AND COALESCE(uploader_id, 0) NOT IN (SELECT value FROM json_each(?))
-		ORDER BY id LIMIT 1`
-	qSetCorrupted = `UPDATE file_contents SET state = 3, small_size = 0, large_size = 0 WHERE id = ?`
+	// Takes the oldest content waiting for processing whose lease has run
+	// out (or that was never claimed) and whose uploader does not already
+	// have perUser contents under a live lease, for a worker, and returns
+	// it. The outer conditions repeat the subquery's so that of two
+	// workers that picked the same row at once, the one that updates it
+	// second finds them false and takes nothing (PostgreSQL re-checks them
+	// on the row it waited for; SQLite runs one writer at a time). Binds:
+	// worker, until, now, now, perUser, now.
+	qClaimProcessing = `UPDATE file_contents SET claimed_by = ?, claimed_until = ?
+		WHERE id = (SELECT c.id FROM file_contents c WHERE c.state = 1 AND c.claimed_until < ?
+			AND COALESCE(c.uploader_id, 0) NOT IN (SELECT COALESCE(b.uploader_id, 0) FROM file_contents b
+				WHERE b.state = 1 AND b.claimed_by <> '' AND b.claimed_until >= ?
+				GROUP BY COALESCE(b.uploader_id, 0) HAVING COUNT(*) >= ?)
+			ORDER BY c.id LIMIT 1)
+		AND state = 1 AND claimed_until < ?
+		RETURNING ` + contentColumns
+	qRenewProcessing   = `UPDATE file_contents SET claimed_until = ? WHERE id = ? AND state = 1 AND claimed_by = ?`
+	qReleaseProcessing = `UPDATE file_contents SET claimed_by = '', claimed_until = ? WHERE id = ? AND claimed_by = ?`
+	qSetCorrupted      = `UPDATE file_contents SET state = 3, small_size = 0, large_size = 0, claimed_by = '', claimed_until = 0
+		WHERE id = ?`
 	qSetProcessed = `UPDATE file_contents SET state = 2, width = ?, height = ?, duration = ?,
-		small_size = ?, small_width = ?, small_height = ?, large_size = ?, large_width = ?, large_height = ?
+		small_size = ?, small_width = ?, small_height = ?, large_size = ?, large_width = ?, large_height = ?,
+		claimed_by = '', claimed_until = 0
 		WHERE id = ?`
 )
 
@@ -221,11 +241,27 @@ func (t *Tx) CreateUpload(u NewUpload) (File, error) {
 	return t.FileByID(id)
 }
 
-// AdvanceUpload records that the bytes [from, to) are on disk and the hash
-// state after them. ErrNotFound unless the upload is unfinished and had
-// exactly from bytes: a concurrent chunk at the same offset loses.
-func (t *Tx) AdvanceUpload(id FileID, from, to int64, hashState []byte, now int64) error {
-	return t.execOne("advance upload", qAdvanceUpload, to, hashState, now, id, from)
+// ClaimChunk lets writer (a name no other request uses) write the chunk
+// of the upload at offset from until the moment until (Unix milliseconds),
+// on whichever node: ErrNotFound if the upload is not unfinished at from,
+// or another writer's lease on it has not run out at now.
+func (t *Tx) ClaimChunk(id FileID, from int64, writer string, now, until int64) error {
+	return t.execOne("claim chunk", qClaimChunk, writer, until, id, from, now)
+}
+
+// ReleaseChunk gives up writer's claim on the upload's next chunk (its
+// write failed); a claim writer does not hold is left alone.
+func (t *Tx) ReleaseChunk(id FileID, writer string) error {
+	_, err := t.exec("release chunk", qReleaseChunk, id, writer)
+	return err
+}
+
+// AdvanceUpload records that writer has put the bytes [from, to) on disk,
+// and the hash state after them, and ends its claim. ErrNotFound unless the
+// upload is unfinished, had exactly from bytes and writer still holds the
+// claim (ClaimChunk).
+func (t *Tx) AdvanceUpload(id FileID, writer string, from, to int64, hashState []byte, now int64) error {
+	return t.execOne("advance upload", qAdvanceUpload, to, hashState, now, id, from, writer)
 }
 
 // FinishUpload links an unfinished upload to its stored content.
@@ -263,11 +299,33 @@ func (t *Tx) CreateContent(hash []byte, size int64, uploader UserID, now int64) 
 	return t.ContentByHash(hash)
 }
 
-// NextProcessing returns the oldest content waiting for processing that is
-// not among claimed and whose uploader is not among busy, or ErrNotFound.
-func (t *Tx) NextProcessing(claimed []ContentID, busy []UserID) (Content, error) {
+// ClaimProcessing takes the oldest content waiting for processing for
+// worker (a name no other worker of any node uses) until the moment until,
+// and returns it; ErrNotFound if there is none to take. Content is
+// claimable when no live lease holds it: never claimed, released, or its
+// worker's lease ran out (a crashed node). Content of an uploader who
+// already has perUser contents under live leases, over all nodes, is passed
+// over, so one user's burst waits behind itself. Times are Unix
+// milliseconds.
+func (t *Tx) ClaimProcessing(worker string, now, until int64, perUser int) (Content, error) {
 	var c Content
-	return c, t.get("next processing", &c, qProcessingContent, jsonIDs(claimed), jsonIDs(busy))
+	return c, t.get("claim processing", &c, qClaimProcessing, worker, until, now, now, perUser, now)
+}
+
+// RenewProcessing extends worker's lease on content id to until.
+// ErrNotFound if worker no longer holds it (the lease ran out and another
+// worker took it, or processing ended).
+func (t *Tx) RenewProcessing(id ContentID, worker string, until int64) error {
+	return t.execOne("renew processing", qRenewProcessing, until, id, worker)
+}
+
+// ReleaseProcessing gives up worker's claim on content still waiting for
+// processing: it is claimable again once retryAt has passed (0: at once;
+// later: after a failure that would fail again at once). Releasing content
+// worker does not hold does nothing.
+func (t *Tx) ReleaseProcessing(id ContentID, worker string, retryAt int64) error {
+	_, err := t.exec("release processing", qReleaseProcessing, retryAt, id, worker)
+	return err
 }
 
 // SetCorrupted marks content whose bytes are missing or damaged on disk;

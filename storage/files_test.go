@@ -61,11 +61,33 @@ func TestUploadLifecycle(t *testing.T) {
 		if _, err := tx.PartialUpload(u.ID, h, 6); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("partial of another size: %v", err)
 		}
-		if err := tx.AdvanceUpload(f.ID, 0, 3, []byte("state"), 11); err != nil {
+		// One writer at a time per chunk, on whichever node; another takes
+		// the offset once the first has released it or its lease ran out.
+		if err := tx.ClaimChunk(f.ID, 0, "w1", 11_000, 71_000); err != nil {
+			return err
+		}
+		wantNotFound(t, "claim a claimed chunk", tx.ClaimChunk(f.ID, 0, "w2", 11_000, 71_000))
+		wantNotFound(t, "advance without the claim", tx.AdvanceUpload(f.ID, "w2", 0, 3, nil, 11))
+		if err := tx.ReleaseChunk(f.ID, "w2"); err != nil {
+			return err
+		}
+		wantNotFound(t, "another's release", tx.ClaimChunk(f.ID, 0, "w2", 11_000, 71_000))
+		if err := tx.ClaimChunk(f.ID, 0, "w2", 71_001, 131_000); err != nil {
+			t.Fatalf("claim after the lease ran out: %v", err)
+		}
+		wantNotFound(t, "advance on a lost claim", tx.AdvanceUpload(f.ID, "w1", 0, 3, nil, 11))
+		if err := tx.ReleaseChunk(f.ID, "w2"); err != nil {
+			return err
+		}
+		if err := tx.ClaimChunk(f.ID, 0, "w3", 71_001, 131_000); err != nil {
+			t.Fatalf("claim after a release: %v", err)
+		}
+		if err := tx.AdvanceUpload(f.ID, "w3", 0, 3, []byte("state"), 11); err != nil {
 			return err
 		}
 		// A second chunk at the old offset loses.
-		wantNotFound(t, "advance from a stale offset", tx.AdvanceUpload(f.ID, 0, 3, nil, 11))
+		wantNotFound(t, "claim a stale offset", tx.ClaimChunk(f.ID, 0, "w4", 11_000, 71_000))
+		wantNotFound(t, "advance from a stale offset", tx.AdvanceUpload(f.ID, "w3", 0, 3, nil, 11))
 		g, err := tx.FileByToken("t1")
 		if err != nil || g.Received != 3 || !bytes.Equal(g.HashState, []byte("state")) {
 			t.Fatalf("after advance: %+v %v", g, err)
@@ -82,7 +104,7 @@ func TestUploadLifecycle(t *testing.T) {
 			return err
 		}
 		wantNotFound(t, "finish twice", tx.FinishUpload(f.ID, c.ID, 12))
-		wantNotFound(t, "advance a finished upload", tx.AdvanceUpload(f.ID, 3, 5, nil, 12))
+		wantNotFound(t, "advance a finished upload", tx.AdvanceUpload(f.ID, "w3", 3, 5, nil, 12))
 		wantNotFound(t, "delete a finished upload", tx.DeleteUpload(f.ID))
 		g, err = tx.FileByID(f.ID)
 		if err != nil || g.Uploading() || g.Received != 5 || g.HashState != nil || g.Content.ID != c.ID {
@@ -95,18 +117,17 @@ func TestUploadLifecycle(t *testing.T) {
 			t.Fatalf("finished upload under another name: %v", err)
 		}
 
-		next, err := tx.NextProcessing(nil, nil)
+		next, err := tx.ClaimProcessing("p1", 1000, 2000, 1)
 		if err != nil || next.ID != c.ID || next.UploaderID != u.ID {
 			t.Fatalf("processing: %+v %v", next, err)
 		}
-		// Claimed content, or content of a busy uploader, is not next.
-		wantNotFound(t, "claimed", func() error { _, err := tx.NextProcessing([]ContentID{c.ID}, nil); return err }())
-		wantNotFound(t, "busy uploader", func() error { _, err := tx.NextProcessing(nil, []UserID{7, u.ID}); return err }())
+		// Claimed content is not taken again while its lease runs.
+		wantNotFound(t, "claimed", func() error { _, err := tx.ClaimProcessing("p2", 2000, 3000, 1); return err }())
 		c.Width, c.Height, c.SmallSize, c.SmallWidth, c.SmallHeight = 640, 480, 100, 90, 67
 		if err := tx.SetProcessed(c); err != nil {
 			return err
 		}
-		wantNotFound(t, "processing after", func() error { _, err := tx.NextProcessing(nil, nil); return err }())
+		wantNotFound(t, "processing after", func() error { _, err := tx.ClaimProcessing("p2", 5000, 6000, 1); return err }())
 		g, err = tx.FileByID(f.ID)
 		if err != nil || g.Content.State != ContentProcessed || g.Content.Width != 640 || g.Content.SmallWidth != 90 {
 			t.Fatalf("processed: %+v %v", g.Content, err)
@@ -238,7 +259,7 @@ func TestFileCorruption(t *testing.T) {
 			return err
 		}
 		wantNotFound(t, "corrupt twice", tx.CorruptUpload(f.ID, 2))
-		wantNotFound(t, "advance a corrupted upload", tx.AdvanceUpload(f.ID, 0, 1, nil, 2))
+		wantNotFound(t, "advance a corrupted upload", tx.AdvanceUpload(f.ID, "", 0, 1, nil, 2))
 		wantNotFound(t, "resume a corrupted upload", func() error { _, err := tx.PartialUpload(u.ID, h, 5); return err }())
 		g, err := tx.FileByID(f.ID)
 		if err != nil || !g.Corrupted || !g.CorruptedNow() || g.Received != 0 {

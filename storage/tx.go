@@ -15,9 +15,10 @@ type Tx struct {
 	// ctx is kept so query methods read like the domain (tx.UserByID(id))
 	// rather than repeating the request's context on every call; it lives
 	// no longer than the transaction itself.
-	ctx context.Context
-	tx  *sqlx.Tx
-	db  *DB
+	ctx      context.Context
+	tx       *sqlx.Tx
+	db       *DB
+	readOnly bool // a Read: nothing to lock against
 }
 
 // Write runs fn in a write transaction and returns after that transaction
@@ -50,7 +51,7 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 // not wait for, or hold up, writers. Any attempt to write inside fn fails.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.eng.Read(ctx, func(stx *sqlx.Tx) error {
-		return fn(&Tx{ctx: ctx, tx: stx, db: db})
+		return fn(&Tx{ctx: ctx, tx: stx, db: db, readOnly: true})
 	})
 }
 

@@ -222,12 +222,15 @@ func dsn(path string, q url.Values) string {
 	return u.String()
 }
 
-// Ping checks that both the writer and the readers answer (health checks).
+// Ping checks that both the writer and the readers answer a query that
+// reads the database (health checks): a closed or unreadable database fails.
 func (db *Engine) Ping(ctx context.Context) error {
-	if err := db.w.PingContext(ctx); err != nil {
+	const q = `SELECT COUNT(*) FROM schema_migrations`
+	var n int
+	if err := db.w.GetContext(ctx, &n, q); err != nil {
 		return fmt.Errorf("storage: writer: %w", err)
 	}
-	if err := db.r.PingContext(ctx); err != nil {
+	if err := db.r.GetContext(ctx, &n, q); err != nil {
 		return fmt.Errorf("storage: readers: %w", err)
 	}
 	return nil
