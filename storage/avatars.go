@@ -54,7 +54,7 @@ func (t *Tx) DeleteAvatar(userID UserID, id AvatarID) error {
 
 // Avatars returns the user's avatars, newest first, with their uploads.
 func (t *Tx) Avatars(userID UserID) ([]Avatar, error) {
-	rows, err := t.tx.QueryContext(t.ctx, qAvatarsOf, userID)
+	rows, err := t.query(qAvatarsOf, userID)
 	if err != nil {
 		return nil, wrap("avatars", err)
 	}
@@ -89,7 +89,7 @@ func (t *Tx) AvatarSummaries(users []UserID) (map[UserID]AvatarSummary, error) {
 	if len(users) == 0 {
 		return out, nil
 	}
-	rows, err := t.tx.QueryContext(t.ctx, qAvatarSummaries, jsonIDs(users))
+	rows, err := t.query(qAvatarSummaries, jsonIDs(users))
 	if err != nil {
 		return nil, wrap("avatar summaries", err)
 	}
@@ -124,8 +124,8 @@ func (t *Tx) FilesByIDs(ids []FileID) (map[FileID]File, error) {
 		return out, nil
 	}
 	var fs []File
-	if err := t.tx.SelectContext(t.ctx, &fs, qFilesByIDs, jsonIDs(ids)); err != nil {
-		return nil, wrap("files by ids", err)
+	if err := t.sel("files by ids", &fs, qFilesByIDs, jsonIDs(ids)); err != nil {
+		return nil, err
 	}
 	for _, f := range fs {
 		out[f.ID] = f

@@ -58,10 +58,11 @@ type batcher struct {
 	// Counters for tests and benchmarks: transactions committed or rolled
 	// back, and requests they carried.
 	txs, reqs atomic.Int64
+	n         *atomic.Int64 // the DB's statement counter, for the Txs it hands out
 }
 
-func newBatcher(w *sqlx.DB) *batcher {
-	b := &batcher{w: w, queue: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
+func newBatcher(w *sqlx.DB, n *atomic.Int64) *batcher {
+	b := &batcher{w: w, n: n, queue: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go b.loop()
 	return b
 }
@@ -191,7 +192,7 @@ func (b *batcher) run(batch []*writeReq) {
 	// transaction, which holds nothing else.
 	if len(todo) == 1 {
 		r := todo[0]
-		if call(r, stx); r.err != nil || r.panicked {
+		if call(r, stx, b.n); r.err != nil || r.panicked {
 			_ = stx.Rollback()
 			return
 		}
@@ -205,7 +206,7 @@ func (b *batcher) run(batch []*writeReq) {
 	for i, r := range todo {
 		broken := savepoint(stx, "SAVEPOINT batch")
 		if broken == nil {
-			call(r, stx)
+			call(r, stx, b.n)
 			if r.err != nil || r.panicked {
 				broken = savepoint(stx, "ROLLBACK TO batch")
 			}
@@ -247,11 +248,11 @@ func savepoint(stx *sqlx.Tx, stmt string) error {
 
 // call runs r.fn, turning a panic into r.panicked so the caller's own
 // goroutine can re-raise it.
-func call(r *writeReq, stx *sqlx.Tx) {
+func call(r *writeReq, stx *sqlx.Tx, n *atomic.Int64) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.panicked, r.pval = true, p
 		}
 	}()
-	r.err = r.fn(&Tx{ctx: context.WithoutCancel(r.ctx), tx: stx})
+	r.err = r.fn(&Tx{ctx: context.WithoutCancel(r.ctx), tx: stx, n: n})
 }

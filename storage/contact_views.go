@@ -51,7 +51,7 @@ func (t *Tx) ContactViews(viewer UserID, users []UserID) (map[UserID]ContactView
 	if err != nil {
 		return nil, wrap("contact views", err)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, qContactViews, viewer, string(ids))
+	rows, err := t.query(qContactViews, viewer, string(ids))
 	if err != nil {
 		return nil, wrap("contact views", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -78,6 +79,7 @@ type DB struct {
 	r  *sqlx.DB      // read-only pool; every Read runs here
 	b  *batcher      // gathers concurrent Writes into shared transactions
 	ck *checkpointer // copies the WAL into the database file (checkpoint.go)
+	n  *atomic.Int64 // statements run by Txs (Statements)
 }
 
 // Open creates dir if needed, opens dir/gapd.db, applies pending schema
@@ -121,8 +123,14 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	return &DB{w: w, r: r, b: newBatcher(w), ck: ck}, nil
+	n := new(atomic.Int64)
+	return &DB{w: w, r: r, b: newBatcher(w, n), ck: ck, n: n}, nil
 }
+
+// Statements is how many SQL statements the transactions of Write and Read
+// have run since Open: a cheap gauge of how many round trips a request
+// costs, for tests and metrics.
+func (db *DB) Statements() int64 { return db.n.Load() }
 
 // Close closes the readers, then the writer. The writer goes last because
 // the last connection to close checkpoints the WAL into the main file, and

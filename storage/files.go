@@ -202,7 +202,7 @@ func (t *Tx) FinishedUpload(userID UserID, contentID ContentID, name string) (Fi
 // most recently active, for the caller to delete with their partial files.
 func (t *Tx) ExtraPartialUploads(userID UserID, keep int) ([]File, error) {
 	var fs []File
-	return fs, wrap("extra partial uploads", t.tx.SelectContext(t.ctx, &fs, qExtraPartials, userID, keep))
+	return fs, t.sel("extra partial uploads", &fs, qExtraPartials, userID, keep)
 }
 
 // CreateUpload records an upload: waiting for bytes (ContentID 0) or

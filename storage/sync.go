@@ -70,7 +70,7 @@ func (t *Tx) Changes(m Member, since Versions, after Change, limit int) ([]Chang
 		return nil, wrap("changes", err)
 	}
 	var cs []Change
-	return cs, wrap("changes", t.tx.SelectContext(t.ctx, &cs, q, qargs...))
+	return cs, t.sel("changes", &cs, q, qargs...)
 }
 
 // SetMuted records a member's mute of a room (ClientMuteRoom, and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -18,6 +19,7 @@ type Tx struct {
 	// no longer than the transaction itself.
 	ctx context.Context
 	tx  *sqlx.Tx
+	n   *atomic.Int64 // the DB's statement counter (DB.Statements)
 }
 
 // Write runs fn inside an IMMEDIATE transaction on the single writer
@@ -48,10 +50,10 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 // snapshot that does not wait for, or hold up, the writer. Any attempt to
 // write inside fn fails.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
+	return run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, db.n, fn)
 }
 
-func run(ctx context.Context, h *sqlx.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+func run(ctx context.Context, h *sqlx.DB, opts *sql.TxOptions, n *atomic.Int64, fn func(*Tx) error) error {
 	stx, err := h.BeginTxx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("storage: begin: %w", err)
@@ -64,7 +66,7 @@ func run(ctx context.Context, h *sqlx.DB, opts *sql.TxOptions, fn func(*Tx) erro
 			_ = stx.Rollback()
 		}
 	}()
-	if err := fn(&Tx{ctx: ctx, tx: stx}); err != nil {
+	if err := fn(&Tx{ctx: ctx, tx: stx, n: n}); err != nil {
 		return err
 	}
 	done = true
@@ -76,11 +78,13 @@ func run(ctx context.Context, h *sqlx.DB, opts *sql.TxOptions, fn func(*Tx) erro
 
 // get scans one row into dest; no row becomes ErrNotFound.
 func (t *Tx) get(op string, dest any, query string, args ...any) error {
+	t.n.Add(1)
 	return wrap(op, t.tx.GetContext(t.ctx, dest, query, args...))
 }
 
 // exec runs a statement whose row count does not matter.
 func (t *Tx) exec(op string, query string, args ...any) (sql.Result, error) {
+	t.n.Add(1)
 	res, err := t.tx.ExecContext(t.ctx, query, args...)
 	return res, wrap(op, err)
 }
