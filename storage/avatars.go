@@ -32,7 +32,7 @@ const (
 	// row that holds the maximum: the current avatar's id and file.
 	qAvatarSummaries = `SELECT a.user_id, COUNT(*), MAX(a.id), a.file_id
 		FROM json_each(?) j JOIN user_avatars a ON a.user_id = j.value GROUP BY a.user_id`
-	qFilesByIDs = fileSelect + ` WHERE f.id IN (SELECT value FROM json_each(?))`
+	qFilesByIDs = fileSelect + ` WHERE f.id IN (?)`
 )
 
 // AddAvatar makes the upload fileID the user's current avatar and drops all
@@ -124,7 +124,7 @@ func (t *Tx) FilesByIDs(ids []FileID) (map[FileID]File, error) {
 		return out, nil
 	}
 	var fs []File
-	if err := t.sel("files by ids", &fs, qFilesByIDs, jsonIDs(ids)); err != nil {
+	if err := t.selIn("files by ids", &fs, qFilesByIDs, ids); err != nil {
 		return nil, err
 	}
 	for _, f := range fs {
