@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gapd/gapd/generated/dispatch"
@@ -37,27 +39,8 @@ func (h *Handlers) catchUp(ctx context.Context, s wire.Session, r *syncRoom) err
 				return err
 			}
 			after = cs[len(cs)-1]
-			pushes = make([]dispatch.Push, 0, len(cs))
-			for _, c := range cs {
-				if r.own[c.Version] {
-					continue
-				}
-				msg, err := tx.MessageByID(c.MessageID)
-				if err != nil {
-					return err
-				}
-				if c.Kind == storage.ChangeDelete {
-					// A message the member hid from itself is told as a
-					// delete at the hide's version.
-					msg.DeleteVersion = c.Version
-				}
-				o, err := h.changePush(tx, r.room, c.Kind, msg)
-				if err != nil {
-					return err
-				}
-				pushes = append(pushes, o)
-			}
-			return nil
+			pushes, err = h.changePushes(tx, r, cs)
+			return err
 		})
 		if err != nil {
 			return err
@@ -76,4 +59,49 @@ func (h *Handlers) catchUp(ctx context.Context, s wire.Session, r *syncRoom) err
 			}
 		}
 	}
+}
+
+// changePushes builds the pushes of a page of r's changes, leaving out the
+// client's own: the changed messages are read in one statement and those
+// sent whole rendered together (roomMessages), however many there are.
+func (h *Handlers) changePushes(tx *storage.Tx, r *syncRoom, cs []storage.Change) ([]dispatch.Push, error) {
+	cs = slices.DeleteFunc(slices.Clone(cs), func(c storage.Change) bool { return r.own[c.Version] })
+	ids := make([]storage.MessageID, len(cs))
+	for i, c := range cs {
+		ids[i] = c.MessageID
+	}
+	byID, err := tx.MessagesByIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]storage.Message, len(cs))
+	var whole []storage.Message
+	for i, c := range cs {
+		msg, ok := byID[c.MessageID]
+		if !ok {
+			return nil, fmt.Errorf("changed message %d: %w", c.MessageID, storage.ErrNotFound)
+		}
+		if c.Kind == storage.ChangeDelete {
+			// A message the member hid from itself is told as a delete at
+			// the hide's version.
+			msg.DeleteVersion = c.Version
+		}
+		msgs[i] = msg
+		if sentWhole(r.room, c.Kind) {
+			whole = append(whole, msg)
+		}
+	}
+	rendered, err := h.roomMessages(tx, whole)
+	if err != nil {
+		return nil, err
+	}
+	pushes := make([]dispatch.Push, len(cs))
+	for i, c := range cs {
+		var out *pb.RoomMessage
+		if sentWhole(r.room, c.Kind) {
+			out, rendered = rendered[0], rendered[1:]
+		}
+		pushes[i] = changePush(r.room, c.Kind, msgs[i], out)
+	}
+	return pushes, nil
 }
