@@ -49,8 +49,11 @@ type RoomMember struct {
 	Member
 }
 
-var qRoomsOf = `SELECT r.` + strings.ReplaceAll(roomColumns, ", ", ", r.") + `, m.` + strings.ReplaceAll(memberColumns, ", ", ", m.") + `
-	FROM room_members m JOIN rooms r ON r.id = m.room_id
+// roomMemberSelect reads RoomMembers: rooms r joined with memberships m.
+var roomMemberSelect = `SELECT r.` + strings.ReplaceAll(roomColumns, ", ", ", r.") + `, m.` + strings.ReplaceAll(memberColumns, ", ", ", m.") + `
+	FROM room_members m JOIN rooms r ON r.id = m.room_id`
+
+var qRoomsOf = roomMemberSelect + `
 	WHERE m.user_id = ? AND m.hidden = 0
 	ORDER BY m.pin_id DESC,
 		coalesce((SELECT create_time FROM messages WHERE id = r.last_message_id), m.joined_at) DESC, r.id DESC

@@ -30,6 +30,21 @@ const (
 		WHERE m.user_id = ? AND m.room_id IN (?))`
 )
 
+// qMemberRooms is RoomByID and Member of each room.
+var qMemberRooms = roomMemberSelect + ` WHERE m.user_id = ? AND m.room_id IN (?)`
+
+// MemberRooms returns the rooms of those that userID is in, each with
+// userID's membership, by room.
+func (t *Tx) MemberRooms(userID UserID, rooms []RoomID) (map[RoomID]RoomMember, error) {
+	var rms []RoomMember
+	if len(rooms) > 0 {
+		if err := t.selIn("member rooms", &rms, qMemberRooms, userID, rooms); err != nil {
+			return nil, err
+		}
+	}
+	return byKey(rms, func(rm RoomMember) RoomID { return rm.Room.ID }), nil
+}
+
 // MessagesByIDs returns the messages with those ids, from any room.
 func (t *Tx) MessagesByIDs(ids []MessageID) (map[MessageID]Message, error) {
 	var ms []Message
