@@ -37,7 +37,7 @@ var statementKinds = []string{"room list", "one room (ClientGetRoom)", "one room
 
 // statementCosts builds a world of rooms chats, groups and channels of one
 // user, each with a message that replies to one with an attachment, and a
-// chat where changes things happen while its peer is away; it returns the
+// chat where things change while its peer is away; it returns the
 // statements each kind of request costs there. Catch-up is counted in that
 // chat, and in every other room at once (each missing its last message).
 func statementCosts(t *testing.T, rooms, changes int) map[string]int64 {

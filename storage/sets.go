@@ -36,35 +36,17 @@ var qMemberRooms = roomMemberSelect + ` WHERE m.user_id = ? AND m.room_id IN (?)
 // MemberRooms returns the rooms of those that userID is in, each with
 // userID's membership, by room.
 func (t *Tx) MemberRooms(userID UserID, rooms []RoomID) (map[RoomID]RoomMember, error) {
-	var rms []RoomMember
-	if len(rooms) > 0 {
-		if err := t.selIn("member rooms", &rms, qMemberRooms, userID, rooms); err != nil {
-			return nil, err
-		}
-	}
-	return byKey(rms, func(rm RoomMember) RoomID { return rm.Room.ID }), nil
+	return selSet(t, "member rooms", rooms, func(rm RoomMember) RoomID { return rm.Room.ID }, qMemberRooms, userID, rooms)
 }
 
 // MessagesByIDs returns the messages with those ids, from any room.
 func (t *Tx) MessagesByIDs(ids []MessageID) (map[MessageID]Message, error) {
-	var ms []Message
-	if len(ids) > 0 {
-		if err := t.selIn("messages by ids", &ms, qMessagesByIDs, ids); err != nil {
-			return nil, err
-		}
-	}
-	return byKey(ms, func(m Message) MessageID { return m.ID }), nil
+	return selSet(t, "messages by ids", ids, func(m Message) MessageID { return m.ID }, qMessagesByIDs, ids)
 }
 
 // UsersByIDs returns the users with those ids.
 func (t *Tx) UsersByIDs(ids []UserID) (map[UserID]User, error) {
-	var us []User
-	if len(ids) > 0 {
-		if err := t.selIn("users by ids", &us, qUsersByIDs, ids); err != nil {
-			return nil, err
-		}
-	}
-	return byKey(us, func(u User) UserID { return u.ID }), nil
+	return selSet(t, "users by ids", ids, func(u User) UserID { return u.ID }, qUsersByIDs, ids)
 }
 
 // MemberCounts is MemberCount of each room.
@@ -91,38 +73,38 @@ func (t *Tx) UnreadCounts(userID UserID, rooms []RoomID) (map[RoomID]int, error)
 // LastMessagesFor is LastMessageFor of userID's membership of each room, up
 // to the room's last message, by room; rooms with none are left out.
 func (t *Tx) LastMessagesFor(userID UserID, rooms []RoomID) (map[RoomID]Message, error) {
-	var ms []Message
-	if len(rooms) > 0 {
-		if err := t.selIn("last messages for", &ms, qLastMessages, userID, rooms); err != nil {
-			return nil, err
-		}
-	}
-	return byKey(ms, func(m Message) RoomID { return m.RoomID }), nil
+	return selSet(t, "last messages for", rooms, func(m Message) RoomID { return m.RoomID }, qLastMessages, userID, rooms)
+}
+
+// roomCount is a row of a query of counts (or ids) by room.
+type roomCount struct {
+	RoomID RoomID `db:"room_id"`
+	N      int64  `db:"n"`
 }
 
 // roomCounts runs a query of (room_id, n) rows for rooms.
 func (t *Tx) roomCounts(op string, rooms []RoomID, query string, args ...any) (map[RoomID]int, error) {
-	var rows []struct {
-		RoomID RoomID `db:"room_id"`
-		N      int64  `db:"n"`
+	rows, err := selSet(t, op, rooms, func(r roomCount) RoomID { return r.RoomID }, query, args...)
+	out := make(map[RoomID]int, len(rows))
+	for id, r := range rows {
+		out[id] = int(r.N)
 	}
-	if len(rooms) > 0 {
-		if err := t.selIn(op, &rows, query, args...); err != nil {
+	return out, err
+}
+
+// selSet runs a query with IN (?) placeholders (selIn) that reads something
+// of each of set, and returns the rows by key. An empty set runs no
+// statement.
+func selSet[K comparable, V, E any](t *Tx, op string, set []E, key func(V) K, query string, args ...any) (map[K]V, error) {
+	var vs []V
+	if len(set) > 0 {
+		if err := t.selIn(op, &vs, query, args...); err != nil {
 			return nil, err
 		}
 	}
-	out := make(map[RoomID]int, len(rows))
-	for _, r := range rows {
-		out[r.RoomID] = int(r.N)
-	}
-	return out, nil
-}
-
-// byKey indexes vs by key.
-func byKey[K comparable, V any](vs []V, key func(V) K) map[K]V {
 	out := make(map[K]V, len(vs))
 	for _, v := range vs {
 		out[key(v)] = v
 	}
-	return out
+	return out, nil
 }
