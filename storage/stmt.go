@@ -21,32 +21,14 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	return t.tx.QueryContext(t.ctx, query, args...)
 }
 
-// in expands each slice argument of query's IN (?) into one placeholder per
-// element (sqlx.In) and rebinds the placeholders for the driver, so one
-// statement reads a whole set of ids. No slice may be empty: callers with
-// nothing to look up run no statement.
-func (t *Tx) in(query string, args ...any) (string, []any, error) {
-	q, a, err := sqlx.In(query, args...)
-	if err != nil {
-		return "", nil, err
-	}
-	return t.tx.Rebind(q), a, nil
-}
-
-// selIn is sel for a query with IN (?) placeholders (in).
+// selIn is sel for a query whose IN (?) placeholders take slices: sqlx.In
+// makes each slice one placeholder per element, and the placeholders are
+// rebound for the driver, so one statement reads a whole set of ids. No
+// slice may be empty: callers with nothing to look up run no statement.
 func (t *Tx) selIn(op string, dest any, query string, args ...any) error {
-	q, a, err := t.in(query, args...)
+	q, a, err := sqlx.In(query, args...)
 	if err != nil {
 		return wrap(op, err)
 	}
-	return t.sel(op, dest, q, a...)
-}
-
-// queryIn is query for a query with IN (?) placeholders (in).
-func (t *Tx) queryIn(query string, args ...any) (*sql.Rows, error) {
-	q, a, err := t.in(query, args...)
-	if err != nil {
-		return nil, err
-	}
-	return t.query(q, a...)
+	return t.sel(op, dest, t.tx.Rebind(q), a...)
 }
