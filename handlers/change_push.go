@@ -58,20 +58,29 @@ func statusPush(kind storage.RoomKind, msg storage.Message, updater storage.User
 // changePush is the push that tells catch-up's client of one change to msg,
 // built by the function the live handler uses for that change. Groups and
 // channels have no edit or delete pushes, and channels no status ones; those
-// changes are told by sending the message as it now is, which clients store
+// changes are told by sending the message as it now is (rendered, which
+// catch-up renders for the changes sentWhole reports), which clients store
 // over the copy they have.
-func (h *Handlers) changePush(tx *storage.Tx, room storage.Room, kind storage.ChangeKind, msg storage.Message) (dispatch.Push, error) {
+func changePush(room storage.Room, kind storage.ChangeKind, msg storage.Message, rendered *pb.RoomMessage) dispatch.Push {
 	switch {
 	case room.Type == storage.RoomChat && kind == storage.ChangeEdit:
-		return editPush(msg), nil
+		return editPush(msg)
 	case room.Type == storage.RoomChat && kind == storage.ChangeDelete:
-		return deletePush(msg), nil
+		return deletePush(msg)
 	case kind == storage.ChangeStatus && room.Type != storage.RoomChannel:
-		return statusPush(room.Type, msg, msg.StatusBy), nil
+		return statusPush(room.Type, msg, msg.StatusBy)
 	}
-	rendered, err := h.roomMessage(tx, msg)
-	if err != nil {
-		return dispatch.Push{}, err
+	return newMessagePush(room.Type, uint64(room.ID), rendered)
+}
+
+// sentWhole reports whether changePush tells of a change of kind in the
+// room by sending the message whole.
+func sentWhole(room storage.Room, kind storage.ChangeKind) bool {
+	switch kind {
+	case storage.ChangeEdit, storage.ChangeDelete:
+		return room.Type != storage.RoomChat
+	case storage.ChangeStatus:
+		return room.Type == storage.RoomChannel
 	}
-	return newMessagePush(room.Type, uint64(room.ID), rendered), nil
+	return true
 }

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
@@ -71,10 +70,8 @@ func (h *Handlers) ClientCondition(ctx context.Context, s wire.Session, req *pb.
 		return nil, err
 	}
 	h.deliver(s, pushes...)
-	for _, r := range rooms {
-		if err := h.catchUp(ctx, s, r); err != nil {
-			return nil, err
-		}
+	if err := h.catchUp(ctx, s, rooms); err != nil {
+		return nil, err
 	}
 	return &pb.ClientConditionResponse{}, nil
 }
@@ -98,15 +95,37 @@ func checkSyncRooms(tx *storage.Tx, userID storage.UserID, reported []*pb.Client
 	if err := checkOfflineTotals(reported); err != nil {
 		return nil, err
 	}
+	// The rooms, the caller's memberships and the messages the client
+	// names are read for all reported rooms at once.
+	ids := make([]storage.RoomID, len(reported))
+	for i, cr := range reported {
+		ids[i] = storage.RoomID(cr.RoomId)
+	}
+	in, err := tx.MemberRooms(userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	var named []storage.MessageID
+	for _, cr := range reported {
+		if _, ok := in[storage.RoomID(cr.RoomId)]; ok {
+			for _, id := range []uint64{cr.ClearId, cr.CacheStartId, cr.CacheEndId} {
+				if id != 0 {
+					named = append(named, storage.MessageID(id))
+				}
+			}
+		}
+	}
+	msgs, err := tx.MessagesByIDs(named)
+	if err != nil {
+		return nil, err
+	}
 	var rooms []*syncRoom
 	for _, cr := range reported {
-		r, m, err := memberOf(tx, storage.RoomID(cr.RoomId), userID)
-		if errors.Is(err, errNoRoom) || errors.Is(err, storage.ErrNotFound) {
+		rm, ok := in[storage.RoomID(cr.RoomId)]
+		if !ok {
 			continue
 		}
-		if err != nil {
-			return nil, err
-		}
+		r, m := rm.Room, rm.Member
 		// Every change takes the room's next version, so a client cannot
 		// have seen one above the room's counter. (One read of the room,
 		// where the highest version of each kind would scan its messages.)
@@ -131,10 +150,8 @@ func checkSyncRooms(tx *storage.Tx, userID storage.UserID, reported []*pb.Client
 			if c.id == 0 {
 				continue
 			}
-			if _, err := tx.MessageInRoom(r.ID, storage.MessageID(c.id)); errors.Is(err, storage.ErrNotFound) {
+			if msg, ok := msgs[storage.MessageID(c.id)]; !ok || msg.RoomID != r.ID {
 				return nil, bad(c.minor)
-			} else if err != nil {
-				return nil, err
 			}
 		}
 		if cr.CacheStartId != 0 && cr.CacheEndId != 0 && cr.CacheEndId < cr.CacheStartId {

@@ -54,15 +54,8 @@ func (h *Handlers) ClientGetRoomHistory(ctx context.Context, s wire.Session, req
 		if len(ms) == 0 {
 			return errs.NewClientGetRoomHistoryNotFound()
 		}
-		resp.Message = make([]*pb.RoomMessage, 0, len(ms))
-		for _, msg := range ms {
-			out, err := h.roomMessage(tx, msg)
-			if err != nil {
-				return err
-			}
-			resp.Message = append(resp.Message, out)
-		}
-		return nil
+		resp.Message, err = h.roomMessages(tx, ms)
+		return err
 	})
 	return resp, err
 }

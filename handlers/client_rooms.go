@@ -24,15 +24,8 @@ func (h *Handlers) ClientGetRoomList(ctx context.Context, s wire.Session, req *p
 		if err != nil {
 			return err
 		}
-		resp.Rooms = make([]*pb.Room, 0, len(rms))
-		for _, rm := range rms {
-			out, err := h.room(tx, rm.Room, rm.Member)
-			if err != nil {
-				return err
-			}
-			resp.Rooms = append(resp.Rooms, out)
-		}
-		return nil
+		resp.Rooms, err = h.rooms(tx, userOf(s), rms)
+		return err
 	})
 	return resp, err
 }

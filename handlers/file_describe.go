@@ -7,18 +7,10 @@ import (
 	"github.com/gapd/gapd/storage"
 )
 
-// describeFile renders an upload as the File message clients see in
-// messages and FileInfo: the token names this upload, cache_id the content,
-// so a client that already holds the bytes under another token reuses them.
-func (h *Handlers) describeFile(tx *storage.Tx, fileID storage.FileID) (*pb.File, error) {
-	f, err := tx.FileByID(fileID)
-	if err != nil {
-		return nil, err
-	}
-	return fileMessage(f), nil
-}
-
-// fileMessage is the File message of an upload read with its content.
+// fileMessage renders an upload, read with its content, as the File message
+// clients see in messages and FileInfo: the token names this upload,
+// cache_id the content, so a client that already holds the bytes under
+// another token reuses them.
 func fileMessage(f storage.File) *pb.File {
 	out := &pb.File{Token: f.Token, Name: f.Name, Size: f.Size}
 	if f.Uploading() {

@@ -17,15 +17,33 @@ import (
 // entry for u's phone when there is one, so two viewers may see different
 // names for the same user.
 func (h *Handlers) registeredUser(tx *storage.Tx, viewer storage.UserID, u storage.User) (*pb.RegisteredUser, error) {
-	views, err := tx.ContactViews(viewer, []storage.UserID{u.ID})
+	rs, err := h.registeredUsers(tx, viewer, []storage.User{u})
 	if err != nil {
 		return nil, err
 	}
-	avatars, err := tx.AvatarSummaries([]storage.UserID{u.ID})
+	return rs[0], nil
+}
+
+// registeredUsers is registeredUser of each of us, in order, reading what
+// the viewer knows of them and their avatars for all of them at once.
+func (h *Handlers) registeredUsers(tx *storage.Tx, viewer storage.UserID, us []storage.User) ([]*pb.RegisteredUser, error) {
+	ids := make([]storage.UserID, len(us))
+	for i, u := range us {
+		ids[i] = u.ID
+	}
+	views, err := tx.ContactViews(viewer, ids)
 	if err != nil {
 		return nil, err
 	}
-	return buildRegisteredUser(viewer, u, views[u.ID], avatars[u.ID], h.unix()), nil
+	avatars, err := tx.AvatarSummaries(ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*pb.RegisteredUser, len(us))
+	for i, u := range us {
+		out[i] = buildRegisteredUser(viewer, u, views[u.ID], avatars[u.ID], h.unix())
+	}
+	return out, nil
 }
 
 // deletedName is the display name of a deleted account (UserDelete or

@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/gapd/gapd/generated/pb"
 	"github.com/gapd/gapd/storage"
@@ -12,38 +12,82 @@ import (
 // reply or forward is rendered one level deep (the quoted message without
 // its own quotes), which is all a client shows and bounds the work.
 func (h *Handlers) roomMessage(tx *storage.Tx, m storage.Message) (*pb.RoomMessage, error) {
-	rm, err := h.roomMessageFlat(tx, m)
+	out, err := h.roomMessages(tx, []storage.Message{m})
 	if err != nil {
 		return nil, err
 	}
-	if m.ReplyTo != nil {
-		if rm.ReplyTo, err = h.quoted(tx, *m.ReplyTo); err != nil {
-			return nil, err
-		}
-	}
-	if m.ForwardID != nil {
-		if rm.ForwardFrom, err = h.quoted(tx, *m.ForwardID); err != nil {
-			return nil, err
-		}
-	}
-	return rm, nil
+	return out[0], nil
 }
 
-// quoted renders the message a reply or forward points at. It exists as
-// long as its room does; if that is gone, the quote is left out.
-func (h *Handlers) quoted(tx *storage.Tx, id storage.MessageID) (*pb.RoomMessage, error) {
-	q, err := tx.MessageByID(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
+// roomMessages renders messages as roomMessage does, in order, reading the
+// messages they quote in one statement and the uploads attached to either
+// in another, however many there are.
+func (h *Handlers) roomMessages(tx *storage.Tx, ms []storage.Message) ([]*pb.RoomMessage, error) {
+	var quotedIDs []storage.MessageID
+	for _, m := range ms {
+		for _, q := range []*storage.MessageID{m.ReplyTo, m.ForwardID} {
+			if q != nil {
+				quotedIDs = append(quotedIDs, *q)
+			}
+		}
 	}
+	// A quote exists as long as its room does; if that is gone, the quote
+	// is left out.
+	quoted, err := tx.MessagesByIDs(quotedIDs)
 	if err != nil {
 		return nil, err
 	}
-	return h.roomMessageFlat(tx, q)
+	var fileIDs []storage.FileID
+	for _, m := range ms {
+		fileIDs = appendAttachment(fileIDs, m)
+	}
+	for _, q := range quoted {
+		fileIDs = appendAttachment(fileIDs, q)
+	}
+	files, err := tx.FilesByIDs(fileIDs)
+	if err != nil {
+		return nil, err
+	}
+	flat := func(id *storage.MessageID) (*pb.RoomMessage, error) {
+		q, ok := quoted[*id]
+		if !ok {
+			return nil, nil
+		}
+		return roomMessageFlat(q, files)
+	}
+	out := make([]*pb.RoomMessage, len(ms))
+	for i, m := range ms {
+		rm, err := roomMessageFlat(m, files)
+		if err != nil {
+			return nil, err
+		}
+		if m.ReplyTo != nil {
+			if rm.ReplyTo, err = flat(m.ReplyTo); err != nil {
+				return nil, err
+			}
+		}
+		if m.ForwardID != nil {
+			if rm.ForwardFrom, err = flat(m.ForwardID); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = rm
+	}
+	return out, nil
 }
 
-// roomMessageFlat renders m without its reply and forward.
-func (h *Handlers) roomMessageFlat(tx *storage.Tx, m storage.Message) (*pb.RoomMessage, error) {
+// appendAttachment appends the id of m's attachment, if it has one.
+func appendAttachment(ids []storage.FileID, m storage.Message) []storage.FileID {
+	if m.AttachmentID != nil {
+		ids = append(ids, *m.AttachmentID)
+	}
+	return ids
+}
+
+// roomMessageFlat renders m without its reply and forward; files holds its
+// attachment, read with the others of its page (an attachment missing from
+// it is storage.ErrNotFound).
+func roomMessageFlat(m storage.Message, files map[storage.FileID]storage.File) (*pb.RoomMessage, error) {
 	rm := &pb.RoomMessage{
 		MessageId:         uint64(m.ID),
 		MessageVersion:    uint64(m.MessageVersion),
@@ -79,11 +123,11 @@ func (h *Handlers) roomMessageFlat(tx *storage.Tx, m storage.Message) (*pb.RoomM
 		}
 	}
 	if m.AttachmentID != nil {
-		f, err := h.describeFile(tx, *m.AttachmentID)
-		if err != nil {
-			return nil, err
+		f, ok := files[*m.AttachmentID]
+		if !ok {
+			return nil, fmt.Errorf("attachment %d: %w", *m.AttachmentID, storage.ErrNotFound)
 		}
-		rm.Attachment = f
+		rm.Attachment = fileMessage(f)
 	}
 	return rm, nil
 }

@@ -68,21 +68,12 @@ func (h *Handlers) UserContactsGetBlockedList(ctx context.Context, s wire.Sessio
 		if err != nil {
 			return err
 		}
-		ids := make([]storage.UserID, len(us))
-		for i, u := range us {
-			ids[i] = u.ID
-		}
-		views, err := tx.ContactViews(me, ids)
+		rs, err := h.registeredUsers(tx, me, us)
 		if err != nil {
 			return err
 		}
-		avatars, err := tx.AvatarSummaries(ids)
-		if err != nil {
-			return err
-		}
-		resp.User = make([]*pb.UserContactsGetBlockedListResponse_User, len(us))
-		for i, u := range us {
-			r := buildRegisteredUser(me, u, views[u.ID], avatars[u.ID], h.unix())
+		resp.User = make([]*pb.UserContactsGetBlockedListResponse_User, len(rs))
+		for i, r := range rs {
 			resp.User[i] = &pb.UserContactsGetBlockedListResponse_User{UserId: r.Id, CacheId: r.CacheId}
 		}
 		return nil

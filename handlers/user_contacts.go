@@ -100,22 +100,12 @@ func (h *Handlers) UserContactsGetList(ctx context.Context, s wire.Session, _ *p
 		if err != nil {
 			return err
 		}
-		ids := make([]storage.UserID, len(list))
+		us := make([]storage.User, len(list))
 		for i, cu := range list {
-			ids[i] = cu.User.ID
+			us[i] = cu.User
 		}
-		views, err := tx.ContactViews(me, ids)
-		if err != nil {
-			return err
-		}
-		avatars, err := tx.AvatarSummaries(ids)
-		if err != nil {
-			return err
-		}
-		for _, cu := range list {
-			resp.RegisteredUser = append(resp.RegisteredUser, buildRegisteredUser(me, cu.User, views[cu.User.ID], avatars[cu.User.ID], h.unix()))
-		}
-		return nil
+		resp.RegisteredUser, err = h.registeredUsers(tx, me, us)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)

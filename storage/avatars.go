@@ -54,7 +54,7 @@ func (t *Tx) DeleteAvatar(userID UserID, id AvatarID) error {
 
 // Avatars returns the user's avatars, newest first, with their uploads.
 func (t *Tx) Avatars(userID UserID) ([]Avatar, error) {
-	rows, err := t.tx.QueryContext(t.ctx, qAvatarsOf, userID)
+	rows, err := t.query(qAvatarsOf, userID)
 	if err != nil {
 		return nil, wrap("avatars", err)
 	}
@@ -124,7 +124,7 @@ func (t *Tx) FilesByIDs(ids []FileID) (map[FileID]File, error) {
 		return out, nil
 	}
 	var fs []File
-	if err := t.selectIn("files by ids", &fs, qFilesByIDs, ids); err != nil {
+	if err := t.selIn("files by ids", &fs, qFilesByIDs, ids); err != nil {
 		return nil, err
 	}
 	for _, f := range fs {

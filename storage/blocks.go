@@ -40,5 +40,5 @@ func (t *Tx) Blocks(blocker, blocked UserID) (bool, error) {
 // blocked first, in one query.
 func (t *Tx) BlockedUsers(blocker UserID) ([]User, error) {
 	var us []User
-	return us, wrap("blocked users", t.tx.SelectContext(t.ctx, &us, qBlockedUsers, blocker))
+	return us, t.sel("blocked users", &us, qBlockedUsers, blocker)
 }

@@ -66,7 +66,7 @@ func (t *Tx) DeleteContact(owner UserID, phone string) error {
 // ContactUsers lists owner's contacts whose phone belongs to a verified user,
 // in import order.
 func (t *Tx) ContactUsers(owner UserID) ([]ContactUser, error) {
-	rows, err := t.tx.QueryContext(t.ctx, qContactUsers, owner)
+	rows, err := t.query(qContactUsers, owner)
 	if err != nil {
 		return nil, wrap("contact users", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -69,6 +70,7 @@ type engine interface {
 // DB is an open gapd database.
 type DB struct {
 	eng engine
+	n   atomic.Int64 // statements run by Txs (Statements)
 }
 
 // IsPostgres reports whether url selects the PostgreSQL backend.
@@ -109,6 +111,11 @@ func redact(url string) string {
 	}
 	return scheme + "://…@" + rest[at+1:]
 }
+
+// Statements is how many SQL statements the transactions of Write and Read
+// have run since Open: a cheap gauge of how many round trips a request
+// costs, for tests and metrics.
+func (db *DB) Statements() int64 { return db.n.Load() }
 
 // Close releases the database; Writes after it fail.
 func (db *DB) Close() error { return db.eng.Close() }

@@ -95,7 +95,7 @@ func (t *Tx) RecordDeleteSend(userID UserID, source string, now int64) error {
 
 // CountDeleteSends is CountCodeSends for deletion tokens.
 func (t *Tx) CountDeleteSends(userID UserID, source string, since int64) (n int, oldest int64, err error) {
-	row := t.tx.QueryRowxContext(t.ctx, qCountDeleteSends, userID, source, source, since)
+	row := t.row(qCountDeleteSends, userID, source, source, since)
 	if err := row.Scan(&n, &oldest); err != nil {
 		return 0, 0, wrap("count delete sends", err)
 	}
@@ -124,7 +124,7 @@ func (t *Tx) SelfRemove(userID UserID) (uint32, error) {
 // passed at now without a login, lowest id first.
 func (t *Tx) InactiveUsers(now int64, limit int) ([]UserID, error) {
 	var ids []UserID
-	return ids, wrap("inactive users", t.tx.SelectContext(t.ctx, &ids, qInactiveUsers, now, limit))
+	return ids, t.sel("inactive users", &ids, qInactiveUsers, now, limit)
 }
 
 // ClaimInactive marks the user deleted at now if their self-removal period
@@ -157,8 +157,8 @@ func (t *Tx) claim(op, q string, userID UserID, now int64) (bool, error) {
 // and the messages stay.
 func (t *Tx) EraseUser(userID UserID) ([]SessionID, error) {
 	var ids []SessionID
-	if err := t.tx.SelectContext(t.ctx, &ids, qUserSessionIDs, userID); err != nil {
-		return nil, wrap("erase user sessions", err)
+	if err := t.sel("erase user sessions", &ids, qUserSessionIDs, userID); err != nil {
+		return nil, err
 	}
 	for _, e := range eraseTables {
 		if _, err := t.exec("erase "+e.table, fmt.Sprintf("DELETE FROM %s WHERE %s", e.table, e.where), userID); err != nil {

@@ -1,12 +1,10 @@
 package storage
 
-import "strconv"
-
 // Files: a Content is stored bytes (one per distinct SHA-256, complete on disk
 // before its row exists); a File is one user's upload of some content under a
 // name and a token. The token names the upload, so two users (or two names)
 // of the same content have their own tokens, and readability is decided per
-// upload. See migrations/0003_files.sql.
+// upload. See storage/sqlite/migrations/0003_files.sql.
 
 // Content states, as FileUploadStatus.Status numbers them.
 const (
@@ -222,7 +220,7 @@ func (t *Tx) FinishedUpload(userID UserID, contentID ContentID, name string) (Fi
 // most recently active, for the caller to delete with their partial files.
 func (t *Tx) ExtraPartialUploads(userID UserID, keep int) ([]File, error) {
 	var fs []File
-	return fs, wrap("extra partial uploads", t.tx.SelectContext(t.ctx, &fs, qExtraPartials, userID, keep))
+	return fs, t.sel("extra partial uploads", &fs, qExtraPartials, userID, keep)
 }
 
 // CreateUpload records an upload: waiting for bytes (ContentID 0) or
@@ -363,17 +361,6 @@ func (t *Tx) SetProcessed(c Content) error {
 		c.SmallSize, c.SmallWidth, c.SmallHeight, c.LargeSize, c.LargeWidth, c.LargeHeight, c.ID)
 }
 
-// jsonIDs is ids as a JSON array, for json_each: one bind for a whole set.
-func jsonIDs[T ~int64](ids []T) string {
-	b := []byte{'['}
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(id), 10)
-	}
-	return string(append(b, ']'))
-}
 
 func nonNil(b []byte) []byte {
 	if b == nil {

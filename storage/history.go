@@ -17,8 +17,8 @@ const (
 // message before, oldest first.
 func (t *Tx) HistoryBefore(m Member, before MessageID, limit int) ([]Message, error) {
 	var ms []Message
-	if err := t.tx.SelectContext(t.ctx, &ms, qHistoryBefore, m.RoomID, before, m.ClearID, m.StartID, m.UserID, limit); err != nil {
-		return nil, wrap("history before", err)
+	if err := t.sel("history before", &ms, qHistoryBefore, m.RoomID, before, m.ClearID, m.StartID, m.UserID, limit); err != nil {
+		return nil, err
 	}
 	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
 		ms[i], ms[j] = ms[j], ms[i]
@@ -30,7 +30,7 @@ func (t *Tx) HistoryBefore(m Member, before MessageID, limit int) ([]Message, er
 // message after, oldest first.
 func (t *Tx) HistoryAfter(m Member, after MessageID, limit int) ([]Message, error) {
 	var ms []Message
-	return ms, wrap("history after", t.tx.SelectContext(t.ctx, &ms, qHistoryAfter, m.RoomID, after, m.ClearID, m.StartID, m.UserID, limit))
+	return ms, t.sel("history after", &ms, qHistoryAfter, m.RoomID, after, m.ClearID, m.StartID, m.UserID, limit)
 }
 
 // RoomsOf returns a page of the rooms userID is in and has not deleted from
@@ -40,7 +40,7 @@ func (t *Tx) HistoryAfter(m Member, after MessageID, limit int) ([]Message, erro
 // cut in SQL: offset rooms are skipped, at most limit returned.
 func (t *Tx) RoomsOf(userID UserID, offset, limit int) ([]RoomMember, error) {
 	var rs []RoomMember
-	return rs, wrap("rooms of user", t.tx.SelectContext(t.ctx, &rs, qRoomsOf, userID, limit, offset))
+	return rs, t.sel("rooms of user", &rs, qRoomsOf, userID, limit, offset)
 }
 
 // RoomMember is a room with one member's place in it.
@@ -49,8 +49,11 @@ type RoomMember struct {
 	Member
 }
 
-var qRoomsOf = `SELECT r.` + strings.ReplaceAll(roomColumns, ", ", ", r.") + `, m.` + strings.ReplaceAll(memberColumns, ", ", ", m.") + `
-	FROM room_members m JOIN rooms r ON r.id = m.room_id
+// roomMemberSelect reads RoomMembers: rooms r joined with memberships m.
+var roomMemberSelect = `SELECT r.` + strings.ReplaceAll(roomColumns, ", ", ", r.") + `, m.` + strings.ReplaceAll(memberColumns, ", ", ", m.") + `
+	FROM room_members m JOIN rooms r ON r.id = m.room_id`
+
+var qRoomsOf = roomMemberSelect + `
 	WHERE m.user_id = ? AND m.hidden = 0
 	ORDER BY m.pin_id DESC,
 		coalesce((SELECT create_time FROM messages WHERE id = r.last_message_id), m.joined_at) DESC, r.id DESC

@@ -44,5 +44,5 @@ func (t *Tx) DeleteInfoPage(id string) error {
 // InfoPages lists every page by id.
 func (t *Tx) InfoPages() ([]InfoPageSummary, error) {
 	var ps []InfoPageSummary
-	return ps, wrap("info pages", t.tx.SelectContext(t.ctx, &ps, qInfoPages))
+	return ps, t.sel("info pages", &ps, qInfoPages)
 }

@@ -114,6 +114,5 @@ const NoPrivacyRule int32 = -1
 // One statement.
 func (t *Tx) Audience(userID UserID, rule int32) ([]UserID, error) {
 	var out []UserID
-	err := t.tx.SelectContext(t.ctx, &out, qAudience, userID, rule)
-	return out, wrap("audience", err)
+	return out, t.sel("audience", &out, qAudience, userID, rule)
 }

@@ -36,7 +36,7 @@ func (t *Tx) AddReport(reporter, user UserID, reason int32, description string, 
 // Reports lists the open reports, oldest first, or all of them with all.
 func (t *Tx) Reports(all bool) ([]Report, error) {
 	var rs []Report
-	return rs, wrap("reports", t.tx.SelectContext(t.ctx, &rs, qReports, all))
+	return rs, t.sel("reports", &rs, qReports, all)
 }
 
 // ResolveReport closes an open report with the operator's note; ErrNotFound

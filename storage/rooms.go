@@ -147,7 +147,7 @@ func (t *Tx) Memberships(userID UserID) (int, error) {
 
 // MemberIDs lists the room's members, in id order.
 func (t *Tx) MemberIDs(roomID RoomID) ([]UserID, error) {
-	rows, err := t.tx.QueryContext(t.ctx, qMemberIDs, roomID)
+	rows, err := t.query(qMemberIDs, roomID)
 	if err != nil {
 		return nil, wrap("member ids", err)
 	}

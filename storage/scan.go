@@ -15,6 +15,7 @@ type scanner interface{ Scan(dest ...any) error }
 // row runs a query that returns at most one row; its Scan reports no row as
 // sql.ErrNoRows (wrap makes that ErrNotFound).
 func (t *Tx) row(query string, args ...any) *sql.Row {
+	t.db.n.Add(1)
 	return t.tx.QueryRowContext(t.ctx, query, args...)
 }
 

@@ -87,7 +87,7 @@ func (t *Tx) RevokeSession(id SessionID) error {
 // since before idleCutoff (Unix seconds), most recently active first.
 func (t *Tx) ActiveSessions(userID UserID, idleCutoff int64) ([]Session, error) {
 	var ss []Session
-	return ss, wrap("active sessions", t.tx.SelectContext(t.ctx, &ss, qActiveSessions, userID, idleCutoff))
+	return ss, t.sel("active sessions", &ss, qActiveSessions, userID, idleCutoff)
 }
 
 // RevokeUserSession ends session id if it is a live session of userID.

@@ -59,10 +59,12 @@ func (t *Tx) TwoStep(userID UserID) (TwoStep, error) {
 
 // SaveTwoStep stores ts, replacing the user's row.
 func (t *Tx) SaveTwoStep(ts TwoStep) error {
-	if _, err := t.tx.NamedExecContext(t.ctx, qSaveTwoStep, ts); err != nil {
+	q, args, err := t.tx.BindNamed(qSaveTwoStep, ts)
+	if err != nil {
 		return wrap("save two step", err)
 	}
-	return nil
+	_, err = t.exec("save two step", q, args...)
+	return err
 }
 
 // DeleteTwoStep removes the user's password and everything kept with it.
@@ -103,7 +105,7 @@ func (t *Tx) TwoStepSends(userID UserID, since int64) (n int, oldest int64, err 
 	if _, err := t.exec("prune two step sends", qPruneTwoStepSends, userID, since); err != nil {
 		return 0, 0, err
 	}
-	row := t.tx.QueryRowxContext(t.ctx, qCountTwoStepSends, userID, since)
+	row := t.row(qCountTwoStepSends, userID, since)
 	if err := row.Scan(&n, &oldest); err != nil {
 		return 0, 0, wrap("count two step sends", err)
 	}

@@ -57,11 +57,13 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 
 // get scans one row into dest; no row becomes ErrNotFound.
 func (t *Tx) get(op string, dest any, query string, args ...any) error {
+	t.db.n.Add(1)
 	return wrap(op, t.tx.GetContext(t.ctx, dest, query, args...))
 }
 
 // exec runs a statement whose row count does not matter.
 func (t *Tx) exec(op string, query string, args ...any) (sql.Result, error) {
+	t.db.n.Add(1)
 	res, err := t.tx.ExecContext(t.ctx, query, args...)
 	return res, wrap(op, err)
 }
@@ -82,24 +84,13 @@ func (t *Tx) execOne(op string, query string, args ...any) error {
 	return nil
 }
 
-// selectIn is sel for a query whose "IN (?)" takes a slice argument: the
-// slice becomes one placeholder per element, so a set of any size is one
-// statement on both backends. The slice must not be empty.
-func (t *Tx) selectIn(op string, dest any, query string, args ...any) error {
-	q, a, err := sqlx.In(query, args...)
-	if err != nil {
-		return wrap(op, err)
-	}
-	return wrap(op, t.tx.SelectContext(t.ctx, dest, q, a...))
-}
-
-// queryIn is selectIn for rows scanned by hand.
+// queryIn is selIn for rows scanned by hand.
 func (t *Tx) queryIn(query string, args ...any) (*sql.Rows, error) {
 	q, a, err := sqlx.In(query, args...)
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.QueryContext(t.ctx, q, a...)
+	return t.query(q, a...)
 }
 
 // guard runs fn, a statement whose constraint error is an answer
@@ -110,6 +101,7 @@ func (t *Tx) guard(fn func() error) error {
 	if !t.db.eng.AbortsOnError() {
 		return fn()
 	}
+	t.db.n.Add(2) // the savepoint and its end
 	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT guard"); err != nil {
 		return wrap("savepoint", err)
 	}

@@ -68,8 +68,8 @@ func (t *Tx) VerifyGuards(userID UserID, source string) (src, account VerifyGuar
 // zero-valued, with UserID and Source set, when no guess was counted yet.
 func (t *Tx) guards(op string, userID UserID, source string, query string, args ...any) (src, account VerifyGuard, err error) {
 	var gs []VerifyGuard
-	if err := t.tx.SelectContext(t.ctx, &gs, query, args...); err != nil {
-		return src, account, wrap(op, err)
+	if err := t.sel(op, &gs, query, args...); err != nil {
+		return src, account, err
 	}
 	src, account = VerifyGuard{UserID: userID, Source: source}, VerifyGuard{UserID: userID}
 	for _, g := range gs {
@@ -124,7 +124,7 @@ func (t *Tx) RecordCodeSend(userID UserID, source string, now int64) error {
 // those went out (0 if none), from which the caller computes how long until
 // the window frees a slot.
 func (t *Tx) CountCodeSends(userID UserID, source string, since int64) (n int, oldest int64, err error) {
-	row := t.tx.QueryRowxContext(t.ctx, qCountCodeSends, userID, source, source, since)
+	row := t.row(qCountCodeSends, userID, source, source, since)
 	if err := row.Scan(&n, &oldest); err != nil {
 		return 0, 0, wrap("count code sends", err)
 	}
