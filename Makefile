@@ -4,7 +4,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 BIN      := bin/gapd
 
-.PHONY: all generate check-generated build run test bench bench-go bench-load fuzz seed-check tools-check
+.PHONY: all generate check-generated build run test test-postgres bench bench-go bench-load fuzz seed-check tools-check
 
 all: build
 
@@ -24,11 +24,21 @@ build: tools-check
 run: build
 	./$(BIN) -addr $(ADDR) -data $(DATA)
 
-## test: fail if generated/ differs from what the spec produces, vet, run every test
+## test: fail if generated/ differs from what the spec produces, vet, run every test on
+## SQLite, then the storage, handler, server and end-to-end tests again on a throw-away
+## PostgreSQL (tools/pgtmp; without PostgreSQL installed it says how to install it,
+## and under CI=true that is a failure)
+PG_TESTS := ./storage/... ./handlers/... ./server/... ./fileproc/... ./e2e/...
+
 test: tools-check
 	$(GO) run ./generator -spec spec -out generated -check
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(GO) run ./tools/pgtmp -- $(GO) test -count=1 $(PG_TESTS)
+
+## test-postgres: only the PostgreSQL half of make test
+test-postgres: tools-check
+	$(GO) run ./tools/pgtmp -- $(GO) test -count=1 $(PG_TESTS)
 
 ## bench: Go benchmarks, then the load generator's standard set (speed and memory
 ## targets are checked here, never in timed tests); results go in BENCHMARKS.md

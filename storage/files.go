@@ -361,7 +361,6 @@ func (t *Tx) SetProcessed(c Content) error {
 		c.SmallSize, c.SmallWidth, c.SmallHeight, c.LargeSize, c.LargeWidth, c.LargeHeight, c.ID)
 }
 
-
 func nonNil(b []byte) []byte {
 	if b == nil {
 		return []byte{}
