@@ -4,7 +4,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 BIN      := bin/gapd
 
-.PHONY: all generate check-generated build run test test-postgres bench bench-go bench-load fuzz seed-check tools-check
+.PHONY: all generate check-generated build run cluster test test-postgres bench bench-go bench-load fuzz seed-check tools-check
 
 all: build
 
@@ -23,6 +23,11 @@ build: tools-check
 ## run: start the server on an embedded SQLite database under ./data
 run: build
 	./$(BIN) -addr $(ADDR) -data $(DATA)
+
+## cluster: PostgreSQL, NATS and two gapd nodes (ws://127.0.0.1:8080/ and :8081/) on one
+## machine, as a cluster runs; data under ./cluster-data; Ctrl-C stops them all
+cluster: build
+	$(GO) run ./tools/cluster -gapd $(BIN)
 
 ## test: fail if generated/ differs from what the spec produces, vet, run every test on
 ## SQLite, then the storage, handler, server and end-to-end tests again on a throw-away
