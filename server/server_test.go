@@ -468,7 +468,7 @@ func get(t *testing.T, url string, want int) string {
 
 func TestHealthAndMetrics(t *testing.T) {
 	cfg := testConfig(t)
-	db, err := storage.Open(testCtx(t), t.TempDir(), storage.Options{URL: pgtest.URL(t), Synchronous: "OFF"})
+	db, err := storage.Open(testCtx(t), t.TempDir(), storage.Options{URL: pgtest.Fresh(t), Synchronous: "OFF"})
 	if err != nil {
 		t.Fatal(err)
 	}

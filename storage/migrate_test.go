@@ -126,3 +126,34 @@ func columns(t *testing.T, db *DB, q string) []string {
 	sort.Strings(cols)
 	return cols
 }
+
+// Nodes that start together on an empty database both come up, and every
+// step is applied once.
+func TestNodesStartingTogetherMigrateOnce(t *testing.T) {
+	dir, opts := t.TempDir(), testOptions(t)
+	const nodes = 3
+	errs := make(chan error, nodes)
+	dbs := make(chan *DB, nodes)
+	for range nodes {
+		go func() {
+			db, err := Open(context.Background(), dir, opts)
+			if err == nil {
+				dbs <- db
+			}
+			errs <- err
+		}()
+	}
+	for range nodes {
+		if err := <-errs; err != nil {
+			t.Fatalf("a node did not start: %v", err)
+		}
+	}
+	db := <-dbs
+	defer db.Close()
+	for range nodes - 1 {
+		(<-dbs).Close()
+	}
+	if rows, want := applied(t, db), backendMigrations(t, db); len(rows) != len(want) {
+		t.Fatalf("%d steps recorded, want %d", len(rows), len(want))
+	}
+}

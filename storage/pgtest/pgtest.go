@@ -44,6 +44,24 @@ func URL(t testing.TB) string {
 	if u, ok := byTest[t]; ok {
 		return u
 	}
+	u := Fresh(t)
+	byTest[t] = u
+	t.Cleanup(func() {
+		mu.Lock()
+		delete(byTest, t)
+		mu.Unlock()
+	})
+	return u
+}
+
+// Fresh is URL without the sharing: a new database at every call, as a
+// second server of the test with a data directory of its own would have.
+func Fresh(t testing.TB) string {
+	t.Helper()
+	server := Server()
+	if server == "" {
+		return ""
+	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	name := "gapd_test_" + hex.EncodeToString(b[:])
@@ -53,13 +71,7 @@ func URL(t testing.TB) string {
 		t.Fatalf("pgtest: %s: %v", EnvServer, err)
 	}
 	u.Path = "/" + name
-	byTest[t] = u.String()
-	t.Cleanup(func() {
-		admin(t, server, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
-		mu.Lock()
-		delete(byTest, t)
-		mu.Unlock()
-	})
+	t.Cleanup(func() { admin(t, server, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) })
 	return u.String()
 }
 

@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,7 +31,8 @@ import (
 
 // Options tune Open.
 type Options struct {
-	// MaxConns bounds the pool (default 4 per CPU, at least 8).
+	// MaxConns bounds the pool; 0: the URL's pool_max_conns, or 4 per
+	// CPU and at least 8.
 	MaxConns int
 }
 
@@ -46,10 +48,12 @@ func Open(ctx context.Context, url string, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: postgres URL: %w", err)
 	}
-	if opts.MaxConns <= 0 {
-		opts.MaxConns = max(8, 4*runtime.GOMAXPROCS(0))
+	switch {
+	case opts.MaxConns > 0:
+		cfg.MaxConns = int32(opts.MaxConns)
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
 	}
-	cfg.MaxConns = int32(opts.MaxConns)
 	// "Acknowledged after commit" means durable: refuse a server or URL that
 	// turned it off for us.
 	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
@@ -64,13 +68,20 @@ func Open(ctx context.Context, url string, opts Options) (*Engine, error) {
 	// sqlx keeps '?' (its default for unknown drivers); the connector
 	// rewrites them for PostgreSQL (driver.go).
 	sdb := sql.OpenDB(connector{stdlib.GetPoolConnector(pool)})
-	sdb.SetMaxOpenConns(opts.MaxConns)
-	sdb.SetMaxIdleConns(opts.MaxConns)
+	sdb.SetMaxOpenConns(int(cfg.MaxConns))
+	sdb.SetMaxIdleConns(int(cfg.MaxConns))
 	db := sqlx.NewDb(sdb, "gapd-postgres")
 	e := &Engine{pool: pool, db: db}
 	ms, err := Migrations()
-	if err == nil {
+	for try := 0; err == nil; try++ {
 		err = migrate.Run(ctx, db, ms, migrate.Dialect{CreateTable: createMigrationsTable, Lock: lockMigrations})
+		// Nodes starting together on an empty database may race to
+		// create schema_migrations itself; the loser finds it next time.
+		if err == nil || try == 2 || ctx.Err() != nil {
+			break
+		}
+		err = nil
+		time.Sleep(time.Duration(try+1) * 200 * time.Millisecond)
 	}
 	if err != nil {
 		e.Close()
@@ -180,12 +191,3 @@ func (e *Engine) Classify(err error) (duplicate, missingRef bool) {
 // DB is the engine's handle, for tests and tools of this package's users
 // that need plain SQL (statement counts, reports).
 func (e *Engine) DB() *sqlx.DB { return e.db }
-
-// Host names the server for logs without the password.
-func Host(url string) string {
-	cfg, err := pgconn.ParseConfig(url)
-	if err != nil {
-		return "?"
-	}
-	return strings.Join([]string{cfg.Host, cfg.Database}, "/")
-}
