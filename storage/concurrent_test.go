@@ -70,3 +70,37 @@ func TestConcurrentSendsTakeGapFreeVersions(t *testing.T) {
 		t.Fatalf("room at version %d, last %d; want %d, %d", room.Version, room.LastMessageID, len(ms), ms[len(ms)-1].ID)
 	}
 }
+
+// Wrong guesses made at once (on several nodes) are each counted: a guard is
+// read and written back under the user's lock, so none overwrites another.
+func TestConcurrentGuessesAllCount(t *testing.T) {
+	db := openTest(t)
+	u := newUser(t, db, "+989120000009")
+	const guesses = 24
+	var wg sync.WaitGroup
+	for range guesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.Write(testCtx(t), func(tx *Tx) error {
+				_, account, err := tx.VerifyGuards(u.ID, "10.0.0.1")
+				if err != nil {
+					return err
+				}
+				account.Failures++
+				return tx.SaveVerifyGuard(account)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	read(t, db, func(tx *Tx) error {
+		_, account, err := tx.VerifyGuards(u.ID, "10.0.0.1")
+		if err == nil && account.Failures != guesses {
+			t.Errorf("%d guesses counted, want %d", account.Failures, guesses)
+		}
+		return err
+	})
+}

@@ -56,9 +56,9 @@ type engine interface {
 	Ping(ctx context.Context) error
 	Close() error
 	Name() string
-	// LockRoom is a statement that locks one room's row ('?' its id) until
-	// the transaction ends, or "" when writes are serialised anyway.
-	LockRoom() string
+	// RowLocks: writers run at once (PostgreSQL), so a read that a write
+	// depends on locks its row (Tx.lock); false where writes are serialised.
+	RowLocks() bool
 	// AbortsOnError: a failed statement ends the transaction (PostgreSQL),
 	// so statements whose failure is an answer run in a savepoint (Tx.guard).
 	AbortsOnError() bool

@@ -95,6 +95,9 @@ func (t *Tx) RecordDeleteSend(userID UserID, source string, now int64) error {
 
 // CountDeleteSends is CountCodeSends for deletion tokens.
 func (t *Tx) CountDeleteSends(userID UserID, source string, since int64) (n int, oldest int64, err error) {
+	if err := t.lockUser(userID); err != nil {
+		return 0, 0, err
+	}
 	row := t.row(qCountDeleteSends, userID, source, source, since)
 	if err := row.Scan(&n, &oldest); err != nil {
 		return 0, 0, wrap("count delete sends", err)

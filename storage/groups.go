@@ -41,6 +41,9 @@ func (t *Tx) SetRoomInfo(roomID RoomID, title, description string) error {
 
 // MemberCount is how many members the room has.
 func (t *Tx) MemberCount(roomID RoomID) (int, error) {
+	if err := t.lockRoom(roomID); err != nil {
+		return 0, err
+	}
 	var n int
 	return n, t.get("member count", &n, qMemberCount, roomID)
 }

@@ -179,17 +179,29 @@ func (t *Tx) ChatPeerAccount(roomID RoomID, userID UserID) (peer UserID, blocked
 	return peer, b.Bool, blocksUser, wrap("chat peer account", err)
 }
 
-// lockRoom holds the room's row until the transaction ends, where writers
-// run at once (PostgreSQL); SQLite's single writer needs no lock.
-func (t *Tx) lockRoom(id RoomID) error {
-	q := t.db.eng.LockRoom()
-	if q == "" || t.readOnly {
+// Row locks. Where writers run at once (PostgreSQL, several nodes), a
+// write that depends on what it read first locks the row the read is about
+// until the transaction ends: the room's row before a message takes the
+// room's next version or a member is counted against the room's cap; the
+// user's row before a guard or a send budget is read and written back, so
+// guesses and codes in parallel count one by one. SQLite's single writer
+// needs none, nor does a read-only transaction.
+var (
+	qLockRoom = `SELECT id FROM rooms WHERE id = ? FOR UPDATE`
+	qLockUser = `SELECT id FROM users WHERE id = ? FOR UPDATE`
+)
+
+func (t *Tx) lockRoom(id RoomID) error { return t.lock("lock room", qLockRoom, int64(id)) }
+func (t *Tx) lockUser(id UserID) error { return t.lock("lock user", qLockUser, int64(id)) }
+
+func (t *Tx) lock(op, query string, id int64) error {
+	if !t.db.eng.RowLocks() || t.readOnly {
 		return nil
 	}
-	var got RoomID
-	err := t.get("lock room", &got, q, id)
+	var got int64
+	err := t.get(op, &got, query, id)
 	if errors.Is(err, ErrNotFound) {
-		return nil // no room: the statements after it say so
+		return nil // no such row: the statements after it say so
 	}
 	return err
 }

@@ -102,6 +102,9 @@ func (t *Tx) RecordTwoStepSend(userID UserID, now int64) error {
 // TwoStepSends counts the e-mails sent to the user since since, and the
 // time of the oldest of them (0: none). Older ones are dropped.
 func (t *Tx) TwoStepSends(userID UserID, since int64) (n int, oldest int64, err error) {
+	if err := t.lockUser(userID); err != nil {
+		return 0, 0, err
+	}
 	if _, err := t.exec("prune two step sends", qPruneTwoStepSends, userID, since); err != nil {
 		return 0, 0, err
 	}

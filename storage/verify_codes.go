@@ -67,6 +67,9 @@ func (t *Tx) VerifyGuards(userID UserID, source string) (src, account VerifyGuar
 // source and of the account, source "") and splits them; either comes back
 // zero-valued, with UserID and Source set, when no guess was counted yet.
 func (t *Tx) guards(op string, userID UserID, source string, query string, args ...any) (src, account VerifyGuard, err error) {
+	if err := t.lockUser(userID); err != nil {
+		return src, account, err
+	}
 	var gs []VerifyGuard
 	if err := t.sel(op, &gs, query, args...); err != nil {
 		return src, account, err
@@ -124,6 +127,9 @@ func (t *Tx) RecordCodeSend(userID UserID, source string, now int64) error {
 // those went out (0 if none), from which the caller computes how long until
 // the window frees a slot.
 func (t *Tx) CountCodeSends(userID UserID, source string, since int64) (n int, oldest int64, err error) {
+	if err := t.lockUser(userID); err != nil {
+		return 0, 0, err
+	}
 	row := t.row(qCountCodeSends, userID, source, source, since)
 	if err := row.Scan(&n, &oldest); err != nil {
 		return 0, 0, wrap("count code sends", err)

@@ -170,9 +170,9 @@ func (e *Engine) Close() error {
 // Name is the backend's name for logs and metrics.
 func (e *Engine) Name() string { return "postgres" }
 
-// LockRoom locks a room's row until the transaction ends, so that versions
-// are taken one transaction at a time, in commit order.
-func (e *Engine) LockRoom() string { return `SELECT id FROM rooms WHERE id = ? FOR UPDATE` }
+// RowLocks is true: writers run at once, so storage locks the rows whose
+// reads a write depends on (SELECT ... FOR UPDATE).
+func (e *Engine) RowLocks() bool { return true }
 
 // AbortsOnError is true: PostgreSQL ends a transaction at a failed
 // statement, so storage runs the statements whose failure is an answer in a

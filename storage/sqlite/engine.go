@@ -298,8 +298,8 @@ func (db *Engine) Batches() (txs, reqs int64) { return db.b.txs.Load(), db.b.req
 // Name is the backend's name for logs and metrics.
 func (db *Engine) Name() string { return "sqlite" }
 
-// LockRoom is a no-op: the single writer already serialises every write.
-func (db *Engine) LockRoom() string { return "" }
+// RowLocks is false: the single writer already serialises every write.
+func (db *Engine) RowLocks() bool { return false }
 
 // AbortsOnError is false: a failed statement leaves the transaction usable.
 func (db *Engine) AbortsOnError() bool { return false }
