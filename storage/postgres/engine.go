@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/gapd/gapd/storage/internal/txrun"
 	"github.com/gapd/gapd/storage/migrate"
 )
 
@@ -122,33 +123,12 @@ func (e *Engine) Write(ctx context.Context, fn func(context.Context, *sqlx.Tx) e
 	// Once fn runs, a caller's cancellation must not cut it short: its
 	// outcome is reported as it is.
 	run := context.WithoutCancel(ctx)
-	return e.tx(run, nil, func(stx *sqlx.Tx) error { return fn(run, stx) })
+	return txrun.Run(run, e.db, nil, func(stx *sqlx.Tx) error { return fn(run, stx) })
 }
 
 // Read runs fn in a read-only transaction.
 func (e *Engine) Read(ctx context.Context, fn func(*sqlx.Tx) error) error {
-	return e.tx(ctx, &sql.TxOptions{ReadOnly: true}, fn)
-}
-
-func (e *Engine) tx(ctx context.Context, opts *sql.TxOptions, fn func(*sqlx.Tx) error) error {
-	stx, err := e.db.BeginTxx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			_ = stx.Rollback()
-		}
-	}()
-	if err := fn(stx); err != nil {
-		return err
-	}
-	done = true
-	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
-	}
-	return nil
+	return txrun.Run(ctx, e.db, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
 // Ping checks that the database answers a query.

@@ -26,6 +26,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 
+	"github.com/gapd/gapd/storage/internal/txrun"
 	"github.com/gapd/gapd/storage/migrate"
 )
 
@@ -269,26 +270,7 @@ func (db *Engine) Write(ctx context.Context, fn func(context.Context, *sqlx.Tx) 
 // Read runs fn in a read-only transaction on the reader pool: a consistent
 // snapshot that does not wait for, or hold up, the writer.
 func (db *Engine) Read(ctx context.Context, fn func(*sqlx.Tx) error) error {
-	stx, err := db.r.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("storage: begin: %w", err)
-	}
-	// A deferred rollback (rather than recover and re-panic) also covers a
-	// panic in fn while keeping the panic's original stack trace.
-	done := false
-	defer func() {
-		if !done {
-			_ = stx.Rollback()
-		}
-	}()
-	if err := fn(stx); err != nil {
-		return err
-	}
-	done = true
-	if err := stx.Commit(); err != nil {
-		return fmt.Errorf("storage: commit: %w", err)
-	}
-	return nil
+	return txrun.Run(ctx, db.r, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
 // Batches reports the write transactions committed or rolled back so far and
