@@ -40,6 +40,15 @@ type Dialect struct {
 	Lock string
 }
 
+// LoadDir is Load of the directory dir of fsys (a backend's embedded files).
+func LoadDir(fsys fs.FS, dir string) ([]Migration, error) {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("storage: migrations: %w", err)
+	}
+	return Load(sub)
+}
+
 // Load reads every *.sql file at the root of fsys and checks that the
 // versions run 1, 2, 3... so a misnamed or missing file stops the start
 // instead of silently skipping a step.

@@ -16,7 +16,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"runtime"
 	"strings"
 	"time"
@@ -98,11 +97,7 @@ var migrationFiles embed.FS
 
 // Migrations are this backend's schema steps, in order.
 func Migrations() ([]migrate.Migration, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("storage: migrations: %w", err)
-	}
-	return migrate.Load(sub)
+	return migrate.LoadDir(migrationFiles, "migrations")
 }
 
 const (
