@@ -40,21 +40,29 @@ func (t target) urls() []string {
 }
 
 // measure is measureAll over t's nodes; on PostgreSQL the CPU cell adds the
-// database server's CPU over f (its backends and background processes).
+// database server's CPU over f (its backends and background processes), and
+// a line says what the server did meanwhile (commits, WAL flushes, WAL bytes).
 func (t target) measure(f func() error) (cpu, peak string, err error) {
 	if t.pg == "" {
 		return measureAll(t.nodes, f)
 	}
-	before, berr := pgCPU(t.pg)
+	before, berr := pgSnapshot(t.pg)
+	start := time.Now()
 	cpu, peak, err = measureAll(t.nodes, f)
-	after, aerr := pgCPU(t.pg)
+	el := time.Since(start).Seconds()
+	after, aerr := pgSnapshot(t.pg)
 	if berr != nil || aerr != nil {
 		return cpu + " + PostgreSQL n/a", peak, err
 	}
 	var used time.Duration
-	for pid, c := range after {
-		used += c - before[pid]
+	for pid, c := range after.cpu {
+		used += c - before.cpu[pid]
 	}
+	commits, syncs := after.commits-before.commits, after.walSyncs-before.walSyncs
+	fmt.Printf("%sPostgreSQL over %.1fs: %d commits (%.0f/s), %d WAL syncs (%.0f/s, %.1f commits each), %.1f MB WAL (%.1f KB a commit), %d rows written, CPU %.1fs\n",
+		t.label, el, commits, float64(commits)/el, syncs, float64(syncs)/el, float64(commits)/float64(max(syncs, 1)),
+		float64(after.walBytes-before.walBytes)/(1<<20), float64(after.walBytes-before.walBytes)/1024/float64(max(commits, 1)),
+		after.rows-before.rows, used.Seconds())
 	return fmt.Sprintf("%s + PostgreSQL %.1fs", cpu, used.Seconds()), peak, err
 }
 
@@ -70,31 +78,46 @@ func pgConnect(ctx context.Context, admin, db string) (*pgx.Conn, error) {
 	return pgx.Connect(ctx, u.String())
 }
 
-// pgCPU is the CPU time each of the PostgreSQL server's processes has used
-// so far, by pid (read from /proc: the server is on this machine).
-func pgCPU(admin string) (map[int]time.Duration, error) {
+// pgStats is what the PostgreSQL server has done so far.
+type pgStats struct {
+	cpu                map[int]time.Duration // by pid (from /proc: the server is on this machine)
+	commits, rows      int64                 // over all databases
+	walSyncs, walBytes int64
+}
+
+func pgSnapshot(admin string) (pgStats, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	var st pgStats
 	c, err := pgConnect(ctx, admin, "")
 	if err != nil {
-		return nil, err
+		return st, err
 	}
 	defer c.Close(ctx)
 	rows, err := c.Query(ctx, `SELECT pid FROM pg_stat_activity`)
 	if err != nil {
-		return nil, err
+		return st, err
 	}
 	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 	if err != nil {
-		return nil, err
+		return st, err
 	}
-	out := map[int]time.Duration{}
+	st.cpu = map[int]time.Duration{}
 	for _, pid := range pids {
 		if ps := readProc(int(pid)); ps.exists {
-			out[int(pid)] = ps.cpu
+			st.cpu[int(pid)] = ps.cpu
 		}
 	}
-	return out, nil
+	// Statistics are read in a snapshot of their own, not the one cached
+	// for this transaction.
+	if _, err := c.Exec(ctx, `SELECT pg_stat_clear_snapshot()`); err != nil {
+		return st, err
+	}
+	err = c.QueryRow(ctx, `SELECT
+		(SELECT COALESCE(SUM(xact_commit), 0)::bigint FROM pg_stat_database),
+		(SELECT COALESCE(SUM(tup_inserted + tup_updated + tup_deleted), 0)::bigint FROM pg_stat_database),
+		wal_sync, wal_bytes::bigint FROM pg_stat_wal`).Scan(&st.commits, &st.rows, &st.walSyncs, &st.walBytes)
+	return st, err
 }
 
 // pgDatabase is a fresh database on the -postgres server, dropped by drop.
