@@ -488,55 +488,61 @@ func (r *runner) chatPhases(t target, users []user, n int, ref reference) (float
 		return 0, err
 	}
 	defer run.close()
-	var rate, paced float64
-	var lat, plat summary
-	cpu, peak, err := t.measure(func() error {
-		var err error
-		rate, lat, err = run.closedLoop(d)
-		return err
-	})
+	c, err := t.phase(func() (float64, summary, error) { return run.closedLoop(d) })
 	if err != nil {
 		return 0, err
 	}
 	fmt.Printf("%schat, %d pairs, closed loop: %.0f messages/s delivered%s, send-to-recipient %s; server CPU %s, peak %s\n",
-		t.label, n, rate, ref.of(rate), lat, cpu, peak)
-	refCell, ratio := ref.cells(rate)
-	r.results = append(r.results, result{scenario: fmt.Sprintf("%schat send->push, %d pairs, 1 KB, closed loop", t.label, n),
-		value: fmt.Sprintf("%.0f msg/s", rate), latency: lat.String(), ref: refCell, ratio: ratio, cpu: cpu, peak: peak})
-	pcpu, ppeak, err := t.measure(func() error {
-		var err error
-		paced, plat, err = run.paced(rate/2, d)
-		return err
-	})
+		t.label, n, c.rate, ref.of(c.rate), c.lat, c.cpu, c.peak)
+	r.record(fmt.Sprintf("%schat send->push, %d pairs, 1 KB, closed loop", t.label, n), "msg/s", c, ref)
+	p, err := t.phase(func() (float64, summary, error) { return run.paced(c.rate/2, d) })
 	if err != nil {
-		return rate, err
+		return c.rate, err
 	}
 	fmt.Printf("%schat, %d pairs, paced at %.0f/s: %.0f messages/s delivered, send-to-recipient %s; server CPU %s, peak %s\n",
-		t.label, n, rate/2, paced, plat, pcpu, ppeak)
-	r.results = append(r.results, result{scenario: fmt.Sprintf("%schat send->push, %d pairs, paced at half that rate", t.label, n),
-		value: fmt.Sprintf("%.0f msg/s", paced), latency: plat.String(), cpu: pcpu, peak: ppeak})
-	return rate, nil
+		t.label, n, c.rate/2, p.rate, p.lat, p.cpu, p.peak)
+	r.record(fmt.Sprintf("%schat send->push, %d pairs, paced at half that rate", t.label, n), "msg/s", p, reference{})
+	return c.rate, nil
 }
 
 // groupPhase runs the group fan-out to n members on t and records it. It
 // returns deliveries per second.
 func (r *runner) groupPhase(t target, users []user, n int, ref reference) (float64, error) {
-	var rate float64
-	var lat summary
-	cpu, peak, err := t.measure(func() error {
-		var err error
-		rate, lat, err = groupFanout(t.urls(), users, n, r.cfg.d)
-		return err
-	})
+	g, err := t.phase(func() (float64, summary, error) { return groupFanout(t.urls(), users, n, r.cfg.d) })
 	if err != nil {
 		return 0, err
 	}
 	fmt.Printf("%sgroup, send to %d members: %.0f deliveries/s%s, to the last member %s; server CPU %s, peak %s\n",
-		t.label, n, rate, ref.of(rate), lat, cpu, peak)
-	refCell, ratio := ref.cells(rate)
-	r.results = append(r.results, result{scenario: fmt.Sprintf("%sgroup send, %d members, 1 KB", t.label, n),
-		value: fmt.Sprintf("%.0f deliveries/s", rate), latency: lat.String(), ref: refCell, ratio: ratio, cpu: cpu, peak: peak})
-	return rate, nil
+		t.label, n, g.rate, ref.of(g.rate), g.lat, g.cpu, g.peak)
+	r.record(fmt.Sprintf("%sgroup send, %d members, 1 KB", t.label, n), "deliveries/s", g, ref)
+	return g.rate, nil
+}
+
+// timed is one timed phase's outcome: its rate and latency, and the
+// servers' CPU and peak memory over it.
+type timed struct {
+	rate      float64
+	lat       summary
+	cpu, peak string
+}
+
+// phase runs f on t as one timed phase.
+func (t target) phase(f func() (float64, summary, error)) (timed, error) {
+	var x timed
+	var err error
+	x.cpu, x.peak, err = t.measure(func() error {
+		var err error
+		x.rate, x.lat, err = f()
+		return err
+	})
+	return x, err
+}
+
+// record adds a timed phase's row to the table, compared with ref.
+func (r *runner) record(scenario, unit string, x timed, ref reference) {
+	refCell, ratio := ref.cells(x.rate)
+	r.results = append(r.results, result{scenario: scenario, value: fmt.Sprintf("%.0f %s", x.rate, unit),
+		latency: x.lat.String(), ref: refCell, ratio: ratio, cpu: x.cpu, peak: x.peak})
 }
 
 func (r *runner) idleScenario() error {
