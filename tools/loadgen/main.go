@@ -22,6 +22,11 @@
 // over secured connections (the protocol's RSA handshake, then AES-CBC on
 // every frame both ways), reported beside the plain figure.
 //
+// With -backends sqlite,postgres (make bench-postgres) the chat and group
+// scenarios run again on PostgreSQL (-postgres, default $GAPD_TEST_POSTGRES):
+// one gapd node, then two on the same database joined by a NATS server run
+// in this process, beside a bare PostgreSQL insert loop (postgres.go).
+//
 // Users sign up through the real flow (UserRegister, the code from the
 // sender's file, UserVerify, UserLogin) once per run; every scenario then
 // logs them in with their device tokens.
