@@ -4,7 +4,7 @@ DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
 BIN      := bin/gapd
 
-.PHONY: all generate check-generated build run cluster test test-postgres bench bench-go bench-load fuzz seed-check tools-check
+.PHONY: all generate check-generated build run cluster test test-postgres bench bench-go bench-load bench-postgres fuzz seed-check tools-check
 
 all: build
 
@@ -56,6 +56,13 @@ bench-go: tools-check
 ## bench-load: gapd under load over loopback WebSocket, beside bare gws, SQLite and disk references
 bench-load: build
 	$(GO) run ./tools/loadgen -gapd $(BIN) $(LOADGEN_FLAGS)
+
+## bench-postgres: the chat and group scenarios on SQLite and on a throw-away PostgreSQL
+## with fsync on (tools/pgtmp -durable; without PostgreSQL installed it says how to install
+## it), with one gapd node and with two joined by NATS, beside bare SQLite and PostgreSQL
+## insert loops; e.g. LOADGEN_FLAGS="-pairs 100 -d 10s"
+bench-postgres: build
+	$(GO) run ./tools/pgtmp -durable -- $(GO) run ./tools/loadgen -gapd $(BIN) -scenarios chat,group -backends sqlite,postgres $(LOADGEN_FLAGS)
 
 ## fuzz: a short run of every fuzz target (a count budget: Go 1.26 can fail spuriously at a time budget's end)
 fuzz: tools-check

@@ -38,12 +38,13 @@ type chatRun struct {
 }
 
 // setupChat logs 2n users in, over secured connections when sec is set,
-// and gives each pair its chat room.
-func setupChat(url string, users []user, n int, sec *wsclient.Secure) (*chatRun, error) {
+// and gives each pair its chat room. On a cluster (two urls) every sender
+// is on the first node and every recipient on the second.
+func setupChat(urls []string, users []user, n int, sec *wsclient.Secure) (*chatRun, error) {
 	if len(users) < 2*n {
 		return nil, fmt.Errorf("need %d users, have %d", 2*n, len(users))
 	}
-	conns, err := loginAllWith(url, users[:2*n], 200, sec)
+	conns, err := loginAllWith(urls, users[:2*n], 200, sec)
 	if err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ func (r *runner) flood() error {
 		return err
 	}
 	defer r.stop(s)
-	run, err := setupChat(s.url, r.users[:2], 1, nil)
+	run, err := setupChat([]string{s.url}, r.users[:2], 1, nil)
 	if err != nil {
 		return err
 	}

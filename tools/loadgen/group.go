@@ -59,12 +59,13 @@ func (f *fanout) loop(d time.Duration, send func(st int64) error) (float64, summ
 }
 
 // groupFanout: one owner and n members in one group; the owner sends 1 KB
-// texts one after another, each waiting for all n deliveries.
-func groupFanout(url string, users []user, n int, d time.Duration) (float64, summary, error) {
+// texts one after another, each waiting for all n deliveries. On a cluster
+// the owner is on the first node and the members are spread over all.
+func groupFanout(urls []string, users []user, n int, d time.Duration) (float64, summary, error) {
 	if len(users) < n+1 {
 		return 0, summary{}, fmt.Errorf("need %d users, have %d", n+1, len(users))
 	}
-	owner, err := loginAll(url, users[:1], 1)
+	owner, err := loginAll(urls[0], users[:1], 1)
 	if err != nil {
 		return 0, summary{}, err
 	}
@@ -84,7 +85,7 @@ func groupFanout(url string, users []user, n int, d time.Duration) (float64, sum
 	}); err != nil {
 		return 0, summary{}, err
 	}
-	members, err := loginAll(url, users[1:n+1], 200)
+	members, err := loginAllWith(urls, users[1:n+1], 200, nil)
 	if err != nil {
 		return 0, summary{}, err
 	}

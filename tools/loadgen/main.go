@@ -22,6 +22,11 @@
 // over secured connections (the protocol's RSA handshake, then AES-CBC on
 // every frame both ways), reported beside the plain figure.
 //
+// With -backends sqlite,postgres (make bench-postgres) the chat and group
+// scenarios run again on PostgreSQL (-postgres, default $GAPD_TEST_POSTGRES):
+// one gapd node, then two on the same database joined by a NATS server run
+// in this process, beside a bare PostgreSQL insert loop (postgres.go).
+//
 // Users sign up through the real flow (UserRegister, the code from the
 // sender's file, UserVerify, UserLogin) once per run; every scenario then
 // logs them in with their device tokens.
@@ -32,6 +37,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,6 +69,8 @@ type config struct {
 	sync      string
 	work      string
 	log       io.Writer
+	backends  map[string]bool // where chat and group run: sqlite, postgres
+	postgres  string          // admin URL of a PostgreSQL server (-postgres)
 }
 
 // result is one row of the final table.
@@ -76,6 +84,9 @@ type runner struct {
 	book    *codeBook
 	results []result
 	ext     *server // the -addr server, if any
+
+	sqliteChat  map[int]float64 // chat closed loop on SQLite, msg/s by pairs
+	sqliteGroup float64         // group fan-out on SQLite, deliveries/s
 }
 
 func main() {
@@ -83,7 +94,7 @@ func main() {
 		os.Exit(bareServe())
 	}
 	var cfg config
-	var scen, pairs, logPath string
+	var scen, pairs, logPath, backends string
 	var keep bool
 	flag.StringVar(&cfg.gapd, "gapd", "", "gapd binary to start for each scenario (default: go build . into the work directory)")
 	flag.StringVar(&cfg.addr, "addr", "", "drive this running server (ws://host:port/) instead of starting gapd; needs -codes")
@@ -99,12 +110,24 @@ func main() {
 	flag.StringVar(&cfg.work, "work", "", "work directory (default: a new temporary one, removed at the end)")
 	flag.StringVar(&logPath, "log", "", "append the servers' logs here (default: discard)")
 	flag.BoolVar(&keep, "keep", false, "keep the work directory")
+	flag.StringVar(&backends, "backends", "sqlite", "storage backends the chat and group scenarios run on, comma-separated: sqlite, postgres (one and two gapd nodes on one database, beside a bare PostgreSQL insert loop)")
+	flag.StringVar(&cfg.postgres, "postgres", os.Getenv(envPostgres), "PostgreSQL admin URL (a role that may CREATE DATABASE) for -backends postgres; a fresh database is made per scenario (default: $"+envPostgres+", which tools/pgtmp sets)")
 	flag.Parse()
 
 	cfg.scenarios = map[string]bool{}
 	for _, s := range strings.Split(scen, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			cfg.scenarios[s] = true
+		}
+	}
+	cfg.backends = map[string]bool{}
+	for _, b := range strings.Split(backends, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case "sqlite", "postgres":
+			cfg.backends[b] = true
+		case "":
+		default:
+			fatalf("-backends %q: want sqlite and/or postgres", backends)
 		}
 	}
 	for _, p := range strings.Split(pairs, ",") {
@@ -146,7 +169,7 @@ func run(cfg config) int {
 			"raise the hard limit (ulimit -Hn) or lower -idle\n", limit, need)
 		cfg.idle = int(limit) - 200
 	}
-	r := &runner{cfg: cfg}
+	r := &runner{cfg: cfg, sqliteChat: map[int]float64{}}
 	if cfg.addr != "" {
 		if cfg.codes == "" {
 			fatalf("-addr needs -codes")
@@ -169,13 +192,15 @@ func run(cfg config) int {
 	defer cancel()
 	go r.book.follow(ctx)
 
-	if err := r.signUp(); err != nil {
-		fmt.Printf("loadgen: sign-up failed: %v\n", err)
-		return 1
+	if r.usersNeeded() > 0 {
+		if err := r.signUp(); err != nil {
+			fmt.Printf("loadgen: sign-up failed: %v\n", err)
+			return 1
+		}
 	}
 	failed := false
 	step := func(name string, f func() error) {
-		if !cfg.scenarios[name] {
+		if !cfg.scenarios[name] || (onBackends[name] && !cfg.backends["sqlite"]) {
 			return
 		}
 		if err := f(); err != nil {
@@ -193,6 +218,13 @@ func run(cfg config) int {
 	step("login", r.login)
 	step("file", r.file)
 	step("flood", r.flood)
+	if cfg.backends["postgres"] {
+		if err := r.postgres(); err != nil {
+			fmt.Printf("postgres: %v\n", err)
+			r.results = append(r.results, result{scenario: "postgres", value: "failed: " + err.Error()})
+			failed = true
+		}
+	}
 	r.table()
 	if failed {
 		return 1
@@ -200,9 +232,23 @@ func run(cfg config) int {
 	return 0
 }
 
+// onBackends are the scenarios that -backends chooses the storage of; the
+// others always run on SQLite.
+var onBackends = map[string]bool{"chat": true, "group": true}
+
+// usersNeeded is how many users the SQLite scenarios need signed up (0:
+// none of them runs).
 func (r *runner) usersNeeded() int {
-	n := 1
-	c := r.cfg.scenarios
+	n := 0
+	c := maps.Clone(r.cfg.scenarios)
+	if !r.cfg.backends["sqlite"] {
+		for s := range onBackends {
+			delete(c, s)
+		}
+	}
+	if len(c) > 0 {
+		n = 1
+	}
 	if c["chat"] {
 		for _, p := range r.cfg.pairs {
 			n = max(n, 2*p)
@@ -264,14 +310,31 @@ func (r *runner) stop(s *server) {
 // measure runs f against s and returns the server's CPU time over f and
 // its peak memory during f.
 func measure(s *server, f func() error) (cpu, peak string, err error) {
-	if s.cmd == nil {
-		return "n/a", "n/a", f()
+	return measureAll([]*server{s}, f)
+}
+
+// measureAll is measure over the nodes of a cluster: their CPU times added
+// up, and each one's peak ("a + b").
+func measureAll(ss []*server, f func() error) (cpu, peak string, err error) {
+	for _, s := range ss {
+		if s.cmd == nil {
+			return "n/a", "n/a", f()
+		}
 	}
-	resetPeak(s.pid())
-	before := s.stats()
+	before := make([]procStats, len(ss))
+	for i, s := range ss {
+		resetPeak(s.pid())
+		before[i] = s.stats()
+	}
 	err = f()
-	after := s.stats()
-	return fmt.Sprintf("%.1fs", (after.cpu - before.cpu).Seconds()), mb(after.hwm), err
+	var used time.Duration
+	peaks := make([]string, len(ss))
+	for i, s := range ss {
+		after := s.stats()
+		used += after.cpu - before[i].cpu
+		peaks[i] = mb(after.hwm)
+	}
+	return fmt.Sprintf("%.1fs", used.Seconds()), strings.Join(peaks, " + "), err
 }
 
 func (r *runner) signUp() error {
@@ -306,7 +369,7 @@ func (r *runner) signUp() error {
 // the plain figure. Version 2 differs only in the handshake, which is not
 // timed here.
 func (r *runner) securedChat(s *server, n int, plain float64) error {
-	run, err := setupChat(s.url, r.users, n, &wsclient.Secure{Version: 1})
+	run, err := setupChat([]string{s.url}, r.users, n, &wsclient.Secure{Version: 1})
 	if err != nil {
 		return fmt.Errorf("secured: %w", err)
 	}
@@ -349,38 +412,8 @@ func (r *runner) chat() error {
 		if err != nil {
 			return err
 		}
-		var run *chatRun
-		if run, err = setupChat(s.url, r.users, n, nil); err != nil {
-			r.stop(s)
-			return err
-		}
-		var rate, paced float64
-		var lat, plat summary
-		cpu, peak, err := measure(s, func() error {
-			var err error
-			rate, lat, err = run.closedLoop(d)
-			return err
-		})
-		if err == nil {
-			fmt.Printf("chat, %d pairs, closed loop: %.0f messages/s delivered (%.2f of echo), send-to-recipient %s; server CPU %s, peak %s\n",
-				n, rate, rate/echo, lat, cpu, peak)
-			r.results = append(r.results, result{scenario: fmt.Sprintf("chat send->push, %d pairs, 1 KB, closed loop", n),
-				value: fmt.Sprintf("%.0f msg/s", rate), latency: lat.String(), ref: fmt.Sprintf("echo %.0f/s", echo),
-				ratio: fmt.Sprintf("%.2f", rate/echo), cpu: cpu, peak: peak})
-			var pcpu, ppeak string
-			pcpu, ppeak, err = measure(s, func() error {
-				var err error
-				paced, plat, err = run.paced(rate/2, d)
-				return err
-			})
-			if err == nil {
-				fmt.Printf("chat, %d pairs, paced at %.0f/s: %.0f messages/s delivered, send-to-recipient %s; server CPU %s, peak %s\n",
-					n, rate/2, paced, plat, pcpu, ppeak)
-				r.results = append(r.results, result{scenario: fmt.Sprintf("chat send->push, %d pairs, paced at half that rate", n),
-					value: fmt.Sprintf("%.0f msg/s", paced), latency: plat.String(), cpu: pcpu, peak: ppeak})
-			}
-		}
-		run.close()
+		rate, err := r.chatPhases(target{nodes: []*server{s}}, r.users, n, reference{"echo", "echo", echo})
+		r.sqliteChat[n] = rate
 		if err == nil {
 			err = r.securedChat(s, n, rate)
 		}
@@ -423,22 +456,98 @@ func (r *runner) group() error {
 		return err
 	}
 	defer r.stop(s)
-	var rate float64
-	var lat summary
-	cpu, peak, err := measure(s, func() error {
+	r.sqliteGroup, err = r.groupPhase(target{nodes: []*server{s}}, r.users, n, reference{"broadcast", "broadcast", ref})
+	return err
+}
+
+// reference is what a gapd figure is compared with: its name in the printed
+// line and in the table, and its rate (0: not measured in this run).
+type reference struct {
+	long, short string
+	rate        float64
+}
+
+// of says "(0.42 of echo)" in a printed line.
+func (ref reference) of(rate float64) string {
+	if ref.rate == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.2f of %s)", rate/ref.rate, ref.long)
+}
+
+// cells are the table's reference and ratio cells.
+func (ref reference) cells(rate float64) (string, string) {
+	if ref.rate == 0 {
+		return "", ""
+	}
+	return fmt.Sprintf("%s %.0f/s", ref.short, ref.rate), fmt.Sprintf("%.2f", rate/ref.rate)
+}
+
+// chatPhases runs the chat closed loop with n pairs on t, then the loop
+// paced at half its rate, and records both. It returns the closed loop's
+// messages per second.
+func (r *runner) chatPhases(t target, users []user, n int, ref reference) (float64, error) {
+	d := r.cfg.d
+	run, err := setupChat(t.urls(), users, n, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer run.close()
+	c, err := t.phase(func() (float64, summary, error) { return run.closedLoop(d) })
+	if err != nil {
+		return 0, err
+	}
+	fmt.Printf("%schat, %d pairs, closed loop: %.0f messages/s delivered%s, send-to-recipient %s; server CPU %s, peak %s\n",
+		t.label, n, c.rate, ref.of(c.rate), c.lat, c.cpu, c.peak)
+	r.record(fmt.Sprintf("%schat send->push, %d pairs, 1 KB, closed loop", t.label, n), "msg/s", c, ref)
+	p, err := t.phase(func() (float64, summary, error) { return run.paced(c.rate/2, d) })
+	if err != nil {
+		return c.rate, err
+	}
+	fmt.Printf("%schat, %d pairs, paced at %.0f/s: %.0f messages/s delivered, send-to-recipient %s; server CPU %s, peak %s\n",
+		t.label, n, c.rate/2, p.rate, p.lat, p.cpu, p.peak)
+	r.record(fmt.Sprintf("%schat send->push, %d pairs, paced at half that rate", t.label, n), "msg/s", p, reference{})
+	return c.rate, nil
+}
+
+// groupPhase runs the group fan-out to n members on t and records it. It
+// returns deliveries per second.
+func (r *runner) groupPhase(t target, users []user, n int, ref reference) (float64, error) {
+	g, err := t.phase(func() (float64, summary, error) { return groupFanout(t.urls(), users, n, r.cfg.d) })
+	if err != nil {
+		return 0, err
+	}
+	fmt.Printf("%sgroup, send to %d members: %.0f deliveries/s%s, to the last member %s; server CPU %s, peak %s\n",
+		t.label, n, g.rate, ref.of(g.rate), g.lat, g.cpu, g.peak)
+	r.record(fmt.Sprintf("%sgroup send, %d members, 1 KB", t.label, n), "deliveries/s", g, ref)
+	return g.rate, nil
+}
+
+// timed is one timed phase's outcome: its rate and latency, and the
+// servers' CPU and peak memory over it.
+type timed struct {
+	rate      float64
+	lat       summary
+	cpu, peak string
+}
+
+// phase runs f on t as one timed phase.
+func (t target) phase(f func() (float64, summary, error)) (timed, error) {
+	var x timed
+	var err error
+	x.cpu, x.peak, err = t.measure(func() error {
 		var err error
-		rate, lat, err = groupFanout(s.url, r.users, n, d)
+		x.rate, x.lat, err = f()
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("group, send to %d members: %.0f deliveries/s (%.2f of broadcast), to the last member %s; server CPU %s, peak %s\n",
-		n, rate, rate/ref, lat, cpu, peak)
-	r.results = append(r.results, result{scenario: fmt.Sprintf("group send, %d members, 1 KB", n),
-		value: fmt.Sprintf("%.0f deliveries/s", rate), latency: lat.String(), ref: fmt.Sprintf("broadcast %.0f/s", ref),
-		ratio: fmt.Sprintf("%.2f", rate/ref), cpu: cpu, peak: peak})
-	return nil
+	return x, err
+}
+
+// record adds a timed phase's row to the table, compared with ref.
+func (r *runner) record(scenario, unit string, x timed, ref reference) {
+	refCell, ratio := ref.cells(x.rate)
+	r.results = append(r.results, result{scenario: scenario, value: fmt.Sprintf("%.0f %s", x.rate, unit),
+		latency: x.lat.String(), ref: refCell, ratio: ratio, cpu: x.cpu, peak: x.peak})
 }
 
 func (r *runner) idleScenario() error {

@@ -168,16 +168,17 @@ type online struct {
 // loginAll dials a connection per user and logs it in, with the given
 // concurrency.
 func loginAll(url string, users []user, workers int) ([]online, error) {
-	return loginAllWith(url, users, workers, nil)
+	return loginAllWith([]string{url}, users, workers, nil)
 }
 
-// loginAllWith is loginAll over connections secured when sec is set.
-func loginAllWith(url string, users []user, workers int, sec *wsclient.Secure) ([]online, error) {
+// loginAllWith is loginAll over connections secured when sec is set, and
+// spread over the nodes of a cluster: user i logs in at urls[i%len(urls)].
+func loginAllWith(urls []string, users []user, workers int, sec *wsclient.Secure) ([]online, error) {
 	out := make([]online, len(users))
 	err := parallel(len(users), workers, func(i int) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		conn, err := loginWith(ctx, url, users[i].token, sec)
+		conn, err := loginWith(ctx, urls[i%len(urls)], users[i].token, sec)
 		out[i] = online{u: users[i], conn: conn}
 		return err
 	})
