@@ -45,9 +45,10 @@ test: tools-check
 test-postgres: tools-check
 	$(GO) run ./tools/pgtmp -- $(GO) test -count=1 $(PG_TESTS)
 
-## bench: Go benchmarks, then the load generator's standard set (speed and memory
-## targets are checked here, never in timed tests); results go in BENCHMARKS.md
-bench: bench-go bench-load
+## bench: Go benchmarks, then the load generator's standard set, then chat and group on
+## PostgreSQL (speed and memory targets are checked here, never in timed tests); results
+## go in BENCHMARKS.md
+bench: bench-go bench-load bench-postgres
 
 ## bench-go: the Go benchmarks only
 bench-go: tools-check
