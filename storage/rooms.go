@@ -198,10 +198,20 @@ func (t *Tx) lock(op, query string, id int64) error {
 	if !t.db.eng.RowLocks() || t.readOnly {
 		return nil
 	}
+	key := query + strconv.FormatInt(id, 10)
+	if t.locked[key] {
+		return nil // held already: a lock lasts until the transaction ends
+	}
 	var got int64
 	err := t.get(op, &got, query, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil // no such row: the statements after it say so
+	}
+	if err == nil {
+		if t.locked == nil {
+			t.locked = map[string]bool{}
+		}
+		t.locked[key] = true
 	}
 	return err
 }

@@ -18,7 +18,8 @@ type Tx struct {
 	ctx      context.Context
 	tx       *sqlx.Tx
 	db       *DB
-	readOnly bool // a Read: nothing to lock against
+	readOnly bool            // a Read: nothing to lock against
+	locked   map[string]bool // rows this transaction has locked (Tx.lock), by query and id
 }
 
 // Write runs fn in a write transaction and returns after that transaction
@@ -96,7 +97,8 @@ func (t *Tx) queryIn(query string, args ...any) (*sql.Rows, error) {
 // guard runs fn, a statement whose constraint error is an answer
 // (ErrDuplicate, ErrNotFound) the caller may go on from. PostgreSQL ends a
 // transaction at its first failed statement, so there fn runs inside a
-// savepoint that such a failure rolls back to; SQLite needs none.
+// savepoint that such a failure rolls back to; SQLite needs none. fn takes
+// no row lock (Tx.lock): a rollback to the savepoint would release it.
 func (t *Tx) guard(fn func() error) error {
 	if !t.db.eng.AbortsOnError() {
 		return fn()
