@@ -32,7 +32,8 @@ type Options struct {
 	// URL selects PostgreSQL when it is a postgres:// (or postgresql://)
 	// URL; empty means SQLite in the data directory.
 	URL string
-	// MaxConns bounds PostgreSQL's connection pool (default 4 per CPU).
+	// MaxConns bounds PostgreSQL's connection pool (default: the URL's
+	// pool_max_conns, or 4 per CPU and at least 8).
 	MaxConns int
 
 	// Synchronous is SQLite's synchronous setting: "FULL" (default) makes a
