@@ -316,7 +316,7 @@ func TestSyncCatchUpOutlastsTheHandlerDeadline(t *testing.T) {
 	_, token := e.signUp(c, b.phone) // a new device of b's; its token moves to the raw client
 	conn.Close()
 	r := &syncReader{frames: make(chan []byte, missed+16)}
-	ws, _, err := gws.NewClient(r, &gws.ClientOption{Addr: e.app.URL(), ReadMaxPayloadSize: 1 << 20})
+	ws, _, err := gws.NewClient(r, &gws.ClientOption{Addr: e.url(), ReadMaxPayloadSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
