@@ -15,10 +15,13 @@ import (
 //	push:  msgPush, except device, user count, users..., the frame (the rest)
 //	bind:  msgBind, device, user, the publishing node's name (the rest)
 //	end:   msgEnd, device, major, minor, wait, the error's message (the rest)
+//	relay: msgRelay, key length, key, the payload (the rest)
+//	online (a question): the user (no format byte: a uvarint alone)
 const (
-	msgPush byte = 1
-	msgBind byte = 2
-	msgEnd  byte = 3
+	msgPush  byte = 1
+	msgBind  byte = 2
+	msgEnd   byte = 3
+	msgRelay byte = 4
 )
 
 var errBadClusterMsg = errors.New("malformed cluster message")
@@ -61,6 +64,34 @@ func decodePush(b []byte) (pushMsg, error) {
 		return m, errBadClusterMsg
 	}
 	m.frame = r.b
+	return m, nil
+}
+
+// relayMsg is a message for the connection that waits under key on some
+// node (Hub.Relay).
+type relayMsg struct {
+	key, payload []byte
+}
+
+func (m *relayMsg) appendTo(b []byte) []byte {
+	b = append(b, msgRelay)
+	b = binary.AppendUvarint(b, uint64(len(m.key)))
+	b = append(b, m.key...)
+	return append(b, m.payload...)
+}
+
+// decodeRelay reads a relay message; its key and payload alias b.
+func decodeRelay(b []byte) (relayMsg, error) {
+	var m relayMsg
+	r := reader{b: b}
+	if r.byte() != msgRelay {
+		return m, errBadClusterMsg
+	}
+	n := r.uvarint()
+	if r.err != nil || n == 0 || n > uint64(len(r.b)) {
+		return m, errBadClusterMsg
+	}
+	m.key, m.payload = r.b[:n], r.b[n:]
 	return m, nil
 }
 
