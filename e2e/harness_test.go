@@ -53,6 +53,8 @@ type env struct {
 	app   *app.App
 	nodes []*app.App
 	dials atomic.Uint64 // connections opened, to spread them over nodes
+	onMu  sync.Mutex
+	on    map[*wsclient.Conn]*app.App // the node each dialled connection is on
 	clock *clock
 	codes string // the file sender's path
 }
@@ -147,9 +149,12 @@ func (e *env) startNode(args []string, tune func(*config.Config, *handlers.Deps)
 // url is the WebSocket address of the node the next client connects to:
 // the nodes in turn, so that in two-node mode every test's clients are
 // spread over both.
-func (e *env) url() string {
+func (e *env) url() string { return e.next().URL() }
+
+// next is the node the next connection goes to.
+func (e *env) next() *app.App {
 	all := e.all()
-	return all[(e.dials.Add(1)-1)%uint64(len(all))].URL()
+	return all[(e.dials.Add(1)-1)%uint64(len(all))]
 }
 
 // dbFlag puts the server on a PostgreSQL database of the test's own when the
@@ -190,14 +195,42 @@ func (e *env) all() []*app.App {
 	return e.nodes
 }
 
+// nodeOf is the node that c, a connection e.dial opened, is connected to:
+// a test that reads a node's metrics reads those of its client's node.
+func (e *env) nodeOf(c *wsclient.Conn) *app.App {
+	e.onMu.Lock()
+	defer e.onMu.Unlock()
+	a := e.on[c]
+	if a == nil {
+		e.t.Fatal("nodeOf: a connection the env did not dial")
+	}
+	return a
+}
+
+// statements is how many SQL statements every node has run.
+func (e *env) statements() int64 {
+	var n int64
+	for _, a := range e.all() {
+		n += a.DB.Statements()
+	}
+	return n
+}
+
 func (e *env) dial(opts wsclient.Options) *wsclient.Conn {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := wsclient.Dial(ctx, e.url(), opts)
+	node := e.next()
+	c, err := wsclient.Dial(ctx, node.URL(), opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.onMu.Lock()
+	if e.on == nil {
+		e.on = map[*wsclient.Conn]*app.App{}
+	}
+	e.on[c] = node
+	e.onMu.Unlock()
 	e.t.Cleanup(func() { _ = c.Close() })
 	return c
 }
