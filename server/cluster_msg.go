@@ -52,8 +52,8 @@ func decodePush(b []byte) (pushMsg, error) {
 		return m, errBadClusterMsg
 	}
 	m.exceptDevice = r.uvarint()
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) { // each id takes at least a byte
+	n := r.length() // each id takes at least a byte
+	if r.err != nil {
 		return m, errBadClusterMsg
 	}
 	m.users = make([]uint64, n)
@@ -82,17 +82,14 @@ func (m *relayMsg) appendTo(b []byte) []byte {
 
 // decodeRelay reads a relay message; its key and payload alias b.
 func decodeRelay(b []byte) (relayMsg, error) {
-	var m relayMsg
 	r := reader{b: b}
 	if r.byte() != msgRelay {
-		return m, errBadClusterMsg
+		return relayMsg{}, errBadClusterMsg
 	}
-	n := r.uvarint()
-	if r.err != nil || n == 0 || n > uint64(len(r.b)) {
-		return m, errBadClusterMsg
+	if n := r.length(); r.err == nil && n > 0 {
+		return relayMsg{key: r.b[:n], payload: r.b[n:]}, nil
 	}
-	m.key, m.payload = r.b[:n], r.b[n:]
-	return m, nil
+	return relayMsg{}, errBadClusterMsg
 }
 
 // sessionMsg is a session event: a device session bound on another node
@@ -168,4 +165,15 @@ func (r *reader) uvarint() uint64 {
 	}
 	r.b = r.b[n:]
 	return v
+}
+
+// length reads a count of things that take at least a byte each: more than
+// the bytes left is an error.
+func (r *reader) length() uint64 {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err = errBadClusterMsg
+		return 0
+	}
+	return n
 }
