@@ -32,18 +32,19 @@ cluster: build
 ## test: fail if generated/ differs from what the spec produces, vet, run every test on
 ## SQLite, then the storage, handler, server and end-to-end tests again on a throw-away
 ## PostgreSQL (tools/pgtmp; without PostgreSQL installed it says how to install it,
-## and under CI=true that is a failure)
+## and under CI=true that is a failure), and the end-to-end tests once more spread over
+## two nodes on that PostgreSQL and one NATS (GAPD_TEST_NODES=2)
 PG_TESTS := ./storage/... ./handlers/... ./server/... ./fileproc/... ./e2e/...
 
 test: tools-check
 	$(GO) run ./generator -spec spec -out generated -check
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
-	$(GO) run ./tools/pgtmp -- $(GO) test -count=1 $(PG_TESTS)
+	$(MAKE) --no-print-directory test-postgres
 
 ## test-postgres: only the PostgreSQL half of make test
 test-postgres: tools-check
-	$(GO) run ./tools/pgtmp -- $(GO) test -count=1 $(PG_TESTS)
+	$(GO) run ./tools/pgtmp -- sh -c '$(GO) test -count=1 $(PG_TESTS) && GAPD_TEST_NODES=2 $(GO) test -count=1 ./e2e/...'
 
 ## bench: Go benchmarks, then the load generator's standard set, then chat and group on
 ## PostgreSQL (speed and memory targets are checked here, never in timed tests); results

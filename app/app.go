@@ -121,6 +121,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	// has no connections, so nobody is online; in a cluster the other
 	// nodes' users may be, and each node only marks those it saw go.
 	hub.OnUserGone(h.UserGone)
+	// A new device's token approved on another node comes here for the
+	// device waiting on this one.
+	hub.OnRelay(h.Relayed)
 	if cluster == nil {
 		if err := h.MarkAllOffline(ctx); err != nil {
 			stop()

@@ -213,7 +213,7 @@ func TestOfflineDeletes(t *testing.T) {
 	if has(bIDs, forMe.MessageId) || !has(bIDs, tooOld.MessageId) || !has(bIDs, fromA.MessageId) {
 		t.Fatalf("b's history %v", bIDs)
 	}
-	if m := syncMetrics(t, e); !strings.Contains(m, `gapd_errors_total{action="ClientCondition",code="605",kind="virtual"} 2`) {
+	if m := syncMetrics(t, e, b2.conn); !strings.Contains(m, `gapd_errors_total{action="ClientCondition",code="605",kind="virtual"} 2`) {
 		t.Fatalf("the two refused deletes are not virtual 605s:\n%s", m)
 	}
 }

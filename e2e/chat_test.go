@@ -426,8 +426,7 @@ func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 	// b's second device logs in over a socket that never reads.
 	stalled := e.stalledDevice(b.phone)
 	defer stalled.Close()
-	hub := e.app.Server.Hub()
-	waitFor(t, func() bool { return hub.Online(b.id) == 2 }, "b's stalled device to log in")
+	waitFor(t, func() bool { return e.online(b.id) == 2 }, "b's stalled device to log in")
 
 	const sends = 800                 // 13 MB: more than the stalled connection's queue and socket buffers hold
 	text := strings.Repeat("😀", 4096) // the longest text: 4096 characters of 4 bytes
@@ -441,7 +440,7 @@ func TestChatSlowPeerSessionDoesNotDelaySender(t *testing.T) {
 		send(i)
 	}
 	// Its queue stays full; past the stall time a push closes it.
-	waitFor(t, func() bool { send(sends); return hub.Online(b.id) == 1 }, "the stalled connection to be closed")
+	waitFor(t, func() bool { send(sends); return e.online(b.id) == 1 }, "the stalled connection to be closed")
 }
 
 func TestChatMutualOnlyPolicy(t *testing.T) {

@@ -27,7 +27,7 @@ func FuzzFramePath(f *testing.F) {
 	var conn *wsclient.Conn
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		if conn == nil {
-			c, err := wsclient.Dial(ctx(t), e.app.URL(), wsclient.Options{PushBuffer: 4})
+			c, err := wsclient.Dial(ctx(t), e.url(), wsclient.Options{PushBuffer: 4})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,12 +6,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,10 +46,37 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type env struct {
-	t     testing.TB
+	t testing.TB
+	// app is node 0: the node a test inspects (its database handle, hub,
+	// metrics, jobs). In two-node mode (GAPD_TEST_NODES=2) nodes holds it
+	// and the other node; otherwise nodes is just app.
 	app   *app.App
+	nodes []*app.App
+	dials atomic.Uint64 // connections opened, to spread them over nodes
+	onMu  sync.Mutex
+	on    map[*wsclient.Conn]*app.App // the node each dialled connection is on
 	clock *clock
 	codes string // the file sender's path
+}
+
+// nodesEnv is the environment variable that runs the suite spread over
+// nodes: GAPD_TEST_NODES=2 makes start and startWith run two gapd nodes on
+// one database, one -files directory and one NATS, and the env's clients
+// connect to them in turn.
+const nodesEnv = "GAPD_TEST_NODES"
+
+// testNodes is how many nodes start and startWith run: 1 unless
+// GAPD_TEST_NODES says 2.
+func testNodes(t testing.TB) int {
+	switch v := os.Getenv(nodesEnv); v {
+	case "", "1":
+		return 1
+	case "2":
+		return 2
+	default:
+		t.Fatalf("%s=%q: want 1 or 2", nodesEnv, v)
+		return 0
+	}
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -59,14 +89,40 @@ func start(t testing.TB, tune func(*config.Config, *handlers.Deps)) *env {
 }
 
 // startWith is start with more flags, given after the harness's own (so a
-// test's -securing-key wins over the shared one).
+// test's -securing-key wins over the shared one). In two-node mode it starts
+// two nodes sharing -data (and so the database), -files and an in-process
+// NATS, unless the test's flags give -nats: such a test arranges its nodes
+// itself, and gets one from each call.
 func startWith(t testing.TB, flags []string, tune func(*config.Config, *handlers.Deps)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &env{t: t, clock: &clock{now: time.Unix(1_800_000_000, 0)}, codes: filepath.Join(dir, "codes.jsonl")}
 	args := append([]string{"-addr", "127.0.0.1:0", "-ops-addr", "127.0.0.1:0", "-data", filepath.Join(dir, "data"),
 		"-verify-sender", "file:" + e.codes, "-securing-key", testSecuringKey(t, dir)}, dbFlag(t)...)
-	cfg, err := config.Load(append(args, flags...), func(string) string { return "" })
+	n := testNodes(t)
+	if slices.Contains(flags, "-nats") {
+		n = 1
+	}
+	if n > 1 {
+		ns := runNATS(t, -1)
+		args = append(args, "-files", filepath.Join(dir, "files"), "-nats", ns.ClientURL())
+	}
+	for i := range n {
+		nodeArgs := args
+		if n > 1 {
+			nodeArgs = append(slices.Clip(args), "-node", fmt.Sprintf("n%d", i+1))
+		}
+		e.nodes = append(e.nodes, e.startNode(append(slices.Clip(nodeArgs), flags...), tune))
+	}
+	e.app = e.nodes[0]
+	return e
+}
+
+// startNode starts one gapd on the harness's clock with args.
+func (e *env) startNode(args []string, tune func(*config.Config, *handlers.Deps)) *app.App {
+	t := e.t
+	t.Helper()
+	cfg, err := config.Load(args, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,13 +138,23 @@ func startWith(t testing.TB, flags []string, tune func(*config.Config, *handlers
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.app = a
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = a.Shutdown(ctx)
 	})
-	return e
+	return a
+}
+
+// url is the WebSocket address of the node the next client connects to:
+// the nodes in turn, so that in two-node mode every test's clients are
+// spread over both.
+func (e *env) url() string { return e.next().URL() }
+
+// next is the node the next connection goes to.
+func (e *env) next() *app.App {
+	all := e.all()
+	return all[(e.dials.Add(1)-1)%uint64(len(all))]
 }
 
 // dbFlag puts the server on a PostgreSQL database of the test's own when the
@@ -112,14 +178,59 @@ func generousLimits() limits.Config {
 	return cfg
 }
 
+// online is how many live connections userID has over all the env's nodes.
+func (e *env) online(userID uint64) int {
+	n := 0
+	for _, a := range e.all() {
+		n += a.Server.Hub().Online(userID)
+	}
+	return n
+}
+
+// all is the env's nodes (just app for an env a test built around its own).
+func (e *env) all() []*app.App {
+	if len(e.nodes) == 0 {
+		return []*app.App{e.app}
+	}
+	return e.nodes
+}
+
+// nodeOf is the node that c, a connection e.dial opened, is connected to:
+// a test that reads a node's metrics reads those of its client's node.
+func (e *env) nodeOf(c *wsclient.Conn) *app.App {
+	e.onMu.Lock()
+	defer e.onMu.Unlock()
+	a := e.on[c]
+	if a == nil {
+		e.t.Fatal("nodeOf: a connection the env did not dial")
+	}
+	return a
+}
+
+// statements is how many SQL statements every node has run.
+func (e *env) statements() int64 {
+	var n int64
+	for _, a := range e.all() {
+		n += a.DB.Statements()
+	}
+	return n
+}
+
 func (e *env) dial(opts wsclient.Options) *wsclient.Conn {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := wsclient.Dial(ctx, e.app.URL(), opts)
+	node := e.next()
+	c, err := wsclient.Dial(ctx, node.URL(), opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.onMu.Lock()
+	if e.on == nil {
+		e.on = map[*wsclient.Conn]*app.App{}
+	}
+	e.on[c] = node
+	e.onMu.Unlock()
 	e.t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -214,7 +325,7 @@ func (e *env) stalledDevice(phone uint64) net.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws, _, err := gws.NewClient(new(gws.BuiltinEventHandler), &gws.ClientOption{Addr: e.app.URL()})
+	ws, _, err := gws.NewClient(new(gws.BuiltinEventHandler), &gws.ClientOption{Addr: e.url()})
 	if err != nil {
 		t.Fatal(err)
 	}

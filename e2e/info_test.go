@@ -61,7 +61,7 @@ func TestInfoPage(t *testing.T) {
 	if err := e.app.DB.Write(ctx(t), func(tx *storage.Tx) error { return tx.PutInfoPage("terms", body, 1) }); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := e.client()
+	c, conn := e.client()
 	r, err := c.InfoPage(ctx(t), &pb.InfoPage{Id: "terms"})
 	if err != nil || r.Body != body {
 		t.Fatalf("terms: %v %v", r, err)
@@ -71,8 +71,9 @@ func TestInfoPage(t *testing.T) {
 		wantErr(t, err, errs.InfoPageBadPayload, errs.InfoPageBadPayloadInvalidId)
 	}
 
-	// The database failing under the server is its fault, not the client's.
-	e.app.DB.Close()
+	// The database failing under the server (the client's node) is its
+	// fault, not the client's.
+	e.nodeOf(conn).DB.Close()
 	_, err = c.InfoPage(ctx(t), &pb.InfoPage{Id: "terms"})
 	wantErr(t, err, errs.InfoPageInternalServerError, 0)
 }

@@ -113,7 +113,7 @@ func TestLimitsReadFloodOfOneUser(t *testing.T) {
 	if _, err := a.c.UserProfileGetNickname(ctx(t), &pb.UserProfileGetNickname{}); err != nil {
 		t.Fatalf("after waiting %ds: %v", flood.Wait, err)
 	}
-	m := syncMetrics(t, e)
+	m := syncMetrics(t, e, a.conn)
 	for _, want := range []string{`gapd_flood_total{class="read"} 50`,
 		`gapd_errors_total{action="UserProfileGetNickname",code="10",kind="real"} 50`} {
 		if !strings.Contains(m, want) {

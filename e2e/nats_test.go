@@ -13,7 +13,7 @@ import (
 )
 
 // runNATS runs a NATS server in process on 127.0.0.1 (port -1: a free one).
-func runNATS(t *testing.T, port int) *natsserver.Server {
+func runNATS(t testing.TB, port int) *natsserver.Server {
 	t.Helper()
 	ns, err := natsserver.NewServer(&natsserver.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
 	if err != nil {

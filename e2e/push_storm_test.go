@@ -82,7 +82,7 @@ func TestStormRepeatedOfflineChangesPushOnce(t *testing.T) {
 		}
 	}
 	// b is still connected and chatting.
-	if e.app.Server.Hub().Online(b.id) != 1 {
+	if e.online(b.id) != 1 {
 		t.Fatal("b was disconnected")
 	}
 	stormPushes(t, a)
@@ -118,7 +118,7 @@ func TestStormBurstBeyondBoundIsCaughtUp(t *testing.T) {
 	if got := stormCount(ps)[pushEdit]; got == 0 || got > handlers.MaxPushesPerRecipient {
 		t.Fatalf("b got %d edit pushes live, want 1..%d", got, handlers.MaxPushesPerRecipient)
 	}
-	if e.app.Server.Hub().Online(b.id) != 1 {
+	if e.online(b.id) != 1 {
 		t.Fatal("b was disconnected by the burst")
 	}
 

@@ -111,7 +111,7 @@ func ios(t testing.TB) igap.Options {
 // real connects a client like the real ones to /hybrid/ and secures it.
 func (e *env) real(opts igap.Options) *igap.Client {
 	e.t.Helper()
-	c, err := igap.Dial(ctx(e.t), e.app.URL()+"hybrid/", opts)
+	c, err := igap.Dial(ctx(e.t), e.url()+"hybrid/", opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -158,8 +158,8 @@ func TestLoginErrors(t *testing.T) {
 // action answers with its own INTERNAL_SERVER_ERROR code and nothing crashes.
 func TestInternalErrors(t *testing.T) {
 	e := start(t, nil)
-	c, _ := e.client()
-	if err := e.app.DB.Close(); err != nil {
+	c, conn := e.client()
+	if err := e.nodeOf(conn).DB.Close(); err != nil {
 		t.Fatal(err)
 	}
 	_, err := c.UserRegister(ctx(t), &pb.UserRegister{PhoneNumber: phone, CountryCode: "IR"})

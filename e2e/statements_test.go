@@ -163,14 +163,14 @@ func statementCosts(t *testing.T, rooms, changes int) map[string]int64 {
 }
 
 // statementsOf runs request three times and returns the fewest SQL
-// statements the server ran for one run: a statement of background work
-// (presence, a sweep) falling into a run then does not count.
+// statements the server (every node) ran for one run: a statement of
+// background work (presence, a sweep) falling into a run then does not count.
 func statementsOf(e *env, request func()) int64 {
 	best := int64(math.MaxInt64)
 	for range 3 {
-		before := e.app.DB.Statements()
+		before := e.statements()
 		request()
-		best = min(best, e.app.DB.Statements()-before)
+		best = min(best, e.statements()-before)
 	}
 	return best
 }

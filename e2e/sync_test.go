@@ -165,7 +165,7 @@ func TestSyncAppliesOfflineChanges(t *testing.T) {
 	if len(h.Message) != 2 || h.Message[0].Message != "from a" || h.Message[1].Message != "mine, edited" {
 		t.Fatalf("history after offline changes: %v", h.Message)
 	}
-	if !strings.Contains(syncMetrics(t, e), `gapd_errors_total{action="ClientCondition",code="604",kind="virtual"} 1`) {
+	if !strings.Contains(syncMetrics(t, e, b2.conn), `gapd_errors_total{action="ClientCondition",code="604",kind="virtual"} 1`) {
 		t.Fatal("the refused offline edit was not counted as virtual error 604")
 	}
 
@@ -231,9 +231,11 @@ func TestSyncRejectsWhatTheRoomDoesNotHave(t *testing.T) {
 	}
 }
 
-func syncMetrics(t *testing.T, e *env) string {
+// syncMetrics is /metrics of the node serving conn (in two-node mode a
+// request is counted where it was answered).
+func syncMetrics(t *testing.T, e *env, conn *wsclient.Conn) string {
 	t.Helper()
-	resp, err := http.Get("http://" + e.app.OpsAddr() + "/metrics")
+	resp, err := http.Get("http://" + e.nodeOf(conn).OpsAddr() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +318,7 @@ func TestSyncCatchUpOutlastsTheHandlerDeadline(t *testing.T) {
 	_, token := e.signUp(c, b.phone) // a new device of b's; its token moves to the raw client
 	conn.Close()
 	r := &syncReader{frames: make(chan []byte, missed+16)}
-	ws, _, err := gws.NewClient(r, &gws.ClientOption{Addr: e.app.URL(), ReadMaxPayloadSize: 1 << 20})
+	ws, _, err := gws.NewClient(r, &gws.ClientOption{Addr: e.url(), ReadMaxPayloadSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +390,7 @@ func TestSyncChannelReaderCatchesUp(t *testing.T) {
 			t.Fatalf("push %d: %d %v", i, p.Action, p.Msg)
 		}
 	}
-	if !strings.Contains(syncMetrics(t, e), `gapd_errors_total{action="ClientCondition",code="607",kind="virtual"} 1`) {
+	if !strings.Contains(syncMetrics(t, e, b2.conn), `gapd_errors_total{action="ClientCondition",code="607",kind="virtual"} 1`) {
 		t.Fatal("the seen mark in a channel was not counted as virtual error 607")
 	}
 }

@@ -279,8 +279,8 @@ func TestSlowConsumerDoesNotDelayOthers(t *testing.T) {
 	reg, _ := e.signUp(c, phone)
 	// A second device of the same user, logged in over a socket nobody reads.
 	defer e.stalledDevice(phone).Close()
-	hub := e.app.Server.Hub()
-	waitFor(t, func() bool { return hub.Online(reg.UserId) == 2 }, "the stalled device to log in")
+	hub := e.app.Server.Hub() // node 0's: its pushes reach the others too
+	waitFor(t, func() bool { return e.online(reg.UserId) == 2 }, "the stalled device to log in")
 
 	const pushes = 600 // more than the server's queue plus what the socket buffers hold
 	big := &pb.ChatSendMessageResponse{RoomId: 1, RoomMessage: &pb.RoomMessage{Message: strings.Repeat("x", 64<<10)}}
@@ -296,7 +296,7 @@ func TestSlowConsumerDoesNotDelayOthers(t *testing.T) {
 		push()
 	}
 	// Pushes keep finding its queue full; past the stall time one closes it.
-	waitFor(t, func() bool { push(); return hub.Online(reg.UserId) == 1 }, "the stalled connection to be closed")
+	waitFor(t, func() bool { push(); return e.online(reg.UserId) == 1 }, "the stalled connection to be closed")
 }
 
 func waitFor(t *testing.T, cond func() bool, what string) {

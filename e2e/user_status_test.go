@@ -154,7 +154,8 @@ func TestUserUpdateStatusAndUserStatusRule(t *testing.T) {
 }
 
 // When a user's last connection goes they are OFFLINE, last seen then, and
-// those who may see it are told.
+// those who may see it are told. In two-node mode b's two connections are
+// on different nodes: the node that sees b2 go must not mark b offline.
 func TestUserOfflineWhenLastConnectionGoes(t *testing.T) {
 	e := start(t, nil)
 	a, b := chatSignUp(e, 9121600021), chatSignUp(e, 9121600022)
@@ -166,11 +167,14 @@ func TestUserOfflineWhenLastConnectionGoes(t *testing.T) {
 	gone := uint32(e.clock.Now().Unix())
 
 	b2.conn.Close()
+	waitFor(t, func() bool { return e.online(b.id) == 1 }, "b2's connection to go")
 	chatNoPush(t, a, dispatch.ResponseUserUpdateStatus) // b still has a connection
 	wantPresence(t, a, b.id, pb.RegisteredUser_ONLINE, gone-60)
+	// Marked offline when b2 went, b would stay last seen then.
+	e.clock.Add(time.Minute)
 	b.conn.Close()
 	wantStatusPush(t, a, b.id, pb.UserUpdateStatus_OFFLINE)
-	wantPresence(t, a, b.id, pb.RegisteredUser_EXACTLY, gone)
+	wantPresence(t, a, b.id, pb.RegisteredUser_EXACTLY, gone+60)
 }
 
 func TestUserPrivacyRules(t *testing.T) {

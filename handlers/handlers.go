@@ -12,6 +12,7 @@
 package handlers
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -65,6 +66,25 @@ type Pusher interface {
 	// EndSession sends the live connection of device session deviceID, if
 	// any, e and closes it.
 	EndSession(deviceID uint64, e *wire.Error)
+}
+
+// clusterPusher is a Pusher that reaches the other nodes of a cluster
+// (server.Hub with -nats).
+type clusterPusher interface {
+	// Clustered reports whether there are other nodes.
+	Clustered() bool
+	// Relay hands payload to the connection waiting under key on another
+	// node (its Relayed) and reports whether it was delivered.
+	Relay(ctx context.Context, key, payload []byte) bool
+	// OnlineAnywhere reports whether userID has a live connection on any
+	// node.
+	OnlineAnywhere(ctx context.Context, userID uint64) bool
+}
+
+// clustered reports whether the handlers' hub has other nodes.
+func (h *Handlers) clustered() bool {
+	cp, ok := h.hub.(clusterPusher)
+	return ok && cp.Clustered()
 }
 
 // Kicker wakes background work that the database holds the queue of.

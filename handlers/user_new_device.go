@@ -13,6 +13,7 @@ import (
 	"github.com/gapd/gapd/storage"
 	"github.com/gapd/gapd/wire"
 	qrcode "github.com/skip2/go-qrcode"
+	"google.golang.org/protobuf/proto"
 )
 
 // qrSize is the width and height of the QR code image, in pixels.
@@ -20,8 +21,9 @@ const qrSize = 256
 
 // waitingDevices are the connections of this node that asked to be let in
 // (QrCodeNewDevice), by the hash of their token, so UserVerifyNewDevice can
-// send the new device its login token. Only this node's: a device that
-// asked on another node is answered 10153 (see the README).
+// send the new device its login token. Only this node's: in a cluster the
+// token for a device that asked on another node is relayed to that node
+// (Relayed).
 type waitingDevices struct {
 	mu     sync.Mutex
 	byHash map[string]waiting
@@ -130,7 +132,8 @@ func (h *Handlers) UserVerifyNewDevice(ctx context.Context, s wire.Session, req 
 		if err != nil {
 			return err
 		}
-		if waiter = h.waiting.take(hash); waiter == nil || now >= link.ExpiresAt {
+		// A device not waiting here may wait on another node.
+		if waiter = h.waiting.take(hash); (waiter == nil && !h.clustered()) || now >= link.ExpiresAt {
 			outcome = errs.NewUserVerifyNewDeviceExpiredToken()
 			return nil // the row is gone with the commit
 		}
@@ -151,7 +154,7 @@ func (h *Handlers) UserVerifyNewDevice(ctx context.Context, s wire.Session, req 
 	if outcome != nil {
 		return nil, outcome
 	}
-	if err := waiter.Send(ctx, dispatch.ResponseUserVerify, &pb.UserVerifyResponse{Token: token}); err != nil {
+	if !h.handOver(ctx, waiter, hash, &pb.UserVerifyResponse{Token: token}) {
 		// The device went before it got its token: the session is void.
 		if rerr := h.db.Write(ctx, func(tx *storage.Tx) error { return tx.RevokeSession(sess.ID) }); rerr != nil {
 			return nil, fmt.Errorf("revoke undelivered session: %w", rerr)
@@ -164,4 +167,33 @@ func (h *Handlers) UserVerifyNewDevice(ctx context.Context, s wire.Session, req 
 		Platform: pb.Platform(d.Platform), PlatformVersion: d.PlatformVersion, Device: pb.Device(d.Device),
 		DeviceName: d.DeviceName,
 	}, nil
+}
+
+// handOver sends the new device that waits under hash its login token:
+// on its connection here (waiter), or else through the node it waits on.
+// It reports whether the device got it.
+func (h *Handlers) handOver(ctx context.Context, waiter wire.Session, hash []byte, resp *pb.UserVerifyResponse) bool {
+	if waiter != nil {
+		return waiter.Send(ctx, dispatch.ResponseUserVerify, resp) == nil
+	}
+	payload, err := proto.Marshal(resp)
+	if err != nil {
+		h.log.ErrorContext(ctx, "new device token not encoded", "err", err)
+		return false
+	}
+	return h.hub.(clusterPusher).Relay(ctx, hash, payload)
+}
+
+// Relayed sends the login token another node's UserVerifyNewDevice relays
+// (payload, a UserVerifyResponse) to the device of this node that waits
+// under hash, and reports whether it did. The server calls it
+// (server.Hub.OnRelay).
+func (h *Handlers) Relayed(ctx context.Context, hash, payload []byte) bool {
+	var resp pb.UserVerifyResponse
+	if err := proto.Unmarshal(payload, &resp); err != nil {
+		h.log.ErrorContext(ctx, "ignoring a malformed relayed new device token", "err", err)
+		return false
+	}
+	waiter := h.waiting.take(hash)
+	return waiter != nil && waiter.Send(ctx, dispatch.ResponseUserVerify, &resp) == nil
 }

@@ -61,14 +61,18 @@ type onlineCounter interface{ Online(userID uint64) int }
 
 // UserGone marks a user whose last connection went OFFLINE, last seen now,
 // and pushes that as UserUpdateStatus to the status audience, when they had
-// been ONLINE. The server calls it (server.Hub.OnUserGone); a user who
-// connected again meanwhile is left alone.
+// been ONLINE. The server calls it (server.Hub.OnUserGone) when the user's
+// last connection on this node goes; a user who connected again meanwhile,
+// or who is still connected to another node, is left alone.
 func (h *Handlers) UserGone(userID uint64) {
 	if oc, ok := h.hub.(onlineCounter); ok && oc.Online(userID) > 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), userGoneTimeout)
 	defer cancel()
+	if h.clustered() && h.hub.(clusterPusher).OnlineAnywhere(ctx, userID) {
+		return
+	}
 	me := storage.UserID(userID)
 	var to []uint64
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {

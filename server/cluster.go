@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,7 +25,15 @@ import (
 const (
 	subjectPush    = "gapd.push"
 	subjectSession = "gapd.session"
+	// Questions to the other nodes (requests): only a node that can say
+	// yes answers, so no answer within AskWait means no.
+	subjectOnline = "gapd.online" // has any node a live connection of this user?
+	subjectRelay  = "gapd.relay"  // does any node hold the connection waiting under this key?
 )
+
+// DefaultAskWait is how long a node waits for another node to answer a
+// question (is a user online there, did it hand over a relayed message).
+const DefaultAskWait = time.Second
 
 // DefaultReconnectWait is how long a node waits between attempts to reach
 // NATS again.
@@ -38,6 +47,9 @@ type ClusterOptions struct {
 	// ReconnectWait is the pause between reconnect attempts; 0 means
 	// DefaultReconnectWait. Not a flag: tests shorten it.
 	ReconnectWait time.Duration
+	// AskWait bounds the wait for another node's answer; 0 means
+	// DefaultAskWait.
+	AskWait time.Duration
 }
 
 // Cluster carries a hub's pushes and session events to the other gapd
@@ -55,10 +67,11 @@ type ClusterOptions struct {
 // the client logs in again. The per-user session cap and Hub.Live stay
 // per node.
 type Cluster struct {
-	nc   *nats.Conn
-	hub  *Hub
-	node string
-	log  *slog.Logger
+	nc      *nats.Conn
+	hub     *Hub
+	node    string
+	log     *slog.Logger
+	askWait time.Duration
 
 	// warned: a publish failure has been logged since the last (re)connect;
 	// the rest of an outage's failures are only counted.
@@ -84,7 +97,10 @@ func JoinCluster(hub *Hub, o ClusterOptions) (*Cluster, error) {
 	if o.ReconnectWait <= 0 {
 		o.ReconnectWait = DefaultReconnectWait
 	}
-	c := &Cluster{hub: hub, node: o.Node, log: o.Log,
+	if o.AskWait <= 0 {
+		o.AskWait = DefaultAskWait
+	}
+	c := &Cluster{hub: hub, node: o.Node, log: o.Log, askWait: o.AskWait,
 		disconnects: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gapd_nats_disconnects_total",
 			Help: "Times the connection to NATS was lost; pushes to other nodes are lost until it is back.",
@@ -147,13 +163,12 @@ func JoinCluster(hub *Hub, o ClusterOptions) (*Cluster, error) {
 		}
 		return 0
 	})
-	if _, err := nc.Subscribe(subjectPush, c.onPush); err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("nats subscribe: %w", err)
-	}
-	if _, err := nc.Subscribe(subjectSession, c.onSession); err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("nats subscribe: %w", err)
+	for subject, f := range map[string]nats.MsgHandler{subjectPush: c.onPush, subjectSession: c.onSession,
+		subjectOnline: c.onOnline, subjectRelay: c.onRelay} {
+		if _, err := nc.Subscribe(subject, f); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("nats subscribe: %w", err)
+		}
 	}
 	if nc.IsConnected() {
 		// The subscriptions are in place at NATS once this returns: the
@@ -263,4 +278,64 @@ func (c *Cluster) bound(userID, deviceID uint64) {
 // with e.
 func (c *Cluster) ended(deviceID uint64, e *wire.Error) {
 	c.publishSession(sessionMsg{kind: msgEnd, device: deviceID, err: e})
+}
+
+// ask publishes a question to the other nodes and reports whether one
+// answered yes within the ask wait (only a node that can say yes answers).
+func (c *Cluster) ask(ctx context.Context, subject string, data []byte) bool {
+	ctx, cancel := context.WithTimeout(ctx, c.askWait)
+	defer cancel()
+	_, err := c.nc.RequestWithContext(ctx, subject, data)
+	return err == nil
+}
+
+// yes answers a question: this node can say yes.
+func (c *Cluster) yes(m *nats.Msg) {
+	if err := m.Respond(nil); err != nil {
+		c.log.Warn("answering another node failed", "subject", m.Subject, "err", err)
+	}
+}
+
+// onlineElsewhere reports whether another node has a live connection of
+// userID.
+func (c *Cluster) onlineElsewhere(ctx context.Context, userID uint64) bool {
+	return c.ask(ctx, subjectOnline, binary.AppendUvarint(nil, userID))
+}
+
+// onOnline answers another node asking whether a user is online here.
+func (c *Cluster) onOnline(m *nats.Msg) {
+	r := reader{b: m.Data}
+	if u := r.uvarint(); r.err == nil && c.hub.Online(u) > 0 {
+		c.yes(m)
+	}
+}
+
+// relay hands payload to the node holding the connection that waits under
+// key, and reports whether that node delivered it.
+func (c *Cluster) relay(ctx context.Context, key, payload []byte) bool {
+	m := relayMsg{key: key, payload: payload}
+	return c.ask(ctx, subjectRelay, m.appendTo(nil))
+}
+
+// onRelay delivers another node's relayed message if a connection here
+// waits under its key (Hub.OnRelay), and then says so.
+func (c *Cluster) onRelay(m *nats.Msg) {
+	r, err := decodeRelay(m.Data)
+	if err != nil {
+		c.log.Error("ignoring a malformed relay from NATS", "bytes", len(m.Data), "err", err)
+		return
+	}
+	f := c.hub.relayed.Load()
+	if f == nil {
+		return
+	}
+	// Aside: delivering may wait for room in the connection's queue, and
+	// this node's other messages come on the same goroutine.
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), c.askWait)
+		defer cancel()
+		if (*f)(ctx, r.key, r.payload) {
+			c.yes(m)
+		}
+	}()
 }

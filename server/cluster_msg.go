@@ -15,10 +15,13 @@ import (
 //	push:  msgPush, except device, user count, users..., the frame (the rest)
 //	bind:  msgBind, device, user, the publishing node's name (the rest)
 //	end:   msgEnd, device, major, minor, wait, the error's message (the rest)
+//	relay: msgRelay, key length, key, the payload (the rest)
+//	online (a question): the user (no format byte: a uvarint alone)
 const (
-	msgPush byte = 1
-	msgBind byte = 2
-	msgEnd  byte = 3
+	msgPush  byte = 1
+	msgBind  byte = 2
+	msgEnd   byte = 3
+	msgRelay byte = 4
 )
 
 var errBadClusterMsg = errors.New("malformed cluster message")
@@ -49,8 +52,8 @@ func decodePush(b []byte) (pushMsg, error) {
 		return m, errBadClusterMsg
 	}
 	m.exceptDevice = r.uvarint()
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) { // each id takes at least a byte
+	n := r.length() // each id takes at least a byte
+	if r.err != nil {
 		return m, errBadClusterMsg
 	}
 	m.users = make([]uint64, n)
@@ -62,6 +65,31 @@ func decodePush(b []byte) (pushMsg, error) {
 	}
 	m.frame = r.b
 	return m, nil
+}
+
+// relayMsg is a message for the connection that waits under key on some
+// node (Hub.Relay).
+type relayMsg struct {
+	key, payload []byte
+}
+
+func (m *relayMsg) appendTo(b []byte) []byte {
+	b = append(b, msgRelay)
+	b = binary.AppendUvarint(b, uint64(len(m.key)))
+	b = append(b, m.key...)
+	return append(b, m.payload...)
+}
+
+// decodeRelay reads a relay message; its key and payload alias b.
+func decodeRelay(b []byte) (relayMsg, error) {
+	r := reader{b: b}
+	if r.byte() != msgRelay {
+		return relayMsg{}, errBadClusterMsg
+	}
+	if n := r.length(); r.err == nil && n > 0 {
+		return relayMsg{key: r.b[:n], payload: r.b[n:]}, nil
+	}
+	return relayMsg{}, errBadClusterMsg
 }
 
 // sessionMsg is a session event: a device session bound on another node
@@ -137,4 +165,15 @@ func (r *reader) uvarint() uint64 {
 	}
 	r.b = r.b[n:]
 	return v
+}
+
+// length reads a count of things that take at least a byte each: more than
+// the bytes left is an error.
+func (r *reader) length() uint64 {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err = errBadClusterMsg
+		return 0
+	}
+	return n
 }

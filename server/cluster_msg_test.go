@@ -22,6 +22,19 @@ func TestClusterMsgRoundTrip(t *testing.T) {
 			t.Fatalf("session: got %+v, %v; want %+v", got, err, m)
 		}
 	}
+	r := relayMsg{key: []byte("hash"), payload: []byte{7, 8}}
+	if got, err := decodeRelay(r.appendTo(nil)); err != nil || !reflect.DeepEqual(got, r) {
+		t.Fatalf("relay: got %+v, %v; want %+v", got, err, r)
+	}
+}
+
+// A relay without a key, or with a key longer than the message, is refused.
+func TestClusterRelayMalformed(t *testing.T) {
+	for _, b := range [][]byte{nil, {msgRelay}, {msgRelay, 0, 1}, {msgRelay, 3, 1}, {msgPush, 1, 1}} {
+		if m, err := decodeRelay(b); err == nil {
+			t.Errorf("%x decoded as %+v", b, m)
+		}
+	}
 }
 
 // A malformed message is refused, never half applied.

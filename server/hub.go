@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -39,6 +40,37 @@ type Hub struct {
 	// gone is told, aside, when a user's last live connection on this node
 	// goes (OnUserGone); nil: nobody is.
 	gone atomic.Pointer[func(userID uint64)]
+
+	// relayed delivers another node's Relay here (OnRelay); nil: nothing
+	// waits here.
+	relayed atomic.Pointer[func(ctx context.Context, key, payload []byte) bool]
+}
+
+// OnRelay has f called with each message another node relays (Relay): f
+// delivers payload to the connection of this node that waits under key and
+// reports whether it did. A later call replaces f.
+func (h *Hub) OnRelay(f func(ctx context.Context, key, payload []byte) bool) { h.relayed.Store(&f) }
+
+// Clustered reports whether the hub has other nodes (-nats), which Relay and
+// OnlineAnywhere ask.
+func (h *Hub) Clustered() bool { return h.cluster.Load() != nil }
+
+// Relay hands payload to the connection waiting under key on another node
+// (its OnRelay function finds it) and reports whether it was delivered;
+// without other nodes, or when none answers in time, it was not.
+func (h *Hub) Relay(ctx context.Context, key, payload []byte) bool {
+	cl := h.cluster.Load()
+	return cl != nil && cl.relay(ctx, key, payload)
+}
+
+// OnlineAnywhere reports whether userID has a live connection on this node
+// or, asked over NATS, on another.
+func (h *Hub) OnlineAnywhere(ctx context.Context, userID uint64) bool {
+	if h.Online(userID) > 0 {
+		return true
+	}
+	cl := h.cluster.Load()
+	return cl != nil && cl.onlineElsewhere(ctx, userID)
 }
 
 // OnUserGone has f called, in a goroutine of its own, whenever a user's last
