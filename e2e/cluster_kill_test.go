@@ -305,4 +305,3 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 	t.Logf("sent %d, acknowledged before the kill %d, resent %d (of which stored before the kill %d), stored %d",
 		len(sends), ackedBefore, resent, storedUnacked, stored)
 }
-
