@@ -33,6 +33,7 @@ type stormSend struct {
 	group    bool
 	randomID uint64
 	ackedID  uint64 // the message id of the response; 0: none came
+	resent   bool   // not acknowledged before the kill: sent again to node 2
 }
 
 // send sends m from c and returns the stored message the response carries.
@@ -222,6 +223,7 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 			continue
 		}
 		resent++
+		m.resent = true
 		old := before[m.room][m.randomID]
 		if old != nil {
 			storedUnacked++
@@ -266,6 +268,10 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 	}
 
 	// The member on node 2 all along was pushed every message of its rooms.
+	bySend := map[uint64]*stormSend{}
+	for _, m := range sends {
+		bySend[m.randomID] = m
+	}
 	roundTrip(t, online.c)
 	pushed := pushedMessages(online.conn)
 	for room, members := range rooms {
@@ -274,7 +280,7 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 		}
 		for rid, m := range after[room] {
 			if pushed[room][m.MessageId] == 0 {
-				t.Errorf("the online member was not pushed message %d (random_id %d) of room %d", m.MessageId, rid, room)
+				t.Errorf("the online member was not pushed message %d (random_id %d, resent %v) of room %d", m.MessageId, rid, bySend[rid].resent, room)
 			}
 		}
 	}
