@@ -18,11 +18,9 @@ import (
 // killAfter is how many sends node 1 acknowledges before it is killed.
 const killAfter = 300
 
-// stormUser is a user of the storm with the token its client logs in with
-// again after its node died.
+// stormUser is a sender of the storm.
 type stormUser struct {
-	*chatUser
-	token string
+	*fileUser
 	rooms []uint64 // the rooms it sends to, in turn
 }
 
@@ -48,23 +46,24 @@ func (m *stormSend) send(t *testing.T, c *client.Client) (*pb.RoomMessage, error
 }
 
 // procSignUp signs a user up on node p, reading its code from the file
-// sender's codes (shared by the nodes).
-func procSignUp(t *testing.T, p *gapdProc, codes string, phone uint64) *stormUser {
+// sender's codes (shared by the nodes). Its client keeps every push.
+func procSignUp(t *testing.T, p *gapdProc, codes string, phone uint64) *fileUser {
 	t.Helper()
 	conn := p.dial(t, wsclient.Options{PushBuffer: 1 << 16})
 	c := conn.Client()
 	reg, token := (&env{t: t, codes: codes}).signUp(c, phone)
-	return &stormUser{chatUser: &chatUser{id: reg.UserId, phone: phone, c: c, conn: conn}, token: token}
+	return &fileUser{chatUser: &chatUser{id: reg.UserId, phone: phone, c: c, conn: conn}, token: token}
 }
 
-// relogin connects u to node p and logs its session in again with its token.
-func (u *stormUser) relogin(t *testing.T, p *gapdProc) {
+// procReconnect is fileReconnect to node p.
+func procReconnect(t *testing.T, p *gapdProc, u *fileUser) *fileUser {
 	t.Helper()
-	u.conn = p.dial(t, wsclient.Options{PushBuffer: 1 << 16})
-	u.c = u.conn.Client()
-	if _, err := u.c.UserLogin(ctx(t), &pb.UserLogin{Token: u.token}); err != nil {
+	conn := p.dial(t, wsclient.Options{PushBuffer: 1 << 16})
+	c := conn.Client()
+	if _, err := c.UserLogin(ctx(t), &pb.UserLogin{Token: u.token}); err != nil {
 		t.Fatalf("login on %s: %v", p.name, err)
 	}
+	return &fileUser{chatUser: &chatUser{id: u.id, phone: u.phone, c: c, conn: conn}, token: u.token}
 }
 
 // pushedMessages are the ids of the messages pushed to conn so far, by
@@ -129,17 +128,24 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 	offline := procSignUp(t, n1, codes, 9123000002)
 	senders := make([]*stormUser, 3)
 	for i := range senders {
-		senders[i] = procSignUp(t, n1, codes, 9123000010+uint64(i))
+		senders[i] = &stormUser{fileUser: procSignUp(t, n1, codes, 9123000010+uint64(i))}
 	}
 	group := groupCreate(t, senders[0].chatUser, "storm")
-	for _, u := range append([]*stormUser{online, offline}, senders[1:]...) {
-		groupAdd(t, senders[0].chatUser, group, u.chatUser, 0)
+	// rooms are the members of each room, whose first reads its history.
+	rooms := map[uint64][]*chatUser{group: {online.chatUser, offline.chatUser}}
+	for _, s := range senders {
+		if s != senders[0] {
+			groupAdd(t, senders[0].chatUser, group, s.chatUser, 0)
+		}
+		rooms[group] = append(rooms[group], s.chatUser)
 	}
-	rooms := map[uint64][]*stormUser{group: append([]*stormUser{online, offline}, senders...)}
+	for _, u := range rooms[group][:2] {
+		groupAdd(t, senders[0].chatUser, group, u, 0)
+	}
 	for _, s := range senders {
 		s.rooms = []uint64{chatRoom(t, s.chatUser, online.chatUser), group, chatRoom(t, s.chatUser, offline.chatUser)}
-		rooms[s.rooms[0]] = []*stormUser{s, online}
-		rooms[s.rooms[2]] = []*stormUser{s, offline}
+		rooms[s.rooms[0]] = []*chatUser{s.chatUser, online.chatUser}
+		rooms[s.rooms[2]] = []*chatUser{s.chatUser, offline.chatUser}
 	}
 	_ = offline.conn.Close()
 
@@ -198,14 +204,15 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 	ackedBefore := int(acked.Load())
 
 	// Every sender logs in on node 2 and resends what was not acknowledged.
+	// (In place: rooms holds the same users.)
 	for _, s := range senders {
-		s.relogin(t, n2)
+		*s.chatUser = *procReconnect(t, n2, s.fileUser).chatUser
 	}
 	inHistory := func() map[uint64]map[uint64]*pb.RoomMessage { // room -> random_id -> message
 		out := map[uint64]map[uint64]*pb.RoomMessage{}
 		for room, members := range rooms {
 			out[room] = map[uint64]*pb.RoomMessage{}
-			for _, m := range historyMessages(t, members[0].chatUser, room, pb.ClientGetRoomHistory_DOWN) {
+			for _, m := range historyMessages(t, members[0], room, pb.ClientGetRoomHistory_DOWN) {
 				if m.RandomId != 0 {
 					if _, dup := out[room][m.RandomId]; dup {
 						t.Fatalf("room %d holds random_id %d twice", room, m.RandomId)
@@ -258,7 +265,7 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 		t.Fatalf("%d messages stored with a random_id, %d sent", stored, len(sends))
 	}
 	for room, members := range rooms {
-		ms := historyMessages(t, members[0].chatUser, room, pb.ClientGetRoomHistory_DOWN)
+		ms := historyMessages(t, members[0], room, pb.ClientGetRoomHistory_DOWN)
 		for i := 1; i < len(ms); i++ {
 			if ms[i].MessageVersion != ms[i-1].MessageVersion+1 || ms[i].PreviousMessageId != ms[i-1].MessageId {
 				t.Fatalf("room %d: message %d (version %d, previous %d) follows %d (version %d)", room,
@@ -275,7 +282,7 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 	roundTrip(t, online.c)
 	pushed := pushedMessages(online.conn)
 	for room, members := range rooms {
-		if members[len(members)-1] != online && room != group {
+		if members[len(members)-1] != online.chatUser && room != group {
 			continue
 		}
 		for rid, m := range after[room] {
@@ -290,10 +297,10 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 
 	// The offline member logs in on node 2 and catches up every message of
 	// its rooms, once.
-	offline.relogin(t, n2)
+	*offline.chatUser = *procReconnect(t, n2, offline).chatUser
 	var cond []*pb.ClientCondition_Room
 	for room, members := range rooms {
-		if room == group || members[len(members)-1] == offline {
+		if room == group || members[len(members)-1] == offline.chatUser {
 			cond = append(cond, &pb.ClientCondition_Room{RoomId: room})
 		}
 	}
