@@ -7,6 +7,7 @@ import (
 	"github.com/gapd/gapd/generated/dispatch"
 	"github.com/gapd/gapd/generated/errs"
 	"github.com/gapd/gapd/generated/pb"
+	"github.com/gapd/gapd/storage"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -144,4 +145,46 @@ func TestClusterCatchUpThroughSurvivingNode(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A message that node a stored and died before pushing (here written
+// straight to the database, as such a node leaves it) reaches the members
+// when its sender, whose send was never acknowledged, resends it through
+// node b: the resend pushes the stored message again, once per member
+// session, to both nodes. TestClusterSIGKILLDuringSendStorm meets this now
+// and then; this meets it every time.
+func TestClusterResendPushesWhatADeadNodeStored(t *testing.T) {
+	a, b, _ := startNodes(t)
+	sender, peerOnA, peerOnB := chatSignUp(b, 9123100031), chatSignUp(a, 9123100032), chatSignUp(b, 9123100033)
+	room := chatRoom(t, sender, peerOnA)
+	g := groupCreate(t, sender, "resent")
+	groupAdd(t, sender, g, peerOnA, 0)
+	groupAdd(t, sender, g, peerOnB, 0)
+	const randomID = 4242
+	stored := map[uint64]uint64{} // room -> message id
+	if err := a.app.DB.Write(ctx(t), func(tx *storage.Tx) error {
+		for _, r := range []uint64{room, g} {
+			m, err := tx.InsertMessage(storage.NewMessage{RoomID: storage.RoomID(r), AuthorID: storage.UserID(sender.id),
+				RandomID: randomID, Type: int32(pb.RoomMessageType_TEXT), Body: "stored, never pushed", Now: a.clock.Now().Unix()})
+			if err != nil {
+				return err
+			}
+			stored[r] = uint64(m.ID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	chat, err := sender.c.ChatSendMessage(ctx(t), &pb.ChatSendMessage{RoomId: room, MessageType: pb.RoomMessageType_TEXT, Message: "resent", RandomId: randomID})
+	if err != nil || chat.RoomMessage.MessageId != stored[room] {
+		t.Fatalf("chat resend: %v %v, want message %d", chat, err, stored[room])
+	}
+	gotMessage(t, peerOnA, pushSend, chat.RoomMessage)
+	group, err := sender.c.GroupSendMessage(ctx(t), &pb.GroupSendMessage{RoomId: g, MessageType: pb.RoomMessageType_TEXT, Message: "resent", RandomId: randomID})
+	if err != nil || group.RoomMessage.MessageId != stored[g] {
+		t.Fatalf("group resend: %v %v, want message %d", group, err, stored[g])
+	}
+	gotMessage(t, peerOnA, pushGroupSend, group.RoomMessage)
+	gotMessage(t, peerOnB, pushGroupSend, group.RoomMessage)
 }
