@@ -70,18 +70,12 @@ func procReconnect(t *testing.T, p *gapdProc, u *fileUser) *fileUser {
 // room, counting each time one came.
 func pushedMessages(conn *wsclient.Conn) map[uint64]map[uint64]int {
 	got := map[uint64]map[uint64]int{}
-	add := func(room uint64, m *pb.RoomMessage) {
-		if got[room] == nil {
-			got[room] = map[uint64]int{}
-		}
-		got[room][m.GetMessageId()]++
-	}
 	for _, p := range syncPushes(conn) {
-		switch m := p.Msg.(type) {
-		case *pb.ChatSendMessageResponse:
-			add(m.RoomId, m.RoomMessage)
-		case *pb.GroupSendMessageResponse:
-			add(m.RoomId, m.RoomMessage)
+		if room, m := sendPushed(p.Msg); m != nil {
+			if got[room] == nil {
+				got[room] = map[uint64]int{}
+			}
+			got[room][m.MessageId]++
 		}
 	}
 	return got

@@ -17,18 +17,24 @@ import (
 // the real handlers. TestClusterSIGKILLDuringSendStorm kills a node
 // process; TestFileUploadMovesBetweenNodes moves an upload.
 
+// sendPushed is the room and the message of a chat or group send push;
+// nil for other pushes.
+func sendPushed(push any) (uint64, *pb.RoomMessage) {
+	switch p := push.(type) {
+	case *pb.ChatSendMessageResponse:
+		return p.RoomId, p.RoomMessage
+	case *pb.GroupSendMessageResponse:
+		return p.RoomId, p.RoomMessage
+	}
+	return 0, nil
+}
+
 // gotMessage waits until u is pushed message m by a send push of action
 // (chat or group), skipping other pushes, and checks it is m as stored.
 func gotMessage(t *testing.T, u *chatUser, action uint16, m *pb.RoomMessage) {
 	t.Helper()
 	for {
-		var got *pb.RoomMessage
-		switch p := nextPush(t, u.conn, action).(type) {
-		case *pb.ChatSendMessageResponse:
-			got = p.RoomMessage
-		case *pb.GroupSendMessageResponse:
-			got = p.RoomMessage
-		}
+		_, got := sendPushed(nextPush(t, u.conn, action))
 		if got.GetMessageId() == m.MessageId {
 			if !proto.Equal(got, m) {
 				t.Fatalf("user %d was pushed %v, want %v", u.id, got, m)
@@ -128,11 +134,8 @@ func TestClusterCatchUpThroughSurvivingNode(t *testing.T) {
 	}
 	got := map[uint64][]*pb.RoomMessage{}
 	for _, p := range syncPushes(back.conn) {
-		switch m := p.Msg.(type) {
-		case *pb.ChatSendMessageResponse:
-			got[m.RoomId] = append(got[m.RoomId], m.RoomMessage)
-		case *pb.GroupSendMessageResponse:
-			got[m.RoomId] = append(got[m.RoomId], m.RoomMessage)
+		if r, m := sendPushed(p.Msg); m != nil {
+			got[r] = append(got[r], m)
 		}
 	}
 	for r, want := range missed {
