@@ -66,10 +66,9 @@ func procReconnect(t *testing.T, p *gapdProc, u *fileUser) *fileUser {
 	return &fileUser{chatUser: &chatUser{id: u.id, phone: u.phone, c: c, conn: conn}, token: u.token}
 }
 
-// pushedMessages are the ids of the messages pushed to conn so far, by
-// room, counting each time one came.
-func pushedMessages(conn *wsclient.Conn) map[uint64]map[uint64]int {
-	got := map[uint64]map[uint64]int{}
+// addPushed counts in got (room -> message id -> times) the messages pushed
+// to conn since it was last asked, and returns got.
+func addPushed(got map[uint64]map[uint64]int, conn *wsclient.Conn) map[uint64]map[uint64]int {
 	for _, p := range syncPushes(conn) {
 		if room, m := sendPushed(p.Msg); m != nil {
 			if got[room] == nil {
@@ -268,21 +267,31 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 		}
 	}
 
-	// The member on node 2 all along was pushed every message of its rooms.
+	// The member on node 2 all along was pushed every message of its rooms
+	// (those node 1 published before it died may still be on their way).
 	bySend := map[uint64]*stormSend{}
 	for _, m := range sends {
 		bySend[m.randomID] = m
 	}
-	roundTrip(t, online.c)
-	pushed := pushedMessages(online.conn)
-	for room, members := range rooms {
-		if members[len(members)-1] != online.chatUser && room != group {
-			continue
-		}
-		for rid, m := range after[room] {
-			if pushed[room][m.MessageId] == 0 {
-				t.Errorf("the online member was not pushed message %d (random_id %d, resent %v) of room %d", m.MessageId, rid, bySend[rid].resent, room)
+	pushed := map[uint64]map[uint64]int{}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		addPushed(pushed, online.conn)
+		var missing []string
+		for room, members := range rooms {
+			if members[len(members)-1] != online.chatUser && room != group {
+				continue
 			}
+			for rid, m := range after[room] {
+				if pushed[room][m.MessageId] == 0 {
+					missing = append(missing, fmt.Sprintf("message %d (random_id %d, resent %v) of room %d", m.MessageId, rid, bySend[rid].resent, room))
+				}
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s the online member has not been pushed %v", missing)
 		}
 	}
 	if n := online.conn.Dropped(); n != 0 {
@@ -301,7 +310,7 @@ func TestClusterSIGKILLDuringSendStorm(t *testing.T) {
 	if _, err := offline.c.ClientCondition(ctx(t), &pb.ClientCondition{Rooms: cond}); err != nil {
 		t.Fatal(err)
 	}
-	caught := pushedMessages(offline.conn)
+	caught := addPushed(map[uint64]map[uint64]int{}, offline.conn)
 	for _, cr := range cond {
 		for rid, m := range after[cr.RoomId] {
 			if n := caught[cr.RoomId][m.MessageId]; n != 1 {
