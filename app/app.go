@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"sync"
 
 	"github.com/gapd/gapd/config"
 	"github.com/gapd/gapd/delivery"
@@ -39,6 +40,9 @@ type App struct {
 	ops      net.Listener // nil when /metrics and /healthz share listener
 	served   chan error
 	opsDone  chan error
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start opens the database under cfg.Data and the content store in
@@ -199,8 +203,15 @@ func (a *App) URL() string { return "ws://" + a.Addr() + "/" }
 
 // Shutdown stops serving gracefully, then leaves the cluster (what the
 // last requests pushed goes out first), stops the background work (file
-// processing, self-removal), and closes the database.
+// processing, self-removal), and closes the database. Called again, it
+// returns what the first call did (a test stops a node of a cluster
+// mid-test, and its cleanup stops it again).
 func (a *App) Shutdown(ctx context.Context) error {
+	a.stopOnce.Do(func() { a.stopErr = a.shutdown(ctx) })
+	return a.stopErr
+}
+
+func (a *App) shutdown(ctx context.Context) error {
 	err := a.Server.Shutdown(ctx)
 	if serr := <-a.served; serr != nil {
 		err = errors.Join(err, serr)

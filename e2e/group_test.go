@@ -513,7 +513,11 @@ func TestGroupSendStatusAndClear(t *testing.T) {
 	if again.RoomMessage.MessageId != reply.MessageId {
 		t.Fatalf("resend stored a new message %d", again.RoomMessage.MessageId)
 	}
-	chatNoPush(t, a, pushGroupSend)
+	// The stored message is pushed again (its node may have died before
+	// the push left).
+	if p := nextPush(t, a.conn, pushGroupSend).(*pb.GroupSendMessageResponse); !proto.Equal(p.RoomMessage, reply) {
+		t.Fatalf("the resend pushed %v", p.RoomMessage)
+	}
 
 	fw, err := b.c.GroupSendMessage(ctx(t), &pb.GroupSendMessage{RoomId: room, MessageType: pb.RoomMessageType_TEXT, Message: "fw",
 		ForwardFrom: &pb.RoomMessageForwardFrom{RoomId: chat, MessageId: inChat.MessageId}})
@@ -549,6 +553,14 @@ func TestGroupSendStatusAndClear(t *testing.T) {
 	if p := nextPush(t, b2.conn, pushGroupClear).(*pb.GroupClearMessageResponse); p.ClearId != reply.MessageId {
 		t.Fatalf("clear push: %v", p)
 	}
+	// A resend pushes the stored message again only to whoever still sees it.
+	if _, err := b.c.GroupSendMessage(ctx(t), &pb.GroupSendMessage{RoomId: room, MessageType: pb.RoomMessageType_TEXT, Message: "re", RandomId: 77}); err != nil {
+		t.Fatal(err)
+	}
+	if p := nextPush(t, a.conn, pushGroupSend).(*pb.GroupSendMessageResponse); p.RoomMessage.MessageId != reply.MessageId {
+		t.Fatalf("the resend pushed %v", p.RoomMessage)
+	}
+	chatNoPush(t, b2, pushGroupSend)
 	if h := groupHistory(t, b, room); len(h) != 2 || h[0].MessageId != fw.RoomMessage.MessageId {
 		t.Fatalf("b after clearing sees %v", h)
 	}

@@ -16,11 +16,21 @@ import (
 func historyAll(t *testing.T, u *chatUser, room uint64, dir pb.ClientGetRoomHistory_Direction) []uint64 {
 	t.Helper()
 	var ids []uint64
+	for _, m := range historyMessages(t, u, room, dir) {
+		ids = append(ids, m.MessageId)
+	}
+	return ids
+}
+
+// historyMessages is historyAll with the messages themselves, oldest first.
+func historyMessages(t *testing.T, u *chatUser, room uint64, dir pb.ClientGetRoomHistory_Direction) []*pb.RoomMessage {
+	t.Helper()
+	var ms []*pb.RoomMessage
 	from := uint64(0)
 	for page := 0; ; page++ {
 		r, err := u.c.ClientGetRoomHistory(ctx(t), &pb.ClientGetRoomHistory{RoomId: room, FirstMessageId: from, Direction: dir})
 		if e, ok := wire.As(err); ok && e.Major == errs.ClientGetRoomHistoryNotFound {
-			return ids
+			return ms
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -33,16 +43,12 @@ func historyAll(t *testing.T, u *chatUser, room uint64, dir pb.ClientGetRoomHist
 				t.Fatalf("page %d is not oldest first", page)
 			}
 		}
-		var pageIDs []uint64
-		for _, m := range r.Message {
-			pageIDs = append(pageIDs, m.MessageId)
-		}
 		if dir == pb.ClientGetRoomHistory_UP {
-			ids = append(pageIDs, ids...)
-			from = pageIDs[0]
+			ms = append(r.Message, ms...)
+			from = r.Message[0].MessageId
 		} else {
-			ids = append(ids, pageIDs...)
-			from = pageIDs[len(pageIDs)-1]
+			ms = append(ms, r.Message...)
+			from = r.Message[len(r.Message)-1].MessageId
 		}
 	}
 }

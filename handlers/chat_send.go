@@ -11,7 +11,7 @@ import (
 
 // ChatSendMessage stores a message in a chat and pushes it to the peer and
 // to the sender's other sessions. A resend with a stored random_id returns
-// the stored message and pushes nothing: everyone had it already.
+// the stored message and pushes it again (resentMessage).
 func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.ChatSendMessage) (*pb.ChatSendMessageResponse, error) {
 	// The peer found by the check is the one pushed to: it runs on every
 	// send that gets as far as storing.
@@ -35,10 +35,11 @@ func (h *Handlers) ChatSendMessage(ctx context.Context, s wire.Session, req *pb.
 	if err != nil {
 		return nil, err
 	}
-	if out.duplicate {
-		return &pb.ChatSendMessageResponse{RoomId: req.RoomId, RoomMessage: out.rendered}, nil
+	to := []uint64{uint64(peer), s.UserID()}
+	if out.again {
+		to = pushIDs(out.resent)
 	}
-	p := newMessagePush(storage.RoomChat, req.RoomId, out.rendered, uint64(peer), s.UserID())
+	p := newMessagePush(storage.RoomChat, req.RoomId, out.rendered, to...)
 	h.pushTo(s, p)
 	return p.Message().(*pb.ChatSendMessageResponse), nil
 }

@@ -42,7 +42,7 @@ func rankedSend(k ranked, action uint16, rf errs.Refusals) sendKind {
 
 // sendRanked stores a group or channel message and pushes it to every
 // member; the push's message is the response. A resend of a stored random_id
-// pushes nothing: everyone had it already.
+// pushes the stored message again (resentMessage).
 func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k sendKind) (dispatch.Push, error) {
 	var (
 		out     sent
@@ -50,7 +50,7 @@ func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k
 	)
 	err := h.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
-		if out, err = h.storeMessage(tx, userOf(s), a, k, h.unix()); err != nil {
+		if out, err = h.storeMessage(tx, userOf(s), a, k, h.unix()); err != nil || out.again {
 			return err
 		}
 		members, err = tx.MemberIDs(out.msg.RoomID)
@@ -59,14 +59,10 @@ func (h *Handlers) sendRanked(ctx context.Context, s wire.Session, a sendArgs, k
 	if err != nil {
 		return dispatch.Push{}, err
 	}
-	if out.duplicate {
-		return newMessagePush(k.roomType, uint64(a.RoomID), out.rendered), nil
+	if out.again {
+		members = out.resent
 	}
-	users := make([]uint64, len(members))
-	for i, id := range members {
-		users[i] = uint64(id)
-	}
-	p := newMessagePush(k.roomType, uint64(a.RoomID), out.rendered, users...)
+	p := newMessagePush(k.roomType, uint64(a.RoomID), out.rendered, pushIDs(members)...)
 	h.pushTo(s, p)
 	return p, nil
 }

@@ -39,9 +39,12 @@ type sendKind struct {
 
 // sent is the outcome of a send inside its transaction.
 type sent struct {
-	msg       storage.Message
-	rendered  *pb.RoomMessage
-	duplicate bool // a resend of a stored random_id: nothing new was stored
+	msg      storage.Message
+	rendered *pb.RoomMessage
+	// again: a resend of a stored random_id, nothing new was stored; its
+	// push goes again to resent, the members who see the message.
+	again  bool
+	resent []storage.UserID
 }
 
 // storeMessage stores one message. It runs inside the request's write transaction
@@ -60,8 +63,7 @@ func (h *Handlers) storeMessage(tx *storage.Tx, userID storage.UserID, a sendArg
 	if a.RandomID != 0 {
 		old, err := tx.MessageByRandomID(r.ID, userID, int64(a.RandomID))
 		if err == nil {
-			out, err := h.roomMessage(tx, old)
-			return sent{msg: old, rendered: out, duplicate: true}, err
+			return h.resentMessage(tx, old)
 		}
 		if !errors.Is(err, storage.ErrNotFound) {
 			return sent{}, err
@@ -78,6 +80,30 @@ func (h *Handlers) storeMessage(tx *storage.Tx, userID storage.UserID, a sendArg
 	}
 	out, err := h.roomMessage(tx, msg)
 	return sent{msg: msg, rendered: out}, err
+}
+
+// resentMessage is the outcome of a resend of stored message m. Its push
+// goes again, to the members who see it (none once it is deleted): the
+// client resends what was not acknowledged, and the node that stored it
+// may have died before its push left, so members connected to other nodes
+// all along would never learn of it. Clients take a message they have
+// already by its id.
+func (h *Handlers) resentMessage(tx *storage.Tx, m storage.Message) (sent, error) {
+	out, err := h.roomMessage(tx, m)
+	if err != nil || m.Deleted {
+		return sent{msg: m, rendered: out, again: true}, err
+	}
+	to, err := tx.MemberIDsSeeing(m.RoomID, m.ID)
+	return sent{msg: m, rendered: out, again: true, resent: to}, err
+}
+
+// pushIDs are users' ids as a push takes them.
+func pushIDs(users []storage.UserID) []uint64 {
+	out := make([]uint64, len(users))
+	for i, id := range users {
+		out[i] = uint64(id)
+	}
+	return out
 }
 
 // newMessage checks what the request points at (file, reply, forward) and

@@ -63,10 +63,12 @@ const (
 	qShow        = `UPDATE room_members SET hidden = 0 WHERE room_id = ? AND user_id = ?`
 	qMember      = `SELECT ` + memberColumns + ` FROM room_members WHERE room_id = ? AND user_id = ?`
 	qMemberIDs   = `SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id`
-	qMemberships = `SELECT count(*) FROM room_members WHERE user_id = ?`
-	qSetClearID  = `UPDATE room_members SET clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
-	qSetSeenID   = `UPDATE room_members SET seen_id = max(seen_id, ?) WHERE room_id = ? AND user_id = ?`
-	qHide        = `UPDATE room_members SET hidden = 1, clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
+	// The members Member.Sees a message for.
+	qMemberIDsSeeing = `SELECT user_id FROM room_members WHERE room_id = ? AND start_id <= ? AND clear_id < ? ORDER BY user_id`
+	qMemberships     = `SELECT count(*) FROM room_members WHERE user_id = ?`
+	qSetClearID      = `UPDATE room_members SET clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
+	qSetSeenID       = `UPDATE room_members SET seen_id = max(seen_id, ?) WHERE room_id = ? AND user_id = ?`
+	qHide            = `UPDATE room_members SET hidden = 1, clear_id = max(clear_id, ?) WHERE room_id = ? AND user_id = ?`
 	// Without INDEXED BY, SQLite walks the room's members by primary key.
 	qUnhideAll   = `UPDATE room_members INDEXED BY room_members_hidden SET hidden = 0 WHERE room_id = ? AND hidden = 1`
 	qUnreadCount = `SELECT count(*) FROM messages WHERE room_id = ? AND id > ? AND id >= ? AND author_id <> ? AND deleted = 0 AND ` + notHidden
@@ -172,6 +174,13 @@ func (t *Tx) MemberIDs(roomID RoomID) ([]UserID, error) {
 		ids = append(ids, id)
 	}
 	return ids, wrap("member ids", rows.Err())
+}
+
+// MemberIDsSeeing lists the room's members who see message id
+// (Member.Sees), in id order.
+func (t *Tx) MemberIDsSeeing(roomID RoomID, id MessageID) ([]UserID, error) {
+	var ids []UserID
+	return ids, t.sel("member ids seeing", &ids, qMemberIDsSeeing, roomID, id, id)
 }
 
 // ChatPeer returns the other member of a chat room, or ErrNotFound.
