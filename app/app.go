@@ -19,6 +19,7 @@ import (
 	"github.com/gapd/gapd/geoip"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/limits"
+	"github.com/gapd/gapd/presence"
 	"github.com/gapd/gapd/selfremove"
 	"github.com/gapd/gapd/server"
 	"github.com/gapd/gapd/storage"
@@ -36,6 +37,7 @@ type App struct {
 	// Cluster carries pushes and session events to other nodes (-nats);
 	// nil for a single node.
 	Cluster  *server.Cluster
+	presence *presence.Job // nil for a single node
 	listener net.Listener
 	ops      net.Listener // nil when /metrics and /healthz share listener
 	served   chan error
@@ -120,6 +122,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	hcfg := cfg.Handlers
 	// Chunks and edge bytes are capped to fit the frames the server takes.
 	hcfg.Files.MaxFrame = cfg.Server.MaxFrame
+	hcfg.Node = cfg.Server.Node
 	h := handlers.New(hcfg, deps)
 	// A user whose last connection goes is OFFLINE. A single node starting
 	// has no connections, so nobody is online; in a cluster the other
@@ -160,6 +163,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger, deps handle
 	}
 	a := &App{DB: db, Server: srv, Handlers: h, Processing: proc, SelfRemove: sweeper, Cluster: cluster, listener: l, ops: ops,
 		served: make(chan error, 1), opsDone: make(chan error, 1)}
+	if cluster != nil {
+		// Users left ONLINE by nodes that died (or by this node's last run).
+		a.presence = presence.Start(h, log, cfg.Presence)
+	}
 	go func() { a.served <- srv.Serve(l) }()
 	if ops != nil {
 		go func() { a.opsDone <- srv.ServeOps(ops) }()
@@ -224,5 +231,8 @@ func (a *App) shutdown(ctx context.Context) error {
 	}
 	a.Processing.Close()
 	a.SelfRemove.Close()
+	if a.presence != nil {
+		a.presence.Close()
+	}
 	return errors.Join(err, a.DB.Close())
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gapd/gapd/fileproc"
 	"github.com/gapd/gapd/handlers"
 	"github.com/gapd/gapd/limits"
+	"github.com/gapd/gapd/presence"
 	"github.com/gapd/gapd/server"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	Handlers handlers.Config
 	// Processing bounds the background work on uploads (-max-image-pixels).
 	Processing fileproc.Options
+	// Presence times the cluster's sweep of users left ONLINE by nodes that
+	// died (no flags: the defaults suit; tests shorten them).
+	Presence presence.Options
 
 	Data string // data directory: the database, uploaded files, the securing key
 	// DB is -db: empty for SQLite under Data, or the postgres:// URL of a

@@ -19,10 +19,21 @@ import (
 // It returns them and the files directory.
 func startNodes(t *testing.T) (a, b *env, filesDir string) {
 	t.Helper()
+	return startNodesWith(t, nil)
+}
+
+// startNodesWith is startNodes with tune applied to both nodes' settings.
+func startNodesWith(t *testing.T, tune func(*config.Config)) (a, b *env, filesDir string) {
+	t.Helper()
 	dir := t.TempDir()
 	filesDir = filepath.Join(dir, "shared-files")
 	ns := runNATS(t, -1)
-	small := func(c *config.Config, _ *handlers.Deps) { c.Handlers.Files.ChunkSize = fileChunk }
+	small := func(c *config.Config, _ *handlers.Deps) {
+		c.Handlers.Files.ChunkSize = fileChunk
+		if tune != nil {
+			tune(c)
+		}
+	}
 	for _, n := range []struct {
 		e    **env
 		name string

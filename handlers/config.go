@@ -34,6 +34,10 @@ type Config struct {
 
 	// ICEServers are what SignalingGetConfiguration names (-ice-servers).
 	ICEServers []ICEServer
+
+	// Node is this node's name (-node): presence records which node saw a
+	// user ONLINE, so that the users of a node that died can be told.
+	Node string
 }
 
 // DefaultSessionIdle is how long an unused token lives: a device away for

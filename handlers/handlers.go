@@ -119,6 +119,7 @@ type Handlers struct {
 	deleteBoth time.Duration
 	ice        []ICEServer
 	waiting    *waitingDevices
+	node       string // this node's name (Config.Node)
 }
 
 // It embeds no dispatch.Unimplemented: this line fails to compile while any
@@ -139,7 +140,7 @@ func New(cfg Config, d Deps) *Handlers {
 	}
 	h := &Handlers{db: d.DB, send: d.Sender, mail: d.Email, log: d.Log, now: d.Clock, codes: codes,
 		hub: d.Hub, files: cfg.Files.WithDefaults(), store: d.Store, processing: d.Processing,
-		mutualOnly: cfg.MutualOnly, maxMembers: cfg.MaxRoomMembers, geo: d.Geo, idle: cfg.SessionIdle, limits: d.Limits,
+		node: cfg.Node, mutualOnly: cfg.MutualOnly, maxMembers: cfg.MaxRoomMembers, geo: d.Geo, idle: cfg.SessionIdle, limits: d.Limits,
 		deleteBoth: cfg.DeleteForBothPeriod, ice: cfg.ICEServers, waiting: newWaitingDevices()}
 	if h.idle <= 0 {
 		h.idle = DefaultSessionIdle

@@ -108,7 +108,7 @@ func TestInactiveUsersClaim(t *testing.T) {
 	})
 	write(t, db, func(tx *Tx) error {
 		// a is seen before the claim: spared.
-		if err := tx.SetPresence(a.ID, false, now-5); err != nil {
+		if err := tx.SetPresence(a.ID, false, now-5, ""); err != nil {
 			return err
 		}
 		if ok, err := tx.ClaimInactive(a.ID, now); err != nil || ok {

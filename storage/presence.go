@@ -16,9 +16,12 @@ const (
 )
 
 const (
-	qSetPresence = `UPDATE users SET online = ?, last_seen = ? WHERE id = ?`
-	qWentOffline = `UPDATE users SET online = 0, last_seen = ? WHERE id = ? AND online = 1`
-	qAllOffline  = `UPDATE users SET online = 0 WHERE online = 1`
+	qSetPresence    = `UPDATE users SET online = ?, last_seen = ?, online_node = ? WHERE id = ?`
+	qWentOffline    = `UPDATE users SET online = 0, last_seen = ? WHERE id = ? AND online = 1`
+	qAllOffline     = `UPDATE users SET online = 0 WHERE online = 1`
+	qNodeSeen       = `INSERT INTO nodes (name, seen_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at`
+	qStrandedOnline = `SELECT id FROM users WHERE online = 1 AND id > ?3 AND (?5 = 1 AND online_node = ?1
+		OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = users.online_node AND n.seen_at >= ?2)) ORDER BY id LIMIT ?4`
 	qPrivacyRule = `SELECT coalesce((SELECT level FROM privacy_rules WHERE user_id = ? AND type = ?), 0)`
 	qSetPrivacy  = `INSERT INTO privacy_rules (user_id, type, level) VALUES (?, ?, ?)
 		ON CONFLICT (user_id, type) DO UPDATE SET level = excluded.level`
@@ -56,9 +59,23 @@ const (
 )
 
 // SetPresence records what the user said with UserUpdateStatus (online or
-// not) and that they were seen at at (Unix seconds).
-func (t *Tx) SetPresence(userID UserID, online bool, at int64) error {
-	return t.execOne("set presence", qSetPresence, online, at, userID)
+// not), that they were seen at at (Unix seconds), and the node that says so.
+func (t *Tx) SetPresence(userID UserID, online bool, at int64, node string) error {
+	return t.execOne("set presence", qSetPresence, online, at, node, userID)
+}
+
+// NodeSeen records that node is alive at at (Unix seconds).
+func (t *Tx) NodeSeen(node string, at int64) error {
+	_, err := t.exec("node seen", qNodeSeen, node, at)
+	return err
+}
+
+// StrandedOnline returns up to limit users after the id after that were
+// left ONLINE by a node that is gone: one silent since before cutoff (or
+// never heard of), and with own an earlier run of node itself.
+func (t *Tx) StrandedOnline(node string, own bool, cutoff int64, after UserID, limit int) ([]UserID, error) {
+	var ids []UserID
+	return ids, t.sel("stranded online", &ids, qStrandedOnline, node, cutoff, after, limit, own)
 }
 
 // WentOffline marks an online user offline, last seen at at, when their last

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -18,7 +19,7 @@ func TestPresenceAndPrivacyRules(t *testing.T) {
 		if err := tx.UpsertContact(c.ID, a.Phone, "A", "", "", 1); err != nil {
 			return err
 		}
-		return tx.SetPresence(a.ID, true, 100)
+		return tx.SetPresence(a.ID, true, 100, "")
 	})
 	read(t, db, func(tx *Tx) error {
 		v, err := tx.ContactViews(b.ID, []UserID{a.ID})
@@ -101,4 +102,55 @@ func TestPresenceAndPrivacyRules(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// The users a gone node left ONLINE: those of a node silent since before the
+// cutoff or never heard of, and with own those of the asking node's earlier
+// run; not those of a live node, nor anyone OFFLINE. Pages follow after.
+func TestStrandedOnline(t *testing.T) {
+	db := openTest(t)
+	byNode := map[string]UserID{}
+	for i, node := range []string{"live", "silent", "never", "me", ""} {
+		u := newUser(t, db, "+98912000010"+strconv.Itoa(i))
+		byNode[node] = u.ID
+		write(t, db, func(tx *Tx) error { return tx.SetPresence(u.ID, true, 100, node) })
+	}
+	off := newUser(t, db, "+989120000199")
+	write(t, db, func(tx *Tx) error {
+		if err := tx.SetPresence(off.ID, false, 100, "silent"); err != nil {
+			return err
+		}
+		if err := tx.NodeSeen("silent", 100); err != nil {
+			return err
+		}
+		if err := tx.NodeSeen("live", 100); err != nil {
+			return err
+		}
+		if err := tx.NodeSeen("me", 200); err != nil { // the asking node lives
+			return err
+		}
+		return tx.NodeSeen("live", 200) // seen again: the later time counts
+	})
+	read(t, db, func(tx *Tx) error {
+		got, err := tx.StrandedOnline("me", false, 150, 0, 10)
+		if want := []UserID{byNode["silent"], byNode["never"], byNode[""]}; err != nil || !sameIDs(got, want) {
+			t.Errorf("others' stranded: %v, %v; want %v", got, err, want)
+		}
+		got, err = tx.StrandedOnline("me", true, 150, 0, 10)
+		if want := []UserID{byNode["silent"], byNode["never"], byNode["me"], byNode[""]}; err != nil || !sameIDs(got, want) {
+			t.Errorf("with own: %v, %v; want %v", got, err, want)
+		}
+		first, _ := tx.StrandedOnline("me", true, 150, 0, 2)
+		rest, err := tx.StrandedOnline("me", true, 150, first[len(first)-1], 10)
+		if err != nil || len(first) != 2 || len(rest) != 2 || rest[0] <= first[1] {
+			t.Errorf("pages %v then %v, %v", first, rest, err)
+		}
+		return nil
+	})
+}
+
+func sameIDs(got, want []UserID) bool {
+	slices.Sort(got)
+	slices.Sort(want)
+	return slices.Equal(got, want)
 }
