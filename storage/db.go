@@ -63,9 +63,6 @@ type engine interface {
 	// AbortsOnError: a failed statement ends the transaction (PostgreSQL),
 	// so statements whose failure is an answer run in a savepoint (Tx.guard).
 	AbortsOnError() bool
-	// Classify tells a unique-constraint violation and a missing foreign
-	// key apart from other driver errors.
-	Classify(err error) (duplicate, missingRef bool)
 }
 
 // DB is an open gapd database.
@@ -98,9 +95,7 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{eng: e}
-	classifyWith(e)
-	return db, nil
+	return &DB{eng: e}, nil
 }
 
 // redact hides a URL's password in messages.

@@ -4,13 +4,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/gapd/gapd/storage/migrate"
+	"github.com/gapd/gapd/storage/postgres"
+	"github.com/gapd/gapd/storage/sqlite"
 )
 
 // Sentinels callers test with errors.Is. Each backend maps its own error
-// codes onto the same values (engine.Classify).
+// codes onto the same values (classify).
 var (
 	// ErrNotFound: the row asked for does not exist, or a row being written
 	// refers to one that does not (a foreign key to a missing user).
@@ -24,32 +25,14 @@ var (
 	ErrSchemaTooNew = migrate.ErrSchemaTooNew
 )
 
-// classifiers are the Classify of every backend opened in this process (a
-// test may hold SQLite and PostgreSQL at once); a driver error is recognised
-// only by its own driver, so asking each in turn is exact.
-var classifiers struct {
-	sync.RWMutex
-	byName map[string]func(error) (bool, bool)
-}
-
-func classifyWith(e engine) {
-	classifiers.Lock()
-	defer classifiers.Unlock()
-	if classifiers.byName == nil {
-		classifiers.byName = map[string]func(error) (bool, bool){}
-	}
-	classifiers.byName[e.Name()] = e.Classify
-}
-
+// classify asks each backend's driver whether err is a unique-constraint
+// violation or a missing foreign key: an error is recognised only by the
+// driver that made it, so asking both is exact.
 func classify(err error) (duplicate, missingRef bool) {
-	classifiers.RLock()
-	defer classifiers.RUnlock()
-	for _, c := range classifiers.byName {
-		if d, m := c(err); d || m {
-			return d, m
-		}
+	if d, m := sqlite.Classify(err); d || m {
+		return d, m
 	}
-	return false, false
+	return postgres.Classify(err)
 }
 
 // wrap names the operation that failed and maps driver errors onto the

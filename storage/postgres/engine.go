@@ -154,8 +154,9 @@ func (e *Engine) RowLocks() bool { return true }
 // savepoint.
 func (e *Engine) AbortsOnError() bool { return true }
 
-// Classify maps PostgreSQL's SQLSTATEs onto what storage distinguishes.
-func (e *Engine) Classify(err error) (duplicate, missingRef bool) {
+// Classify tells PostgreSQL's unique-constraint violations and missing
+// foreign keys (by SQLSTATE) apart from its other errors.
+func Classify(err error) (duplicate, missingRef bool) {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return false, false

@@ -281,8 +281,9 @@ func (db *Engine) RowLocks() bool { return false }
 // AbortsOnError is false: a failed statement leaves the transaction usable.
 func (db *Engine) AbortsOnError() bool { return false }
 
-// Classify maps go-sqlite3's errors onto what storage distinguishes.
-func (db *Engine) Classify(err error) (duplicate, missingRef bool) {
+// Classify tells go-sqlite3's unique-constraint violations and missing
+// foreign keys apart from its other errors.
+func Classify(err error) (duplicate, missingRef bool) {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
 		return false, false
