@@ -1,0 +1,49 @@
+package storage
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Row locks. Where writers run at once (PostgreSQL, several nodes), a
+// write that depends on what it read first locks the row the read is about
+// until the transaction ends: the room's row before a message takes the
+// room's next version or a member is counted against the room's cap; the
+// user's row before a guard or a send budget is read and written back, so
+// guesses and codes in parallel count one by one. SQLite's single writer
+// needs none, nor does a read-only transaction.
+var (
+	qLockRoom = `SELECT id FROM rooms WHERE id = ? FOR UPDATE`
+	qLockUser = `SELECT id FROM users WHERE id = ? FOR UPDATE`
+)
+
+func (t *Tx) lockRoom(id RoomID) error { return t.lock("lock room", qLockRoom, int64(id)) }
+func (t *Tx) lockUser(id UserID) error { return t.lock("lock user", qLockUser, int64(id)) }
+
+func (t *Tx) lock(op, query string, id int64) error {
+	if !t.rowLocks() || t.locked[lockKey(query, id)] {
+		return nil // none needed, or held already: a lock lasts until the transaction ends
+	}
+	var got int64
+	err := t.get(op, &got, query, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil // no such row: the statements after it say so
+	}
+	if err == nil {
+		t.held(query, id)
+	}
+	return err
+}
+
+// rowLocks: this transaction locks what its writes depend on.
+func (t *Tx) rowLocks() bool { return t.db.eng.RowLocks() && !t.readOnly }
+
+// held records a row this transaction has locked.
+func (t *Tx) held(query string, id int64) {
+	if t.locked == nil {
+		t.locked = map[string]bool{}
+	}
+	t.locked[lockKey(query, id)] = true
+}
+
+func lockKey(query string, id int64) string { return query + strconv.FormatInt(id, 10) }
