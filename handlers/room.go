@@ -167,16 +167,15 @@ var errNoRoom = errors.New("no such room")
 
 // memberOf loads a room of one of the kinds given (none given: any kind)
 // and userID's membership of it. A room that does not exist or is of
-// another kind is errNoRoom; one the user is not in is storage.ErrNotFound
-// from the membership lookup.
+// another kind is errNoRoom; one the user is not in is storage.ErrNotFound.
+// Both come from one statement (storage.RoomAndMember).
 func memberOf(tx *storage.Tx, roomID storage.RoomID, userID storage.UserID, kinds ...storage.RoomKind) (storage.Room, storage.Member, error) {
-	r, err := tx.RoomByID(roomID)
+	r, m, in, err := tx.RoomAndMember(roomID, userID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && len(kinds) > 0 && !slices.Contains(kinds, r.Type)) {
 		return r, storage.Member{}, errNoRoom
 	}
-	if err != nil {
-		return r, storage.Member{}, err
+	if err == nil && !in {
+		err = fmt.Errorf("%w: not a member", storage.ErrNotFound)
 	}
-	m, err := tx.Member(r.ID, userID)
 	return r, m, err
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -170,6 +171,29 @@ func TestHiddenRoomReturnsWithNewMessages(t *testing.T) {
 		mb, _ := tx.Member(r.ID, b.ID)
 		if mb.ClearID != m1.ID {
 			t.Fatalf("clear id moved back to %d", mb.ClearID)
+		}
+		return nil
+	})
+}
+
+// RoomAndMember reads what RoomByID and Member do, in one statement.
+func TestRoomAndMember(t *testing.T) {
+	db := openTest(t)
+	a, _, r := chatOf(t, db)
+	c := newUser(t, db, "+989120000003")
+	write(t, db, func(tx *Tx) error {
+		wantRoom, _ := tx.RoomByID(r.ID)
+		wantMember, _ := tx.Member(r.ID, a.ID)
+		room, m, in, err := tx.RoomAndMember(r.ID, a.ID)
+		if err != nil || !in || !reflect.DeepEqual(room, wantRoom) || m != wantMember {
+			t.Errorf("member: %+v %+v %v %v; want %+v %+v", room, m, in, err, wantRoom, wantMember)
+		}
+		room, m, in, err = tx.RoomAndMember(r.ID, c.ID)
+		if err != nil || in || !reflect.DeepEqual(room, wantRoom) || m != (Member{}) {
+			t.Errorf("not a member: %+v %+v %v %v", room, m, in, err)
+		}
+		if _, _, _, err := tx.RoomAndMember(r.ID+100, a.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("no room: %v", err)
 		}
 		return nil
 	})

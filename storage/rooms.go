@@ -3,6 +3,7 @@ package storage
 import (
 	"database/sql"
 	"strconv"
+	"strings"
 )
 
 // RoomKind is a room's type: the protocol's Room.Type numbers.
@@ -102,6 +103,35 @@ func (t *Tx) RoomByID(id RoomID) (Room, error) {
 		t.held(qLockRoom, int64(id))
 	}
 	return r, err
+}
+
+// qRoomAndMember reads a room and one user's membership of it in one
+// statement: the member's columns are 0, and the last column 0, when the
+// user is not in the room.
+var qRoomAndMember = `SELECT r.` + strings.ReplaceAll(roomColumns, ", ", ", r.") + `, ` +
+	`COALESCE(m.` + strings.ReplaceAll(memberColumns, ", ", ", 0), COALESCE(m.") + `, 0), ` +
+	`CASE WHEN m.user_id IS NULL THEN 0 ELSE 1 END
+	FROM rooms r LEFT JOIN room_members m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?`
+
+// RoomAndMember is RoomByID and Member in one round trip: the room (or
+// ErrNotFound), and userID's membership with in false when they are not in
+// it. Where writers run at once, a write transaction reads the room under
+// its lock, as RoomByID does.
+func (t *Tx) RoomAndMember(roomID RoomID, userID UserID) (r Room, m Member, in bool, err error) {
+	q := qRoomAndMember
+	if t.rowLocks() {
+		q += ` FOR UPDATE OF r`
+	}
+	var ms memberScan
+	var member int64
+	if err := scanRoom(withTail{t.row(q, userID, roomID), append(ms.dests(&m), &member)}, &r); err != nil {
+		return r, m, false, wrap("room and member", err)
+	}
+	if t.rowLocks() {
+		t.held(qLockRoom, int64(roomID))
+	}
+	ms.set(&m)
+	return r, m, member == 1, nil
 }
 
 // ChatRoom returns the chat room of users a and b, or ErrNotFound.

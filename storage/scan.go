@@ -19,6 +19,16 @@ func (t *Tx) row(query string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(t.ctx, query, args...)
 }
 
+// withTail is a scanner whose row has more columns than a scan function
+// asks for: the rest go to tail, so two scan functions' columns can share a
+// row.
+type withTail struct {
+	s    scanner
+	tail []any
+}
+
+func (w withTail) Scan(dest ...any) error { return w.s.Scan(append(dest, w.tail...)...) }
+
 func scanRoom(s scanner, r *Room) error {
 	var typ int64
 	var key sql.NullString
