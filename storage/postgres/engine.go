@@ -163,7 +163,3 @@ func Classify(err error) (duplicate, missingRef bool) {
 	}
 	return pe.Code == "23505", pe.Code == "23503"
 }
-
-// DB is the engine's handle, for tests and tools of this package's users
-// that need plain SQL (statement counts, reports).
-func (e *Engine) DB() *sqlx.DB { return e.db }
