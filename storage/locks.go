@@ -1,9 +1,6 @@
 package storage
 
-import (
-	"errors"
-	"strconv"
-)
+import "errors"
 
 // Row locks. Where writers run at once (PostgreSQL, several nodes), a
 // write that depends on what it read first locks the row the read is about
@@ -17,11 +14,11 @@ var (
 	qLockUser = `SELECT id FROM users WHERE id = ? FOR UPDATE`
 )
 
-func (t *Tx) lockRoom(id RoomID) error { return t.lock("lock room", qLockRoom, int64(id)) }
-func (t *Tx) lockUser(id UserID) error { return t.lock("lock user", qLockUser, int64(id)) }
+func (t *Tx) lockRoom(id RoomID) error { return t.lock("lock room", qLockRoom, id) }
+func (t *Tx) lockUser(id UserID) error { return t.lock("lock user", qLockUser, id) }
 
-func (t *Tx) lock(op, query string, id int64) error {
-	if !t.rowLocks() || t.locked[lockKey(query, id)] {
+func (t *Tx) lock(op, query string, id any) error {
+	if !t.rowLocks() || t.locked[heldRow{query, id}] {
 		return nil // none needed, or held already: a lock lasts until the transaction ends
 	}
 	var got int64
@@ -38,12 +35,17 @@ func (t *Tx) lock(op, query string, id int64) error {
 // rowLocks: this transaction locks what its writes depend on.
 func (t *Tx) rowLocks() bool { return t.db.eng.RowLocks() && !t.readOnly }
 
-// held records a row this transaction has locked.
-func (t *Tx) held(query string, id int64) {
-	if t.locked == nil {
-		t.locked = map[string]bool{}
-	}
-	t.locked[lockKey(query, id)] = true
+// heldRow names a locked row by its lock statement (which names the table)
+// and its typed id (a RoomID or a UserID).
+type heldRow struct {
+	query string
+	row   any
 }
 
-func lockKey(query string, id int64) string { return query + strconv.FormatInt(id, 10) }
+// held records a row this transaction has locked.
+func (t *Tx) held(query string, id any) {
+	if t.locked == nil {
+		t.locked = map[heldRow]bool{}
+	}
+	t.locked[heldRow{query, id}] = true
+}

@@ -100,7 +100,7 @@ func (t *Tx) RoomByID(id RoomID) (Room, error) {
 	}
 	err := wrap("room by id", scanRoom(t.row(qRoomByID+` FOR UPDATE`, id), &r))
 	if err == nil {
-		t.held(qLockRoom, int64(id))
+		t.held(qLockRoom, id)
 	}
 	return r, err
 }
@@ -128,7 +128,7 @@ func (t *Tx) RoomAndMember(roomID RoomID, userID UserID) (r Room, m Member, in b
 		return r, m, false, wrap("room and member", err)
 	}
 	if t.rowLocks() {
-		t.held(qLockRoom, int64(roomID))
+		t.held(qLockRoom, roomID)
 	}
 	ms.set(&m)
 	return r, m, member == 1, nil

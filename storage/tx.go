@@ -18,8 +18,8 @@ type Tx struct {
 	ctx      context.Context
 	tx       *sqlx.Tx
 	db       *DB
-	readOnly bool            // a Read: nothing to lock against
-	locked   map[string]bool // rows this transaction has locked (Tx.lock), by query and id
+	readOnly bool             // a Read: nothing to lock against
+	locked   map[heldRow]bool // rows this transaction has locked (Tx.lock)
 }
 
 // Write runs fn in a write transaction and returns after that transaction
